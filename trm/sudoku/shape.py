@@ -1,0 +1,80 @@
+"""Grid geometry shared by every Sudoku size: 4x4 (2x2 boxes), 6x6 (2x3 boxes), 9x9 (3x3 boxes).
+
+A grid is a flat row-major ``np.ndarray`` of ``int8`` with ``cells`` entries: 0 is a blank, 1..size a digit.
+Model tokens are the same values shifted by one (0 pad, 1 blank, 2..size+1 digits), as in the reference.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trm.errors import PuzzleError
+
+PAD_TOKEN = 0
+BLANK_TOKEN = 1
+DIGIT_TOKEN_OFFSET = 1  # token = digit + 1; blank (0) -> 1
+
+
+@dataclass(frozen=True)
+class GridShape:
+    """The geometry of one Sudoku size: boxes of ``box_rows`` x ``box_cols`` cells."""
+
+    box_rows: int
+    box_cols: int
+
+    @property
+    def size(self) -> int:
+        """Digits per unit and cells per row/column/box."""
+        return self.box_rows * self.box_cols
+
+    @property
+    def cells(self) -> int:
+        return self.size * self.size
+
+    @property
+    def vocab_size(self) -> int:
+        """Model vocabulary: pad, blank and one token per digit."""
+        return self.size + 2
+
+    @property
+    def bands(self) -> int:
+        """Horizontal bands of boxes (each ``box_rows`` rows tall)."""
+        return self.size // self.box_rows
+
+    @property
+    def stacks(self) -> int:
+        """Vertical stacks of boxes (each ``box_cols`` columns wide)."""
+        return self.size // self.box_cols
+
+    def box_of(self, row: int, col: int) -> int:
+        """Index 0..size-1 of the box holding (row, col), numbered row-major."""
+        return (row // self.box_rows) * self.stacks + col // self.box_cols
+
+
+SHAPES = {4: GridShape(2, 2), 6: GridShape(2, 3), 9: GridShape(3, 3)}
+
+
+def shape_for_size(size: int) -> GridShape:
+    """Return the GridShape of a grid with ``size`` digits; raises PuzzleError for unsupported sizes."""
+    if size not in SHAPES:
+        raise PuzzleError(f"Unsupported grid size {size}: use one of {sorted(SHAPES)}.")
+    return SHAPES[size]
+
+
+def shape_for_cells(cells: int) -> GridShape:
+    """Return the GridShape whose grid has ``cells`` cells (16, 36 or 81); raises PuzzleError otherwise."""
+    for shape in SHAPES.values():
+        if shape.cells == cells:
+            return shape
+    sizes = ", ".join(f"{s.cells} ({n}x{n})" for n, s in SHAPES.items())
+    raise PuzzleError(f"A puzzle has {cells} cells; expected one of {sizes}.")
+
+
+def grid_to_tokens(grid: np.ndarray) -> np.ndarray:
+    """Map grid values (0 blank, 1..size digits) to model tokens (1 blank, 2.. digits); any shape."""
+    return grid.astype(np.int64) + DIGIT_TOKEN_OFFSET
+
+
+def tokens_to_grid(tokens: np.ndarray) -> np.ndarray:
+    """Map model tokens back to grid values; pad (0) and blank (1) both become blank (0)."""
+    return np.clip(tokens.astype(np.int64) - DIGIT_TOKEN_OFFSET, 0, None).astype(np.int8)
