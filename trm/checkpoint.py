@@ -1,0 +1,167 @@
+"""Model checkpoints: safetensors weights (sharded under 16 MiB a file) + a strict JSON config.
+
+A checkpoint is a folder: ``config.json`` and ``model.safetensors`` (or ``model-00001-of-00002.safetensors``
+...). Folders are written to a temporary sibling and swapped in with renames, so a killed process leaves either
+the old or the new folder, never half of one. Nothing is ever unpickled.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from trm.errors import CheckpointError, ConfigError
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
+
+MODEL_FORMAT = "trm-studio/model"
+FORMAT_VERSION = 1
+MAX_SHARD_BYTES = 15 * 2**20  # the device tool brings back files of at most 16 MiB
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path):
+    """Yield a fresh temporary folder; on success it replaces ``target`` (old copy kept until the swap is done)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir()
+    try:
+        yield temporary
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    previous = target.with_name(f"{target.name}.old")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(temporary, target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def resolve_directory(target: Path) -> Path:
+    """``target``, or its ``.old`` copy if a process died between the two renames of atomic_directory."""
+    target = Path(target)
+    previous = target.with_name(f"{target.name}.old")
+    return previous if not target.exists() and previous.exists() else target
+
+
+def save_sharded(tensors: dict[str, torch.Tensor], directory: Path, stem: str) -> list[str]:
+    """Write ``tensors`` as ``stem.safetensors`` or numbered shards of at most MAX_SHARD_BYTES each."""
+    shards: list[dict[str, torch.Tensor]] = [{}]
+    size = 0
+    for name in sorted(tensors):
+        tensor = tensors[name].detach().contiguous().cpu()
+        nbytes = tensor.numel() * tensor.element_size()
+        if shards[-1] and size + nbytes > MAX_SHARD_BYTES:
+            shards.append({})
+            size = 0
+        shards[-1][name] = tensor
+        size += nbytes
+    names = [f"{stem}.safetensors"] if len(shards) == 1 else [
+        f"{stem}-{i + 1:05d}-of-{len(shards):05d}.safetensors" for i in range(len(shards))]
+    for name, shard in zip(names, shards):
+        save_file(shard, str(Path(directory) / name))
+    return names
+
+
+def load_sharded(directory: Path, stem: str) -> dict[str, torch.Tensor]:
+    """Read every shard of ``stem``; raises CheckpointError for missing, incomplete or corrupt files."""
+    directory = Path(directory)
+    single = directory / f"{stem}.safetensors"
+    shards = [single] if single.exists() else sorted(directory.glob(f"{stem}-*-of-*.safetensors"))
+    if not shards:
+        raise CheckpointError(f"No {stem}*.safetensors in {directory}; is this a TRM Studio checkpoint folder?")
+    expected = shards[0].name.rsplit("-of-", 1)[-1].split(".")[0] if len(shards) > 1 or not single.exists() else "1"
+    if int(expected) != len(shards):
+        raise CheckpointError(f"{directory}: found {len(shards)} of {int(expected)} '{stem}' shards; the "
+                              f"checkpoint is incomplete. Copy the missing files or use another checkpoint.")
+    tensors: dict[str, torch.Tensor] = {}
+    for shard in shards:
+        try:
+            tensors.update(load_file(str(shard)))
+        except (SafetensorError, OSError, ValueError) as error:
+            raise CheckpointError(f"{shard} is corrupt or truncated ({error}); re-export or re-download it.") from error
+    return tensors
+
+
+def read_json(path: Path, what: str) -> dict:
+    """Parse a JSON object file; raises CheckpointError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{what} not found: {path}.")
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"{path} is not valid JSON ({error}); the file is corrupt.") from error
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path} should hold a JSON object.")
+    return data
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write JSON atomically (temp file + rename)."""
+    path = Path(path)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
+@dataclass
+class LoadedModel:
+    """A model read from a checkpoint, in eval mode, with its config and free-form metadata (metrics, card)."""
+
+    model: TinyRecursiveModel
+    config: ModelConfig
+    metadata: dict
+    path: Path
+
+
+def save_model(directory: Path, model: TinyRecursiveModel, metadata: dict, dtype: torch.dtype | None = None) -> None:
+    """Write a model checkpoint folder atomically; ``dtype`` (e.g. torch.bfloat16) casts float weights."""
+    state = {k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v)
+             for k, v in model.state_dict().items()}
+    with atomic_directory(Path(directory)) as temporary:
+        save_sharded(state, temporary, "model")
+        write_json(temporary / "config.json", {"format": MODEL_FORMAT, "version": FORMAT_VERSION,
+                                               "model": model.config.to_dict(), "metadata": metadata})
+
+
+def load_model(directory: str | Path, device: str | torch.device = "cpu") -> LoadedModel:
+    """Load a checkpoint folder into a float32 model in eval mode; raises CheckpointError on any mismatch."""
+    directory = resolve_directory(Path(directory))
+    if not directory.is_dir():
+        raise CheckpointError(f"Checkpoint folder not found: {directory}.")
+    config_data = read_json(directory / "config.json", "Checkpoint config")
+    if config_data.get("format") != MODEL_FORMAT:
+        raise CheckpointError(f"{directory}/config.json is not a TRM Studio model (format "
+                              f"{config_data.get('format')!r}, expected {MODEL_FORMAT!r}).")
+    try:
+        config = ModelConfig.from_dict(config_data.get("model", {}))
+    except (ConfigError, TypeError) as error:
+        raise CheckpointError(f"{directory}/config.json has a bad model config: {error}") from error
+    tensors = load_sharded(directory, "model")
+    model = TinyRecursiveModel(config)
+    _check_state(directory, model.state_dict(), tensors)
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in tensors.items()})
+    return LoadedModel(model.to(device).eval(), config, config_data.get("metadata", {}), directory)
+
+
+def _check_state(directory: Path, expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]) -> None:
+    missing, unexpected = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+    if missing or unexpected:
+        raise CheckpointError(f"{directory}: weights do not match the config (missing {missing[:5]}, unexpected "
+                              f"{unexpected[:5]}); the files belong to a different model.")
+    for name, tensor in expected.items():
+        if tuple(found[name].shape) != tuple(tensor.shape):
+            raise CheckpointError(f"{directory}: '{name}' has shape {tuple(found[name].shape)}, the config "
+                                  f"needs {tuple(tensor.shape)}; weights and config.json do not match.")
+        if not torch.isfinite(found[name].float()).all():
+            raise CheckpointError(f"{directory}: '{name}' holds NaN or infinite values.")

@@ -1,0 +1,115 @@
+"""Held-out evaluation of a TRM: accuracy at every supervision step, halting behaviour, Q-head calibration.
+
+As the reference, every puzzle runs all steps; where the Q-head *would* have halted (first step with
+P(halt) >= threshold) is recorded, and the accuracy there is reported beside the accuracy at the last step.
+"""
+
+from dataclasses import dataclass, field
+
+import torch
+from tqdm import tqdm
+
+from trm.model.trm import TinyRecursiveModel
+
+CALIBRATION_BINS = 10
+
+
+@dataclass
+class EvalResult:
+    """Accuracies are fractions in [0, 1]; lists are indexed by supervision step - 1."""
+
+    count: int
+    steps: int
+    exact_accuracy: float  # all cells right after the last step
+    cell_accuracy: float
+    accuracy_by_step: list[float]
+    cell_accuracy_by_step: list[float]
+    halt_threshold: float
+    halted_exact_accuracy: float  # accuracy at the step where the Q-head first says halt (else the last)
+    mean_halt_step: float
+    halt_step_histogram: list[int]  # puzzles halting at step 1..steps (never-halting counted at the last)
+    q_halt_accuracy: float  # (P(halt) >= 0.5) agrees with "puzzle right", over all steps
+    calibration: list[dict] = field(default_factory=list)  # per P(halt) bin: count, mean_probability, accuracy
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Tally:
+    steps: int
+    exact: torch.Tensor = None  # (steps,) puzzles right after each step
+    cells: torch.Tensor = None  # (steps,) cells right after each step
+    halted_right: int = 0
+    halt_steps: list = field(default_factory=list)
+    q_agree: int = 0
+    bin_count: torch.Tensor = None
+    bin_prob: torch.Tensor = None
+    bin_right: torch.Tensor = None
+
+    def __post_init__(self):
+        self.exact, self.cells = torch.zeros(self.steps), torch.zeros(self.steps)
+        self.bin_count = torch.zeros(CALIBRATION_BINS)
+        self.bin_prob, self.bin_right = torch.zeros(CALIBRATION_BINS), torch.zeros(CALIBRATION_BINS)
+
+
+@torch.inference_mode()
+def _run_batch(model: TinyRecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int,
+               dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-step (steps, B) puzzle-correct, (steps, B) cells-correct counts and (steps, B) P(halt)."""
+    y, z = model.initial_state(inputs.shape[0], dtype)
+    y, z = y.to(inputs.device), z.to(inputs.device)
+    exact, cells, probs = [], [], []
+    for _ in range(steps):
+        y, z, logits, q_halt = model(inputs, y, z)
+        correct = logits.argmax(-1) == labels  # (B, cells)
+        exact.append(correct.all(-1))
+        cells.append(correct.sum(-1))
+        probs.append(torch.sigmoid(q_halt.float()))
+    return torch.stack(exact).cpu(), torch.stack(cells).cpu(), torch.stack(probs).cpu()
+
+
+def _tally_batch(tally: _Tally, exact: torch.Tensor, cells: torch.Tensor, probs: torch.Tensor,
+                 threshold: float) -> None:
+    tally.exact += exact.sum(1).float()
+    tally.cells += cells.sum(1).float()
+    wants_halt = probs >= threshold  # (steps, B)
+    halt_index = torch.where(wants_halt.any(0), wants_halt.float().argmax(0), torch.full_like(probs[0], tally.steps - 1).long())
+    tally.halt_steps.extend((halt_index + 1).tolist())
+    tally.halted_right += int(exact.gather(0, halt_index[None]).sum())
+    tally.q_agree += int(((probs >= 0.5) == exact).sum())
+    bins = (probs * CALIBRATION_BINS).long().clamp(max=CALIBRATION_BINS - 1).flatten()
+    tally.bin_count += torch.bincount(bins, minlength=CALIBRATION_BINS).float()
+    tally.bin_prob += torch.bincount(bins, weights=probs.flatten(), minlength=CALIBRATION_BINS)
+    tally.bin_right += torch.bincount(bins, weights=exact.flatten().float(), minlength=CALIBRATION_BINS)
+
+
+def evaluate_model(model: TinyRecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int | None = None,
+                   batch_size: int = 512, dtype: torch.dtype = torch.float32, halt_threshold: float = 0.5,
+                   show_progress: bool = False) -> EvalResult:
+    """Evaluate on (N, cells) token tensors (already on the model's device); returns an EvalResult.
+
+    ``steps`` defaults to the model's max supervision steps; more steps test test-time scaling.
+    """
+    steps = steps or model.config.max_supervision_steps
+    count, cells_per = inputs.shape
+    tally = _Tally(steps)
+    starts = range(0, count, batch_size)
+    for start in tqdm(starts, desc="evaluating", unit="batch", disable=not show_progress):
+        batch = slice(start, start + batch_size)
+        _tally_batch(tally, *_run_batch(model, inputs[batch], labels[batch], steps, dtype), halt_threshold)
+    return _summarise(tally, count, cells_per, halt_threshold)
+
+
+def _summarise(tally: _Tally, count: int, cells_per: int, threshold: float) -> EvalResult:
+    by_step = (tally.exact / count).tolist()
+    cells_by_step = (tally.cells / (count * cells_per)).tolist()
+    histogram = torch.bincount(torch.tensor(tally.halt_steps), minlength=tally.steps + 1)[1:].tolist()
+    calibration = [{"bin": f"{i / CALIBRATION_BINS:.1f}-{(i + 1) / CALIBRATION_BINS:.1f}", "count": int(n),
+                    "mean_probability": float(p / n) if n else None, "accuracy": float(r / n) if n else None}
+                   for i, (n, p, r) in enumerate(zip(tally.bin_count, tally.bin_prob, tally.bin_right))]
+    return EvalResult(count=count, steps=tally.steps, exact_accuracy=by_step[-1], cell_accuracy=cells_by_step[-1],
+                      accuracy_by_step=by_step, cell_accuracy_by_step=cells_by_step, halt_threshold=threshold,
+                      halted_exact_accuracy=tally.halted_right / count,
+                      mean_halt_step=sum(tally.halt_steps) / count, halt_step_histogram=histogram,
+                      q_halt_accuracy=tally.q_agree / (count * tally.steps), calibration=calibration)

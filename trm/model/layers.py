@@ -1,0 +1,127 @@
+"""The building blocks of TRM's one network: post-norm blocks with SwiGLU MLPs, token mixing or attention.
+
+Every linear layer is bias-free (only the Q head has a bias, see trm.model.trm) and RMSNorm has no scale.
+"""
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from torch import nn
+
+from trm.model.config import ModelConfig
+
+
+def rms_norm(hidden: torch.Tensor, eps: float, dim: int = -1) -> torch.Tensor:
+    """RMSNorm without a learned scale over ``dim``, computed in float32 and cast back (as the reference)."""
+    dtype = hidden.dtype
+    hidden = hidden.float()
+    hidden = hidden * torch.rsqrt(hidden.square().mean(dim, keepdim=True) + eps)
+    return hidden.to(dtype)
+
+
+def swiglu_width(features: int, expansion: float) -> int:
+    """Inner width of a SwiGLU: round(expansion * features * 2/3) rounded up to a multiple of 256 (reference)."""
+    return -(round(expansion * features * 2 / 3) // -256) * 256
+
+
+class SwiGLU(nn.Module):
+    """down(silu(gate(x)) * up(x)) over the last axis; gate and up share one projection (gate first)."""
+
+    def __init__(self, features: int, expansion: float):
+        super().__init__()
+        width = swiglu_width(features, expansion)
+        self.gate_up = nn.Linear(features, 2 * width, bias=False)
+        self.down = nn.Linear(width, features, bias=False)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        gate, up = self.gate_up(hidden).chunk(2, dim=-1)
+        return self.down(F.silu(gate) * up)
+
+
+class TokenMixer(nn.Module):
+    """TRM-MLP's sequence mixer: a SwiGLU along the sequence axis, then RMSNorm over that same axis.
+
+    The reference transposes to (B, D, S), applies the SwiGLU and the post-norm there, so the norm runs over
+    the *sequence* axis for each channel; we keep (B, S, D) and normalise over dim=1, which is the same maths.
+    """
+
+    def __init__(self, seq_len: int, expansion: float, eps: float):
+        super().__init__()
+        width = swiglu_width(seq_len, expansion)
+        self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
+        self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
+        self.eps = eps
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (B, S, D)
+        gate_up = torch.matmul(self.gate_up.weight.to(hidden.dtype), hidden)  # (B, 2W, D)
+        gate, up = gate_up.chunk(2, dim=1)
+        mixed = torch.matmul(self.down.weight.to(hidden.dtype), F.silu(gate) * up)  # (B, S, D)
+        return rms_norm(hidden + mixed, self.eps, dim=1)
+
+
+def rotary_tables(seq_len: int, head_dim: int, theta: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin tables (S, head_dim) for RoPE in the rotate-half layout (frequencies repeated twice)."""
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+    angles = torch.outer(torch.arange(seq_len, dtype=torch.float32), inv_freq)
+    angles = torch.cat((angles, angles), dim=-1)
+    return angles.cos(), angles.sin()
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    first, second = x.chunk(2, dim=-1)
+    return torch.cat((-second, first), dim=-1)
+
+
+class SelfAttention(nn.Module):
+    """TRM-Att's mixer: non-causal multi-head attention with RoPE on all positions, then RMSNorm over D."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.heads = config.attention_heads
+        self.head_dim = config.hidden_size // config.attention_heads
+        self.qkv = nn.Linear(config.hidden_size, 3 * config.hidden_size, bias=False)
+        self.out = nn.Linear(config.hidden_size, config.hidden_size, bias=False)
+        cos, sin = rotary_tables(config.seq_len, self.head_dim, config.rope_theta)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
+        self.eps = config.rms_norm_eps
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (B, S, D)
+        q, k, v = rearrange(self.qkv(hidden), "b s (three h d) -> three b h s d", three=3, h=self.heads)
+        cos, sin = self.rope_cos, self.rope_sin  # (S, head_dim), float32 as the reference
+        q = (q.float() * cos + _rotate_half(q.float()) * sin).to(v.dtype)
+        k = (k.float() * cos + _rotate_half(k.float()) * sin).to(v.dtype)
+        attended = F.scaled_dot_product_attention(q, k, v, is_causal=False)  # (B, H, S, d)
+        mixed = self.out(rearrange(attended, "b h s d -> b s (h d)"))
+        return rms_norm(hidden + mixed, self.eps)
+
+
+class Block(nn.Module):
+    """One post-norm block: sequence mixer (token MLP or attention), then the channel SwiGLU + RMSNorm."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        if config.mixer == "mlp":
+            self.mixer: nn.Module = TokenMixer(config.seq_len, config.expansion, config.rms_norm_eps)
+        else:
+            self.mixer = SelfAttention(config)
+        self.channel_mlp = SwiGLU(config.hidden_size, config.expansion)
+        self.eps = config.rms_norm_eps
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        hidden = self.mixer(hidden)
+        return rms_norm(hidden + self.channel_mlp(hidden), self.eps)
+
+
+class RecursiveNet(nn.Module):
+    """TRM's single network f: adds the injected tensor to the state, then runs the blocks."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.layers))
+
+    def forward(self, state: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:  # (B, S, D) each
+        hidden = state + injection
+        for block in self.blocks:
+            hidden = block(hidden)
+        return hidden

@@ -1,0 +1,50 @@
+"""Map the reference code's state-dict names (SamsungSAILMontreal/TinyRecursiveModels) onto ours.
+
+Lets users load weights trained with the reference and proves our maths matches it (tests/test_faithfulness.py).
+"""
+
+import re
+
+import torch
+
+_REFERENCE_PREFIXES = ("_orig_mod.", "model.", "inner.")  # torch.compile, loss-head wrapper, ACT wrapper
+_RENAMES = [
+    (r"^embed_tokens\.embedding_weight$", "embed_tokens.weight"),
+    (r"^H_init$", "y_init"),  # z_H is the paper's y
+    (r"^L_init$", "z_init"),  # z_L is the paper's z
+    (r"^L_level\.layers\.(\d+)\.mlp_t\.gate_up_proj\.", r"net.blocks.\1.mixer.gate_up."),
+    (r"^L_level\.layers\.(\d+)\.mlp_t\.down_proj\.", r"net.blocks.\1.mixer.down."),
+    (r"^L_level\.layers\.(\d+)\.self_attn\.qkv_proj\.", r"net.blocks.\1.mixer.qkv."),
+    (r"^L_level\.layers\.(\d+)\.self_attn\.o_proj\.", r"net.blocks.\1.mixer.out."),
+    (r"^L_level\.layers\.(\d+)\.mlp\.gate_up_proj\.", r"net.blocks.\1.channel_mlp.gate_up."),
+    (r"^L_level\.layers\.(\d+)\.mlp\.down_proj\.", r"net.blocks.\1.channel_mlp.down."),
+]
+
+
+def _strip_wrappers(name: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _REFERENCE_PREFIXES:
+            if name.startswith(prefix):
+                name, changed = name[len(prefix):], True
+    return name
+
+
+def from_reference_state_dict(reference: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Rename a reference TRM state dict to this project's keys (float32). Unknown keys raise KeyError."""
+    ours = {}
+    for name, tensor in reference.items():
+        short = _strip_wrappers(name)
+        if short == "puzzle_emb.weights":  # (1, D): every Sudoku puzzle uses identifier 0
+            ours["puzzle_prefix"] = tensor[0].float()
+            continue
+        for pattern, replacement in _RENAMES:
+            if re.match(pattern, short):
+                short = re.sub(pattern, replacement, short)
+                break
+        else:
+            if short not in ("lm_head.weight", "q_head.weight", "q_head.bias"):
+                raise KeyError(f"no mapping for reference key {name!r}")
+        ours[short] = tensor.float()
+    return ours

@@ -1,0 +1,130 @@
+"""The Tiny Recursive Model: input embedding, one recursive network, answer and halting heads.
+
+One supervision step (paper Fig. 3, reference ``TinyRecursiveReasoningModel_ACTV1_Inner.forward``):
+T cycles, each doing n latent updates z <- f(z + y + x) and one answer update y <- f(y + z); the first T-1
+cycles run without gradients. Answer logits are read from y (prefix positions dropped), the halting logit
+from y at position 0.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from trm.model.config import ModelConfig
+from trm.model.init import lecun_linear_, truncated_normal_
+from trm.model.layers import RecursiveNet
+
+Q_HALT_BIAS_INIT = -5.0  # sigmoid(-5) ~ 0.007: the model starts out never halting (reference)
+
+
+class TinyRecursiveModel(nn.Module):
+    """TRM for one grid size. States y and z are (B, seq_len, hidden_size) tensors.
+
+    ``puzzle_prefix`` is the one learned vector of the 16-token prefix (reference ``puzzle_emb``, all Sudoku
+    puzzles share identifier 0); it is trained by sign-SGD, not Adam, and is not averaged by EMA.
+    """
+
+    def __init__(self, config: ModelConfig, generator: torch.Generator | None = None):
+        super().__init__()
+        self.config = config
+        d = config.hidden_size
+        self.embed_scale = math.sqrt(d)
+        self.embed_tokens = nn.Embedding(config.vocab_size, d)
+        self.net = RecursiveNet(config)
+        self.lm_head = nn.Linear(d, config.vocab_size, bias=False)
+        # Two outputs as the reference (halt, continue) so weights map 1:1; only column 0 is trained or read.
+        self.q_head = nn.Linear(d, 2, bias=True)
+        self.puzzle_prefix = nn.Parameter(torch.zeros(d)) if config.prefix_len else None
+        # Fixed random initial states, saved with the weights but never trained (reference H_init / L_init).
+        self.register_buffer("y_init", torch.empty(d))
+        self.register_buffer("z_init", torch.empty(d))
+        self.reset_parameters(generator)
+
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
+        """Reference init: LeCun truncated normal for linears, std 1/sqrt(D) embedding, zero Q weight."""
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                lecun_linear_(module.weight, generator)
+        truncated_normal_(self.embed_tokens.weight, std=1 / self.embed_scale, generator=generator)
+        truncated_normal_(self.y_init, std=1.0, generator=generator)
+        truncated_normal_(self.z_init, std=1.0, generator=generator)
+        with torch.no_grad():
+            self.q_head.weight.zero_()
+            self.q_head.bias.fill_(Q_HALT_BIAS_INIT)
+            if self.puzzle_prefix is not None:
+                self.puzzle_prefix.zero_()
+
+    def embed_inputs(self, tokens: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        """Embed (B, cells) tokens into x (B, seq_len, D) in ``dtype``, prefix first, scaled by sqrt(D)."""
+        x = self.embed_tokens(tokens)  # (B, cells, D)
+        if self.puzzle_prefix is not None:
+            prefix = x.new_zeros(x.shape[0], self.config.prefix_len, x.shape[-1])
+            prefix[:, 0] = self.puzzle_prefix  # token 0 holds the vector, tokens 1.. stay zero
+            x = torch.cat((prefix, x), dim=1)
+        return (self.embed_scale * x).to(dtype)
+
+    def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+        """y and z at the start of a puzzle: the fixed init vectors broadcast over positions, (B, S, D) each."""
+        shape = (batch_size, self.config.seq_len, self.config.hidden_size)
+        return self.y_init.to(dtype).expand(shape).clone(), self.z_init.to(dtype).expand(shape).clone()
+
+    def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """z <- f(z + y + x)."""
+        return self.net(z, y + x)
+
+    def answer_update(self, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """y <- f(y + z); the question x is not injected here."""
+        return self.net(y, z)
+
+    def _cycle(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        for _ in range(self.config.latent_steps):
+            z = self.latent_update(z, y, x)
+        return self.answer_update(y, z), z
+
+    def recurse(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One supervision step's T cycles; gradients flow through the last cycle only. Returns (y, z)."""
+        with torch.no_grad():
+            for _ in range(self.config.answer_cycles - 1):
+                y, z = self._cycle(x, y, z)
+        return self._cycle(x, y, z)
+
+    def readout(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Answer logits (B, cells, vocab) from y without the prefix, and the halting logit (B,) in float32."""
+        logits = self.lm_head(y[:, self.config.prefix_len:])
+        q_halt = self.q_head(y[:, 0]).float()[:, 0]
+        return logits, q_halt
+
+    def decode_latent(self, state: torch.Tensor) -> torch.Tensor:
+        """Apply the output head to any state (y or z), for the trace's 'what does z hold' view."""
+        return self.lm_head(state[:, self.config.prefix_len:])
+
+    def forward(self, tokens: torch.Tensor, y: torch.Tensor, z: torch.Tensor):
+        """One supervision step: returns (y, z, logits, q_halt_logit); y and z are detached for the carry."""
+        x = self.embed_inputs(tokens, y.dtype)
+        y, z = self.recurse(x, y, z)
+        logits, q_halt = self.readout(y)
+        return y.detach(), z.detach(), logits, q_halt
+
+    def adam_parameters(self) -> list[nn.Parameter]:
+        """Parameters trained by Adam (and averaged by EMA): everything but the puzzle prefix."""
+        return [p for name, p in self.named_parameters() if name != "puzzle_prefix"]
+
+
+def count_parameters(model: TinyRecursiveModel) -> int:
+    """Trainable parameters excluding the puzzle prefix (the reference keeps it as a buffer)."""
+    return sum(p.numel() for p in model.adam_parameters())
+
+
+def predict_digits(logits: torch.Tensor) -> torch.Tensor:
+    """Argmax over the vocabulary (B, cells) tokens; as the reference, pad/blank classes may win."""
+    return logits.argmax(dim=-1)
+
+
+def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-cell stable-max cross-entropy in float64 (reference ``stablemax_cross_entropy``), shape of labels."""
+    logits = logits.double()
+    s = torch.where(logits < 0, 1 / (1 - logits + 1e-30), logits + 1)
+    log_probs = torch.log(s / s.sum(dim=-1, keepdim=True))
+    return -log_probs.gather(-1, labels.long().unsqueeze(-1)).squeeze(-1)
+

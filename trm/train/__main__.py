@@ -1,0 +1,110 @@
+"""Command line: ``python -m trm.train --preset NAME --out RUN_DIR [overrides]`` or ``--resume RUN_DIR``.
+
+Overrides: ``--steps N``, ``--data DIR``, ``--seed S``, ``--batch-size B``, ``--lr X`` or any field with
+``--set train.eval_every=500`` / ``--set model.hidden_size=128``. Runs under ``torchrun`` unchanged.
+"""
+
+import argparse
+import dataclasses
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from trm.checkpoint import read_json, write_json
+from trm.errors import ConfigError, TRMError
+from trm.model.config import ModelConfig
+from trm.train.config import PRESETS, TrainConfig, get_preset
+from trm.train.run import Run, RunSpec
+from trm.train.runtime import setup_runtime
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m trm.train", description="Train a Tiny Recursive Model.")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", choices=sorted(PRESETS), help="recipe to start a new run from")
+    source.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
+    parser.add_argument("--out", metavar="RUN_DIR", help="folder of a new run (with --preset)")
+    parser.add_argument("--steps", type=int, help="total optimiser steps (also extends a resumed run)")
+    parser.add_argument("--data", help="data folder with train.npz and test.npz")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="override any config field, e.g. train.eval_every=500 or model.hidden_size=128")
+    parser.add_argument("--no-optimizer-state", action="store_true",
+                        help="save weights + EMA only (small state to carry off a GPU lease; resume re-warms up)")
+    parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    args = parser.parse_args(argv)
+    if args.preset and not args.out:
+        parser.error("--preset needs --out RUN_DIR")
+    return args
+
+
+def _override(config, section: str, overrides: dict):
+    names = {f.name: f for f in dataclasses.fields(config)}
+    changes = {}
+    for name, text in overrides.items():
+        if name not in names:
+            raise ConfigError(f"Unknown {section} field {name!r}; known: {sorted(names)}.")
+        current = getattr(config, name)
+        value = text.lower() in ("1", "true", "yes") if isinstance(current, bool) else type(current)(text)
+        changes[name] = value
+    return dataclasses.replace(config, **changes)
+
+
+def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:
+    model, train = {}, {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        if section not in ("model", "train") or not name or not value:
+            raise ConfigError(f"--set expects model.FIELD=VALUE or train.FIELD=VALUE, got {item!r}.")
+        (model if section == "model" else train)[name] = value
+    flags = {"total_steps": args.steps, "data_dir": args.data, "seed": args.seed, "batch_size": args.batch_size,
+             "lr": args.lr}
+    train.update({k: str(v) for k, v in flags.items() if v is not None})
+    return model, train
+
+
+def _spec_for(args: argparse.Namespace, run_dir: Path) -> RunSpec:
+    model_overrides, train_overrides = _collect_overrides(args)
+    if args.resume:
+        saved = read_json(run_dir / "run.json", "Run config")
+        spec = RunSpec(saved["preset"], ModelConfig.from_dict(saved["model"]), TrainConfig.from_dict(saved["train"]),
+                       saved.get("command", ""), saved.get("save_optimizer", True))
+        if model_overrides:
+            raise ConfigError("A resumed run keeps its model; start a new run to change model fields.")
+    else:
+        preset = get_preset(args.preset)
+        spec = RunSpec(args.preset, preset.model, preset.train)
+        spec.model = _override(spec.model, "model", model_overrides)
+    spec.train = _override(spec.train, "train", train_overrides)
+    spec.save_optimizer = spec.save_optimizer and not args.no_optimizer_state
+    spec.command = shlex.join([Path(sys.executable).name, "-m", "trm.train", *sys.argv[1:]])
+    return spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    run_dir = Path(args.resume or args.out)
+    try:
+        spec = _spec_for(args, run_dir)
+        if not args.resume and (run_dir / "state").exists():
+            raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")
+        runtime = setup_runtime(args.device)
+        if runtime.is_main:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            write_json(run_dir / "run.json", {"preset": spec.preset, "model": spec.model.to_dict(),
+                                              "train": spec.train.to_dict(), "command": spec.command,
+                                              "save_optimizer": spec.save_optimizer})
+        final = Run(spec, run_dir, runtime, resume=bool(args.resume)).run()
+    except TRMError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({"run_dir": str(run_dir), "state": final}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""TrainConfig and the named presets (model + training) the CLI and the app offer."""
+
+import dataclasses
+from dataclasses import dataclass
+
+from trm.errors import ConfigError
+from trm.model.config import ModelConfig, _strict_from_dict
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. Defaults are the reference's Sudoku-Extreme recipe (notes/reference_trm.md section 5)."""
+
+    data_dir: str = "data/sudoku9"  # built by `python -m trm.data build`; holds train.npz and test.npz
+    batch_size: int = 768  # global batch of slots (split across processes under torchrun)
+    total_steps: int = 65_100  # optimiser steps (50,000 epochs of 1,000 puzzles at 768)
+    lr: float = 1e-4
+    warmup_steps: int = 2_000  # linear warmup, then constant
+    weight_decay: float = 1.0
+    beta1: float = 0.9
+    beta2: float = 0.95
+    prefix_lr: float = 1e-4  # sign-SGD on the puzzle prefix (puzzle_emb_lr)
+    prefix_weight_decay: float = 1.0
+    ema_rate: float = 0.999
+    halt_exploration_prob: float = 0.1
+    augmentations: int = 1_000  # precomputed augmented variants per training puzzle (plus the original)
+    seed: int = 0
+    eval_every: int = 2_000  # steps between held-out evaluations (EMA weights, all supervision steps)
+    eval_puzzles: int = 1_000  # held-out puzzles per periodic evaluation (0 = the whole test split)
+    eval_batch_size: int = 1_024
+    checkpoint_every: int = 1_000  # steps between resumable checkpoints
+    log_every: int = 50  # steps between metric lines in metrics.jsonl
+    rewarmup_steps: int = 500  # warmup again on resume when Adam's moments were not saved
+    compile: bool = True  # torch.compile on CUDA (ignored on the CPU)
+
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}.")
+        for name in ("lr", "prefix_lr", "weight_decay", "prefix_weight_decay", "warmup_steps", "augmentations",
+                     "eval_puzzles", "rewarmup_steps"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)}.")
+        for name in ("beta1", "beta2", "ema_rate", "halt_exploration_prob"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ConfigError(f"TrainConfig.{name} must be in [0, 1), got {getattr(self, name)}.")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        return _strict_from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named recipe: what the model is and how it trains."""
+
+    description: str
+    model: ModelConfig
+    train: TrainConfig
+
+
+_SMALL = dict(hidden_size=64, layers=2, answer_cycles=2, latent_steps=2, max_supervision_steps=8, prefix_len=4)
+
+PRESETS: dict[str, Preset] = {
+    "sudoku9-mlp": Preset("The paper's TRM-MLP for 9x9 Sudoku-Extreme (5.0M parameters); GPU.",
+                          ModelConfig(), TrainConfig()),
+    "sudoku9-att": Preset("The paper's TRM-Att (attention + RoPE) for 9x9 (6.8M parameters); GPU.",
+                          ModelConfig(mixer="attention"), TrainConfig()),
+    "sudoku4-tiny": Preset("A small TRM-MLP for 4x4 Sudoku; reaches 100% held-out on a laptop CPU.",
+                           ModelConfig(grid_size=4, **_SMALL),
+                           TrainConfig(data_dir="data/sudoku4", batch_size=64, total_steps=1_500, lr=1e-3,
+                                       warmup_steps=50, weight_decay=0.1, prefix_lr=1e-3, prefix_weight_decay=0.1,
+                                       ema_rate=0.99, augmentations=16, eval_every=250, eval_puzzles=500,
+                                       eval_batch_size=256, checkpoint_every=250, log_every=25, compile=False)),
+    "sudoku6-small": Preset("A small TRM-MLP for 6x6 Sudoku; CPU in minutes.",
+                            ModelConfig(grid_size=6, **{**_SMALL, "hidden_size": 128}),
+                            TrainConfig(data_dir="data/sudoku6", batch_size=128, total_steps=6_000, lr=1e-3,
+                                        warmup_steps=100, weight_decay=0.1, prefix_lr=1e-3, prefix_weight_decay=0.1,
+                                        ema_rate=0.995, augmentations=16, eval_every=500, eval_puzzles=500,
+                                        eval_batch_size=256, checkpoint_every=500, log_every=50, compile=False)),
+}
+
+
+def get_preset(name: str) -> Preset:
+    """Return the named preset; raises ConfigError listing the known names."""
+    if name not in PRESETS:
+        raise ConfigError(f"Unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
+    return PRESETS[name]

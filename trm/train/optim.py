@@ -1,0 +1,94 @@
+"""Optimisers, LR schedule and EMA as the reference trains Sudoku.
+
+The reference's AdamATan2 is a CUDA extension users often cannot build (its issue #34); its update rule is a
+few lines, written here in PyTorch so the same optimiser runs on CPU and GPU.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+
+class AdamATan2(torch.optim.Optimizer):
+    """Adam with eps replaced by atan2 (imoneoi/adam-atan2, as the reference uses), decoupled weight decay.
+
+    Per step t: p *= 1 - lr*wd; m = lerp(m, g, 1-b1); v = lerp(v, g*g, 1-b2);
+    p -= lr / (1 - b1^t) * atan2(m, sqrt(v) / sqrt(1 - b2^t)).
+    """
+
+    def __init__(self, params, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 1.0):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            lr, decay = group["lr"], group["weight_decay"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                state = self.state[param]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = torch.zeros_like(param)
+                    state["exp_avg_sq"] = torch.zeros_like(param)
+                state["step"] += 1
+                t = state["step"]
+                exp_avg, exp_avg_sq, grad = state["exp_avg"], state["exp_avg_sq"], param.grad
+                param.mul_(1 - lr * decay)
+                exp_avg.lerp_(grad, 1 - beta1)
+                exp_avg_sq.lerp_(grad * grad, 1 - beta2)
+                denominator = exp_avg_sq.sqrt() / math.sqrt(1 - beta2**t)
+                param.sub_(torch.atan2(exp_avg, denominator), alpha=lr / (1 - beta1**t))
+
+
+class SignSGD(torch.optim.Optimizer):
+    """Sign-SGD with decoupled weight decay: the reference's optimiser for the puzzle-prefix embedding."""
+
+    def __init__(self, params, lr: float = 1e-4, weight_decay: float = 1.0):
+        super().__init__(params, dict(lr=lr, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                param.mul_(1 - group["lr"] * group["weight_decay"])
+                param.sub_(param.grad.sign(), alpha=group["lr"])
+
+
+def warmup_constant_lr(base_lr: float, step: int, warmup_steps: int) -> float:
+    """Linear warmup over ``warmup_steps`` then constant (the reference's cosine with lr_min_ratio = 1).
+
+    ``step`` counts optimiser steps from 1, as the reference increments its step before computing the LR.
+    """
+    if step < warmup_steps:
+        return base_lr * step / max(1, warmup_steps)
+    return base_lr
+
+
+class EMA:
+    """Exponential moving average of the Adam-trained parameters (reference EMAHelper, rate 0.999).
+
+    The puzzle prefix is not averaged (the reference keeps it as a buffer); EMA copies take the live value.
+    """
+
+    def __init__(self, model: nn.Module, names: list[str], rate: float = 0.999):
+        params = dict(model.named_parameters())
+        self.rate = rate
+        self.shadow = {name: params[name].detach().clone() for name in names}
+
+    @torch.no_grad()
+    def update(self, model: nn.Module) -> None:
+        params = dict(model.named_parameters())
+        for name, shadow in self.shadow.items():
+            shadow.lerp_(params[name].detach(), 1 - self.rate)
+
+    @torch.no_grad()
+    def copy_to(self, model: nn.Module) -> None:
+        """Overwrite ``model``'s averaged parameters with the EMA values."""
+        params = dict(model.named_parameters())
+        for name, shadow in self.shadow.items():
+            params[name].copy_(shadow)

@@ -1,0 +1,166 @@
+"""Drive one training run end to end: data, trainer, logging, evaluation, checkpoints, stop and resume."""
+
+import math
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from trm.checkpoint import save_model
+from trm.data import load_split
+from trm.evaluation import EvalResult, evaluate_model
+from trm.model.config import ModelConfig
+from trm.model.flops import peak_flops, training_flops_per_sample
+from trm.train.config import TrainConfig
+from trm.train.rundir import RunDir
+from trm.train.runtime import Runtime, setup_runtime
+from trm.train.state import RunState, load_run_state, save_run_state
+from trm.train.trainer import Trainer
+
+
+@dataclass
+class RunSpec:
+    """What to train and where; saved as run.json so --resume needs nothing else."""
+
+    preset: str
+    model: ModelConfig
+    train: TrainConfig
+    command: str = ""
+    save_optimizer: bool = True  # False: state holds weights only (small enough to bring back from a GPU lease)
+    extra: dict = field(default_factory=dict)
+
+
+class _StopFlag:
+    """Set by SIGTERM/SIGINT; the loop saves a checkpoint at the next step boundary and exits."""
+
+    def __init__(self):
+        self.is_set = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame):
+        self.is_set = True
+
+
+def _eval_tokens(table, limit: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    count = len(table) if limit == 0 else min(limit, len(table))
+    inputs = torch.as_tensor(table.puzzles[:count], dtype=torch.long, device=device) + 1
+    labels = torch.as_tensor(table.solutions[:count], dtype=torch.long, device=device) + 1
+    return inputs, labels
+
+
+class Run:
+    """One training process (rank 0 writes the run folder)."""
+
+    def __init__(self, spec: RunSpec, run_dir: Path, runtime: Runtime, resume: bool):
+        self.spec, self.runtime = spec, runtime
+        self.folder = RunDir(run_dir)
+        data_dir = Path(spec.train.data_dir)
+        self.trainer = Trainer(spec.model, spec.train, load_split(data_dir, "train"), runtime)
+        self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
+                                                          runtime.device)
+        self.best_accuracy, self.wall_seconds = -1.0, 0.0
+        if resume:
+            self._resume()
+
+    def _resume(self) -> None:
+        state = load_run_state(self.folder.path)
+        notes = self.trainer.load_state(state.step, state.info, state.weights, state.optimizer, state.extra)
+        self.best_accuracy = float(state.info.get("best_exact_accuracy", -1.0))
+        self.wall_seconds = float(state.info.get("wall_seconds", 0.0))
+        if self.runtime.is_main:
+            self.folder.truncate_metrics(state.step)
+            self.folder.append_metrics({"kind": "event", "step": state.step, "event": "resumed", "notes": notes})
+            for note in notes:
+                tqdm.write(f"resume: {note}")
+
+    def save_state(self) -> None:
+        if not self.runtime.is_main:
+            return
+        weights, optimizer, extra = self.trainer.state_tensors()
+        info = {**self.trainer.state_info(), "best_exact_accuracy": self.best_accuracy,
+                "wall_seconds": self.wall_seconds, "preset": self.spec.preset}
+        save_run_state(self.folder.path, RunState(self.trainer.step, info, weights, optimizer, extra),
+                       save_optimizer=self.spec.save_optimizer)
+
+    def evaluate(self) -> EvalResult:
+        model = self.trainer.ema_model()
+        with self.runtime.autocast():
+            result = evaluate_model(model, self.eval_inputs, self.eval_labels, batch_size=self.spec.train.eval_batch_size,
+                                    dtype=self.runtime.dtype)
+        if self.runtime.is_main:
+            self.folder.append_metrics({"kind": "eval", "step": self.trainer.step, **result.to_dict()})
+            if result.exact_accuracy > self.best_accuracy:
+                self.best_accuracy = result.exact_accuracy
+                save_model(self.folder.path / "best", model, {"step": self.trainer.step, "preset": self.spec.preset,
+                                                              "eval": result.to_dict()})
+        return result
+
+    def run(self) -> str:
+        """Train to total_steps or until stopped; returns the final state ("finished" or "stopped")."""
+        config, trainer = self.spec.train, self.trainer
+        stop = _StopFlag()
+        if self.runtime.is_main:
+            self.folder.acquire()
+        self._status("running")
+        totals, window_start, window_steps = {}, time.perf_counter(), 0
+        bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,
+                   dynamic_ncols=True)
+        try:
+            while trainer.step < config.total_steps and not stop.is_set:
+                metrics = trainer.train_step()
+                totals = {k: totals.get(k, 0) + v for k, v in metrics.items()}
+                window_steps += 1
+                bar.update(1)
+                if trainer.step % config.log_every == 0 or trainer.step == config.total_steps:
+                    elapsed = time.perf_counter() - window_start
+                    self.wall_seconds += elapsed
+                    record = self._log_train(totals, window_steps, elapsed)
+                    bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
+                    totals, window_start, window_steps = {}, time.perf_counter(), 0
+                if trainer.step % config.eval_every == 0 or trainer.step == config.total_steps:
+                    result = self.evaluate()
+                    tqdm.write(f"step {trainer.step}: held-out exact {result.exact_accuracy:.4f} "
+                               f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
+                if trainer.step % config.checkpoint_every == 0:
+                    self.save_state()
+                    self._status("running")
+            self.save_state()
+            final = "finished" if trainer.step >= config.total_steps else "stopped"
+            self._status(final)
+            return final
+        except BaseException as error:
+            self._status("crashed", message=f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            bar.close()
+            if self.runtime.is_main:
+                self.folder.release()
+
+    def _status(self, state: str, **fields) -> None:
+        if self.runtime.is_main:
+            self.folder.write_status(state, self.trainer.step, self.spec.train.total_steps,
+                                     device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
+                                     **fields)
+
+    def _log_train(self, totals: dict, window_steps: int, elapsed: float) -> dict:
+        values = {k: float(v) for k, v in totals.items()}  # one device sync per log line
+        halted = max(values.pop("halted"), 1.0)
+        samples_per_second = window_steps * self.spec.train.batch_size / max(elapsed, 1e-9)
+        record = {"kind": "train", "step": self.trainer.step, "lm_loss": values["lm_loss"] / window_steps,
+                  "q_halt_loss": values["q_halt_loss"] / window_steps,
+                  **{k: values[k] / halted for k in ("cell_accuracy", "exact_accuracy", "q_halt_accuracy", "steps")},
+                  "lr": self.trainer.learning_rate(self.spec.train.lr), "samples_per_second": samples_per_second,
+                  "wall_seconds": self.wall_seconds}
+        if self.runtime.is_cuda:
+            peak = peak_flops(self.runtime.device_name())
+            flops = training_flops_per_sample(self.spec.model) * samples_per_second
+            record["mfu"] = flops / (peak * self.runtime.world_size) if peak else math.nan
+            record["gpu_memory_gb"] = torch.cuda.max_memory_allocated(self.runtime.device) / 2**30
+        if self.runtime.is_main:
+            self.folder.append_metrics(record)
+        return record

@@ -1,0 +1,163 @@
+"""The training loop: deep supervision with the ACT carry, AdamATan2 + sign-SGD, EMA, periodic held-out eval,
+atomic resumable checkpoints and a JSONL metrics log. One code path for CPU (float32) and CUDA (bf16, compile).
+"""
+
+import copy
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
+from trm.sudoku.csv_io import PuzzleTable
+from trm.train.config import TrainConfig
+from trm.train.optim import EMA, AdamATan2, SignSGD, warmup_constant_lr
+from trm.train.runtime import Runtime
+from trm.train.sampler import VariantSampler
+
+
+class LossForward(nn.Module):
+    """One supervision step plus its loss, as one module so DDP and torch.compile see the whole step."""
+
+    def __init__(self, model: TinyRecursiveModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, inputs, y, z, labels):
+        y, z, logits, q_halt = self.model(inputs, y, z)
+        loss = act_loss(logits, q_halt, labels)
+        return y, z, q_halt.detach(), loss.total, loss.lm.detach(), loss.q_halt.detach(), \
+            loss.cell_correct.float().mean(-1), loss.puzzle_correct
+
+
+class Trainer:
+    """Owns the model, optimisers, EMA, sampler and carry of one run. ``train_step`` is one optimiser step."""
+
+    def __init__(self, model_config: ModelConfig, config: TrainConfig, train: PuzzleTable, runtime: Runtime):
+        self.model_config, self.config, self.runtime = model_config, config, runtime
+        init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
+        self.model = TinyRecursiveModel(model_config, init_generator).to(runtime.device)
+        self.local_batch = config.batch_size // runtime.world_size
+        self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
+        self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)
+        self.adam = AdamATan2(self.model.adam_parameters(), lr=0.0, betas=(config.beta1, config.beta2),
+                              weight_decay=config.weight_decay)
+        prefix = [self.model.puzzle_prefix] if self.model.puzzle_prefix is not None else []
+        self.sign_sgd = SignSGD(prefix, lr=0.0, weight_decay=config.prefix_weight_decay) if prefix else None
+        self.adam_names = [n for n, _ in self.model.named_parameters() if n != "puzzle_prefix"]
+        self.ema = EMA(self.model, self.adam_names, config.ema_rate)
+        self.carry = empty_carry(self.model, self.local_batch, runtime.device, runtime.dtype)
+        self.step = 0
+        self.lr_restart_step = 0  # re-warmup from here when resumed without Adam moments
+        self.forward = self._build_forward()
+
+    def _build_forward(self) -> nn.Module:
+        forward: nn.Module = LossForward(self.model)
+        if self.runtime.is_distributed:
+            device_ids = [self.runtime.device.index] if self.runtime.is_cuda else None
+            forward = DistributedDataParallel(forward, device_ids=device_ids)
+        if self.runtime.is_cuda and self.config.compile:
+            forward = torch.compile(forward)
+        return forward
+
+    def learning_rate(self, base_lr: float) -> float:
+        lr = warmup_constant_lr(base_lr, self.step, self.config.warmup_steps)
+        if self.lr_restart_step:
+            lr *= min(1.0, (self.step - self.lr_restart_step) / max(1, self.config.rewarmup_steps))
+        return lr
+
+    def train_step(self) -> dict[str, torch.Tensor]:
+        """One optimiser step (one supervision step on every slot); returns device-tensor metrics."""
+        self.step += 1
+        self.model.train()
+        inputs, labels = self.sampler.next_batch(self.local_batch)
+        carry = refill(self.model, self.carry, inputs, labels)
+        with self.runtime.autocast():
+            y, z, q_halt, total, lm, q_loss, cell_acc, puzzle_ok = self.forward(carry.inputs, carry.y, carry.z,
+                                                                                carry.labels)
+        (total / self.local_batch).backward()
+        self._optimiser_step()
+        steps = carry.steps + 1
+        halted = decide_halt(steps, q_halt, self.model_config.max_supervision_steps,
+                             self.config.halt_exploration_prob, self.halt_generator, is_training=True)
+        self.carry = Carry(y, z, steps, halted, carry.inputs, carry.labels)
+        return {"lm_loss": lm / self.local_batch, "q_halt_loss": q_loss / self.local_batch,
+                "halted": halted.sum(), "cell_accuracy": (cell_acc * halted).sum(),
+                "exact_accuracy": (puzzle_ok & halted).sum(),
+                "q_halt_accuracy": (((q_halt >= 0) == puzzle_ok) & halted).sum(),
+                "steps": (steps * halted).sum()}
+
+    def _optimiser_step(self) -> None:
+        for group in self.adam.param_groups:
+            group["lr"] = self.learning_rate(self.config.lr)
+        self.adam.step()
+        self.adam.zero_grad(set_to_none=True)
+        if self.sign_sgd is not None:
+            for group in self.sign_sgd.param_groups:
+                group["lr"] = self.learning_rate(self.config.prefix_lr)
+            self.sign_sgd.step()
+            self.sign_sgd.zero_grad(set_to_none=True)
+        self.ema.update(self.model)
+
+    def ema_model(self) -> TinyRecursiveModel:
+        """A copy of the model holding the EMA weights (the weights used for evaluation and export)."""
+        averaged = copy.deepcopy(self.model)
+        self.ema.copy_to(averaged)
+        return averaged.eval()
+
+    # --- state for resume -------------------------------------------------------------------------------
+    def state_tensors(self) -> tuple[dict, dict, dict]:
+        """(weights, optimizer, extra) tensors of the resumable state, on the CPU."""
+        weights = {f"model.{k}": v for k, v in self.model.state_dict().items()}
+        weights.update({f"ema.{k}": v for k, v in self.ema.shadow.items()})
+        params = dict(self.model.named_parameters())
+        optimizer = {}
+        for name in self.adam_names:
+            state = self.adam.state.get(params[name], {})
+            if state:
+                optimizer[f"exp_avg.{name}"] = state["exp_avg"]
+                optimizer[f"exp_avg_sq.{name}"] = state["exp_avg_sq"]
+        sampler = self.sampler.state_dict()
+        extra = {"sampler.order": sampler["order"], "rng.sampler": sampler["generator"],
+                 "rng.halt": self.halt_generator.get_state()}
+        extra.update({f"carry.{k}": v for k, v in self.carry.__dict__.items()})
+        return ({k: v.detach().cpu() for k, v in weights.items()}, {k: v.cpu() for k, v in optimizer.items()},
+                {k: v.cpu() for k, v in extra.items()})
+
+    def state_info(self) -> dict:
+        sampler = self.sampler.state_dict()
+        adam_steps = [s["step"] for s in self.adam.state.values() if s]
+        return {"sampler_cursor": sampler["cursor"], "sampler_epoch": sampler["epoch"],
+                "adam_step": adam_steps[0] if adam_steps else 0, "lr_restart_step": self.lr_restart_step}
+
+    def load_state(self, step: int, info: dict, weights: dict, optimizer: dict | None, extra: dict) -> list[str]:
+        """Restore a saved state; returns notes on what could not be restored exactly (for the log)."""
+        notes = []
+        device = self.runtime.device
+        self.model.load_state_dict({k[6:]: v for k, v in weights.items() if k.startswith("model.")})
+        for name in self.ema.shadow:
+            self.ema.shadow[name] = weights[f"ema.{name}"].to(device)
+        self.step = step
+        self.lr_restart_step = int(info.get("lr_restart_step", 0))
+        params = dict(self.model.named_parameters())
+        if optimizer:
+            for name in self.adam_names:
+                self.adam.state[params[name]] = {"step": int(info["adam_step"]),
+                                                 "exp_avg": optimizer[f"exp_avg.{name}"].to(device),
+                                                 "exp_avg_sq": optimizer[f"exp_avg_sq.{name}"].to(device)}
+        else:
+            self.lr_restart_step = step
+            notes.append(f"Adam moments were not saved: learning rate re-warms up over {self.config.rewarmup_steps} steps")
+        if self.runtime.is_distributed:
+            notes.append("distributed run: sampler and carry restart fresh on every rank")
+            return notes
+        self.sampler.load_state_dict({"generator": extra["rng.sampler"], "order": extra["sampler.order"],
+                                      "cursor": info["sampler_cursor"], "epoch": info["sampler_epoch"]})
+        self.halt_generator.set_state(extra["rng.halt"].cpu())
+        if "carry.y" in extra:
+            self.carry = Carry(**{k: extra[f"carry.{k}"].to(device) for k in Carry.__dataclass_fields__})
+        else:
+            notes.append("the ACT carry was too large to save: every slot starts a new puzzle")
+        return notes
