@@ -23,24 +23,29 @@ class AdamATan2(torch.optim.Optimizer):
     @torch.no_grad()
     def step(self, closure=None):
         for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            lr, decay = group["lr"], group["weight_decay"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = torch.zeros_like(param)
-                    state["exp_avg_sq"] = torch.zeros_like(param)
-                state["step"] += 1
-                t = state["step"]
-                exp_avg, exp_avg_sq, grad = state["exp_avg"], state["exp_avg_sq"], param.grad
-                param.mul_(1 - lr * decay)
-                exp_avg.lerp_(grad, 1 - beta1)
-                exp_avg_sq.lerp_(grad * grad, 1 - beta2)
-                denominator = exp_avg_sq.sqrt() / math.sqrt(1 - beta2**t)
-                param.sub_(torch.atan2(exp_avg, denominator), alpha=lr / (1 - beta1**t))
+            params = [p for p in group["params"] if p.grad is not None]
+            if params:
+                self._update(params, group)
+
+    def _update(self, params: list[torch.Tensor], group: dict) -> None:
+        beta1, beta2 = group["betas"]
+        lr, decay = group["lr"], group["weight_decay"]
+        for param in params:
+            state = self.state[param]
+            if not state:
+                state.update(step=0, exp_avg=torch.zeros_like(param), exp_avg_sq=torch.zeros_like(param))
+            state["step"] += 1
+        t = self.state[params[0]]["step"]  # every parameter gets a gradient every step
+        grads = [p.grad for p in params]
+        exp_avgs = [self.state[p]["exp_avg"] for p in params]
+        exp_avg_sqs = [self.state[p]["exp_avg_sq"] for p in params]
+        torch._foreach_mul_(params, 1 - lr * decay)
+        torch._foreach_lerp_(exp_avgs, grads, 1 - beta1)
+        torch._foreach_lerp_(exp_avg_sqs, torch._foreach_mul(grads, grads), 1 - beta2)
+        denominators = torch._foreach_sqrt(exp_avg_sqs)
+        torch._foreach_div_(denominators, math.sqrt(1 - beta2**t))
+        for param, exp_avg, denominator in zip(params, exp_avgs, denominators):
+            param.sub_(torch.atan2(exp_avg, denominator), alpha=lr / (1 - beta1**t))
 
 
 class SignSGD(torch.optim.Optimizer):
@@ -83,8 +88,8 @@ class EMA:
     @torch.no_grad()
     def update(self, model: nn.Module) -> None:
         params = dict(model.named_parameters())
-        for name, shadow in self.shadow.items():
-            shadow.lerp_(params[name].detach(), 1 - self.rate)
+        names = list(self.shadow)
+        torch._foreach_lerp_([self.shadow[n] for n in names], [params[n].detach() for n in names], 1 - self.rate)
 
     @torch.no_grad()
     def copy_to(self, model: nn.Module) -> None:

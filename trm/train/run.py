@@ -109,7 +109,7 @@ class Run:
         self._status("running")
         totals, window_start, window_steps = {}, time.perf_counter(), 0
         bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,
-                   dynamic_ncols=True)
+                   dynamic_ncols=True, mininterval=1 if sys.stderr.isatty() else 60)  # a log file gets a line a minute
         try:
             while trainer.step < config.total_steps and not stop.is_set:
                 metrics = trainer.train_step()

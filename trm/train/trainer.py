@@ -123,8 +123,9 @@ class Trainer:
         extra = {"sampler.order": sampler["order"], "rng.sampler": sampler["generator"],
                  "rng.halt": self.halt_generator.get_state()}
         extra.update({f"carry.{k}": v for k, v in self.carry.__dict__.items()})
-        return ({k: v.detach().cpu() for k, v in weights.items()}, {k: v.cpu() for k, v in optimizer.items()},
-                {k: v.cpu() for k, v in extra.items()})
+        return ({k: v.detach().to("cpu", copy=True) for k, v in weights.items()},
+                {k: v.to("cpu", copy=True) for k, v in optimizer.items()},
+                {k: v.to("cpu", copy=True) for k, v in extra.items()})
 
     def state_info(self) -> dict:
         sampler = self.sampler.state_dict()
