@@ -130,6 +130,7 @@ class Run:
                     self.save_state()
                     self._status("running")
             self.save_state()
+            self._check_ranks_in_sync()
             final = "finished" if trainer.step >= config.total_steps else "stopped"
             self._status(final)
             return final
@@ -140,6 +141,19 @@ class Run:
             bar.close()
             if self.runtime.is_main:
                 self.folder.release()
+
+    def _check_ranks_in_sync(self) -> None:
+        """Under torchrun, confirm every rank ends with identical weights (DDP averaged the gradients)."""
+        if not self.runtime.is_distributed:
+            return
+        checksum = torch.stack([p.detach().double().sum() for p in self.trainer.model.parameters()]).sum()
+        gathered = [torch.zeros_like(checksum) for _ in range(self.runtime.world_size)]
+        torch.distributed.all_gather(gathered, checksum)
+        in_sync = all(torch.equal(g, gathered[0]) for g in gathered)
+        if self.runtime.is_main:
+            self.folder.append_metrics({"kind": "event", "step": self.trainer.step, "event": "ranks_checked",
+                                        "world_size": self.runtime.world_size, "in_sync": in_sync})
+        assert in_sync, "ranks diverged: DDP gradient averaging failed"
 
     def _status(self, state: str, **fields) -> None:
         if self.runtime.is_main:

@@ -1,0 +1,108 @@
+"""Training runs end to end on the CPU: logging, checkpoints, exact resume, kill -9 recovery, torchrun (gloo)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from trm.data import save_split
+from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+from trm.train.__main__ import main as train_main
+from trm.train.rundir import RunBusyError, RunDir, read_metrics
+from trm.train.state import load_run_state
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = ["--batch-size", "8", "--set", "model.hidden_size=16", "--set", "model.latent_steps=1",
+        "--set", "model.answer_cycles=2", "--set", "model.max_supervision_steps=3", "--set", "model.prefix_len=2",
+        "--set", "train.augmentations=2", "--set", "train.eval_puzzles=16", "--set", "train.eval_every=6",
+        "--set", "train.log_every=3", "--set", "train.checkpoint_every=6", "--set", "train.warmup_steps=2"]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    table = read_puzzle_csv(REPO / "assets" / "puzzles" / "sudoku_extreme_train_1k.csv", limit=96)
+    folder = tmp_path_factory.mktemp("data9")
+    save_split(folder, "train", PuzzleTable(table.shape, table.puzzles[:64], table.solutions[:64]))
+    save_split(folder, "test", PuzzleTable(table.shape, table.puzzles[64:], table.solutions[64:]))
+    return folder
+
+
+def _args(data_dir: Path, run_dir: Path, steps: int) -> list[str]:
+    return ["--preset", "sudoku9-mlp", "--out", str(run_dir), "--steps", str(steps), "--data", str(data_dir),
+            "--device", "cpu", *TINY]
+
+
+def test_run_writes_metrics_status_best_model_and_state(data_dir, tmp_path):
+    assert train_main(_args(data_dir, tmp_path / "run", 6)) == 0
+    records = read_metrics(tmp_path / "run" / "metrics.jsonl")
+    assert [r["step"] for r in records if r["kind"] == "train"] == [3, 6]
+    assert any(r["kind"] == "eval" and 0 <= r["exact_accuracy"] <= 1 for r in records)
+    assert json.loads((tmp_path / "run" / "status.json").read_text())["state"] == "finished"
+    assert (tmp_path / "run" / "best" / "config.json").exists()
+    assert load_run_state(tmp_path / "run").step == 6
+
+
+def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
+    assert train_main(_args(data_dir, tmp_path / "straight", 12)) == 0
+    assert train_main(_args(data_dir, tmp_path / "resumed", 6)) == 0
+    assert train_main(["--resume", str(tmp_path / "resumed"), "--steps", "12"]) == 0
+    straight, resumed = load_run_state(tmp_path / "straight"), load_run_state(tmp_path / "resumed")
+    assert resumed.step == 12
+    for name, tensor in straight.weights.items():
+        assert torch.equal(tensor, resumed.weights[name]), name
+    losses = lambda run: [r["lm_loss"] for r in read_metrics(tmp_path / run / "metrics.jsonl") if r["kind"] == "train"]
+    assert losses("straight") == losses("resumed")
+
+
+def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path):
+    run_dir = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not (run_dir / "state" / "state.json").exists() and time.time() < deadline:
+            time.sleep(0.2)
+        assert (run_dir / "state" / "state.json").exists(), "no checkpoint appeared"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    saved_step = load_run_state(run_dir).step
+    assert train_main(["--resume", str(run_dir), "--steps", str(saved_step + 6)]) == 0
+    steps = [r["step"] for r in read_metrics(run_dir / "metrics.jsonl") if r["kind"] == "train"]
+    assert steps == sorted(set(steps)) and steps[-1] == saved_step + 6
+
+
+def test_second_writer_of_a_run_folder_is_refused(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "lock").write_text(str(sleeper.pid))
+        with pytest.raises(RunBusyError, match=str(sleeper.pid)):
+            RunDir(tmp_path).acquire()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    RunDir(tmp_path).acquire()  # a dead holder's lock is taken over
+
+
+def test_new_run_in_an_existing_run_folder_is_refused(data_dir, tmp_path, capsys):
+    assert train_main(_args(data_dir, tmp_path / "run", 3)) == 0
+    assert train_main(_args(data_dir, tmp_path / "run", 3)) == 2
+    assert "already holds a run" in capsys.readouterr().err
+
+
+def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "trm.train",
+               *_args(data_dir, tmp_path / "ddp", 6)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    events = [r for r in read_metrics(tmp_path / "ddp" / "metrics.jsonl") if r.get("event") == "ranks_checked"]
+    assert events == [{"kind": "event", "step": 6, "event": "ranks_checked", "world_size": 2, "in_sync": True}]
