@@ -1,19 +1,26 @@
-"""TRM Studio: the Streamlit entry point (router and shared frame)."""
+"""TRM Studio: the Streamlit entry point. It sets the page config, routes between the pages in ``app_pages/``
+with ``st.navigation`` and draws the sidebar every page shares.
+
+The folder is not called ``pages/``: while a ``pages/`` folder exists, Streamlit 1.64 serves a deep link
+(``/solve?p=...``) on a fresh server with its legacy page discovery, running the page without this router.
+"""
 
 import streamlit as st
 
 st.set_page_config(page_title="TRM Studio", page_icon="🧩", layout="wide")
 
+PAGES = [
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/solve.py", title="Solve", icon=":material/grid_on:", url_path="solve"),
+    st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+]
 
-def landing() -> None:
-    st.title("TRM Studio")
-    st.markdown(
-        "Train, run and **watch** a Tiny Recursive Model (TRM, arXiv 2510.04871) solve Sudoku: "
-        "its answer after every supervision step, its latent states y and z, and the Q-head "
-        "deciding when to stop."
+navigation = st.navigation(PAGES)
+
+with st.sidebar:
+    st.caption(
+        "**TRM Studio** — watch a Tiny Recursive Model "
+        "([arXiv 2510.04871](https://arxiv.org/abs/2510.04871)) solve Sudoku, step by step."
     )
-    st.info("The Solve and Training pages are being built; the engine (`trm/`) runs from the command line.")
 
-
-navigation = st.navigation([st.Page(landing, title="Home", icon="🏠", default=True)])
 navigation.run()

@@ -1,0 +1,156 @@
+"""Fixtures for the browser tests: a `streamlit run app.py` server on a free port and a headless Chromium page.
+
+Chromium is Debian's (`apt-get install chromium`); Playwright cannot download browsers on our machines. Tests
+that use these fixtures are marked `browser` and are skipped, with the reason, when Chromium is missing.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("TRM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+SERVER_START_SECONDS = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling the server's health endpoint, not waiting on the page
+    raise RuntimeError(f"streamlit did not answer /_stcore/health within {SERVER_START_SECONDS} s:\n"
+                       f"{log_path.read_text()}")
+
+
+def _skip_without_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: run `apt-get install -y chromium` to enable browser tests")
+
+
+@contextmanager
+def streamlit_server(script: Path = REPO / "app.py") -> Iterator[str]:
+    """Run `streamlit run <script>` headless on a free port from the repository root; yield its URL; stop it."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    # The repository root goes on the path so scripts outside it (a test's tmp_path) can import app_ui and trm.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
+    with tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="streamlit-", delete=False) as log:
+        log_path = Path(log.name)
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_healthy(url, server, log_path)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def streamlit_url() -> Iterator[str]:
+    """URL of one `streamlit run app.py` server shared by the session's browser tests."""
+    _skip_without_chromium()
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_streamlit_url() -> Iterator[str]:
+    """URL of a server no browser has visited yet (for first-visit behaviour such as deep links)."""
+    _skip_without_chromium()
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def streamlit_script_url(tmp_path) -> Callable[[str], AbstractContextManager[str]]:
+    """Serve a small Streamlit script (source text) written to tmp_path: `with streamlit_script_url(src) as url`."""
+    _skip_without_chromium()
+
+    def serve(source: str) -> AbstractContextManager[str]:
+        script = tmp_path / "script_app.py"
+        script.write_text(source, encoding="utf-8")
+        return streamlit_server(script)
+
+    return serve
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for the session."""
+    _skip_without_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request) -> Iterator[object]:
+    """A fresh page (1280x900, light theme); saves a screenshot if the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot of ``page`` as test-artifacts/<name>; returns its path."""
+
+    def save(name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return save
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the test item so the `page` fixture knows whether the test failed.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,0 +1,118 @@
+"""What a person sees on the Solve page: the grid's mouse and keyboard input, conflict marks, Generate, links.
+
+Runs `streamlit run app.py` and headless Debian Chromium (fixtures in conftest.py); screenshots go to
+test-artifacts/.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+NORVIG_1 = "003020600900305001001806400008102900700000008006708200002609500800203009005010300"
+CONFLICT = re.compile(r"\bsg-conflict\b")
+GIVEN = re.compile(r"\bsg-given\b")
+
+
+def _open_solve(page, url: str, query: str = ""):
+    page.goto(f"{url}/solve{query}")
+    grid = page.locator(".st-key-solve_grid")
+    expect(grid.get_by_role("gridcell", name="r1c1")).to_be_visible()
+    return grid
+
+
+def _cell(grid, row: int, col: int):
+    return grid.get_by_role("gridcell", name=f"r{row}c{col}", exact=True)
+
+
+def test_typed_digit_appears_and_a_repeat_in_the_row_is_marked_as_conflict(page, streamlit_url, screenshot):
+    grid = _open_solve(page, streamlit_url)
+    expect(grid.get_by_role("gridcell")).to_have_count(81)
+    _cell(grid, 1, 1).click()
+    page.keyboard.press("5")
+    expect(_cell(grid, 1, 1)).to_have_text("5")
+    expect(page).to_have_url(re.compile(r"[?&]p=50{80}$"))
+
+    _cell(grid, 1, 7).click()
+    page.keyboard.press("5")
+    expect(_cell(grid, 1, 7)).to_have_class(CONFLICT)
+    expect(_cell(grid, 1, 1)).to_have_class(CONFLICT)
+    expect(_cell(grid, 2, 1)).not_to_have_class(CONFLICT)
+    expect(page.get_by_text("duplicate 5 in row 1 (r1c1, r1c7)")).to_be_visible()
+    screenshot("solve-conflict.png")
+
+    page.keyboard.press("Backspace")
+    expect(_cell(grid, 1, 7)).to_have_text("")
+    expect(_cell(grid, 1, 1)).not_to_have_class(CONFLICT)
+
+
+def test_arrow_keys_move_the_selection_and_givens_stay_locked(page, streamlit_url, screenshot):
+    grid = _open_solve(page, streamlit_url, f"?p={NORVIG_1}")
+    expect(page.get_by_text("Unique solution")).to_be_visible()
+    _cell(grid, 1, 3).click()
+    page.keyboard.press("9")
+    expect(_cell(grid, 1, 3)).to_have_text("3")
+    expect(_cell(grid, 1, 3)).to_have_class(GIVEN)
+
+    page.keyboard.press("ArrowRight")
+    expect(_cell(grid, 1, 4)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("4")
+    expect(_cell(grid, 1, 4)).to_have_text("4")
+    expect(_cell(grid, 1, 4)).to_have_class(re.compile(r"\bsg-user\b"))
+    page.keyboard.press("ArrowDown")
+    expect(_cell(grid, 2, 4)).to_have_attribute("aria-selected", "true")
+    expect(page).to_have_url(re.compile(r"p=003420600"))
+    screenshot("solve-typing.png")
+
+
+def test_fast_typing_across_a_row_keeps_every_digit(page, streamlit_url):
+    grid = _open_solve(page, streamlit_url)
+    _cell(grid, 9, 1).click()
+    for digit in "123456789":  # no waits: edits race the reruns they trigger
+        page.keyboard.press(digit)
+        page.keyboard.press("ArrowRight")
+    for col in range(1, 10):
+        expect(_cell(grid, 9, col)).to_have_text(str(col))
+    expect(page).to_have_url(re.compile(r"p=0{72}123456789$"))
+    expect(page.get_by_text("More than one solution")).to_be_visible()
+
+
+def test_a_6x6_grid_accepts_digits_up_to_6_only(page, streamlit_url):
+    grid = _open_solve(page, streamlit_url)
+    page.locator(".st-key-solve_size").get_by_text("6×6", exact=True).click()
+    expect(grid.get_by_role("gridcell")).to_have_count(36)
+    _cell(grid, 2, 3).click()
+    page.keyboard.press("7")
+    page.keyboard.press("6")
+    expect(_cell(grid, 2, 3)).to_have_text("6")
+    expect(page).to_have_url(re.compile(r"p=0{8}60{27}$"))
+
+
+def test_generate_fills_the_grid_with_locked_givens(page, streamlit_url, screenshot):
+    grid = _open_solve(page, streamlit_url)
+    expect(grid.locator(".sg-given")).to_have_count(0)
+    page.get_by_role("button", name="Generate").click()
+    expect(grid.locator(".sg-given").first).to_be_visible()
+    expect(page.get_by_text("Unique solution")).to_be_visible()
+    givens = grid.locator(".sg-given").count()
+    assert 17 <= givens < 81
+    _cell(grid, 5, 5).click()
+    screenshot("solve-generated.png")
+
+
+def test_a_link_with_a_4x4_puzzle_opens_a_4x4_grid(page, streamlit_url, screenshot):
+    grid = _open_solve(page, streamlit_url, "?p=0000300204100000")
+    expect(grid.get_by_role("gridcell")).to_have_count(16)
+    expect(_cell(grid, 2, 1)).to_have_text("3")
+    expect(page.get_by_text("Unique solution")).to_be_visible()
+    screenshot("solve-4x4.png")
+
+
+def test_a_deep_link_on_a_fresh_server_opens_the_page_inside_the_router(page, fresh_streamlit_url, screenshot):
+    grid = _open_solve(page, fresh_streamlit_url, f"?p={NORVIG_1}")
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link")).to_have_text([re.compile("Home$"), re.compile("Solve$"), re.compile("Train$")])
+    expect(page.get_by_text("watch a Tiny Recursive Model")).to_be_visible()
+    expect(_cell(grid, 1, 3)).to_have_text("3")

@@ -1,0 +1,186 @@
+"""The trace of one solve: what the model believes after every supervision step and inside every step.
+
+``iter_trace`` yields one :class:`StepRecord` per supervision step as soon as it is computed (the app shows step
+1 before step 16 exists); ``run_trace`` collects them into a :class:`Trace` and fits the PCA views. Every step
+runs, also past the step where the Q-head would halt: that step is marked, not obeyed, as the reference
+evaluates.
+
+Why deltas: each block ends in an RMSNorm over D without a scale, so every position of y and z has norm
+sqrt(D) after any call; the *change* per call (||delta y||, ||delta z||) is what shows the recursion settling.
+"""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from trm.model.trm import TinyRecursiveModel
+from trm.sudoku.shape import GridShape, shape_for_size
+from trm.sudoku.validate import Conflict, find_conflicts
+from trm.trace_pca import TracePCA, fit_trace_pca
+
+
+@dataclass
+class CallStats:
+    """Per inner network call of one step (T cycles x (n z-updates + 1 y-update)), in call order."""
+
+    kinds: list[str]  # "z" or "y": which state the call updated
+    y_delta: list[float]  # RMS over positions of the change in y made by the call (0 for z-updates)
+    z_delta: list[float]
+    y_decoded_correct: list[int | None]  # cells right when the output head reads y after the call
+    z_decoded_correct: list[int | None]  # the same head applied to z (the paper: z does not hold the answer)
+
+
+@dataclass
+class StepRecord:
+    """The model's state after one supervision step. Arrays are (cells,) unless noted."""
+
+    step: int  # 1-based
+    prediction: np.ndarray  # int8 digits, 0 where the model predicts no digit
+    confidence: np.ndarray  # float32 stable-max probability of the predicted class
+    entropy: np.ndarray  # float32 entropy (nats) of the cell's distribution
+    q_halt_probability: float
+    changed: np.ndarray  # bool: differs from the previous step's prediction (all True at step 1)
+    correct: np.ndarray | None  # bool against the exact solution, None when the puzzle has none
+    violations: list[Conflict]  # repeated digits in the predicted grid
+    y_norm: float  # RMS per-position L2 norm of y (sqrt(D) by construction)
+    z_norm: float
+    calls: CallStats
+    seconds: float  # compute time of this step
+    y_cells: np.ndarray = field(repr=False)  # float32 (cells, D): y at the cell positions, for the cell PCA
+    y_calls: np.ndarray | None = field(default=None, repr=False)  # float16 (calls, S*D) for the state PCA
+    z_calls: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def is_solved(self) -> bool:
+        return self.correct is not None and bool(self.correct.all())
+
+
+@dataclass
+class Trace:
+    """A whole solve: the puzzle, every step, where the Q-head would halt, and the PCA views."""
+
+    grid_size: int
+    puzzle: np.ndarray  # int8 (cells,), 0 = blank
+    solution: np.ndarray | None
+    halt_threshold: float
+    steps: list[StepRecord]
+    pca: TracePCA | None = None
+
+    @property
+    def halt_step(self) -> int | None:
+        """First step whose P(halt) reaches the threshold (where the model would stop), else None."""
+        return next((s.step for s in self.steps if s.q_halt_probability >= self.halt_threshold), None)
+
+    @property
+    def first_solved_step(self) -> int | None:
+        return next((s.step for s in self.steps if s.is_solved), None)
+
+
+def _state_rms_norm(state: torch.Tensor) -> float:
+    return float(state.float().norm(dim=-1).pow(2).mean().sqrt())
+
+
+def _decoded_correct(model: TinyRecursiveModel, state: torch.Tensor, labels: torch.Tensor | None) -> int | None:
+    if labels is None:
+        return None
+    return int((model.decode_latent(state).argmax(-1) == labels).sum())
+
+
+class _Recorder:
+    """Collects CallStats and the flattened states of one step's calls."""
+
+    def __init__(self, model: TinyRecursiveModel, labels: torch.Tensor | None, keep_states: bool):
+        self.model, self.labels, self.keep_states = model, labels, keep_states
+        self.stats = CallStats([], [], [], [], [])
+        self.y_states, self.z_states = [], []
+
+    def record(self, kind: str, y_before, z_before, y, z) -> None:
+        self.stats.kinds.append(kind)
+        self.stats.y_delta.append(_state_rms_norm(y - y_before))
+        self.stats.z_delta.append(_state_rms_norm(z - z_before))
+        self.stats.y_decoded_correct.append(_decoded_correct(self.model, y, self.labels))
+        self.stats.z_decoded_correct.append(_decoded_correct(self.model, z, self.labels))
+        if self.keep_states:
+            self.y_states.append(y[0].flatten().half().numpy())
+            self.z_states.append(z[0].flatten().half().numpy())
+
+
+def _recursion(model: TinyRecursiveModel, x, y, z, recorder: _Recorder):
+    """The same T x (n + 1) calls as TinyRecursiveModel.recurse, recording after each one."""
+    for _ in range(model.config.answer_cycles):
+        for _ in range(model.config.latent_steps):
+            z_next = model.latent_update(z, y, x)
+            recorder.record("z", y, z, y, z_next)
+            z = z_next
+        y_next = model.answer_update(y, z)
+        recorder.record("y", y, z, y_next, z)
+        y = y_next
+    return y, z
+
+
+def _stablemax_probabilities(logits: torch.Tensor) -> torch.Tensor:
+    logits = logits.double()
+    s = torch.where(logits < 0, 1 / (1 - logits), logits + 1)
+    return s / s.sum(-1, keepdim=True)
+
+
+def _step_record(step, prefix_len, shape, logits, q_halt, y, z, labels, previous, recorder, seconds) -> StepRecord:
+    probabilities = _stablemax_probabilities(logits[0])  # (cells, vocab)
+    confidence, token = probabilities.max(-1)
+    entropy = -(probabilities * probabilities.clamp_min(1e-12).log()).sum(-1)
+    prediction = (token - 1).clamp(min=0).numpy().astype(np.int8)  # token 0/1 (pad/blank) -> no digit
+    correct = None if labels is None else (token == labels[0]).numpy()
+    changed = np.ones(shape.cells, bool) if previous is None else prediction != previous
+    return StepRecord(step, prediction, confidence.float().numpy(), entropy.float().numpy(),
+                      float(torch.sigmoid(q_halt[0])), changed, correct, find_conflicts(prediction, shape),
+                      _state_rms_norm(y), _state_rms_norm(z), recorder.stats, seconds,
+                      y[0, prefix_len:].float().numpy().copy(),
+                      np.stack(recorder.y_states) if recorder.y_states else None,
+                      np.stack(recorder.z_states) if recorder.z_states else None)
+
+
+@torch.inference_mode()
+def iter_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
+               steps: int | None = None, keep_states: bool = True) -> Iterator[StepRecord]:
+    """Yield a StepRecord after each supervision step of solving ``puzzle`` (int (cells,), 0 = blank).
+
+    ``steps`` defaults to the model's maximum; more tests test-time scaling. The model runs on its own device
+    in float32; ``keep_states`` keeps every call's full y and z (float16) for the whole-state PCA.
+    """
+    shape: GridShape = shape_for_size(model.config.grid_size)
+    device = next(model.parameters()).device
+    tokens = torch.as_tensor(np.asarray(puzzle), dtype=torch.long, device=device)[None] + 1  # (1, cells)
+    labels = None if solution is None else torch.as_tensor(np.asarray(solution), dtype=torch.long, device=device)[None] + 1
+    y, z = (t.to(device) for t in model.initial_state(1))
+    x = model.embed_inputs(tokens)
+    previous = None
+    for step in range(1, (steps or model.config.max_supervision_steps) + 1):
+        started = time.perf_counter()
+        recorder = _Recorder(model, labels, keep_states)
+        y, z = _recursion(model, x, y, z, recorder)
+        logits, q_halt = model.readout(y)
+        record = _step_record(step, model.config.prefix_len, shape, logits.cpu(), q_halt.cpu(), y.cpu(), z.cpu(),
+                              None if labels is None else labels.cpu(), previous, recorder,
+                              time.perf_counter() - started)
+        previous = record.prediction
+        yield record
+
+
+def run_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
+              steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True) -> Trace:
+    """Trace a whole solve and fit its PCA views; returns a Trace (raw per-call states are dropped)."""
+    records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca))
+    return finish_trace(model.config.grid_size, puzzle, solution, records, halt_threshold, with_pca)
+
+
+def finish_trace(grid_size: int, puzzle: np.ndarray, solution: np.ndarray | None, records: list[StepRecord],
+                 halt_threshold: float = 0.5, with_pca: bool = True) -> Trace:
+    """Assemble streamed records into a Trace, fit the PCA views once, and free the per-call states."""
+    pca = fit_trace_pca(records) if with_pca else None
+    for record in records:
+        record.y_calls = record.z_calls = None
+    return Trace(grid_size, np.asarray(puzzle, dtype=np.int8),
+                 None if solution is None else np.asarray(solution, dtype=np.int8), halt_threshold, records, pca)

@@ -1,0 +1,59 @@
+"""Traces to and from plain JSON-able dicts (export from the app, fixtures in tests)."""
+
+import dataclasses
+
+import numpy as np
+
+from trm.sudoku.validate import Conflict
+from trm.trace import CallStats, StepRecord, Trace
+from trm.trace_pca import TracePCA
+
+TRACE_FORMAT = "trm-studio/trace"
+_STEP_ARRAYS = {"prediction": np.int8, "confidence": np.float32, "entropy": np.float32, "changed": bool,
+                "y_cells": np.float32}
+
+
+def _plain(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def trace_to_dict(trace: Trace, include_cell_states: bool = False) -> dict:
+    """A JSON-able dict of the trace; per-cell y vectors (large) only when ``include_cell_states``."""
+    steps = []
+    for record in trace.steps:
+        data = {k: _plain(v) for k, v in record.__dict__.items()
+                if k not in ("calls", "violations", "y_calls", "z_calls", "y_cells", "correct")}
+        data["correct"] = None if record.correct is None else record.correct.tolist()
+        data["calls"] = dataclasses.asdict(record.calls)
+        data["violations"] = [dataclasses.asdict(v) for v in record.violations]
+        if include_cell_states:
+            data["y_cells"] = record.y_cells.tolist()
+        steps.append(data)
+    pca = None if trace.pca is None else {k: _plain(v) for k, v in trace.pca.__dict__.items()}
+    return {"format": TRACE_FORMAT, "grid_size": trace.grid_size, "puzzle": trace.puzzle.tolist(),
+            "solution": None if trace.solution is None else trace.solution.tolist(),
+            "halt_threshold": trace.halt_threshold, "halt_step": trace.halt_step,
+            "first_solved_step": trace.first_solved_step, "steps": steps, "pca": pca}
+
+
+def trace_from_dict(data: dict) -> Trace:
+    """Rebuild a Trace from :func:`trace_to_dict` output (cell states are zeros if they were not exported)."""
+    cells = len(data["puzzle"])
+    records = []
+    for step in data["steps"]:
+        fields = {k: v for k, v in step.items() if k not in ("calls", "violations", "correct")}
+        for name, dtype in _STEP_ARRAYS.items():
+            fields[name] = np.asarray(fields.get(name, np.zeros((cells, 1))), dtype=dtype)
+        fields["correct"] = None if step["correct"] is None else np.asarray(step["correct"], dtype=bool)
+        fields["calls"] = CallStats(**step["calls"])
+        fields["violations"] = [Conflict(v["unit"], v["index"], v["digit"], [tuple(c) for c in v["cells"]])
+                                for v in step["violations"]]
+        records.append(StepRecord(**fields))
+    pca = None if data["pca"] is None else TracePCA(**{k: np.asarray(v) for k, v in data["pca"].items()})
+    solution = None if data["solution"] is None else np.asarray(data["solution"], dtype=np.int8)
+    return Trace(data["grid_size"], np.asarray(data["puzzle"], dtype=np.int8), solution, data["halt_threshold"],
+                 records, pca)
