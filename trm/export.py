@@ -1,0 +1,112 @@
+"""Export a run's model into ``checkpoints/<name>/`` (bf16 safetensors + config.json + MODEL_CARD.md).
+
+    python -m trm.export --run runs/sudoku9-mlp --name sudoku9-mlp \
+        --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N]
+
+The exported weights are reloaded and evaluated, so the card's accuracy is what ``python -m trm.evaluate``
+prints for the shipped files.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from trm.checkpoint import load_model, read_json, save_model, write_json
+from trm.errors import CheckpointError, TRMError
+from trm.evaluate import fill_solutions
+from trm.evaluation import evaluate_model
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel, count_parameters
+from trm.model_card import render_model_card
+from trm.sudoku.csv_io import read_puzzle_csv
+from trm.train.state import load_run_state
+
+
+def _ema_model(run_dir: Path, source: str) -> tuple[TinyRecursiveModel, int]:
+    """The run's EMA model from ``best/`` or from the latest resumable state; returns (model, step)."""
+    if source == "best":
+        loaded = load_model(run_dir / "best")
+        return loaded.model, int(loaded.metadata.get("step", 0))
+    run = read_json(run_dir / "run.json", "Run config")
+    state = load_run_state(run_dir)
+    model = TinyRecursiveModel(ModelConfig.from_dict(run["model"]))
+    weights = {k[6:]: v for k, v in state.weights.items() if k.startswith("model.")}
+    weights.update({k[4:]: v for k, v in state.weights.items() if k.startswith("ema.")})
+    model.load_state_dict(weights)
+    return model.eval(), state.step
+
+
+def _training_metadata(run_dir: Path, step: int) -> dict:
+    run = read_json(run_dir / "run.json", "Run config")
+    state = read_json(run_dir / "state" / "state.json", "Training state") if (run_dir / "state").exists() else {}
+    status = read_json(run_dir / "status.json", "Run status") if (run_dir / "status.json").exists() else {}
+    train = run["train"]
+    return {"preset": run["preset"], "command": run.get("command", ""), "step": step,
+            "total_steps": train["total_steps"], "batch_size": train["batch_size"], "ema_rate": train["ema_rate"],
+            "data": train["data_dir"], "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
+            "hardware": status.get("device", "n/a")}
+
+
+def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
+                        device: str) -> list[dict]:
+    """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``."""
+    loaded = load_model(path, device)
+    evaluations = []
+    for name, csv in sets.items():
+        table, skipped = fill_solutions(read_puzzle_csv(csv, limit=limit))
+        inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=device) + 1
+        labels = torch.as_tensor(table.solutions, dtype=torch.long, device=device) + 1
+        for steps in [None, *extra_steps]:
+            result = evaluate_model(loaded.model, inputs, labels, steps=steps, show_progress=True)
+            evaluations.append({"name": name if steps is None else f"{name} ({steps} steps)", "data": csv,
+                                "skipped": skipped, "result": result.to_dict()})
+    return evaluations
+
+
+def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
+                      sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
+                      limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
+                      dtype: torch.dtype = torch.bfloat16) -> Path:
+    """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder."""
+    model, step = _ema_model(Path(run_dir), source)
+    destination = Path(dest_root) / name
+    metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
+                "dtype": str(dtype).replace("torch.", ""), "training": _training_metadata(Path(run_dir), step)}
+    save_model(destination, model, metadata, dtype=dtype)
+    metadata["evaluations"] = evaluate_checkpoint(destination, sets or {}, extra_steps or [], limit, device)
+    config = read_json(destination / "config.json", "Checkpoint config")
+    write_json(destination / "config.json", {**config, "metadata": metadata})
+    card = render_model_card(name, model.config, metadata, metadata["evaluations"])
+    (destination / "MODEL_CARD.md").write_text(card)
+    return destination
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trm.export", description="Export a run into checkpoints/.")
+    parser.add_argument("--run", required=True, help="run folder (from python -m trm.train)")
+    parser.add_argument("--name", required=True, help="checkpoint name, e.g. sudoku9-mlp")
+    parser.add_argument("--dest", default="checkpoints")
+    parser.add_argument("--source", choices=["best", "latest"], default="best")
+    parser.add_argument("--eval", action="append", default=[], metavar="NAME=CSV", help="held-out set(s)")
+    parser.add_argument("--extra-steps", type=int, nargs="*", default=[], help="also evaluate at these step counts")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--summary", default="")
+    parser.add_argument("--status", default="")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        sets = dict(item.split("=", 1) for item in args.eval)
+        path = export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
+                                 args.limit, args.summary, args.status, args.device)
+    except (TRMError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({"checkpoint": str(path)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The model card (MODEL_CARD.md) of a shipped checkpoint, written from its metadata: nothing typed by hand."""
+
+from trm.model.config import ModelConfig
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _eval_section(evaluations: list[dict]) -> list[str]:
+    if not evaluations:
+        return ["No held-out evaluation was recorded."]
+    lines = ["| held-out set | puzzles | steps | exact | cell | exact at halt (P>=0.5) | mean halt step |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for item in evaluations:
+        r = item["result"]
+        lines.append(f"| {item['name']} | {r['count']} | {r['steps']} | {_percent(r['exact_accuracy'])} | "
+                     f"{_percent(r['cell_accuracy'])} | {_percent(r['halted_exact_accuracy'])} | "
+                     f"{r['mean_halt_step']:.2f} |")
+    first = evaluations[0]["result"]
+    lines += ["", f"Exact accuracy by supervision step on {evaluations[0]['name']}:", "",
+              "| step | " + " | ".join(str(i + 1) for i in range(len(first["accuracy_by_step"]))) + " |",
+              "|---|" + "---:|" * len(first["accuracy_by_step"]),
+              "| exact | " + " | ".join(f"{100 * a:.1f}" for a in first["accuracy_by_step"]) + " |", "",
+              "Halting-step histogram (puzzles whose P(halt) first reaches 0.5 at step k; never = counted at the last): "
+              + ", ".join(f"{k + 1}: {n}" for k, n in enumerate(first["halt_step_histogram"]) if n)]
+    return lines
+
+
+def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
+    """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
+    train = metadata.get("training", {})
+    lines = [f"# {name}", "", metadata.get("summary", ""), "",
+             "## Model", "",
+             f"- Architecture: TRM-{'MLP' if config.mixer == 'mlp' else 'Att'}, {config.grid_size}x{config.grid_size} "
+             f"Sudoku, hidden {config.hidden_size}, {config.layers} blocks, T={config.answer_cycles}, "
+             f"n={config.latent_steps}, up to {config.max_supervision_steps} supervision steps, "
+             f"{config.prefix_len}-token puzzle prefix.",
+             f"- Parameters: {metadata.get('parameters', 'n/a'):,}" if isinstance(metadata.get("parameters"), int)
+             else "- Parameters: n/a",
+             f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, EMA weights (rate {train.get('ema_rate', 'n/a')}).",
+             "", "## Training", "",
+             f"- Command: `{train.get('command', 'n/a')}`",
+             f"- Data: {train.get('data', 'n/a')}",
+             f"- Optimiser steps: {train.get('step', 'n/a')} of {train.get('total_steps', 'n/a')} planned, batch "
+             f"{train.get('batch_size', 'n/a')}",
+             f"- Wall time: {train.get('wall_hours', 'n/a')} h on {train.get('hardware', 'n/a')}",
+             f"- Status: {metadata.get('status', 'n/a')}",
+             "", "## Held-out accuracy", "", *_eval_section(evaluations), "",
+             "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
+             "(held-out files under assets/puzzles/)."]
+    return "\n".join(lines) + "\n"
