@@ -140,3 +140,15 @@ def test_augmented_sudoku_extreme_puzzles_stay_valid():
     given = out_puzzles != 0
     assert torch.equal(out_puzzles[given], out_solutions[given])
     assert torch.equal(given.sum(dim=1), (puzzles != 0).sum(dim=1))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_augmentation_runs_on_cuda_with_a_cuda_generator():
+    shape = SHAPES[9]
+    puzzles, solutions = (t.cuda() for t in _batch(shape, seed=40))
+    first = augment_batch(puzzles, solutions, shape, torch.Generator(device="cuda").manual_seed(3))
+    second = augment_batch(puzzles, solutions, shape, torch.Generator(device="cuda").manual_seed(3))
+    assert first[0].device.type == "cuda" and torch.equal(first[0], second[0]) and torch.equal(first[1], second[1])
+    assert all(_is_valid_solution(grid, shape) for grid in first[1].cpu().numpy())
+    given = first[0] != 0
+    assert torch.equal(first[0][given], first[1][given])

@@ -1,6 +1,13 @@
 """Data sets: Sudoku augmentation, symmetry-aware deduplication, train/test builds and split loading."""
 
-from trm.data.split_files import load_split, save_split
 from trm.data.augment import Symmetry, apply_symmetries, augment_batch, augment_grids, draw_symmetries
+from trm.data.build import build
+from trm.data.splits import SPLITS, load_meta, load_split, save_split
+from trm.data.symmetry import (canonical_forms, equivalence_classes, equivalent_mask, invariant_keys,
+                               is_equivalent)
 
-__all__ = ["load_split", "save_split", "Symmetry", "apply_symmetries", "augment_batch", "augment_grids", "draw_symmetries"]
+__all__ = [
+    "SPLITS", "Symmetry", "apply_symmetries", "augment_batch", "augment_grids", "build", "canonical_forms",
+    "draw_symmetries", "equivalence_classes", "equivalent_mask", "invariant_keys", "is_equivalent", "load_meta",
+    "load_split", "save_split",
+]

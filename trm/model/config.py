@@ -15,7 +15,8 @@ class ModelConfig:
     grid_size: int = 9  # digits per unit; the grid has grid_size**2 cells
     hidden_size: int = 512  # D
     layers: int = 2  # blocks in the one network (L_layers)
-    expansion: float = 4.0  # SwiGLU expansion (inner = round(4 * D * 2/3) rounded up to 256)
+    expansion: float = 4.0  # SwiGLU expansion (inner = round(4 * D * 2/3) rounded up to swiglu_multiple)
+    swiglu_multiple: int = 256  # reference rounding; small CPU presets use 16 so a 20-token mixer is not 256 wide
     mixer: str = "mlp"  # "mlp": TRM-MLP token mixer (mlp_t=True); "attention": TRM-Att with RoPE
     attention_heads: int = 8  # TRM-Att only
     rope_theta: float = 10000.0  # TRM-Att only
@@ -26,7 +27,8 @@ class ModelConfig:
     rms_norm_eps: float = 1e-5
 
     def __post_init__(self) -> None:
-        positive = ("grid_size", "hidden_size", "layers", "answer_cycles", "latent_steps", "max_supervision_steps")
+        positive = ("grid_size", "hidden_size", "layers", "answer_cycles", "latent_steps", "max_supervision_steps",
+                    "swiglu_multiple")
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"ModelConfig.{name} must be >= 1, got {getattr(self, name)}.")
@@ -67,8 +69,13 @@ class ModelConfig:
         return _strict_from_dict(cls, data)
 
 
+# Fields added after the first saved configs, with the value those configs implied.
+_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256}}
+
+
 def _strict_from_dict(cls, data: dict):
     names = {f.name for f in dataclasses.fields(cls)}
+    data = {**_ADDED_FIELDS.get(cls.__name__, {}), **data}
     unknown, missing = set(data) - names, names - set(data)
     if unknown or missing:
         raise ConfigError(f"{cls.__name__}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}.")

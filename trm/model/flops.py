@@ -7,9 +7,9 @@ from trm.model.layers import swiglu_width
 def flops_per_call(config: ModelConfig) -> float:
     """Forward FLOPs of one network call (all blocks) for one sample."""
     s, d = config.seq_len, config.hidden_size
-    channel = 2 * s * 3 * d * swiglu_width(d, config.expansion)
+    channel = 2 * s * 3 * d * swiglu_width(d, config.expansion, config.swiglu_multiple)
     if config.mixer == "mlp":
-        mixer = 2 * d * 3 * s * swiglu_width(s, config.expansion)
+        mixer = 2 * d * 3 * s * swiglu_width(s, config.expansion, config.swiglu_multiple)
     else:
         mixer = 2 * s * 4 * d * d + 4 * s * s * d  # qkv + out projections, QK^T and AV
     return config.layers * (channel + mixer)

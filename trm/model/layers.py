@@ -19,17 +19,17 @@ def rms_norm(hidden: torch.Tensor, eps: float, dim: int = -1) -> torch.Tensor:
     return hidden.to(dtype)
 
 
-def swiglu_width(features: int, expansion: float) -> int:
-    """Inner width of a SwiGLU: round(expansion * features * 2/3) rounded up to a multiple of 256 (reference)."""
-    return -(round(expansion * features * 2 / 3) // -256) * 256
+def swiglu_width(features: int, expansion: float, multiple: int = 256) -> int:
+    """Inner width of a SwiGLU: round(expansion * features * 2/3) rounded up to ``multiple`` (reference: 256)."""
+    return -(round(expansion * features * 2 / 3) // -multiple) * multiple
 
 
 class SwiGLU(nn.Module):
     """down(silu(gate(x)) * up(x)) over the last axis; gate and up share one projection (gate first)."""
 
-    def __init__(self, features: int, expansion: float):
+    def __init__(self, features: int, expansion: float, multiple: int = 256):
         super().__init__()
-        width = swiglu_width(features, expansion)
+        width = swiglu_width(features, expansion, multiple)
         self.gate_up = nn.Linear(features, 2 * width, bias=False)
         self.down = nn.Linear(width, features, bias=False)
 
@@ -45,9 +45,9 @@ class TokenMixer(nn.Module):
     the *sequence* axis for each channel; we keep (B, S, D) and normalise over dim=1, which is the same maths.
     """
 
-    def __init__(self, seq_len: int, expansion: float, eps: float):
+    def __init__(self, seq_len: int, expansion: float, eps: float, multiple: int = 256):
         super().__init__()
-        width = swiglu_width(seq_len, expansion)
+        width = swiglu_width(seq_len, expansion, multiple)
         self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
         self.eps = eps
@@ -102,10 +102,11 @@ class Block(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         if config.mixer == "mlp":
-            self.mixer: nn.Module = TokenMixer(config.seq_len, config.expansion, config.rms_norm_eps)
+            self.mixer: nn.Module = TokenMixer(config.seq_len, config.expansion, config.rms_norm_eps,
+                                               config.swiglu_multiple)
         else:
             self.mixer = SelfAttention(config)
-        self.channel_mlp = SwiGLU(config.hidden_size, config.expansion)
+        self.channel_mlp = SwiGLU(config.hidden_size, config.expansion, config.swiglu_multiple)
         self.eps = config.rms_norm_eps
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:

@@ -37,6 +37,8 @@ class Trainer:
 
     def __init__(self, model_config: ModelConfig, config: TrainConfig, train: PuzzleTable, runtime: Runtime):
         self.model_config, self.config, self.runtime = model_config, config, runtime
+        if not runtime.is_cuda and config.cpu_threads:
+            torch.set_num_threads(config.cpu_threads)
         init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
         self.model = TinyRecursiveModel(model_config, init_generator).to(runtime.device)
         self.local_batch = config.batch_size // runtime.world_size

@@ -1,0 +1,94 @@
+"""Data builds: splits load back, held-out puzzles never equal or match a training puzzle, generated sets split by
+equivalence class."""
+
+import numpy as np
+import pytest
+
+from trm.data import build, canonical_forms, equivalent_mask, is_equivalent, load_meta, load_split
+from trm.data.__main__ import main
+from trm.data.build import HELDOUT_9_FILES, TRAIN_9_FILE
+from trm.data.generated import GeneratedPlan, build_generated, enumerate_solution_grids
+from trm.sudoku import read_puzzle_csv
+from trm.sudoku.shape import SHAPES
+from trm.sudoku.solver import count_solutions
+
+TINY_PLAN = GeneratedPlan(train=120, test=40, min_blanks=6, oversample=1.5)
+
+
+@pytest.fixture(scope="module")
+def sudoku9(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sudoku9")
+    build(9, out, test_limit=400, seed=3, is_progress_shown=False)
+    return out
+
+
+def _rows(puzzles: np.ndarray) -> set[bytes]:
+    return {row.tobytes() for row in puzzles}
+
+
+def test_train_split_is_the_shipped_sudoku_extreme_sample(sudoku9):
+    train, source = load_split(sudoku9, "train"), read_puzzle_csv(TRAIN_9_FILE)
+    assert np.array_equal(train.puzzles, source.puzzles) and np.array_equal(train.solutions, source.solutions)
+    assert train.puzzles.dtype == np.int8 and train.puzzles.shape == (1000, 81)
+
+
+def test_test_split_has_no_puzzle_equal_or_equivalent_to_a_training_puzzle(sudoku9):
+    train, test = load_split(sudoku9, "train"), load_split(sudoku9, "test")
+    assert len(test) == 400 and len(_rows(test.puzzles)) == 400
+    assert not _rows(test.puzzles) & _rows(train.puzzles)
+    assert not equivalent_mask(test.puzzles, train.puzzles, test.shape).any()
+
+
+def test_shipped_heldout_files_have_no_training_equivalents():
+    train = read_puzzle_csv(TRAIN_9_FILE)
+    for path in HELDOUT_9_FILES:
+        heldout = read_puzzle_csv(path)
+        assert len(heldout) >= 375 and path.stat().st_size < 500_000
+        assert not equivalent_mask(heldout.puzzles, train.puzzles, heldout.shape).any(), path.name
+
+
+def test_meta_records_counts_sources_and_dedupe(sudoku9):
+    meta = load_meta(sudoku9)
+    assert meta["size"] == 9 and (meta["box_rows"], meta["box_cols"]) == (3, 3)
+    assert meta["counts"] == {"train": 1000, "test": 400} and meta["seed"] == 3
+    assert [s["file"] for s in meta["sources"]["test"]] == [p.name for p in HELDOUT_9_FILES]
+    assert sum(s["kept"] for s in meta["dedupe"].values()) >= 400
+
+
+def test_build_is_deterministic_given_the_seed(sudoku9, tmp_path):
+    build(9, tmp_path, test_limit=400, seed=3, is_progress_shown=False)
+    again, first = load_split(tmp_path, "test"), load_split(sudoku9, "test")
+    assert np.array_equal(again.puzzles, first.puzzles) and again.sources == first.sources
+
+
+def test_all_288_four_by_four_grids_are_enumerated():
+    grids = enumerate_solution_grids(SHAPES[4])
+    assert grids.shape == (288, 16) and len(_rows(grids)) == 288
+    assert all(count_solutions(grid, SHAPES[4]) == 1 for grid in grids[::37])
+
+
+@pytest.mark.parametrize("size", [4, 6])
+def test_generated_splits_share_no_equivalent_puzzles(size, tmp_path):
+    meta = build_generated(size, tmp_path, seed=1, is_progress_shown=False, plan=TINY_PLAN)
+    train, test = load_split(tmp_path, "train"), load_split(tmp_path, "test")
+    assert meta["counts"] == {"train": len(train), "test": len(test)} and len(test) == 40 and len(train) >= 60
+    forms_train, forms_test = canonical_forms(train.puzzles, train.shape), canonical_forms(test.puzzles, test.shape)
+    assert not set(forms_train) & set(forms_test)  # an independent exact check of the split
+    assert len(set(forms_train)) == len(train) and len(set(forms_test)) == len(test)
+    for puzzle, solution in zip(test.puzzles[:10], test.solutions[:10]):
+        assert count_solutions(puzzle, test.shape) == 1
+        assert np.array_equal(puzzle[puzzle != 0], solution[puzzle != 0])
+
+
+def test_cli_builds_a_set_and_rejects_a_bad_limit(tmp_path, capsys):
+    assert main(["build", "--size", "9", "--out", str(tmp_path), "--test-limit", "25"]) == 0
+    assert len(load_split(tmp_path, "test")) == 25
+    assert main(["build", "--size", "9", "--out", str(tmp_path), "--test-limit", "0"]) == 2
+    assert "--test-limit" in capsys.readouterr().err
+
+
+def test_equivalence_search_sees_a_shipped_puzzle_in_its_transposed_relabelled_form():
+    train = read_puzzle_csv(TRAIN_9_FILE, limit=1)
+    grid = train.puzzles[0].reshape(9, 9).T
+    relabelled = np.where(grid == 0, 0, 10 - grid).astype(np.int8).reshape(-1)
+    assert is_equivalent(relabelled, train.puzzles[0], train.shape)

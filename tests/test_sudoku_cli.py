@@ -1,0 +1,76 @@
+"""``python -m trm.sudoku``: output and exit status, run as a user would."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from trm.sudoku import SHAPES, count_solutions, grade_puzzle, parse_puzzle
+
+REPO = Path(__file__).parents[1]
+HARDEST = "000000008003000400090020060000079000000061200060502070008000500010000020405000003"
+HARDEST_SOLUTION = "621943758783615492594728361142879635357461289869532174238197546916354827475286913"
+
+
+def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "trm.sudoku", *args], cwd=REPO, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_solve_prints_the_solution_line_and_grid_and_exits_0():
+    done = _run("solve", HARDEST)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and lines[0] == HARDEST_SOLUTION
+    assert lines[1] == "6 2 1 | 9 4 3 | 7 5 8" and len(lines) == 12
+
+
+def test_solve_reads_a_grid_block_from_stdin():
+    block = "\n".join(HARDEST[r * 9:r * 9 + 9] for r in range(9))
+    done = _run("solve", "-", stdin=block)
+    assert done.returncode == 0 and done.stdout.splitlines()[0] == HARDEST_SOLUTION
+
+
+def test_solve_exits_1_naming_the_problem_for_invalid_text():
+    done = _run("solve", HARDEST[:-1])
+    assert done.returncode == 1 and "Found 80 cells" in done.stderr and done.stdout == ""
+
+
+def test_solve_exits_1_for_conflicting_givens():
+    done = _run("solve", "55" + "0" * 79)
+    assert done.returncode == 1 and "duplicate 5 in row 1" in done.stderr
+
+
+def test_solve_exits_1_for_an_unsolvable_puzzle():
+    done = _run("solve", "123456780" + "000000009" + "0" * 63)
+    assert done.returncode == 1 and "no solution" in done.stderr
+
+
+def test_solve_exits_1_for_a_puzzle_with_several_solutions():
+    done = _run("solve", "0" * 81)
+    assert done.returncode == 1 and "more than one solution" in done.stderr
+
+
+def test_generate_prints_one_unique_puzzle_per_line_of_the_requested_level():
+    done = _run("generate", "--size", "9", "--level", "hard", "--count", "2", "--seed", "4")
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and len(lines) == 2 and all(len(line) == 81 for line in lines)
+    for line in lines:
+        puzzle = parse_puzzle(line)
+        assert count_solutions(puzzle, SHAPES[9]) == 1
+        assert grade_puzzle(puzzle, SHAPES[9]).level == "hard"
+
+
+def test_generate_exits_1_for_a_level_the_size_lacks():
+    done = _run("generate", "--size", "4", "--level", "hard")
+    assert done.returncode == 1 and "No 'hard' level for 4x4 puzzles" in done.stderr
+
+
+def test_grade_prints_level_techniques_and_guesses():
+    done = _run("grade", HARDEST)
+    assert done.returncode == 0
+    assert "level: extreme" in done.stdout and "hardest technique: needs guessing" in done.stdout
+    assert "guesses needed:" in done.stdout
+
+
+def test_unknown_command_is_a_usage_error():
+    done = _run("frobnicate")
+    assert done.returncode == 2 and "invalid choice" in done.stderr

@@ -1,0 +1,79 @@
+"""Build a train/test data set directory (see trm/data/splits.py) for one Sudoku size.
+
+9x9: train = the 1,000 Sudoku-Extreme training puzzles shipped in ``assets/puzzles``; test = held-out tdoku
+puzzles (by default the samples shipped beside them) minus anything equal or equivalent to a training puzzle.
+4x4 and 6x6: both splits come from our generator (trm/data/generated.py), split by equivalence class.
+"""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from trm.data.dedupe import concat_tables, remove_train_equivalents, select_rows
+from trm.data.generated import build_generated
+from trm.data.splits import make_meta, save_meta, save_split
+from trm.errors import DataError
+from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "puzzles"
+TRAIN_9_FILE = ASSETS_DIR / "sudoku_extreme_train_1k.csv"
+HELDOUT_9_FILES = tuple(ASSETS_DIR / name for name in (
+    "heldout_forum_hardest_1106.csv", "heldout_forum_hardest_2k.csv", "heldout_top1465.csv",
+    "heldout_17clue_2k.csv"))
+
+
+def read_solved_csv(path: Path, size: int) -> PuzzleTable:
+    """Read a puzzle CSV of ``size`` x ``size`` puzzles that has solutions; raises DataError otherwise."""
+    table = read_puzzle_csv(path)
+    if table.shape.size != size:
+        raise DataError(f"{path} holds {table.shape.size}x{table.shape.size} puzzles, not {size}x{size}.")
+    if table.solutions is None:
+        raise DataError(f"{path} has no solution column; a data set needs a solution for every puzzle.")
+    return table
+
+
+def _sample(table: PuzzleTable, limit: int | None, rng: np.random.Generator) -> PuzzleTable:
+    """Up to ``limit`` rows drawn without replacement, kept in file order; all rows when ``limit`` is None."""
+    if limit is None or limit >= len(table):
+        return table
+    return select_rows(table, np.sort(rng.choice(len(table), size=limit, replace=False)))
+
+
+def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, test_limit: int | None = None,
+                  seed: int = 0, is_progress_shown: bool = True) -> dict:
+    """Write the 9x9 data set to ``out`` (train.npz, test.npz, meta.json); returns the meta dict.
+
+    ``test_limit`` caps the test split by a seeded sample. Raises DataError for a missing or bad input file.
+    """
+    start = time.perf_counter()
+    train = read_solved_csv(TRAIN_9_FILE, 9)
+    seen: set[bytes] = set()
+    kept, stats = [], {}
+    for path in test_files:
+        table, stats[path.name] = remove_train_equivalents(read_solved_csv(path, 9), train, seen, is_progress_shown)
+        kept.append(table)
+    test = _sample(concat_tables(kept), test_limit, np.random.default_rng(seed))
+    save_split(out, "train", train)
+    save_split(out, "test", test)
+    meta = make_meta(train, test, seed, [TRAIN_9_FILE], list(test_files), stats, start)
+    meta["how_built"] = ("train: the Sudoku-Extreme training sample as shipped; test: the held-out files, repeats "
+                         "dropped, anything equal or equivalent (relabelling, transpose, band/row/stack/column "
+                         "permutations; exact test) to a training puzzle removed, then a seeded sample of "
+                         "test_limit rows when given")
+    save_meta(out, meta)
+    return meta
+
+
+def build(size: int, out: str | Path, test_limit: int | None = None, seed: int = 0,
+          is_progress_shown: bool = True) -> dict:
+    """Build the data set of ``size`` (4, 6 or 9) into directory ``out``; returns its meta dict.
+
+    Raises DataError for an unsupported size or a bad input file.
+    """
+    out = Path(out)
+    if size == 9:
+        return build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown)
+    if size in (4, 6):
+        return build_generated(size, out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown)
+    raise DataError(f"No data set for size {size}: use 4, 6 or 9.")

@@ -1,0 +1,50 @@
+"""Make the held-out 9x9 samples shipped in ``assets/puzzles`` from the full tdoku lists (../shared/data).
+
+Each sample drops every puzzle equal or equivalent to a Sudoku-Extreme training puzzle, then keeps a seeded
+sample in file order. Run ``python -m trm.data heldout --shared-dir ../shared/data`` to remake them.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trm.data.build import ASSETS_DIR, TRAIN_9_FILE, read_solved_csv
+from trm.data.dedupe import DedupeStats, remove_train_equivalents, select_rows
+from trm.sudoku.csv_io import write_puzzle_csv
+
+
+@dataclass(frozen=True)
+class HeldoutSample:
+    """One shipped sample: ``rows`` puzzles (None: all survivors) of ``source`` written to ``target``."""
+
+    target: str
+    source: str
+    rows: int | None
+
+
+HELDOUT_SAMPLES = (
+    HeldoutSample("heldout_forum_hardest_1106.csv", "tdoku_forum_hardest_1106.csv", None),
+    HeldoutSample("heldout_forum_hardest_2k.csv", "tdoku_forum_hardest_1905_11plus.csv", 2000),
+    HeldoutSample("heldout_top1465.csv", "tdoku_magictour_top1465.csv", None),
+    HeldoutSample("heldout_17clue_2k.csv", "tdoku_17clue.csv", 2000),
+)
+
+
+def make_heldout_samples(shared_dir: str | Path, out_dir: str | Path = ASSETS_DIR, seed: int = 0,
+                         is_progress_shown: bool = True) -> dict[str, DedupeStats]:
+    """Write every HELDOUT_SAMPLES file into ``out_dir``; returns each source's dedupe statistics.
+
+    Repeats are checked per source only (each sample stands alone); the data build dedupes across them.
+    Raises DataError when a source file is missing or malformed.
+    """
+    train = read_solved_csv(TRAIN_9_FILE, 9)
+    stats = {}
+    for number, sample in enumerate(HELDOUT_SAMPLES):
+        table, stats[sample.source] = remove_train_equivalents(read_solved_csv(Path(shared_dir) / sample.source, 9),
+                                                               train, set(), is_progress_shown)
+        if sample.rows is not None and sample.rows < len(table):
+            rng = np.random.default_rng([seed, number])
+            table = select_rows(table, np.sort(rng.choice(len(table), size=sample.rows, replace=False)))
+        write_puzzle_csv(Path(out_dir) / sample.target, table)
+    return stats

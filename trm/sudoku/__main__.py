@@ -1,0 +1,5 @@
+import sys
+
+from trm.sudoku.cli import main
+
+sys.exit(main())
