@@ -21,7 +21,8 @@ from trm.evaluation import evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel, count_parameters
 from trm.model_card import render_model_card
-from trm.sudoku.csv_io import read_puzzle_csv
+from trm.data import load_split
+from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.state import load_run_state
 
 
@@ -50,13 +51,23 @@ def _training_metadata(run_dir: Path, step: int) -> dict:
             "hardware": status.get("device", "n/a")}
 
 
+def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, int]:
+    """Puzzles with solutions from a CSV, a built data folder (its test split) or a split .npz file."""
+    path = Path(source)
+    if path.is_dir() or path.suffix == ".npz":
+        table = load_split(path if path.is_dir() else path.parent, "test" if path.is_dir() else path.stem)
+        n = len(table) if limit is None else min(limit, len(table))
+        return PuzzleTable(table.shape, table.puzzles[:n], table.solutions[:n], table.sources[:n]), 0
+    return fill_solutions(read_puzzle_csv(path, limit=limit))
+
+
 def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
                         device: str) -> list[dict]:
     """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``."""
     loaded = load_model(path, device)
     evaluations = []
     for name, csv in sets.items():
-        table, skipped = fill_solutions(read_puzzle_csv(csv, limit=limit))
+        table, skipped = read_eval_set(csv, limit)
         inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=device) + 1
         labels = torch.as_tensor(table.solutions, dtype=torch.long, device=device) + 1
         for steps in [None, *extra_steps]:
@@ -90,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", required=True, help="checkpoint name, e.g. sudoku9-mlp")
     parser.add_argument("--dest", default="checkpoints")
     parser.add_argument("--source", choices=["best", "latest"], default="best")
-    parser.add_argument("--eval", action="append", default=[], metavar="NAME=CSV", help="held-out set(s)")
+    parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
+                        help="held-out set: a puzzle CSV, a data folder (its test split) or a split .npz")
     parser.add_argument("--extra-steps", type=int, nargs="*", default=[], help="also evaluate at these step counts")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--summary", default="")

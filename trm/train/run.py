@@ -11,7 +11,7 @@ import torch
 from tqdm import tqdm
 
 from trm.checkpoint import save_model
-from trm.data import load_split
+from trm.data import build, load_split
 from trm.evaluation import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops, training_flops_per_sample
@@ -53,6 +53,17 @@ def _eval_tokens(table, limit: int, device: torch.device) -> tuple[torch.Tensor,
     return inputs, labels
 
 
+def _ensure_data(data_dir: Path, grid_size: int, runtime: Runtime) -> None:
+    """Build the grid size's data set into ``data_dir`` when it is missing (a fresh clone has none)."""
+    if (data_dir / "train.npz").exists() or data_dir.exists() and any(data_dir.iterdir()):
+        return
+    if runtime.is_main:
+        tqdm.write(f"{data_dir} is missing: building the {grid_size}x{grid_size} data set there first")
+        build(grid_size, data_dir)
+    if runtime.is_distributed:
+        torch.distributed.barrier()
+
+
 class Run:
     """One training process (rank 0 writes the run folder)."""
 
@@ -60,6 +71,7 @@ class Run:
         self.spec, self.runtime = spec, runtime
         self.folder = RunDir(run_dir)
         data_dir = Path(spec.train.data_dir)
+        _ensure_data(data_dir, spec.model.grid_size, runtime)
         self.trainer = Trainer(spec.model, spec.train, load_split(data_dir, "train"), runtime)
         self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
                                                           runtime.device)
