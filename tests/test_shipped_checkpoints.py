@@ -1,0 +1,29 @@
+"""The shipped checkpoints load, and `python -m trm.evaluate` reproduces the accuracy their model cards state."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trm.evaluate import main as evaluate_main
+
+REPO = Path(__file__).resolve().parents[1]
+CHECKPOINTS = sorted(p for p in (REPO / "checkpoints").glob("*") if (p / "config.json").exists())
+SMALL = [p for p in CHECKPOINTS if json.loads((p / "config.json").read_text())["model"]["grid_size"] <= 6]
+
+
+def test_small_models_ship_for_4x4_and_6x6():
+    assert {p.name for p in SMALL} >= {"sudoku4", "sudoku6"}
+
+
+@pytest.mark.parametrize("checkpoint", SMALL, ids=lambda p: p.name)
+def test_evaluate_reproduces_the_model_card(checkpoint, capsys):
+    card = json.loads((checkpoint / "config.json").read_text())["metadata"]["evaluations"][0]
+    data = REPO / card["data"]
+    assert data.exists(), f"the card's held-out set {card['data']} must ship with the repo"
+    assert evaluate_main(["--checkpoint", str(checkpoint), "--data", str(data), "--device", "cpu", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["count"] == card["result"]["count"]
+    assert result["exact_accuracy"] == pytest.approx(card["result"]["exact_accuracy"], abs=0.005)
+    assert result["accuracy_by_step"] == pytest.approx(card["result"]["accuracy_by_step"], abs=0.005)
+    assert (checkpoint / "MODEL_CARD.md").read_text().count("%") > 3
