@@ -119,3 +119,26 @@ def test_config_rejects_bad_fields_by_name():
         ModelConfig(mixer="rnn")
     with pytest.raises(ConfigError, match="unknown keys"):
         ModelConfig.from_dict({**ModelConfig().to_dict(), "extra": 1})
+
+
+def test_flat_baseline_has_one_position_and_the_trm_interface():
+    from trm.model.build import build_model
+    config = ModelConfig(grid_size=4, mixer="flat", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2)
+    model = build_model(config)
+    y, z = model.initial_state(3)
+    assert y.shape == (3, 1, 32)
+    y, z, logits, q_halt = model(torch.randint(1, config.vocab_size, (3, config.cells)), y, z)
+    assert logits.shape == (3, 16, config.vocab_size) and q_halt.shape == (3,)
+    assert torch.allclose(torch.sigmoid(q_halt), torch.full((3,), 1 / (1 + math.e**5)))
+
+
+def test_flat_baseline_gates_scale_the_residual_updates():
+    from trm.model.build import build_model
+    model = build_model(ModelConfig(grid_size=4, mixer="flat", hidden_size=16, prefix_len=0))
+    y, z = model.initial_state(1)
+    x = model.embed_inputs(torch.ones(1, 16, dtype=torch.long))
+    with torch.no_grad():
+        model.latent_gate.zero_()
+    assert torch.equal(model.latent_update(z, y, x), z)
+    with pytest.raises(ConfigError, match="prefix_len must be 0"):
+        ModelConfig(mixer="flat", prefix_len=16)

@@ -18,7 +18,8 @@ from safetensors.torch import load_file, save_file
 
 from trm.errors import CheckpointError, ConfigError
 from trm.model.config import ModelConfig
-from trm.model.trm import TinyRecursiveModel
+from trm.model.build import build_model
+from trm.model.trm import RecursiveModel
 
 MODEL_FORMAT = "trm-studio/model"
 FORMAT_VERSION = 1
@@ -118,13 +119,13 @@ def write_json(path: Path, data: dict) -> None:
 class LoadedModel:
     """A model read from a checkpoint, in eval mode, with its config and free-form metadata (metrics, card)."""
 
-    model: TinyRecursiveModel
+    model: RecursiveModel
     config: ModelConfig
     metadata: dict
     path: Path
 
 
-def save_model(directory: Path, model: TinyRecursiveModel, metadata: dict, dtype: torch.dtype | None = None) -> None:
+def save_model(directory: Path, model: RecursiveModel, metadata: dict, dtype: torch.dtype | None = None) -> None:
     """Write a model checkpoint folder atomically; ``dtype`` (e.g. torch.bfloat16) casts float weights."""
     state = {k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v)
              for k, v in model.state_dict().items()}
@@ -148,7 +149,7 @@ def load_model(directory: str | Path, device: str | torch.device = "cpu") -> Loa
     except (ConfigError, TypeError) as error:
         raise CheckpointError(f"{directory}/config.json has a bad model config: {error}") from error
     tensors = load_sharded(directory, "model")
-    model = TinyRecursiveModel(config)
+    model = build_model(config)
     _check_state(directory, model.state_dict(), tensors)
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in tensors.items()})
     return LoadedModel(model.to(device).eval(), config, config_data.get("metadata", {}), directory)

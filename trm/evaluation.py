@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import torch
 from tqdm import tqdm
 
-from trm.model.trm import TinyRecursiveModel
+from trm.model.trm import RecursiveModel
 
 CALIBRATION_BINS = 10
 
@@ -54,7 +54,7 @@ class _Tally:
 
 
 @torch.inference_mode()
-def _run_batch(model: TinyRecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int,
+def _run_batch(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int,
                dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-step (steps, B) puzzle-correct, (steps, B) cells-correct counts and (steps, B) P(halt)."""
     y, z = model.initial_state(inputs.shape[0], dtype)
@@ -84,7 +84,7 @@ def _tally_batch(tally: _Tally, exact: torch.Tensor, cells: torch.Tensor, probs:
     tally.bin_right += torch.bincount(bins, weights=exact.flatten().float(), minlength=CALIBRATION_BINS)
 
 
-def evaluate_model(model: TinyRecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int | None = None,
+def evaluate_model(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int | None = None,
                    batch_size: int = 512, dtype: torch.dtype = torch.float32, halt_threshold: float = 0.5,
                    show_progress: bool = False) -> EvalResult:
     """Evaluate on (N, cells) token tensors (already on the model's device); returns an EvalResult.

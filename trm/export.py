@@ -19,21 +19,22 @@ from trm.errors import CheckpointError, TRMError
 from trm.evaluate import fill_solutions
 from trm.evaluation import evaluate_model
 from trm.model.config import ModelConfig
-from trm.model.trm import TinyRecursiveModel, count_parameters
+from trm.model.build import build_model
+from trm.model.trm import RecursiveModel, count_parameters
 from trm.model_card import render_model_card
 from trm.data import load_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.state import load_run_state
 
 
-def _ema_model(run_dir: Path, source: str) -> tuple[TinyRecursiveModel, int]:
+def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
     """The run's EMA model from ``best/`` or from the latest resumable state; returns (model, step)."""
     if source == "best":
         loaded = load_model(run_dir / "best")
         return loaded.model, int(loaded.metadata.get("step", 0))
     run = read_json(run_dir / "run.json", "Run config")
     state = load_run_state(run_dir)
-    model = TinyRecursiveModel(ModelConfig.from_dict(run["model"]))
+    model = build_model(ModelConfig.from_dict(run["model"]))
     weights = {k[6:]: v for k, v in state.weights.items() if k.startswith("model.")}
     weights.update({k[4:]: v for k, v in state.weights.items() if k.startswith("ema.")})
     model.load_state_dict(weights)

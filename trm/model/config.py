@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from trm.errors import ConfigError
 
-MIXERS = ("mlp", "attention")
+MIXERS = ("mlp", "attention", "flat")
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class ModelConfig:
     layers: int = 2  # blocks in the one network (L_layers)
     expansion: float = 4.0  # SwiGLU expansion (inner = round(4 * D * 2/3) rounded up to swiglu_multiple)
     swiglu_multiple: int = 256  # reference rounding; small CPU presets use 16 so a 20-token mixer is not 256 wide
-    mixer: str = "mlp"  # "mlp": TRM-MLP token mixer (mlp_t=True); "attention": TRM-Att with RoPE
+    mixer: str = "mlp"  # "mlp": TRM-MLP (mlp_t=True); "attention": TRM-Att with RoPE; "flat": gated-MLP baseline
     attention_heads: int = 8  # TRM-Att only
     rope_theta: float = 10000.0  # TRM-Att only
     prefix_len: int = 16  # learned puzzle-prefix tokens (puzzle_emb_len); 0 = none
@@ -36,6 +36,8 @@ class ModelConfig:
             raise ConfigError(f"ModelConfig.grid_size must be 4, 6 or 9, got {self.grid_size}.")
         if self.mixer not in MIXERS:
             raise ConfigError(f"ModelConfig.mixer must be one of {MIXERS}, got {self.mixer!r}.")
+        if self.mixer == "flat" and self.prefix_len:
+            raise ConfigError("ModelConfig.prefix_len must be 0 for the flat baseline (it has no sequence).")
         if self.prefix_len < 0:
             raise ConfigError(f"ModelConfig.prefix_len must be >= 0, got {self.prefix_len}.")
         if self.mixer == "attention" and self.hidden_size % (2 * self.attention_heads):
@@ -52,8 +54,8 @@ class ModelConfig:
 
     @property
     def seq_len(self) -> int:
-        """Positions the network sees: puzzle prefix + cells (97 for the paper's 9x9)."""
-        return self.prefix_len + self.cells
+        """Positions the network sees: puzzle prefix + cells (97 for the paper's 9x9); 1 for the flat baseline."""
+        return 1 if self.mixer == "flat" else self.prefix_len + self.cells
 
     @property
     def calls_per_step(self) -> int:

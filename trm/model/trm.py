@@ -18,7 +18,53 @@ from trm.model.layers import RecursiveNet
 Q_HALT_BIAS_INIT = -5.0  # sigmoid(-5) ~ 0.007: the model starts out never halting (reference)
 
 
-class TinyRecursiveModel(nn.Module):
+class RecursiveModel(nn.Module):
+    """What every recursive model here shares: states y, z of shape (B, S, D), T cycles of n latent updates
+    and one answer update per supervision step, a readout of answer logits and the halting logit from y.
+
+    Subclasses define embed_inputs, latent_update, answer_update, readout and decode_latent.
+    """
+
+    config: ModelConfig
+    puzzle_prefix: nn.Parameter | None  # set by subclasses (None when the model has no prefix)
+
+    def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+        """y and z at the start of a puzzle: the fixed init vectors broadcast over positions, (B, S, D) each."""
+        shape = (batch_size, self.config.seq_len, self.config.hidden_size)
+        return self.y_init.to(dtype).expand(shape).clone(), self.z_init.to(dtype).expand(shape).clone()
+
+    def _cycle(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        for _ in range(self.config.latent_steps):
+            z = self.latent_update(z, y, x)
+        return self.answer_update(y, z), z
+
+    def recurse(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One supervision step's T cycles; gradients flow through the last cycle only. Returns (y, z)."""
+        with torch.no_grad():
+            for _ in range(self.config.answer_cycles - 1):
+                y, z = self._cycle(x, y, z)
+        return self._cycle(x, y, z)
+
+    def forward(self, tokens: torch.Tensor, y: torch.Tensor, z: torch.Tensor):
+        """One supervision step: returns (y, z, logits, q_halt_logit); y and z are detached for the carry."""
+        x = self.embed_inputs(tokens, y.dtype)
+        y, z = self.recurse(x, y, z)
+        logits, q_halt = self.readout(y)
+        return y.detach(), z.detach(), logits, q_halt
+
+    def adam_parameters(self) -> list[nn.Parameter]:
+        """Parameters trained by Adam (and averaged by EMA): everything but the puzzle prefix."""
+        return [p for name, p in self.named_parameters() if name != "puzzle_prefix"]
+
+
+def init_halting_head(q_head: nn.Linear) -> None:
+    """Q head weight 0 and bias -5: the model starts out never halting (reference)."""
+    with torch.no_grad():
+        q_head.weight.zero_()
+        q_head.bias.fill_(Q_HALT_BIAS_INIT)
+
+
+class TinyRecursiveModel(RecursiveModel):
     """TRM for one grid size. States y and z are (B, seq_len, hidden_size) tensors.
 
     ``puzzle_prefix`` is the one learned vector of the 16-token prefix (reference ``puzzle_emb``, all Sudoku
@@ -49,10 +95,9 @@ class TinyRecursiveModel(nn.Module):
         truncated_normal_(self.embed_tokens.weight, std=1 / self.embed_scale, generator=generator)
         truncated_normal_(self.y_init, std=1.0, generator=generator)
         truncated_normal_(self.z_init, std=1.0, generator=generator)
-        with torch.no_grad():
-            self.q_head.weight.zero_()
-            self.q_head.bias.fill_(Q_HALT_BIAS_INIT)
-            if self.puzzle_prefix is not None:
+        init_halting_head(self.q_head)
+        if self.puzzle_prefix is not None:
+            with torch.no_grad():
                 self.puzzle_prefix.zero_()
 
     def embed_inputs(self, tokens: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -64,11 +109,6 @@ class TinyRecursiveModel(nn.Module):
             x = torch.cat((prefix, x), dim=1)
         return (self.embed_scale * x).to(dtype)
 
-    def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
-        """y and z at the start of a puzzle: the fixed init vectors broadcast over positions, (B, S, D) each."""
-        shape = (batch_size, self.config.seq_len, self.config.hidden_size)
-        return self.y_init.to(dtype).expand(shape).clone(), self.z_init.to(dtype).expand(shape).clone()
-
     def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """z <- f(z + y + x)."""
         return self.net(z, y + x)
@@ -76,18 +116,6 @@ class TinyRecursiveModel(nn.Module):
     def answer_update(self, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """y <- f(y + z); the question x is not injected here."""
         return self.net(y, z)
-
-    def _cycle(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        for _ in range(self.config.latent_steps):
-            z = self.latent_update(z, y, x)
-        return self.answer_update(y, z), z
-
-    def recurse(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One supervision step's T cycles; gradients flow through the last cycle only. Returns (y, z)."""
-        with torch.no_grad():
-            for _ in range(self.config.answer_cycles - 1):
-                y, z = self._cycle(x, y, z)
-        return self._cycle(x, y, z)
 
     def readout(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Answer logits (B, cells, vocab) from y without the prefix, and the halting logit (B,) in float32."""
@@ -99,19 +127,9 @@ class TinyRecursiveModel(nn.Module):
         """Apply the output head to any state (y or z), for the trace's 'what does z hold' view."""
         return self.lm_head(state[:, self.config.prefix_len:])
 
-    def forward(self, tokens: torch.Tensor, y: torch.Tensor, z: torch.Tensor):
-        """One supervision step: returns (y, z, logits, q_halt_logit); y and z are detached for the carry."""
-        x = self.embed_inputs(tokens, y.dtype)
-        y, z = self.recurse(x, y, z)
-        logits, q_halt = self.readout(y)
-        return y.detach(), z.detach(), logits, q_halt
-
-    def adam_parameters(self) -> list[nn.Parameter]:
-        """Parameters trained by Adam (and averaged by EMA): everything but the puzzle prefix."""
-        return [p for name, p in self.named_parameters() if name != "puzzle_prefix"]
 
 
-def count_parameters(model: TinyRecursiveModel) -> int:
+def count_parameters(model: RecursiveModel) -> int:
     """Trainable parameters excluding the puzzle prefix (the reference keeps it as a buffer)."""
     return sum(p.numel() for p in model.adam_parameters())
 

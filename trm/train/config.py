@@ -66,18 +66,19 @@ class Preset:
 _SMALL = dict(hidden_size=64, layers=2, answer_cycles=2, latent_steps=2, max_supervision_steps=8, prefix_len=2,
               swiglu_multiple=16)
 
+_SMALL4 = {**_SMALL, "max_supervision_steps": 4}
+_TRAIN4 = TrainConfig(data_dir="data/sudoku4", batch_size=64, total_steps=1_200, lr=1e-3, warmup_steps=50,
+                      weight_decay=0.1, prefix_lr=1e-3, prefix_weight_decay=0.1, ema_rate=0.99, augmentations=16,
+                      eval_every=300, eval_puzzles=500, eval_batch_size=500, checkpoint_every=300, log_every=25,
+                      compile=False, cpu_threads=1)
+
 PRESETS: dict[str, Preset] = {
     "sudoku9-mlp": Preset("The paper's TRM-MLP for 9x9 Sudoku-Extreme (5.0M parameters); GPU.",
                           ModelConfig(), TrainConfig()),
     "sudoku9-att": Preset("The paper's TRM-Att (attention + RoPE) for 9x9 (6.8M parameters); GPU.",
                           ModelConfig(mixer="attention"), TrainConfig()),
     "sudoku4-tiny": Preset("A small TRM-MLP for 4x4 Sudoku; reaches 100% held-out on a laptop CPU.",
-                           ModelConfig(grid_size=4, **{**_SMALL, "max_supervision_steps": 4}),
-                           TrainConfig(data_dir="data/sudoku4", batch_size=64, total_steps=1_200, lr=1e-3,
-                                       warmup_steps=50, weight_decay=0.1, prefix_lr=1e-3, prefix_weight_decay=0.1,
-                                       ema_rate=0.99, augmentations=16, eval_every=300, eval_puzzles=500,
-                                       eval_batch_size=500, checkpoint_every=300, log_every=25, compile=False,
-                                       cpu_threads=1)),
+                           ModelConfig(grid_size=4, **_SMALL4), _TRAIN4),
     "sudoku6-small": Preset("A small TRM-MLP for 6x6 Sudoku; CPU in about 15 minutes.",
                             ModelConfig(grid_size=6, **{**_SMALL, "max_supervision_steps": 6}),
                             TrainConfig(data_dir="data/sudoku6", batch_size=64, total_steps=4_000, lr=1e-3,
@@ -85,6 +86,10 @@ PRESETS: dict[str, Preset] = {
                                         ema_rate=0.995, augmentations=16, eval_every=500, eval_puzzles=500,
                                         eval_batch_size=500, checkpoint_every=500, log_every=50, compile=False,
                                         cpu_threads=1)),
+    "sudoku4-flat": Preset("The flat gated-MLP baseline (no sequence axis) on 4x4, to compare with sudoku4-tiny.",
+                           ModelConfig(grid_size=4, mixer="flat", **{**_SMALL4, "prefix_len": 0}), _TRAIN4),
+    "sudoku9-flat": Preset("The flat gated-MLP baseline on 9x9 Sudoku-Extreme, same recipe as sudoku9-mlp.",
+                           ModelConfig(mixer="flat", prefix_len=0), TrainConfig()),
 }
 
 

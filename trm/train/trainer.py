@@ -10,7 +10,8 @@ from torch.nn.parallel import DistributedDataParallel
 
 from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
-from trm.model.trm import TinyRecursiveModel
+from trm.model.build import build_model
+from trm.model.trm import RecursiveModel
 from trm.sudoku.csv_io import PuzzleTable
 from trm.train.config import TrainConfig
 from trm.train.optim import EMA, AdamATan2, SignSGD, warmup_constant_lr
@@ -21,7 +22,7 @@ from trm.train.sampler import VariantSampler
 class LossForward(nn.Module):
     """One supervision step plus its loss, as one module so DDP and torch.compile see the whole step."""
 
-    def __init__(self, model: TinyRecursiveModel):
+    def __init__(self, model: RecursiveModel):
         super().__init__()
         self.model = model
 
@@ -40,7 +41,7 @@ class Trainer:
         if not runtime.is_cuda and config.cpu_threads:
             torch.set_num_threads(config.cpu_threads)
         init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
-        self.model = TinyRecursiveModel(model_config, init_generator).to(runtime.device)
+        self.model = build_model(model_config, init_generator).to(runtime.device)
         self.local_batch = config.batch_size // runtime.world_size
         self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)
@@ -103,7 +104,7 @@ class Trainer:
             self.sign_sgd.zero_grad(set_to_none=True)
         self.ema.update(self.model)
 
-    def ema_model(self) -> TinyRecursiveModel:
+    def ema_model(self) -> RecursiveModel:
         """A copy of the model holding the EMA weights (the weights used for evaluation and export)."""
         averaged = copy.deepcopy(self.model)
         self.ema.copy_to(averaged)
