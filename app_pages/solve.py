@@ -1,20 +1,29 @@
 """Solve: enter a Sudoku (grid, paste, generator or example), see whether it is valid, then watch the model.
 
-The puzzle lives in ``st.session_state`` (see ``app_ui.puzzle_input``) and in the URL as ``?p=``.
+The puzzle lives in ``st.session_state`` (see ``app_ui.puzzle_input``) and in the URL as ``?p=``; the model
+picker is ``app_ui.model_picker``, the streaming solve and the trace store ``app_ui.trace_player``, the step
+player and its charts ``app_ui.trace_view`` / ``app_ui.trace_charts``.
 """
+
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+from app_ui import model_picker as mp
 from app_ui import puzzle_input as pi
+from app_ui import trace_player as tp
 from app_ui.grid_component import sudoku_grid
+from app_ui.trace_view import render_player
 from trm import TRMError
+from trm.checkpoint import LoadedModel
 from trm.sudoku import GridShape, grid_to_string
 
 KEY_PASTE = "solve_paste"
 KEY_LEVEL = "solve_level"
 KEY_EXAMPLE = "solve_example"
 KEY_SOURCE = "solve_source"
+KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
 
 
 def _loaded(source: str) -> None:
@@ -106,21 +115,70 @@ def _render_status(grid: np.ndarray, shape: GridShape) -> bool:
     return status.level == "success"
 
 
-def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
-    """Where the trace player goes: the model's answer after every supervision step for ``puzzle``.
+def _pick_model(shape: GridShape) -> LoadedModel | None:
+    """The model selectbox (checkpoints and training runs of this grid size); the loaded model or None."""
+    choices = mp.find_models(shape.size)
+    if not choices:
+        st.info(f"No {shape.size}×{shape.size} model found in `{mp.checkpoints_root()}` or "
+                f"`{mp.runs_root()}/*/best`. Train one with {mp.HOW_TO_GET_ONE[shape.size]} "
+                f"(or on the Train page), then reload this page.")
+        return None
+    paths = [c.path for c in choices]
+    if st.session_state.get(KEY_MODEL) not in paths:
+        st.session_state[KEY_MODEL] = paths[mp.default_index(choices, shape.size)]
+    labels = {c.path: c.label for c in choices}
+    st.selectbox("Model", paths, key=KEY_MODEL, format_func=labels.__getitem__, width=300,
+                 help="Checkpoint folders in checkpoints/ and the best model of each run on the Train page.")
+    path = st.session_state[KEY_MODEL]
+    try:
+        return mp.load_shared_model(path, mp.folder_mtime(path), mp.device_name())
+    except TRMError as error:
+        st.error(f"Cannot load the model **{labels[path]}**. {error}")
+        return None
 
-    The lead wires the "Solve" button to the trace API here: run the loaded checkpoint on ``puzzle`` (a flat
-    int8 grid of ``shape.cells`` values, 0 = blank), then play the trace with
-    ``app_ui.grid_component.sudoku_grid(..., readonly=True, overlay=...)`` next to the latent and halting
-    charts. Until then the button is disabled.
-    """
-    st.button("Solve", key="solve_run", type="primary", disabled=True)
-    st.caption("The model's step-by-step trace arrives with the solver page: load a checkpoint, press Solve and "
-               "watch the answer change after every supervision step.")
+
+def _pick_steps(loaded: LoadedModel | None) -> int:
+    most = loaded.config.max_supervision_steps if loaded else 16
+    path = str(loaded.path) if loaded else None
+    if st.session_state.get(KEY_STEPS_FOR) != path:  # another model: start from its own number of steps
+        st.session_state[KEY_STEPS_FOR] = path
+        st.session_state.pop(KEY_STEPS, None)
+    st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
+              help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
+    return int(st.number_input("Steps", 1, 4 * most, most, key=KEY_STEPS, width=120,
+                               help=f"Supervision steps to run. The model was trained for {most}; more shows "
+                                    f"what extra thinking (test-time scaling) does."))
+
+
+def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
+    """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
+    st.subheader("Watch the model think")
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        loaded = _pick_model(shape)
+        steps = _pick_steps(loaded)
+        pressed = st.button("Solve", key="solve_run", type="primary", icon=":material/psychology:",
+                            disabled=loaded is None or not puzzle.any())
+    if loaded is None:
+        return
+    st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
+    key = tp.trace_key(str(loaded.path), mp.folder_mtime(str(loaded.path)), puzzle, steps)
+    stored = tp.stored_trace(key)
+    if pressed and stored is None:
+        stored = tp.run_streaming(loaded, puzzle, shape, steps, key)
+    if stored is None:
+        tp.show_step_in_url(None)
+        st.caption("Press **Solve** to watch the model's answer after every supervision step."
+                   if puzzle.any() else "Enter or generate a puzzle first.")
+        return
+    if stored.solution_note:
+        st.warning(stored.solution_note)
+    export_name = f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{steps}steps.json"
+    render_player(stored, st.session_state[KEY_THRESHOLD], export_name)
 
 
 pi.init_state()
 pi.read_url()
+tp.remember_linked_step()
 st.title("Solve")
 grid_col, controls_col = st.columns([3, 2], gap="large")
 with controls_col:

@@ -1,22 +1,80 @@
-"""Train: an honest placeholder until training from the app arrives (issue 6)."""
+"""Train: start a TRM training run in the background, watch its curves live, stop, resume, compare and export.
+
+Runs are separate ``python -m trm.train`` processes (they outlive the page, the browser tab and the app); this page
+only reads their folders under the runs root (``runs/`` or ``$TRM_STUDIO_RUNS``). Two fragments poll the files
+every few seconds while a run is alive and stop polling when none is; the form and buttons stay outside them.
+"""
 
 import streamlit as st
 
+from app_ui.model_picker import checkpoints_root
+from app_ui.training_form import render_start_form
+from app_ui.training_live import render_live_view
+from app_ui.training_runs import render_actions, render_compare, render_runs_table
+from app_ui.training_state import POLL_SECONDS, show_flashes
+from trm.train.launcher import detect_device
+from trm.train.runs import list_runs, read_run, runs_root
+
+
+@st.cache_resource
+def _device():
+    return detect_device()
+
+
+def _alive(runs) -> frozenset[str]:
+    return frozenset(run.name for run in runs if run.is_alive)
+
+
+def _rerun_when_alive_runs_change(runs) -> None:
+    """A run started or ended since the last full run: redraw the whole page (buttons, polling on or off)."""
+    if _alive(runs) != st.session_state.get("train_alive_at_full_run"):
+        st.rerun()
+
+
+def _overview() -> None:
+    runs = list_runs(ROOT)
+    _rerun_when_alive_runs_change(runs)
+    render_runs_table(runs)
+    if runs:
+        render_compare(runs, st.session_state.get("train_smoothing", 0.6))
+
+
+def _live(name: str | None) -> None:
+    if name is None:
+        return
+    run = read_run(ROOT / name)
+    if run.is_alive != (name in st.session_state.get("train_alive_at_full_run", ())):
+        st.rerun()
+    render_live_view(run)
+
+
+ROOT = runs_root()
+RUNS = list_runs(ROOT)
+st.session_state.train_alive_at_full_run = _alive(RUNS)
+
 st.title("Train")
-st.info(
-    "Training from the app arrives with issue 6: start and stop a run, watch its loss and accuracy live, "
-    "resume from a checkpoint. Until then, train from the command line.",
-    icon=":material/construction:",
-)
-st.markdown("Start a run from a preset, or resume one from its last checkpoint:")
-st.code(
-    "python -m trm.train --preset NAME --out RUN_DIR [--steps N] [--device cpu|cuda]\n"
-    "python -m trm.train --resume RUN_DIR\n"
-    "python -m trm.train --help    # lists the presets and every option",
-    language="bash",
-)
-st.markdown(
-    "For example `python -m trm.train --preset sudoku4-tiny --out runs/sudoku4-tiny` trains a small 4×4 model "
-    "on a CPU. A run folder holds the metrics log and checkpoints; the Solve page will load a checkpoint to "
-    "show the model's reasoning step by step."
-)
+st.caption("Train a Tiny Recursive Model in the background and watch it learn. Runs keep going when you leave this "
+           "page or close the tab; come back any time.")
+show_flashes()
+
+form_column, runs_column = st.columns([1, 2.2], gap="large")
+with form_column.container(border=True):
+    st.markdown("**New run**")
+    render_start_form(ROOT, _device())
+with runs_column:
+    st.markdown("**Runs**")
+    st.fragment(_overview, run_every=POLL_SECONDS if RUNS and _alive(RUNS) else None)()
+
+st.divider()
+names = [run.name for run in RUNS]
+selected = None
+if names:
+    if st.session_state.get("train_run") not in names:
+        st.session_state.train_run = names[0]
+    picker = st.columns([2, 3])[0]
+    picker.selectbox("Run", names, key="train_run", help="The run to watch and act on.")
+    buttons = st.columns([1, 1.3, 1, 1, 1], vertical_alignment="bottom")
+    selected = next(run for run in RUNS if run.name == st.session_state.train_run)
+    render_actions(selected, checkpoints_root(), buttons)
+# Always rendered (with nothing to show when there is no run), so a scheduled re-run always finds its fragment.
+st.fragment(_live, run_every=POLL_SECONDS if selected and selected.is_alive else None)(selected and selected.name)

@@ -175,7 +175,11 @@ function createGrid(parentElement) {
     board.focus({ preventScroll: true });
     select(g, Number(cell.dataset.index));
   });
-  board.addEventListener("keydown", (event) => onKey(g, event));
+  board.addEventListener("keydown", (event) => {
+    onKey(g, event);
+    // While the board has focus its keys are the grid's: page shortcuts (the player's Left/Right/Space) stay quiet.
+    if (!(event.ctrlKey || event.metaKey || event.altKey)) event.stopPropagation();
+  });
   root.__grid = g;
   return g;
 }

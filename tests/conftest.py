@@ -56,12 +56,16 @@ def _skip_without_chromium() -> None:
 
 
 @contextmanager
-def streamlit_server(script: Path = REPO / "app.py") -> Iterator[str]:
-    """Run `streamlit run <script>` headless on a free port from the repository root; yield its URL; stop it."""
+def streamlit_server(script: Path = REPO / "app.py", env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `streamlit run <script>` headless on a free port from the repository root; yield its URL; stop it.
+
+    ``env`` adds environment variables for the server (e.g. TRM_STUDIO_CHECKPOINTS).
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     # The repository root goes on the path so scripts outside it (a test's tmp_path) can import app_ui and trm.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+           **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
@@ -86,6 +90,32 @@ def streamlit_url() -> Iterator[str]:
     """URL of one `streamlit run app.py` server shared by the session's browser tests."""
     _skip_without_chromium()
     with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def model_streamlit_url(tmp_path_factory) -> Iterator[str]:
+    """URL of a server whose Solve page finds tiny untrained 4x4 and 9x9 checkpoints (made here) and no runs."""
+    _skip_without_chromium()
+    import torch
+
+    from trm.checkpoint import save_model
+    from trm.model.config import ModelConfig
+    from trm.model.trm import TinyRecursiveModel
+
+    root = tmp_path_factory.mktemp("models")
+    for size, steps in ((4, 6), (9, 8)):
+        config = ModelConfig(grid_size=size, hidden_size=64, answer_cycles=2, latent_steps=3,
+                             max_supervision_steps=steps, prefix_len=2)
+        model = TinyRecursiveModel(config, torch.Generator().manual_seed(size))
+        with torch.no_grad():  # a random Q-head, so P(halt) varies over the steps (it is ~0.007 at init)
+            model.q_head.weight.normal_(0.0, 0.1, generator=torch.Generator().manual_seed(size))
+            model.q_head.bias.zero_()
+        save_model(root / "checkpoints" / f"tiny{size}-untrained", model, {"step": 0})
+    (root / "runs").mkdir()
+    env = {"TRM_STUDIO_CHECKPOINTS": str(root / "checkpoints"), "TRM_STUDIO_RUNS": str(root / "runs"),
+           "TRM_COMPILE": "0"}
+    with streamlit_server(env=env) as url:
         yield url
 
 
@@ -154,3 +184,46 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def sudoku4_data(tmp_path_factory) -> Path:
+    """A 4x4 data set (train.npz + test.npz) built once per test session, for tiny training runs."""
+    from trm.data import build
+
+    folder = tmp_path_factory.mktemp("sudoku4") / "data"
+    build(4, folder, is_progress_shown=False)
+    return folder
+
+
+def stop_live_runs(runs_root: Path) -> None:
+    """Kill (SIGKILL) every training process still writing a run under ``runs_root``; for test teardown."""
+    import signal
+
+    from trm.train.runs import list_runs
+
+    for run in list_runs(runs_root):
+        if run.pid is not None:
+            os.kill(run.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def train_streamlit_url(tmp_path) -> Iterator[str]:
+    """URL of a server whose Train page keeps runs in tmp_path/runs and exports to tmp_path/checkpoints."""
+    _skip_without_chromium()
+    env = {"TRM_STUDIO_RUNS": str(tmp_path / "runs"), "TRM_STUDIO_CHECKPOINTS": str(tmp_path / "checkpoints")}
+    try:
+        with streamlit_server(env=env) as url:
+            yield url
+    finally:
+        stop_live_runs(tmp_path / "runs")
+
+
+@pytest.fixture
+def train_runs_root(tmp_path, monkeypatch) -> Iterator[Path]:
+    """A runs root in tmp_path (TRM_STUDIO_RUNS; checkpoints go to tmp_path/checkpoints); live runs killed after."""
+    root = tmp_path / "runs"
+    monkeypatch.setenv("TRM_STUDIO_RUNS", str(root))
+    monkeypatch.setenv("TRM_STUDIO_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    yield root
+    stop_live_runs(root)

@@ -42,13 +42,6 @@ def test_every_page_runs_without_an_exception():
         assert at.title[0].value == title
 
 
-def test_train_page_shows_the_command_line_and_no_controls():
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("app_pages/train.py").run()
-    assert "python -m trm.train --preset" in at.code[0].value
-    assert len(at.button) == 0
-
-
 def test_empty_grid_invites_input_and_offers_a_disabled_solve_button():
     at = _solve_page()
     assert _cells(at) == [0] * 81

@@ -106,3 +106,27 @@ def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     events = [r for r in read_metrics(tmp_path / "ddp" / "metrics.jsonl") if r.get("event") == "ranks_checked"]
     assert events == [{"kind": "event", "step": 6, "event": "ranks_checked", "world_size": 2, "in_sync": True}]
+
+
+def test_run_saved_before_newer_config_fields_still_resumes(data_dir, tmp_path):
+    assert train_main(_args(data_dir, tmp_path / "old", 3)) == 0
+    run_json = tmp_path / "old" / "run.json"
+    saved = json.loads(run_json.read_text())
+    del saved["train"]["cpu_threads"], saved["model"]["swiglu_multiple"]  # as the first GPU run wrote it
+    run_json.write_text(json.dumps(saved))
+    assert train_main(["--resume", str(tmp_path / "old"), "--steps", "6"]) == 0
+    assert load_run_state(tmp_path / "old").step == 6
+
+
+def test_every_config_field_added_later_has_a_legacy_default():
+    from trm.model.config import _ADDED_FIELDS
+    first_model_fields = {"grid_size", "hidden_size", "layers", "expansion", "mixer", "attention_heads", "rope_theta",
+                          "prefix_len", "answer_cycles", "latent_steps", "max_supervision_steps", "rms_norm_eps"}
+    from trm.model.config import ModelConfig
+    from trm.train.config import TrainConfig
+    import dataclasses
+    added_model = {f.name for f in dataclasses.fields(ModelConfig)} - first_model_fields
+    assert added_model == set(_ADDED_FIELDS["ModelConfig"])
+    first_train = set(json.loads((REPO / "training_state" / "sudoku9-mlp" / "run.json").read_text())["train"])
+    added_train = {f.name for f in dataclasses.fields(TrainConfig)} - first_train
+    assert added_train <= set(_ADDED_FIELDS["TrainConfig"])

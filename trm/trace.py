@@ -83,41 +83,55 @@ def _state_rms_norm(state: torch.Tensor) -> float:
     return float(state.float().norm(dim=-1).pow(2).mean().sqrt())
 
 
-def _decoded_correct(model: TinyRecursiveModel, state: torch.Tensor, labels: torch.Tensor | None) -> int | None:
-    if labels is None:
-        return None
-    return int((model.decode_latent(state).argmax(-1) == labels).sum())
+def _rms_norms(states: torch.Tensor) -> torch.Tensor:
+    """RMS over positions of the per-position L2 norm: (calls, S, D) -> (calls,)."""
+    return states.float().norm(dim=-1).pow(2).mean(-1).sqrt()
 
 
 class _Recorder:
-    """Collects CallStats and the flattened states of one step's calls."""
+    """Collects one step's states after every call; turns them into CallStats once per step.
 
-    def __init__(self, model: TinyRecursiveModel, labels: torch.Tensor | None, keep_states: bool):
+    Batching the deltas and the two decodings per step (not per call) keeps the tracing overhead small and
+    avoids a device sync per call on CUDA; it records the same numbers as doing them call by call.
+    """
+
+    def __init__(self, model: TinyRecursiveModel, labels: torch.Tensor | None, keep_states: bool, y, z):
         self.model, self.labels, self.keep_states = model, labels, keep_states
-        self.stats = CallStats([], [], [], [], [])
-        self.y_states, self.z_states = [], []
+        self.kinds: list[str] = []
+        self.ys, self.zs = [y], [z]  # states before the first call, then after each call
+        self.y_states = self.z_states = None
 
-    def record(self, kind: str, y_before, z_before, y, z) -> None:
-        self.stats.kinds.append(kind)
-        self.stats.y_delta.append(_state_rms_norm(y - y_before))
-        self.stats.z_delta.append(_state_rms_norm(z - z_before))
-        self.stats.y_decoded_correct.append(_decoded_correct(self.model, y, self.labels))
-        self.stats.z_decoded_correct.append(_decoded_correct(self.model, z, self.labels))
+    def record(self, kind: str, y, z) -> None:
+        self.kinds.append(kind)
+        self.ys.append(y)
+        self.zs.append(z)
+
+    def _decoded_correct(self, states: torch.Tensor) -> list[int | None]:
+        if self.labels is None:
+            return [None] * len(states)
+        return (self.model.decode_latent(states).argmax(-1) == self.labels).sum(-1).tolist()
+
+    def finish(self) -> CallStats:
+        ys, zs = torch.cat(self.ys), torch.cat(self.zs)  # (calls + 1, S, D)
+        y_delta, z_delta = _rms_norms(ys[1:] - ys[:-1]).tolist(), _rms_norms(zs[1:] - zs[:-1]).tolist()
         if self.keep_states:
-            self.y_states.append(y[0].flatten().half().numpy())
-            self.z_states.append(z[0].flatten().half().numpy())
+            self.y_states = ys[1:].flatten(1).half().cpu().numpy()  # (calls, S*D)
+            self.z_states = zs[1:].flatten(1).half().cpu().numpy()
+        return CallStats(self.kinds, y_delta, z_delta, self._decoded_correct(ys[1:]), self._decoded_correct(zs[1:]))
 
 
-def _recursion(model: TinyRecursiveModel, x, y, z, recorder: _Recorder):
-    """The same T x (n + 1) calls as TinyRecursiveModel.recurse, recording after each one."""
+def _recursion(model: TinyRecursiveModel, network, x, y, z, recorder: _Recorder):
+    """The same T x (n + 1) calls as TinyRecursiveModel.recurse, recording after each one.
+
+    ``network`` is ``model.net`` or a compiled copy of it (trm.fast_inference); the injections are those of
+    ``latent_update`` (y + x) and ``answer_update`` (z).
+    """
     for _ in range(model.config.answer_cycles):
         for _ in range(model.config.latent_steps):
-            z_next = model.latent_update(z, y, x)
-            recorder.record("z", y, z, y, z_next)
-            z = z_next
-        y_next = model.answer_update(y, z)
-        recorder.record("y", y, z, y_next, z)
-        y = y_next
+            z = network(z, y + x)
+            recorder.record("z", y, z)
+        y = network(y, z)
+        recorder.record("y", y, z)
     return y, z
 
 
@@ -127,7 +141,8 @@ def _stablemax_probabilities(logits: torch.Tensor) -> torch.Tensor:
     return s / s.sum(-1, keepdim=True)
 
 
-def _step_record(step, prefix_len, shape, logits, q_halt, y, z, labels, previous, recorder, seconds) -> StepRecord:
+def _step_record(step, prefix_len, shape, logits, q_halt, y, z, labels, previous, calls, recorder,
+                 seconds) -> StepRecord:
     probabilities = _stablemax_probabilities(logits[0])  # (cells, vocab)
     confidence, token = probabilities.max(-1)
     entropy = -(probabilities * probabilities.clamp_min(1e-12).log()).sum(-1)
@@ -136,20 +151,20 @@ def _step_record(step, prefix_len, shape, logits, q_halt, y, z, labels, previous
     changed = np.ones(shape.cells, bool) if previous is None else prediction != previous
     return StepRecord(step, prediction, confidence.float().numpy(), entropy.float().numpy(),
                       float(torch.sigmoid(q_halt[0])), changed, correct, find_conflicts(prediction, shape),
-                      _state_rms_norm(y), _state_rms_norm(z), recorder.stats, seconds,
-                      y[0, prefix_len:].float().numpy().copy(),
-                      np.stack(recorder.y_states) if recorder.y_states else None,
-                      np.stack(recorder.z_states) if recorder.z_states else None)
+                      _state_rms_norm(y), _state_rms_norm(z), calls, seconds,
+                      y[0, prefix_len:].float().numpy().copy(), recorder.y_states, recorder.z_states)
 
 
 @torch.inference_mode()
 def iter_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
-               steps: int | None = None, keep_states: bool = True) -> Iterator[StepRecord]:
+               steps: int | None = None, keep_states: bool = True, network=None) -> Iterator[StepRecord]:
     """Yield a StepRecord after each supervision step of solving ``puzzle`` (int (cells,), 0 = blank).
 
     ``steps`` defaults to the model's maximum; more tests test-time scaling. The model runs on its own device
     in float32; ``keep_states`` keeps every call's full y and z (float16) for the whole-state PCA.
+    ``network`` replaces ``model.net`` (e.g. ``trm.fast_inference.network_for(model)``, a compiled copy).
     """
+    network = model.net if network is None else network
     shape: GridShape = shape_for_size(model.config.grid_size)
     device = next(model.parameters()).device
     tokens = torch.as_tensor(np.asarray(puzzle), dtype=torch.long, device=device)[None] + 1  # (1, cells)
@@ -159,20 +174,22 @@ def iter_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarr
     previous = None
     for step in range(1, (steps or model.config.max_supervision_steps) + 1):
         started = time.perf_counter()
-        recorder = _Recorder(model, labels, keep_states)
-        y, z = _recursion(model, x, y, z, recorder)
+        recorder = _Recorder(model, labels, keep_states, y, z)
+        y, z = _recursion(model, network, x, y, z, recorder)
         logits, q_halt = model.readout(y)
+        calls = recorder.finish()
         record = _step_record(step, model.config.prefix_len, shape, logits.cpu(), q_halt.cpu(), y.cpu(), z.cpu(),
-                              None if labels is None else labels.cpu(), previous, recorder,
+                              None if labels is None else labels.cpu(), previous, calls, recorder,
                               time.perf_counter() - started)
         previous = record.prediction
         yield record
 
 
 def run_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
-              steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True) -> Trace:
+              steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True,
+              network=None) -> Trace:
     """Trace a whole solve and fit its PCA views; returns a Trace (raw per-call states are dropped)."""
-    records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca))
+    records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca, network=network))
     return finish_trace(model.config.grid_size, puzzle, solution, records, halt_threshold, with_pca)
 
 

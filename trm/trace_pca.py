@@ -28,7 +28,9 @@ class TracePCA:
 
 def _fit(points: np.ndarray, components: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     components = min(components, points.shape[0], points.shape[1])
-    pca = PCA(n_components=components, svd_solver="randomized" if points.shape[1] > 2000 else "full",
+    # Wide points (whole states, S*D values): randomized SVD. Narrow ones (a cell's D values): the exact PCA via
+    # the D x D covariance, which is ~5x faster than a full SVD of (steps*cells, D) and gives the same axes.
+    pca = PCA(n_components=components, svd_solver="randomized" if points.shape[1] > 2000 else "covariance_eigh",
               random_state=seed)
     projected = pca.fit_transform(points.astype(np.float32))
     return projected, pca.explained_variance_ratio_

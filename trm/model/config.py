@@ -71,8 +71,9 @@ class ModelConfig:
         return _strict_from_dict(cls, data)
 
 
-# Fields added after the first saved configs, with the value those configs implied.
-_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256}}
+# Fields added after the first saved configs (runs and checkpoints exist without them), with the value those
+# configs implied. Every new field of ModelConfig or TrainConfig needs an entry here, or old runs cannot resume.
+_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256}, "TrainConfig": {"cpu_threads": 0}}
 
 
 def _strict_from_dict(cls, data: dict):

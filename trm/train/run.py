@@ -76,6 +76,8 @@ class Run:
         self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
                                                           runtime.device)
         self.best_accuracy, self.wall_seconds = -1.0, 0.0
+        if runtime.is_main:
+            self.folder.acquire()  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:
             self._resume()
 
@@ -116,8 +118,6 @@ class Run:
         """Train to total_steps or until stopped; returns the final state ("finished" or "stopped")."""
         config, trainer = self.spec.train, self.trainer
         stop = _StopFlag()
-        if self.runtime.is_main:
-            self.folder.acquire()
         self._status("running")
         totals, window_start, window_steps = {}, time.perf_counter(), 0
         bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,

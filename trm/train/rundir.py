@@ -20,7 +20,8 @@ class RunBusyError(TRMError):
     """Another live process is writing this run folder."""
 
 
-def _pid_alive(pid: int) -> bool:
+def is_process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a zombie counts as alive: its parent has not reaped it yet)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -42,7 +43,7 @@ class RunDir:
         lock = self.path / "lock"
         if lock.exists():
             text = lock.read_text().strip()
-            if text.isdigit() and int(text) != os.getpid() and _pid_alive(int(text)):
+            if text.isdigit() and int(text) != os.getpid() and is_process_alive(int(text)):
                 raise RunBusyError(f"Run folder {self.path} is being written by process {text}; stop it first or "
                                    f"choose another --out folder.")
         lock.write_text(str(os.getpid()))

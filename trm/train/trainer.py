@@ -157,9 +157,14 @@ class Trainer:
         if self.runtime.is_distributed:
             notes.append("distributed run: sampler and carry restart fresh on every rank")
             return notes
-        self.sampler.load_state_dict({"generator": extra["rng.sampler"], "order": extra["sampler.order"],
-                                      "cursor": info["sampler_cursor"], "epoch": info["sampler_epoch"]})
-        self.halt_generator.set_state(extra["rng.halt"].cpu())
+        try:
+            self.sampler.load_state_dict({"generator": extra["rng.sampler"], "order": extra["sampler.order"],
+                                          "cursor": info["sampler_cursor"], "epoch": info["sampler_epoch"]})
+            self.halt_generator.set_state(extra["rng.halt"].cpu())
+        except RuntimeError:  # RNG states are device-specific: a GPU run resumed on the CPU (or back) re-seeds
+            self.sampler.generator.manual_seed(self.config.seed + step)
+            self.halt_generator.manual_seed(self.config.seed + 1000 + step)
+            notes.append("the run moved between CPU and GPU: data order and exploration re-seeded")
         if "carry.y" in extra:
             self.carry = Carry(**{k: extra[f"carry.{k}"].to(device) for k in Carry.__dataclass_fields__})
         else:

@@ -1,0 +1,172 @@
+"""Plotly figures of one trace, each with the current supervision step highlighted (``step`` is 1-based).
+
+Pure functions of a ``trm.trace.Trace``: the page draws them and writes the captions. Colours are Okabe-Ito
+(colour-blind safe): y (the answer state) blue, z (the latent) orange, halting purple, correct green.
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+from trm.trace import Trace
+
+Y_COLOUR, Z_COLOUR, HALT_COLOUR, CORRECT_COLOUR = "#0072B2", "#E69F00", "#CC79A7", "#009E73"
+WRONG_COLOUR, MUTED = "#D55E00", "#9AA0A6"
+STEP_SHADE = "rgba(0, 114, 178, 0.10)"
+DIGIT_COLOURS = qualitative.Safe[:9] + qualitative.Dark2[:1]
+HEIGHT = 300
+PCA_HEIGHT = 350  # room for the ten-entry digit legend without a scroll bar
+
+
+def _layout(figure: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
+    figure.update_layout(height=HEIGHT, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
+                         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""), **extra)
+    figure.update_xaxes(title_text=x_title)
+    figure.update_yaxes(title_text=y_title)
+    return figure
+
+
+def _call_positions(trace: Trace) -> tuple[np.ndarray, list[str]]:
+    """x of every inner call on a 'supervision step' axis: step s's K calls sit in (s-1, s], ending at s."""
+    kinds = [kind for record in trace.steps for kind in record.calls.kinds]
+    calls = len(trace.steps[0].calls.kinds)
+    x = np.array([record.step - 1 + (k + 1) / calls for record in trace.steps for k in range(calls)])
+    return x, kinds
+
+
+def _shade_step(figure: go.Figure, step: int) -> None:
+    figure.add_vrect(x0=step - 1, x1=step, fillcolor=STEP_SHADE, line_width=0, layer="below")
+
+
+def movement_figure(trace: Trace, step: int) -> go.Figure:
+    """How far y and z move per inner call (RMS over positions of the change), log scale."""
+    x, kinds = _call_positions(trace)
+    y_delta = np.concatenate([r.calls.y_delta for r in trace.steps])
+    z_delta = np.concatenate([r.calls.z_delta for r in trace.steps])
+    is_y = np.array([k == "y" for k in kinds])
+    figure = go.Figure()
+    figure.add_scatter(x=x[~is_y], y=z_delta[~is_y], name="z moves (z-update)", mode="lines+markers",
+                       line=dict(color=Z_COLOUR, width=1.5), marker=dict(size=4))
+    figure.add_scatter(x=x[is_y], y=y_delta[is_y], name="y moves (y-update)", mode="lines+markers",
+                       line=dict(color=Y_COLOUR, width=2.5), marker=dict(size=7))
+    _shade_step(figure, step)
+    return _layout(figure, "supervision step (inner calls in between)", "‖Δ‖ per call (RMS)",
+                   yaxis_type="log")
+
+
+def decoding_figure(trace: Trace, step: int) -> go.Figure:
+    """Share of cells right when the output head reads y, and when it reads z, after every inner call."""
+    x, _ = _call_positions(trace)
+    cells = trace.puzzle.size
+    y_right = np.concatenate([r.calls.y_decoded_correct for r in trace.steps]).astype(float) / cells
+    z_right = np.concatenate([r.calls.z_decoded_correct for r in trace.steps]).astype(float) / cells
+    figure = go.Figure()
+    figure.add_scatter(x=x, y=y_right, name="head reads y", mode="lines", line=dict(color=Y_COLOUR, width=2.5))
+    figure.add_scatter(x=x, y=z_right, name="head reads z", mode="lines", line=dict(color=Z_COLOUR, width=2))
+    _shade_step(figure, step)
+    return _layout(figure, "supervision step (inner calls in between)", "cells right", yaxis_range=[0, 1.02],
+                   yaxis_tickformat=".0%")
+
+
+def halting_figure(trace: Trace, step: int) -> go.Figure:
+    """P(halt) per step with the threshold line, the halting step and the current step marked."""
+    steps = [r.step for r in trace.steps]
+    p_halt = [r.q_halt_probability for r in trace.steps]
+    halt = trace.halt_step
+    colours = [HALT_COLOUR if s == halt else "rgba(204, 121, 167, 0.45)" for s in steps]
+    figure = go.Figure()
+    figure.add_bar(x=steps, y=p_halt, name="P(halt)", marker=dict(color=colours, line=dict(
+        color=["#202124" if s == step else "rgba(0,0,0,0)" for s in steps], width=2.5)),
+        hovertemplate="step %{x}: P(halt) %{y:.3f}<extra></extra>")
+    figure.add_hline(y=trace.halt_threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
+                     annotation_text=f"threshold {trace.halt_threshold:.2f}", annotation_position="top left",
+                     annotation_bgcolor="rgba(255, 255, 255, 0.85)")
+    if halt is not None:
+        figure.add_annotation(x=halt, y=p_halt[halt - 1], text="halts here", showarrow=True, arrowhead=2, ay=-30,
+                              font=dict(color=HALT_COLOUR))
+    return _layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05], showlegend=False,
+                   xaxis=dict(dtick=1 if len(steps) <= 24 else None))
+
+
+def accuracy_figure(trace: Trace, step: int) -> go.Figure:
+    """Cells correct per step (green bars where the whole grid is solved); without a solution, rule breaks."""
+    steps = [r.step for r in trace.steps]
+    outline = dict(color=["#202124" if s == step else "rgba(0,0,0,0)" for s in steps], width=2.5)
+    figure = go.Figure()
+    if trace.solution is None:
+        figure.add_bar(x=steps, y=[len(r.violations) for r in trace.steps], name="rule violations",
+                       marker=dict(color=WRONG_COLOUR, line=outline))
+        return _layout(figure, "supervision step", "repeated digits", showlegend=False)
+    right = [float(r.correct.mean()) for r in trace.steps]
+    solved = [r.is_solved for r in trace.steps]
+    figure.add_bar(x=steps, y=right, marker=dict(color=[CORRECT_COLOUR if s else Y_COLOUR for s in solved],
+                                                 line=outline),
+                   customdata=["solved" if s else "not solved" for s in solved],
+                   hovertemplate="step %{x}: %{y:.1%} of cells right, %{customdata}<extra></extra>")
+    first = trace.first_solved_step
+    if first is not None:
+        figure.add_annotation(x=first, y=1.0, text="solved", showarrow=True, arrowhead=2, ay=-24,
+                              font=dict(color=CORRECT_COLOUR))
+    return _layout(figure, "supervision step", "cells right", yaxis_range=[0, 1.12], yaxis_tickformat=".0%",
+                   showlegend=False, xaxis=dict(dtick=1 if len(steps) <= 24 else None))
+
+
+def _percent(ratio: float) -> str:
+    return f"{100 * ratio:.0f}% of variance"
+
+
+def state_path_figure(trace: Trace, step: int) -> go.Figure:
+    """PCA of the whole y and z after every inner call (one fit, shared axes), the current step thickened."""
+    pca = trace.pca
+    calls = len(trace.steps[0].calls.kinds)
+    current = slice((step - 1) * calls, step * calls)
+    figure = go.Figure()
+    for name, path, colour in (("y", pca.y_path, Y_COLOUR), ("z", pca.z_path, Z_COLOUR)):
+        ends = path[calls - 1::calls]
+        figure.add_scatter(x=path[:, 0], y=path[:, 1], mode="lines", name=f"{name} path",
+                           line=dict(color=colour, width=1), opacity=0.45, hoverinfo="skip")
+        figure.add_scatter(x=ends[:, 0], y=ends[:, 1], mode="markers", name=f"{name} after each step",
+                           marker=dict(color=colour, size=6),
+                           text=[f"{name}, step {s}" for s in range(1, len(ends) + 1)],
+                           hovertemplate="%{text}<extra></extra>", showlegend=False)
+        figure.add_scatter(x=path[current, 0], y=path[current, 1], mode="lines+markers",
+                           name=f"{name} in step {step}", line=dict(color=colour, width=3.5),
+                           marker=dict(size=5), showlegend=False, hoverinfo="skip")
+        figure.add_scatter(x=[ends[step - 1, 0]], y=[ends[step - 1, 1]], mode="markers", showlegend=False,
+                           marker=dict(color=colour, size=15, line=dict(color="#202124", width=2)),
+                           hovertemplate=f"{name} after step {step}<extra></extra>")
+    explained = pca.state_explained
+    return _layout(figure, f"PC1 ({_percent(explained[0])})",
+                   f"PC2 ({_percent(explained[1])})" if len(explained) > 1 else "PC2").update_layout(height=PCA_HEIGHT)
+
+
+def cell_pca_figure(trace: Trace, step: int) -> go.Figure:
+    """Each cell's y vector after ``step`` (PCA over all steps), coloured by the digit predicted there."""
+    points = trace.pca.cells  # (steps, cells, 2)
+    record = trace.steps[step - 1]
+    size = trace.grid_size
+    figure = go.Figure()
+    for digit in range(0, size + 1):
+        mask = record.prediction == digit
+        if not mask.any():
+            continue
+        cells = np.flatnonzero(mask)
+        labels = [f"r{c // size + 1}c{c % size + 1}: {digit or 'none'} ({record.confidence[c]:.0%})"
+                  + (" given" if trace.puzzle[c] else "") for c in cells]
+        outlines = ["#202124" if trace.puzzle[c] else "white" for c in cells]
+        figure.add_scatter(x=points[step - 1, cells, 0], y=points[step - 1, cells, 1], mode="markers",
+                           name=str(digit) if digit else "no digit", text=labels,
+                           hovertemplate="%{text}<extra></extra>",
+                           marker=dict(color=DIGIT_COLOURS[digit - 1] if digit else MUTED, size=10,
+                                       line=dict(color=outlines, width=1.5)))
+    pad = 0.05 * (points.max(axis=(0, 1)) - points.min(axis=(0, 1)) + 1e-9)
+    lows, highs = points.min(axis=(0, 1)) - pad, points.max(axis=(0, 1)) + pad
+    explained = trace.pca.cells_explained
+    figure = _layout(figure, f"PC1 ({_percent(explained[0])})",
+                     f"PC2 ({_percent(explained[1])})" if len(explained) > 1 else "PC2")
+    figure.update_layout(height=PCA_HEIGHT, legend=dict(title_text="digit", orientation="v", x=1.02, y=1, yanchor="top",
+                                     tracegroupgap=0, font=dict(size=11)))
+    figure.update_xaxes(range=[lows[0], highs[0]])
+    if points.shape[-1] > 1:
+        figure.update_yaxes(range=[lows[1], highs[1]])
+    return figure

@@ -1,0 +1,131 @@
+"""The Solve page's trace: run it streaming (step 1 on screen first), keep it per session, play it back.
+
+State (page-prefixed ``st.session_state`` keys): ``solve_traces`` maps a trace key (checkpoint, its mtime,
+puzzle, steps) to a :class:`StoredTrace`, so reruns never recompute a trace; ``solve_step`` is the player's
+cursor (also in the URL as ``?step=``), ``solve_playing`` whether it advances by itself.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import streamlit as st
+
+from app_ui.grid_component import sudoku_grid
+from trm import fast_inference
+from trm.checkpoint import LoadedModel
+from trm.sudoku import GridShape, SolveStatus, grid_to_string, solve
+from trm.trace import StepRecord, Trace, finish_trace, iter_trace
+from trm.trace_io import trace_to_dict
+
+KEY_TRACES, KEY_STEP, KEY_PLAYING, KEY_JUST_STARTED = "solve_traces", "solve_step", "solve_playing", "solve_started"
+URL_STEP, KEY_LINKED_STEP = "step", "solve_linked_step"
+MAX_STORED_TRACES = 8
+PLAY_SECONDS = 0.8
+CHART_CONFIG = {"displayModeBar": False}
+
+
+@dataclass
+class StoredTrace:
+    """A finished trace with what the page says about how it was made."""
+
+    trace: Trace
+    solution_note: str  # "" when the exact solution is known, else why it is not
+    first_step_seconds: float
+    total_seconds: float
+    network: str  # "compiled" or "eager"
+    exports: dict[float, str] = field(default_factory=dict, repr=False)
+
+    def export_json(self, threshold: float) -> str:
+        """The trace as JSON (trm.trace_io), judged at ``threshold``; built once per threshold."""
+        if threshold not in self.exports:
+            self.exports[threshold] = json.dumps(trace_to_dict(with_threshold(self.trace, threshold)))
+        return self.exports[threshold]
+
+
+def trace_key(path: str, mtime: float, puzzle: np.ndarray, steps: int) -> str:
+    return f"{path}|{mtime:.3f}|{grid_to_string(puzzle)}|{steps}"
+
+
+def stored_trace(key: str) -> StoredTrace | None:
+    return st.session_state.get(KEY_TRACES, {}).get(key)
+
+
+def _store(key: str, stored: StoredTrace) -> None:
+    traces = st.session_state.setdefault(KEY_TRACES, {})
+    traces[key] = stored
+    while len(traces) > MAX_STORED_TRACES:
+        traces.pop(next(iter(traces)))
+
+
+def exact_solution(puzzle: np.ndarray, shape: GridShape) -> tuple[np.ndarray | None, str]:
+    """The unique solution, or None and a sentence saying why wrong cells cannot be marked."""
+    result = solve(puzzle, shape, limit=2)
+    if result.status is SolveStatus.UNIQUE:
+        return result.solutions[0], ""
+    return None, (f"The puzzle has {result.status.value}, so there is no single right answer: the model still "
+                  f"runs, but cells are not marked right or wrong.")
+
+
+def overlay_at(puzzle: np.ndarray, record: StepRecord) -> dict:
+    """The answer grid's overlay at one step: model digits, confidence, changed and wrong cells (blanks only)."""
+    blank = puzzle == 0
+    changed = record.changed & blank if record.step > 1 else np.zeros_like(blank)
+    wrong = (~record.correct & blank) if record.correct is not None else np.zeros_like(blank)
+    return {"digits": record.prediction.tolist(), "confidence": record.confidence.tolist(),
+            "changed": changed.tolist(), "wrong": wrong.tolist()}
+
+
+def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, key: str) -> StoredTrace:
+    """Trace ``puzzle`` while showing each step's grid as it arrives; store and return the finished trace."""
+    solution, note = exact_solution(puzzle, shape)
+    network = fast_inference.network_for(loaded.model)
+    label = "eager" if network is loaded.model.net else "compiled"
+    progress = st.progress(0.0, text="Step 1 is being computed…")
+    live = st.empty()
+    records, started, first_seconds = [], time.perf_counter(), 0.0
+    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=True, network=network):
+        records.append(record)
+        first_seconds = first_seconds or time.perf_counter() - started
+        progress.progress(record.step / steps, text=f"Step {record.step} of {steps} after "
+                          f"{time.perf_counter() - started:.1f} s ({label} network): P(halt) "
+                          f"{record.q_halt_probability:.2f}")
+        with live.container():
+            sudoku_grid(puzzle.tolist(), shape.size, key=f"solve_live_{record.step}", givens=puzzle.tolist(),
+                        readonly=True, overlay=overlay_at(puzzle, record))
+    progress.progress(1.0, text="Fitting the PCA views…")
+    trace = finish_trace(shape.size, puzzle, solution, records, with_pca=True)
+    stored = StoredTrace(trace, note, first_seconds, time.perf_counter() - started, label)
+    progress.empty()
+    live.empty()
+    _store(key, stored)
+    st.session_state[KEY_STEP] = _linked_step(len(records)) or len(records)
+    st.session_state[KEY_PLAYING] = False
+    return stored
+
+
+def remember_linked_step() -> None:
+    """Keep a shared link's ``?step=`` for the session's first solve (the URL drops it until a trace exists)."""
+    if KEY_LINKED_STEP not in st.session_state:
+        st.session_state[KEY_LINKED_STEP] = st.query_params.get(URL_STEP, "")
+
+
+def _linked_step(n: int) -> int | None:
+    text = st.session_state.get(KEY_LINKED_STEP) or ""
+    st.session_state[KEY_LINKED_STEP] = ""  # used once
+    return int(text) if text.isdigit() and 1 <= int(text) <= n else None
+
+
+def show_step_in_url(step: int | None) -> None:
+    """Mirror the player's step into ``?step=`` (removed while no trace is shown)."""
+    if step is None:
+        if URL_STEP in st.query_params:
+            del st.query_params[URL_STEP]
+    elif st.query_params.get(URL_STEP) != str(step):
+        st.query_params[URL_STEP] = str(step)
+
+
+def with_threshold(trace: Trace, threshold: float) -> Trace:
+    """The same trace judged at another halting threshold (halt_step follows it; nothing is recomputed)."""
+    return replace(trace, halt_threshold=threshold)

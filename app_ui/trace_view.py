@@ -1,0 +1,182 @@
+"""The step player: controls, the answer grid at the current step, "Why it stops" and the linked charts.
+
+Everything is drawn from a finished trace held in ``st.session_state`` (see ``app_ui.trace_player``); moving
+the cursor reruns only the player fragment, and Play re-runs it every ``PLAY_SECONDS``.
+"""
+
+import streamlit as st
+
+from app_ui import trace_charts as charts
+from app_ui.grid_component import sudoku_grid
+from app_ui.trace_player import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PLAY_SECONDS,
+                                 StoredTrace, overlay_at, show_step_in_url, with_threshold)
+from trm.trace import Trace
+
+
+def render_player(stored: StoredTrace, threshold: float, export_name: str) -> None:
+    """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``."""
+    playing = bool(st.session_state.get(KEY_PLAYING))
+    st.fragment(_player, run_every=PLAY_SECONDS if playing else None)(stored, threshold, export_name, playing)
+
+
+def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bool) -> None:
+    trace = with_threshold(stored.trace, threshold)
+    n = len(trace.steps)
+    if ticking != bool(st.session_state.get(KEY_PLAYING)):
+        st.rerun(scope="app")  # Play/Pause changed: the fragment must be re-created with(out) run_every
+    st.session_state[KEY_STEP] = min(max(int(st.session_state.get(KEY_STEP, n)), 1), n)
+    if ticking:
+        _advance(n)
+    _controls(n, ticking)
+    step = st.session_state[KEY_STEP]
+    show_step_in_url(step)
+    _step_header(trace, step)
+    grid_col, side_col = st.columns([1, 1], gap="large")
+    with grid_col:
+        record = trace.steps[step - 1]
+        sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
+                    readonly=True, overlay=overlay_at(trace.puzzle, record))
+        st.caption(_grid_legend(trace))
+    with side_col:
+        _why_it_stops(trace, step)
+        _chart(charts.halting_figure(trace, step), "solve_chart_halt",
+               "The Q-head's vote to stop after each step. Bars cross the dashed threshold where the model "
+               "*would* halt; it keeps computing so you can see what it would have missed.")
+        _chart(charts.accuracy_figure(trace, step), "solve_chart_accuracy", _accuracy_caption(trace))
+    _inside_the_recursion(trace, step)
+    st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name, mime="application/json",
+                       key="solve_export", on_click="ignore", icon=":material/download:")
+    st.caption(f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
+               f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
+
+
+def _advance(n: int) -> None:
+    if st.session_state.pop(KEY_JUST_STARTED, False):
+        return
+    if st.session_state[KEY_STEP] >= n:
+        st.session_state[KEY_PLAYING] = False
+        st.rerun(scope="app")
+    st.session_state[KEY_STEP] += 1
+
+
+def _pause() -> None:
+    st.session_state[KEY_PLAYING] = False
+
+
+def _move(delta: int, n: int) -> None:
+    _pause()
+    st.session_state[KEY_STEP] = min(max(st.session_state[KEY_STEP] + delta, 1), n)
+
+
+def _toggle_play(n: int) -> None:
+    if st.session_state.get(KEY_PLAYING):
+        _pause()
+        return
+    if st.session_state[KEY_STEP] >= n:
+        st.session_state[KEY_STEP] = 1
+    st.session_state[KEY_PLAYING] = True
+    st.session_state[KEY_JUST_STARTED] = True
+
+
+def _controls(n: int, ticking: bool) -> None:
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.button("Pause" if ticking else "Play", key="solve_play", on_click=_toggle_play, args=(n,),
+                  icon=":material/pause:" if ticking else ":material/play_arrow:", shortcut="Space")
+        st.button("Previous", key="solve_prev", on_click=_move, args=(-1, n), icon=":material/chevron_left:",
+                  shortcut="Left", disabled=n == 1, help="Previous step (Left arrow)")
+        st.button("Next", key="solve_next", on_click=_move, args=(1, n), icon=":material/chevron_right:",
+                  shortcut="Right", disabled=n == 1, help="Next step (Right arrow)")
+        if n > 1:
+            st.slider("Supervision step", 1, n, key=KEY_STEP, on_change=_pause)
+
+
+def _step_header(trace: Trace, step: int) -> None:
+    record = trace.steps[step - 1]
+    blank = trace.puzzle == 0
+    with st.container(horizontal=True):
+        st.metric("Step", f"{step} / {len(trace.steps)}")
+        if record.correct is not None:
+            st.metric("Blanks right", f"{int((record.correct & blank).sum())} / {int(blank.sum())}")
+        st.metric("Changed", int((record.changed & blank).sum()) if step > 1 else "–",
+                  help="Cells whose digit differs from the previous step")
+        st.metric("P(halt)", f"{record.q_halt_probability:.2f}")
+        st.metric("Confidence", f"{float(record.confidence[blank].mean()) if blank.any() else 1.0:.0%}",
+                  help="Mean probability of the chosen digit over the blank cells")
+
+
+def _grid_legend(trace: Trace) -> str:
+    text = ("**Bold**: givens. Teal: the model's digits, shaded darker where it is surer. "
+            "Amber dot: changed since the previous step.")
+    return text + (" Red: wrong (disagrees with the solution)." if trace.solution is not None else "")
+
+
+def _why_it_stops(trace: Trace, step: int) -> None:
+    halt, solved = trace.halt_step, trace.first_solved_step
+    with st.container(border=True):
+        st.markdown("**Why it stops**")
+        if halt is None:
+            best = max(trace.steps, key=lambda r: r.q_halt_probability)
+            lines = [f"P(halt) never reaches {trace.halt_threshold:.2f} in {len(trace.steps)} steps (highest: "
+                     f"{best.q_halt_probability:.2f} at step {best.step}), so the model would use every step."]
+        else:
+            record = trace.steps[halt - 1]
+            lines = [f"The Q-head says stop at **step {halt}**: P(halt) = {record.q_halt_probability:.2f} ≥ "
+                     f"{trace.halt_threshold:.2f}."]
+            if record.correct is not None:
+                lines.append("The answer there is **correct**." if record.is_solved else
+                             f"The answer there is **not yet correct**: {int((~record.correct).sum())} cells wrong.")
+        if trace.solution is not None:
+            lines.append(f"First fully correct at **step {solved}**." if solved else
+                         "No step solves the whole puzzle.")
+            if halt and solved:
+                lines.append(_halt_verdict(halt, solved))
+        st.markdown("  \n".join(lines))
+
+
+def _halt_verdict(halt: int, solved: int) -> str:
+    if halt == solved:
+        return "It stops exactly when it is done."
+    if halt > solved:
+        return f"It stops {halt - solved} step(s) after solving: a safety margin."
+    return f"It would stop {solved - halt} step(s) too early."
+
+
+def _accuracy_caption(trace: Trace) -> str:
+    if trace.solution is None:
+        return "No unique solution to compare with: bars count digits the model repeats in a row, column or box."
+    return ("Share of cells right after each step; green once the whole grid is solved. The outlined bar is "
+            "the current step.")
+
+
+def _chart(figure, key: str, caption: str) -> None:
+    st.plotly_chart(figure, key=key, config=CHART_CONFIG)
+    st.caption(caption)
+
+
+def _inside_the_recursion(trace: Trace, step: int) -> None:
+    st.subheader("Inside the recursion", divider="gray")
+    movement_col, decoding_col = st.columns(2, gap="large")
+    with movement_col:
+        _chart(charts.movement_figure(trace, step), "solve_chart_movement",
+               "How far y (answer) and z (latent) move in each of the inner network calls. Their *size* is "
+               "flat: every call ends in an RMSNorm, so each position has norm √D. Falling moves mean the "
+               "recursion is settling.")
+    with decoding_col:
+        if trace.solution is None:
+            st.info("Decoding y and z needs the puzzle's unique solution.")
+        else:
+            _chart(charts.decoding_figure(trace, step), "solve_chart_decoding",
+                   "The output head applied to y and to z after every inner call. y reads as the answer; z "
+                   "does not: it is scratch space for reasoning, as the paper argues.")
+    if trace.pca is None:
+        return
+    state_col, cell_col = st.columns(2, gap="large")
+    with state_col:
+        _chart(charts.state_path_figure(trace, step), "solve_chart_pca_state",
+               "The whole y and z after every inner call, projected on two principal components (one fit for "
+               "both). Thick: the current step; big dot: where the step ends. Paths that stop moving have "
+               "converged.")
+    with cell_col:
+        _chart(charts.cell_pca_figure(trace, step), "solve_chart_pca_cells",
+               f"Each cell's y vector after step {step}, coloured by the digit predicted there (dark outline: "
+               "givens). Clusters by digit mean y encodes the answer.")

@@ -1,0 +1,103 @@
+"""The Train page's "New run" form: grid size, preset, data set and the training knobs; Start launches the run.
+
+Widgets are plain (not an ``st.form``) so that changing the grid size or preset refills the fields with that
+preset's defaults at once. The form sits outside the page's polling fragments, so typing is never interrupted.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_ui.training_state import flash
+from trm.errors import TRMError
+from trm.train.config import PRESETS, get_preset
+from trm.train.launcher import DeviceInfo, start_run
+from trm.train.runs import REPO
+
+GRID_SIZES = sorted({preset.model.grid_size for preset in PRESETS.values()})
+KNOBS = {  # widget key -> TrainConfig field the preset fills it from
+    "train_steps": "total_steps", "train_batch": "batch_size", "train_lr": "lr", "train_seed": "seed",
+    "train_data": "data_dir", "train_log_every": "log_every", "train_eval_every": "eval_every",
+    "train_checkpoint_every": "checkpoint_every",
+}
+
+
+def presets_for(size: int) -> list[str]:
+    """Preset names whose model plays ``size`` x ``size`` Sudoku, in PRESETS order (the main recipe first)."""
+    return [name for name, preset in PRESETS.items() if preset.model.grid_size == size]
+
+
+def free_run_name(runs_root: Path, preset: str) -> str:
+    """``<preset>-<k>`` with the smallest k >= 1 whose folder does not exist yet."""
+    k = 1
+    while (runs_root / f"{preset}-{k}").exists():
+        k += 1
+    return f"{preset}-{k}"
+
+
+def _apply_preset(runs_root: Path) -> None:
+    preset = get_preset(st.session_state.train_preset)
+    for key, field in KNOBS.items():
+        st.session_state[key] = getattr(preset.train, field)
+    st.session_state.train_name = free_run_name(runs_root, st.session_state.train_preset)
+
+
+def _apply_size(runs_root: Path) -> None:
+    st.session_state.train_preset = presets_for(st.session_state.train_size or GRID_SIZES[0])[0]
+    _apply_preset(runs_root)
+
+
+def _start(runs_root: Path) -> None:
+    state = st.session_state
+    try:
+        run_dir = start_run(runs_root, state.train_name.strip(), state.train_preset, data_dir=state.train_data.strip(),
+                            steps=state.train_steps, batch_size=state.train_batch, lr=state.train_lr,
+                            seed=state.train_seed, train_overrides={"log_every": state.train_log_every,
+                                                                    "eval_every": state.train_eval_every,
+                                                                    "checkpoint_every": state.train_checkpoint_every})
+    except (TRMError, OSError) as error:
+        flash("error", f"Could not start the run: {error}")
+        return
+    flash("success", f"Started run **{run_dir.name}** in `{run_dir}`. It trains in the background: you can "
+                     f"leave this page or close the tab.")
+    state.train_run = run_dir.name
+    state.train_name = free_run_name(runs_root, state.train_preset)
+
+
+def _data_caption(data_dir: str, size: int) -> str:
+    path = Path(data_dir) if Path(data_dir).is_absolute() else REPO / data_dir
+    if (path / "train.npz").exists() and (path / "test.npz").exists():
+        return f"Found `{data_dir}` (train.npz + test.npz; the test split is the held-out set)."
+    return f"`{data_dir}` is missing: the {size}x{size} data set is built there first (about 20 s for 4x4 and 6x6)."
+
+
+def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
+    """Draw the New run form; its Start button launches ``python -m trm.train`` in the background."""
+    if st.session_state.get("train_preset") not in PRESETS:
+        st.session_state.train_size = GRID_SIZES[0]
+        _apply_size(runs_root)
+    st.segmented_control("Grid size", GRID_SIZES, key="train_size", format_func=lambda n: f"{n}×{n}",
+                         on_change=_apply_size, args=(runs_root,))
+    size = st.session_state.train_size or GRID_SIZES[0]
+    st.selectbox("Model preset", presets_for(size), key="train_preset", on_change=_apply_preset, args=(runs_root,),
+                 help="Recipes from trm/train/config.py; the fields below are filled with the preset's values.")
+    st.caption(get_preset(st.session_state.train_preset).description)
+    st.text_input("Data set (folder)", key="train_data", help="A folder with train.npz and test.npz "
+                  "(`python -m trm.data build`), relative to the repository or absolute.")
+    st.caption(_data_caption(st.session_state.train_data, size))
+    steps, batch = st.columns(2)
+    steps.number_input("Steps", min_value=1, step=100, key="train_steps", help="Total optimiser steps.")
+    batch.number_input("Batch size", min_value=1, step=16, key="train_batch")
+    lr, seed = st.columns(2)
+    lr.number_input("Learning rate", min_value=0.0, step=1e-4, format="%.1e", key="train_lr")
+    seed.number_input("Seed", min_value=0, step=1, key="train_seed")
+    with st.expander("Logging and checkpoints"):
+        st.number_input("Log a metrics line every N steps", min_value=1, key="train_log_every")
+        st.number_input("Evaluate on the held-out set every N steps", min_value=1, key="train_eval_every")
+        st.number_input("Save a resumable checkpoint every N steps", min_value=1, key="train_checkpoint_every")
+    st.text_input("Run name", key="train_name", help=f"The run's folder under `{runs_root}`.")
+    st.caption(f"Device: **{device.describe()}**")
+    if size == 9 and not device.is_cuda:
+        st.warning("The 9×9 presets are sized for a GPU; on this CPU they would take days.", icon=":material/speed:")
+    st.button("Start training", key="train_start", type="primary", icon=":material/play_arrow:",
+              on_click=_start, args=(runs_root,), width="stretch")

@@ -1,0 +1,119 @@
+"""The Train page's runs overview (a table with status chips and an overlay of several runs' curves) and the
+buttons that act on one run: Stop, Resume, Export, Delete."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_ui.training_charts import Series, curve_figure
+from app_ui.training_state import STATE_COLOURS, flash, run_colour
+from trm.errors import TRMError
+from trm.train.curves import read_curves
+from trm.train.launcher import delete_run, export_run, resume_run, stop_run
+from trm.train.runs import RunInfo
+
+COMPARE_METRICS = {  # label -> (record kind, field, is a fraction)
+    "Loss (LM)": ("train", "lm_loss", False),
+    "Held-out exact accuracy": ("eval", "exact_accuracy", True),
+    "Held-out cell accuracy": ("eval", "cell_accuracy", True),
+    "Training exact accuracy": ("train", "exact_accuracy", True),
+    "Q-halt accuracy": ("train", "q_halt_accuracy", True),
+    "Mean halting step": ("train", "steps", False),
+    "Samples/s": ("train", "samples_per_second", False),
+}
+
+
+def _age(seconds_since_epoch: float | None) -> str:
+    if seconds_since_epoch is None:
+        return ""
+    age = max(time.time() - seconds_since_epoch, 0)
+    return "just now" if age < 60 else f"{age / 60:.0f} min ago" if age < 3600 else f"{age / 3600:.1f} h ago"
+
+
+def runs_frame(runs: list[RunInfo]) -> pd.DataFrame:
+    """One row per run for the overview table."""
+    return pd.DataFrame([{
+        "Run": run.name, "Status": f"● {run.state}",
+        "Progress": run.step / run.total_steps if run.total_steps else 0.0,
+        "Step": f"{run.step:,} / {run.total_steps:,}" if run.total_steps else f"{run.step:,}",
+        "Best exact": "" if run.best_exact_accuracy is None else f"{run.best_exact_accuracy:.1%}",
+        "Updated": _age(run.last_seen),
+        "Details": " · ".join(filter(None, [run.preset, *run.problems, run.message])),
+    } for run in runs])
+
+
+def _chip_style(text: str) -> str:
+    return f"color: {STATE_COLOURS.get(text.split()[-1], 'gray')}; font-weight: 600"
+
+
+def render_runs_table(runs: list[RunInfo]) -> None:
+    """The overview table of ``runs`` (newest first), the status cell coloured by state."""
+    if not runs:
+        st.info("No runs yet: start one with the form on the left.", icon=":material/info:")
+        return
+    styled = runs_frame(runs).style.map(_chip_style, subset=["Status"])
+    st.dataframe(styled, hide_index=True, column_config={
+        "Best exact": st.column_config.TextColumn("Best exact", help="Best held-out exact accuracy so far."),
+        "Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0, format="percent",
+                                                    width="small"),
+        "Details": st.column_config.TextColumn("Details", width="large"),
+    }, key="train_runs_table")
+
+
+def render_compare(runs: list[RunInfo], smoothing: float) -> None:
+    """Overlay one metric of several runs, each in its own stable colour."""
+    names = [run.name for run in runs]
+    chosen = [name for name in st.session_state.get("train_compare", names[:3]) if name in names]
+    st.session_state.train_compare = chosen
+    pick, metric = st.columns([3, 2])
+    pick.multiselect("Compare runs", names, key="train_compare", placeholder="Choose runs to overlay")
+    label = metric.selectbox("Metric", list(COMPARE_METRICS), key="train_compare_metric")
+    kind, field, is_percent = COMPARE_METRICS[label]
+    paths = {run.name: run.path for run in runs}
+    series = [Series(name, *read_curves(paths[name]).series(kind, field), run_colour(name), kind == "train")
+              for name in st.session_state.train_compare]
+    st.plotly_chart(curve_figure(label, series, smoothing, is_percent=is_percent, height=300),
+                    key="train_compare_chart")
+
+
+def _act(action, success: str) -> None:
+    try:
+        action()
+    except (TRMError, OSError) as error:
+        flash("error", str(error))
+        return
+    flash("success", success)
+
+
+def _export(run: RunInfo, checkpoints_root: Path) -> None:
+    name = st.session_state.get("train_export_name", "").strip()
+    _act(lambda: export_run(run.path, name, checkpoints_root),
+         f"Exported run {run.name} to `{checkpoints_root / name}` with its model card; the Solve page lists it "
+         f"as **{name}**.")
+
+
+def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
+    """Stop / Resume / Export / Delete for ``run`` in five ``columns``; each is enabled only when it makes sense."""
+    stop, steps, resume, export, delete = columns
+    stop.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=not run.is_alive, width="stretch",
+                help="Save a checkpoint, then end the process (SIGTERM).",
+                on_click=_act, args=(lambda: stop_run(run.path), f"Asked run {run.name} to save and stop."))
+    total = max(run.total_steps or 0, run.step, 1)
+    if st.session_state.get("train_resume_for") != (run.name, run.total_steps):  # refill when the run changes
+        st.session_state.train_resume_for = (run.name, run.total_steps)
+        st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
+    steps.number_input("Resume up to step", min_value=1, step=100, key="train_resume_steps", disabled=run.is_alive)
+    resume.button("Resume", key="train_resume", icon=":material/play_circle:", disabled=run.is_alive,
+                  width="stretch", help="Continue from the last checkpoint, up to Total steps.",
+                  on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),
+                                       f"Resuming run {run.name} from its last checkpoint."))
+    with export.popover("Export", icon=":material/ios_share:", disabled=run.is_alive or not run.has_best_model,
+                        width="stretch", help="Copy the run's best model to checkpoints/ for the Solve page."):
+        st.text_input("Checkpoint name", value=run.name, key="train_export_name")
+        st.button("Export best model", key="train_export", on_click=_export, args=(run, checkpoints_root))
+    with delete.popover("Delete", icon=":material/delete:", disabled=run.is_alive, width="stretch"):
+        st.write(f"Delete **{run.name}** with its checkpoints and logs?")
+        st.button("Delete for good", key="train_delete", type="primary",
+                  on_click=_act, args=(lambda: delete_run(run.path), f"Deleted run {run.name}."))

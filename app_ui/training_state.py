@@ -1,0 +1,39 @@
+"""Shared bits of the Train page: one-shot messages from button callbacks, status chips and run colours."""
+
+import zlib
+
+import streamlit as st
+
+STATE_CHIPS = {  # state -> (badge colour, Material icon)
+    "starting": ("violet", ":material/hourglass_top:"),
+    "running": ("blue", ":material/directions_run:"),
+    "finished": ("green", ":material/check_circle:"),
+    "stopped": ("orange", ":material/pause_circle:"),
+    "crashed": ("red", ":material/error:"),
+}
+STATE_COLOURS = {"starting": "#7b3fbf", "running": "#1c6fd1", "finished": "#1f8a4c", "stopped": "#c76a00",
+                 "crashed": "#d12c2c"}  # the runs table's status text, close to the badges' colours
+RUN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#332288", "#882255"]  # Okabe-Ito+
+POLL_SECONDS = 2.0  # how often a live view re-reads the run's files while a run is alive
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message ("success", "info" or "error") for the next run of the page (set from a callback)."""
+    st.session_state.setdefault("train_flash", []).append((kind, text))
+
+
+def show_flashes() -> None:
+    """Show and forget the queued messages; errors with st.error."""
+    for kind, text in st.session_state.pop("train_flash", []):
+        {"success": st.success, "info": st.info}.get(kind, st.error)(text)
+
+
+def status_chip(state: str) -> None:
+    """A coloured badge for a run's state."""
+    colour, icon = STATE_CHIPS.get(state, ("gray", ":material/help:"))
+    st.badge(state, icon=icon, color=colour)
+
+
+def run_colour(name: str) -> str:
+    """A colour that stays the same for a run everywhere and across reruns (from a hash of its name)."""
+    return RUN_COLOURS[zlib.crc32(name.encode()) % len(RUN_COLOURS)]

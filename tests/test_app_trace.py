@@ -1,0 +1,180 @@
+"""The Solve page's model picker and step player under AppTest, with tiny checkpoints written into tmp_path.
+
+TRM_STUDIO_CHECKPOINTS / TRM_STUDIO_RUNS point the picker at the test's folders; TRM_COMPILE=0 keeps the
+tiny models eager (they are not worth compiling anyway).
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from trm.checkpoint import save_model
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
+from trm.sudoku import parse_puzzle, shape_for_size, solve
+from trm.trace_io import trace_from_dict
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TINY_4X4 = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=6,
+                       prefix_len=2)
+PUZZLE_4X4 = "0000300204100000"  # exactly one solution
+NORVIG_1 = "003020600900305001001806400008102900700000008006708200002609500800203009005010300"
+
+
+@pytest.fixture
+def model_roots(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    checkpoints, runs = tmp_path / "checkpoints", tmp_path / "runs"
+    checkpoints.mkdir()
+    runs.mkdir()
+    monkeypatch.setenv("TRM_STUDIO_CHECKPOINTS", str(checkpoints))
+    monkeypatch.setenv("TRM_STUDIO_RUNS", str(runs))
+    monkeypatch.setenv("TRM_COMPILE", "0")
+    return checkpoints, runs
+
+
+def _save_tiny(folder: Path, config: ModelConfig = TINY_4X4, seed: int = 0) -> Path:
+    save_model(folder, TinyRecursiveModel(config, torch.Generator().manual_seed(seed)), {"step": 10})
+    return folder
+
+
+def _solve_page(query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["p"] = query
+    at.run()
+    at.switch_page("app_pages/solve.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_without_any_model_the_page_says_how_to_get_one_and_solve_is_disabled(model_roots):
+    at = _solve_page(PUZZLE_4X4)
+    assert any("No 4×4 model found" in info.value and "sudoku4-tiny" in info.value for info in at.info)
+    assert at.button(key="solve_run").disabled
+
+
+def test_picker_lists_checkpoints_and_runs_of_the_grid_size_only(model_roots):
+    checkpoints, runs = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    _save_tiny(runs / "run1" / "best")
+    _save_tiny(checkpoints / "tiny6", ModelConfig(grid_size=6, hidden_size=32, answer_cycles=1, latent_steps=1,
+                                                  max_supervision_steps=2, prefix_len=0))
+    at = _solve_page(PUZZLE_4X4)
+    picker = at.selectbox(key="solve_model")
+    assert picker.options == ["tiny4", "run run1 (best)"]
+    assert picker.value == str(checkpoints / "tiny4")
+    assert at.number_input(key="solve_steps").value == TINY_4X4.max_supervision_steps
+    assert not at.button(key="solve_run").disabled
+
+
+def test_corrupt_checkpoint_shows_an_error_naming_the_file_and_the_page_keeps_running(model_roots):
+    checkpoints, _ = model_roots
+    folder = _save_tiny(checkpoints / "broken")
+    (folder / "model.safetensors").write_bytes(b"not a safetensors file")
+    at = _solve_page(PUZZLE_4X4)
+    assert not at.exception
+    assert any("model.safetensors" in error.value and "corrupt" in error.value for error in at.error)
+    assert at.button(key="solve_run").disabled
+
+
+def test_checkpoint_whose_config_does_not_match_its_weights_is_reported(model_roots):
+    checkpoints, _ = model_roots
+    folder = _save_tiny(checkpoints / "mismatch")
+    config = json.loads((folder / "config.json").read_text())
+    config["model"]["hidden_size"] = 64
+    (folder / "config.json").write_text(json.dumps(config))
+    at = _solve_page(PUZZLE_4X4)
+    assert not at.exception
+    assert any("do not match" in error.value for error in at.error)
+
+
+def test_solve_produces_the_player_and_a_rerun_reuses_the_trace(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    traces = at.session_state["solve_traces"]
+    assert len(traces) == 1
+    stored = next(iter(traces.values()))
+    assert len(stored.trace.steps) == TINY_4X4.max_supervision_steps
+    assert at.slider(key="solve_step").value == TINY_4X4.max_supervision_steps
+    assert any("Why it stops" in md.value for md in at.markdown)
+    assert len(at.get("plotly_chart")) == 6
+
+    at.button(key="solve_run").click().run()  # pressing again, same inputs: nothing is recomputed
+    assert next(iter(at.session_state["solve_traces"].values())) is stored
+
+
+def test_step_buttons_and_slider_move_the_cursor_within_the_trace(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    at.slider(key="solve_step").set_value(2).run()
+    assert at.session_state["solve_step"] == 2
+    at.button(key="solve_prev").click().run()
+    at.button(key="solve_prev").click().run()
+    assert at.session_state["solve_step"] == 1
+    at.button(key="solve_next").click().run()
+    assert at.session_state["solve_step"] == 2
+    assert any(metric.value == "2 / 6" for metric in at.metric)
+    assert at.query_params["step"] == ["2"]
+    at.button(key="solve_play").click().run()
+    assert at.session_state["solve_playing"] is True
+    assert at.button(key="solve_play").label == "Pause"
+
+
+def test_more_steps_than_trained_and_a_new_threshold_reuse_nothing_wrongly(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.number_input(key="solve_steps").set_value(9).run()
+    at.button(key="solve_run").click().run()
+    assert not at.exception
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert len(stored.trace.steps) == 9
+    at.slider(key="solve_threshold").set_value(0.05).run()
+    assert next(iter(at.session_state["solve_traces"].values())) is stored
+    assert not at.exception
+
+
+def test_exported_json_is_the_trace(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    at.slider(key="solve_threshold").set_value(0.05).run()
+    back = trace_from_dict(json.loads(stored.export_json(0.05)))
+    assert back.halt_threshold == 0.05
+    assert back.halt_step == next((s.step for s in back.steps if s.q_halt_probability >= 0.05), None)
+    assert [s.prediction.tolist() for s in back.steps] == [s.prediction.tolist() for s in stored.trace.steps]
+    expected = solve(parse_puzzle(PUZZLE_4X4), shape_for_size(4)).solutions[0]
+    assert back.solution.tolist() == expected.tolist()
+
+
+def test_puzzle_with_several_solutions_still_runs_and_says_why_nothing_is_marked_wrong(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page("1000000000000000")
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    assert any("not marked right or wrong" in warning.value for warning in at.warning)
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert stored.trace.solution is None
+
+
+def test_a_link_with_a_step_opens_the_player_at_that_step_after_solving(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["p"] = PUZZLE_4X4
+    at.query_params["step"] = "3"
+    at.run()
+    at.switch_page("app_pages/solve.py").run()
+    at.button(key="solve_run").click().run()
+    assert not at.exception
+    assert at.session_state["solve_step"] == 3

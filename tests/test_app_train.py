@@ -1,0 +1,119 @@
+"""The Train page under Streamlit's AppTest: start a tiny 4x4 run, see its metrics, stop, resume, export; bad input
+and damaged run files give st.error, never an exception.
+
+AppTest never fires ``run_every``, so the tests poll the run's files themselves and then call ``at.run()``.
+"""
+
+import json
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from trm.train.curves import read_curves
+from trm.train.runs import read_run
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+WAIT_SECONDS = 120
+
+
+def wait_until(condition, what: str, timeout: float = WAIT_SECONDS):
+    """Poll ``condition`` (files written by the training process) until it is truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _train_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def _table(at: AppTest) -> dict[str, str]:
+    frame = at.dataframe[0].value
+    frame = frame.data if hasattr(frame, "data") else frame  # a pandas Styler keeps its frame in .data
+    return dict(zip(frame["Run"], frame["Status"]))
+
+
+def test_start_a_tiny_run_watch_its_metrics_stop_resume_and_export(sudoku4_data, train_runs_root):
+    at = _train_page()
+    assert "float32" in " ".join(caption.value for caption in at.caption)
+    at.text_input(key="train_data").input(str(sudoku4_data))
+    at.number_input(key="train_steps").set_value(400)
+    at.number_input(key="train_log_every").set_value(10)
+    at.text_input(key="train_name").input("demo")
+    at.button(key="train_start").click().run()
+    assert not at.exception and not at.error
+    assert "Started run **demo**" in at.success[0].value
+    run_dir = train_runs_root / "demo"
+
+    wait_until(lambda: len(read_curves(run_dir).train) >= 2, "two metrics lines")
+    at.run()
+    assert _table(at) == {"demo": "● running"}
+    assert _metric(at, "Loss (LM)") != "—" and float(_metric(at, "Loss (LM)")) > 0
+    assert "ETA" in at.get("progress")[0].proto.text
+
+    at.button(key="train_stop").click().run()
+    assert "save and stop" in at.success[0].value
+    wait_until(lambda: read_run(run_dir).state == "stopped", "the run to stop")
+    at.run()
+    assert _table(at) == {"demo": "● stopped"} and not at.button(key="train_resume").disabled
+    stopped_at = read_run(run_dir).step
+
+    at.number_input(key="train_resume_steps").set_value(stopped_at + 20)
+    at.button(key="train_resume").click().run()
+    assert "Resuming run demo" in at.success[0].value
+    wait_until(lambda: read_run(run_dir).state == "finished", "the resumed run to finish")
+    at.run()
+    assert _table(at) == {"demo": "● finished"}
+    steps = [record["step"] for record in read_curves(run_dir).train]
+    assert steps == sorted(set(steps)) and steps[-1] == stopped_at + 20
+
+    at.text_input(key="train_export_name").input("demo-4x4")
+    at.button(key="train_export").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert (train_runs_root.parent / "checkpoints" / "demo-4x4" / "MODEL_CARD.md").exists()
+    assert "the Solve page lists it" in at.success[0].value
+
+
+def test_start_with_a_bad_name_or_a_taken_folder_shows_an_error(train_runs_root):
+    at = _train_page()
+    at.text_input(key="train_name").input("../escape").run()
+    at.button(key="train_start").click().run()
+    assert not at.exception and "not allowed" in at.error[0].value
+    (train_runs_root / "taken").mkdir(parents=True)
+    (train_runs_root / "taken" / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny"}))
+    at.text_input(key="train_name").input("taken").run()
+    at.button(key="train_start").click().run()
+    assert not at.exception and any("already holds a run" in error.value for error in at.error)
+
+
+def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs_root):
+    for name, status, metrics in (("bad-status", "{oops", '{"kind": "train", "step": 5, "lm_loss": 1.5}\n'),
+                                  ("bad-metrics", '{"state": "stopped", "step": 5}', "xx\n{}\n" * 3 + "{"),
+                                  ("no-files", None, None)):
+        folder = train_runs_root / name
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "train": {"total_steps": 10}}))
+        if status is not None:
+            (folder / "status.json").write_text(status)
+            (folder / "metrics.jsonl").write_text(metrics)
+    at = _train_page()
+    assert set(_table(at)) == {"bad-status", "bad-metrics", "no-files"}
+    errors = {}
+    for name in ("bad-status", "bad-metrics", "no-files"):
+        at.selectbox(key="train_run").set_value(name).run()
+        assert not at.exception
+        errors[name] = " ".join(error.value for error in at.error)
+    assert "not valid JSON" in errors["bad-status"]
+    assert "3 unreadable line(s)" in errors["bad-metrics"]
+    assert "crashed" in errors["no-files"]

@@ -1,0 +1,110 @@
+"""What a person sees when the model solves: streaming steps, the step player, the grid and charts following it.
+
+The server finds tiny untrained checkpoints made by the `model_streamlit_url` fixture (conftest.py);
+screenshots go to test-artifacts/.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+STEP_METRIC = "[data-testid=stMetric]"
+
+
+def _plot(page, key: str):
+    return page.locator(f".st-key-{key} .js-plotly-plot")
+
+
+def _plot_value(page, key: str, expression: str):
+    """Evaluate ``expression`` on the plotly graph div of the chart with ``key`` (``gd`` is the div)."""
+    _plot(page, key).wait_for()
+    return _plot(page, key).evaluate(f"gd => {expression}")
+
+
+def _answer_cells(page) -> list[tuple[str, str]]:
+    cells = page.locator(".st-key-solve_answer").get_by_role("gridcell")
+    return cells.evaluate_all("els => els.map(e => [e.textContent, e.getAttribute('style') || ''])")
+
+
+def _solve(page, cells: int) -> None:
+    """Press Solve and wait for the player (generous: the server may still be importing on a busy machine)."""
+    page.get_by_role("button", name="Solve").click()
+    expect(page.locator(".st-key-solve_answer").get_by_role("gridcell")).to_have_count(cells, timeout=60_000)
+
+
+def _step_shown(page, text: str):
+    expect(page.locator(STEP_METRIC).filter(has_text="Step").first).to_contain_text(text)
+
+
+def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, model_streamlit_url, screenshot):
+    page.set_viewport_size({"width": 1400, "height": 3300})  # Streamlit scrolls inside: show the whole player
+    page.goto(f"{model_streamlit_url}/solve")
+    grid = page.locator(".st-key-solve_grid")
+    expect(grid.get_by_role("gridcell", name="r1c1")).to_be_visible()
+    grid.get_by_role("gridcell", name="r1c1", exact=True).click()
+    page.keyboard.press("5")
+    expect(grid.get_by_role("gridcell", name="r1c1", exact=True)).to_have_text("5")
+
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text("Unique solution")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny9-untrained")
+    _solve(page, 81)
+    _step_shown(page, "8 / 8")
+    expect(page.get_by_text("Why it stops")).to_be_visible()
+    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(6)
+    expect(page).to_have_url(re.compile(r"[?&]step=8\b"))
+    last_cells = _answer_cells(page)
+    assert _plot_value(page, "solve_chart_movement", "gd._fullLayout.shapes[0].x0") == 7
+    screenshot("trace-player-last-step.png")
+
+    slider = page.locator(".st-key-solve_step").get_by_role("slider")
+    slider.focus()
+    page.keyboard.press("Home")  # scrub to the first step
+    _step_shown(page, "1 / 8")
+    expect(page).to_have_url(re.compile(r"[?&]step=1\b"))
+    expect(page.locator(".st-key-solve_answer").get_by_role("gridcell")).to_have_count(81)
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-solve_chart_movement .js-plotly-plot')._fullLayout.shapes[0].x0 === 0")
+    assert _answer_cells(page) != last_cells  # digits or confidence shading follow the step
+    outlines = _plot_value(page, "solve_chart_halt", "gd._fullData[0].marker.line.color")
+    assert outlines.index("#202124") == 0  # the P(halt) chart outlines step 1 now
+    screenshot("trace-player-first-step.png")
+
+    page.get_by_role("button", name="Next").click()
+    _step_shown(page, "2 / 8")
+    screenshot("trace-player-step2.png")
+
+
+def test_play_advances_the_step_by_itself_and_stops_at_the_end(page, model_streamlit_url):
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained")
+    _solve(page, 16)
+    _step_shown(page, "6 / 6")
+    page.get_by_role("button", name="Play").click()
+    _step_shown(page, "2 / 6")
+    _step_shown(page, "6 / 6")
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=20_000)
+
+
+def test_left_and_right_arrow_keys_step_through_the_trace(page, model_streamlit_url):
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained")
+    _solve(page, 16)
+    _step_shown(page, "6 / 6")
+    page.locator("h1").click()  # focus outside the grid, which uses the arrow keys itself
+    page.keyboard.press("ArrowLeft")
+    _step_shown(page, "5 / 6")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowRight")
+    _step_shown(page, "5 / 6")
+
+    grid = page.locator(".st-key-solve_grid")  # inside the input grid the arrows move the selection only
+    grid.get_by_role("gridcell", name="r1c1", exact=True).click()
+    page.keyboard.press("ArrowRight")
+    expect(grid.get_by_role("gridcell", name="r1c2", exact=True)).to_have_attribute("aria-selected", "true")
+    page.locator("h1").click()
+    page.keyboard.press("ArrowLeft")
+    _step_shown(page, "4 / 6")  # 5 had the grid's ArrowRight leaked to the Next shortcut

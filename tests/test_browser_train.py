@@ -1,0 +1,48 @@
+"""What a person sees on the Train page: a tiny 4x4 run started from the form, its loss curve growing live (the
+page polls the run's files by itself), then Stop. Screenshots go to test-artifacts/."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+POINTS = "(key) => document.querySelector(`.st-key-${key} .js-plotly-plot`)?.data?.at(-1)?.x?.length ?? 0"
+TALL = {"width": 1280, "height": 2400}  # Streamlit scrolls inside the app, so a full-page shot needs a tall window
+
+
+def _fill(page, key: str, value: str) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(value)
+    field.press("Enter")
+
+
+def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudoku4_data, page, screenshot):
+    page.set_viewport_size(TALL)
+    page.goto(f"{train_streamlit_url}/train")
+    expect(page.get_by_text("No runs yet")).to_be_visible()
+    _fill(page, "train_data", str(sudoku4_data))
+    expect(page.get_by_text(f"Found {sudoku4_data}")).to_be_visible()
+    _fill(page, "train_steps", "600")
+    page.get_by_text("Logging and checkpoints").click()
+    _fill(page, "train_log_every", "10")
+    _fill(page, "train_name", "live-demo")
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_text("Started run live-demo")).to_be_visible()
+
+    # The loss chart (the first in the live view) gains points without any click: the fragment polls.
+    page.wait_for_function(f"({POINTS})('train_chart_0') >= 3", timeout=120_000)
+    seen = page.evaluate(POINTS, "train_chart_0")
+    page.wait_for_function(f"({POINTS})('train_chart_0') >= {seen + 3}", timeout=60_000)
+    expect(page.locator(".stMarkdownBadge", has_text="running")).to_be_visible()
+    expect(page.get_by_role("button", name="Stop")).to_be_enabled()
+    expect(page.get_by_text(re.compile(r"steps/s this session · ETA \d"))).to_be_visible()
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+    page.mouse.move(0, 0)  # no hover tooltip in the screenshot
+    screenshot("train-live.png")
+
+    page.get_by_role("button", name="Stop").click()
+    expect(page.locator(".stMarkdownBadge", has_text="stopped")).to_be_visible(timeout=60_000)  # status chip
+    expect(page.get_by_role("button", name="Resume")).to_be_enabled()
+    screenshot("train-stopped.png")

@@ -1,0 +1,153 @@
+"""Training runs managed from another process (what the Train page uses): status, crash detection, resume, ETA,
+export, and damaged files reported rather than raised."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from trm.errors import ConfigError
+from trm.train.curves import Curves, read_curves, smooth, steps_per_second
+from trm.train.launcher import delete_run, export_run, resume_run, start_run
+from trm.train.rundir import RunBusyError
+from trm.train.runs import list_runs, read_run
+
+WAIT_SECONDS = 120  # a tiny run needs seconds; the 2-core test machine is shared
+
+
+def wait_until(condition, what: str, timeout: float = WAIT_SECONDS):
+    """Poll ``condition`` (a run writing files in another process) until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _train_steps(run_dir: Path) -> list[int]:
+    return [record["step"] for record in read_curves(run_dir).train]
+
+
+def test_run_killed_with_sigkill_is_listed_as_crashed_and_resumes_the_same_curve(sudoku4_data, train_runs_root):
+    run_dir = start_run(train_runs_root, "killed", "sudoku4-tiny", data_dir=str(sudoku4_data), steps=5_000,
+                        train_overrides={"log_every": 5, "checkpoint_every": 20, "eval_every": 1_000})
+    wait_until(lambda: read_run(run_dir).state == "running", "the run to start")
+    with pytest.raises(RunBusyError, match="being written by process"):
+        start_run(train_runs_root, "killed", "sudoku4-tiny", data_dir=str(sudoku4_data))
+    with pytest.raises(RunBusyError):
+        delete_run(run_dir)
+    with pytest.raises(RunBusyError):
+        resume_run(run_dir)
+    saved = wait_until(lambda: (run_dir / "state").exists() and read_run(run_dir).step > 30 and
+                       json.loads((run_dir / "state" / "state.json").read_text())["step"], "a checkpoint")
+    pid = read_run(run_dir).pid
+    os.kill(pid, signal.SIGKILL)
+    crashed = wait_until(lambda: (lambda run: run if run.state == "crashed" else None)(read_run(run_dir)),
+                         "the run to be listed as crashed")
+    assert crashed.pid is None and "gone" in crashed.message and crashed.is_resumable
+    assert [run.state for run in list_runs(train_runs_root)] == ["crashed"]
+    logged_past_checkpoint = max(_train_steps(run_dir))
+
+    resume_run(run_dir, steps=logged_past_checkpoint + 15)
+    wait_until(lambda: read_run(run_dir).state == "finished", "the resumed run to finish")
+    steps = _train_steps(run_dir)
+    assert steps == sorted(set(steps)), "steps must increase without duplicates"
+    assert steps[-1] == logged_past_checkpoint + 15
+    assert steps == list(range(5, steps[-1] + 1, 5))
+    assert [e["step"] for e in read_curves(run_dir).events if e["event"] == "resumed"] == [saved]
+
+
+def test_export_writes_a_checkpoint_with_a_model_card_and_refuses_a_taken_name(sudoku4_data, train_runs_root,
+                                                                                 tmp_path):
+    run_dir = start_run(train_runs_root, "tiny", "sudoku4-tiny", data_dir=str(sudoku4_data), steps=20,
+                        train_overrides={"log_every": 10, "eval_every": 20})
+    wait_until(lambda: read_run(run_dir).state == "finished", "the run to finish")
+    checkpoint = export_run(run_dir, "my-4x4", tmp_path / "checkpoints")
+    assert (checkpoint / "config.json").exists() and "held-out" in (checkpoint / "MODEL_CARD.md").read_text()
+    with pytest.raises(ConfigError, match="already exists"):
+        export_run(run_dir, "my-4x4", tmp_path / "checkpoints")
+    with pytest.raises(ConfigError, match="not allowed"):
+        export_run(run_dir, "../escape", tmp_path / "checkpoints")
+    delete_run(run_dir)
+    assert not run_dir.exists() and list_runs(train_runs_root) == []
+
+
+def test_start_refuses_bad_names_values_and_a_folder_that_holds_a_run(train_runs_root):
+    with pytest.raises(ConfigError, match="not allowed"):
+        start_run(train_runs_root, "../outside", "sudoku4-tiny")
+    with pytest.raises(ConfigError, match="batch_size"):
+        start_run(train_runs_root, "zero-batch", "sudoku4-tiny", batch_size=0)
+    (train_runs_root / "old").mkdir(parents=True)
+    (train_runs_root / "old" / "run.json").write_text("{}")
+    with pytest.raises(ConfigError, match="already holds a run"):
+        start_run(train_runs_root, "old", "sudoku4-tiny")
+
+
+def _write_run(folder: Path, status: str | None, metrics: str | None) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "train": {"total_steps": 100,
+                                                                                     "batch_size": 64}}))
+    if status is not None:
+        (folder / "status.json").write_text(status)
+    if metrics is not None:
+        (folder / "metrics.jsonl").write_text(metrics)
+    return folder
+
+
+def test_corrupt_and_missing_status_and_metrics_files_are_reported(tmp_path):
+    line = lambda step: json.dumps({"kind": "train", "step": step, "lm_loss": 1.0}) + "\n"
+    corrupt = _write_run(tmp_path / "corrupt", "{not json", line(10) + "garbage\n" + line(20) + '{"kind": "tr')
+    missing = _write_run(tmp_path / "missing", None, None)
+    unreadable = _write_run(tmp_path / "unreadable", '{"state": "stopped", "step": 7}', None)
+    (unreadable / "metrics.jsonl").mkdir()
+
+    runs = {run.name: run for run in list_runs(tmp_path)}
+    assert "not valid JSON" in runs["corrupt"].problems[0] and runs["corrupt"].step == 20
+    curves = read_curves(corrupt)
+    assert [r["step"] for r in curves.train] == [10, 20] and curves.bad_lines == 1 and "1 unreadable" in curves.problem
+    assert runs["missing"].state == "crashed" and read_curves(missing).train == []
+    assert runs["unreadable"].state == "stopped" and "cannot be read" in read_curves(unreadable).problem
+
+
+def test_status_running_with_a_dead_or_silent_process_is_crashed(tmp_path):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = _write_run(tmp_path / "dead", json.dumps({"state": "running", "pid": int(finished.stdout), "step": 5,
+                                                     "heartbeat": time.time()}), None)
+    assert read_run(dead).state == "crashed" and read_run(dead).pid is None
+
+    # A live process that looks like this run's trainer but has written nothing for an hour: hung.
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "trm.train", "silent"])
+    try:
+        silent = _write_run(tmp_path / "silent", json.dumps({"state": "running", "pid": sleeper.pid, "step": 5,
+                                                             "heartbeat": time.time() - 3600}), None)
+        run = read_run(silent)
+        assert run.state == "crashed" and "written nothing" in run.message and run.pid == sleeper.pid
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_speed_and_eta_count_only_the_current_session():
+    slow = [{"kind": "train", "step": s, "wall_seconds": s / 1.0} for s in (10, 20, 30)]  # 1 step/s
+    fast = [{"kind": "train", "step": s, "wall_seconds": 30 + (s - 30) / 10} for s in (40, 50, 60)]  # 10 steps/s
+    curves = Curves(train=slow + fast, events=[{"kind": "event", "step": 30, "event": "resumed"}])
+    assert steps_per_second(curves, batch_size=64) == pytest.approx(10.0)
+    assert steps_per_second(Curves(train=slow), batch_size=64) == pytest.approx(1.0)
+    one_line = Curves(train=[{"kind": "train", "step": 5, "samples_per_second": 320.0, "wall_seconds": 1}])
+    assert steps_per_second(one_line, batch_size=64) == pytest.approx(5.0)
+    assert steps_per_second(Curves(), batch_size=64) is None
+
+
+def test_smoothing_is_a_debiased_ema_that_keeps_the_first_point():
+    assert smooth([4.0, 4.0, 4.0], 0.9) == pytest.approx([4.0, 4.0, 4.0])
+    assert smooth([1.0, 3.0], 0.0) == [1.0, 3.0]
+    assert smooth([2.0, 0.0], 0.5) == pytest.approx([2.0, 2.0 / 3.0])  # (0.5*0.5*2)/(1-0.25)
+    with pytest.raises(ValueError):
+        smooth([1.0], 1.0)

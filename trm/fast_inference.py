@@ -1,0 +1,129 @@
+"""Faster inference for tracing: compile a model's one network once, in a background thread, else run eager.
+
+One supervision step of the paper's 9x9 model is 21 calls of the same small network (2 blocks, 97 tokens,
+batch 1); on a CPU each eager call spends much of its time in unfused elementwise ops and RMSNorms, which
+``torch.compile`` fuses (about 2x on a 2-core CPU). Compiling takes tens of seconds, so it runs in a daemon
+thread while the caller keeps using the eager network; :func:`network_for` hands out the compiled one once it
+is ready and has matched the eager one on a probe input. Any failure (no C++ compiler, an inductor error, a
+mismatch) leaves the eager network in place and records why. The model itself is never modified, so a model
+shared between users (``st.cache_resource``) stays read-only.
+
+Set ``TRM_COMPILE=0`` to switch compilation off (tests, debugging).
+"""
+
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from trm.model.trm import TinyRecursiveModel
+
+Network = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (state, injection) -> new state, (B, S, D)
+PROBE_TOLERANCE = 1e-3  # max |compiled - eager| on the probe; fusion reorders float32 sums (~1e-6 seen)
+COMPILE_ENV = "TRM_COMPILE"
+
+
+@dataclass
+class CompileStatus:
+    """Where compilation of one model's network stands: "eager" (off), "compiling", "ready" or "failed"."""
+
+    state: str
+    message: str = ""  # why it failed, or why compilation is off
+    seconds: float = 0.0  # compile + probe time once finished
+
+
+class _Compilation:
+    def __init__(self, model: TinyRecursiveModel):
+        self.status = CompileStatus("compiling")
+        self.network: Network | None = None
+        self.thread = threading.Thread(target=self._run, args=(weakref.ref(model),), daemon=True,
+                                       name="trm-compile")
+
+    def _run(self, model_ref: "weakref.ref[TinyRecursiveModel]") -> None:
+        started = time.perf_counter()
+        model = model_ref()
+        if model is None:
+            return
+        try:
+            network = torch.compile(model.net, dynamic=False)
+            _check_against_eager(model, network)
+        except Exception as error:  # noqa: BLE001 - any compiler failure means: stay eager, say why
+            self.status = CompileStatus("failed", f"{type(error).__name__}: {error}".strip()[:500],
+                                        time.perf_counter() - started)
+            return
+        self.network = network
+        self.status = CompileStatus("ready", "", time.perf_counter() - started)
+
+
+_COMPILATIONS: "weakref.WeakKeyDictionary[TinyRecursiveModel, _Compilation]" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _check_against_eager(model: TinyRecursiveModel, network: Network) -> None:
+    """Compile by calling ``network`` on a probe (the shapes and grad mode the trace uses) and compare."""
+    device = next(model.parameters()).device
+    generator = torch.Generator(device="cpu").manual_seed(0)
+    shape = (1, model.config.seq_len, model.config.hidden_size)
+    state, injection = (torch.randn(shape, generator=generator).to(device) for _ in range(2))
+    with torch.inference_mode():
+        compiled, eager = network(state, injection), model.net(state, injection)
+        difference = float((compiled.float() - eager.float()).abs().max())
+    if not difference <= PROBE_TOLERANCE:
+        raise RuntimeError(f"compiled network differs from eager by {difference:.2e} (> {PROBE_TOLERANCE})")
+
+
+def is_compile_enabled() -> bool:
+    """False when the environment variable TRM_COMPILE is 0/false/no/off."""
+    return os.environ.get(COMPILE_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def start_compiling(model: TinyRecursiveModel) -> CompileStatus:
+    """Start compiling ``model``'s network in a daemon thread (once per model); returns the current status.
+
+    The model must be in eval mode and must not change afterwards. Calls after the first return the status.
+    """
+    if not is_compile_enabled():
+        return CompileStatus("eager", f"compilation is off ({COMPILE_ENV}=0)")
+    with _LOCK:
+        compilation = _COMPILATIONS.get(model)
+        if compilation is None:
+            compilation = _COMPILATIONS[model] = _Compilation(model)
+            compilation.thread.start()
+    return compilation.status
+
+
+def compile_status(model: TinyRecursiveModel) -> CompileStatus:
+    """The status of ``model``'s compilation, "eager" if none was started."""
+    compilation = _COMPILATIONS.get(model)
+    if compilation is None:
+        return CompileStatus("eager", "not compiled" if is_compile_enabled() else f"{COMPILE_ENV}=0")
+    return compilation.status
+
+
+def wait_until_compiled(model: TinyRecursiveModel, timeout_seconds: float | None = None) -> CompileStatus:
+    """Start compiling if needed and block until done (or the timeout); returns the status."""
+    start_compiling(model)
+    compilation = _COMPILATIONS.get(model)
+    if compilation is not None:
+        compilation.thread.join(timeout_seconds)
+    return compile_status(model)
+
+
+def network_for(model: TinyRecursiveModel) -> Network:
+    """The network to run ``model`` with now: the compiled one when ready, else the eager ``model.net``.
+
+    Both compute the same function, net(state, injection) -> state, (B, S, D) float32 tensors.
+    """
+    compilation = _COMPILATIONS.get(model)
+    if compilation is not None and compilation.network is not None:
+        return compilation.network
+    return model.net
+
+
+def is_worth_compiling(config) -> bool:
+    """Compile only models whose calls are slow enough for fusion to matter (not the tiny test/CPU presets)."""
+    return config.hidden_size * config.seq_len >= 256 * 64
