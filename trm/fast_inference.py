@@ -113,17 +113,15 @@ def wait_until_compiled(model: TinyRecursiveModel, timeout_seconds: float | None
     return compile_status(model)
 
 
-def network_for(model: TinyRecursiveModel) -> Network:
-    """The network to run ``model`` with now: the compiled one when ready, else the eager ``model.net``.
+def network_for(model) -> Network | None:
+    """The compiled network when it is ready, else None: the trace then runs the model's own (eager) updates.
 
     Both compute the same function, net(state, injection) -> state, (B, S, D) float32 tensors.
     """
     compilation = _COMPILATIONS.get(model)
-    if compilation is not None and compilation.network is not None:
-        return compilation.network
-    return model.net
+    return compilation.network if compilation is not None else None
 
 
 def is_worth_compiling(config) -> bool:
-    """Compile only models whose calls are slow enough for fusion to matter (not the tiny test/CPU presets)."""
-    return config.hidden_size * config.seq_len >= 256 * 64
+    """Compile only TRMs whose calls are slow enough for fusion to matter (not tiny presets, not the flat baseline)."""
+    return config.mixer != "flat" and config.hidden_size * config.seq_len >= 256 * 64

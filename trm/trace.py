@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from trm.model.trm import TinyRecursiveModel
+from trm.model.trm import RecursiveModel
 from trm.sudoku.shape import GridShape, shape_for_size
 from trm.sudoku.validate import Conflict, find_conflicts
 from trm.trace_pca import TracePCA, fit_trace_pca
@@ -95,7 +95,7 @@ class _Recorder:
     avoids a device sync per call on CUDA; it records the same numbers as doing them call by call.
     """
 
-    def __init__(self, model: TinyRecursiveModel, labels: torch.Tensor | None, keep_states: bool, y, z):
+    def __init__(self, model: RecursiveModel, labels: torch.Tensor | None, keep_states: bool, y, z):
         self.model, self.labels, self.keep_states = model, labels, keep_states
         self.kinds: list[str] = []
         self.ys, self.zs = [y], [z]  # states before the first call, then after each call
@@ -120,17 +120,17 @@ class _Recorder:
         return CallStats(self.kinds, y_delta, z_delta, self._decoded_correct(ys[1:]), self._decoded_correct(zs[1:]))
 
 
-def _recursion(model: TinyRecursiveModel, network, x, y, z, recorder: _Recorder):
-    """The same T x (n + 1) calls as TinyRecursiveModel.recurse, recording after each one.
+def _recursion(model: RecursiveModel, network, x, y, z, recorder: _Recorder):
+    """The same T x (n + 1) calls as the model's ``recurse``, recording after each one.
 
-    ``network`` is ``model.net`` or a compiled copy of it (trm.fast_inference); the injections are those of
-    ``latent_update`` (y + x) and ``answer_update`` (z).
+    ``network`` is None (the model's own latent_update / answer_update) or a compiled copy of TRM's ``net``
+    (trm.fast_inference), called with the same injections: y + x for z, z for y.
     """
     for _ in range(model.config.answer_cycles):
         for _ in range(model.config.latent_steps):
-            z = network(z, y + x)
+            z = model.latent_update(z, y, x) if network is None else network(z, y + x)
             recorder.record("z", y, z)
-        y = network(y, z)
+        y = model.answer_update(y, z) if network is None else network(y, z)
         recorder.record("y", y, z)
     return y, z
 
@@ -141,7 +141,7 @@ def _stablemax_probabilities(logits: torch.Tensor) -> torch.Tensor:
     return s / s.sum(-1, keepdim=True)
 
 
-def _step_record(step, prefix_len, shape, logits, q_halt, y, z, labels, previous, calls, recorder,
+def _step_record(step, cell_states, shape, logits, q_halt, y, z, labels, previous, calls, recorder,
                  seconds) -> StepRecord:
     probabilities = _stablemax_probabilities(logits[0])  # (cells, vocab)
     confidence, token = probabilities.max(-1)
@@ -152,19 +152,20 @@ def _step_record(step, prefix_len, shape, logits, q_halt, y, z, labels, previous
     return StepRecord(step, prediction, confidence.float().numpy(), entropy.float().numpy(),
                       float(torch.sigmoid(q_halt[0])), changed, correct, find_conflicts(prediction, shape),
                       _state_rms_norm(y), _state_rms_norm(z), calls, seconds,
-                      y[0, prefix_len:].float().numpy().copy(), recorder.y_states, recorder.z_states)
+                      cell_states, recorder.y_states, recorder.z_states)
 
 
 @torch.inference_mode()
-def iter_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
+def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
                steps: int | None = None, keep_states: bool = True, network=None) -> Iterator[StepRecord]:
     """Yield a StepRecord after each supervision step of solving ``puzzle`` (int (cells,), 0 = blank).
 
     ``steps`` defaults to the model's maximum; more tests test-time scaling. The model runs on its own device
     in float32; ``keep_states`` keeps every call's full y and z (float16) for the whole-state PCA.
-    ``network`` replaces ``model.net`` (e.g. ``trm.fast_inference.network_for(model)``, a compiled copy).
+    ``network`` replaces TRM's ``model.net`` (e.g. ``trm.fast_inference.network_for(model)``, a compiled copy).
+    The per-cell view is y at each cell's position; the flat baseline has no cell positions, so it uses each
+    cell's answer logits instead.
     """
-    network = model.net if network is None else network
     shape: GridShape = shape_for_size(model.config.grid_size)
     device = next(model.parameters()).device
     tokens = torch.as_tensor(np.asarray(puzzle), dtype=torch.long, device=device)[None] + 1  # (1, cells)
@@ -178,14 +179,16 @@ def iter_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarr
         y, z = _recursion(model, network, x, y, z, recorder)
         logits, q_halt = model.readout(y)
         calls = recorder.finish()
-        record = _step_record(step, model.config.prefix_len, shape, logits.cpu(), q_halt.cpu(), y.cpu(), z.cpu(),
+        cells = logits[0] if model.config.mixer == "flat" else y[0, model.config.prefix_len:]  # (cells, features)
+        record = _step_record(step, cells.float().cpu().numpy().copy(), shape, logits.cpu(), q_halt.cpu(),
+                              y.cpu(), z.cpu(),
                               None if labels is None else labels.cpu(), previous, calls, recorder,
                               time.perf_counter() - started)
         previous = record.prediction
         yield record
 
 
-def run_trace(model: TinyRecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
+def run_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
               steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True,
               network=None) -> Trace:
     """Trace a whole solve and fit its PCA views; returns a Trace (raw per-call states are dropped)."""

@@ -1,5 +1,8 @@
+"""``python -m trm.sudoku``: solve, grade and generate puzzles (see trm/sudoku/cli.py)."""
+
 import sys
 
 from trm.sudoku.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,7 +23,6 @@ import torch
 
 from trm.checkpoint import read_json, write_json
 from trm.errors import CheckpointError, ConfigError, TRMError
-from trm.export import export_checkpoint
 from trm.train.config import get_preset
 from trm.train.rundir import RunBusyError
 from trm.train.runs import REPO, process_is_trainer, read_run
@@ -197,6 +196,8 @@ def export_run(run_dir: Path, name: str, checkpoints_root: Path, limit: int | No
     ``limit`` puzzles). Raises RunBusyError while the run trains, ConfigError for a bad or taken name,
     CheckpointError when the run has no best model yet.
     """
+    from trm.export import export_checkpoint  # trm.export imports trm.train: import here to avoid a cycle
+
     run_dir = Path(run_dir)
     destination = Path(checkpoints_root) / check_name(name, "Checkpoint name")
     _refuse_if_alive(run_dir, "export it")
