@@ -5,7 +5,11 @@ The folder is not called ``pages/``: while a ``pages/`` folder exists, Streamlit
 (``/solve?p=...``) on a fresh server with its legacy page discovery, running the page without this router.
 """
 
-import streamlit as st
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see trm/__init__.py (15x slower CPU calls)
+
+import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="TRM Studio", page_icon="🧩", layout="wide")
 

@@ -81,7 +81,7 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
     """Trace ``puzzle`` while showing each step's grid as it arrives; store and return the finished trace."""
     solution, note = exact_solution(puzzle, shape)
     network = fast_inference.network_for(loaded.model)
-    label = "eager" if network is loaded.model.net else "compiled"
+    label = "eager" if network is None else "compiled"
     progress = st.progress(0.0, text="Step 1 is being computed…")
     live = st.empty()
     records, started, first_seconds = [], time.perf_counter(), 0.0
