@@ -27,3 +27,18 @@ def test_evaluate_reproduces_the_model_card(checkpoint, capsys):
     assert result["exact_accuracy"] == pytest.approx(card["result"]["exact_accuracy"], abs=0.005)
     assert result["accuracy_by_step"] == pytest.approx(card["result"]["accuracy_by_step"], abs=0.005)
     assert (checkpoint / "MODEL_CARD.md").read_text().count("%") > 3
+
+
+LARGE = [p for p in CHECKPOINTS if p not in SMALL]
+SAMPLE_PUZZLES = 4  # the paper-size model costs ~410 GFLOP per puzzle at 16 steps: a CPU smoke check, not a rerun
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("checkpoint", LARGE, ids=lambda p: p.name)
+def test_large_model_reproduces_its_card_on_a_small_sample(checkpoint, capsys):
+    card = json.loads((checkpoint / "config.json").read_text())["metadata"]["evaluations"][0]
+    assert evaluate_main(["--checkpoint", str(checkpoint), "--data", str(REPO / card["data"]), "--limit",
+                          str(SAMPLE_PUZZLES), "--device", "cpu", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["count"] == SAMPLE_PUZZLES
+    assert result["cell_accuracy"] == pytest.approx(card["result"]["cell_accuracy"], abs=0.1)
