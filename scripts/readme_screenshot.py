@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=3)
     parser.add_argument("--out", default=str(REPO / "assets" / "solve-player.png"))
     args = parser.parse_args()
+    expect.set_options(timeout=180_000)  # a 9x9 solve on a busy 2-core CPU takes a while; expect's default is 5 s
     with streamlit_server(env={"TRM_COMPILE": "0"}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400}, color_scheme="light")
@@ -31,17 +32,14 @@ def main() -> None:
         page.goto(f"{url}/solve?p={args.puzzle}")
         expect(page.get_by_text("Unique solution")).to_be_visible()
         page.get_by_role("button", name="Solve").click()
-        try:
-            expect(page.get_by_text("Why it stops")).to_be_visible()
-        except AssertionError:
-            page.screenshot(path="/tmp/readme_fail.png", full_page=True)
-            raise
+        expect(page.get_by_text("Why it stops")).to_be_visible()
         slider = page.locator(".st-key-solve_step").get_by_role("slider")
         slider.focus()
         page.keyboard.press("Home")
         for _ in range(args.step - 1):
             page.get_by_role("button", name="Next").click()
-        expect(page).to_have_url(__import__("re").compile(rf"[?&]step={args.step}\b"))
+        expect(page.locator("[data-testid=stMetric]").filter(has_text="Step").first).to_contain_text(f"{args.step} /")
+        page.mouse.move(5, 5)  # no tooltip in the picture
         page.wait_for_timeout(1500)  # let plotly finish redrawing before the picture (a script, not a test)
         page.screenshot(path=args.out, full_page=False)
         browser.close()
