@@ -45,6 +45,7 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     grid = page.locator(".st-key-solve_grid")
     expect(grid.get_by_role("gridcell", name="r1c1")).to_be_visible()
     grid.get_by_role("gridcell", name="r1c1", exact=True).click()
+    expect(grid.get_by_role("gridcell", name="r1c1", exact=True)).to_have_attribute("aria-selected", "true")
     page.keyboard.press("5")
     expect(grid.get_by_role("gridcell", name="r1c1", exact=True)).to_have_text("5")
 
@@ -103,6 +104,7 @@ def test_left_and_right_arrow_keys_step_through_the_trace(page, model_streamlit_
 
     grid = page.locator(".st-key-solve_grid")  # inside the input grid the arrows move the selection only
     grid.get_by_role("gridcell", name="r1c1", exact=True).click()
+    expect(grid.get_by_role("gridcell", name="r1c1", exact=True)).to_have_attribute("aria-selected", "true")
     page.keyboard.press("ArrowRight")
     expect(grid.get_by_role("gridcell", name="r1c2", exact=True)).to_have_attribute("aria-selected", "true")
     page.locator("h1").click()
