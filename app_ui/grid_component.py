@@ -30,30 +30,23 @@ tinted; the read-only view tints only the selected cell, so confidence shading s
 """
 
 from collections.abc import Callable, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from app_ui.component_assets import component_asset
 from trm import PuzzleError
 from trm.sudoku import shape_for_size
 
-_ASSETS = Path(__file__).parent
 _COMPONENT_NAME = "trm_sudoku_grid"
 _OVERLAY_FIELDS = ("digits", "confidence", "changed", "wrong")
-
-
-@cache
-def _asset(name: str) -> str:
-    return (_ASSETS / name).read_text(encoding="utf-8")
 
 
 def _mount() -> Callable[..., Any]:
     # Registering on every call is cheap and idempotent; it also re-registers with each new runtime
     # (AppTest starts one per test), which a module-level registration would miss.
     return st.components.v2.component(
-        _COMPONENT_NAME, css=_asset("grid_component.css"), js=_asset("grid_component.js")
+        _COMPONENT_NAME, css=component_asset("grid_component.css"), js=component_asset("grid_component.js")
     )
 
 

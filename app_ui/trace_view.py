@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
+from app_ui.step_keys import step_keys
 from app_ui.trace_player import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PLAY_SECONDS,
                                  StoredTrace, overlay_at, show_step_in_url, with_threshold)
 from trm.trace import Trace
@@ -68,6 +69,11 @@ def _move(delta: int, n: int) -> None:
     st.session_state[KEY_STEP] = min(max(st.session_state[KEY_STEP] + delta, 1), n)
 
 
+def _jump(step: int) -> None:
+    _pause()
+    st.session_state[KEY_STEP] = step
+
+
 def _toggle_play(n: int) -> None:
     if st.session_state.get(KEY_PLAYING):
         _pause()
@@ -83,11 +89,12 @@ def _controls(n: int, ticking: bool) -> None:
         st.button("Pause" if ticking else "Play", key="solve_play", on_click=_toggle_play, args=(n,),
                   icon=":material/pause:" if ticking else ":material/play_arrow:", shortcut="Space")
         st.button("Previous", key="solve_prev", on_click=_move, args=(-1, n), icon=":material/chevron_left:",
-                  shortcut="Left", disabled=n == 1, help="Previous step (Left arrow)")
+                  disabled=n == 1, help="Previous step (Left arrow)")
         st.button("Next", key="solve_next", on_click=_move, args=(1, n), icon=":material/chevron_right:",
-                  shortcut="Right", disabled=n == 1, help="Next step (Right arrow)")
+                  disabled=n == 1, help="Next step (Right arrow)")
         if n > 1:
             st.slider("Supervision step", 1, n, key=KEY_STEP, on_change=_pause)
+            step_keys(st.session_state[KEY_STEP], n, key="solve_keys", on_step=_jump)
 
 
 def _step_header(trace: Trace, step: int) -> None:
