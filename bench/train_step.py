@@ -1,6 +1,8 @@
 """Training speed: ms per optimiser step, samples/s and model FLOPs utilisation (MFU) for a preset.
 
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
+        [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
+        [--profile top_kernels.txt]
 
 Runs the real Trainer (one supervision step + AdamATan2 + sign-SGD + EMA per step) on the preset's training
 data, after warm-up steps (compilation happens there), with cuda.synchronize() around the timed window.
@@ -12,10 +14,11 @@ import json
 import time
 
 import torch
+import torch._inductor.config as inductor_config
 
 from trm.data import load_split
 from trm.model.flops import peak_flops, training_flops_per_sample
-from trm.train.config import get_preset
+from trm.train.config import COMPILE_MODES, get_preset
 from trm.train.runtime import setup_runtime
 from trm.train.trainer import Trainer
 
@@ -25,6 +28,30 @@ def _sync(runtime) -> None:
         torch.cuda.synchronize()
 
 
+def _inductor_setting(item: str) -> tuple[str, object]:
+    """Parse KEY=VALUE (true/false, an int, or a string) and apply it to torch._inductor.config."""
+    key, _, text = item.partition("=")
+    value: object = {"true": True, "false": False}.get(text.lower(), text)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)
+    setattr(inductor_config, key, value)
+    return key, value
+
+
+def _profile(trainer: Trainer, runtime, path: str) -> None:
+    """Profile 3 steps and write the operators and kernels that take the most device time."""
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    if runtime.is_cuda:
+        activities.append(torch.profiler.ProfilerActivity.CUDA)
+    with torch.profiler.profile(activities=activities) as profiler:
+        for _ in range(3):
+            trainer.train_step()
+        _sync(runtime)
+    sort_by = "cuda_time_total" if runtime.is_cuda else "cpu_time_total"
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(profiler.key_averages().table(sort_by=sort_by, row_limit=60, max_name_column_width=90))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="sudoku9-mlp")
@@ -32,11 +59,16 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--compile-mode", default="default", choices=COMPILE_MODES)
+    parser.add_argument("--inductor", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="torch._inductor.config settings to try, e.g. shape_padding=true")
+    parser.add_argument("--profile", metavar="TXT", help="also profile 3 steps; write the top kernels here")
     parser.add_argument("--device")
     args = parser.parse_args()
+    inductor = dict(_inductor_setting(item) for item in args.inductor)
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
-                                 compile=not args.no_compile, augmentations=8)
+                                 compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8)
     runtime = setup_runtime(args.device)
     trainer = Trainer(preset.model, config, load_split(config.data_dir, "train"), runtime)
     start = time.perf_counter()
@@ -49,11 +81,14 @@ def main() -> None:
         trainer.train_step()
     _sync(runtime)
     seconds = (time.perf_counter() - start) / args.steps
+    if args.profile:
+        _profile(trainer, runtime, args.profile)
     samples_per_second = config.batch_size / seconds
     flops = training_flops_per_sample(preset.model) * samples_per_second
     peak = peak_flops(runtime.device_name()) if runtime.is_cuda else None
     print(json.dumps({"preset": args.preset, "device": runtime.device_name(), "batch_size": config.batch_size,
-                      "compile": config.compile and runtime.is_cuda, "ms_per_step": round(1000 * seconds, 2),
+                      "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,
+                      "inductor": inductor, "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
                       "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),

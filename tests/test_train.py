@@ -130,3 +130,11 @@ def test_every_config_field_added_later_has_a_legacy_default():
     first_train = set(json.loads((REPO / "training_state" / "sudoku9-mlp" / "run.json").read_text())["train"])
     added_train = {f.name for f in dataclasses.fields(TrainConfig)} - first_train
     assert added_train <= set(_ADDED_FIELDS["TrainConfig"])
+
+
+def test_an_unknown_compile_mode_is_refused_with_the_choices():
+    from trm.errors import ConfigError
+    from trm.train.config import TrainConfig
+    with pytest.raises(ConfigError, match="max-autotune-no-cudagraphs"):
+        TrainConfig(compile_mode="fastest")
+    assert TrainConfig(compile_mode="reduce-overhead").compile_mode == "reduce-overhead"

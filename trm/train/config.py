@@ -7,6 +7,9 @@ from trm.errors import ConfigError
 from trm.model.config import ModelConfig, _strict_from_dict
 
 
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. Defaults are the reference's Sudoku-Extreme recipe (notes/reference_trm.md section 5)."""
@@ -32,6 +35,7 @@ class TrainConfig:
     log_every: int = 50  # steps between metric lines in metrics.jsonl
     rewarmup_steps: int = 500  # warmup again on resume when Adam's moments were not saved
     compile: bool = True  # torch.compile on CUDA (ignored on the CPU)
+    compile_mode: str = "default"  # torch.compile mode: default, reduce-overhead, max-autotune(-no-cudagraphs)
     cpu_threads: int = 0  # 0 = PyTorch's default; small models train fastest on 1 (their matmuls don't split well)
 
     def __post_init__(self) -> None:
@@ -45,6 +49,9 @@ class TrainConfig:
         for name in ("beta1", "beta2", "ema_rate", "halt_exploration_prob"):
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigError(f"TrainConfig.{name} must be in [0, 1), got {getattr(self, name)}.")
+
+        if self.compile_mode not in COMPILE_MODES:
+            raise ConfigError(f"TrainConfig.compile_mode must be one of {COMPILE_MODES}, got {self.compile_mode!r}.")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -54,6 +54,8 @@ class Trainer:
         self.carry = empty_carry(self.model, self.local_batch, runtime.device, runtime.dtype)
         self.step = 0
         self.lr_restart_step = 0  # re-warmup from here when resumed without Adam moments
+        self.uses_cuda_graphs = (runtime.is_cuda and config.compile
+                                 and config.compile_mode in ("reduce-overhead", "max-autotune"))
         self.forward = self._build_forward()
 
     def _build_forward(self) -> nn.Module:
@@ -62,7 +64,7 @@ class Trainer:
             device_ids = [self.runtime.device.index] if self.runtime.is_cuda else None
             forward = DistributedDataParallel(forward, device_ids=device_ids)
         if self.runtime.is_cuda and self.config.compile:
-            forward = torch.compile(forward)
+            forward = torch.compile(forward, mode=self.config.compile_mode)
         return forward
 
     def learning_rate(self, base_lr: float) -> float:
@@ -77,9 +79,13 @@ class Trainer:
         self.model.train()
         inputs, labels = self.sampler.next_batch(self.local_batch)
         carry = refill(self.model, self.carry, inputs, labels)
+        if self.uses_cuda_graphs:
+            torch.compiler.cudagraph_mark_step_begin()
         with self.runtime.autocast():
-            y, z, q_halt, total, lm, q_loss, cell_acc, puzzle_ok = self.forward(carry.inputs, carry.y, carry.z,
-                                                                                carry.labels)
+            outputs = self.forward(carry.inputs, carry.y, carry.z, carry.labels)
+        if self.uses_cuda_graphs:  # a graph replay reuses its output memory: keep what outlives this step
+            outputs = [t.clone() for t in outputs]
+        y, z, q_halt, total, lm, q_loss, cell_acc, puzzle_ok = outputs
         (total / self.local_batch).backward()
         self._optimiser_step()
         steps = carry.steps + 1
