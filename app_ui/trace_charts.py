@@ -54,6 +54,24 @@ def movement_figure(trace: Trace, step: int) -> go.Figure:
                    yaxis_type="log")
 
 
+def norm_figure(trace: Trace, step: int) -> go.Figure:
+    """The size of y and z after every inner call (RMS over positions of the per-position L2 norm)."""
+    x, _ = _call_positions(trace)
+    figure = go.Figure()
+    for name, values, colour, width in (("‖z‖", "z_norm", Z_COLOUR, 1.5), ("‖y‖", "y_norm", Y_COLOUR, 2.5)):
+        norms = np.concatenate([getattr(r.calls, values) for r in trace.steps])
+        figure.add_scatter(x=x, y=norms, name=name, mode="lines", line=dict(color=colour, width=width))
+    _shade_step(figure, step)
+    _layout(figure, "supervision step (inner calls in between)", "norm per position (RMS)")
+    figure.update_yaxes(rangemode="tozero")  # a flat line at sqrt(D) must look flat, not like noise
+    return figure
+
+
+def has_norms(trace: Trace) -> bool:
+    """Traces exported before per-call norms were recorded have none."""
+    return all(len(r.calls.y_norm) == len(r.calls.kinds) for r in trace.steps)
+
+
 def decoding_figure(trace: Trace, step: int) -> go.Figure:
     """Share of cells right when the output head reads y, and when it reads z, after every inner call."""
     x, _ = _call_positions(trace)

@@ -164,10 +164,19 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
     st.subheader("Inside the recursion", divider="gray")
     movement_col, decoding_col = st.columns(2, gap="large")
     with movement_col:
-        _chart(charts.movement_figure(trace, step), "solve_chart_movement",
-               "How far y (answer) and z (latent) move in each of the inner network calls. Their *size* is "
-               "flat: every call ends in an RMSNorm, so each position has norm √D. Falling moves mean the "
-               "recursion is settling.")
+        view = st.segmented_control("y and z", ["Movement", "Size"], default="Movement", key="solve_yz_view",
+                                    label_visibility="collapsed")
+        if view == "Size" and charts.has_norms(trace):
+            _chart(charts.norm_figure(trace, step), "solve_chart_norms",
+                   "The size of y and z after each inner call. In TRM it is flat: every call ends in an RMSNorm "
+                   "without a scale, so each position has norm √D. The flat baseline's residual updates can "
+                   "grow. The size says little; switch to Movement to see the recursion settle.")
+        elif view == "Size":
+            st.info("This trace was saved before y and z sizes were recorded: solve again to see them.")
+        else:
+            _chart(charts.movement_figure(trace, step), "solve_chart_movement",
+                   "How far y (answer) and z (latent) move in each of the inner network calls (their size is "
+                   "fixed: see Size). Falling moves mean the recursion is settling.")
     with decoding_col:
         if trace.solution is None:
             st.info("Decoding y and z needs the puzzle's unique solution.")

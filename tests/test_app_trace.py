@@ -107,6 +107,12 @@ def test_solve_produces_the_player_and_a_rerun_reuses_the_trace(model_roots):
     at.button(key="solve_run").click().run()  # pressing again, same inputs: nothing is recomputed
     assert next(iter(at.session_state["solve_traces"].values())) is stored
 
+    at.session_state["solve_yz_view"] = "Size"  # the y/z chart's other view: their norms per call
+    at.run()
+    assert not at.exception, at.exception
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert any("solve_chart_norms" in key for key in keys) and not any("solve_chart_movement" in key for key in keys)
+
 
 def test_step_buttons_and_slider_move_the_cursor_within_the_trace(model_roots):
     checkpoints, _ = model_roots

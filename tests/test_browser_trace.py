@@ -78,6 +78,12 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     _step_shown(page, "2 / 8")
     screenshot("trace-player-step2.png")
 
+    page.locator(".st-key-solve_yz_view").get_by_text("Size", exact=True).click()  # y and z norms per call instead of their movement
+    _plot(page, "solve_chart_norms").wait_for()
+    names = _plot_value(page, "solve_chart_norms", "gd._fullData.map(t => t.name)")
+    assert names == ["‖z‖", "‖y‖"]
+    screenshot("trace-player-norms.png")
+
 
 def test_play_advances_the_step_by_itself_and_stops_at_the_end(page, model_streamlit_url):
     page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")

@@ -58,6 +58,8 @@ def test_per_cell_flags_agree_with_predictions(trace):
 def test_states_keep_norm_sqrt_d_and_z_updates_leave_y_unchanged(trace):
     for step in trace.steps:
         assert step.y_norm == pytest.approx(CONFIG.hidden_size ** 0.5, rel=1e-4)
+        assert step.calls.z_norm == pytest.approx([CONFIG.hidden_size ** 0.5] * CONFIG.calls_per_step, rel=1e-4)
+        assert step.calls.y_norm[-1] == pytest.approx(step.y_norm)
         assert all(delta == 0 for kind, delta in zip(step.calls.kinds, step.calls.y_delta) if kind == "z")
 
 
@@ -97,3 +99,4 @@ def test_flat_baseline_traces_with_cell_logits_as_its_per_cell_view():
     trace = run_trace(build_model(config).eval(), PUZZLE, SOLUTION)
     assert len(trace.steps) == 3 and trace.steps[0].calls.kinds == ["z", "z", "y"] * 2
     assert trace.pca.cells.shape == (3, 16, 2)
+    assert len(set(trace.steps[0].calls.z_norm)) > 1  # residual updates: the size is not pinned to sqrt(D)

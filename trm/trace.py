@@ -5,8 +5,9 @@
 runs, also past the step where the Q-head would halt: that step is marked, not obeyed, as the reference
 evaluates.
 
-Why deltas: each block ends in an RMSNorm over D without a scale, so every position of y and z has norm
-sqrt(D) after any call; the *change* per call (||delta y||, ||delta z||) is what shows the recursion settling.
+Why deltas too: each block ends in an RMSNorm over D without a scale, so every position of y and z has norm
+sqrt(D) after any TRM call (the flat baseline's residual updates do grow); the *change* per call (||delta y||,
+||delta z||) is what shows the recursion settling. Both are recorded per call.
 """
 
 import time
@@ -31,6 +32,8 @@ class CallStats:
     z_delta: list[float]
     y_decoded_correct: list[int | None]  # cells right when the output head reads y after the call
     z_decoded_correct: list[int | None]  # the same head applied to z (the paper: z does not hold the answer)
+    y_norm: list[float] = field(default_factory=list)  # RMS per-position norm of y after the call (TRM: sqrt(D))
+    z_norm: list[float] = field(default_factory=list)  # (empty in traces exported before it was recorded)
 
 
 @dataclass
@@ -117,7 +120,8 @@ class _Recorder:
         if self.keep_states:
             self.y_states = ys[1:].flatten(1).half().cpu().numpy()  # (calls, S*D)
             self.z_states = zs[1:].flatten(1).half().cpu().numpy()
-        return CallStats(self.kinds, y_delta, z_delta, self._decoded_correct(ys[1:]), self._decoded_correct(zs[1:]))
+        return CallStats(self.kinds, y_delta, z_delta, self._decoded_correct(ys[1:]), self._decoded_correct(zs[1:]),
+                         _rms_norms(ys[1:]).tolist(), _rms_norms(zs[1:]).tolist())
 
 
 def _recursion(model: RecursiveModel, network, x, y, z, recorder: _Recorder):
