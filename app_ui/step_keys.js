@@ -46,7 +46,7 @@ function adoptStep(keys, incoming) {
 function buildHint(parentElement) {
   const hint = document.createElement("div");
   hint.className = "sk-hint";
-  hint.innerHTML = "<kbd>←</kbd> <kbd>→</kbd> step · <kbd>Home</kbd> <kbd>End</kbd> first / last";
+  hint.innerHTML = "<kbd>←</kbd> <kbd>→</kbd> step · <kbd>Home</kbd> <kbd>End</kbd> first / last · click a chart to jump";
   parentElement.appendChild(hint);
 }
 

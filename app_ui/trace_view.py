@@ -4,6 +4,8 @@ Everything is drawn from a finished trace held in ``st.session_state`` (see ``ap
 the cursor reruns only the player fragment, and Play re-runs it every ``PLAY_SECONDS``.
 """
 
+import math
+
 import streamlit as st
 
 from app_ui import trace_charts as charts
@@ -38,12 +40,13 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
         sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
                     readonly=True, overlay=overlay_at(trace.puzzle, record))
         st.caption(_grid_legend(trace))
+    jump = (step, n)
     with side_col:
         _why_it_stops(trace, step)
         _chart(charts.halting_figure(trace, step), "solve_chart_halt",
                "The Q-head's vote to stop after each step. Bars cross the dashed threshold where the model "
-               "*would* halt; it keeps computing so you can see what it would have missed.")
-        _chart(charts.accuracy_figure(trace, step), "solve_chart_accuracy", _accuracy_caption(trace))
+               "*would* halt; it keeps computing so you can see what it would have missed.", jump=jump)
+        _chart(charts.accuracy_figure(trace, step), "solve_chart_accuracy", _accuracy_caption(trace), jump=jump)
     _inside_the_recursion(trace, step)
     st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name, mime="application/json",
                        key="solve_export", on_click="ignore", icon=":material/download:")
@@ -155,12 +158,26 @@ def _accuracy_caption(trace: Trace) -> str:
             "the current step.")
 
 
-def _chart(figure, key: str, caption: str) -> None:
-    st.plotly_chart(figure, key=key, config=CHART_CONFIG)
+def _chart(figure, key: str, caption: str, jump: tuple[int, int] | None = None) -> None:
+    """Draw a chart; with ``jump`` = (step, n) its x axis is the supervision step and a click jumps there."""
+    if jump is None:
+        st.plotly_chart(figure, key=key, config=CHART_CONFIG)
+    else:
+        # The step is in the key: each step mounts a fresh chart, so an old click's selection never lingers.
+        widget = f"{key}_at_{jump[0]}"
+        st.plotly_chart(figure, key=widget, config=CHART_CONFIG, selection_mode="points",
+                        on_select=lambda: _jump_to_clicked(widget, jump[1]))
     st.caption(caption)
 
 
+def _jump_to_clicked(widget: str, n: int) -> None:
+    points = st.session_state[widget]["selection"]["points"]
+    if points:  # bars sit at x = step; inner calls of step s at x in (s - 1, s]
+        _jump(min(max(math.ceil(float(points[0]["x"]) - 1e-9), 1), n))
+
+
 def _inside_the_recursion(trace: Trace, step: int) -> None:
+    jump = (step, len(trace.steps))
     st.subheader("Inside the recursion", divider="gray")
     movement_col, decoding_col = st.columns(2, gap="large")
     with movement_col:
@@ -170,20 +187,20 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
             _chart(charts.norm_figure(trace, step), "solve_chart_norms",
                    "The size of y and z after each inner call. In TRM it is flat: every call ends in an RMSNorm "
                    "without a scale, so each position has norm √D. The flat baseline's residual updates can "
-                   "grow. The size says little; switch to Movement to see the recursion settle.")
+                   "grow. The size says little; switch to Movement to see the recursion settle.", jump=jump)
         elif view == "Size":
             st.info("This trace was saved before y and z sizes were recorded: solve again to see them.")
         else:
             _chart(charts.movement_figure(trace, step), "solve_chart_movement",
                    "How far y (answer) and z (latent) move in each of the inner network calls (their size is "
-                   "fixed: see Size). Falling moves mean the recursion is settling.")
+                   "fixed: see Size). Falling moves mean the recursion is settling.", jump=jump)
     with decoding_col:
         if trace.solution is None:
             st.info("Decoding y and z needs the puzzle's unique solution.")
         else:
             _chart(charts.decoding_figure(trace, step), "solve_chart_decoding",
                    "The output head applied to y and to z after every inner call. y reads as the answer; z "
-                   "does not: it is scratch space for reasoning, as the paper argues.")
+                   "does not: it is scratch space for reasoning, as the paper argues.", jump=jump)
     if trace.pca is None:
         return
     state_col, cell_col = st.columns(2, gap="large")

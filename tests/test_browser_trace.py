@@ -15,7 +15,7 @@ STEP_METRIC = "[data-testid=stMetric]"
 
 
 def _plot(page, key: str):
-    return page.locator(f".st-key-{key} .js-plotly-plot")
+    return page.locator(f"[class*='st-key-{key}'] .js-plotly-plot")  # step charts add _at_STEP to their key
 
 
 def _plot_value(page, key: str, expression: str):
@@ -68,7 +68,7 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     expect(page).to_have_url(re.compile(r"[?&]step=1\b"))
     expect(page.locator(".st-key-solve_answer").get_by_role("gridcell")).to_have_count(81)
     page.wait_for_function(
-        "() => document.querySelector('.st-key-solve_chart_movement .js-plotly-plot')._fullLayout.shapes[0].x0 === 0")
+        "() => document.querySelector(\"[class*='st-key-solve_chart_movement'] .js-plotly-plot\")._fullLayout.shapes[0].x0 === 0")
     assert _answer_cells(page) != last_cells  # digits or confidence shading follow the step
     outlines = _plot_value(page, "solve_chart_halt", "gd._fullData[0].marker.line.color")
     assert outlines.index("#202124") == 0  # the P(halt) chart outlines step 1 now
@@ -77,6 +77,13 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     page.get_by_role("button", name="Next").click()
     _step_shown(page, "2 / 8")
     screenshot("trace-player-step2.png")
+
+    bars = [b.bounding_box() for b in _plot(page, "solve_chart_halt").locator(".bars .point").all()]
+    target = max(range(2, 8), key=lambda i: bars[i]["height"])  # the tallest bar after step 2: easy to hit
+    bar = bars[target]
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)  # as a person: plotly finds the bar
+    _step_shown(page, f"{target + 1} / 8")
+    expect(page).to_have_url(re.compile(rf"[?&]step={target + 1}\b"))
 
     page.locator(".st-key-solve_yz_view").get_by_text("Size", exact=True).click()  # y and z norms per call instead of their movement
     _plot(page, "solve_chart_norms").wait_for()
