@@ -27,15 +27,23 @@ def _cell(grid, row: int, col: int):
     return grid.get_by_role("gridcell", name=f"r{row}c{col}", exact=True)
 
 
+def _select(grid, row: int, col: int):
+    """Click a cell and wait until the grid has selected it (keys typed before that would go nowhere)."""
+    cell = _cell(grid, row, col)
+    cell.click()
+    expect(cell).to_have_attribute("aria-selected", "true")
+    return cell
+
+
 def test_typed_digit_appears_and_a_repeat_in_the_row_is_marked_as_conflict(page, streamlit_url, screenshot):
     grid = _open_solve(page, streamlit_url)
     expect(grid.get_by_role("gridcell")).to_have_count(81)
-    _cell(grid, 1, 1).click()
+    _select(grid, 1, 1)
     page.keyboard.press("5")
     expect(_cell(grid, 1, 1)).to_have_text("5")
     expect(page).to_have_url(re.compile(r"[?&]p=50{80}$"))
 
-    _cell(grid, 1, 7).click()
+    _select(grid, 1, 7)
     page.keyboard.press("5")
     expect(_cell(grid, 1, 7)).to_have_class(CONFLICT)
     expect(_cell(grid, 1, 1)).to_have_class(CONFLICT)
@@ -51,7 +59,7 @@ def test_typed_digit_appears_and_a_repeat_in_the_row_is_marked_as_conflict(page,
 def test_arrow_keys_move_the_selection_and_givens_stay_locked(page, streamlit_url, screenshot):
     grid = _open_solve(page, streamlit_url, f"?p={NORVIG_1}")
     expect(page.get_by_text("Unique solution")).to_be_visible()
-    _cell(grid, 1, 3).click()
+    _select(grid, 1, 3)
     page.keyboard.press("9")
     expect(_cell(grid, 1, 3)).to_have_text("3")
     expect(_cell(grid, 1, 3)).to_have_class(GIVEN)
@@ -60,6 +68,7 @@ def test_arrow_keys_move_the_selection_and_givens_stay_locked(page, streamlit_ur
     expect(_cell(grid, 1, 4)).to_have_attribute("aria-selected", "true")
     page.keyboard.press("4")
     expect(_cell(grid, 1, 4)).to_have_text("4")
+    expect(_cell(grid, 1, 3)).to_have_text("3")  # keys land in order: the 9 typed on the given was refused
     expect(_cell(grid, 1, 4)).to_have_class(re.compile(r"\bsg-user\b"))
     page.keyboard.press("ArrowDown")
     expect(_cell(grid, 2, 4)).to_have_attribute("aria-selected", "true")
@@ -69,7 +78,7 @@ def test_arrow_keys_move_the_selection_and_givens_stay_locked(page, streamlit_ur
 
 def test_fast_typing_across_a_row_keeps_every_digit(page, streamlit_url):
     grid = _open_solve(page, streamlit_url)
-    _cell(grid, 9, 1).click()
+    _select(grid, 9, 1)
     for digit in "123456789":  # no waits: edits race the reruns they trigger
         page.keyboard.press(digit)
         page.keyboard.press("ArrowRight")
@@ -83,11 +92,13 @@ def test_a_6x6_grid_accepts_digits_up_to_6_only(page, streamlit_url):
     grid = _open_solve(page, streamlit_url)
     page.locator(".st-key-solve_size").get_by_text("6×6", exact=True).click()
     expect(grid.get_by_role("gridcell")).to_have_count(36)
-    _cell(grid, 2, 3).click()
+    _select(grid, 2, 3)
     page.keyboard.press("7")
+    page.keyboard.press("ArrowRight")
     page.keyboard.press("6")
-    expect(_cell(grid, 2, 3)).to_have_text("6")
-    expect(page).to_have_url(re.compile(r"p=0{8}60{27}$"))
+    expect(_cell(grid, 2, 4)).to_have_text("6")
+    expect(_cell(grid, 2, 3)).to_have_text("")  # keys land in order: the 7 was refused, not overwritten
+    expect(page).to_have_url(re.compile(r"p=0{9}60{26}$"))
 
 
 def test_generate_fills_the_grid_with_locked_givens(page, streamlit_url, screenshot):
@@ -98,7 +109,7 @@ def test_generate_fills_the_grid_with_locked_givens(page, streamlit_url, screens
     expect(page.get_by_text("Unique solution")).to_be_visible()
     givens = grid.locator(".sg-given").count()
     assert 17 <= givens < 81
-    _cell(grid, 5, 5).click()
+    _select(grid, 5, 5)
     screenshot("solve-generated.png")
 
 

@@ -24,7 +24,7 @@ def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudo
     expect(page.get_by_text("No runs yet")).to_be_visible()
     _fill(page, "train_data", str(sudoku4_data))
     expect(page.get_by_text(f"Found {sudoku4_data}")).to_be_visible()
-    _fill(page, "train_steps", "600")
+    _fill(page, "train_steps", "5000")  # far more than the test waits for: it must still run at Stop
     page.get_by_text("Logging and checkpoints").click()
     _fill(page, "train_log_every", "10")
     _fill(page, "train_name", "live-demo")
