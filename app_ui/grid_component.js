@@ -123,13 +123,38 @@ function paint(g) {
   });
 }
 
-function setCell(g, index, value) {
+function setCell(g, index, value, fromHistory = false) {
   if (g.readonly || g.givens[index] || g.cells[index] === value) return;
+  if (!fromHistory) {
+    g.undo.push({ index, before: g.cells[index], after: value });
+    g.redo = [];
+  }
   g.cells[index] = value;
   paint(g);
   const sent = g.cells.slice();
   g.pending.push(JSON.stringify(sent));
   g.setStateValue("cells", sent);
+}
+
+function stepHistory(g, from, to, field) {
+  // Undo (field "before") or redo (field "after") one typed edit, and select the cell it touched.
+  const edit = from.pop();
+  if (!edit) return;
+  to.push(edit);
+  g.selected = edit.index;
+  setCell(g, edit.index, edit[field], true);
+  paint(g);
+}
+
+function onHistoryKey(g, event) {
+  // Ctrl/Cmd+Z undoes the last typed digit; Ctrl/Cmd+Shift+Z or Ctrl+Y redoes it. True when handled.
+  if (g.readonly || !(event.ctrlKey || event.metaKey) || event.altKey) return false;
+  const key = event.key.toLowerCase();
+  if (key === "z" && !event.shiftKey) stepHistory(g, g.undo, g.redo, "before");
+  else if ((key === "z" && event.shiftKey) || (key === "y" && !event.shiftKey)) stepHistory(g, g.redo, g.undo, "after");
+  else return false;
+  event.preventDefault();
+  return true;
 }
 
 function select(g, index) {
@@ -167,7 +192,7 @@ function createGrid(parentElement) {
   board.tabIndex = 0;
   root.appendChild(board);
   parentElement.appendChild(root);
-  const g = { root, board, selected: null, pending: [], builtFor: null, cellEls: [] };
+  const g = { root, board, selected: null, pending: [], builtFor: null, cellEls: [], undo: [], redo: [] };
   board.addEventListener("mousedown", (event) => {
     const cell = event.target.closest(".sg-cell");
     if (!cell) return;
@@ -176,6 +201,7 @@ function createGrid(parentElement) {
     select(g, Number(cell.dataset.index));
   });
   board.addEventListener("keydown", (event) => {
+    if (onHistoryKey(g, event)) { event.stopPropagation(); return; }
     onKey(g, event);
     // While the board has focus its keys are the grid's: page shortcuts (the player's Left/Right/Space) stay quiet.
     if (!(event.ctrlKey || event.metaKey || event.altKey)) event.stopPropagation();
@@ -191,6 +217,7 @@ function adoptCells(g, incoming) {
   const at = g.pending.indexOf(key);
   if (at >= 0 && at < g.pending.length - 1) { g.pending = g.pending.slice(at + 1); return; }
   g.pending = [];
+  if (JSON.stringify(g.cells) !== key) { g.undo = []; g.redo = []; } // Generate, Clear, paste: a new history
   g.cells = incoming;
 }
 
@@ -209,6 +236,8 @@ export default function (component) {
     buildCells(g);
     g.selected = null;
     g.pending = [];
+    g.undo = [];
+    g.redo = [];
     g.cells = d.cells;
   } else {
     adoptCells(g, d.cells);

@@ -127,3 +127,27 @@ def test_a_deep_link_on_a_fresh_server_opens_the_page_inside_the_router(page, fr
     expect(nav.get_by_role("link")).to_have_text([re.compile("Home$"), re.compile("Solve$"), re.compile("Train$")])
     expect(page.get_by_text("watch a Tiny Recursive Model")).to_be_visible()
     expect(_cell(grid, 1, 3)).to_have_text("3")
+
+
+def test_undo_and_redo_step_through_typed_digits_and_update_the_link(page, streamlit_url):
+    grid = _open_solve(page, streamlit_url)
+    _select(grid, 1, 1)
+    for digit in "12":
+        page.keyboard.press(digit)
+        page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"p=120{79}$"))
+    page.keyboard.press("Control+z")
+    expect(_cell(grid, 1, 2)).to_have_text("")
+    expect(_cell(grid, 1, 2)).to_have_attribute("aria-selected", "true")  # undo shows where it acted
+    page.keyboard.press("Control+z")
+    expect(_cell(grid, 1, 1)).to_have_text("")
+    expect(page).to_have_url(re.compile(r"/solve$|p=0{81}$"))
+    page.keyboard.press("Control+Shift+z")
+    expect(_cell(grid, 1, 1)).to_have_text("1")
+    page.keyboard.press("Control+y")
+    expect(_cell(grid, 1, 2)).to_have_text("2")
+    expect(page).to_have_url(re.compile(r"p=120{79}$"))
+    page.keyboard.press("Control+y")  # nothing left to redo
+    page.keyboard.press("3")  # a new edit after undo: typed at the selected r1c2
+    expect(_cell(grid, 1, 2)).to_have_text("3")
+
