@@ -93,7 +93,7 @@ def _render_grid(grid: np.ndarray, shape: GridShape) -> None:
         st.caption(st.session_state[KEY_SOURCE])
     sudoku_grid(grid.tolist(), shape.size, key="solve_grid", givens=st.session_state[pi.KEY_GIVENS],
                 on_change=pi.set_cells)
-    st.caption("Click a cell and type a digit; Backspace clears, arrow keys move. "
+    st.caption("Click a cell and type a digit; Backspace clears, arrow keys move, Ctrl+Z undoes. "
                "**Bold** digits are the puzzle's givens, blue ones you typed, red ones conflict.")
 
 

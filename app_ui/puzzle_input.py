@@ -3,7 +3,9 @@
 State (page-prefixed ``st.session_state`` keys): ``solve_cells`` the digits in the grid (list of ints,
 0 = blank, givens included), ``solve_givens`` the locked digits of the loaded puzzle, ``solve_size``
 4, 6 or 9 (the size selector's key), ``solve_notice`` a message from the last load to show once, and
-``solve_url_seen`` the last ``p`` read from the URL, so our own updates are not read back as a new puzzle.
+``solve_url_seen`` the last ``p`` read from the URL and ``solve_urls_written`` the recent ones this session
+wrote, so our own updates (also stale ones, from a rerun the browser sent before it had our newest URL) are
+never read back as a new puzzle.
 Loading from text goes through ``trm.sudoku.parse_puzzle``; it raises PuzzleError, which callers show.
 """
 
@@ -27,6 +29,8 @@ KEY_GIVENS = "solve_givens"
 KEY_SIZE = "solve_size"
 KEY_NOTICE = "solve_notice"
 KEY_URL_SEEN = "solve_url_seen"
+KEY_URLS_WRITTEN = "solve_urls_written"
+MAX_URLS_REMEMBERED = 64
 URL_PARAM = "p"
 SIZES = (9, 6, 4)
 EXAMPLES_PATH = Path(__file__).resolve().parent.parent / "assets" / "examples.json"
@@ -132,6 +136,10 @@ def read_url() -> None:
     text = st.query_params.get(URL_PARAM)
     if text is None or text == st.session_state.get(KEY_URL_SEEN):
         return
+    if text in st.session_state.get(KEY_URLS_WRITTEN, ()):
+        # Our own older URL: a rerun the browser asked for before it had our newer one. Loading it would
+        # undo the edits made since.
+        return
     st.session_state[KEY_URL_SEEN] = text
     if text == grid_to_string(current_grid()):
         return
@@ -146,6 +154,11 @@ def write_url() -> None:
     grid = current_grid()
     text = grid_to_string(grid)
     st.session_state[KEY_URL_SEEN] = text if grid.any() else None
+    if grid.any():
+        written = st.session_state.setdefault(KEY_URLS_WRITTEN, [])
+        if text not in written:
+            written.append(text)
+            del written[:-MAX_URLS_REMEMBERED]
     if not grid.any():
         if URL_PARAM in st.query_params:
             del st.query_params[URL_PARAM]
