@@ -3,6 +3,7 @@
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
         [--profile top_kernels.txt]
+    torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
 Runs the real Trainer (one supervision step + AdamATan2 + sign-SGD + EMA per step) on the preset's training
 data, after warm-up steps (compilation happens there), with cuda.synchronize() around the timed window.
@@ -83,10 +84,17 @@ def main() -> None:
     seconds = (time.perf_counter() - start) / args.steps
     if args.profile:
         _profile(trainer, runtime, args.profile)
-    samples_per_second = config.batch_size / seconds
+    samples_per_second = config.batch_size / seconds  # the global batch: every rank's share of it
     flops = training_flops_per_sample(preset.model) * samples_per_second
     peak = peak_flops(runtime.device_name()) if runtime.is_cuda else None
+    peak = peak * runtime.world_size if peak else None
+    if runtime.is_distributed:
+        torch.distributed.destroy_process_group()  # a process group left open aborts the worker at exit
+    if not runtime.is_main:
+        return
     print(json.dumps({"preset": args.preset, "device": runtime.device_name(), "batch_size": config.batch_size,
+                      "gpus": runtime.world_size,
+                      "samples_per_second_per_gpu": round(samples_per_second / runtime.world_size, 1),
                       "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,
                       "inductor": inductor, "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),

@@ -1,5 +1,6 @@
 """Training runs end to end on the CPU: logging, checkpoints, exact resume, kill -9 recovery, torchrun (gloo)."""
 
+import contextlib
 import json
 import os
 import signal
@@ -106,6 +107,32 @@ def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     events = [r for r in read_metrics(tmp_path / "ddp" / "metrics.jsonl") if r.get("event") == "ranks_checked"]
     assert events == [{"kind": "event", "step": 6, "event": "ranks_checked", "world_size": 2, "in_sync": True}]
+
+
+def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir, tmp_path):
+    run_dir = tmp_path / "ddp-stop"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "trm.train",
+               *_args(data_dir, run_dir, 100_000)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # its own process group: the finally kills the workers too
+    try:
+        deadline = time.time() + 180
+        while not (run_dir / "state" / "state.json").exists() and time.time() < deadline:
+            time.sleep(0.2)
+        assert (run_dir / "state" / "state.json").exists(), "no checkpoint appeared"
+        rank0 = json.loads((run_dir / "status.json").read_text())["pid"]
+        os.kill(rank0, signal.SIGTERM)  # rank 1 never hears of it: it must learn it from rank 0, or it would hang
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, stderr[-3000:]
+    assert json.loads((run_dir / "status.json").read_text())["state"] == "stopped"
+    saved = load_run_state(run_dir).step
+    events = [r for r in read_metrics(run_dir / "metrics.jsonl") if r.get("event") == "ranks_checked"]
+    assert events == [{"kind": "event", "step": saved, "event": "ranks_checked", "world_size": 2, "in_sync": True}]
+    assert saved % 3 == 0  # a log line (log_every=3) is where the ranks agree
 
 
 def test_run_saved_before_newer_config_fields_still_resumes(data_dir, tmp_path):

@@ -122,8 +122,11 @@ class Run:
         totals, window_start, window_steps = {}, time.perf_counter(), 0
         bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,
                    dynamic_ncols=True, mininterval=1 if sys.stderr.isatty() else 60)  # a log file gets a line a minute
+        # Under torchrun every rank must leave the loop at the same step (or the others hang in an all-reduce):
+        # the stop request travels with the metrics of each log line, so all ranks stop at that line together.
+        agreed_stop = False
         try:
-            while trainer.step < config.total_steps and not stop.is_set:
+            while trainer.step < config.total_steps and not agreed_stop:
                 metrics = trainer.train_step()
                 totals = {k: totals.get(k, 0) + v for k, v in metrics.items()}
                 window_steps += 1
@@ -131,9 +134,11 @@ class Run:
                 if trainer.step % config.log_every == 0 or trainer.step == config.total_steps:
                     elapsed = time.perf_counter() - window_start
                     self.wall_seconds += elapsed
-                    record = self._log_train(totals, window_steps, elapsed)
+                    record, agreed_stop = self._log_train(totals, window_steps, elapsed, stop.is_set)
                     bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
                     totals, window_start, window_steps = {}, time.perf_counter(), 0
+                elif not self.runtime.is_distributed:
+                    agreed_stop = stop.is_set
                 if trainer.step % config.eval_every == 0 or trainer.step == config.total_steps:
                     result = self.evaluate()
                     tqdm.write(f"step {trainer.step}: held-out exact {result.exact_accuracy:.4f} "
@@ -173,8 +178,22 @@ class Run:
                                      device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
                                      **fields)
 
-    def _log_train(self, totals: dict, window_steps: int, elapsed: float) -> dict:
-        values = {k: float(v) for k, v in totals.items()}  # one device sync per log line
+    def _sum_over_ranks(self, totals: dict, stop_requested: bool) -> dict[str, float]:
+        """The window's metric sums over all ranks plus the number of ranks asked to stop: one collective."""
+        names = sorted(totals)
+        packed = torch.stack([torch.as_tensor(totals[name], device=self.runtime.device).double() for name in names]
+                             + [torch.tensor(float(stop_requested), dtype=torch.float64, device=self.runtime.device)])
+        if self.runtime.is_distributed:
+            torch.distributed.all_reduce(packed)
+        values = dict(zip([*names, "stop"], packed.tolist()))  # one device sync per log line
+        for name in ("lm_loss", "q_halt_loss"):  # per-rank means: average them
+            values[name] /= self.runtime.world_size
+        return values
+
+    def _log_train(self, totals: dict, window_steps: int, elapsed: float, stop_requested: bool) -> tuple[dict, bool]:
+        """Log one line of metrics over the whole global batch; returns it and whether any rank asked to stop."""
+        values = self._sum_over_ranks(totals, stop_requested)
+        stop = values.pop("stop") > 0
         halted = max(values.pop("halted"), 1.0)
         samples_per_second = window_steps * self.spec.train.batch_size / max(elapsed, 1e-9)
         record = {"kind": "train", "step": self.trainer.step, "lm_loss": values["lm_loss"] / window_steps,
@@ -189,4 +208,4 @@ class Run:
             record["gpu_memory_gb"] = torch.cuda.max_memory_allocated(self.runtime.device) / 2**30
         if self.runtime.is_main:
             self.folder.append_metrics(record)
-        return record
+        return record, stop
