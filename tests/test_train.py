@@ -60,6 +60,10 @@ def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
         assert torch.equal(tensor, resumed.weights[name]), name
     losses = lambda run: [r["lm_loss"] for r in read_metrics(tmp_path / run / "metrics.jsonl") if r["kind"] == "train"]
     assert losses("straight") == losses("resumed")
+    run_json = json.loads((tmp_path / "resumed" / "run.json").read_text())
+    python = Path(sys.executable).name
+    assert run_json["command"].startswith(f"{python} -m trm.train --preset sudoku9-mlp --out ")  # what started it
+    assert run_json["resumed_with"] == [f"{python} -m trm.train --resume {tmp_path / 'resumed'} --steps 12"]
 
 
 def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path):

@@ -46,7 +46,8 @@ def _training_metadata(run_dir: Path, step: int) -> dict:
     state = read_json(run_dir / "state" / "state.json", "Training state") if (run_dir / "state").exists() else {}
     status = read_json(run_dir / "status.json", "Run status") if (run_dir / "status.json").exists() else {}
     train = run["train"]
-    return {"preset": run["preset"], "command": run.get("command", ""), "step": step,
+    return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
+            "step": step,
             "total_steps": train["total_steps"], "batch_size": train["batch_size"], "ema_rate": train["ema_rate"],
             "data": train["data_dir"], "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
             "hardware": status.get("device", "n/a")}

@@ -27,6 +27,13 @@ def _eval_section(evaluations: list[dict]) -> list[str]:
     return lines
 
 
+def _resume_lines(commands: list[str]) -> list[str]:
+    """One line per distinct resume command, in first-use order, with how many times it ran."""
+    counts = {command: commands.count(command) for command in commands}
+    return [f"- Resumed with: `{command}`" + (f" ({count} times)" if count > 1 else "")
+            for command, count in counts.items()]
+
+
 def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
     """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
     train = metadata.get("training", {})
@@ -41,6 +48,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, EMA weights (rate {train.get('ema_rate', 'n/a')}).",
              "", "## Training", "",
              f"- Command: `{train.get('command', 'n/a')}`",
+             *_resume_lines(train.get("resumed_with", [])),
              f"- Data: {train.get('data', 'n/a')}",
              f"- Optimiser steps: {train.get('step', 'n/a')} of {train.get('total_steps', 'n/a')} planned, batch "
              f"{train.get('batch_size', 'n/a')}",

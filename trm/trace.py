@@ -130,13 +130,20 @@ def _recursion(model: RecursiveModel, network, x, y, z, recorder: _Recorder):
     ``network`` is None (the model's own latent_update / answer_update) or a compiled copy of TRM's ``net``
     (trm.fast_inference), called with the same injections: y + x for z, z for y.
     """
+    if network is None:  # the model's updates work in its working layout; the recorder wants (B, S, D)
+        to, back = model.to_working, model.from_working
+        update_z, update_y = model.latent_update, model.answer_update
+    else:
+        to = back = lambda state: state
+        update_z, update_y = (lambda z, y, x: network(z, y + x)), network
+    x, y, z = to(x), to(y), to(z)
     for _ in range(model.config.answer_cycles):
         for _ in range(model.config.latent_steps):
-            z = model.latent_update(z, y, x) if network is None else network(z, y + x)
-            recorder.record("z", y, z)
-        y = model.answer_update(y, z) if network is None else network(y, z)
-        recorder.record("y", y, z)
-    return y, z
+            z = update_z(z, y, x)
+            recorder.record("z", back(y), back(z))
+        y = update_y(y, z)
+        recorder.record("y", back(y), back(z))
+    return back(y), back(z)
 
 
 def _stablemax_probabilities(logits: torch.Tensor) -> torch.Tensor:

@@ -41,8 +41,8 @@ class SwiGLU(nn.Module):
 class TokenMixer(nn.Module):
     """TRM-MLP's sequence mixer: a SwiGLU along the sequence axis, then RMSNorm over that same axis.
 
-    The reference transposes to (B, D, S), applies the SwiGLU and the post-norm there, so the norm runs over
-    the *sequence* axis for each channel; we keep (B, S, D) and normalise over dim=1, which is the same maths.
+    Works on sequence-major states (S, B, D): mixing tokens is then one plain GEMM, weight (2W, S) @ (S, B*D),
+    with no transposes or batched weights (the reference transposes to (B, D, S); this is the same maths).
     """
 
     def __init__(self, seq_len: int, expansion: float, eps: float, multiple: int = 256):
@@ -52,11 +52,12 @@ class TokenMixer(nn.Module):
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
         self.eps = eps
 
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (B, S, D)
-        gate_up = torch.matmul(self.gate_up.weight.to(hidden.dtype), hidden)  # (B, 2W, D)
-        gate, up = gate_up.chunk(2, dim=1)
-        mixed = torch.matmul(self.down.weight.to(hidden.dtype), F.silu(gate) * up)  # (B, S, D)
-        return rms_norm(hidden + mixed, self.eps, dim=1)
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
+        seq, batch, features = hidden.shape
+        gate_up = self.gate_up.weight.to(hidden.dtype) @ hidden.reshape(seq, batch * features)  # (2W, B*D)
+        gate, up = gate_up.chunk(2, dim=0)
+        mixed = (self.down.weight.to(hidden.dtype) @ (F.silu(gate) * up)).view(seq, batch, features)
+        return rms_norm(hidden + mixed, self.eps, dim=0)
 
 
 def rotary_tables(seq_len: int, head_dim: int, theta: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,7 +98,11 @@ class SelfAttention(nn.Module):
 
 
 class Block(nn.Module):
-    """One post-norm block: sequence mixer (token MLP or attention), then the channel SwiGLU + RMSNorm."""
+    """One post-norm block: sequence mixer (token MLP or attention), then the channel SwiGLU + RMSNorm.
+
+    Works in the network's working layout: (S, B, D) with the token MLP, (B, S, D) with attention; the channel
+    SwiGLU and its norm act on the last axis, so they need no layout of their own.
+    """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
@@ -115,14 +120,32 @@ class Block(nn.Module):
 
 
 class RecursiveNet(nn.Module):
-    """TRM's single network f: adds the injected tensor to the state, then runs the blocks."""
+    """TRM's single network f: adds the injected tensor to the state, then runs the blocks.
+
+    ``forward`` takes and returns (B, S, D) states. Inside a supervision step the model keeps its states in the
+    net's working layout instead (``to_working`` once, ``step`` per call, ``from_working`` once), which for the
+    token-MLP mixer is sequence-major: its token mixing is then one GEMM per call without transposes.
+    """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.layers))
+        self.sequence_major = config.mixer == "mlp"
 
-    def forward(self, state: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:  # (B, S, D) each
+    def to_working(self, state: torch.Tensor) -> torch.Tensor:
+        """(B, S, D) -> the working layout."""
+        return state.transpose(0, 1).contiguous() if self.sequence_major else state
+
+    def from_working(self, state: torch.Tensor) -> torch.Tensor:
+        """The working layout -> (B, S, D)."""
+        return state.transpose(0, 1).contiguous() if self.sequence_major else state
+
+    def step(self, state: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:
+        """f(state + injection) on working-layout tensors."""
         hidden = state + injection
         for block in self.blocks:
             hidden = block(hidden)
         return hidden
+
+    def forward(self, state: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:  # (B, S, D) each
+        return self.from_working(self.step(self.to_working(state), self.to_working(injection)))

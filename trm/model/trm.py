@@ -33,17 +33,30 @@ class RecursiveModel(nn.Module):
         shape = (batch_size, self.config.seq_len, self.config.hidden_size)
         return self.y_init.to(dtype).expand(shape).clone(), self.z_init.to(dtype).expand(shape).clone()
 
+    def to_working(self, state: torch.Tensor) -> torch.Tensor:
+        """(B, S, D) -> the layout latent_update and answer_update work in (the same unless a subclass says)."""
+        return state
+
+    def from_working(self, state: torch.Tensor) -> torch.Tensor:
+        """The working layout -> (B, S, D)."""
+        return state
+
     def _cycle(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         for _ in range(self.config.latent_steps):
             z = self.latent_update(z, y, x)
         return self.answer_update(y, z), z
 
     def recurse(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One supervision step's T cycles; gradients flow through the last cycle only. Returns (y, z)."""
+        """One supervision step's T cycles; gradients flow through the last cycle only. Returns (y, z).
+
+        Takes and returns (B, S, D); the cycles run in the working layout (one conversion each way per step).
+        """
+        x, y, z = self.to_working(x), self.to_working(y), self.to_working(z)
         with torch.no_grad():
             for _ in range(self.config.answer_cycles - 1):
                 y, z = self._cycle(x, y, z)
-        return self._cycle(x, y, z)
+        y, z = self._cycle(x, y, z)
+        return self.from_working(y), self.from_working(z)
 
     def forward(self, tokens: torch.Tensor, y: torch.Tensor, z: torch.Tensor):
         """One supervision step: returns (y, z, logits, q_halt_logit); y and z are detached for the carry."""
@@ -109,13 +122,19 @@ class TinyRecursiveModel(RecursiveModel):
             x = torch.cat((prefix, x), dim=1)
         return (self.embed_scale * x).to(dtype)
 
+    def to_working(self, state: torch.Tensor) -> torch.Tensor:
+        return self.net.to_working(state)
+
+    def from_working(self, state: torch.Tensor) -> torch.Tensor:
+        return self.net.from_working(state)
+
     def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """z <- f(z + y + x)."""
-        return self.net(z, y + x)
+        """z <- f(z + y + x), on working-layout states (see ``to_working``)."""
+        return self.net.step(z, y + x)
 
     def answer_update(self, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """y <- f(y + z); the question x is not injected here."""
-        return self.net(y, z)
+        """y <- f(y + z), on working-layout states; the question x is not injected here."""
+        return self.net.step(y, z)
 
     def readout(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Answer logits (B, cells, vocab) from y without the prefix, and the halting logit (B,) in float32."""

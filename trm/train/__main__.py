@@ -7,9 +7,12 @@ Overrides: ``--steps N``, ``--data DIR``, ``--seed S``, ``--batch-size B``, ``--
 import argparse
 import dataclasses
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
+
+import torch
 
 from trm.checkpoint import read_json, write_json
 from trm.errors import ConfigError, TRMError
@@ -67,12 +70,14 @@ def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:
     return model, train
 
 
-def _spec_for(args: argparse.Namespace, run_dir: Path) -> RunSpec:
+def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSpec:
     model_overrides, train_overrides = _collect_overrides(args)
     if args.resume:
         saved = read_json(run_dir / "run.json", "Run config")
         spec = RunSpec(saved["preset"], ModelConfig.from_dict(saved["model"]), TrainConfig.from_dict(saved["train"]),
                        saved.get("command", ""), saved.get("save_optimizer", True))
+        # The command that started the run stays (model cards quote it); each resume is added after it.
+        spec.extra["resumed_with"] = [*saved.get("resumed_with", []), _this_command(argv)]
         if model_overrides:
             raise ConfigError("A resumed run keeps its model; start a new run to change model fields.")
     else:
@@ -81,15 +86,25 @@ def _spec_for(args: argparse.Namespace, run_dir: Path) -> RunSpec:
         spec.model = _override(spec.model, "model", model_overrides)
     spec.train = _override(spec.train, "train", train_overrides)
     spec.save_optimizer = spec.save_optimizer and not args.no_optimizer_state
-    spec.command = shlex.join([Path(sys.executable).name, "-m", "trm.train", *sys.argv[1:]])
+    if not args.resume:
+        spec.command = _this_command(argv)
     return spec
 
 
+def _this_command(argv: list[str]) -> str:
+    """This process's command line as a user would type it (with the torchrun launcher when there is one)."""
+    launcher = [Path(sys.executable).name]
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        launcher = ["torchrun", f"--nproc_per_node={os.environ.get('LOCAL_WORLD_SIZE', os.environ['WORLD_SIZE'])}"]
+    return shlex.join([*launcher, "-m", "trm.train", *argv])
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parse_args(argv)
     run_dir = Path(args.resume or args.out)
     try:
-        spec = _spec_for(args, run_dir)
+        spec = _spec_for(args, run_dir, argv)
         if not args.resume and (run_dir / "state").exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")
         runtime = setup_runtime(args.device)
@@ -97,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
             run_dir.mkdir(parents=True, exist_ok=True)
             write_json(run_dir / "run.json", {"preset": spec.preset, "model": spec.model.to_dict(),
                                               "train": spec.train.to_dict(), "command": spec.command,
-                                              "save_optimizer": spec.save_optimizer})
-        final = Run(spec, run_dir, runtime, resume=bool(args.resume)).run()
+                                              "save_optimizer": spec.save_optimizer, **spec.extra})
+        try:
+            final = Run(spec, run_dir, runtime, resume=bool(args.resume)).run()
+        finally:
+            if runtime.is_distributed:
+                torch.distributed.destroy_process_group()  # NCCL warns of leaked resources otherwise
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
