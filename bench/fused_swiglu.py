@@ -1,0 +1,153 @@
+"""Is fusing SwiGLU into its GEMM worth it for TRM-MLP? Times one Triton kernel against cuBLAS + elementwise.
+
+    python bench/fused_swiglu.py                      # GPU: check, then time both SwiGLUs of the paper config
+    TRITON_INTERPRET=1 python bench/fused_swiglu.py --check-only --device cpu   # correctness on a CPU, small sizes
+
+A third of the training step is SwiGLU's elementwise passes (bench/README.md): silu(gate) * up reads the GEMM's
+(rows, 2W) output back and writes (rows, W). The kernel here keeps gate and up in registers, two accumulators
+per tile, and writes only silu(gate) * up: one pass over the widest tensor instead of three. Both SwiGLUs of a
+block are covered: the channel MLP (x: (B*S, D) rows) and the token mixer on sequence-major states (x = H^T,
+(B*D, S), read through strides, and the result written transposed, (W, B*D), as the next GEMM wants it).
+"""
+
+import argparse
+import json
+
+import torch
+import torch.nn.functional as F
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _swiglu_matmul_kernel(x_ptr, w_ptr, out_ptr, rows, width, depth,
+                          stride_xr, stride_xk, stride_wn, stride_wk, stride_or, stride_on,
+                          BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                          GROUP_R: tl.constexpr):
+    """out[r, n] = silu(x[r] . w[n]) * (x[r] . w[width + n]) for a (BLOCK_R, BLOCK_N) tile."""
+    pid = tl.program_id(0)
+    tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
+    group = pid // (GROUP_R * tiles_n)  # grouped order: neighbouring programs share rows of x in L2
+    first_r = group * GROUP_R
+    group_size = tl.minimum(tiles_r - first_r, GROUP_R)
+    tile_r = first_r + (pid % group_size)
+    tile_n = (pid % (GROUP_R * tiles_n)) // group_size
+    offs_r = tile_r * BLOCK_R + tl.arange(0, BLOCK_R)
+    offs_n = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_k = tl.arange(0, BLOCK_K)
+    gate = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
+    up = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
+    for k_tile in range(0, tl.cdiv(depth, BLOCK_K)):
+        k = k_tile * BLOCK_K + offs_k
+        x = tl.load(x_ptr + offs_r[:, None] * stride_xr + k[None, :] * stride_xk,
+                    mask=(offs_r[:, None] < rows) & (k[None, :] < depth), other=0.0)
+        w_mask = (k[:, None] < depth) & (offs_n[None, :] < width)
+        w_gate = tl.load(w_ptr + offs_n[None, :] * stride_wn + k[:, None] * stride_wk, mask=w_mask, other=0.0)
+        w_up = tl.load(w_ptr + (offs_n[None, :] + width) * stride_wn + k[:, None] * stride_wk, mask=w_mask,
+                       other=0.0)
+        gate = tl.dot(x, w_gate, gate)
+        up = tl.dot(x, w_up, up)
+    result = gate * tl.sigmoid(gate) * up
+    tl.store(out_ptr + offs_r[:, None] * stride_or + offs_n[None, :] * stride_on,
+             result.to(out_ptr.dtype.element_ty), mask=(offs_r[:, None] < rows) & (offs_n[None, :] < width))
+
+
+def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, transposed_out: bool = False,
+                  blocks: tuple[int, int, int, int, int] = (128, 128, 64, 8, 3)) -> torch.Tensor:
+    """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up] of shape (2W, K); x (R, K) with any strides.
+
+    Returns (R, W), or its transpose laid out as a contiguous (W, R) tensor when ``transposed_out``.
+    ``blocks``: BLOCK_R, BLOCK_N, BLOCK_K, warps, pipeline stages.
+    """
+    rows, depth = x.shape
+    width = weight.shape[0] // 2
+    out = torch.empty((width, rows) if transposed_out else (rows, width), device=x.device, dtype=x.dtype)
+    stride_or, stride_on = (out.stride(1), out.stride(0)) if transposed_out else out.stride()
+    block_r, block_n, block_k, warps, stages = blocks
+    grid = (triton.cdiv(rows, block_r) * triton.cdiv(width, block_n),)
+    _swiglu_matmul_kernel[grid](x, weight, out, rows, width, depth, x.stride(0), x.stride(1),
+                                weight.stride(0), weight.stride(1), stride_or, stride_on,
+                                BLOCK_R=block_r, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_R=8,
+                                num_warps=warps, num_stages=stages)
+    return out
+
+
+def unfused(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """What the model does now: one GEMM into (R, 2W), then silu(gate) * up."""
+    gate, up = (x @ weight.T).chunk(2, dim=-1)
+    return F.silu(gate) * up
+
+
+def _cases(batch: int, seq: int, hidden: int, channel_width: int, mixer_width: int, device, dtype):
+    """(name, x, weight, transposed_out) for the channel SwiGLU and the token mixer's, at the given sizes."""
+    generator = torch.Generator(device="cpu").manual_seed(0)
+    states = torch.randn(seq, batch, hidden, generator=generator).to(device, dtype)  # sequence-major H
+    channel_w = (torch.randn(2 * channel_width, hidden, generator=generator) / hidden**0.5).to(device, dtype)
+    mixer_w = (torch.randn(2 * mixer_width, seq, generator=generator) / seq**0.5).to(device, dtype)
+    return [("channel", states.reshape(seq * batch, hidden), channel_w, False),
+            ("token mixer", states.reshape(seq, batch * hidden).T, mixer_w, True)]
+
+
+def _relative_error(result: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, transposed: bool) -> float:
+    reference = unfused(x.double(), weight.double())
+    result = result.T if transposed else result
+    return float((result.double() - reference).norm() / reference.norm())
+
+
+def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
+    """Small sizes with ragged edges (rows, width and depth not multiples of any block)."""
+    for name, x, weight, transposed in _cases(3, 13, 40, 72, 24, device, dtype):
+        error = _relative_error(swiglu_matmul(x, weight, transposed, (32, 32, 16, 4, 2)), x, weight, transposed)
+        print(f"check {name}: relative error {error:.2e}")
+        assert error < tolerance, f"{name}: relative error {error:.2e} >= {tolerance}"
+
+
+def time_cases(configs: list[tuple[int, int, int, int, int]]) -> list[dict]:
+    """Paper config at batch 768: times unfused (eager and compiled) and every block config of the kernel."""
+    rows = []
+    compiled = torch.compile(unfused)
+    for name, x, weight, transposed in _cases(768, 97, 512, 1536, 512, "cuda", torch.bfloat16):
+        flops = 2 * x.shape[0] * x.shape[1] * weight.shape[0]
+        timings = {"eager (cuBLAS + 2 elementwise)": lambda: unfused(x, weight),
+                   "torch.compile (cuBLAS + 1 fused)": lambda: compiled(x, weight)}
+        for blocks in configs:
+            timings[f"triton {blocks}"] = lambda blocks=blocks: swiglu_matmul(x, weight, transposed, blocks)
+        for label, function in timings.items():
+            try:
+                result = function()
+                error = _relative_error(result, x, weight, transposed and label.startswith("triton"))
+                ms = triton.testing.do_bench(function, warmup=25, rep=200, return_mode="median")
+            except Exception as exception:  # noqa: BLE001 - a block config that does not fit: report, go on
+                rows.append({"case": name, "variant": label, "error": str(exception)[:200]})
+                continue
+            rows.append({"case": name, "variant": label, "ms": round(ms, 4), "tflops": round(flops / ms / 1e9, 1),
+                         "relative_error": float(f"{error:.2e}")})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--check-only", action="store_true")
+    parser.add_argument("--out", help="also append the rows to this JSONL file")
+    args = parser.parse_args()
+    on_gpu = args.device == "cuda"
+    check(args.device, torch.bfloat16 if on_gpu else torch.float32, 2e-2 if on_gpu else 1e-5)
+    if args.check_only:
+        return
+    configs = [(128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (64, 128, 64, 4, 4),
+               (128, 256, 64, 8, 3), (256, 128, 64, 8, 3), (128, 128, 32, 4, 4)]
+    rows = time_cases(configs)
+    for row in rows:
+        print(json.dumps(row))
+        if args.out:
+            with open(args.out, "a", encoding="utf-8") as file:
+                file.write(json.dumps(row) + "\n")
+    print(f"\n{'case':<13}{'variant':<44}{'ms':>9}{'TFLOP/s':>9}")
+    for row in rows:
+        figures = f"{row['ms']:>9.3f}{row['tflops']:>9.1f}" if "ms" in row else "  failed: " + row["error"][:60]
+        print(f"{row['case']:<13}{row['variant']:<44}{figures}")
+
+
+if __name__ == "__main__":
+    main()
