@@ -4,10 +4,11 @@
     TRITON_INTERPRET=1 python bench/fused_swiglu.py --check-only --device cpu   # correctness on a CPU, small sizes
 
 A third of the training step is SwiGLU's elementwise passes (bench/README.md): silu(gate) * up reads the GEMM's
-(rows, 2W) output back and writes (rows, W). The kernel here keeps gate and up in registers, two accumulators
-per tile, and writes only silu(gate) * up: one pass over the widest tensor instead of three. Both SwiGLUs of a
-block are covered: the channel MLP (x: (B*S, D) rows) and the token mixer on sequence-major states (x = H^T,
-(B*D, S), read through strides, and the result written transposed, (W, B*D), as the next GEMM wants it).
+(rows, 2W) output back and writes (rows, W). The kernel (trm/model/fused_swiglu.py) keeps gate and up in
+registers, two accumulators per tile, and writes only silu(gate) * up: one pass over the widest tensor, not
+three. Both SwiGLUs of a block are covered: the channel MLP (x: (B*S, D) rows) and the token mixer on
+sequence-major states (x = H^T, (B*D, S), read through strides, written transposed, (W, B*D), as the next GEMM
+wants it). The model uses the kernel for no-grad calls with `--set train.fused_swiglu=true`.
 """
 
 import argparse
@@ -16,60 +17,8 @@ import json
 import torch
 import torch.nn.functional as F
 import triton
-import triton.language as tl
 
-
-@triton.jit
-def _swiglu_matmul_kernel(x_ptr, w_ptr, out_ptr, rows, width, depth,
-                          stride_xr, stride_xk, stride_wn, stride_wk, stride_or, stride_on,
-                          BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
-                          GROUP_R: tl.constexpr):
-    """out[r, n] = silu(x[r] . w[n]) * (x[r] . w[width + n]) for a (BLOCK_R, BLOCK_N) tile."""
-    pid = tl.program_id(0)
-    tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
-    group = pid // (GROUP_R * tiles_n)  # grouped order: neighbouring programs share rows of x in L2
-    first_r = group * GROUP_R
-    group_size = tl.minimum(tiles_r - first_r, GROUP_R)
-    tile_r = first_r + (pid % group_size)
-    tile_n = (pid % (GROUP_R * tiles_n)) // group_size
-    offs_r = tile_r * BLOCK_R + tl.arange(0, BLOCK_R)
-    offs_n = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    offs_k = tl.arange(0, BLOCK_K)
-    gate = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
-    up = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
-    for k_tile in range(0, tl.cdiv(depth, BLOCK_K)):
-        k = k_tile * BLOCK_K + offs_k
-        x = tl.load(x_ptr + offs_r[:, None] * stride_xr + k[None, :] * stride_xk,
-                    mask=(offs_r[:, None] < rows) & (k[None, :] < depth), other=0.0)
-        w_mask = (k[:, None] < depth) & (offs_n[None, :] < width)
-        w_gate = tl.load(w_ptr + offs_n[None, :] * stride_wn + k[:, None] * stride_wk, mask=w_mask, other=0.0)
-        w_up = tl.load(w_ptr + (offs_n[None, :] + width) * stride_wn + k[:, None] * stride_wk, mask=w_mask,
-                       other=0.0)
-        gate = tl.dot(x, w_gate, gate)
-        up = tl.dot(x, w_up, up)
-    result = gate * tl.sigmoid(gate) * up
-    tl.store(out_ptr + offs_r[:, None] * stride_or + offs_n[None, :] * stride_on,
-             result.to(out_ptr.dtype.element_ty), mask=(offs_r[:, None] < rows) & (offs_n[None, :] < width))
-
-
-def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, transposed_out: bool = False,
-                  blocks: tuple[int, int, int, int, int] = (128, 128, 64, 8, 3)) -> torch.Tensor:
-    """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up] of shape (2W, K); x (R, K) with any strides.
-
-    Returns (R, W), or its transpose laid out as a contiguous (W, R) tensor when ``transposed_out``.
-    ``blocks``: BLOCK_R, BLOCK_N, BLOCK_K, warps, pipeline stages.
-    """
-    rows, depth = x.shape
-    width = weight.shape[0] // 2
-    out = torch.empty((width, rows) if transposed_out else (rows, width), device=x.device, dtype=x.dtype)
-    stride_or, stride_on = (out.stride(1), out.stride(0)) if transposed_out else out.stride()
-    block_r, block_n, block_k, warps, stages = blocks
-    grid = (triton.cdiv(rows, block_r) * triton.cdiv(width, block_n),)
-    _swiglu_matmul_kernel[grid](x, weight, out, rows, width, depth, x.stride(0), x.stride(1),
-                                weight.stride(0), weight.stride(1), stride_or, stride_on,
-                                BLOCK_R=block_r, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_R=8,
-                                num_warps=warps, num_stages=stages)
-    return out
+from trm.model.fused_swiglu import swiglu_matmul
 
 
 def unfused(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

@@ -19,6 +19,7 @@ SETTINGS: dict[str, list[str]] = {
     "max-autotune": ["--compile-mode", "max-autotune"],
     "coordinate-descent": ["--inductor", "coordinate_descent_tuning=true"],
     "no-shape-padding": ["--inductor", "shape_padding=false"],
+    "fused-swiglu": ["--fused-swiglu"],
 }
 
 

@@ -139,6 +139,13 @@ def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir,
     assert saved % 3 == 0  # a log line (log_every=3) is where the ranks agree
 
 
+def test_fused_swiglu_without_cuda_or_triton_is_refused_with_a_clear_message(data_dir, tmp_path, capsys,
+                                                                             monkeypatch):
+    monkeypatch.setattr("trm.train.trainer.fused_swiglu_available", lambda device: False)
+    assert train_main([*_args(data_dir, tmp_path / "run", 3), "--set", "train.fused_swiglu=true"]) == 2
+    assert "fused_swiglu needs a CUDA device and Triton" in capsys.readouterr().err
+
+
 def test_run_saved_before_newer_config_fields_still_resumes(data_dir, tmp_path):
     assert train_main(_args(data_dir, tmp_path / "old", 3)) == 0
     run_json = tmp_path / "old" / "run.json"

@@ -9,6 +9,7 @@ from einops import rearrange
 from torch import nn
 
 from trm.model.config import ModelConfig
+from trm.model.fused_swiglu import swiglu_matmul
 
 
 def rms_norm(hidden: torch.Tensor, eps: float, dim: int = -1) -> torch.Tensor:
@@ -32,8 +33,12 @@ class SwiGLU(nn.Module):
         width = swiglu_width(features, expansion, multiple)
         self.gate_up = nn.Linear(features, 2 * width, bias=False)
         self.down = nn.Linear(width, features, bias=False)
+        self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        if self.fused and not torch.is_grad_enabled():
+            activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight)
+            return self.down(activated.view(*hidden.shape[:-1], -1))
         gate, up = self.gate_up(hidden).chunk(2, dim=-1)
         return self.down(F.silu(gate) * up)
 
@@ -51,12 +56,17 @@ class TokenMixer(nn.Module):
         self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
         self.eps = eps
+        self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
-        gate_up = self.gate_up.weight.to(hidden.dtype) @ hidden.reshape(seq, batch * features)  # (2W, B*D)
-        gate, up = gate_up.chunk(2, dim=0)
-        mixed = (self.down.weight.to(hidden.dtype) @ (F.silu(gate) * up)).view(seq, batch, features)
+        tokens = hidden.reshape(seq, batch * features)
+        if self.fused and not torch.is_grad_enabled():  # reads H^T through strides, writes (W, B*D) directly
+            activated = swiglu_matmul(tokens.T, self.gate_up.weight, transposed_out=True)
+        else:
+            gate, up = (self.gate_up.weight.to(hidden.dtype) @ tokens).chunk(2, dim=0)  # (W, B*D) each
+            activated = F.silu(gate) * up
+        mixed = (self.down.weight.to(hidden.dtype) @ activated).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)
 
 

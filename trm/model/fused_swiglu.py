@@ -1,0 +1,94 @@
+"""SwiGLU fused into its GEMM (Triton): silu(x W_gate^T) * (x W_up^T) without the (rows, 2W) intermediate.
+
+Used only where no gradient is needed (TRM's first T-1 cycles of every supervision step, and evaluation): there
+the fused kernel writes one (rows, W) tensor, where cuBLAS + elementwise write (rows, 2W), read it back and
+write (rows, W). Off unless asked for (``use_fused_swiglu``): it is a speed option, the maths is unchanged.
+Without Triton (CPU wheels of PyTorch) the module still imports; the kernel is then unavailable.
+"""
+
+import os
+
+import torch
+from torch import nn
+
+
+try:  # CPU wheels of PyTorch come without Triton: the engine must import without it
+    import triton
+    import triton.language as tl
+except ImportError:
+    triton = None
+
+if triton is not None:
+    @triton.jit
+    def swiglu_matmul_kernel(x_ptr, w_ptr, out_ptr, rows, width, depth,
+                             stride_xr, stride_xk, stride_wn, stride_wk, stride_or, stride_on,
+                             BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                             GROUP_R: tl.constexpr):
+        """out[r, n] = silu(x[r] . w[n]) * (x[r] . w[width + n]) for one (BLOCK_R, BLOCK_N) tile."""
+        pid = tl.program_id(0)
+        tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
+        group = pid // (GROUP_R * tiles_n)  # grouped order: neighbouring programs share rows of x in L2
+        first_r = group * GROUP_R
+        group_size = tl.minimum(tiles_r - first_r, GROUP_R)
+        tile_r = first_r + (pid % group_size)
+        tile_n = (pid % (GROUP_R * tiles_n)) // group_size
+        offs_r = tile_r * BLOCK_R + tl.arange(0, BLOCK_R)
+        offs_n = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)
+        offs_k = tl.arange(0, BLOCK_K)
+        gate = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
+        up = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
+        for k_tile in range(0, tl.cdiv(depth, BLOCK_K)):
+            k = k_tile * BLOCK_K + offs_k
+            x = tl.load(x_ptr + offs_r[:, None] * stride_xr + k[None, :] * stride_xk,
+                        mask=(offs_r[:, None] < rows) & (k[None, :] < depth), other=0.0)
+            w_mask = (k[:, None] < depth) & (offs_n[None, :] < width)
+            w_gate = tl.load(w_ptr + offs_n[None, :] * stride_wn + k[:, None] * stride_wk, mask=w_mask, other=0.0)
+            w_up = tl.load(w_ptr + (offs_n[None, :] + width) * stride_wn + k[:, None] * stride_wk, mask=w_mask,
+                           other=0.0)
+            gate = tl.dot(x, w_gate, gate)
+            up = tl.dot(x, w_up, up)
+        result = gate * tl.sigmoid(gate) * up
+        tl.store(out_ptr + offs_r[:, None] * stride_or + offs_n[None, :] * stride_on,
+                 result.to(out_ptr.dtype.element_ty), mask=(offs_r[:, None] < rows) & (offs_n[None, :] < width))
+
+
+DEFAULT_BLOCKS = (128, 128, 64, 8, 3)  # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: a common Hopper GEMM tile
+
+
+def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, transposed_out: bool = False,
+                  blocks: tuple[int, int, int, int, int] = DEFAULT_BLOCKS) -> torch.Tensor:
+    """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up], (2W, K); x (R, K) with any strides.
+
+    Returns (R, W), or with ``transposed_out`` the same values laid out as a contiguous (W, R) tensor.
+    """
+    rows, depth = x.shape
+    width = weight.shape[0] // 2
+    weight = weight.to(x.dtype)
+    out = torch.empty((width, rows) if transposed_out else (rows, width), device=x.device, dtype=x.dtype)
+    stride_or, stride_on = (out.stride(1), out.stride(0)) if transposed_out else out.stride()
+    block_r, block_n, block_k, warps, stages = blocks
+    grid = (triton.cdiv(rows, block_r) * triton.cdiv(width, block_n),)
+    swiglu_matmul_kernel[grid](x, weight, out, rows, width, depth, x.stride(0), x.stride(1), weight.stride(0),
+                    weight.stride(1), stride_or, stride_on, BLOCK_R=block_r, BLOCK_N=block_n, BLOCK_K=block_k,
+                    GROUP_R=8, num_warps=warps, num_stages=stages)
+    return out
+
+
+def fused_swiglu_available(device: torch.device) -> bool:
+    """Triton importable, and a CUDA device (or the Triton interpreter, which the tests use on the CPU)."""
+    if triton is None:
+        return False
+    return device.type == "cuda" or os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def use_fused_swiglu(model: nn.Module, enabled: bool = True) -> int:
+    """Switch every SwiGLU of ``model`` (channel MLPs and token mixers) to the fused kernel for no-grad calls.
+
+    Returns how many modules were switched.
+    """
+    switched = 0
+    for module in model.modules():
+        if hasattr(module, "fused"):
+            module.fused = enabled
+            switched += 1
+    return switched
