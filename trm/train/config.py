@@ -75,8 +75,8 @@ _SMALL = dict(hidden_size=64, layers=2, answer_cycles=2, latent_steps=2, max_sup
               swiglu_multiple=16)
 
 _SMALL4 = {**_SMALL, "max_supervision_steps": 4}
-_TRAIN4 = TrainConfig(data_dir="data/sudoku4", batch_size=64, total_steps=1_200, lr=1e-3, warmup_steps=50,
-                      weight_decay=0.1, prefix_lr=1e-3, prefix_weight_decay=0.1, ema_rate=0.99, augmentations=16,
+_TRAIN4 = TrainConfig(data_dir="data/sudoku4", batch_size=64, total_steps=1_800, lr=1e-3, warmup_steps=50,
+                      weight_decay=0.1, prefix_lr=1e-3, prefix_weight_decay=0.1, ema_rate=0.99, augmentations=64,
                       eval_every=300, eval_puzzles=500, eval_batch_size=500, checkpoint_every=300, log_every=25,
                       compile=False, cpu_threads=1)
 
