@@ -104,12 +104,30 @@ def describe(loaded: LoadedModel) -> str:
             f"{parameters / 1e6:.2f} M parameters, D={c.hidden_size}, T={c.answer_cycles} cycles × "
             f"(n={c.latent_steps} z-updates + 1 y-update) = {c.calls_per_step} calls per step, "
             f"up to {c.max_supervision_steps} steps")
-    metrics = loaded.metadata.get("eval") if isinstance(loaded.metadata, dict) else None
-    if isinstance(metrics, dict) and isinstance(metrics.get("exact_accuracy"), (int, float)):
-        text += f"; held-out puzzles solved: {metrics['exact_accuracy']:.1%}"
-    if isinstance(loaded.metadata.get("step"), int):
-        text += f" (training step {loaded.metadata['step']:,})"
-    return text
+    metadata = loaded.metadata if isinstance(loaded.metadata, dict) else {}
+    return text + _training_summary(metadata)
+
+
+def _training_summary(metadata: dict) -> str:
+    """"; held-out puzzles solved: ..." from a shipped checkpoint's card or a run's best model, else ""."""
+    evaluations = metadata.get("evaluations")
+    if isinstance(evaluations, list) and evaluations and isinstance(evaluations[0], dict):  # an exported checkpoint
+        first, training = evaluations[0], metadata.get("training") or {}
+        result = first.get("result") or {}
+        if not isinstance(result.get("exact_accuracy"), (int, float)):
+            return ""
+        text = (f"; held-out puzzles solved: {result['exact_accuracy']:.1%} of {result.get('count', '?')} "
+                f"({first.get('name', 'held-out')})")
+        if isinstance(training.get("step"), int):
+            text += f"; training step {training['step']:,}"
+        if str(metadata.get("status", "")).startswith("UNDER-TRAINED"):
+            text += " — under-trained, see its MODEL_CARD.md"
+        return text
+    metrics = metadata.get("eval")  # the best model of a run (train page)
+    if not isinstance(metrics, dict) or not isinstance(metrics.get("exact_accuracy"), (int, float)):
+        return ""
+    text = f"; held-out puzzles solved: {metrics['exact_accuracy']:.1%}"
+    return text + (f" (training step {metadata['step']:,})" if isinstance(metadata.get("step"), int) else "")
 
 
 def compile_note(loaded: LoadedModel) -> str:
