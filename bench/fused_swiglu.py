@@ -85,7 +85,8 @@ def main() -> None:
     if args.check_only:
         return
     configs = [(128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (64, 128, 64, 4, 4),
-               (128, 256, 64, 8, 3), (256, 128, 64, 8, 3), (128, 128, 32, 4, 4)]
+               (128, 256, 64, 8, 3), (256, 128, 64, 8, 3), (128, 128, 32, 4, 4), (128, 64, 32, 4, 4),
+               (128, 64, 16, 4, 5), (64, 64, 32, 4, 4)]  # the model's defaults: fused_swiglu.CHANNEL/MIXER_BLOCKS
     rows = time_cases(configs)
     for row in rows:
         print(json.dumps(row))

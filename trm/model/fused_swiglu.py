@@ -52,15 +52,20 @@ if triton is not None:
                  result.to(out_ptr.dtype.element_ty), mask=(offs_r[:, None] < rows) & (offs_n[None, :] < width))
 
 
-DEFAULT_BLOCKS = (128, 128, 64, 8, 3)  # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: a common Hopper GEMM tile
+# BLOCK_R, BLOCK_N, BLOCK_K, warps, stages. Not tuned yet (bench/fused_swiglu.py sweeps them on a GPU): two
+# (BLOCK_R, BLOCK_N) fp32 accumulators must fit in registers; the token mixer's K is only 97 tokens.
+CHANNEL_BLOCKS = (128, 64, 64, 4, 4)
+MIXER_BLOCKS = (128, 64, 32, 4, 4)
 
 
 def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, transposed_out: bool = False,
-                  blocks: tuple[int, int, int, int, int] = DEFAULT_BLOCKS) -> torch.Tensor:
+                  blocks: tuple[int, int, int, int, int] | None = None) -> torch.Tensor:
     """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up], (2W, K); x (R, K) with any strides.
 
-    Returns (R, W), or with ``transposed_out`` the same values laid out as a contiguous (W, R) tensor.
+    Returns (R, W), or with ``transposed_out`` (the token mixer's case) the same values laid out as a contiguous
+    (W, R) tensor. ``blocks`` defaults to the tile for that case.
     """
+    blocks = blocks or (MIXER_BLOCKS if transposed_out else CHANNEL_BLOCKS)
     rows, depth = x.shape
     width = weight.shape[0] // 2
     weight = weight.to(x.dtype)
