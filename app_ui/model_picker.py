@@ -112,9 +112,10 @@ def _training_summary(metadata: dict) -> str:
     """"; held-out puzzles solved: ..." from a shipped checkpoint's card or a run's best model, else ""."""
     evaluations = metadata.get("evaluations")
     if isinstance(evaluations, list) and evaluations and isinstance(evaluations[0], dict):  # an exported checkpoint
-        first, training = evaluations[0], metadata.get("training") or {}
-        result = first.get("result") or {}
-        if not isinstance(result.get("exact_accuracy"), (int, float)):
+        first, training = evaluations[0], metadata.get("training")
+        result = first.get("result")
+        training = training if isinstance(training, dict) else {}
+        if not isinstance(result, dict) or not isinstance(result.get("exact_accuracy"), (int, float)):
             return ""
         text = (f"; held-out puzzles solved: {result['exact_accuracy']:.1%} of {result.get('count', '?')} "
                 f"({first.get('name', 'held-out')})")

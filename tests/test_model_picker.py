@@ -17,3 +17,4 @@ def test_run_best_model_shows_its_evaluation_and_unknown_metadata_shows_nothing(
         "; held-out puzzles solved: 100.0% (training step 900)"
     assert _training_summary({}) == ""
     assert _training_summary({"evaluations": [{"result": {"exact_accuracy": "n/a"}}]}) == ""
+    assert _training_summary({"evaluations": [{"result": "n/a"}], "training": "n/a"}) == ""  # hand-edited file

@@ -141,9 +141,13 @@ def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir,
 
 def test_fused_swiglu_without_cuda_or_triton_is_refused_with_a_clear_message(data_dir, tmp_path, capsys,
                                                                              monkeypatch):
+    assert train_main(_args(data_dir, tmp_path / "run", 3)) == 0
+    saved = (tmp_path / "run" / "run.json").read_text()
     monkeypatch.setattr("trm.train.trainer.fused_swiglu_available", lambda device: False)
-    assert train_main([*_args(data_dir, tmp_path / "run", 3), "--set", "train.fused_swiglu=true"]) == 2
+    resume = ["--resume", str(tmp_path / "run"), "--steps", "6", "--set", "train.fused_swiglu=true"]
+    assert train_main(resume) == 2
     assert "fused_swiglu needs a CUDA device and Triton" in capsys.readouterr().err
+    assert (tmp_path / "run" / "run.json").read_text() == saved  # a refused resume leaves the config alone
 
 
 def test_run_saved_before_newer_config_fields_still_resumes(data_dir, tmp_path):

@@ -32,9 +32,10 @@ if triton is not None:
         group_size = tl.minimum(tiles_r - first_r, GROUP_R)
         tile_r = first_r + (pid % group_size)
         tile_n = (pid % (GROUP_R * tiles_n)) // group_size
-        offs_r = tile_r * BLOCK_R + tl.arange(0, BLOCK_R)
-        offs_n = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)
-        offs_k = tl.arange(0, BLOCK_K)
+        # int64 offsets: the token mixer's tensors pass 2**31 elements at large batches (B x 512 x 512)
+        offs_r = (tile_r * BLOCK_R + tl.arange(0, BLOCK_R)).to(tl.int64)
+        offs_n = (tile_n * BLOCK_N + tl.arange(0, BLOCK_N)).to(tl.int64)
+        offs_k = tl.arange(0, BLOCK_K).to(tl.int64)
         gate = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
         up = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
         for k_tile in range(0, tl.cdiv(depth, BLOCK_K)):

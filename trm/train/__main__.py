@@ -110,11 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         runtime = setup_runtime(args.device)
         if runtime.is_main:
             run_dir.mkdir(parents=True, exist_ok=True)
-            write_json(run_dir / "run.json", {"preset": spec.preset, "model": spec.model.to_dict(),
-                                              "train": spec.train.to_dict(), "command": spec.command,
-                                              "save_optimizer": spec.save_optimizer, **spec.extra})
         try:
-            final = Run(spec, run_dir, runtime, resume=bool(args.resume)).run()
+            run = Run(spec, run_dir, runtime, resume=bool(args.resume))  # refuses a busy folder or a bad option
+            if runtime.is_main:  # only now: a refused resume must leave the run's config as it was
+                write_json(run_dir / "run.json", {"preset": spec.preset, "model": spec.model.to_dict(),
+                                                  "train": spec.train.to_dict(), "command": spec.command,
+                                                  "save_optimizer": spec.save_optimizer, **spec.extra})
+            final = run.run()
         finally:
             if runtime.is_distributed:
                 torch.distributed.destroy_process_group()  # NCCL warns of leaked resources otherwise
