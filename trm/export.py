@@ -2,6 +2,7 @@
 
     python -m trm.export --run runs/sudoku9-mlp --name sudoku9-mlp \
         --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N]
+    python -m trm.export --card-only checkpoints/sudoku9-mlp [--data data/sudoku9]   # card only, no evaluation
 
 The exported weights are reloaded and evaluated, so the card's accuracy is what ``python -m trm.evaluate``
 prints for the shipped files.
@@ -22,7 +23,7 @@ from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.trm import RecursiveModel, count_parameters
 from trm.model_card import render_model_card
-from trm.data import load_split
+from trm.data import load_meta, load_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.state import load_run_state
 
@@ -41,6 +42,18 @@ def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
     return model.eval(), state.step
 
 
+def data_provenance(data_dir: str | Path) -> dict | None:
+    """What a built data set was made from (its meta.json): counts, source files with sha256, how it was built."""
+    try:
+        meta = load_meta(data_dir)
+    except TRMError:
+        return None
+    sources = meta.get("sources") or {}
+    return {"counts": meta.get("counts", {}), "how_built": meta.get("how_built", ""),
+            **{split: [f"{s['file']} (sha256 {s['sha256'][:12]})" for s in sources.get(split, [])]
+               for split in ("train", "test")}}
+
+
 def _training_metadata(run_dir: Path, step: int) -> dict:
     run = read_json(run_dir / "run.json", "Run config")
     state = read_json(run_dir / "state" / "state.json", "Training state") if (run_dir / "state").exists() else {}
@@ -49,7 +62,7 @@ def _training_metadata(run_dir: Path, step: int) -> dict:
     return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "step": step,
             "total_steps": train["total_steps"], "batch_size": train["batch_size"], "ema_rate": train["ema_rate"],
-            "data": train["data_dir"], "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
+            "data": train["data_dir"], "data_provenance": data_provenance(train["data_dir"]), "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
             "hardware": status.get("device", "n/a")}
 
 
@@ -97,10 +110,28 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     return destination
 
 
+def rerender_card(checkpoint: Path, data_dir: str | None = None) -> Path:
+    """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
+    provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it."""
+    loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
+    metadata = loaded_config.get("metadata") or {}
+    training = metadata.setdefault("training", {})
+    if not training.get("data_provenance"):
+        training["data_provenance"] = data_provenance(data_dir or training.get("data", ""))
+    write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
+    model_config = ModelConfig.from_dict(loaded_config["model"])
+    (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
+                                                                metadata.get("evaluations", [])))
+    return checkpoint
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trm.export", description="Export a run into checkpoints/.")
-    parser.add_argument("--run", required=True, help="run folder (from python -m trm.train)")
-    parser.add_argument("--name", required=True, help="checkpoint name, e.g. sudoku9-mlp")
+    parser.add_argument("--run", help="run folder (from python -m trm.train)")
+    parser.add_argument("--name", help="checkpoint name, e.g. sudoku9-mlp")
+    parser.add_argument("--card-only", metavar="CHECKPOINT",
+                        help="only write CHECKPOINT/MODEL_CARD.md again from its config.json (no evaluation)")
+    parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
     parser.add_argument("--dest", default="checkpoints")
     parser.add_argument("--source", choices=["best", "latest"], default="best")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
@@ -111,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", default="")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.card_only and not (args.run and args.name):
+        parser.error("--run and --name are required (or --card-only CHECKPOINT)")
     try:
+        if args.card_only:
+            print(json.dumps({"checkpoint": str(rerender_card(Path(args.card_only), args.data))}))
+            return 0
         sets = dict(item.split("=", 1) for item in args.eval)
         path = export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
                                  args.limit, args.summary, args.status, args.device)

@@ -27,6 +27,22 @@ def _eval_section(evaluations: list[dict]) -> list[str]:
     return lines
 
 
+def _provenance_lines(provenance: dict | None) -> list[str]:
+    """Where the training and held-out puzzles came from (the data set's meta.json), as card lines."""
+    if not isinstance(provenance, dict):
+        return []
+    counts = provenance.get("counts", {})
+    train, test = (f"{n:,}" if isinstance(n, int) else "?" for n in (counts.get("train"), counts.get("test")))
+    if provenance.get("train") or provenance.get("test"):
+        lines = [f"- Training puzzles: {train} from {', '.join(provenance.get('train') or ['?'])}",
+                 f"- Held-out puzzles: {test} from {', '.join(provenance.get('test') or ['?'])}"]
+    else:
+        lines = [f"- Puzzles: {train} training and {test} held-out, generated: {provenance.get('how_built', '')}"]
+    lines.append("- No held-out puzzle is equal or equivalent (digit relabelling, transpose, row/column "
+                 "permutations) to a training puzzle; files and licences: DATA_SOURCES.md")
+    return lines
+
+
 def _resume_lines(commands: list[str]) -> list[str]:
     """One line per distinct resume command, in first-use order, with how many times it ran."""
     counts = {command: commands.count(command) for command in commands}
@@ -50,6 +66,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"- Command: `{train.get('command', 'n/a')}`",
              *_resume_lines(train.get("resumed_with", [])),
              f"- Data: {train.get('data', 'n/a')}",
+             *_provenance_lines(train.get("data_provenance")),
              f"- Optimiser steps: {train.get('step', 'n/a')} of {train.get('total_steps', 'n/a')} planned, batch "
              f"{train.get('batch_size', 'n/a')}",
              f"- Wall time: {train.get('wall_hours', 'n/a')} h on {train.get('hardware', 'n/a')}",
