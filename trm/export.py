@@ -60,10 +60,10 @@ def _training_metadata(run_dir: Path, step: int) -> dict:
     status = read_json(run_dir / "status.json", "Run status") if (run_dir / "status.json").exists() else {}
     train = run["train"]
     return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
-            "step": step,
-            "total_steps": train["total_steps"], "batch_size": train["batch_size"], "ema_rate": train["ema_rate"],
-            "data": train["data_dir"], "data_provenance": data_provenance(train["data_dir"]), "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
-            "hardware": status.get("device", "n/a")}
+            "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
+            "ema_rate": train["ema_rate"], "data": train["data_dir"],
+            "data_provenance": data_provenance(train["data_dir"]),
+            "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2), "hardware": status.get("device", "n/a")}
 
 
 def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, int]:

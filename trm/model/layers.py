@@ -148,7 +148,7 @@ class RecursiveNet(nn.Module):
 
     def from_working(self, state: torch.Tensor) -> torch.Tensor:
         """The working layout -> (B, S, D)."""
-        return state.transpose(0, 1).contiguous() if self.sequence_major else state
+        return self.to_working(state)  # swapping the first two axes is its own inverse
 
     def step(self, state: torch.Tensor, injection: torch.Tensor) -> torch.Tensor:
         """f(state + injection) on working-layout tensors."""
