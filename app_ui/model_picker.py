@@ -108,6 +108,17 @@ def describe(loaded: LoadedModel) -> str:
     return text + _training_summary(metadata)
 
 
+def _larger_training_evaluation(training: dict, card_count: object) -> dict | None:
+    """The run's own held-out evaluation at the shipped step, when it covered more puzzles than the card's table."""
+    curve = training.get("heldout_curve")
+    for point in curve if isinstance(curve, list) else []:
+        if (isinstance(point, dict) and point.get("step") == training.get("step")
+                and isinstance(point.get("count"), int) and isinstance(point.get("exact_accuracy"), (int, float))
+                and point["count"] > (card_count if isinstance(card_count, int) else 0)):
+            return point
+    return None
+
+
 def _training_summary(metadata: dict) -> str:
     """"; held-out puzzles solved: ..." from a shipped checkpoint's card or a run's best model, else ""."""
     evaluations = metadata.get("evaluations")
@@ -119,6 +130,9 @@ def _training_summary(metadata: dict) -> str:
             return ""
         text = (f"; held-out puzzles solved: {result['exact_accuracy']:.1%} of {result.get('count', '?')} "
                 f"({first.get('name', 'held-out')})")
+        larger = _larger_training_evaluation(training, result.get("count"))
+        if larger:
+            text += f", {larger['exact_accuracy']:.1%} of {larger['count']:,} in the run's own evaluation"
         if isinstance(training.get("step"), int):
             text += f"; training step {training['step']:,}"
         if str(metadata.get("status", "")).startswith("UNDER-TRAINED"):

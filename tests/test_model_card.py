@@ -46,3 +46,83 @@ def test_card_only_export_adds_provenance_without_evaluating(tmp_path):
     card = (checkpoint / "MODEL_CARD.md").read_text()
     assert "- Training puzzles: 7 from mine.csv (sha256 abababababab)" in card
     assert "100.0%" in card  # the recorded evaluation is kept, not rerun
+
+
+def test_card_shows_the_runs_held_out_curve_with_bars():
+    curve = [{"step": 2000, "count": 50, "steps": 16, "exact_accuracy": 0.0, "cell_accuracy": 0.4},
+             {"step": 40000, "count": 50, "steps": 16, "exact_accuracy": 0.721, "cell_accuracy": 0.89}]
+    card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": {"heldout_curve": curve}}, [])
+    assert "## Held-out accuracy during training" in card
+    assert "(50 held-out puzzles, EMA weights, 16 supervision steps)" in card
+    assert "| 2,000 | 0.0% | 40.0% |  |" in card
+    assert "| 40,000 | 72.1% | 89.0% | " + "█" * 14 + " |" in card
+    shipped = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16),
+                                {"training": {"heldout_curve": curve, "step": 40000}}, [])
+    assert "| 40,000 | 72.1% | 89.0% | " + "█" * 14 + " **these weights** |" in shipped
+    assert "| 2,000 | 0.0% | 40.0% |  |" in shipped
+    assert "during training" not in render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {}, [])
+
+
+def test_card_only_export_takes_the_curve_from_the_runs_metrics(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+    from trm.export import main as export_main
+
+    checkpoint = tmp_path / "sudoku4"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
+    run = tmp_path / "run"
+    run.mkdir()
+    records = [{"kind": "train", "step": 50, "lm_loss": 1.0},
+               {"kind": "eval", "step": 100, "count": 500, "steps": 16, "exact_accuracy": 0.25, "cell_accuracy": 0.5},
+               {"kind": "eval", "step": 200, "count": 500, "steps": 16, "exact_accuracy": 1.0, "cell_accuracy": 1.0}]
+    (run / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in records) + '\n{"kind": "ev')  # torn tail
+    assert export_main(["--card-only", str(checkpoint), "--run", str(run)]) == 0
+    card = (checkpoint / "MODEL_CARD.md").read_text()
+    assert "| 100 | 25.0% | 50.0% | █████ |" in card
+    assert "| 200 | 100.0% | 100.0% | " + "█" * 20 + " |" in card
+    saved = json.loads((checkpoint / "config.json").read_text())["metadata"]["training"]["heldout_curve"]
+    assert [point["step"] for point in saved] == [100, 200]
+
+
+def test_card_only_export_refuses_a_run_folder_without_metrics_and_keeps_the_card(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+    from trm.export import main as export_main
+
+    checkpoint = tmp_path / "sudoku4"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
+    before = (checkpoint / "config.json").read_text()
+    assert export_main(["--card-only", str(checkpoint), "--run", str(tmp_path / "no-such-run")]) == 2
+    assert "no metrics.jsonl" in capsys.readouterr().err
+    assert (checkpoint / "config.json").read_text() == before
+
+
+def test_evaluate_and_export_pass_fp32_through_to_the_evaluation(monkeypatch, tmp_path):
+    import shutil
+    from pathlib import Path
+    import trm.evaluate
+    import trm.export
+    from trm.evaluation import evaluate_model
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("autocast"))
+        return evaluate_model(*args, **kwargs)
+
+    monkeypatch.setattr(trm.evaluate, "evaluate_model", spy)
+    monkeypatch.setattr(trm.export, "evaluate_model", spy)
+    repo = Path(__file__).resolve().parents[1]
+    data = repo / "assets" / "puzzles" / "heldout_4x4.csv"
+    checkpoint = repo / "checkpoints" / "sudoku4"
+    for flags in ([], ["--fp32"]):
+        assert trm.evaluate.main(["--checkpoint", str(checkpoint), "--data", str(data), "--limit", "4",
+                                  "--device", "cpu", "--json", *flags]) == 0
+    trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False)
+    assert seen == [True, False, False]
+    captured = {}
+    monkeypatch.setattr(trm.export, "export_checkpoint", lambda *args, **kwargs: captured.update(kwargs) or tmp_path)
+    for flags, expected in (([], True), (["--fp32"], False)):
+        assert trm.export.main(["--run", "r", "--name", "n", *flags]) == 0
+        assert captured["autocast"] is expected

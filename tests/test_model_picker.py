@@ -18,3 +18,16 @@ def test_run_best_model_shows_its_evaluation_and_unknown_metadata_shows_nothing(
     assert _training_summary({}) == ""
     assert _training_summary({"evaluations": [{"result": {"exact_accuracy": "n/a"}}]}) == ""
     assert _training_summary({"evaluations": [{"result": "n/a"}], "training": "n/a"}) == ""  # hand-edited file
+
+
+def test_the_runs_larger_evaluation_at_the_shipped_step_is_quoted_beside_the_cards_sample():
+    curve = [{"step": 38000, "count": 2000, "exact_accuracy": 0.708},
+             {"step": 40000, "count": 2000, "exact_accuracy": 0.721}]
+    metadata = {"training": {"step": 40000, "heldout_curve": curve},
+                "evaluations": [{"name": "forum-hardest sample", "result": {"exact_accuracy": 0.74, "count": 100}}]}
+    assert _training_summary(metadata) == ("; held-out puzzles solved: 74.0% of 100 (forum-hardest sample), 72.1% of "
+                                           "2,000 in the run's own evaluation; training step 40,000")
+    metadata["evaluations"][0]["result"]["count"] = 5000  # the card's own table is larger: nothing added
+    assert "run's own" not in _training_summary(metadata)
+    metadata["training"]["heldout_curve"] = "n/a"  # hand-edited file
+    assert _training_summary(metadata).startswith("; held-out puzzles solved: 74.0% of 5000")

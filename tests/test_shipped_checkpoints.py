@@ -24,6 +24,7 @@ def test_evaluate_reproduces_the_model_card(checkpoint, capsys):
     assert evaluate_main(["--checkpoint", str(checkpoint), "--data", str(data), "--device", "cpu", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["count"] == card["result"]["count"]
+    assert result["precision"] == "float32"  # bf16 autocast is for CUDA only
     assert result["exact_accuracy"] == pytest.approx(card["result"]["exact_accuracy"], abs=0.005)
     assert result["accuracy_by_step"] == pytest.approx(card["result"]["accuracy_by_step"], abs=0.005)
     assert (checkpoint / "MODEL_CARD.md").read_text().count("%") > 3

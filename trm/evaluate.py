@@ -47,12 +47,14 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threshold", type=float, default=0.5, help="P(halt) at which the Q-head halts")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--fp32", action="store_true", help="on CUDA: float32 throughout (default: bf16 autocast)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
 
 
 def _print_report(result: EvalResult, skipped: int) -> None:
-    print(f"puzzles: {result.count}" + (f" ({skipped} skipped: no unique solution)" if skipped else ""))
+    print(f"puzzles: {result.count}" + (f" ({skipped} skipped: no unique solution)" if skipped else "")
+          + f"   precision: {result.precision}")
     print(f"exact accuracy after {result.steps} steps: {result.exact_accuracy:.2%}   cell accuracy: "
           f"{result.cell_accuracy:.2%}")
     print(f"halting at P(halt) >= {result.halt_threshold}: accuracy {result.halted_exact_accuracy:.2%}, "
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=args.device) + 1
     labels = torch.as_tensor(table.solutions, dtype=torch.long, device=args.device) + 1
     result = evaluate_model(loaded.model, inputs, labels, steps=args.steps, batch_size=args.batch_size,
-                            halt_threshold=args.threshold, show_progress=not args.json)
+                            halt_threshold=args.threshold, show_progress=not args.json, autocast=not args.fp32)
     if args.json:
         print(json.dumps({**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data, "skipped": skipped}))
     else:

@@ -2,7 +2,7 @@
 
     python -m trm.export --run runs/sudoku9-mlp --name sudoku9-mlp \
         --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N]
-    python -m trm.export --card-only checkpoints/sudoku9-mlp [--data data/sudoku9]   # card only, no evaluation
+    python -m trm.export --card-only checkpoints/sudoku9-mlp [--data data/sudoku9] [--run RUN]   # card only
 
 The exported weights are reloaded and evaluated, so the card's accuracy is what ``python -m trm.evaluate``
 prints for the shipped files.
@@ -25,6 +25,7 @@ from trm.model.trm import RecursiveModel, count_parameters
 from trm.model_card import render_model_card
 from trm.data import load_meta, load_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+from trm.train.rundir import read_metrics
 from trm.train.state import load_run_state
 
 
@@ -54,6 +55,17 @@ def data_provenance(data_dir: str | Path) -> dict | None:
                for split in ("train", "test")}}
 
 
+def training_curve(run_dir: str | Path, required: bool = False) -> list[dict]:
+    """The held-out evaluations the run made while training (metrics.jsonl's eval records), oldest first.
+    With ``required`` a run folder without metrics.jsonl raises CheckpointError (a mistyped --run)."""
+    if required and not (Path(run_dir) / "metrics.jsonl").is_file():
+        raise CheckpointError(f"{run_dir} has no metrics.jsonl: not a training run folder.")
+    return [{"step": r["step"], "count": r.get("count"), "steps": r.get("steps"), "exact_accuracy": r["exact_accuracy"],
+             "cell_accuracy": r.get("cell_accuracy")}
+            for r in read_metrics(Path(run_dir) / "metrics.jsonl")
+            if r.get("kind") == "eval" and isinstance(r.get("exact_accuracy"), (int, float)) and "step" in r]
+
+
 def _training_metadata(run_dir: Path, step: int) -> dict:
     run = read_json(run_dir / "run.json", "Run config")
     state = read_json(run_dir / "state" / "state.json", "Training state") if (run_dir / "state").exists() else {}
@@ -63,7 +75,8 @@ def _training_metadata(run_dir: Path, step: int) -> dict:
             "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
             "ema_rate": train["ema_rate"], "data": train["data_dir"],
             "data_provenance": data_provenance(train["data_dir"]),
-            "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2), "hardware": status.get("device", "n/a")}
+            "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2), "hardware": status.get("device", "n/a"),
+            "heldout_curve": training_curve(run_dir)}
 
 
 def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, int]:
@@ -77,7 +90,7 @@ def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, i
 
 
 def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
-                        device: str) -> list[dict]:
+                        device: str, autocast: bool = True) -> list[dict]:
     """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``."""
     loaded = load_model(path, device)
     evaluations = []
@@ -86,7 +99,7 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
         inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=device) + 1
         labels = torch.as_tensor(table.solutions, dtype=torch.long, device=device) + 1
         for steps in [None, *extra_steps]:
-            result = evaluate_model(loaded.model, inputs, labels, steps=steps, show_progress=True)
+            result = evaluate_model(loaded.model, inputs, labels, steps=steps, show_progress=True, autocast=autocast)
             evaluations.append({"name": name if steps is None else f"{name} ({steps} steps)", "data": csv,
                                 "skipped": skipped, "result": result.to_dict()})
     return evaluations
@@ -95,14 +108,14 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
                       sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
                       limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
-                      dtype: torch.dtype = torch.bfloat16) -> Path:
+                      dtype: torch.dtype = torch.bfloat16, autocast: bool = True) -> Path:
     """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder."""
     model, step = _ema_model(Path(run_dir), source)
     destination = Path(dest_root) / name
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
                 "dtype": str(dtype).replace("torch.", ""), "training": _training_metadata(Path(run_dir), step)}
     save_model(destination, model, metadata, dtype=dtype)
-    metadata["evaluations"] = evaluate_checkpoint(destination, sets or {}, extra_steps or [], limit, device)
+    metadata["evaluations"] = evaluate_checkpoint(destination, sets or {}, extra_steps or [], limit, device, autocast)
     config = read_json(destination / "config.json", "Checkpoint config")
     write_json(destination / "config.json", {**config, "metadata": metadata})
     card = render_model_card(name, model.config, metadata, metadata["evaluations"])
@@ -110,14 +123,17 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     return destination
 
 
-def rerender_card(checkpoint: Path, data_dir: str | None = None) -> Path:
+def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None) -> Path:
     """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
-    provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it."""
+    provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, and
+    the held-out curve from ``run_dir``'s metrics when given."""
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = loaded_config.get("metadata") or {}
     training = metadata.setdefault("training", {})
     if not training.get("data_provenance"):
         training["data_provenance"] = data_provenance(data_dir or training.get("data", ""))
+    if run_dir:
+        training["heldout_curve"] = training_curve(run_dir, required=True) or training.get("heldout_curve", [])
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
     model_config = ModelConfig.from_dict(loaded_config["model"])
     (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
@@ -127,7 +143,7 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m trm.export", description="Export a run into checkpoints/.")
-    parser.add_argument("--run", help="run folder (from python -m trm.train)")
+    parser.add_argument("--run", help="run folder (from python -m trm.train); with --card-only: its held-out curve")
     parser.add_argument("--name", help="checkpoint name, e.g. sudoku9-mlp")
     parser.add_argument("--card-only", metavar="CHECKPOINT",
                         help="only write CHECKPOINT/MODEL_CARD.md again from its config.json (no evaluation)")
@@ -141,16 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", default="")
     parser.add_argument("--status", default="")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not args.card_only and not (args.run and args.name):
         parser.error("--run and --name are required (or --card-only CHECKPOINT)")
     try:
         if args.card_only:
-            print(json.dumps({"checkpoint": str(rerender_card(Path(args.card_only), args.data))}))
+            print(json.dumps({"checkpoint": str(rerender_card(Path(args.card_only), args.data, args.run))}))
             return 0
         sets = dict(item.split("=", 1) for item in args.eval)
         path = export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
-                                 args.limit, args.summary, args.status, args.device)
+                                 args.limit, args.summary, args.status, args.device, autocast=not args.fp32)
     except (TRMError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -18,12 +18,33 @@ def _eval_section(evaluations: list[dict]) -> list[str]:
                      f"{_percent(r['cell_accuracy'])} | {_percent(r['halted_exact_accuracy'])} | "
                      f"{r['mean_halt_step']:.2f} |")
     first = evaluations[0]["result"]
-    lines += ["", f"Exact accuracy by supervision step on {evaluations[0]['name']}:", "",
+    precisions = sorted({item["result"].get("precision", "float32") for item in evaluations})
+    lines += ["", f"Evaluated in {' and '.join(precisions)}.",
+              "", f"Exact accuracy by supervision step on {evaluations[0]['name']}:", "",
               "| step | " + " | ".join(str(i + 1) for i in range(len(first["accuracy_by_step"]))) + " |",
               "|---|" + "---:|" * len(first["accuracy_by_step"]),
               "| exact | " + " | ".join(f"{100 * a:.1f}" for a in first["accuracy_by_step"]) + " |", "",
               "Halting-step histogram (puzzles whose P(halt) first reaches 0.5 at step k; never = counted at the last): "
               + ", ".join(f"{k + 1}: {n}" for k, n in enumerate(first["halt_step_histogram"]) if n)]
+    return lines
+
+
+def _curve_section(curve: list[dict] | None, shipped_step: object = None) -> list[str]:
+    """The run's own held-out evaluations while it trained: one row per evaluation, with a bar to read at a glance;
+    the row of the shipped weights is marked (the run may have gone on past them)."""
+    if not curve:
+        return []
+    last = curve[-1]
+    count = f"{last['count']:,}" if isinstance(last.get("count"), int) else "?"
+    lines = ["", "## Held-out accuracy during training", "",
+             f"Measured by the training run itself ({count} held-out puzzles, EMA weights, "
+             f"{last.get('steps') or '?'} supervision steps).", "",
+             "| optimiser step | exact | cell | exact, one block per 5% |", "|---:|---:|---:|---|"]
+    for point in curve:
+        bar = "█" * round(20 * point["exact_accuracy"])
+        marker = " **these weights**" if point["step"] == shipped_step else ""
+        lines.append(f"| {point['step']:,} | {_percent(point['exact_accuracy'])} | "
+                     f"{_percent(point.get('cell_accuracy'))} | {bar}{marker} |")
     return lines
 
 
@@ -73,5 +94,5 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"- Status: {metadata.get('status', 'n/a')}",
              "", "## Held-out accuracy", "", *_eval_section(evaluations), "",
              "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
-             "(held-out files under assets/puzzles/)."]
+             "(held-out files under assets/puzzles/).", *_curve_section(train.get("heldout_curve"), train.get("step"))]
     return "\n".join(lines) + "\n"
