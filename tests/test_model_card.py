@@ -103,26 +103,62 @@ def test_evaluate_and_export_pass_fp32_through_to_the_evaluation(monkeypatch, tm
     from pathlib import Path
     import trm.evaluate
     import trm.export
-    from trm.evaluation import evaluate_model
+    from trm.evaluation import evaluate_model, evaluate_model_at
 
     seen = []
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("autocast"))
-        return evaluate_model(*args, **kwargs)
+    def spy(function):
+        def spied(*args, **kwargs):
+            seen.append(kwargs.get("autocast"))
+            return function(*args, **kwargs)
+        return spied
 
-    monkeypatch.setattr(trm.evaluate, "evaluate_model", spy)
-    monkeypatch.setattr(trm.export, "evaluate_model", spy)
+    monkeypatch.setattr(trm.evaluate, "evaluate_model", spy(evaluate_model))
+    monkeypatch.setattr(trm.export, "evaluate_model_at", spy(evaluate_model_at))
     repo = Path(__file__).resolve().parents[1]
     data = repo / "assets" / "puzzles" / "heldout_4x4.csv"
     checkpoint = repo / "checkpoints" / "sudoku4"
     for flags in ([], ["--fp32"]):
         assert trm.evaluate.main(["--checkpoint", str(checkpoint), "--data", str(data), "--limit", "4",
                                   "--device", "cpu", "--json", *flags]) == 0
-    trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False)
+    list(trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False))
     assert seen == [True, False, False]
     captured = {}
     monkeypatch.setattr(trm.export, "export_checkpoint", lambda *args, **kwargs: captured.update(kwargs) or tmp_path)
     for flags, expected in (([], True), (["--fp32"], False)):
         assert trm.export.main(["--run", "r", "--name", "n", *flags]) == 0
         assert captured["autocast"] is expected
+
+
+def test_one_long_evaluation_gives_the_same_results_as_separate_shorter_runs():
+    from pathlib import Path
+    import torch
+    from trm.checkpoint import load_model
+    from trm.evaluation import evaluate_model, evaluate_model_at
+    from trm.export import read_eval_set
+
+    repo = Path(__file__).resolve().parents[1]
+    model = load_model(repo / "checkpoints" / "sudoku4", "cpu").model
+    table, _ = read_eval_set(str(repo / "assets" / "puzzles" / "heldout_4x4.csv"), limit=12)
+    inputs = torch.as_tensor(table.puzzles, dtype=torch.long) + 1
+    labels = torch.as_tensor(table.solutions, dtype=torch.long) + 1
+    together = evaluate_model_at(model, inputs, labels, [1, 3, 5], batch_size=5)
+    for result in together:
+        alone = evaluate_model(model, inputs, labels, steps=result.steps, batch_size=5)
+        assert result.to_dict() == alone.to_dict()
+
+
+def test_export_names_extra_step_evaluations_and_keeps_each_finished_set():
+    from pathlib import Path
+    import json
+    import trm.export
+
+    repo = Path(__file__).resolve().parents[1]
+    data = str(repo / "assets" / "puzzles" / "heldout_4x4.csv")
+    checkpoint = repo / "checkpoints" / "sudoku4"
+    finished = [len(evaluations) for evaluations in
+                trm.export.evaluate_checkpoint(checkpoint, {"a": data, "b": data}, [3], 4, "cpu")]
+    assert finished == [2, 4]
+    names = [item["name"] for item in list(trm.export.evaluate_checkpoint(checkpoint, {"a": data}, [3], 4, "cpu"))[-1]]
+    steps = json.loads((checkpoint / "config.json").read_text())["model"]["max_supervision_steps"]
+    assert names == ["a", "a (3 steps)"] and steps != 3

@@ -18,7 +18,7 @@ import torch
 from trm.checkpoint import load_model, read_json, save_model, write_json
 from trm.errors import CheckpointError, TRMError
 from trm.evaluate import fill_solutions
-from trm.evaluation import evaluate_model
+from trm.evaluation import evaluate_model_at
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.trm import RecursiveModel, count_parameters
@@ -90,37 +90,51 @@ def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, i
 
 
 def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
-                        device: str, autocast: bool = True) -> list[dict]:
-    """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``."""
+                        device: str, autocast: bool = True, batch_size: int = 512):
+    """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``.
+
+    Yields the evaluations done so far after each set, so a caller can save them before the next set starts.
+    """
     loaded = load_model(path, device)
+    step_counts = [loaded.model.config.max_supervision_steps, *extra_steps]
     evaluations = []
     for name, csv in sets.items():
         table, skipped = read_eval_set(csv, limit)
         inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=device) + 1
         labels = torch.as_tensor(table.solutions, dtype=torch.long, device=device) + 1
-        for steps in [None, *extra_steps]:
-            result = evaluate_model(loaded.model, inputs, labels, steps=steps, show_progress=True, autocast=autocast)
-            evaluations.append({"name": name if steps is None else f"{name} ({steps} steps)", "data": csv,
+        results = evaluate_model_at(loaded.model, inputs, labels, step_counts, batch_size=batch_size,
+                                    show_progress=True, autocast=autocast)
+        for index, result in enumerate(results):
+            evaluations.append({"name": name if index == 0 else f"{name} ({result.steps} steps)", "data": csv,
                                 "skipped": skipped, "result": result.to_dict()})
-    return evaluations
+        yield evaluations
 
 
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
                       sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
                       limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
-                      dtype: torch.dtype = torch.bfloat16, autocast: bool = True) -> Path:
-    """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder."""
+                      dtype: torch.dtype = torch.bfloat16, autocast: bool = True, batch_size: int = 512) -> Path:
+    """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder.
+
+    The card is written before the evaluation and again after each evaluated set: a killed export keeps the
+    sets it finished."""
     model, step = _ema_model(Path(run_dir), source)
     destination = Path(dest_root) / name
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
-                "dtype": str(dtype).replace("torch.", ""), "training": _training_metadata(Path(run_dir), step)}
+                "dtype": str(dtype).replace("torch.", ""), "training": _training_metadata(Path(run_dir), step),
+                "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
-    metadata["evaluations"] = evaluate_checkpoint(destination, sets or {}, extra_steps or [], limit, device, autocast)
-    config = read_json(destination / "config.json", "Checkpoint config")
-    write_json(destination / "config.json", {**config, "metadata": metadata})
-    card = render_model_card(name, model.config, metadata, metadata["evaluations"])
-    (destination / "MODEL_CARD.md").write_text(card)
+    _write_card(destination, name, model.config, metadata)
+    for evaluations in evaluate_checkpoint(destination, sets or {}, extra_steps or [], limit, device, autocast,
+                                           batch_size):
+        _write_card(destination, name, model.config, {**metadata, "evaluations": evaluations})
     return destination
+
+
+def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dict) -> None:
+    saved = read_json(destination / "config.json", "Checkpoint config")
+    write_json(destination / "config.json", {**saved, "metadata": metadata})
+    (destination / "MODEL_CARD.md").write_text(render_model_card(name, config, metadata, metadata["evaluations"]))
 
 
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None) -> Path:
@@ -158,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", default="")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
+    parser.add_argument("--batch-size", type=int, default=512, help="puzzles per evaluation batch")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not args.card_only and not (args.run and args.name):
         parser.error("--run and --name are required (or --card-only CHECKPOINT)")
@@ -167,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         sets = dict(item.split("=", 1) for item in args.eval)
         path = export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
-                                 args.limit, args.summary, args.status, args.device, autocast=not args.fp32)
+                                 args.limit, args.summary, args.status, args.device, autocast=not args.fp32,
+                                 batch_size=args.batch_size)
     except (TRMError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
