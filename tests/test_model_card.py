@@ -16,6 +16,14 @@ def test_card_lists_the_start_command_then_each_resume_command_once_with_its_cou
                      "- Resumed with: `torchrun --nproc_per_node=2 -m trm.train --resume runs/a`"]
 
 
+def test_card_writes_step_counts_with_thousands_separators_and_n_a_when_missing():
+    training = {"step": 56000, "total_steps": 65100, "batch_size": 768}
+    card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": training}, [])
+    assert "- Optimiser steps: 56,000 of 65,100 planned, batch 768" in card
+    card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": {}}, [])
+    assert "- Optimiser steps: n/a of n/a planned, batch n/a" in card
+
+
 def test_card_names_the_data_files_with_checksums_or_how_the_puzzles_were_generated():
     from_files = {"counts": {"train": 1000, "test": 5835}, "how_built": "",
                   "train": ["sudoku_extreme_train_1k.csv (sha256 eef55f5891a7)"], "test": ["heldout.csv (sha256 1)"]}

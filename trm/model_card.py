@@ -71,6 +71,10 @@ def _resume_lines(commands: list[str]) -> list[str]:
             for command, count in counts.items()]
 
 
+def _number(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else "n/a"
+
+
 def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
     """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
     train = metadata.get("training", {})
@@ -88,8 +92,8 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              *_resume_lines(train.get("resumed_with", [])),
              f"- Data: {train.get('data', 'n/a')}",
              *_provenance_lines(train.get("data_provenance")),
-             f"- Optimiser steps: {train.get('step', 'n/a')} of {train.get('total_steps', 'n/a')} planned, batch "
-             f"{train.get('batch_size', 'n/a')}",
+             f"- Optimiser steps: {_number(train.get('step'))} of {_number(train.get('total_steps'))} planned, batch "
+             f"{_number(train.get('batch_size'))}",
              f"- Wall time: {train.get('wall_hours', 'n/a')} h on {train.get('hardware', 'n/a')}",
              f"- Status: {metadata.get('status', 'n/a')}",
              "", "## Held-out accuracy", "", *_eval_section(evaluations), "",
