@@ -35,7 +35,7 @@ def _mix(hidden: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: f
 
 
 def forms(mixer: TokenMixer, seq: int, padded_seq: int):
-    """name -> (fn(hidden) -> output, the hidden state that form takes). All compute the same output rows."""
+    """({name: fn(hidden) -> output}, weight tensors). All forms compute the same first ``seq`` output rows."""
     gate_up, down = mixer.gate_up.weight, mixer.down.weight
     wide = torch.zeros(gate_up.shape[0], padded_seq, dtype=gate_up.dtype, device=gate_up.device)
     wide[:, :seq] = gate_up.detach()
@@ -55,7 +55,8 @@ def forms(mixer: TokenMixer, seq: int, padded_seq: int):
         normed = summed * torch.rsqrt(summed.square().mean(0, keepdim=True) + mixer.eps)
         return torch.cat((normed.to(hidden.dtype), hidden[seq:]), dim=0)
 
-    return {"model": mixer, "padded weight": padded_weight, "padded state": padded_state}
+    leaves = [*mixer.parameters(), wide, tall_down]  # whose gradients the timed runs clear
+    return {"model": mixer, "padded weight": padded_weight, "padded state": padded_state}, leaves
 
 
 def inputs_for(name: str, hidden: torch.Tensor, padded_seq: int) -> torch.Tensor:
@@ -71,7 +72,7 @@ def check(device: str, batch: int, features: int, seq: int, padded_seq: int, tol
     hidden = torch.randn(seq, batch, features, device=device)
     weights = torch.randn(seq, batch, features, device=device)
     results = {}
-    for name, fn in forms(mixer, seq, padded_seq).items():
+    for name, fn in forms(mixer, seq, padded_seq)[0].items():
         x = inputs_for(name, hidden, padded_seq).detach().requires_grad_(True)
         out = fn(x)[:seq]
         (out * weights).sum().backward()
@@ -86,7 +87,8 @@ def time_forms(batch: int, features: int, seq: int, padded_seq: int) -> list[dic
     mixer = TokenMixer(seq, 4.0, 1e-5).cuda()
     hidden = torch.randn(seq, batch, features, device="cuda", dtype=torch.bfloat16)
     rows = []
-    for name, fn in forms(mixer, seq, padded_seq).items():
+    variants, leaves = forms(mixer, seq, padded_seq)
+    for name, fn in variants.items():
         x = inputs_for(name, hidden, padded_seq).detach().requires_grad_(True)
         grad = torch.randn_like(x)
 
@@ -99,7 +101,7 @@ def time_forms(batch: int, features: int, seq: int, padded_seq: int) -> list[dic
             with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16):
                 fn(x)
 
-        row = {"form": name, "forward+backward ms": triton.testing.do_bench(train_pass),
+        row = {"form": name, "forward+backward ms": triton.testing.do_bench(train_pass, grad_to_none=[x, *leaves]),
                "forward ms": triton.testing.do_bench(no_grad_pass)}
         rows.append(row)
     base = rows[0]
