@@ -3,6 +3,11 @@
 from trm.model.config import ModelConfig
 
 
+def _number(value: object, missing: str = "n/a") -> str:
+    """An int with thousands separators; ``missing`` for anything else (absent or hand-edited metadata)."""
+    return f"{value:,}" if isinstance(value, int) else missing
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
@@ -35,7 +40,7 @@ def _curve_section(curve: list[dict] | None, shipped_step: object = None) -> lis
     if not curve:
         return []
     last = curve[-1]
-    count = f"{last['count']:,}" if isinstance(last.get("count"), int) else "?"
+    count = _number(last.get("count"), "?")
     lines = ["", "## Held-out accuracy during training", "",
              f"Measured by the training run itself ({count} held-out puzzles, EMA weights, "
              f"{last.get('steps') or '?'} supervision steps).", "",
@@ -53,7 +58,7 @@ def _provenance_lines(provenance: dict | None) -> list[str]:
     if not isinstance(provenance, dict):
         return []
     counts = provenance.get("counts", {})
-    train, test = (f"{n:,}" if isinstance(n, int) else "?" for n in (counts.get("train"), counts.get("test")))
+    train, test = (_number(counts.get(split), "?") for split in ("train", "test"))
     if provenance.get("train") or provenance.get("test"):
         lines = [f"- Training puzzles: {train} from {', '.join(provenance.get('train') or ['?'])}",
                  f"- Held-out puzzles: {test} from {', '.join(provenance.get('test') or ['?'])}"]
@@ -71,10 +76,6 @@ def _resume_lines(commands: list[str]) -> list[str]:
             for command, count in counts.items()]
 
 
-def _number(value) -> str:
-    return f"{value:,}" if isinstance(value, int) else "n/a"
-
-
 def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
     """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
     train = metadata.get("training", {})
@@ -84,8 +85,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"Sudoku, hidden {config.hidden_size}, {config.layers} blocks, T={config.answer_cycles}, "
              f"n={config.latent_steps}, up to {config.max_supervision_steps} supervision steps, "
              f"{config.prefix_len}-token puzzle prefix.",
-             f"- Parameters: {metadata.get('parameters', 'n/a'):,}" if isinstance(metadata.get("parameters"), int)
-             else "- Parameters: n/a",
+             f"- Parameters: {_number(metadata.get('parameters'))}",
              f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, EMA weights (rate {train.get('ema_rate', 'n/a')}).",
              "", "## Training", "",
              f"- Command: `{train.get('command', 'n/a')}`",
