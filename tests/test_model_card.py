@@ -106,7 +106,7 @@ def test_card_only_export_refuses_a_run_folder_without_metrics_and_keeps_the_car
     assert (checkpoint / "config.json").read_text() == before
 
 
-def test_evaluate_and_export_pass_fp32_through_to_the_evaluation(monkeypatch, tmp_path):
+def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(monkeypatch, tmp_path):
     import shutil
     from pathlib import Path
     import trm.evaluate
@@ -126,14 +126,14 @@ def test_evaluate_and_export_pass_fp32_through_to_the_evaluation(monkeypatch, tm
     repo = Path(__file__).resolve().parents[1]
     data = repo / "assets" / "puzzles" / "heldout_4x4.csv"
     checkpoint = repo / "checkpoints" / "sudoku4"
-    for flags in ([], ["--fp32"]):
+    for flags in ([], ["--fp32"], ["--bf16"]):
         assert trm.evaluate.main(["--checkpoint", str(checkpoint), "--data", str(data), "--limit", "4",
                                   "--device", "cpu", "--json", *flags]) == 0
     list(trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False))
-    assert seen == [True, False, False]
+    assert seen == [None, False, True, False]  # None: bf16 autocast on CUDA only
     captured = {}
     monkeypatch.setattr(trm.export, "export_checkpoint", lambda *args, **kwargs: captured.update(kwargs) or tmp_path)
-    for flags, expected in (([], True), (["--fp32"], False)):
+    for flags, expected in (([], None), (["--fp32"], False)):
         assert trm.export.main(["--run", "r", "--name", "n", *flags]) == 0
         assert captured["autocast"] is expected
 

@@ -1,11 +1,14 @@
 """Export a run's model into ``checkpoints/<name>/`` (bf16 safetensors + config.json + MODEL_CARD.md).
 
     python -m trm.export --run runs/sudoku9-mlp --name sudoku9-mlp \
-        --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N]
+        --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N] \
+        [--difficulty-mix assets/puzzles/sudoku_extreme_train_1k.csv]
     python -m trm.export --card-only checkpoints/sudoku9-mlp [--data data/sudoku9] [--run RUN]   # card only
+    python -m trm.export --card-only checkpoints/sudoku9-mlp --eval NAME=CSV ... [--limit N]   # new evaluations
 
 The exported weights are reloaded and evaluated, so the card's accuracy is what ``python -m trm.evaluate``
-prints for the shipped files.
+prints for the shipped files. Each evaluation also records its accuracy by difficulty band; with a difficulty
+mix, the card estimates the accuracy on a set of that mix from all sets' bands pooled.
 """
 
 import argparse
@@ -15,6 +18,8 @@ from pathlib import Path
 
 import torch
 
+from trm.accuracy_by_difficulty import (BandAccuracy, accuracy_by_band, estimate_for_mix, pool_bands,
+                                        puzzle_backtracks)
 from trm.checkpoint import load_model, read_json, save_model, write_json
 from trm.errors import CheckpointError, TRMError
 from trm.evaluate import fill_solutions
@@ -90,7 +95,7 @@ def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, i
 
 
 def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
-                        device: str, autocast: bool = True, batch_size: int = 512):
+                        device: str, autocast: bool | None = None, batch_size: int = 512):
     """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``.
 
     Yields the evaluations done so far after each set, so a caller can save them before the next set starts.
@@ -104,20 +109,38 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
         labels = torch.as_tensor(table.solutions, dtype=torch.long, device=device) + 1
         results = evaluate_model_at(loaded.model, inputs, labels, step_counts, batch_size=batch_size,
                                     show_progress=True, autocast=autocast)
+        backtracks = puzzle_backtracks(table.puzzles, table.shape)
         for index, result in enumerate(results):
+            bands = accuracy_by_band(backtracks, result.puzzle_correct)
             evaluations.append({"name": name if index == 0 else f"{name} ({result.steps} steps)", "data": csv,
-                                "skipped": skipped, "result": result.to_dict()})
+                                "skipped": skipped, "result": result.to_dict(),
+                                "by_difficulty": [band.to_dict() for band in bands]})
         yield evaluations
+
+
+def difficulty_mix_estimate(evaluations: list[dict], mix_csv: str, mix_backtracks: list[int]) -> dict | None:
+    """The accuracy expected on a set with ``mix_csv``'s difficulty mix, from the bands of every set evaluated at
+    the model's own step count (the first evaluation's), pooled; None before any evaluation."""
+    steps = evaluations[0]["result"]["steps"] if evaluations else None
+    pooled = [item for item in evaluations if item["result"]["steps"] == steps and item.get("by_difficulty")]
+    if not pooled:
+        return None
+    bands = pool_bands([[BandAccuracy.from_dict(band) for band in item["by_difficulty"]] for item in pooled])
+    estimate = estimate_for_mix(bands, mix_backtracks)
+    return {"data": mix_csv, "puzzles": len(mix_backtracks), "steps": steps,
+            "pooled": [item["name"] for item in pooled], **estimate.to_dict()}
 
 
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
                       sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
                       limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
-                      dtype: torch.dtype = torch.bfloat16, autocast: bool = True, batch_size: int = 512) -> Path:
+                      dtype: torch.dtype = torch.bfloat16, autocast: bool | None = None, batch_size: int = 512,
+                      difficulty_mix: str | None = None) -> Path:
     """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder.
 
     The card is written before the evaluation and again after each evaluated set: a killed export keeps the
-    sets it finished."""
+    sets it finished. ``difficulty_mix`` (a puzzle CSV) adds the accuracy estimated for that set's difficulty."""
+    mix_backtracks = _mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
     model, step = _ema_model(Path(run_dir), source)
     destination = Path(dest_root) / name
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
@@ -125,10 +148,38 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
                 "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
     _write_card(destination, name, model.config, metadata)
-    for evaluations in evaluate_checkpoint(destination, sets or {}, extra_steps or [], limit, device, autocast,
-                                           batch_size):
-        _write_card(destination, name, model.config, {**metadata, "evaluations": evaluations})
+    _evaluate_into_card(destination, name, model.config, metadata, sets or {}, extra_steps or [], limit, device,
+                        autocast, batch_size, difficulty_mix, mix_backtracks)
     return destination
+
+
+def reevaluate_checkpoint(checkpoint: Path, sets: dict[str, str], extra_steps: list[int] | None = None,
+                          limit: int | None = None, device: str = "cpu", autocast: bool | None = None,
+                          batch_size: int = 512, difficulty_mix: str | None = None) -> Path:
+    """Evaluate a checkpoint's own files again on ``sets`` and replace its card's evaluations; the weights and the
+    rest of the metadata stay. The card is written after each set, as in an export."""
+    mix_backtracks = _mix_backtracks(difficulty_mix)
+    saved = read_json(checkpoint / "config.json", "Checkpoint config")
+    metadata = {key: value for key, value in (saved.get("metadata") or {}).items() if key != "difficulty_mix"}
+    _evaluate_into_card(checkpoint, checkpoint.name, ModelConfig.from_dict(saved["model"]), metadata, sets,
+                        extra_steps or [], limit, device, autocast, batch_size, difficulty_mix, mix_backtracks)
+    return checkpoint
+
+
+def _mix_backtracks(difficulty_mix: str | None) -> list[int] | None:
+    if not difficulty_mix:
+        return None
+    mix = read_puzzle_csv(difficulty_mix)
+    return puzzle_backtracks(mix.puzzles, mix.shape)
+
+
+def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict, sets: dict[str, str],
+                        extra_steps: list[int], limit: int | None, device: str, autocast: bool | None,
+                        batch_size: int, difficulty_mix: str | None, mix_backtracks: list[int] | None) -> None:
+    for evaluations in evaluate_checkpoint(destination, sets, extra_steps, limit, device, autocast, batch_size):
+        estimate = difficulty_mix_estimate(evaluations, difficulty_mix, mix_backtracks) if difficulty_mix else None
+        _write_card(destination, name, config,
+                    {**metadata, "evaluations": evaluations, **({"difficulty_mix": estimate} if estimate else {})})
 
 
 def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dict) -> None:
@@ -160,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", help="run folder (from python -m trm.train); with --card-only: its held-out curve")
     parser.add_argument("--name", help="checkpoint name, e.g. sudoku9-mlp")
     parser.add_argument("--card-only", metavar="CHECKPOINT",
-                        help="only write CHECKPOINT/MODEL_CARD.md again from its config.json (no evaluation)")
+                        help="only write CHECKPOINT/MODEL_CARD.md again from its config.json; with --eval, replace "
+                             "its evaluations by new ones of its own files (the weights stay)")
     parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
     parser.add_argument("--dest", default="checkpoints")
     parser.add_argument("--source", choices=["best", "latest"], default="best")
@@ -172,18 +224,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", default="")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
+    parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
     parser.add_argument("--batch-size", type=int, default=512, help="puzzles per evaluation batch")
+    parser.add_argument("--difficulty-mix", metavar="CSV",
+                        help="estimate the accuracy on a set with this CSV's difficulty mix (all sets pooled)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not args.card_only and not (args.run and args.name):
         parser.error("--run and --name are required (or --card-only CHECKPOINT)")
+    if args.fp32 and args.bf16:
+        parser.error("choose one of --fp32 and --bf16")
     try:
+        sets = dict(item.split("=", 1) for item in args.eval)
+        autocast = False if args.fp32 else True if args.bf16 else None
+        if args.card_only and sets:
+            path = reevaluate_checkpoint(Path(args.card_only), sets, args.extra_steps, args.limit, args.device,
+                                         autocast, args.batch_size, args.difficulty_mix)
+            print(json.dumps({"checkpoint": str(path)}))
+            return 0
         if args.card_only:
             print(json.dumps({"checkpoint": str(rerender_card(Path(args.card_only), args.data, args.run))}))
             return 0
-        sets = dict(item.split("=", 1) for item in args.eval)
         path = export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
-                                 args.limit, args.summary, args.status, args.device, autocast=not args.fp32,
-                                 batch_size=args.batch_size)
+                                 args.limit, args.summary, args.status, args.device, autocast=autocast,
+                                 batch_size=args.batch_size, difficulty_mix=args.difficulty_mix)
     except (TRMError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,5 +1,7 @@
 """The model card (MODEL_CARD.md) of a shipped checkpoint, written from its metadata: nothing typed by hand."""
 
+from pathlib import Path
+
 from trm.model.config import ModelConfig
 
 
@@ -31,6 +33,46 @@ def _eval_section(evaluations: list[dict]) -> list[str]:
               "| exact | " + " | ".join(f"{100 * a:.1f}" for a in first["accuracy_by_step"]) + " |", "",
               "Halting-step histogram (puzzles whose P(halt) first reaches 0.5 at step k; never = counted at the last): "
               + ", ".join(f"{k + 1}: {n}" for k, n in enumerate(first["halt_step_histogram"]) if n)]
+    return lines
+
+
+def _band_cell(band: dict) -> str:
+    return f"{_percent(band['exact_accuracy'])} of {band['count']:,}" if band["count"] else "-"
+
+
+def _difficulty_section(evaluations: list[dict], mix: dict | None) -> list[str]:
+    """Exact accuracy per difficulty band for each set at the model's own step count, pooled, and (with a mix)
+    the accuracy those bands imply on a set of another difficulty mix."""
+    steps = evaluations[0]["result"]["steps"] if evaluations else None
+    sets = [item for item in evaluations if item["result"]["steps"] == steps and item.get("by_difficulty")]
+    if not sets:
+        return []
+    header = ["backtracks", *(item["name"] for item in sets)]
+    rows = [[band["band"], *(_band_cell(item["by_difficulty"][i]) for item in sets)]
+            for i, band in enumerate(sets[0]["by_difficulty"])]
+    if len(sets) > 1:
+        header.append("all pooled")
+        for i, row in enumerate(rows):
+            count = sum(item["by_difficulty"][i]["count"] for item in sets)
+            correct = sum(item["by_difficulty"][i]["correct"] for item in sets)
+            row.append(_band_cell({"count": count, "exact_accuracy": correct / count if count else None}))
+    if mix:
+        header.append(f"share of {Path(mix['data']).name}")
+        for row, weight in zip(rows, mix["weights"]):
+            row.append(_percent(weight))
+    lines = ["", "## Accuracy by difficulty", "",
+             f"Exact accuracy at {steps} steps by the exact solver's backtracks (dead ends of its full search, "
+             "singles propagated at every node: 0 = propagation alone solves it).", "",
+             "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1),
+             *("| " + " | ".join(row) + " |" for row in rows)]
+    if mix and mix.get("accuracy") is not None:
+        lines += ["", f"Reweighted to the difficulty mix of `{mix['data']}` ({mix['puzzles']:,} puzzles), the pooled "
+                  f"bands give an expected exact accuracy of **{_percent(mix['accuracy'])}** at {mix['steps']} steps "
+                  f"(standard error {_percent(mix['standard_error'])}). An estimate: it assumes a puzzle's chance "
+                  "depends only on its band."]
+    elif mix:
+        lines += ["", f"No estimate for the difficulty mix of `{mix['data']}`: no evaluated puzzle in band(s) "
+                  f"{', '.join(mix['missing'])}."]
     return lines
 
 
@@ -98,5 +140,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"- Status: {metadata.get('status', 'n/a')}",
              "", "## Held-out accuracy", "", *_eval_section(evaluations), "",
              "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
-             "(held-out files under assets/puzzles/).", *_curve_section(train.get("heldout_curve"), train.get("step"))]
+             "(held-out files under assets/puzzles/).",
+             *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
+             *_curve_section(train.get("heldout_curve"), train.get("step"))]
     return "\n".join(lines) + "\n"
