@@ -150,6 +150,16 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
                                     f"what extra thinking (test-time scaling) does."))
 
 
+def _backtracks(puzzle: np.ndarray, shape: GridShape) -> int | None:
+    """The exact solver's dead ends on ``puzzle`` when it has one solution (cached with the status box's check)."""
+    if not puzzle.any():
+        return None
+    try:
+        return pi.puzzle_status(grid_to_string(puzzle), shape.size).backtracks
+    except TRMError:
+        return None
+
+
 def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
     st.subheader("Watch the model think")
@@ -161,6 +171,9 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     if loaded is None:
         return
     st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
+    note = mp.difficulty_note(loaded, _backtracks(puzzle, shape))
+    if note:
+        st.caption(note)
     key = tp.trace_key(str(loaded.path), mp.folder_mtime(str(loaded.path)), puzzle, steps)
     stored = tp.stored_trace(key)
     if pressed and stored is None:

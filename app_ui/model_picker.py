@@ -14,6 +14,7 @@ import streamlit as st
 import torch
 
 from trm import fast_inference
+from trm.accuracy_by_difficulty import band_index, pooled_card_bands
 from trm.checkpoint import LoadedModel, load_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -143,6 +144,27 @@ def _training_summary(metadata: dict) -> str:
         return ""
     text = f"; held-out puzzles solved: {metrics['exact_accuracy']:.1%}"
     return text + (f" (training step {metadata['step']:,})" if isinstance(metadata.get("step"), int) else "")
+
+
+def difficulty_note(loaded: LoadedModel, backtracks: int | None) -> str:
+    """How the model fares on held-out puzzles as hard as this one (the exact solver's backtracks), from its card's
+    accuracy by difficulty; "" without a unique puzzle or without bands on the card (cards before them, runs)."""
+    evaluations = loaded.metadata.get("evaluations") if isinstance(loaded.metadata, dict) else None
+    if backtracks is None or not isinstance(evaluations, list):
+        return ""
+    try:
+        pooled = pooled_card_bands(evaluations)
+    except (KeyError, TypeError, ValueError, IndexError):  # a hand-edited card: say nothing rather than fail
+        return ""
+    if pooled is None:
+        return ""
+    band = pooled.bands[band_index(backtracks)]
+    dead_ends = f"The exact solver meets {backtracks:,} dead end{'' if backtracks == 1 else 's'} on this puzzle"
+    if not band.count:
+        return (f"{dead_ends}; none of this model's held-out puzzles falls in that band ({band.band}), so its card "
+                f"cannot say how it fares on puzzles this hard.")
+    return (f"{dead_ends} (band {band.band}). Of the held-out puzzles in that band, this model solves "
+            f"**{band.accuracy:.0%}** ({band.correct:,} of {band.count:,}) at {pooled.steps} steps.")
 
 
 def compile_note(loaded: LoadedModel) -> str:

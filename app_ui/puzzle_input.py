@@ -11,7 +11,7 @@ Loading from text goes through ``trm.sudoku.parse_puzzle``; it raises PuzzleErro
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class PuzzleStatus:
 
     level: str
     message: str
+    backtracks: int | None = None  # the exact solver's dead ends, for a puzzle with one solution
 
 
 @cache
@@ -182,7 +183,8 @@ def puzzle_status(text: str, size: int) -> PuzzleStatus:
             lines.append(f"- and {len(conflicts) - MAX_CONFLICTS_SHOWN} more")
         return PuzzleStatus("error", "**Conflicts** (a digit repeated in a row, column or box):\n" + "\n".join(lines))
     result = solve(grid, shape, limit=2)
-    return _solve_status(result.status, givens)
+    status = _solve_status(result.status, givens)
+    return replace(status, backtracks=result.backtracks) if result.status is SolveStatus.UNIQUE else status
 
 
 def _solve_status(status: SolveStatus, givens: int) -> PuzzleStatus:

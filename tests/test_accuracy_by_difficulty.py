@@ -146,6 +146,27 @@ def test_card_tabulates_bands_per_set_pooled_and_states_the_estimate():
     assert "Accuracy by difficulty" not in without
 
 
+def test_card_says_how_far_the_sets_disagree_within_a_band():
+    from trm.model.config import ModelConfig
+    from trm.model_card import render_model_card
+
+    def evaluation(name, bands):
+        return {"name": name, "by_difficulty": bands,
+                "result": {"count": 200, "steps": 16, "exact_accuracy": 0.5, "cell_accuracy": 0.9,
+                           "halted_exact_accuracy": 0.5, "mean_halt_step": 9.0, "accuracy_by_step": [0.5],
+                           "halt_step_histogram": [200]}}
+
+    mix = {"data": "mix.csv", "puzzles": 10, "steps": 16, "weights": [0.2] * 5, "accuracy": 0.7,
+           "standard_error": 0.02, "missing": []}
+    # Band 51-100: 50% against 80% on 100 puzzles each; band 1-50's 100%-vs-0% gap has 10 puzzles, too few to count.
+    hard = evaluation("hard", _bands((50, 25), (10, 0), (100, 50), (20, 10), (20, 10)))
+    easy = evaluation("easy", _bands((50, 25), (10, 10), (100, 80), (20, 20), (20, 20)))
+    card = render_model_card("m", ModelConfig(), {"difficulty_mix": mix}, [hard, easy])
+    assert "the sets differ by up to 30.0 points (band 51-100, sets with at least 50 puzzles there)" in card
+    one_set = render_model_card("m", ModelConfig(), {"difficulty_mix": mix}, [hard])
+    assert "depends only on its band." in one_set and "differ by up to" not in one_set
+
+
 def test_card_only_with_eval_replaces_the_evaluations_and_keeps_the_weights(tmp_path, capsys):
     import shutil
     from trm.export import main as export_main

@@ -1,5 +1,7 @@
 """The model card quotes the command that started a run and every distinct command that resumed it."""
 
+import json
+
 from trm.model.config import ModelConfig
 from trm.model_card import render_model_card
 
@@ -170,3 +172,20 @@ def test_export_names_extra_step_evaluations_and_keeps_each_finished_set():
     names = [item["name"] for item in list(trm.export.evaluate_checkpoint(checkpoint, {"a": data}, [3], 4, "cpu"))[-1]]
     steps = json.loads((checkpoint / "config.json").read_text())["model"]["max_supervision_steps"]
     assert names == ["a", "a (3 steps)"] and steps != 3
+
+
+def test_hardware_line_gives_each_device_its_step_ranges_from_the_runs_start_events(tmp_path):
+    from trm.export import training_hardware
+
+    def write(*events):
+        (tmp_path / "metrics.jsonl").write_text("".join(json.dumps({"kind": "event", **e}) + "\n" for e in events))
+
+    h100, h200 = {"device": "H100", "world_size": 1}, {"device": "H200", "world_size": 2}
+    write({"event": "started", "step": 0, **h100}, {"event": "resumed", "step": 100, **h200},
+          {"event": "resumed", "step": 200, **h100}, {"event": "resumed", "step": 1500, **h100})
+    assert training_hardware(tmp_path, 2000, "fallback") == (
+        "H100 (steps 0-100 and 200-2,000), 2x H200 under torchrun (100-200)")
+    write({"event": "started", "step": 0, **h100}, {"event": "resumed", "step": 100, **h100})
+    assert training_hardware(tmp_path, 300, "fallback") == "H100"
+    write({"event": "resumed", "step": 100, **h100})  # a run from before processes recorded their device
+    assert training_hardware(tmp_path, 300, "fallback") == "fallback"

@@ -31,3 +31,27 @@ def test_the_runs_larger_evaluation_at_the_shipped_step_is_quoted_beside_the_car
     assert "run's own" not in _training_summary(metadata)
     metadata["training"]["heldout_curve"] = "n/a"  # hand-edited file
     assert _training_summary(metadata).startswith("; held-out puzzles solved: 74.0% of 5000")
+
+
+def test_difficulty_note_quotes_the_cards_band_of_this_puzzle():
+    from types import SimpleNamespace
+    from app_ui.model_picker import difficulty_note
+
+    def band(name, count, correct):
+        return {"band": name, "count": count, "correct": correct}
+
+    bands = [band("0", 10, 10), band("1-50", 20, 19), band("51-100", 8, 6), band("101-200", 0, 0), band("201+", 4, 1)]
+    other = [band("0", 0, 0), band("1-50", 0, 0), band("51-100", 2, 0), band("101-200", 0, 0), band("201+", 0, 0)]
+    loaded = SimpleNamespace(metadata={"evaluations": [
+        {"name": "a", "result": {"steps": 16}, "by_difficulty": bands},
+        {"name": "a (32 steps)", "result": {"steps": 32}, "by_difficulty": other},  # other step count: not pooled
+        {"name": "b", "result": {"steps": 16}, "by_difficulty": other}]})
+    assert difficulty_note(loaded, 70) == ("The exact solver meets 70 dead ends on this puzzle (band 51-100). Of the "
+                                           "held-out puzzles in that band, this model solves **60%** (6 of 10) at "
+                                           "16 steps.")
+    assert difficulty_note(loaded, 1).startswith("The exact solver meets 1 dead end on")
+    assert "none of this model's held-out puzzles" in difficulty_note(loaded, 150)
+    assert difficulty_note(loaded, None) == ""  # no unique solution
+    assert difficulty_note(SimpleNamespace(metadata={"evaluations": [{"result": {"steps": 16}}]}), 5) == ""
+    assert difficulty_note(SimpleNamespace(metadata={"eval": {}}), 5) == ""  # a run's best model
+    assert difficulty_note(SimpleNamespace(metadata={"evaluations": [{"result": "n/a"}]}), 5) == ""  # hand-edited

@@ -61,7 +61,9 @@ def test_run_killed_with_sigkill_is_listed_as_crashed_and_resumes_the_same_curve
     assert steps == sorted(set(steps)), "steps must increase without duplicates"
     assert steps[-1] == logged_past_checkpoint + 15
     assert steps == list(range(5, steps[-1] + 1, 5))
-    assert [e["step"] for e in read_curves(run_dir).events if e["event"] == "resumed"] == [saved]
+    events = read_curves(run_dir).events
+    assert [(e["event"], e["step"]) for e in events] == [("started", 0), ("resumed", saved)]
+    assert all(e["device"] and e["world_size"] == 1 for e in events)  # each process says where it trained
 
 
 def test_export_writes_a_checkpoint_with_a_model_card_and_refuses_a_taken_name(sudoku4_data, train_runs_root,

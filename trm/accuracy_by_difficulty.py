@@ -75,6 +75,26 @@ def pool_bands(per_set: list[list[BandAccuracy]]) -> list[BandAccuracy]:
 
 
 @dataclass
+class CardBands:
+    """A model card's held-out sets at the model's own step count, their band tallies pooled."""
+
+    steps: int
+    set_names: list[str]
+    bands: list[BandAccuracy]
+
+
+def pooled_card_bands(evaluations: list[dict]) -> CardBands | None:
+    """Pool the ``by_difficulty`` tallies of a card's evaluations (``trm.export``'s format) made at the first
+    evaluation's step count; None when there are none (a card written before bands were recorded)."""
+    steps = evaluations[0]["result"]["steps"] if evaluations else None
+    chosen = [item for item in evaluations if item["result"]["steps"] == steps and item.get("by_difficulty")]
+    if not chosen:
+        return None
+    bands = pool_bands([[BandAccuracy.from_dict(band) for band in item["by_difficulty"]] for item in chosen])
+    return CardBands(steps, [item["name"] for item in chosen], bands)
+
+
+@dataclass
 class MixEstimate:
     """Expected exact accuracy on a set whose puzzles fall into the bands with ``weights``.
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import torch
 
-from trm.accuracy_by_difficulty import (BandAccuracy, accuracy_by_band, estimate_for_mix, pool_bands,
-                                        puzzle_backtracks)
+from trm.accuracy_by_difficulty import accuracy_by_band, estimate_for_mix, pooled_card_bands, puzzle_backtracks
 from trm.checkpoint import load_model, read_json, save_model, write_json
 from trm.errors import CheckpointError, TRMError
 from trm.evaluate import fill_solutions
@@ -71,6 +70,33 @@ def training_curve(run_dir: str | Path, required: bool = False) -> list[dict]:
             if r.get("kind") == "eval" and isinstance(r.get("exact_accuracy"), (int, float)) and "step" in r]
 
 
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def training_hardware(run_dir: str | Path, last_step: int, fallback: str = "n/a") -> str:
+    """Where the run trained, by step range, from the device each process recorded when it started, e.g.
+    "NVIDIA H100 (steps 0-16,212 and 22,050-32,374), 2x NVIDIA H200 under torchrun (16,212-22,050)".
+    ``fallback`` (the last process's device) when a process recorded none (runs from before the record)."""
+    starts = [r for r in read_metrics(Path(run_dir) / "metrics.jsonl")
+              if r.get("kind") == "event" and r.get("event") in ("started", "resumed")]
+    if not starts or starts[0].get("event") != "started" or any("device" not in r for r in starts):
+        return fallback
+    ranges: dict[str, list[list[int]]] = {}
+    for start, end in zip(starts, [*starts[1:], {"step": last_step}]):
+        world = int(start.get("world_size", 1))
+        label = f"{world}x {start['device']} under torchrun" if world > 1 else str(start["device"])
+        spans = ranges.setdefault(label, [])
+        if spans and spans[-1][1] == int(start["step"]):  # resumed on the same kind of machine
+            spans[-1][1] = int(end["step"])
+        elif int(end["step"]) > int(start["step"]):
+            spans.append([int(start["step"]), int(end["step"])])
+    if len(ranges) <= 1:
+        return next(iter(ranges), fallback)
+    parts = [f"{label} ({_and_list([f'{a:,}-{b:,}' for a, b in spans])})" for label, spans in ranges.items()]
+    return parts[0].replace(" (", " (steps ", 1) + "".join(f", {part}" for part in parts[1:])
+
+
 def _training_metadata(run_dir: Path, step: int) -> dict:
     run = read_json(run_dir / "run.json", "Run config")
     state = read_json(run_dir / "state" / "state.json", "Training state") if (run_dir / "state").exists() else {}
@@ -80,7 +106,7 @@ def _training_metadata(run_dir: Path, step: int) -> dict:
             "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
             "ema_rate": train["ema_rate"], "data": train["data_dir"],
             "data_provenance": data_provenance(train["data_dir"]),
-            "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2), "hardware": status.get("device", "n/a"),
+            "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2), "hardware": training_hardware(run_dir, int(status.get("step", step)), status.get("device", "n/a")),
             "heldout_curve": training_curve(run_dir)}
 
 
@@ -120,15 +146,13 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
 
 def difficulty_mix_estimate(evaluations: list[dict], mix_csv: str, mix_backtracks: list[int]) -> dict | None:
     """The accuracy expected on a set with ``mix_csv``'s difficulty mix, from the bands of every set evaluated at
-    the model's own step count (the first evaluation's), pooled; None before any evaluation."""
-    steps = evaluations[0]["result"]["steps"] if evaluations else None
-    pooled = [item for item in evaluations if item["result"]["steps"] == steps and item.get("by_difficulty")]
-    if not pooled:
+    the model's own step count, pooled; None before any evaluation."""
+    pooled = pooled_card_bands(evaluations)
+    if pooled is None:
         return None
-    bands = pool_bands([[BandAccuracy.from_dict(band) for band in item["by_difficulty"]] for item in pooled])
-    estimate = estimate_for_mix(bands, mix_backtracks)
-    return {"data": mix_csv, "puzzles": len(mix_backtracks), "steps": steps,
-            "pooled": [item["name"] for item in pooled], **estimate.to_dict()}
+    estimate = estimate_for_mix(pooled.bands, mix_backtracks)
+    return {"data": mix_csv, "puzzles": len(mix_backtracks), "steps": pooled.steps, "pooled": pooled.set_names,
+            **estimate.to_dict()}
 
 
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",

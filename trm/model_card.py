@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+from trm.accuracy_by_difficulty import BandAccuracy, pooled_card_bands
 from trm.model.config import ModelConfig
+
+MIN_BAND_PUZZLES = 50  # fewer puzzles per band: a standard error of 7 points or more
 
 
 def _number(value: object, missing: str = "n/a") -> str:
@@ -36,32 +39,42 @@ def _eval_section(evaluations: list[dict]) -> list[str]:
     return lines
 
 
-def _band_cell(band: dict) -> str:
-    return f"{_percent(band['exact_accuracy'])} of {band['count']:,}" if band["count"] else "-"
+def _band_cell(band: BandAccuracy) -> str:
+    return f"{_percent(band.accuracy)} of {band.count:,}" if band.count else "-"
+
+
+def _band_assumption_check(sets: list[list[BandAccuracy]], bands: list[BandAccuracy]) -> str:
+    """How far the mix estimate's assumption is off: the widest gap between two sets' accuracies in one band,
+    counting only sets with enough puzzles there for the gap to be more than noise."""
+    gaps = []
+    for i, band in enumerate(bands):
+        rates = [bands_of_set[i].accuracy for bands_of_set in sets if bands_of_set[i].count >= MIN_BAND_PUZZLES]
+        if len(rates) > 1:
+            gaps.append((max(rates) - min(rates), band.band))
+    if not gaps:
+        return ""
+    gap, band = max(gaps)
+    return (f" Within one band the sets differ by up to {100 * gap:.1f} points (band {band}, sets with at least "
+            f"{MIN_BAND_PUZZLES} puzzles there), so the estimate is only as good as that assumption.")
 
 
 def _difficulty_section(evaluations: list[dict], mix: dict | None) -> list[str]:
     """Exact accuracy per difficulty band for each set at the model's own step count, pooled, and (with a mix)
     the accuracy those bands imply on a set of another difficulty mix."""
-    steps = evaluations[0]["result"]["steps"] if evaluations else None
-    sets = [item for item in evaluations if item["result"]["steps"] == steps and item.get("by_difficulty")]
-    if not sets:
+    pooled = pooled_card_bands(evaluations)
+    if pooled is None:
         return []
-    header = ["backtracks", *(item["name"] for item in sets)]
-    rows = [[band["band"], *(_band_cell(item["by_difficulty"][i]) for item in sets)]
-            for i, band in enumerate(sets[0]["by_difficulty"])]
-    if len(sets) > 1:
-        header.append("all pooled")
-        for i, row in enumerate(rows):
-            count = sum(item["by_difficulty"][i]["count"] for item in sets)
-            correct = sum(item["by_difficulty"][i]["correct"] for item in sets)
-            row.append(_band_cell({"count": count, "exact_accuracy": correct / count if count else None}))
+    sets = [[BandAccuracy.from_dict(band) for band in item["by_difficulty"]]
+            for item in evaluations if item["name"] in pooled.set_names]
+    header = ["backtracks", *pooled.set_names] + (["all pooled"] if len(sets) > 1 else [])
+    rows = [[band.band, *(_band_cell(bands[i]) for bands in sets)] + ([_band_cell(band)] if len(sets) > 1 else [])
+            for i, band in enumerate(pooled.bands)]
     if mix:
         header.append(f"share of {Path(mix['data']).name}")
         for row, weight in zip(rows, mix["weights"]):
             row.append(_percent(weight))
     lines = ["", "## Accuracy by difficulty", "",
-             f"Exact accuracy at {steps} steps by the exact solver's backtracks (dead ends of its full search, "
+             f"Exact accuracy at {pooled.steps} steps by the exact solver's backtracks (dead ends of its full search, "
              "singles propagated at every node: 0 = propagation alone solves it).", "",
              "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1),
              *("| " + " | ".join(row) + " |" for row in rows)]
@@ -69,7 +82,7 @@ def _difficulty_section(evaluations: list[dict], mix: dict | None) -> list[str]:
         lines += ["", f"Reweighted to the difficulty mix of `{mix['data']}` ({mix['puzzles']:,} puzzles), the pooled "
                   f"bands give an expected exact accuracy of **{_percent(mix['accuracy'])}** at {mix['steps']} steps "
                   f"(standard error {_percent(mix['standard_error'])}). An estimate: it assumes a puzzle's chance "
-                  "depends only on its band."]
+                  "depends only on its band." + _band_assumption_check(sets, pooled.bands)]
     elif mix:
         lines += ["", f"No estimate for the difficulty mix of `{mix['data']}`: no evaluated puzzle in band(s) "
                   f"{', '.join(mix['missing'])}."]

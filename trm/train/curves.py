@@ -1,7 +1,8 @@
 """A run's curves for the app: metrics.jsonl read defensively, debiased EMA smoothing, speed and ETA.
 
 The trainer appends one JSON object per line to ``RUN_DIR/metrics.jsonl``: ``kind`` "train" (every log_every
-steps), "eval" (held-out, every eval_every steps) and "event" ("resumed" when a new process continues the run).
+steps), "eval" (held-out, every eval_every steps) and "event" ("started" and "resumed", each with the device and world size of
+the process that begins there).
 """
 
 import json

@@ -80,6 +80,12 @@ class Run:
             self.folder.acquire()  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:
             self._resume()
+        elif runtime.is_main:
+            self.folder.append_metrics({"kind": "event", "step": 0, "event": "started", **self._hardware()})
+
+    def _hardware(self) -> dict:
+        """What this process trains on, recorded at every start so a card can say which steps ran where."""
+        return {"device": self.runtime.device_name(), "world_size": self.runtime.world_size}
 
     def _resume(self) -> None:
         state = load_run_state(self.folder.path)
@@ -88,7 +94,8 @@ class Run:
         self.wall_seconds = float(state.info.get("wall_seconds", 0.0))
         if self.runtime.is_main:
             self.folder.truncate_metrics(state.step)
-            self.folder.append_metrics({"kind": "event", "step": state.step, "event": "resumed", "notes": notes})
+            self.folder.append_metrics({"kind": "event", "step": state.step, "event": "resumed", "notes": notes,
+                                      **self._hardware()})
             for note in notes:
                 tqdm.write(f"resume: {note}")
 
