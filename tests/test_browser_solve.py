@@ -19,7 +19,8 @@ GIVEN = re.compile(r"\bsg-given\b")
 def _open_solve(page, url: str, query: str = ""):
     page.goto(f"{url}/solve{query}")
     grid = page.locator(".st-key-solve_grid")
-    expect(grid.get_by_role("gridcell", name="r1c1")).to_be_visible()
+    # the first load of a session imports the engine and loads the 9x9 model: slow on a busy 2-core machine
+    expect(grid.get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=30_000)
     return grid
 
 
