@@ -189,3 +189,43 @@ def test_hardware_line_gives_each_device_its_step_ranges_from_the_runs_start_eve
     assert training_hardware(tmp_path, 300, "fallback") == "H100"
     write({"event": "resumed", "step": 100, **h100})  # a run from before processes recorded their device
     assert training_hardware(tmp_path, 300, "fallback") == "fallback"
+
+
+def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+    from trm.export import main as export_main
+
+    checkpoint = tmp_path / "sudoku4"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
+    config = json.loads((checkpoint / "config.json").read_text())
+    config["metadata"]["training"].update(step=300, heldout_curve=[
+        {"step": 300, "count": 500, "steps": 4, "exact_accuracy": 0.9, "cell_accuracy": 0.95}])
+    (checkpoint / "config.json").write_text(json.dumps(config))
+    run = tmp_path / "bigger-data"
+    run.mkdir()
+    (run / "run.json").write_text(json.dumps({"command": "python -m trm.train --init-from checkpoints/sudoku4",
+                                              "resumed_with": ["python -m trm.train --resume runs/b"],
+                                              "train": {"data_dir": str(tmp_path / "no-data")}}))
+    records = [{"kind": "event", "event": "started", "step": 0, "device": "H100", "world_size": 1,
+                "init_from": {"path": "checkpoints/sudoku4", "step": 300, "preset": "sudoku4-tiny"}},
+               {"kind": "eval", "step": 100, "count": 500, "steps": 4, "exact_accuracy": 0.8, "cell_accuracy": 0.9},
+               {"kind": "train", "step": 150, "wall_seconds": 1800.0},
+               {"kind": "eval", "step": 150, "count": 500, "steps": 4, "exact_accuracy": 0.85, "cell_accuracy": 0.93}]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (run / "status.json").write_text(json.dumps({"state": "stopped", "step": 160}))
+    assert export_main(["--card-only", str(checkpoint), "--compare-run", str(run)]) == 0
+    card = (checkpoint / "MODEL_CARD.md").read_text()
+    section = card[card.index("## Other recipes tried"):]
+    assert "### bigger-data" in section
+    assert "- Weights: started from `checkpoints/sudoku4` (step 300 of its run)" in section
+    assert "- Resumed with: `python -m trm.train --resume runs/b`" in section
+    assert "- Optimiser steps: 160 in 0.5 h on H100" in section
+    assert ("- Best held-out exact accuracy: 85.0% at step 150 (500 puzzles, 4 supervision steps); these weights "
+            "scored 90.0% on the same evaluation in their own run.") in section
+    assert "| 100 | 80.0% | 90.0% | ████████████████ |" in section and "these weights**" not in section
+    saved = json.loads((checkpoint / "config.json").read_text())["metadata"]["compared_runs"]
+    assert [run["name"] for run in saved] == ["bigger-data"]
+    assert export_main(["--card-only", str(checkpoint), "--compare-run", str(tmp_path / "nothing")]) == 2
+    assert "no metrics.jsonl" in capsys.readouterr().err
+    assert "## Other recipes tried" in (checkpoint / "MODEL_CARD.md").read_text()  # the card is kept

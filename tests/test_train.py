@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+from trm.checkpoint import load_model
 from trm.data import save_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.__main__ import main as train_main
@@ -180,3 +181,28 @@ def test_an_unknown_compile_mode_is_refused_with_the_choices():
     with pytest.raises(ConfigError, match="max-autotune-no-cudagraphs"):
         TrainConfig(compile_mode="fastest")
     assert TrainConfig(compile_mode="reduce-overhead").compile_mode == "reduce-overhead"
+
+
+def test_init_from_starts_a_new_run_from_a_saved_models_weights(data_dir, tmp_path):
+    assert train_main(_args(data_dir, tmp_path / "first", 6)) == 0
+    source = tmp_path / "first" / "best"
+    assert train_main([*_args(data_dir, tmp_path / "tuned", 3), "--set", "train.lr=0", "--set", "train.prefix_lr=0",
+                       "--init-from", str(source)]) == 0
+    start = load_model(source).model.state_dict()
+    tuned = load_run_state(tmp_path / "tuned").weights
+    for name, tensor in start.items():  # learning rate 0: the run still holds the weights it started from
+        assert torch.allclose(tuned[f"model.{name}"], tensor, atol=1e-6), name
+    started = read_metrics(tmp_path / "tuned" / "metrics.jsonl")[0]
+    assert started["event"] == "started" and started["init_from"]["path"] == str(source)
+    assert json.loads((tmp_path / "tuned" / "run.json").read_text())["init_from"] == str(source)
+
+
+def test_init_from_a_different_model_is_refused_and_leaves_no_run(data_dir, tmp_path, capsys):
+    assert train_main(_args(data_dir, tmp_path / "first", 3)) == 0
+    args = [*_args(data_dir, tmp_path / "bigger", 3), "--set", "model.hidden_size=32",
+            "--init-from", str(tmp_path / "first" / "best")]
+    assert train_main(args) == 2
+    assert "different model" in capsys.readouterr().err
+    assert not (tmp_path / "bigger" / "state").exists() and not (tmp_path / "bigger" / "metrics.jsonl").exists()
+    assert train_main([*_args(data_dir, tmp_path / "missing", 3), "--init-from", str(tmp_path / "nowhere")]) == 2
+    assert "not found" in capsys.readouterr().err

@@ -197,6 +197,25 @@ def _mix_backtracks(difficulty_mix: str | None) -> list[int] | None:
     return puzzle_backtracks(mix.puzzles, mix.shape)
 
 
+def compared_run(run_dir: str | Path) -> dict:
+    """What a model card says about another run of the same model (a recipe tried beside the shipped one): its
+    commands, starting weights, data, steps, time, hardware and held-out curve, from the run folder's logs alone
+    (its weights are not needed). Raises CheckpointError for a folder that is not a run."""
+    run_dir = Path(run_dir)
+    curve = training_curve(run_dir, required=True)
+    run = read_json(run_dir / "run.json", "Run config")
+    records = read_metrics(run_dir / "metrics.jsonl")
+    started = next((r for r in records if r.get("event") == "started"), {})
+    trained = [r for r in records if r.get("kind") == "train"]
+    status = read_json(run_dir / "status.json", "Run status") if (run_dir / "status.json").exists() else {}
+    step = int(status.get("step", trained[-1]["step"] if trained else curve[-1]["step"] if curve else 0))
+    wall = float(trained[-1].get("wall_seconds", 0)) if trained else 0.0
+    return {"name": run_dir.name, "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
+            "init_from": started.get("init_from"), "data_provenance": data_provenance(run["train"]["data_dir"]),
+            "step": step, "wall_hours": round(wall / 3600, 2),
+            "hardware": training_hardware(run_dir, step, started.get("device", "n/a")), "curve": curve}
+
+
 def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict, sets: dict[str, str],
                         extra_steps: list[int], limit: int | None, device: str, autocast: bool | None,
                         batch_size: int, difficulty_mix: str | None, mix_backtracks: list[int] | None) -> None:
@@ -212,10 +231,12 @@ def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dic
     (destination / "MODEL_CARD.md").write_text(render_model_card(name, config, metadata, metadata["evaluations"]))
 
 
-def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None) -> Path:
+def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
+                  compare_runs: list[str] | None = None) -> Path:
     """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
-    provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, and
-    the held-out curve from ``run_dir``'s metrics when given."""
+    provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, the
+    held-out curve from ``run_dir``'s metrics when given, and ``compare_runs`` (run folders of other recipes,
+    replacing any listed before) side by side."""
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = loaded_config.get("metadata") or {}
     training = metadata.setdefault("training", {})
@@ -223,6 +244,8 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
         training["data_provenance"] = data_provenance(data_dir or training.get("data", ""))
     if run_dir:
         training["heldout_curve"] = training_curve(run_dir, required=True) or training.get("heldout_curve", [])
+    if compare_runs:
+        metadata["compared_runs"] = [compared_run(folder) for folder in compare_runs]
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
     model_config = ModelConfig.from_dict(loaded_config["model"])
     (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
@@ -238,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only write CHECKPOINT/MODEL_CARD.md again from its config.json; with --eval, replace "
                              "its evaluations by new ones of its own files (the weights stay)")
     parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
+    parser.add_argument("--compare-run", action="append", default=[], metavar="RUN_DIR",
+                        help="with --card-only: show this run of another recipe beside the model (repeatable)")
     parser.add_argument("--dest", default="checkpoints")
     parser.add_argument("--source", choices=["best", "latest"], default="best")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
@@ -255,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not args.card_only and not (args.run and args.name):
         parser.error("--run and --name are required (or --card-only CHECKPOINT)")
+    if args.compare_run and not args.card_only:
+        parser.error("--compare-run goes with --card-only CHECKPOINT")
     if args.fp32 and args.bf16:
         parser.error("choose one of --fp32 and --bf16")
     try:
@@ -266,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"checkpoint": str(path)}))
             return 0
         if args.card_only:
-            print(json.dumps({"checkpoint": str(rerender_card(Path(args.card_only), args.data, args.run))}))
+            print(json.dumps({"checkpoint": str(rerender_card(Path(args.card_only), args.data, args.run,
+                                                                args.compare_run))}))
             return 0
         path = export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
                                  args.limit, args.summary, args.status, args.device, autocast=autocast,

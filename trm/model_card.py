@@ -89,6 +89,17 @@ def _difficulty_section(evaluations: list[dict], mix: dict | None) -> list[str]:
     return lines
 
 
+def _curve_rows(curve: list[dict], marked_step: object = None) -> list[str]:
+    """A held-out curve as table rows with a bar to read at a glance; the row at ``marked_step`` is marked."""
+    lines = ["| optimiser step | exact | cell | exact, one block per 5% |", "|---:|---:|---:|---|"]
+    for point in curve:
+        bar = "█" * round(20 * point["exact_accuracy"])
+        marker = " **these weights**" if point["step"] == marked_step else ""
+        lines.append(f"| {point['step']:,} | {_percent(point['exact_accuracy'])} | "
+                     f"{_percent(point.get('cell_accuracy'))} | {bar}{marker} |")
+    return lines
+
+
 def _curve_section(curve: list[dict] | None, shipped_step: object = None) -> list[str]:
     """The run's own held-out evaluations while it trained: one row per evaluation, with a bar to read at a glance;
     the row of the shipped weights is marked (the run may have gone on past them)."""
@@ -96,15 +107,45 @@ def _curve_section(curve: list[dict] | None, shipped_step: object = None) -> lis
         return []
     last = curve[-1]
     count = _number(last.get("count"), "?")
-    lines = ["", "## Held-out accuracy during training", "",
-             f"Measured by the training run itself ({count} held-out puzzles, EMA weights, "
-             f"{last.get('steps') or '?'} supervision steps).", "",
-             "| optimiser step | exact | cell | exact, one block per 5% |", "|---:|---:|---:|---|"]
-    for point in curve:
-        bar = "█" * round(20 * point["exact_accuracy"])
-        marker = " **these weights**" if point["step"] == shipped_step else ""
-        lines.append(f"| {point['step']:,} | {_percent(point['exact_accuracy'])} | "
-                     f"{_percent(point.get('cell_accuracy'))} | {bar}{marker} |")
+    return ["", "## Held-out accuracy during training", "",
+            f"Measured by the training run itself ({count} held-out puzzles, EMA weights, "
+            f"{last.get('steps') or '?'} supervision steps).", "", *_curve_rows(curve, shipped_step)]
+
+
+def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> list[str]:
+    """One other recipe's run: how it trained and its held-out curve, next to these weights' own figure."""
+    curve = run.get("curve") or []
+    origin = run.get("init_from") or {}
+    start = (f"started from `{origin.get('path')}` (step {_number(origin.get('step'))} of its run)" if origin
+             else "started from random weights")
+    lines = ["", f"### {run.get('name', '?')}", "", f"- Command: `{run.get('command', 'n/a')}`",
+             *_resume_lines(run.get("resumed_with", [])),
+             f"- Weights: {start}",
+             *_provenance_lines(run.get("data_provenance")),
+             f"- Optimiser steps: {_number(run.get('step'))} in {run.get('wall_hours', 'n/a')} h on "
+             f"{run.get('hardware', 'n/a')}"]
+    if not curve:
+        return lines
+    best = max(curve, key=lambda point: point["exact_accuracy"])
+    own = next((point for point in own_curve if point["step"] == own_step), None)
+    same_set = own is not None and own.get("count") == best.get("count")
+    comparison = (f"; these weights scored {_percent(own['exact_accuracy'])} on the same evaluation in their own run"
+                  if same_set else "")
+    lines += [f"- Best held-out exact accuracy: {_percent(best['exact_accuracy'])} at step {best['step']:,} "
+              f"({_number(best.get('count'), '?')} puzzles, {best.get('steps') or '?'} supervision steps)"
+              f"{comparison}.", "", *_curve_rows(curve)]
+    return lines
+
+
+def _compared_runs_section(runs: list[dict] | None, own_curve: list[dict] | None, own_step: object) -> list[str]:
+    """Other recipes tried with these weights' model, side by side with them (issue: a better recipe is welcome if
+    the card shows it next to the paper's)."""
+    if not runs:
+        return []
+    lines = ["", "## Other recipes tried", "",
+             "Runs of the same model with another recipe, measured the same way; none of them is shipped here."]
+    for run in runs:
+        lines += _compared_run_lines(run, own_curve or [], own_step)
     return lines
 
 
@@ -155,5 +196,6 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
              "(held-out files under assets/puzzles/).",
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
-             *_curve_section(train.get("heldout_curve"), train.get("step"))]
+             *_curve_section(train.get("heldout_curve"), train.get("step")),
+             *_compared_runs_section(metadata.get("compared_runs"), train.get("heldout_curve"), train.get("step"))]
     return "\n".join(lines) + "\n"

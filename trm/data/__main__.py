@@ -18,6 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--out", required=True, help="output directory, e.g. data/sudoku9")
     make.add_argument("--test-limit", type=int, default=None, help="cap the test split (seeded sample)")
     make.add_argument("--seed", type=int, default=0, help="seed of every random choice")
+    make.add_argument("--extra-train", action="append", default=[], metavar="CSV",
+                      help="9x9: add this file's puzzles to the training split (minus any equivalent to a test "
+                           "puzzle); repeatable")
     heldout = commands.add_parser("heldout", help="remake the held-out 9x9 samples in assets/puzzles")
     heldout.add_argument("--shared-dir", required=True, help="folder holding the full tdoku_*.csv lists")
     heldout.add_argument("--seed", type=int, default=0, help="seed of the samples")
@@ -31,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             if args.test_limit is not None and args.test_limit < 1:
                 raise ConfigError(f"--test-limit must be at least 1, got {args.test_limit}.")
-            meta = build(args.size, args.out, test_limit=args.test_limit, seed=args.seed)
-            print(json.dumps({k: meta[k] for k in ("size", "counts", "dedupe", "build_seconds")}, indent=2))
+            meta = build(args.size, args.out, test_limit=args.test_limit, seed=args.seed,
+                         extra_train_files=tuple(args.extra_train))
+            keys = ("size", "counts", "dedupe", "extra_train_dedupe", "build_seconds")
+            print(json.dumps({k: meta[k] for k in keys if k in meta}, indent=2))
         else:
             stats = make_heldout_samples(args.shared_dir, seed=args.seed)
             print(json.dumps({name: s.to_dict() for name, s in stats.items()}, indent=2))

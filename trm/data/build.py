@@ -40,11 +40,28 @@ def _sample(table: PuzzleTable, limit: int | None, rng: np.random.Generator) -> 
     return select_rows(table, np.sort(rng.choice(len(table), size=limit, replace=False)))
 
 
+def _extra_training(train: PuzzleTable, test: PuzzleTable, extra_files: tuple[Path, ...],
+                    is_progress_shown: bool) -> tuple[PuzzleTable, dict]:
+    """``train`` plus the extra files' puzzles that repeat nothing already kept and match no test puzzle.
+
+    A puzzle equivalent to a test puzzle would leak it (the model trains on its augmentations), so those go;
+    one equivalent to a training puzzle stays (it only adds variants of what is already trained on).
+    """
+    seen = set(row.tobytes() for row in train.puzzles)
+    tables, stats = [train], {}
+    for path in extra_files:
+        table, stats[path.name] = remove_train_equivalents(read_solved_csv(path, 9), test, seen, is_progress_shown)
+        tables.append(table)
+    return concat_tables(tables), stats
+
+
 def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, test_limit: int | None = None,
-                  seed: int = 0, is_progress_shown: bool = True) -> dict:
+                  seed: int = 0, is_progress_shown: bool = True, extra_train_files: tuple[Path, ...] = ()) -> dict:
     """Write the 9x9 data set to ``out`` (train.npz, test.npz, meta.json); returns the meta dict.
 
-    ``test_limit`` caps the test split by a seeded sample. Raises DataError for a missing or bad input file.
+    ``test_limit`` caps the test split by a seeded sample. ``extra_train_files`` add their puzzles to the training
+    split, minus repeats and anything equal or equivalent to a test puzzle (a larger-data recipe than the
+    paper's). Raises DataError for a missing or bad input file.
     """
     start = time.perf_counter()
     train = read_solved_csv(TRAIN_9_FILE, 9)
@@ -54,26 +71,36 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
         table, stats[path.name] = remove_train_equivalents(read_solved_csv(path, 9), train, seen, is_progress_shown)
         kept.append(table)
     test = _sample(concat_tables(kept), test_limit, np.random.default_rng(seed))
+    train, extra_stats = _extra_training(train, test, tuple(extra_train_files), is_progress_shown)
     save_split(out, "train", train)
     save_split(out, "test", test)
-    meta = make_meta(train, test, seed, [TRAIN_9_FILE], list(test_files), stats, start)
+    meta = make_meta(train, test, seed, [TRAIN_9_FILE, *extra_train_files], list(test_files), stats, start)
     meta["how_built"] = ("train: the Sudoku-Extreme training sample as shipped; test: the held-out files, repeats "
                          "dropped, anything equal or equivalent (relabelling, transpose, band/row/stack/column "
                          "permutations; exact test) to a training puzzle removed, then a seeded sample of "
                          "test_limit rows when given")
+    if extra_train_files:
+        meta["extra_train_dedupe"] = {name: s.to_dict() for name, s in extra_stats.items()}
+        meta["how_built"] += ("; extra training files: their puzzles added to train, minus repeats and anything "
+                              "equal or equivalent to a test puzzle (extra_train_dedupe counts those against the "
+                              "test split)")
     save_meta(out, meta)
     return meta
 
 
 def build(size: int, out: str | Path, test_limit: int | None = None, seed: int = 0,
-          is_progress_shown: bool = True) -> dict:
+          is_progress_shown: bool = True, extra_train_files: tuple[str | Path, ...] = ()) -> dict:
     """Build the data set of ``size`` (4, 6 or 9) into directory ``out``; returns its meta dict.
 
-    Raises DataError for an unsupported size or a bad input file.
+    ``extra_train_files`` (9x9 only) add puzzles to the training split. Raises DataError for an unsupported size,
+    extra files for a generated size, or a bad input file.
     """
     out = Path(out)
     if size == 9:
-        return build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown)
+        return build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown,
+                             extra_train_files=tuple(Path(p) for p in extra_train_files))
+    if extra_train_files:
+        raise DataError(f"Extra training files are for 9x9 only; the {size}x{size} sets come from the generator.")
     if size in (4, 6):
         return build_generated(size, out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown)
     raise DataError(f"No data set for size {size}: use 4, 6 or 9.")

@@ -38,9 +38,13 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-optimizer-state", action="store_true",
                         help="save weights + EMA only (small state to carry off a GPU lease; resume re-warms up)")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--init-from", metavar="MODEL_DIR",
+                        help="new run: start from this saved model's weights (e.g. checkpoints/NAME) to fine-tune")
     args = parser.parse_args(argv)
     if args.preset and not args.out:
         parser.error("--preset needs --out RUN_DIR")
+    if args.init_from and args.resume:
+        parser.error("--init-from starts a new run; a resumed run continues from its own state")
     return args
 
 
@@ -88,6 +92,8 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
     spec.save_optimizer = spec.save_optimizer and not args.no_optimizer_state
     if not args.resume:
         spec.command = _this_command(argv)
+        if args.init_from:
+            spec.extra["init_from"] = args.init_from
     return spec
 
 

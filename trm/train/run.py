@@ -76,12 +76,18 @@ class Run:
         self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
                                                           runtime.device)
         self.best_accuracy, self.wall_seconds = -1.0, 0.0
+        started = {"kind": "event", "step": 0, "event": "started"}
+        if not resume and spec.extra.get("init_from"):  # fine-tuning: before the folder is taken, so a bad one
+            source = self.trainer.init_weights(spec.extra["init_from"])  # leaves nothing behind
+            trained = source.get("training", {})  # a shipped checkpoint keeps its run's facts here
+            started["init_from"] = {"path": spec.extra["init_from"], "step": source.get("step", trained.get("step")),
+                                    "preset": source.get("preset", trained.get("preset"))}
         if runtime.is_main:
             self.folder.acquire()  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:
             self._resume()
         elif runtime.is_main:
-            self.folder.append_metrics({"kind": "event", "step": 0, "event": "started", **self._hardware()})
+            self.folder.append_metrics({**started, **self._hardware()})
 
     def _hardware(self) -> dict:
         """What this process trains on, recorded at every start so a card can say which steps ran where."""

@@ -3,11 +3,13 @@ atomic resumable checkpoints and a JSONL metrics log. One code path for CPU (flo
 """
 
 import copy
+from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from trm.checkpoint import load_model
 from trm.errors import ConfigError
 from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
@@ -121,6 +123,20 @@ class Trainer:
         averaged = copy.deepcopy(self.model)
         self.ema.copy_to(averaged)
         return averaged.eval()
+
+    def init_weights(self, model_dir: str | Path) -> dict:
+        """Start from a saved model's weights (fine-tuning); the EMA starts equal to them. Returns its metadata.
+
+        Raises CheckpointError for a bad folder and ConfigError when its model config differs from this run's.
+        """
+        loaded = load_model(model_dir)
+        if loaded.config != self.model_config:
+            raise ConfigError(f"{model_dir} holds a different model ({loaded.config}); a run can only start from "
+                              f"weights of its own model config ({self.model_config}).")
+        self.model.load_state_dict(loaded.model.state_dict())
+        params = dict(self.model.named_parameters())
+        self.ema.shadow = {name: params[name].detach().clone() for name in self.ema.shadow}
+        return loaded.metadata
 
     # --- state for resume -------------------------------------------------------------------------------
     def state_tensors(self) -> tuple[dict, dict, dict]:
