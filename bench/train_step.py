@@ -2,7 +2,7 @@
 
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
-        [--profile top_kernels.txt] [--fused-swiglu]
+        [--profile top_kernels.txt] [--fused-swiglu]    (run from the repo root with PYTHONPATH=.)
     torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
 Runs the real Trainer (one supervision step + AdamATan2 + sign-SGD + EMA per step) on the preset's training
@@ -17,6 +17,7 @@ import time
 import torch
 import torch._inductor.config as inductor_config
 
+from bench.gpu_timeline import device_activities, summarize
 from trm.data import load_split
 from trm.model.flops import peak_flops, training_flops_per_sample
 from trm.train.config import COMPILE_MODES, get_preset
@@ -39,18 +40,26 @@ def _inductor_setting(item: str) -> tuple[str, object]:
     return key, value
 
 
-def _profile(trainer: Trainer, runtime, path: str) -> None:
-    """Profile 3 steps and write the operators and kernels that take the most device time."""
+def _profile(trainer: Trainer, runtime, path: str, steps: int = 3) -> dict:
+    """Profile ``steps`` steps, write the operators and kernels that take the most device time, and return the
+    GPU timeline's summary (busy versus idle time, kernel time by category; bench/gpu_timeline.py)."""
     activities = [torch.profiler.ProfilerActivity.CPU]
     if runtime.is_cuda:
         activities.append(torch.profiler.ProfilerActivity.CUDA)
     with torch.profiler.profile(activities=activities) as profiler:
-        for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(steps):
             trainer.train_step()
         _sync(runtime)
+        wall = time.perf_counter() - start
     sort_by = "cuda_time_total" if runtime.is_cuda else "cpu_time_total"
+    summary = {"wall_ms_per_step_profiled": round(1000 * wall / steps, 2)}
+    if runtime.is_cuda:
+        summary.update(summarize(device_activities(profiler), steps))
     with open(path, "w", encoding="utf-8") as file:
         file.write(profiler.key_averages().table(sort_by=sort_by, row_limit=60, max_name_column_width=90))
+        file.write("\nGPU timeline (each device activity once): " + json.dumps(summary, indent=1) + "\n")
+    return summary
 
 
 def main() -> None:
@@ -84,8 +93,7 @@ def main() -> None:
         trainer.train_step()
     _sync(runtime)
     seconds = (time.perf_counter() - start) / args.steps
-    if args.profile:
-        _profile(trainer, runtime, args.profile)
+    profile = _profile(trainer, runtime, args.profile) if args.profile else None
     samples_per_second = config.batch_size / seconds  # the global batch: every rank's share of it
     flops = training_flops_per_sample(preset.model) * samples_per_second
     peak = peak_flops(runtime.device_name()) if runtime.is_cuda else None
@@ -102,7 +110,7 @@ def main() -> None:
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
                       "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),
-                      "torch": torch.__version__}))
+                      "torch": torch.__version__, **({"profile": profile} if profile else {})}))
 
 
 if __name__ == "__main__":
