@@ -1,4 +1,5 @@
-"""The fused SwiGLU kernel computes what the unfused layers do (Triton's interpreter on the CPU, float32).
+"""The fused SwiGLU and token-mixer kernels compute what the unfused layers do (Triton's interpreter on the CPU,
+float32).
 
 CI installs Triton for these tests (.ci/run); without it they are skipped, since PyTorch's CPU wheels lack it.
 """
@@ -8,6 +9,7 @@ import torch
 
 from trm.model.config import ModelConfig
 from trm.model.fused_swiglu import fused_swiglu_available, swiglu_matmul, use_fused_swiglu
+from trm.model.fused_token_mixer import fused_token_mixer
 from trm.model.layers import SwiGLU, TokenMixer
 from trm.model.trm import TinyRecursiveModel
 
@@ -29,6 +31,19 @@ def test_kernel_matches_float64_for_strided_inputs_and_both_output_layouts(trans
     result = swiglu_matmul(x, weight, transposed_out, SMALL_BLOCKS)
     assert result.shape == ((19, 37) if transposed_out else (37, 19))
     assert torch.allclose((result.T if transposed_out else result).double(), _reference(x, weight), atol=1e-5)
+
+
+@pytest.mark.parametrize("blocks", [(32, 16, 4, 2), (64, 64, 4, 1)])
+def test_token_mixer_kernel_matches_float64_with_ragged_sizes(blocks):
+    generator = torch.Generator().manual_seed(0)
+    seq, columns, width = 21, 150, 40  # multiples of no block: masked rows, columns and width chunks
+    tokens = torch.randn(seq, columns, generator=generator)
+    gate_up, down = torch.randn(2 * width, seq, generator=generator), torch.randn(seq, width, generator=generator)
+    gate, up = (gate_up.double() @ tokens.double()).chunk(2, dim=0)
+    summed = tokens.double() + down.double() @ (torch.nn.functional.silu(gate) * up)
+    expected = summed * torch.rsqrt(summed.square().mean(0, keepdim=True) + 1e-5)  # the norm runs over the sequence
+    result = fused_token_mixer(tokens, gate_up, down, 1e-5, blocks)
+    assert result.shape == (seq, columns) and torch.allclose(result.double(), expected, atol=1e-5)
 
 
 def test_fused_layers_match_the_unfused_ones_without_gradients():

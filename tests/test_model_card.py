@@ -223,7 +223,7 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     assert "- Optimiser steps: 160 in 0.5 h on H100" in section
     assert ("- Best held-out exact accuracy: 85.0% at step 150 (500 puzzles, 4 supervision steps); these weights "
             "scored 90.0% on the same evaluation in their own run.") in section
-    assert "| 100 | 80.0% | 90.0% | ████████████████ |" in section and "these weights**" not in section
+    assert "| 100 | 80.0% | 90.0% | " + "█" * 16 + " |" in section and "these weights**" not in section
     saved = json.loads((checkpoint / "config.json").read_text())["metadata"]["compared_runs"]
     assert [run["name"] for run in saved] == ["bigger-data"]
     assert export_main(["--card-only", str(checkpoint), "--compare-run", str(tmp_path / "nothing")]) == 2

@@ -88,7 +88,8 @@ def fused_swiglu_available(device: torch.device) -> bool:
 
 
 def use_fused_swiglu(model: nn.Module, enabled: bool = True) -> int:
-    """Switch every SwiGLU of ``model`` (channel MLPs and token mixers) to the fused kernel for no-grad calls.
+    """Switch ``model``'s channel MLPs to the fused SwiGLU kernel and its token mixers to the one-kernel sub-layer
+    (trm.model.fused_token_mixer), both for no-grad calls.
 
     Returns how many modules were switched.
     """
