@@ -12,12 +12,11 @@ wants it). The model uses the kernel for no-grad calls with `--set train.fused_s
 """
 
 import argparse
-import json
 
 import torch
 import torch.nn.functional as F
-import triton
 
+from bench.kernel_timing import report, time_variant
 from trm.model.fused_swiglu import swiglu_matmul
 
 
@@ -65,16 +64,8 @@ def time_cases(configs: list[tuple[int, int, int, int, int]]) -> list[dict]:
                    "torch.compile (cuBLAS + 1 fused)": lambda: compiled(x, weight, transposed)}
         for blocks in configs:
             timings[f"triton {blocks}"] = lambda blocks=blocks: swiglu_matmul(x, weight, transposed, blocks)
-        for label, function in timings.items():
-            try:
-                result = function()
-                error = _relative_error(result, x, weight, transposed)
-                ms = triton.testing.do_bench(function, warmup=25, rep=200, return_mode="median")
-            except Exception as exception:  # noqa: BLE001 - a block config that does not fit: report, go on
-                rows.append({"case": name, "variant": label, "error": str(exception)[:200]})
-                continue
-            rows.append({"case": name, "variant": label, "ms": round(ms, 4), "tflops": round(flops / ms / 1e9, 1),
-                         "relative_error": float(f"{error:.2e}")})
+        rows += [time_variant(label, function, lambda result: _relative_error(result, x, weight, transposed), flops,
+                              case=name) for label, function in timings.items()]
     return rows
 
 
@@ -92,16 +83,7 @@ def main() -> None:
     configs = [(128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (64, 128, 64, 4, 4),
                (128, 256, 64, 8, 3), (256, 128, 64, 8, 3), (128, 128, 32, 4, 4), (128, 64, 32, 4, 4),
                (128, 64, 16, 4, 5), (64, 64, 32, 4, 4)]
-    rows = time_cases(configs)
-    for row in rows:
-        print(json.dumps(row))
-        if args.out:
-            with open(args.out, "a", encoding="utf-8") as file:
-                file.write(json.dumps(row) + "\n")
-    print(f"\n{'case':<13}{'variant':<44}{'ms':>9}{'TFLOP/s':>9}")
-    for row in rows:
-        figures = f"{row['ms']:>9.3f}{row['tflops']:>9.1f}" if "ms" in row else "  failed: " + row["error"][:60]
-        print(f"{row['case']:<13}{row['variant']:<44}{figures}")
+    report(time_cases(configs), args.out, first_column="case")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,12 @@ or ~1.2 GB (session 4's kernel).
 """
 
 import argparse
-import json
 
 import torch
 import torch.nn.functional as F
 
-from trm.model.fused_swiglu import swiglu_matmul, triton
+from bench.kernel_timing import report, time_variant
+from trm.model.fused_swiglu import swiglu_matmul
 from trm.model.fused_token_mixer import fused_token_mixer
 from trm.model.layers import rms_norm
 
@@ -68,17 +68,8 @@ def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) ->
                "SwiGLU kernel + cuBLAS + norm (session 4)": lambda: swiglu_fused(*case)}
     for blocks in configs:
         timings[f"one kernel {blocks}"] = lambda blocks=blocks: fused_token_mixer(tokens, gate_up, down, EPS, blocks)
-    rows = []
-    for label, function in timings.items():
-        try:
-            error = _relative_error(function(), *case)
-            ms = triton.testing.do_bench(function, warmup=25, rep=200, return_mode="median")
-        except Exception as exception:  # noqa: BLE001 - a block config that does not fit: report it, go on
-            rows.append({"variant": label, "error": str(exception)[:200]})
-            continue
-        rows.append({"variant": label, "ms": round(ms, 4), "tflops": round(flops / ms / 1e9, 1),
-                     "relative_error": float(f"{error:.2e}")})
-    return rows
+    return [time_variant(label, function, lambda result: _relative_error(result, *case), flops)
+            for label, function in timings.items()]
 
 
 def main() -> None:
@@ -94,16 +85,7 @@ def main() -> None:
     # (BLOCK_N, BLOCK_W, warps, stages); the first is trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS
     configs = [(128, 64, 8, 2), (128, 64, 4, 2), (128, 32, 4, 2), (128, 32, 8, 3), (64, 64, 4, 2), (64, 64, 4, 3),
                (64, 32, 4, 3), (64, 128, 8, 2), (256, 32, 8, 2), (32, 64, 4, 3)]
-    rows = time_variants(configs)
-    for row in rows:
-        print(json.dumps(row))
-        if args.out:
-            with open(args.out, "a", encoding="utf-8") as file:
-                file.write(json.dumps(row) + "\n")
-    print(f"\n{'variant':<46}{'ms':>9}{'TFLOP/s':>9}")
-    for row in rows:
-        figures = f"{row['ms']:>9.3f}{row['tflops']:>9.1f}" if "ms" in row else "  failed: " + row["error"][:60]
-        print(f"{row['variant']:<46}{figures}")
+    report(time_variants(configs), args.out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""Shared by the kernel benches: time each variant of one computation, check it first, print and save the rows."""
+
+import json
+from collections.abc import Callable
+
+import torch
+
+
+def time_variant(label: str, function: Callable[[], torch.Tensor], relative_error: Callable[[torch.Tensor], float],
+                 flops: float, **fields) -> dict:
+    """One row: the median ms of ``function`` (triton's do_bench), its TFLOP/s and its error against float64.
+
+    A variant that fails (a tile that does not fit the GPU) gives a row with its error message instead.
+    """
+    import triton  # the GPU benches only: CPU wheels of PyTorch come without it
+
+    try:
+        error = relative_error(function())
+        ms = triton.testing.do_bench(function, warmup=25, rep=200, return_mode="median")
+    except Exception as exception:  # noqa: BLE001 - report it and go on to the next variant
+        return {**fields, "variant": label, "error": str(exception)[:200]}
+    return {**fields, "variant": label, "ms": round(ms, 4), "tflops": round(flops / ms / 1e9, 1),
+            "relative_error": float(f"{error:.2e}")}
+
+
+def report(rows: list[dict], out: str | None, first_column: str | None = None) -> None:
+    """Print each row as JSON (and append it to ``out``), then a table: [first_column,] variant, ms, TFLOP/s."""
+    for row in rows:
+        print(json.dumps(row))
+        if out:
+            with open(out, "a", encoding="utf-8") as file:
+                file.write(json.dumps(row) + "\n")
+    width = 13 if first_column else 0
+    print(f"\n{first_column or '':<{width}}{'variant':<46}{'ms':>9}{'TFLOP/s':>9}")
+    for row in rows:
+        figures = f"{row['ms']:>9.3f}{row['tflops']:>9.1f}" if "ms" in row else "  failed: " + row["error"][:60]
+        print(f"{row.get(first_column, ''):<{width}}{row['variant']:<46}{figures}")
