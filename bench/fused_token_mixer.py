@@ -50,12 +50,20 @@ def _relative_error(result: torch.Tensor, tokens, gate_up, down) -> float:
 
 
 def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
-    """Small ragged sizes: sequence, width and columns multiples of no block."""
-    case = _case(21, 150, 40, device, dtype)
-    for blocks in ((32, 16, 4, 2), (64, 32, 4, 1)):
-        error = _relative_error(fused_token_mixer(*case, EPS, blocks), *case)
-        print(f"check {blocks}: relative error {error:.2e}")
-        assert error < tolerance, f"{blocks}: relative error {error:.2e} >= {tolerance}"
+    """Small ragged sizes (sequence, width and columns multiples of no block), and on the GPU the paper's size;
+    errors against float64 and against the model's plain path in the same dtype (the rounding it trains with)."""
+    sizes = [(21, 150, 40)] + ([(97, 768 * 512, 512)] if device == "cuda" else [])
+    for seq, columns, width in sizes:
+        case = _case(seq, columns, width, device, dtype)
+        plain = unfused(*case).double()
+        for blocks in ((32, 16, 4, 2), (64, 32, 4, 1)):
+            result = fused_token_mixer(*case, EPS, blocks)
+            error = _relative_error(result, *case)
+            versus_plain = float((result.double() - plain).norm() / plain.norm())
+            print(f"check S={seq} N={columns:,} W={width} {blocks}: relative error {error:.2e} against float64, "
+                  f"{versus_plain:.2e} against the plain {dtype} path (plain against float64: "
+                  f"{_relative_error(plain, *case):.2e})")
+            assert error < tolerance, f"{blocks}: relative error {error:.2e} >= {tolerance}"
 
 
 def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) -> list[dict]:

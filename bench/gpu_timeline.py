@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 NOT_KERNELS = ("Command Buffer Full",)  # CUPTI markers of a full launch queue, not work on the GPU
 
-# First match wins: cuBLAS (nvjet, sm90 gemm) and CUTLASS GEMMs, our fused SwiGLU GEMM, Inductor's kernels.
+# First match wins: our fused kernels, cuBLAS (nvjet, sm90 gemm) and CUTLASS GEMMs, Inductor's kernels.
 CATEGORIES = (("fused SwiGLU (Triton GEMM)", ("swiglu_matmul",)),
+              ("fused token mixer (Triton)", ("token_mixer_kernel",)),
               ("GEMM (cuBLAS / CUTLASS)", ("nvjet", "gemm", "cutlass", "sm90_xmma", "ampere_", "splitk")),
               ("SwiGLU backward (Inductor)", ("silu_backward",)),
               ("SwiGLU forward (Inductor)", ("mul_silu",)),
@@ -53,7 +54,7 @@ def summarize(activities: list[DeviceActivity], steps: int) -> dict:
     unique = sorted({a for a in activities if a.name not in NOT_KERNELS}, key=lambda a: a.start_us)
     if not unique:
         return {"steps": steps, "kernels": 0}
-    span = unique[-1].end_us - min(a.start_us for a in unique)
+    span = max(a.end_us for a in unique) - unique[0].start_us
     busy = busy_time(unique)
     by_category: dict[str, float] = {}
     for activity in unique:

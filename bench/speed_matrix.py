@@ -20,6 +20,8 @@ SETTINGS: dict[str, list[str]] = {
     "coordinate-descent": ["--inductor", "coordinate_descent_tuning=true"],
     "no-shape-padding": ["--inductor", "shape_padding=false"],
     "fused-swiglu": ["--fused-swiglu"],
+    "fused-token-mixer": ["--fused-token-mixer"],
+    "fused-both": ["--fused-swiglu", "--fused-token-mixer"],
 }
 
 

@@ -2,7 +2,7 @@
 
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
-        [--profile top_kernels.txt] [--fused-swiglu]    (run from the repo root with PYTHONPATH=.)
+        [--profile top_kernels.txt] [--fused-swiglu] [--fused-token-mixer]   (from the repo root, PYTHONPATH=.)
     torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
 Runs the real Trainer (one supervision step + AdamATan2 + sign-SGD + EMA per step) on the preset's training
@@ -74,13 +74,14 @@ def main() -> None:
                         help="torch._inductor.config settings to try, e.g. shape_padding=true")
     parser.add_argument("--profile", metavar="TXT", help="also profile 3 steps; write the top kernels here")
     parser.add_argument("--fused-swiglu", action="store_true", help="no-grad SwiGLUs in the fused Triton kernel")
+    parser.add_argument("--fused-token-mixer", action="store_true", help="no-grad token mixers in one Triton kernel")
     parser.add_argument("--device")
     args = parser.parse_args()
     inductor = dict(_inductor_setting(item) for item in args.inductor)
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
                                  compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8,
-                                 fused_swiglu=args.fused_swiglu)
+                                 fused_swiglu=args.fused_swiglu, fused_token_mixer=args.fused_token_mixer)
     runtime = setup_runtime(args.device)
     trainer = Trainer(preset.model, config, load_split(config.data_dir, "train"), runtime)
     start = time.perf_counter()
@@ -106,7 +107,8 @@ def main() -> None:
                       "gpus": runtime.world_size,
                       "samples_per_second_per_gpu": round(samples_per_second / runtime.world_size, 1),
                       "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,
-                      "inductor": inductor, "fused_swiglu": config.fused_swiglu, "ms_per_step": round(1000 * seconds, 2),
+                      "inductor": inductor, "fused_swiglu": config.fused_swiglu,
+                      "fused_token_mixer": config.fused_token_mixer, "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
                       "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),

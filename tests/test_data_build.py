@@ -9,7 +9,7 @@ from trm.data.__main__ import main
 from trm.data.build import HELDOUT_9_FILES, TRAIN_9_FILE
 from trm.data.generated import GeneratedPlan, build_generated, enumerate_solution_grids
 from trm.errors import DataError
-from trm.sudoku import read_puzzle_csv
+from trm.sudoku import generate_puzzle, read_puzzle_csv
 from trm.sudoku.csv_io import PuzzleTable, write_puzzle_csv
 from trm.sudoku.shape import SHAPES
 from trm.sudoku.solver import count_solutions
@@ -101,23 +101,25 @@ def test_extra_training_files_join_the_training_split_minus_test_equivalents(tmp
     test, train = load_split(tmp_path / "plain", "test"), load_split(tmp_path / "plain", "train")
     relabel = np.array([0, 2, 3, 4, 5, 6, 7, 8, 9, 1], dtype=np.int8)  # digit d -> d + 1, 9 -> 1; blanks stay
     transposed = lambda grid: relabel[grid.reshape(9, 9).T.reshape(81)]
-    candidates = read_puzzle_csv(HELDOUT_9_FILES[2])
-    fresh = [i for i in range(len(candidates))
-             if not _rows(candidates.puzzles[i:i + 1]) & _rows(test.puzzles)][:2]
+    unsampled = read_puzzle_csv(HELDOUT_9_FILES[2])  # held out, but outside the 50-puzzle test sample
+    outside = next(i for i in range(len(unsampled)) if not _rows(unsampled.puzzles[i:i + 1]) & _rows(test.puzzles))
+    rng = np.random.default_rng(5)
+    fresh = [generate_puzzle(SHAPES[9], "easy", rng) for _ in range(2)]
     rows = [(test.puzzles[0], test.solutions[0]),  # a test puzzle itself: dropped
             (transposed(test.puzzles[1]), transposed(test.solutions[1])),  # equivalent to one: dropped
+            (unsampled.puzzles[outside], unsampled.solutions[outside]),  # held out though not sampled: dropped
             (train.puzzles[0], train.solutions[0]),  # already a training puzzle: dropped as a repeat
-            *[(candidates.puzzles[i], candidates.solutions[i]) for i in fresh]]  # new: kept
+            *[(puzzle.puzzle, puzzle.solution) for puzzle in fresh]]  # new: kept
     extra = tmp_path / "extra.csv"
     write_puzzle_csv(extra, PuzzleTable(test.shape, np.stack([p for p, _ in rows]), np.stack([s for _, s in rows]),
                                         ["extra"] * len(rows)))
     meta = build(9, tmp_path / "more", test_limit=50, seed=3, is_progress_shown=False, extra_train_files=(extra,))
     more = load_split(tmp_path / "more", "train")
     assert meta["counts"] == {"train": 1002, "test": 50}
-    assert meta["extra_train_dedupe"]["extra.csv"] == {"rows": 5, "repeated": 1, "equal_to_train": 1,
+    assert meta["extra_train_dedupe"]["extra.csv"] == {"rows": 6, "repeated": 1, "equal_to_train": 2,
                                                        "flagged_by_invariants": 1, "equivalent_to_train": 1,
                                                        "kept": 2}
-    assert np.array_equal(more.puzzles[1000:], candidates.puzzles[fresh])
+    assert np.array_equal(more.puzzles[1000:], np.stack([puzzle.puzzle for puzzle in fresh]))
     assert not equivalent_mask(more.puzzles, test.puzzles, test.shape).any()
     assert [s["file"] for s in meta["sources"]["train"]] == [TRAIN_9_FILE.name, "extra.csv"]
 

@@ -9,7 +9,7 @@ import torch
 
 from trm.model.config import ModelConfig
 from trm.model.fused_swiglu import fused_swiglu_available, swiglu_matmul, use_fused_swiglu
-from trm.model.fused_token_mixer import fused_token_mixer
+from trm.model.fused_token_mixer import fused_token_mixer, use_fused_token_mixer
 from trm.model.layers import SwiGLU, TokenMixer
 from trm.model.trm import TinyRecursiveModel
 
@@ -58,12 +58,29 @@ def test_fused_layers_match_the_unfused_ones_without_gradients():
         assert torch.allclose(a, b, atol=1e-5)
 
 
-def test_model_with_fused_swiglu_keeps_outputs_and_gradients():
+def test_one_kernel_token_mixer_matches_the_unfused_layer_and_takes_precedence_without_gradients():
+    torch.manual_seed(0)
+    mixer = TokenMixer(13, 4.0, 1e-5, 16)
+    hidden = torch.randn(13, 3, 24)
+    with torch.no_grad():
+        expected = mixer(hidden)
+        use_fused_swiglu(mixer)
+        assert use_fused_token_mixer(mixer) == 1
+        assert torch.allclose(mixer(hidden), expected, atol=1e-5)
+    hidden.requires_grad_(True)
+    mixer(hidden).sum().backward()  # with gradients the plain path runs: autograd reaches the input
+    assert hidden.grad is not None
+
+
+@pytest.mark.parametrize("switches", [(use_fused_swiglu,), (use_fused_swiglu, use_fused_token_mixer)])
+def test_model_with_fused_kernels_keeps_outputs_and_gradients(switches):
     config = ModelConfig(grid_size=4, hidden_size=32, layers=2, answer_cycles=2, latent_steps=2, prefix_len=2,
                          swiglu_multiple=16)
     plain = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
     fused = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
     assert use_fused_swiglu(fused) == 2 * config.layers  # a token mixer and a channel MLP per block
+    if use_fused_token_mixer in switches:
+        assert use_fused_token_mixer(fused) == config.layers
     tokens = torch.randint(1, config.vocab_size, (3, config.cells), generator=torch.Generator().manual_seed(1))
     results = []
     for model in (plain, fused):

@@ -18,10 +18,17 @@ def test_overlapping_and_repeated_activities_count_once_and_gaps_are_idle():
                                              "SwiGLU backward (Inductor)": 0.5}
 
 
+def test_span_ends_with_the_activity_that_ends_last_not_the_one_that_starts_last():
+    activities = [DeviceActivity("nccl_all_reduce", 0.0, 10000.0), DeviceActivity("nvjet_gemm", 2000.0, 3000.0)]
+    summary = summarize(activities, steps=1)
+    assert summary["span_ms_per_step"] == 10.0 and summary["idle_ms_per_step"] == 0.0
+
+
 def test_kernel_names_fall_into_the_benchs_categories():
     assert category("triton_poi_fused_mul_silu_split_4") == "SwiGLU forward (Inductor)"
     assert category("triton_red_fused__to_copy_add_mean_mul_pow_rsqrt_view_5") == "norms and reductions (Inductor)"
     assert category("triton_poi_fused__unsafe_view_clone_11") == "other elementwise (Inductor)"
     assert category("Memset (Device)") == "memset / memcpy"
+    assert category("token_mixer_kernel") == "fused token mixer (Triton)"
     assert category("some_new_kernel") == "other kernels"
     assert summarize([], steps=3) == {"steps": 3, "kernels": 0}

@@ -206,10 +206,13 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     run.mkdir()
     (run / "run.json").write_text(json.dumps({"command": "python -m trm.train --init-from checkpoints/sudoku4",
                                               "resumed_with": ["python -m trm.train --resume runs/b"],
-                                              "train": {"data_dir": str(tmp_path / "no-data")}}))
+                                              "train": {"data_dir": str(tmp_path / "no-data"), "total_steps": 400}}))
     records = [{"kind": "event", "event": "started", "step": 0, "device": "H100", "world_size": 1,
-                "init_from": {"path": "checkpoints/sudoku4", "step": 300, "preset": "sudoku4-tiny"}},
+                "init_from": {"path": "checkpoints/sudoku4", "step": 300, "preset": "sudoku4-tiny",
+                              "dtype": "bfloat16"}},
                {"kind": "eval", "step": 100, "count": 500, "steps": 4, "exact_accuracy": 0.8, "cell_accuracy": 0.9},
+               {"kind": "event", "event": "resumed", "step": 120, "device": "H100", "world_size": 1,
+                "notes": ["Adam moments were not saved: learning rate re-warms up over 500 steps"]},
                {"kind": "train", "step": 150, "wall_seconds": 1800.0},
                {"kind": "eval", "step": 150, "count": 500, "steps": 4, "exact_accuracy": 0.85, "cell_accuracy": 0.93}]
     (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -218,9 +221,10 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     card = (checkpoint / "MODEL_CARD.md").read_text()
     section = card[card.index("## Other recipes tried"):]
     assert "### bigger-data" in section
-    assert "- Weights: started from `checkpoints/sudoku4` (step 300 of its run)" in section
+    assert "- Weights: started from `checkpoints/sudoku4` (step 300 of its run, its bfloat16 files)" in section
     assert "- Resumed with: `python -m trm.train --resume runs/b`" in section
-    assert "- Optimiser steps: 160 in 0.5 h on H100" in section
+    assert "- Optimiser steps: 160 of 400 planned (stopped) in 0.5 h on H100" in section
+    assert "- Resumed without Adam's moments (learning rate warmed up again) at step 120" in section
     assert ("- Best held-out exact accuracy: 85.0% at step 150 (500 puzzles, 4 supervision steps); these weights "
             "scored 90.0% on the same evaluation in their own run.") in section
     assert "| 100 | 80.0% | 90.0% | " + "█" * 16 + " |" in section and "these weights**" not in section
@@ -228,4 +232,7 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     assert [run["name"] for run in saved] == ["bigger-data"]
     assert export_main(["--card-only", str(checkpoint), "--compare-run", str(tmp_path / "nothing")]) == 2
     assert "no metrics.jsonl" in capsys.readouterr().err
+    (run / "run.json").write_text("{}")
+    assert export_main(["--card-only", str(checkpoint), "--compare-run", str(run)]) == 2
+    assert "no training config" in capsys.readouterr().err
     assert "## Other recipes tried" in (checkpoint / "MODEL_CARD.md").read_text()  # the card is kept

@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -140,14 +141,15 @@ def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir,
     assert saved % 3 == 0  # a log line (log_every=3) is where the ranks agree
 
 
-def test_fused_swiglu_without_cuda_or_triton_is_refused_with_a_clear_message(data_dir, tmp_path, capsys,
-                                                                             monkeypatch):
+@pytest.mark.parametrize("option", ["fused_swiglu", "fused_token_mixer"])
+def test_fused_kernels_without_cuda_or_triton_are_refused_with_a_clear_message(option, data_dir, tmp_path, capsys,
+                                                                               monkeypatch):
     assert train_main(_args(data_dir, tmp_path / "run", 3)) == 0
     saved = (tmp_path / "run" / "run.json").read_text()
     monkeypatch.setattr("trm.train.trainer.fused_swiglu_available", lambda device: False)
-    resume = ["--resume", str(tmp_path / "run"), "--steps", "6", "--set", "train.fused_swiglu=true"]
+    resume = ["--resume", str(tmp_path / "run"), "--steps", "6", "--set", f"train.{option}=true"]
     assert train_main(resume) == 2
-    assert "fused_swiglu needs a CUDA device and Triton" in capsys.readouterr().err
+    assert f"{option} needs a CUDA device and Triton" in capsys.readouterr().err
     assert (tmp_path / "run" / "run.json").read_text() == saved  # a refused resume leaves the config alone
 
 
@@ -190,10 +192,16 @@ def test_init_from_starts_a_new_run_from_a_saved_models_weights(data_dir, tmp_pa
                        "--init-from", str(source)]) == 0
     start = load_model(source).model.state_dict()
     tuned = load_run_state(tmp_path / "tuned").weights
-    for name, tensor in start.items():  # learning rate 0: the run still holds the weights it started from
+    for name, tensor in start.items():  # learning rate 0: the run (and its EMA) still hold the starting weights
         assert torch.allclose(tuned[f"model.{name}"], tensor, atol=1e-6), name
+        if f"ema.{name}" in tuned:
+            assert torch.allclose(tuned[f"ema.{name}"], tensor, atol=1e-6), name
     started = read_metrics(tmp_path / "tuned" / "metrics.jsonl")[0]
-    assert started["event"] == "started" and started["init_from"]["path"] == str(source)
+    assert started["event"] == "started" and started["init_from"] == {"path": str(source), "step": 6,
+                                                                      "preset": "sudoku9-mlp", "dtype": "float32"}
+    assert json.loads((tmp_path / "tuned" / "run.json").read_text())["init_from"] == str(source)
+    shutil.rmtree(source)  # a resume continues from its own state: the starting weights are not needed again
+    assert train_main(["--resume", str(tmp_path / "tuned"), "--steps", "6"]) == 0
     assert json.loads((tmp_path / "tuned" / "run.json").read_text())["init_from"] == str(source)
 
 

@@ -26,7 +26,7 @@ from trm.evaluation import evaluate_model_at
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.trm import RecursiveModel, count_parameters
-from trm.model_card import render_model_card
+from trm.model_card import _and_list, render_model_card
 from trm.data import load_meta, load_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.rundir import read_metrics
@@ -68,10 +68,6 @@ def training_curve(run_dir: str | Path, required: bool = False) -> list[dict]:
              "cell_accuracy": r.get("cell_accuracy")}
             for r in read_metrics(Path(run_dir) / "metrics.jsonl")
             if r.get("kind") == "eval" and isinstance(r.get("exact_accuracy"), (int, float)) and "step" in r]
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def training_hardware(run_dir: str | Path, last_step: int, fallback: str = "n/a") -> str:
@@ -204,15 +200,20 @@ def compared_run(run_dir: str | Path) -> dict:
     run_dir = Path(run_dir)
     curve = training_curve(run_dir, required=True)
     run = read_json(run_dir / "run.json", "Run config")
+    if not isinstance(run.get("train"), dict) or "data_dir" not in run["train"]:
+        raise CheckpointError(f"{run_dir}/run.json has no training config: not a training run folder.")
     records = read_metrics(run_dir / "metrics.jsonl")
     started = next((r for r in records if r.get("event") == "started"), {})
     trained = [r for r in records if r.get("kind") == "train"]
     status = read_json(run_dir / "status.json", "Run status") if (run_dir / "status.json").exists() else {}
     step = int(status.get("step", trained[-1]["step"] if trained else curve[-1]["step"] if curve else 0))
     wall = float(trained[-1].get("wall_seconds", 0)) if trained else 0.0
+    rewarmed = [int(r["step"]) for r in records if r.get("event") == "resumed"
+                and any("re-warms" in note for note in r.get("notes", []))]
     return {"name": run_dir.name, "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "init_from": started.get("init_from"), "data_provenance": data_provenance(run["train"]["data_dir"]),
-            "step": step, "wall_hours": round(wall / 3600, 2),
+            "step": step, "total_steps": run["train"].get("total_steps"), "state": status.get("state", "n/a"),
+            "rewarmed_at": rewarmed, "wall_hours": round(wall / 3600, 2),
             "hardware": training_hardware(run_dir, step, started.get("device", "n/a")), "curve": curve}
 
 
@@ -280,8 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not args.card_only and not (args.run and args.name):
         parser.error("--run and --name are required (or --card-only CHECKPOINT)")
-    if args.compare_run and not args.card_only:
-        parser.error("--compare-run goes with --card-only CHECKPOINT")
+    if args.compare_run and (not args.card_only or args.eval):
+        parser.error("--compare-run goes with --card-only CHECKPOINT, without --eval")
     if args.fp32 and args.bf16:
         parser.error("choose one of --fp32 and --bf16")
     try:

@@ -116,19 +116,22 @@ def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> l
     """One other recipe's run: how it trained and its held-out curve, next to these weights' own figure."""
     curve = run.get("curve") or []
     origin = run.get("init_from") or {}
-    start = (f"started from `{origin.get('path')}` (step {_number(origin.get('step'))} of its run)" if origin
+    files = f", its {origin['dtype']} files" if origin.get("dtype") else ""
+    start = (f"started from `{origin.get('path')}` (step {_number(origin.get('step'))} of its run{files})" if origin
              else "started from random weights")
     lines = ["", f"### {run.get('name', '?')}", "", f"- Command: `{run.get('command', 'n/a')}`",
              *_resume_lines(run.get("resumed_with", [])),
              f"- Weights: {start}",
              *_provenance_lines(run.get("data_provenance")),
-             f"- Optimiser steps: {_number(run.get('step'))} in {run.get('wall_hours', 'n/a')} h on "
-             f"{run.get('hardware', 'n/a')}"]
+             f"- Optimiser steps: {_number(run.get('step'))} of {_number(run.get('total_steps'))} planned "
+             f"({run.get('state', 'n/a')}) in {run.get('wall_hours', 'n/a')} h on {run.get('hardware', 'n/a')}",
+             *([f"- Resumed without Adam's moments (learning rate warmed up again) at step "
+                f"{_and_list([f'{step:,}' for step in run['rewarmed_at']])}"] if run.get("rewarmed_at") else [])]
     if not curve:
         return lines
     best = max(curve, key=lambda point: point["exact_accuracy"])
     own = next((point for point in own_curve if point["step"] == own_step), None)
-    same_set = own is not None and own.get("count") == best.get("count")
+    same_set = own is not None and (own.get("count"), own.get("steps")) == (best.get("count"), best.get("steps"))
     comparison = (f"; these weights scored {_percent(own['exact_accuracy'])} on the same evaluation in their own run"
                   if same_set else "")
     lines += [f"- Best held-out exact accuracy: {_percent(best['exact_accuracy'])} at step {best['step']:,} "
@@ -147,6 +150,10 @@ def _compared_runs_section(runs: list[dict] | None, own_curve: list[dict] | None
     for run in runs:
         lines += _compared_run_lines(run, own_curve or [], own_step)
     return lines
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _provenance_lines(provenance: dict | None) -> list[str]:

@@ -42,7 +42,7 @@ def _sample(table: PuzzleTable, limit: int | None, rng: np.random.Generator) -> 
 
 def _extra_training(train: PuzzleTable, test: PuzzleTable, extra_files: tuple[Path, ...],
                     is_progress_shown: bool) -> tuple[PuzzleTable, dict]:
-    """``train`` plus the extra files' puzzles that repeat nothing already kept and match no test puzzle.
+    """``train`` plus the extra files' puzzles that repeat nothing already kept and match no held-out puzzle.
 
     A puzzle equivalent to a test puzzle would leak it (the model trains on its augmentations), so those go;
     one equivalent to a training puzzle stays (it only adds variants of what is already trained on).
@@ -60,7 +60,7 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
     """Write the 9x9 data set to ``out`` (train.npz, test.npz, meta.json); returns the meta dict.
 
     ``test_limit`` caps the test split by a seeded sample. ``extra_train_files`` add their puzzles to the training
-    split, minus repeats and anything equal or equivalent to a test puzzle (a larger-data recipe than the
+    split, minus repeats and anything equal or equivalent to a held-out puzzle (a larger-data recipe than the
     paper's). Raises DataError for a missing or bad input file.
     """
     start = time.perf_counter()
@@ -70,8 +70,10 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
     for path in test_files:
         table, stats[path.name] = remove_train_equivalents(read_solved_csv(path, 9), train, seen, is_progress_shown)
         kept.append(table)
-    test = _sample(concat_tables(kept), test_limit, np.random.default_rng(seed))
-    train, extra_stats = _extra_training(train, test, tuple(extra_train_files), is_progress_shown)
+    heldout = concat_tables(kept)
+    test = _sample(heldout, test_limit, np.random.default_rng(seed))
+    # against every held-out puzzle, not only the sample: the held-out files are evaluated whole elsewhere
+    train, extra_stats = _extra_training(train, heldout, tuple(extra_train_files), is_progress_shown)
     save_split(out, "train", train)
     save_split(out, "test", test)
     meta = make_meta(train, test, seed, [TRAIN_9_FILE, *extra_train_files], list(test_files), stats, start)
@@ -82,8 +84,8 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
     if extra_train_files:
         meta["extra_train_dedupe"] = {name: s.to_dict() for name, s in extra_stats.items()}
         meta["how_built"] += ("; extra training files: their puzzles added to train, minus repeats and anything "
-                              "equal or equivalent to a test puzzle (extra_train_dedupe counts those against the "
-                              "test split)")
+                              "equal or equivalent to a held-out puzzle (extra_train_dedupe counts those against all "
+                              "held-out files, before any test_limit sample)")
     save_meta(out, meta)
     return meta
 

@@ -87,15 +87,17 @@ def fused_swiglu_available(device: torch.device) -> bool:
     return device.type == "cuda" or os.environ.get("TRITON_INTERPRET") == "1"
 
 
+def set_module_flag(model: nn.Module, flag: str, enabled: bool) -> int:
+    """Set boolean ``flag`` on every submodule of ``model`` that has it; returns how many had it."""
+    modules = [module for module in model.modules() if hasattr(module, flag)]
+    for module in modules:
+        setattr(module, flag, enabled)
+    return len(modules)
+
+
 def use_fused_swiglu(model: nn.Module, enabled: bool = True) -> int:
-    """Switch ``model``'s channel MLPs to the fused SwiGLU kernel and its token mixers to the one-kernel sub-layer
-    (trm.model.fused_token_mixer), both for no-grad calls.
+    """Switch every SwiGLU of ``model`` (channel MLPs and token mixers) to the fused kernel for no-grad calls.
 
     Returns how many modules were switched.
     """
-    switched = 0
-    for module in model.modules():
-        if hasattr(module, "fused"):
-            module.fused = enabled
-            switched += 1
-    return switched
+    return set_module_flag(model, "fused", enabled)

@@ -5,12 +5,13 @@ N = batch x hidden. Every column of X is mixed on its own and the norm runs over
 program can own all S rows of a block of columns: it keeps the (W, columns) SwiGLU activations on chip, chunk by
 chunk, and writes only the normalised result. Unfused, each call writes and reads (2W, N) and (W, N) tensors,
 10x the size of X at the paper's sizes (S = 97, W = 512). Used where no gradient is needed (the first T-1 cycles
-and evaluation) when the fused option is on; without Triton the module imports and the kernel is unavailable.
+and evaluation) with ``use_fused_token_mixer``; without Triton the module imports and the kernel is unavailable.
 """
 
 import torch
+from torch import nn
 
-from trm.model.fused_swiglu import triton
+from trm.model.fused_swiglu import set_module_flag, triton
 
 if triton is not None:
     import triton.language as tl
@@ -20,8 +21,9 @@ if triton is not None:
                            stride_xs, stride_xn, stride_gw, stride_gs, stride_ds, stride_dw, stride_os, stride_on,
                            BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr):
         """out[:, cols] = rms_norm_over_rows(x + W_down @ swiglu(W_gu @ x)) for one block of columns."""
-        offs_n = (tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)).to(tl.int64)  # N passes 2**31 at big batches
-        offs_s = tl.arange(0, BLOCK_S)
+        # int64: row offsets times the row stride (N) pass 2**31 from batch ~43k (S = 97, D = 512)
+        offs_n = (tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)).to(tl.int64)
+        offs_s = tl.arange(0, BLOCK_S).to(tl.int64)
         offs_w = tl.arange(0, BLOCK_W)
         in_rows, in_cols = offs_s[:, None] < seq, offs_n[None, :] < columns
         x = tl.load(x_ptr + offs_s[:, None] * stride_xs + offs_n[None, :] * stride_xn, mask=in_rows & in_cols,
@@ -39,8 +41,9 @@ if triton is not None:
             w_down = tl.load(w_down_ptr + offs_s[:, None] * stride_ds + w[None, :] * stride_dw,
                              mask=(offs_s[:, None] < seq) & (w[None, :] < width), other=0.0)
             mixed = tl.dot(w_down, activated, mixed)
-        # As the unfused layer rounds: the mixer's output to the working dtype, the residual sum too, then the
-        # norm in float32.
+        # Close to the unfused layer's rounding: gate and up stay float32 until silu * up (the plain path rounds
+        # them to the working dtype first); the mixer's output and the residual sum are rounded as there, then the
+        # norm runs in float32.
         summed = (x + mixed.to(x.dtype)).to(tl.float32)
         mean_square = tl.sum(summed * summed, axis=0) / seq  # padding rows are zero: only the seq real rows count
         result = summed * tl.rsqrt(mean_square + eps)[None, :]
@@ -68,3 +71,9 @@ def fused_token_mixer(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.T
                              out.stride(1), BLOCK_S=block_s, BLOCK_N=block_n, BLOCK_W=block_w, num_warps=warps,
                              num_stages=stages)
     return out
+
+
+def use_fused_token_mixer(model: nn.Module, enabled: bool = True) -> int:
+    """Switch every token mixer of ``model`` to the one-kernel sub-layer for no-grad calls (a GPU speed option,
+    same maths; it takes precedence over the fused SwiGLU kernel there). Returns how many were switched."""
+    return set_module_flag(model, "fused_layer", enabled)

@@ -57,16 +57,21 @@ class TokenMixer(nn.Module):
         self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
         self.eps = eps
-        self.fused = False  # no-grad calls run in one Triton kernel (trm.model.fused_token_mixer) when True
+        self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
+        self.fused_layer = False  # no-grad calls run in one Triton kernel (trm.model.fused_token_mixer) when True
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
         tokens = hidden.reshape(seq, batch * features)
-        if self.fused and not torch.is_grad_enabled():  # the whole sub-layer in one kernel, activations on chip
+        if self.fused_layer and not torch.is_grad_enabled():  # the whole sub-layer in one kernel, activations on chip
             normalised = fused_token_mixer(tokens, self.gate_up.weight, self.down.weight, self.eps)
             return normalised.view(seq, batch, features)
-        gate, up = (self.gate_up.weight.to(hidden.dtype) @ tokens).chunk(2, dim=0)  # (W, B*D) each
-        mixed = (self.down.weight.to(hidden.dtype) @ (F.silu(gate) * up)).view(seq, batch, features)
+        if self.fused and not torch.is_grad_enabled():  # reads H^T through strides, writes (W, B*D) directly
+            activated = swiglu_matmul(tokens.T, self.gate_up.weight, transposed_out=True)
+        else:
+            gate, up = (self.gate_up.weight.to(hidden.dtype) @ tokens).chunk(2, dim=0)  # (W, B*D) each
+            activated = F.silu(gate) * up
+        mixed = (self.down.weight.to(hidden.dtype) @ activated).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)
 
 

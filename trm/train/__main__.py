@@ -82,6 +82,8 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
                        saved.get("command", ""), saved.get("save_optimizer", True))
         # The command that started the run stays (model cards quote it); each resume is added after it.
         spec.extra["resumed_with"] = [*saved.get("resumed_with", []), _this_command(argv)]
+        if saved.get("init_from"):  # where a fine-tuning run started stays on record (its weights are not reloaded)
+            spec.extra["init_from"] = saved["init_from"]
         if model_overrides:
             raise ConfigError("A resumed run keeps its model; start a new run to change model fields.")
     else:

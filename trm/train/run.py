@@ -81,7 +81,8 @@ class Run:
             source = self.trainer.init_weights(spec.extra["init_from"])  # leaves nothing behind
             trained = source.get("training", {})  # a shipped checkpoint keeps its run's facts here
             started["init_from"] = {"path": spec.extra["init_from"], "step": source.get("step", trained.get("step")),
-                                    "preset": source.get("preset", trained.get("preset"))}
+                                    "preset": source.get("preset", trained.get("preset")),
+                                    "dtype": source.get("dtype", "float32")}  # shipped files are bf16
         if runtime.is_main:
             self.folder.acquire()  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:

@@ -15,6 +15,7 @@ from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.fused_swiglu import fused_swiglu_available, use_fused_swiglu
+from trm.model.fused_token_mixer import use_fused_token_mixer
 from trm.model.trm import RecursiveModel
 from trm.sudoku.csv_io import PuzzleTable
 from trm.train.config import TrainConfig
@@ -46,10 +47,11 @@ class Trainer:
             torch.set_num_threads(config.cpu_threads)
         init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
         self.model = build_model(model_config, init_generator).to(runtime.device)
-        if config.fused_swiglu:
-            if not fused_swiglu_available(runtime.device):
-                raise ConfigError("train.fused_swiglu needs a CUDA device and Triton (it is a GPU speed option).")
-            use_fused_swiglu(self.model)
+        for option, switch in (("fused_swiglu", use_fused_swiglu), ("fused_token_mixer", use_fused_token_mixer)):
+            if getattr(config, option):
+                if not fused_swiglu_available(runtime.device):
+                    raise ConfigError(f"train.{option} needs a CUDA device and Triton (it is a GPU speed option).")
+                switch(self.model)
         self.local_batch = config.batch_size // runtime.world_size
         self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)
