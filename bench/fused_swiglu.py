@@ -11,12 +11,10 @@ sequence-major states (x = H^T, (B*D, S), read through strides, written transpos
 wants it). The model uses the kernel for no-grad calls with `--set train.fused_swiglu=true`.
 """
 
-import argparse
-
 import torch
 import torch.nn.functional as F
 
-from bench.kernel_timing import report, time_variant
+from bench.kernel_timing import checked_args, report, time_variant
 from trm.model.fused_swiglu import swiglu_matmul
 
 
@@ -70,14 +68,8 @@ def time_cases(configs: list[tuple[int, int, int, int, int]]) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--device", default="cuda")
-    parser.add_argument("--check-only", action="store_true")
-    parser.add_argument("--out", help="also append the rows to this JSONL file")
-    args = parser.parse_args()
-    on_gpu = args.device == "cuda"
-    check(args.device, torch.bfloat16 if on_gpu else torch.float32, 2e-2 if on_gpu else 1e-5)
-    if args.check_only:
+    args = checked_args(__doc__.split("\n")[0], check)
+    if args is None:
         return
     # first and eighth: the model's defaults (fused_swiglu.CHANNEL_BLOCKS, MIXER_BLOCKS), fastest in session 4
     configs = [(128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (64, 128, 64, 4, 4),

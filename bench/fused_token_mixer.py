@@ -11,12 +11,10 @@ the activations on chip and writes only the result: ~150 MB of traffic per call 
 or ~1.2 GB (session 4's kernel).
 """
 
-import argparse
-
 import torch
 import torch.nn.functional as F
 
-from bench.kernel_timing import report, time_variant
+from bench.kernel_timing import checked_args, report, time_variant
 from trm.model.fused_swiglu import swiglu_matmul
 from trm.model.fused_token_mixer import fused_token_mixer
 from trm.model.layers import rms_norm
@@ -81,14 +79,8 @@ def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--device", default="cuda")
-    parser.add_argument("--check-only", action="store_true")
-    parser.add_argument("--out", help="also append the rows to this JSONL file")
-    args = parser.parse_args()
-    on_gpu = args.device == "cuda"
-    check(args.device, torch.bfloat16 if on_gpu else torch.float32, 2e-2 if on_gpu else 1e-5)
-    if args.check_only:
+    args = checked_args(__doc__.split("\n")[0], check)
+    if args is None:
         return
     # (BLOCK_N, BLOCK_W, warps, stages); the first is trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS
     configs = [(128, 64, 8, 2), (128, 64, 4, 2), (128, 32, 4, 2), (128, 32, 8, 3), (64, 64, 4, 2), (64, 64, 4, 3),

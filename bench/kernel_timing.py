@@ -1,5 +1,6 @@
 """Shared by the kernel benches: time each variant of one computation, check it first, print and save the rows."""
 
+import argparse
 import json
 from collections.abc import Callable
 
@@ -35,3 +36,16 @@ def report(rows: list[dict], out: str | None, first_column: str | None = None) -
     for row in rows:
         figures = f"{row['ms']:>9.3f}{row['tflops']:>9.1f}" if "ms" in row else "  failed: " + row["error"][:60]
         print(f"{row.get(first_column, ''):<{width}}{row['variant']:<46}{figures}")
+
+
+def checked_args(description: str, check: Callable[[str, torch.dtype, float], None]) -> argparse.Namespace | None:
+    """Parse a kernel bench's command line (--device, --check-only, --out) and run its correctness ``check`` (bf16
+    on the GPU, float32 elsewhere); returns the arguments, or None when only the check was asked for."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--check-only", action="store_true")
+    parser.add_argument("--out", help="also append the rows to this JSONL file")
+    args = parser.parse_args()
+    on_gpu = args.device == "cuda"
+    check(args.device, torch.bfloat16 if on_gpu else torch.float32, 2e-2 if on_gpu else 1e-5)
+    return None if args.check_only else args

@@ -26,7 +26,7 @@ from trm.evaluation import evaluate_model_at
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.trm import RecursiveModel, count_parameters
-from trm.model_card import _and_list, render_model_card
+from trm.model_card import and_list, render_model_card
 from trm.data import load_meta, load_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.rundir import read_metrics
@@ -89,7 +89,7 @@ def training_hardware(run_dir: str | Path, last_step: int, fallback: str = "n/a"
             spans.append([int(start["step"]), int(end["step"])])
     if len(ranges) <= 1:
         return next(iter(ranges), fallback)
-    parts = [f"{label} ({_and_list([f'{a:,}-{b:,}' for a, b in spans])})" for label, spans in ranges.items()]
+    parts = [f"{label} ({and_list([f'{a:,}-{b:,}' for a, b in spans])})" for label, spans in ranges.items()]
     return parts[0].replace(" (", " (steps ", 1) + "".join(f", {part}" for part in parts[1:])
 
 

@@ -126,7 +126,7 @@ def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> l
              f"- Optimiser steps: {_number(run.get('step'))} of {_number(run.get('total_steps'))} planned "
              f"({run.get('state', 'n/a')}) in {run.get('wall_hours', 'n/a')} h on {run.get('hardware', 'n/a')}",
              *([f"- Resumed without Adam's moments (learning rate warmed up again) at step "
-                f"{_and_list([f'{step:,}' for step in run['rewarmed_at']])}"] if run.get("rewarmed_at") else [])]
+                f"{and_list([f'{step:,}' for step in run['rewarmed_at']])}"] if run.get("rewarmed_at") else [])]
     if not curve:
         return lines
     best = max(curve, key=lambda point: point["exact_accuracy"])
@@ -152,7 +152,8 @@ def _compared_runs_section(runs: list[dict] | None, own_curve: list[dict] | None
     return lines
 
 
-def _and_list(items: list[str]) -> str:
+def and_list(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c": for the card's sentences."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
