@@ -5,17 +5,15 @@
 
 The sub-layer is RMSNorm_S(X + W_down @ swiglu(W_gu @ X)) on sequence-major tokens X (97, 768 x 512). Without
 gradients (28 of the training step's 42 sub-layer calls, and all of evaluation) it was: a GEMM writing
-(1024, 393,216), the SwiGLU pass, a GEMM reading (512, 393,216) back, and the residual + norm; session 4's
-SwiGLU kernel (trm/model/fused_swiglu.py) removed the middle write and read. trm/model/fused_token_mixer.py keeps
-the activations on chip and writes only the result: ~150 MB of traffic per call instead of ~2.8 GB (plain)
-or ~1.2 GB (session 4's kernel).
+(1024, 393,216), the SwiGLU pass, a GEMM reading (512, 393,216) back, and the residual + norm.
+trm/model/fused_token_mixer.py keeps the activations on chip and writes only the result: ~150 MB of traffic per
+call instead of ~2.8 GB. (bench/fused_token_mixer_grad.py times the calls with gradients.)
 """
 
 import torch
 import torch.nn.functional as F
 
-from bench.kernel_timing import checked_args, report, time_variant
-from trm.model.fused_swiglu import swiglu_matmul
+from bench.kernel_timing import run, time_variant
 from trm.model.fused_token_mixer import fused_token_mixer
 from trm.model.layers import rms_norm
 
@@ -26,12 +24,6 @@ def unfused(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor) -> 
     """The model's sub-layer without any kernel of ours (trm/model/layers.py TokenMixer)."""
     gate, up = (gate_up @ tokens).chunk(2, dim=0)
     return rms_norm(tokens + down @ (F.silu(gate) * up), EPS, dim=0)
-
-
-def swiglu_fused(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor) -> torch.Tensor:
-    """Session 4's path: SwiGLU in its GEMM (written transposed, (W, N)), then cuBLAS and the norm."""
-    activated = swiglu_matmul(tokens.T, gate_up, transposed_out=True)
-    return rms_norm(tokens + down @ activated, EPS, dim=0)
 
 
 def _case(seq: int, columns: int, width: int, device: str, dtype: torch.dtype):
@@ -70,23 +62,16 @@ def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) ->
     flops = 2 * 97 * 1024 * tokens.shape[1] + 2 * 512 * 97 * tokens.shape[1]
     compiled = torch.compile(unfused)
     timings = {"eager (cuBLAS + elementwise)": lambda: unfused(*case),
-               "torch.compile (the model's plain path)": lambda: compiled(*case),
-               "SwiGLU kernel + cuBLAS + norm (session 4)": lambda: swiglu_fused(*case)}
+               "torch.compile (the model's plain path)": lambda: compiled(*case)}
     for blocks in configs:
         timings[f"one kernel {blocks}"] = lambda blocks=blocks: fused_token_mixer(tokens, gate_up, down, EPS, blocks)
     return [time_variant(label, function, lambda result: _relative_error(result, *case), flops)
             for label, function in timings.items()]
 
 
-def main() -> None:
-    args = checked_args(__doc__.split("\n")[0], check)
-    if args is None:
-        return
-    # (BLOCK_N, BLOCK_W, warps, stages); the first is trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS
-    configs = [(128, 64, 8, 2), (128, 64, 4, 2), (128, 32, 4, 2), (128, 32, 8, 3), (64, 64, 4, 2), (64, 64, 4, 3),
-               (64, 32, 4, 3), (64, 128, 8, 2), (256, 32, 8, 2), (32, 64, 4, 3)]
-    report(time_variants(configs), args.out)
-
+# (BLOCK_N, BLOCK_W, warps, stages); the first is trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS
+TILES = [(128, 64, 8, 3), (128, 64, 8, 2), (128, 64, 8, 4), (128, 128, 8, 2), (128, 32, 8, 3), (256, 32, 8, 2),
+         (256, 64, 8, 2), (64, 32, 4, 3), (64, 64, 4, 3)]
 
 if __name__ == "__main__":
-    main()
+    run(__doc__.split("\n")[0], check, time_variants, TILES)

@@ -11,6 +11,8 @@ NOT_KERNELS = ("Command Buffer Full",)  # CUPTI markers of a full launch queue, 
 
 # First match wins: our fused kernels, cuBLAS (nvjet, sm90 gemm) and CUTLASS GEMMs, Inductor's kernels.
 CATEGORIES = (("fused SwiGLU (Triton GEMM)", ("swiglu_matmul",)),
+              ("fused SwiGLU backward (Triton GEMM)", ("swiglu_backward_kernel",)),
+              ("fused token mixer backward (Triton)", ("token_mixer_backward",)),
               ("fused token mixer (Triton)", ("token_mixer_kernel",)),
               ("GEMM (cuBLAS / CUTLASS)", ("nvjet", "gemm", "cutlass", "sm90_xmma", "ampere_", "splitk")),
               ("SwiGLU backward (Inductor)", ("silu_backward",)),

@@ -8,7 +8,7 @@ import torch
 
 
 def time_variant(label: str, function: Callable[[], torch.Tensor], relative_error: Callable[[torch.Tensor], float],
-                 flops: float, **fields) -> dict:
+                 flops: float) -> dict:
     """One row: the median ms of ``function`` (triton's do_bench), its TFLOP/s and its error against float64.
 
     A variant that fails (a tile that does not fit the GPU) gives a row with its error message instead.
@@ -19,23 +19,30 @@ def time_variant(label: str, function: Callable[[], torch.Tensor], relative_erro
         error = relative_error(function())
         ms = triton.testing.do_bench(function, warmup=25, rep=200, return_mode="median")
     except Exception as exception:  # noqa: BLE001 - report it and go on to the next variant
-        return {**fields, "variant": label, "error": str(exception)[:200]}
-    return {**fields, "variant": label, "ms": round(ms, 4), "tflops": round(flops / ms / 1e9, 1),
+        return {"variant": label, "error": str(exception)[:200]}
+    return {"variant": label, "ms": round(ms, 4), "tflops": round(flops / ms / 1e9, 1),
             "relative_error": float(f"{error:.2e}")}
 
 
-def report(rows: list[dict], out: str | None, first_column: str | None = None) -> None:
-    """Print each row as JSON (and append it to ``out``), then a table: [first_column,] variant, ms, TFLOP/s."""
+def report(rows: list[dict], out: str | None) -> None:
+    """Print each row as JSON (and append it to ``out``), then a table: variant, ms, TFLOP/s."""
     for row in rows:
         print(json.dumps(row))
         if out:
             with open(out, "a", encoding="utf-8") as file:
                 file.write(json.dumps(row) + "\n")
-    width = 13 if first_column else 0
-    print(f"\n{first_column or '':<{width}}{'variant':<46}{'ms':>9}{'TFLOP/s':>9}")
+    print(f"\n{'variant':<50}{'ms':>9}{'TFLOP/s':>9}")
     for row in rows:
         figures = f"{row['ms']:>9.3f}{row['tflops']:>9.1f}" if "ms" in row else "  failed: " + row["error"][:60]
-        print(f"{row.get(first_column, ''):<{width}}{row['variant']:<46}{figures}")
+        print(f"{row['variant']:<50}{figures}")
+
+
+def run(description: str, check: Callable[[str, torch.dtype, float], None],
+        time_variants: Callable[[list[tuple]], list[dict]], tiles: list[tuple]) -> None:
+    """A kernel bench's main: its command line and check (checked_args), then time every tile and report."""
+    args = checked_args(description, check)
+    if args is not None:
+        report(time_variants(tiles), args.out)
 
 
 def checked_args(description: str, check: Callable[[str, torch.dtype, float], None]) -> argparse.Namespace | None:

@@ -2,7 +2,9 @@
 
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
-        [--profile top_kernels.txt] [--fused-swiglu] [--fused-token-mixer]   (from the repo root, PYTHONPATH=.)
+        [--profile top_kernels.txt] [--no-fused-swiglu] [--no-fused-token-mixer] [--plain-mixer-backward]
+        [--plain-swiglu-backward]
+        (from the repo root, PYTHONPATH=.)
     torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
 Runs the real Trainer (one supervision step + AdamATan2 + sign-SGD + EMA per step) on the preset's training
@@ -20,6 +22,7 @@ import torch._inductor.config as inductor_config
 from bench.gpu_timeline import device_activities, summarize
 from trm.data import load_split
 from trm.model.flops import peak_flops, training_flops_per_sample
+from trm.model.fused_swiglu import set_module_flag
 from trm.train.config import COMPILE_MODES, get_preset
 from trm.train.runtime import setup_runtime
 from trm.train.trainer import Trainer
@@ -73,17 +76,27 @@ def main() -> None:
     parser.add_argument("--inductor", nargs="*", default=[], metavar="KEY=VALUE",
                         help="torch._inductor.config settings to try, e.g. shape_padding=true")
     parser.add_argument("--profile", metavar="TXT", help="also profile 3 steps; write the top kernels here")
-    parser.add_argument("--fused-swiglu", action="store_true", help="no-grad SwiGLUs in the fused Triton kernel")
-    parser.add_argument("--fused-token-mixer", action="store_true", help="no-grad token mixers in one Triton kernel")
+    parser.add_argument("--fused-swiglu", action=argparse.BooleanOptionalAction,
+                        help="no-grad channel SwiGLUs in the fused Triton kernel (default: the preset's, on)")
+    parser.add_argument("--fused-token-mixer", action=argparse.BooleanOptionalAction,
+                        help="token mixers in one Triton kernel each way (default: the preset's, on)")
+    parser.add_argument("--plain-mixer-backward", action="store_true",
+                        help="with the fused token mixer, leave its trained calls to autograd (for comparison)")
+    parser.add_argument("--plain-swiglu-backward", action="store_true",
+                        help="with the fused SwiGLU, leave its trained calls to autograd (for comparison)")
     parser.add_argument("--device")
     args = parser.parse_args()
     inductor = dict(_inductor_setting(item) for item in args.inductor)
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
                                  compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8,
-                                 fused_swiglu=args.fused_swiglu, fused_token_mixer=args.fused_token_mixer)
+                                 **{name: value for name in ("fused_swiglu", "fused_token_mixer")
+                                    if (value := getattr(args, name)) is not None})
     runtime = setup_runtime(args.device)
     trainer = Trainer(preset.model, config, load_split(config.data_dir, "train"), runtime)
+    for flag, plain in (("fused_layer_grad", args.plain_mixer_backward), ("fused_grad", args.plain_swiglu_backward)):
+        if plain:
+            set_module_flag(trainer.model, flag, False)  # before the first step compiles the model
     start = time.perf_counter()
     for _ in range(args.warmup):
         trainer.train_step()
@@ -108,7 +121,9 @@ def main() -> None:
                       "samples_per_second_per_gpu": round(samples_per_second / runtime.world_size, 1),
                       "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,
                       "inductor": inductor, "fused_swiglu": config.fused_swiglu,
-                      "fused_token_mixer": config.fused_token_mixer, "ms_per_step": round(1000 * seconds, 2),
+                      "fused_token_mixer": config.fused_token_mixer,
+                      "plain_mixer_backward": args.plain_mixer_backward,
+                      "plain_swiglu_backward": args.plain_swiglu_backward, "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
                       "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),

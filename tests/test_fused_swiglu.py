@@ -1,5 +1,5 @@
-"""The fused SwiGLU and token-mixer kernels compute what the unfused layers do (Triton's interpreter on the CPU,
-float32).
+"""The fused SwiGLU and token-mixer kernels, forward and backward, compute what the unfused layers do (Triton's
+interpreter on the CPU, float32).
 
 CI installs Triton for these tests (.ci/run); without it they are skipped, since PyTorch's CPU wheels lack it.
 """
@@ -9,7 +9,9 @@ import torch
 
 from trm.model.config import ModelConfig
 from trm.model.fused_swiglu import fused_swiglu_available, swiglu_matmul, use_fused_swiglu
+from trm.model.fused_swiglu_grad import FusedSwiGLU
 from trm.model.fused_token_mixer import fused_token_mixer, use_fused_token_mixer
+from trm.model.fused_token_mixer_grad import token_mixer_backward
 from trm.model.layers import SwiGLU, TokenMixer
 from trm.model.trm import TinyRecursiveModel
 
@@ -23,14 +25,13 @@ def _reference(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.silu(gate) * up
 
 
-@pytest.mark.parametrize("transposed_out", [False, True])
-def test_kernel_matches_float64_for_strided_inputs_and_both_output_layouts(transposed_out):
+def test_kernel_matches_float64_for_strided_inputs():
     generator = torch.Generator().manual_seed(0)
-    x = torch.randn(21, 37, generator=generator).T  # (37, 21) read through strides, as the token mixer does
+    x = torch.randn(21, 37, generator=generator).T  # (37, 21) read through strides
     weight = torch.randn(2 * 19, 21, generator=generator)
-    result = swiglu_matmul(x, weight, transposed_out, SMALL_BLOCKS)
-    assert result.shape == ((19, 37) if transposed_out else (37, 19))
-    assert torch.allclose((result.T if transposed_out else result).double(), _reference(x, weight), atol=1e-5)
+    result = swiglu_matmul(x, weight, SMALL_BLOCKS)
+    assert result.shape == (37, 19)
+    assert torch.allclose(result.double(), _reference(x, weight), atol=1e-5)
 
 
 @pytest.mark.parametrize("blocks", [(32, 16, 4, 2), (64, 64, 4, 1)])
@@ -46,65 +47,133 @@ def test_token_mixer_kernel_matches_float64_with_ragged_sizes(blocks):
     assert result.shape == (seq, columns) and torch.allclose(result.double(), expected, atol=1e-5)
 
 
-def test_fused_layers_match_the_unfused_ones_without_gradients():
+def _gradients(layer, inputs, grad_out):
+    inputs = [t.detach().clone().requires_grad_(True) for t in inputs]
+    return [layer(*inputs), *torch.autograd.grad(layer(*inputs), inputs, grad_out)]
+
+
+def _plain_token_mixer(tokens, gate_up, down):
+    gate, up = (gate_up @ tokens).chunk(2, dim=0)
+    summed = tokens + down @ (torch.nn.functional.silu(gate) * up)
+    return summed * torch.rsqrt(summed.square().mean(0, keepdim=True) + 1e-5)
+
+
+@pytest.mark.parametrize("blocks", [(32, 16, 4, 2), (64, 64, 4, 1)])
+def test_token_mixer_backward_kernel_gives_autograd_gradients_with_ragged_sizes(blocks):
+    generator = torch.Generator().manual_seed(0)
+    seq, columns, width = 21, 150, 40  # width 40 is padded to a multiple of the width block
+    inputs = [torch.randn(seq, columns, generator=generator), torch.randn(2 * width, seq, generator=generator) / 5,
+              torch.randn(seq, width, generator=generator) / 6]
+    grad_out = torch.randn(seq, columns, generator=generator)
+    expected = _gradients(_plain_token_mixer, inputs, grad_out)
+    out, rstd = fused_token_mixer(*inputs, 1e-5, with_rstd=True)
+    gradients = token_mixer_backward(*inputs, out, rstd, grad_out, blocks)
+    tokens, gate_up, down = inputs
+    gate, up = (gate_up @ tokens).chunk(2, dim=0)
+    summed = tokens + down @ (torch.nn.functional.silu(gate) * up)
+    assert torch.allclose(rstd, torch.rsqrt(summed.square().mean(0) + 1e-5), rtol=1e-5)  # what the backward reads
+    for result, reference in zip([out, *gradients], expected):
+        assert result.shape == reference.shape
+        assert torch.allclose(result, reference, atol=1e-5 * float(reference.abs().max()))
+
+
+def test_channel_swiglu_backward_kernel_gives_autograd_gradients_with_ragged_sizes():
+    generator = torch.Generator().manual_seed(0)
+    rows, hidden, width = 37, 24, 40
+    inputs = [torch.randn(rows, hidden, generator=generator), torch.randn(2 * width, hidden, generator=generator) / 5,
+              torch.randn(hidden, width, generator=generator) / 6]
+    grad_out = torch.randn(rows, hidden, generator=generator)
+
+    def plain(x, gate_up, down):
+        gate, up = (x @ gate_up.T).chunk(2, dim=-1)
+        return (torch.nn.functional.silu(gate) * up) @ down.T
+
+    expected = _gradients(plain, inputs, grad_out)
+    for result, reference in zip(_gradients(lambda *t: FusedSwiGLU.apply(*t, (16, 16, 16, 4, 2)), inputs, grad_out),
+                                 expected):
+        assert result.shape == reference.shape
+        assert torch.allclose(result, reference, atol=1e-5 * float(reference.abs().max()))
+
+
+def test_fused_layers_match_the_unfused_ones_with_and_without_gradients():
     torch.manual_seed(0)
     channel, mixer = SwiGLU(24, 4.0, 16), TokenMixer(13, 4.0, 1e-5, 16)
+    plain_channel, plain_mixer = SwiGLU(24, 4.0, 16), TokenMixer(13, 4.0, 1e-5, 16)
+    plain_channel.load_state_dict(channel.state_dict())
+    plain_mixer.load_state_dict(mixer.state_dict())
+    assert use_fused_swiglu(channel) == 1 and use_fused_token_mixer(mixer) == 1
+    assert use_fused_swiglu(mixer) == 0 and use_fused_token_mixer(channel) == 0  # each switch has its own layers
     hidden = torch.randn(13, 3, 24)  # (S, B, D), the mixer's sequence-major layout
     with torch.no_grad():
-        expected = channel(hidden), mixer(hidden)
-        assert use_fused_swiglu(channel) == 1 and use_fused_swiglu(mixer) == 1
-        fused = channel(hidden), mixer(hidden)
-    for a, b in zip(fused, expected):
-        assert torch.allclose(a, b, atol=1e-5)
+        for fused, plain in ((channel, plain_channel), (mixer, plain_mixer)):
+            assert torch.allclose(fused(hidden), plain(hidden), atol=1e-5)
+    grad_out = torch.randn(13, 3, 24)
+    for fused, plain in ((channel, plain_channel), (mixer, plain_mixer)):
+        results = []
+        for layer in (fused, plain):
+            inputs = hidden.clone().requires_grad_(True)
+            layer(inputs).backward(grad_out)
+            results.append([inputs.grad, layer.gate_up.weight.grad, layer.down.weight.grad])
+        for a, b in zip(*results):
+            assert torch.allclose(a, b, atol=1e-5 * float(b.abs().max()))
 
 
-def test_one_kernel_token_mixer_matches_the_unfused_layer_and_takes_precedence_without_gradients():
-    torch.manual_seed(0)
-    mixer = TokenMixer(13, 4.0, 1e-5, 16)
-    hidden = torch.randn(13, 3, 24)
-    with torch.no_grad():
-        expected = mixer(hidden)
-        use_fused_swiglu(mixer)
-        assert use_fused_token_mixer(mixer) == 1
-        assert torch.allclose(mixer(hidden), expected, atol=1e-5)
-    hidden.requires_grad_(True)
-    mixer(hidden).sum().backward()  # with gradients the plain path runs: autograd reaches the input
+def test_the_backward_kernels_can_be_left_to_autograd():
+    mixer, channel = TokenMixer(13, 4.0, 1e-5, 16), SwiGLU(24, 4.0, 16)
+    use_fused_token_mixer(mixer, with_grad=False)
+    use_fused_swiglu(channel, with_grad=False)
+    assert mixer.fused_layer and not mixer.fused_layer_grad and channel.fused and not channel.fused_grad
+    hidden = torch.randn(13, 3, 24, requires_grad=True)
+    channel(mixer(hidden)).sum().backward()  # autograd's own graph: the plain layers' operations
     assert hidden.grad is not None
 
 
-@pytest.mark.parametrize("switches", [(use_fused_swiglu,), (use_fused_swiglu, use_fused_token_mixer)])
-def test_model_with_fused_kernels_keeps_outputs_and_gradients(switches):
+@pytest.mark.parametrize("with_grad", [False, True])
+def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad):
     config = ModelConfig(grid_size=4, hidden_size=32, layers=2, answer_cycles=2, latent_steps=2, prefix_len=2,
                          swiglu_multiple=16)
     plain = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
     fused = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
-    assert use_fused_swiglu(fused) == 2 * config.layers  # a token mixer and a channel MLP per block
-    if use_fused_token_mixer in switches:
-        assert use_fused_token_mixer(fused) == config.layers
+    assert use_fused_swiglu(fused, with_grad=with_grad) == config.layers  # one channel MLP per block
+    assert use_fused_token_mixer(fused, with_grad=with_grad) == config.layers
     tokens = torch.randint(1, config.vocab_size, (3, config.cells), generator=torch.Generator().manual_seed(1))
     results = []
     for model in (plain, fused):
         y, z = model.initial_state(3)
-        y, z, logits, q_halt = model(tokens, y, z)  # first cycle without gradients (fused), last with
+        y, z, logits, q_halt = model(tokens, y, z)  # first cycle without gradients, last with
         logits.square().mean().backward()
-        results.append((y, z, logits, q_halt, model.net.blocks[0].channel_mlp.gate_up.weight.grad))
+        block = model.net.blocks[0]
+        results.append((y, z, logits, q_halt, block.channel_mlp.gate_up.weight.grad, block.mixer.gate_up.weight.grad,
+                        block.mixer.down.weight.grad))
     for a, b in zip(*results):
         assert torch.allclose(a, b, atol=1e-5)
 
 
-def test_training_with_fused_swiglu_logs_the_same_losses(tmp_path):
+def test_training_with_the_fused_kernels_logs_the_same_losses(tmp_path, monkeypatch):
+    """The trainer switches the kernels on for a CUDA device only; here the interpreter stands in for one."""
     from tests.test_train import TINY, REPO
     from trm.data import save_split
     from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+    from trm.train import trainer
     from trm.train.__main__ import main as train_main
     from trm.train.rundir import read_metrics
 
     table = read_puzzle_csv(REPO / "assets" / "puzzles" / "sudoku_extreme_train_1k.csv", limit=48)
     save_split(tmp_path / "data", "train", PuzzleTable(table.shape, table.puzzles[:32], table.solutions[:32]))
     save_split(tmp_path / "data", "test", PuzzleTable(table.shape, table.puzzles[32:], table.solutions[32:]))
-    losses = []
-    for name, extra in (("plain", []), ("fused", ["--set", "train.fused_swiglu=true"])):
+    losses, switched = [], []
+    original = trainer.Trainer.__init__
+
+    def record_switches(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        switched.append(sorted({name for module in self.model.modules() for name in ("fused", "fused_layer")
+                                if getattr(module, name, False)}))
+
+    monkeypatch.setattr(trainer.Trainer, "__init__", record_switches)
+    for name, usable in (("plain", False), ("fused", True)):
+        monkeypatch.setattr(trainer, "fused_kernels_usable", lambda runtime, usable=usable: usable)
         assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / name), "--steps", "6", "--data",
-                           str(tmp_path / "data"), "--device", "cpu", *TINY, *extra]) == 0
+                           str(tmp_path / "data"), "--device", "cpu", *TINY]) == 0
         losses.append([r["lm_loss"] for r in read_metrics(tmp_path / name / "metrics.jsonl") if r["kind"] == "train"])
+    assert switched == [[], ["fused", "fused_layer"]]
     assert len(losses[0]) == 2 and losses[1] == pytest.approx(losses[0], rel=1e-5)

@@ -26,6 +26,9 @@ def test_span_ends_with_the_activity_that_ends_last_not_the_one_that_starts_last
 
 def test_kernel_names_fall_into_the_benchs_categories():
     assert category("triton_poi_fused_mul_silu_split_4") == "SwiGLU forward (Inductor)"
+    assert category("token_mixer_kernel_0") == "fused token mixer (Triton)"
+    assert category("token_mixer_backward_kernel_0") == "fused token mixer backward (Triton)"
+    assert category("swiglu_backward_kernel") == "fused SwiGLU backward (Triton GEMM)"
     assert category("triton_red_fused__to_copy_add_mean_mul_pow_rsqrt_view_5") == "norms and reductions (Inductor)"
     assert category("triton_poi_fused__unsafe_view_clone_11") == "other elementwise (Inductor)"
     assert category("Memset (Device)") == "memset / memcpy"

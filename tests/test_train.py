@@ -141,16 +141,15 @@ def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir,
     assert saved % 3 == 0  # a log line (log_every=3) is where the ranks agree
 
 
-@pytest.mark.parametrize("option", ["fused_swiglu", "fused_token_mixer"])
-def test_fused_kernels_without_cuda_or_triton_are_refused_with_a_clear_message(option, data_dir, tmp_path, capsys,
-                                                                               monkeypatch):
-    assert train_main(_args(data_dir, tmp_path / "run", 3)) == 0
-    saved = (tmp_path / "run" / "run.json").read_text()
-    monkeypatch.setattr("trm.train.trainer.fused_swiglu_available", lambda device: False)
-    resume = ["--resume", str(tmp_path / "run"), "--steps", "6", "--set", f"train.{option}=true"]
-    assert train_main(resume) == 2
-    assert f"{option} needs a CUDA device and Triton" in capsys.readouterr().err
-    assert (tmp_path / "run" / "run.json").read_text() == saved  # a refused resume leaves the config alone
+def test_fused_kernels_are_on_by_default_for_a_gpu_ignored_on_the_cpu_and_off_for_older_runs():
+    from trm.train.config import TrainConfig
+    from trm.train.runtime import setup_runtime
+    from trm.train.trainer import fused_kernels_usable
+    assert TrainConfig().fused_swiglu and TrainConfig().fused_token_mixer
+    assert not fused_kernels_usable(setup_runtime("cpu"))  # even with Triton's interpreter on (the tests' conftest)
+    first = json.loads((REPO / "training_state" / "sudoku9-mlp" / "run.json").read_text())["train"]
+    legacy = TrainConfig.from_dict({k: v for k, v in first.items() if k != "fused_swiglu"})
+    assert not legacy.fused_swiglu and not legacy.fused_token_mixer  # a resumed old run keeps the layers it had
 
 
 def test_run_saved_before_newer_config_fields_still_resumes(data_dir, tmp_path):

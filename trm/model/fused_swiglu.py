@@ -20,19 +20,23 @@ except ImportError:
 
 if triton is not None:
     @triton.jit
+    def grouped_tile(rows, width, BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, GROUP_R: tl.constexpr):
+        """This program's (row tile, column tile) of a GEMM, in grouped order: neighbouring programs share the
+        same rows of the left operand, so those stay in L2."""
+        pid = tl.program_id(0)
+        tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
+        first_r = (pid // (GROUP_R * tiles_n)) * GROUP_R
+        group_size = tl.minimum(tiles_r - first_r, GROUP_R)
+        return first_r + (pid % group_size), (pid % (GROUP_R * tiles_n)) // group_size
+
+    @triton.jit
     def swiglu_matmul_kernel(x_ptr, w_ptr, out_ptr, rows, width, depth,
                              stride_xr, stride_xk, stride_wn, stride_wk, stride_or, stride_on,
                              BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
                              GROUP_R: tl.constexpr):
         """out[r, n] = silu(x[r] . w[n]) * (x[r] . w[width + n]) for one (BLOCK_R, BLOCK_N) tile."""
-        pid = tl.program_id(0)
-        tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
-        group = pid // (GROUP_R * tiles_n)  # grouped order: neighbouring programs share rows of x in L2
-        first_r = group * GROUP_R
-        group_size = tl.minimum(tiles_r - first_r, GROUP_R)
-        tile_r = first_r + (pid % group_size)
-        tile_n = (pid % (GROUP_R * tiles_n)) // group_size
-        # int64 offsets: the token mixer's tensors pass 2**31 elements at large batches (B x 512 x 512)
+        tile_r, tile_n = grouped_tile(rows, width, BLOCK_R, BLOCK_N, GROUP_R)
+        # int64 offsets: rows x width passes 2**31 elements at large batches
         offs_r = (tile_r * BLOCK_R + tl.arange(0, BLOCK_R)).to(tl.int64)
         offs_n = (tile_n * BLOCK_N + tl.arange(0, BLOCK_N)).to(tl.int64)
         offs_k = tl.arange(0, BLOCK_K).to(tl.int64)
@@ -54,25 +58,19 @@ if triton is not None:
 
 
 # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: the fastest of bench/fused_swiglu.py's sweep on an H100 at the paper's
-# sizes (session 4: channel 0.496 ms, token mixer 0.625 ms); the token mixer's K is only 97 tokens.
+# sizes (session 4: 0.496 ms per channel-MLP call).
 CHANNEL_BLOCKS = (128, 128, 64, 8, 3)
-MIXER_BLOCKS = (128, 64, 32, 4, 4)
 
 
-def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, transposed_out: bool = False,
+def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor,
                   blocks: tuple[int, int, int, int, int] | None = None) -> torch.Tensor:
-    """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up], (2W, K); x (R, K) with any strides.
-
-    Returns (R, W), or with ``transposed_out`` (the token mixer's case) the same values laid out as a contiguous
-    (W, R) tensor. ``blocks`` defaults to the tile for that case.
-    """
-    blocks = blocks or (MIXER_BLOCKS if transposed_out else CHANNEL_BLOCKS)
+    """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up], (2W, K); x (R, K) with any strides. Returns (R, W)."""
     rows, depth = x.shape
     width = weight.shape[0] // 2
     weight = weight.to(x.dtype)
-    out = torch.empty((width, rows) if transposed_out else (rows, width), device=x.device, dtype=x.dtype)
-    stride_or, stride_on = (out.stride(1), out.stride(0)) if transposed_out else out.stride()
-    block_r, block_n, block_k, warps, stages = blocks
+    out = torch.empty((rows, width), device=x.device, dtype=x.dtype)
+    stride_or, stride_on = out.stride()
+    block_r, block_n, block_k, warps, stages = blocks or CHANNEL_BLOCKS
     grid = (triton.cdiv(rows, block_r) * triton.cdiv(width, block_n),)
     swiglu_matmul_kernel[grid](x, weight, out, rows, width, depth, x.stride(0), x.stride(1), weight.stride(0),
                     weight.stride(1), stride_or, stride_on, BLOCK_R=block_r, BLOCK_N=block_n, BLOCK_K=block_k,
@@ -95,9 +93,9 @@ def set_module_flag(model: nn.Module, flag: str, enabled: bool) -> int:
     return len(modules)
 
 
-def use_fused_swiglu(model: nn.Module, enabled: bool = True) -> int:
-    """Switch every SwiGLU of ``model`` (channel MLPs and token mixers) to the fused kernel for no-grad calls.
-
-    Returns how many modules were switched.
-    """
+def use_fused_swiglu(model: nn.Module, enabled: bool = True, with_grad: bool = True) -> int:
+    """Switch every channel SwiGLU of ``model`` to the fused kernel for no-grad calls, and with ``with_grad`` to
+    trm.model.fused_swiglu_grad's backward for trained calls (the token mixers have their own kernels,
+    use_fused_token_mixer). Returns how many modules were switched."""
+    set_module_flag(model, "fused_grad", with_grad)
     return set_module_flag(model, "fused", enabled)

@@ -10,7 +10,9 @@ from torch import nn
 
 from trm.model.config import ModelConfig
 from trm.model.fused_swiglu import swiglu_matmul
+from trm.model.fused_swiglu_grad import FusedSwiGLU
 from trm.model.fused_token_mixer import fused_token_mixer
+from trm.model.fused_token_mixer_grad import FusedTokenMixer
 
 
 def rms_norm(hidden: torch.Tensor, eps: float, dim: int = -1) -> torch.Tensor:
@@ -35,11 +37,16 @@ class SwiGLU(nn.Module):
         self.gate_up = nn.Linear(features, 2 * width, bias=False)
         self.down = nn.Linear(width, features, bias=False)
         self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
+        self.fused_grad = True  # with fused: calls with gradients use trm.model.fused_swiglu_grad's backward
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         if self.fused and not torch.is_grad_enabled():
             activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight)
             return self.down(activated.view(*hidden.shape[:-1], -1))
+        if self.fused and self.fused_grad:
+            rows = hidden.reshape(-1, hidden.shape[-1])
+            out = FusedSwiGLU.apply(rows, self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype))
+            return out.view_as(hidden)
         gate, up = self.gate_up(hidden).chunk(2, dim=-1)
         return self.down(F.silu(gate) * up)
 
@@ -57,21 +64,19 @@ class TokenMixer(nn.Module):
         self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
         self.eps = eps
-        self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
-        self.fused_layer = False  # no-grad calls run in one Triton kernel (trm.model.fused_token_mixer) when True
+        self.fused_layer = False  # the sub-layer in one Triton kernel (trm.model.fused_token_mixer) when True
+        self.fused_layer_grad = True  # with fused_layer: calls with gradients too (trm.model.fused_token_mixer_grad)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
         tokens = hidden.reshape(seq, batch * features)
         if self.fused_layer and not torch.is_grad_enabled():  # the whole sub-layer in one kernel, activations on chip
-            normalised = fused_token_mixer(tokens, self.gate_up.weight, self.down.weight, self.eps)
-            return normalised.view(seq, batch, features)
-        if self.fused and not torch.is_grad_enabled():  # reads H^T through strides, writes (W, B*D) directly
-            activated = swiglu_matmul(tokens.T, self.gate_up.weight, transposed_out=True)
-        else:
-            gate, up = (self.gate_up.weight.to(hidden.dtype) @ tokens).chunk(2, dim=0)  # (W, B*D) each
-            activated = F.silu(gate) * up
-        mixed = (self.down.weight.to(hidden.dtype) @ activated).view(seq, batch, features)
+            return fused_token_mixer(tokens, self.gate_up.weight, self.down.weight, self.eps).view_as(hidden)
+        gate_up, down = self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype)
+        if self.fused_layer and self.fused_layer_grad:  # saves no SwiGLU activations: its backward recomputes them
+            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps).view_as(hidden)
+        gate, up = (gate_up @ tokens).chunk(2, dim=0)  # (W, B*D) each
+        mixed = (down @ (F.silu(gate) * up)).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)
 
 

@@ -146,6 +146,8 @@ class Run:
                 window_steps += 1
                 bar.update(1)
                 if trainer.step % config.log_every == 0 or trainer.step == config.total_steps:
+                    if self.runtime.is_cuda:  # the CPU runs steps ahead of the GPU: time the work, not the queue
+                        torch.cuda.synchronize(self.runtime.device)
                     elapsed = time.perf_counter() - window_start
                     self.wall_seconds += elapsed
                     record, agreed_stop = self._log_train(totals, window_steps, elapsed, stop.is_set)

@@ -38,6 +38,11 @@ class LossForward(nn.Module):
             loss.cell_correct.float().mean(-1), loss.puzzle_correct
 
 
+def fused_kernels_usable(runtime: Runtime) -> bool:
+    """The GPU speed options apply: a CUDA device with Triton. The CPU runs the plain layers (float32)."""
+    return runtime.is_cuda and fused_swiglu_available(runtime.device)
+
+
 class Trainer:
     """Owns the model, optimisers, EMA, sampler and carry of one run. ``train_step`` is one optimiser step."""
 
@@ -47,11 +52,9 @@ class Trainer:
             torch.set_num_threads(config.cpu_threads)
         init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
         self.model = build_model(model_config, init_generator).to(runtime.device)
-        for option, switch in (("fused_swiglu", use_fused_swiglu), ("fused_token_mixer", use_fused_token_mixer)):
-            if getattr(config, option):
-                if not fused_swiglu_available(runtime.device):
-                    raise ConfigError(f"train.{option} needs a CUDA device and Triton (it is a GPU speed option).")
-                switch(self.model)
+        if fused_kernels_usable(runtime):
+            use_fused_swiglu(self.model, config.fused_swiglu)
+            use_fused_token_mixer(self.model, config.fused_token_mixer)
         self.local_batch = config.batch_size // runtime.world_size
         self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)

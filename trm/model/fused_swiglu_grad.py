@@ -1,0 +1,85 @@
+"""The channel SwiGLU with gradients: its backward GEMM computes the SwiGLU's gradient in its epilogue.
+
+Plain autograd computes d(activations) = d(out) @ W_down with one GEMM, writes that (rows, W) tensor, and a second
+kernel reads it back with gate and up to write d(gate, up). Here one Triton GEMM keeps each d(activations) tile
+on chip and writes d(gate, up) directly; the other three GEMMs of the backward pass stay with cuBLAS. The
+forward pass is the plain one (a GEMM, silu(gate) * up, a GEMM), so the maths is unchanged.
+"""
+
+import torch
+import torch.nn.functional as F
+
+from trm.model.fused_swiglu import triton
+
+if triton is not None:
+    import triton.language as tl
+
+    from trm.model.fused_swiglu import grouped_tile
+
+    @triton.jit
+    def swiglu_backward_kernel(grad_ptr, w_down_ptr, gate_up_ptr, out_ptr, rows, width, depth,
+                               BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                               GROUP_R: tl.constexpr):
+        """For one (BLOCK_R, BLOCK_N) tile of contiguous tensors: d_act = grad (R, K) @ w_down (K, W), then
+        out[:, n] = d_act * up * silu'(gate) and out[:, W + n] = d_act * silu(gate), gate_up (R, 2W) as saved."""
+        tile_r, tile_n = grouped_tile(rows, width, BLOCK_R, BLOCK_N, GROUP_R)
+        offs_r = (tile_r * BLOCK_R + tl.arange(0, BLOCK_R)).to(tl.int64)  # rows x 2W passes 2**31 from batch ~7k
+        offs_n = tile_n * BLOCK_N + tl.arange(0, BLOCK_N)
+        offs_k = tl.arange(0, BLOCK_K)
+        d_act = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
+        for k_start in range(0, depth, BLOCK_K):
+            k = k_start + offs_k
+            grad = tl.load(grad_ptr + offs_r[:, None] * depth + k[None, :],
+                           mask=(offs_r[:, None] < rows) & (k[None, :] < depth), other=0.0)
+            w_down = tl.load(w_down_ptr + k[:, None] * width + offs_n[None, :],
+                             mask=(k[:, None] < depth) & (offs_n[None, :] < width), other=0.0)
+            d_act = tl.dot(grad, w_down, d_act)
+        d_act = d_act.to(grad_ptr.dtype.element_ty).to(tl.float32)  # rounded as autograd's GEMM output would be
+        mask = (offs_r[:, None] < rows) & (offs_n[None, :] < width)
+        gate_at = gate_up_ptr + offs_r[:, None] * (2 * width) + offs_n[None, :]
+        gate = tl.load(gate_at, mask=mask, other=0.0).to(tl.float32)
+        up = tl.load(gate_at + width, mask=mask, other=0.0).to(tl.float32)
+        sig = tl.sigmoid(gate)
+        out_at = out_ptr + offs_r[:, None] * (2 * width) + offs_n[None, :]
+        d_gate = d_act * up * sig * (1.0 + gate * (1.0 - sig))  # silu'(g) = s(1 + g(1 - s))
+        tl.store(out_at, d_gate.to(out_ptr.dtype.element_ty), mask=mask)
+        tl.store(out_at + width, (d_act * gate * sig).to(out_ptr.dtype.element_ty), mask=mask)
+
+
+SWIGLU_BACKWARD_BLOCKS = (64, 128, 64, 4, 4)  # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: fastest of 8 (H100)
+
+
+def swiglu_gate_up_grad(grad_out: torch.Tensor, down: torch.Tensor, gate_up: torch.Tensor,
+                        blocks: tuple[int, int, int, int, int] | None = None) -> torch.Tensor:
+    """d(gate, up), (R, 2W), of a SwiGLU whose output gradient is ``grad_out`` (R, K), with ``down`` (K, W) and
+    the forward pass's ``gate_up`` (R, 2W)."""
+    block_r, block_n, block_k, warps, stages = blocks or SWIGLU_BACKWARD_BLOCKS
+    grad_out, down, gate_up = grad_out.contiguous(), down.contiguous(), gate_up.contiguous()
+    rows, depth = grad_out.shape
+    width = down.shape[1]
+    out = torch.empty_like(gate_up)
+    grid = (triton.cdiv(rows, block_r) * triton.cdiv(width, block_n),)
+    swiglu_backward_kernel[grid](grad_out, down, gate_up, out, rows, width, depth, BLOCK_R=block_r, BLOCK_N=block_n,
+                                 BLOCK_K=block_k, GROUP_R=8, num_warps=warps, num_stages=stages)
+    return out
+
+
+class FusedSwiGLU(torch.autograd.Function):
+    """down(silu(gate) * up) for rows ``x`` (R, D), weights ``gate_up`` (2W, D) and ``down`` (D, W) already in the
+    working dtype; the backward pass uses swiglu_gate_up_grad (with ``blocks``, its default tile if None)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, blocks=None) -> torch.Tensor:
+        gate_up_out = x @ gate_up.T
+        gate, up = gate_up_out.chunk(2, dim=-1)
+        activated = F.silu(gate) * up
+        ctx.save_for_backward(x, gate_up, down, gate_up_out, activated)
+        ctx.blocks = blocks
+        return activated @ down.T
+
+    @staticmethod
+    def backward(ctx, grad_out: torch.Tensor):
+        x, gate_up, down, gate_up_out, activated = ctx.saved_tensors
+        grad_out = grad_out.contiguous()
+        d_gate_up = swiglu_gate_up_grad(grad_out, down, gate_up_out, ctx.blocks)
+        return d_gate_up @ gate_up, d_gate_up.T @ x, grad_out.T @ activated, None

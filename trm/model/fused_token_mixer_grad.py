@@ -1,0 +1,101 @@
+"""The one-kernel token mixer with gradients: its forward kernel, and a backward kernel that recomputes the SwiGLU.
+
+Plain autograd keeps the (2W, N) gate/up and (W, N) activations of every trained call and streams them through
+memory again in the backward pass (the norm's gradient, then a GEMM, the SwiGLU's gradient, two more GEMMs).
+Here the forward pass saves only its input, output and the norm's reciprocal RMS per column; the backward kernel
+owns all rows of a block of columns as the forward one does, recomputes gate and up on chip, and in one pass
+writes the three tensors the weight gradients need (the mixer's output gradient, the activations and the
+gate/up gradients) and the input's gradient, accumulated over the width on chip. The weight gradients are then
+two cuBLAS GEMMs over the columns. Same maths as the plain layer; used with ``use_fused_token_mixer``.
+"""
+
+import torch
+
+from trm.model.fused_swiglu import triton
+from trm.model.fused_token_mixer import fused_token_mixer, padded_weights, sequence_block
+
+if triton is not None:
+    import triton.language as tl
+
+    @triton.jit
+    def token_mixer_backward_kernel(x_ptr, y_ptr, dy_ptr, rstd_ptr, w_gu_ptr, w_down_ptr, d_mixed_ptr,
+                                    activated_ptr, d_gate_up_ptr, dx_ptr, seq, width, columns,
+                                    BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr):
+        """Gradients for one block of columns of contiguous (S, N) tensors, computed transposed, (columns, rows),
+        with the weights zero-padded as token_mixer_kernel takes them."""
+        offs_n = (tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)).to(tl.int64)
+        offs_s = tl.arange(0, BLOCK_S)
+        offs_w = tl.arange(0, BLOCK_W)
+        in_cols = offs_n < columns
+        mask = in_cols[:, None] & (offs_s[None, :] < seq)
+        tile = offs_n[:, None] + offs_s[None, :].to(tl.int64) * columns  # (BLOCK_N, BLOCK_S) into (S, N)
+        x_t = tl.load(x_ptr + tile, mask=mask, other=0.0)
+        y = tl.load(y_ptr + tile, mask=mask, other=0.0).to(tl.float32)
+        dy = tl.load(dy_ptr + tile, mask=mask, other=0.0).to(tl.float32)
+        rstd = tl.load(rstd_ptr + offs_n, mask=in_cols, other=0.0)
+        # RMSNorm over the rows, y = s * rstd: ds = rstd * (dy - y * mean(dy * y)); padding rows give zero
+        d_summed = rstd[:, None] * (dy - y * (tl.sum(dy * y, axis=1) / seq)[:, None])
+        d_mixed = d_summed.to(x_t.dtype)  # the down-projection's output gradient, in the working dtype
+        tl.store(d_mixed_ptr + tile, d_mixed, mask=mask)
+        d_x = d_summed  # the residual's share; the mixer's is added chunk by chunk below
+        for w_start in range(0, width, BLOCK_W):
+            w = w_start + offs_w
+            w_gate_t = tl.load(w_gu_ptr + w[None, :] * BLOCK_S + offs_s[:, None])  # (BLOCK_S, BLOCK_W)
+            w_up_t = tl.load(w_gu_ptr + (w[None, :] + width) * BLOCK_S + offs_s[:, None])
+            gate = tl.dot(x_t, w_gate_t)  # (BLOCK_N, BLOCK_W) float32, recomputed
+            up = tl.dot(x_t, w_up_t)
+            w_down = tl.load(w_down_ptr + offs_s[:, None] * width + w[None, :])  # (BLOCK_S, BLOCK_W)
+            d_activated = tl.dot(d_mixed, w_down).to(x_t.dtype).to(tl.float32)  # rounded as autograd's would be
+            sig = tl.sigmoid(gate)
+            silu = gate * sig
+            w_tile = offs_n[:, None] + w[None, :].to(tl.int64) * columns  # (BLOCK_N, BLOCK_W) into (W', N)
+            tl.store(activated_ptr + w_tile, (silu * up).to(x_t.dtype), mask=in_cols[:, None])
+            d_gate = (d_activated * up * sig * (1.0 + gate * (1.0 - sig))).to(x_t.dtype)  # silu' = s(1 + g(1 - s))
+            d_up = (d_activated * silu).to(x_t.dtype)
+            tl.store(d_gate_up_ptr + w_tile, d_gate, mask=in_cols[:, None])
+            tl.store(d_gate_up_ptr + w_tile + width * columns, d_up, mask=in_cols[:, None])
+            d_x = tl.dot(d_gate, tl.trans(w_gate_t), d_x)  # the tiles loaded above, read transposed
+            d_x = tl.dot(d_up, tl.trans(w_up_t), d_x)
+        tl.store(dx_ptr + tile, d_x.to(dx_ptr.dtype.element_ty), mask=mask)
+
+
+MIXER_BACKWARD_BLOCKS = (64, 32, 4, 3)  # BLOCK_N, BLOCK_W, warps, stages: fastest of 16 on an H100 (bench/README)
+
+
+def token_mixer_backward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, out: torch.Tensor,
+                         rstd: torch.Tensor, grad_out: torch.Tensor,
+                         blocks: tuple[int, int, int, int] | None = None):
+    """Gradients of fused_token_mixer's output ``out`` (with its ``rstd``) for ``grad_out``: returns the gradients
+    of ``tokens`` (S, N), ``gate_up`` (2W, S) and ``down`` (S, W), in their dtypes."""
+    block_n, block_w, warps, stages = blocks or MIXER_BACKWARD_BLOCKS
+    seq, columns = tokens.shape
+    width = down.shape[1]
+    block_s = sequence_block(seq)
+    padded_gate_up, padded_down, padded_width = padded_weights(gate_up, down, block_s, block_w, tokens.dtype)
+    tokens, out, grad_out = tokens.contiguous(), out.contiguous(), grad_out.contiguous()
+    d_mixed, d_tokens = torch.empty_like(tokens), torch.empty_like(tokens)
+    activated = tokens.new_empty((padded_width, columns))
+    d_gate_up = tokens.new_empty((2 * padded_width, columns))
+    grid = (triton.cdiv(columns, block_n),)
+    token_mixer_backward_kernel[grid](tokens, out, grad_out, rstd, padded_gate_up, padded_down, d_mixed, activated,
+                                      d_gate_up, d_tokens, seq, padded_width, columns, BLOCK_S=block_s,
+                                      BLOCK_N=block_n, BLOCK_W=block_w, num_warps=warps, num_stages=stages)
+    grad_down = d_mixed @ activated[:width].T  # (S, N) @ (N, W)
+    grad_gate_up = d_gate_up @ tokens.T  # (2W', S); padding rows of the width are zero and dropped
+    grad_gate_up = torch.cat((grad_gate_up[:width], grad_gate_up[padded_width:padded_width + width]))
+    return d_tokens, grad_gate_up.to(gate_up.dtype), grad_down.to(down.dtype)
+
+
+class FusedTokenMixer(torch.autograd.Function):
+    """fused_token_mixer with gradients for ``tokens``, ``gate_up`` and ``down`` (the layer's weights, already in
+    the working dtype: autograd carries the cast back to the parameters)."""
+
+    @staticmethod
+    def forward(ctx, tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float) -> torch.Tensor:
+        out, rstd = fused_token_mixer(tokens, gate_up, down, eps, with_rstd=True)
+        ctx.save_for_backward(tokens, gate_up, down, out, rstd)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out: torch.Tensor):
+        return (*token_mixer_backward(*ctx.saved_tensors, grad_out), None)
