@@ -77,7 +77,7 @@ def main() -> None:
                         help="torch._inductor.config settings to try, e.g. shape_padding=true")
     parser.add_argument("--profile", metavar="TXT", help="also profile 3 steps; write the top kernels here")
     parser.add_argument("--fused-swiglu", action=argparse.BooleanOptionalAction,
-                        help="no-grad channel SwiGLUs in the fused Triton kernel (default: the preset's, on)")
+                        help="channel SwiGLUs in the fused Triton kernels, both ways (default: the preset's, on)")
     parser.add_argument("--fused-token-mixer", action=argparse.BooleanOptionalAction,
                         help="token mixers in one Triton kernel each way (default: the preset's, on)")
     parser.add_argument("--plain-mixer-backward", action="store_true",

@@ -1,9 +1,10 @@
 """SwiGLU fused into its GEMM (Triton): silu(x W_gate^T) * (x W_up^T) without the (rows, 2W) intermediate.
 
-Used only where no gradient is needed (TRM's first T-1 cycles of every supervision step, and evaluation): there
-the fused kernel writes one (rows, W) tensor, where cuBLAS + elementwise write (rows, 2W), read it back and
-write (rows, W). Off unless asked for (``use_fused_swiglu``): it is a speed option, the maths is unchanged.
-Without Triton (CPU wheels of PyTorch) the module still imports; the kernel is then unavailable.
+Used where no gradient is needed (TRM's first T-1 cycles of every supervision step, and evaluation): there the
+fused kernel writes one (rows, W) tensor, where cuBLAS + elementwise write (rows, 2W), read it back and write
+(rows, W); calls with gradients use trm.model.fused_swiglu_grad. A GPU speed option (``use_fused_swiglu``, on in
+training on a GPU), the maths is unchanged. Without Triton (CPU wheels of PyTorch) the module still imports; the
+kernels are then unavailable.
 """
 
 import os

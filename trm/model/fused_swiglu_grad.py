@@ -80,6 +80,8 @@ class FusedSwiGLU(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
         x, gate_up, down, gate_up_out, activated = ctx.saved_tensors
-        grad_out = grad_out.contiguous()
-        d_gate_up = swiglu_gate_up_grad(grad_out, down, gate_up_out, ctx.blocks)
-        return d_gate_up @ gate_up, d_gate_up.T @ x, grad_out.T @ activated, None
+        dtype = gate_up_out.dtype  # what the forward computed in (bf16 under autocast, whatever the inputs were)
+        grad_out = grad_out.to(dtype).contiguous()
+        d_gate_up = swiglu_gate_up_grad(grad_out, down.to(dtype), gate_up_out, ctx.blocks)
+        # autograd casts each gradient back to its input's dtype
+        return d_gate_up @ gate_up.to(dtype), d_gate_up.T @ x.to(dtype), grad_out.T @ activated, None

@@ -65,7 +65,8 @@ def sequence_block(seq: int) -> int:
     return max(16, triton.next_power_of_2(seq))
 
 
-def padded_weights(gate_up: torch.Tensor, down: torch.Tensor, block_s: int, block_w: int, dtype: torch.dtype):
+def padded_weights(gate_up: torch.Tensor, down: torch.Tensor, block_s: int, block_w: int,
+                   dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, int]:
     """gate_up (2W, S) -> (2W', block_s) and down (S, W) -> (block_s, W'), zero-padded, W' a multiple of block_w:
     padding inputs and widths are zero, so silu(0) * 0 = 0 adds nothing."""
     seq, width = down.shape

@@ -6,7 +6,8 @@ Here the forward pass saves only its input, output and the norm's reciprocal RMS
 owns all rows of a block of columns as the forward one does, recomputes gate and up on chip, and in one pass
 writes the three tensors the weight gradients need (the mixer's output gradient, the activations and the
 gate/up gradients) and the input's gradient, accumulated over the width on chip. The weight gradients are then
-two cuBLAS GEMMs over the columns. Same maths as the plain layer; used with ``use_fused_token_mixer``.
+two cuBLAS GEMMs over the columns. Same maths as the plain layer (one rounding apart: the norm's gradient reads the
+output in the working dtype, where autograd keeps it in float32); used with ``use_fused_token_mixer``.
 """
 
 import torch
@@ -28,6 +29,7 @@ if triton is not None:
         offs_w = tl.arange(0, BLOCK_W)
         in_cols = offs_n < columns
         mask = in_cols[:, None] & (offs_s[None, :] < seq)
+        # int64: (W', N) tensors pass 2**31 elements from batch ~8k (W' = D = 512)
         tile = offs_n[:, None] + offs_s[None, :].to(tl.int64) * columns  # (BLOCK_N, BLOCK_S) into (S, N)
         x_t = tl.load(x_ptr + tile, mask=mask, other=0.0)
         y = tl.load(y_ptr + tile, mask=mask, other=0.0).to(tl.float32)
@@ -53,7 +55,7 @@ if triton is not None:
             d_gate = (d_activated * up * sig * (1.0 + gate * (1.0 - sig))).to(x_t.dtype)  # silu' = s(1 + g(1 - s))
             d_up = (d_activated * silu).to(x_t.dtype)
             tl.store(d_gate_up_ptr + w_tile, d_gate, mask=in_cols[:, None])
-            tl.store(d_gate_up_ptr + w_tile + width * columns, d_up, mask=in_cols[:, None])
+            tl.store(d_gate_up_ptr + w_tile + width.to(tl.int64) * columns, d_up, mask=in_cols[:, None])
             d_x = tl.dot(d_gate, tl.trans(w_gate_t), d_x)  # the tiles loaded above, read transposed
             d_x = tl.dot(d_up, tl.trans(w_up_t), d_x)
         tl.store(dx_ptr + tile, d_x.to(dx_ptr.dtype.element_ty), mask=mask)
@@ -64,7 +66,8 @@ MIXER_BACKWARD_BLOCKS = (64, 32, 4, 3)  # BLOCK_N, BLOCK_W, warps, stages: faste
 
 def token_mixer_backward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, out: torch.Tensor,
                          rstd: torch.Tensor, grad_out: torch.Tensor,
-                         blocks: tuple[int, int, int, int] | None = None):
+                         blocks: tuple[int, int, int, int] | None = None
+                         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Gradients of fused_token_mixer's output ``out`` (with its ``rstd``) for ``grad_out``: returns the gradients
     of ``tokens`` (S, N), ``gate_up`` (2W, S) and ``down`` (S, W), in their dtypes."""
     block_n, block_w, warps, stages = blocks or MIXER_BACKWARD_BLOCKS

@@ -39,8 +39,11 @@ class LossForward(nn.Module):
 
 
 def fused_kernels_usable(runtime: Runtime) -> bool:
-    """The GPU speed options apply: a CUDA device with Triton. The CPU runs the plain layers (float32)."""
-    return runtime.is_cuda and fused_swiglu_available(runtime.device)
+    """The GPU speed options apply: a CUDA device of compute capability 8.0 or newer (the kernels' tiles need more
+    shared memory than older GPUs have, and they run in bf16) with Triton. Elsewhere the plain layers run."""
+    if not runtime.is_cuda or not fused_swiglu_available(runtime.device):
+        return False
+    return torch.cuda.get_device_capability(runtime.device) >= (8, 0)
 
 
 class Trainer:
