@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                                                   "train": spec.train.to_dict(), "command": spec.command,
                                                   "save_optimizer": spec.save_optimizer, **spec.extra})
             final = run.run()
+            if runtime.is_distributed:  # every rank is done with its collectives before any tears the group down
+                torch.distributed.barrier()
         finally:
             if runtime.is_distributed:
                 torch.distributed.destroy_process_group()  # NCCL warns of leaked resources otherwise
