@@ -17,7 +17,7 @@ from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops, training_flops_per_sample
 from trm.train.config import TrainConfig
 from trm.train.rundir import RunDir
-from trm.train.runtime import Runtime, setup_runtime
+from trm.train.runtime import Runtime
 from trm.train.state import RunState, load_run_state, save_run_state
 from trm.train.trainer import Trainer
 
