@@ -42,36 +42,40 @@ def _relative_error(result: torch.Tensor, tokens, gate_up, down) -> float:
 def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
     """Small ragged sizes (sequence, width and columns multiples of no block), and on the GPU the paper's size;
     errors against float64 and against the model's plain path in the same dtype (the rounding it trains with)."""
-    sizes = [(21, 150, 40)] + ([(97, 768 * 512, 512)] if device == "cuda" else [])
+    sizes = [(21, 148, 40)] + ([(97, 768 * 512, 512)] if device == "cuda" else [])
     for seq, columns, width in sizes:
         case = _case(seq, columns, width, device, dtype)
         plain = unfused(*case).double()
-        for blocks in ((32, 16, 4, 2), (64, 32, 4, 1)):
-            result = fused_token_mixer(*case, EPS, blocks)
+        for blocks, tma in (((32, 16, 4, 2), False), ((64, 32, 4, 1), False), ((32, 16, 4, 2), True)):
+            result = fused_token_mixer(*case, EPS, blocks, tma=tma)
             error = _relative_error(result, *case)
             versus_plain = float((result.double() - plain).norm() / plain.norm())
-            print(f"check S={seq} N={columns:,} W={width} {blocks}: relative error {error:.2e} against float64, "
+            print(f"check S={seq} N={columns:,} W={width} {blocks} tma={tma}: relative error {error:.2e} against float64, "
                   f"{versus_plain:.2e} against the plain {dtype} path (plain against float64: "
                   f"{_relative_error(plain, *case):.2e})")
             assert error < tolerance, f"{blocks}: relative error {error:.2e} >= {tolerance}"
 
 
-def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) -> list[dict]:
+def time_variants(configs: list[tuple[tuple[int, int, int, int], bool]], batch: int = 768) -> list[dict]:
     case = _case(97, batch * 512, 512, "cuda", torch.bfloat16)
     tokens, gate_up, down = case
     flops = 2 * 97 * 1024 * tokens.shape[1] + 2 * 512 * 97 * tokens.shape[1]
     compiled = torch.compile(unfused)
     timings = {"eager (cuBLAS + elementwise)": lambda: unfused(*case),
                "torch.compile (the model's plain path)": lambda: compiled(*case)}
-    for blocks in configs:
-        timings[f"one kernel {blocks}"] = lambda blocks=blocks: fused_token_mixer(tokens, gate_up, down, EPS, blocks)
+    for blocks, tma in configs:
+        timings[f"one kernel{' TMA' if tma else ''} {blocks}"] = (
+            lambda blocks=blocks, tma=tma: fused_token_mixer(tokens, gate_up, down, EPS, blocks, tma=tma))
     return [time_variant(label, function, lambda result: _relative_error(result, *case), flops)
             for label, function in timings.items()]
 
 
-# (BLOCK_N, BLOCK_W, warps, stages); the first is trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS
-TILES = [(128, 64, 8, 3), (128, 64, 8, 2), (128, 64, 8, 4), (128, 128, 8, 2), (128, 32, 8, 3), (256, 32, 8, 2),
-         (256, 64, 8, 2), (64, 32, 4, 3), (64, 64, 4, 3)]
+# ((BLOCK_N, BLOCK_W, warps, stages), TMA); the first of each kernel is the model's default
+# (trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS, MIXER_LAYER_TMA_BLOCKS)
+TILES = [((128, 64, 8, 3), False), ((128, 64, 8, 2), False), ((128, 64, 8, 4), False), ((128, 128, 8, 2), False),
+         ((128, 32, 8, 3), False), ((256, 64, 8, 2), False), ((64, 32, 4, 3), False),
+         ((128, 64, 8, 2), True), ((128, 64, 8, 3), True), ((128, 32, 8, 2), True), ((128, 128, 4, 1), True),
+         ((256, 32, 8, 2), True), ((64, 64, 4, 2), True), ((128, 64, 4, 2), True)]
 
 if __name__ == "__main__":
     run(__doc__.split("\n")[0], check, time_variants, TILES)

@@ -24,6 +24,7 @@ SETTINGS: dict[str, list[str]] = {  # "default" is the trainer's: both fused ker
     "fused-token-mixer": ["--no-fused-swiglu", "--fused-token-mixer"],
     "mixer-forward-only": ["--plain-mixer-backward"],  # default, but trained token-mixer calls use autograd
     "swiglu-forward-only": ["--plain-swiglu-backward"],  # default, but trained channel SwiGLUs use autograd
+    "no-tma": ["--no-tma"],  # default, but the kernels' pointer versions where the GPU has TMA
 }
 
 

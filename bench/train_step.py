@@ -3,7 +3,7 @@
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
         [--profile top_kernels.txt] [--no-fused-swiglu] [--no-fused-token-mixer] [--plain-mixer-backward]
-        [--plain-swiglu-backward]
+        [--plain-swiglu-backward] [--no-tma]
         (from the repo root, PYTHONPATH=.)
     torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
@@ -18,6 +18,7 @@ import time
 
 import torch
 import torch._inductor.config as inductor_config
+from torch._dynamo.utils import counters
 
 from bench.gpu_timeline import device_activities, summarize
 from trm.data import load_split
@@ -84,6 +85,8 @@ def main() -> None:
                         help="with the fused token mixer, leave its trained calls to autograd (for comparison)")
     parser.add_argument("--plain-swiglu-backward", action="store_true",
                         help="with the fused SwiGLU, leave its trained calls to autograd (for comparison)")
+    parser.add_argument("--no-tma", action="store_true",
+                        help="the fused kernels' pointer versions, not their TMA ones (Hopper and newer)")
     parser.add_argument("--device")
     args = parser.parse_args()
     inductor = dict(_inductor_setting(item) for item in args.inductor)
@@ -94,7 +97,8 @@ def main() -> None:
                                     if (value := getattr(args, name)) is not None})
     runtime = setup_runtime(args.device)
     trainer = Trainer(preset.model, config, load_split(config.data_dir, "train"), runtime)
-    for flag, plain in (("fused_layer_grad", args.plain_mixer_backward), ("fused_grad", args.plain_swiglu_backward)):
+    for flag, plain in (("fused_layer_grad", args.plain_mixer_backward), ("fused_grad", args.plain_swiglu_backward),
+                        ("fused_layer_tma", args.no_tma), ("fused_tma", args.no_tma)):
         if plain:
             set_module_flag(trainer.model, flag, False)  # before the first step compiles the model
     start = time.perf_counter()
@@ -123,10 +127,13 @@ def main() -> None:
                       "inductor": inductor, "fused_swiglu": config.fused_swiglu,
                       "fused_token_mixer": config.fused_token_mixer,
                       "plain_mixer_backward": args.plain_mixer_backward,
-                      "plain_swiglu_backward": args.plain_swiglu_backward, "ms_per_step": round(1000 * seconds, 2),
+                      "plain_swiglu_backward": args.plain_swiglu_backward,
+                      "tma": any(getattr(module, "fused_layer_tma", False) or getattr(module, "fused_tma", False)
+                                 for module in trainer.model.modules()), "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
                       "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),
+                      "graph_breaks": sum(counters["graph_break"].values()),  # each one costs a compiled region
                       "torch": torch.__version__, **({"profile": profile} if profile else {})}))
 
 

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from trm.model.config import ModelConfig
-from trm.model.fused_swiglu import fused_swiglu_available, swiglu_matmul, use_fused_swiglu
+from trm.model import fused_swiglu, fused_token_mixer as token_mixer_module
+from trm.model.fused_swiglu import fused_swiglu_available, swiglu_matmul, tma_compatible, use_fused_swiglu
 from trm.model.fused_swiglu_grad import FusedSwiGLU
 from trm.model.fused_token_mixer import fused_token_mixer, use_fused_token_mixer
 from trm.model.fused_token_mixer_grad import token_mixer_backward
@@ -25,26 +26,61 @@ def _reference(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.silu(gate) * up
 
 
-def test_kernel_matches_float64_for_strided_inputs():
+def _refuse(*args, **kwargs):
+    raise AssertionError("the other kernel ran")
+
+
+class _Refusing:
+    """Stands in for a kernel that must not run: any launch (kernel[grid](...)) fails the test."""
+
+    def __getitem__(self, grid):
+        return _refuse
+
+
+def test_kernel_matches_float64_for_strided_inputs(monkeypatch):
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(21, 37, generator=generator).T  # (37, 21) read through strides
     weight = torch.randn(2 * 19, 21, generator=generator)
-    result = swiglu_matmul(x, weight, SMALL_BLOCKS)
-    assert result.shape == (37, 19)
-    assert torch.allclose(result.double(), _reference(x, weight), atol=1e-5)
+    assert not tma_compatible(x)  # so even when asked for, TMA is not used
+    monkeypatch.setattr(fused_swiglu, "swiglu_tma_kernel", _Refusing())
+    for tma in (False, True):
+        result = swiglu_matmul(x, weight, SMALL_BLOCKS, tma=tma)
+        assert result.shape == (37, 19)
+        assert torch.allclose(result.double(), _reference(x, weight), atol=1e-5)
 
 
-@pytest.mark.parametrize("blocks", [(32, 16, 4, 2), (64, 64, 4, 1)])
-def test_token_mixer_kernel_matches_float64_with_ragged_sizes(blocks):
+def test_tma_kernel_matches_float64_with_ragged_sizes(monkeypatch):
     generator = torch.Generator().manual_seed(0)
-    seq, columns, width = 21, 150, 40  # multiples of no block: masked rows, columns and width chunks
+    x = torch.randn(37, 24, generator=generator)  # rows, depth and width multiples of no block
+    weight = torch.randn(2 * 20, 24, generator=generator)
+    assert tma_compatible(x, weight)
+    monkeypatch.setattr(fused_swiglu, "swiglu_matmul_kernel", _Refusing())
+    for blocks in (SMALL_BLOCKS, (32, 32, 16, 4, 2)):  # several tiles per program, one tile past the width
+        result = swiglu_matmul(x, weight, blocks, tma=True)
+        assert result.shape == (37, 20) and torch.allclose(result.double(), _reference(x, weight), atol=1e-5)
+
+
+def test_tma_needs_aligned_rows_and_a_contiguous_last_axis():
+    assert tma_compatible(torch.zeros(3, 4), torch.zeros(5, 8, dtype=torch.bfloat16))  # 16-byte rows
+    assert not tma_compatible(torch.zeros(3, 6))  # 24-byte rows
+    assert not tma_compatible(torch.zeros(4, 3).T)  # strided last axis
+    assert not tma_compatible(torch.zeros(18)[2:].view(4, 4))  # starts 8 bytes into its storage
+
+
+@pytest.mark.parametrize("tma", [False, True])
+@pytest.mark.parametrize("blocks", [(32, 16, 4, 2), (64, 64, 4, 1)])
+def test_token_mixer_kernel_matches_float64_with_ragged_sizes(blocks, tma, monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    seq, columns, width = 21, 148, 40  # multiples of no block: masked rows, columns and width chunks
+    monkeypatch.setattr(token_mixer_module, "token_mixer_kernel" if tma else "token_mixer_tma_kernel", _Refusing())
     tokens = torch.randn(seq, columns, generator=generator)
     gate_up, down = torch.randn(2 * width, seq, generator=generator), torch.randn(seq, width, generator=generator)
     gate, up = (gate_up.double() @ tokens.double()).chunk(2, dim=0)
     summed = tokens.double() + down.double() @ (torch.nn.functional.silu(gate) * up)
     expected = summed * torch.rsqrt(summed.square().mean(0, keepdim=True) + 1e-5)  # the norm runs over the sequence
-    result = fused_token_mixer(tokens, gate_up, down, 1e-5, blocks)
+    result, rstd = fused_token_mixer(tokens, gate_up, down, 1e-5, blocks, with_rstd=True, tma=tma)
     assert result.shape == (seq, columns) and torch.allclose(result.double(), expected, atol=1e-5)
+    assert torch.allclose(rstd.double(), torch.rsqrt(summed.square().mean(0) + 1e-5), rtol=1e-5)
 
 
 def _gradients(layer, inputs, grad_out):
@@ -187,21 +223,29 @@ def test_kernels_in_bf16_on_a_gpu_err_no_more_than_the_plain_layers():
     exact = _gradients(_plain_token_mixer, [t.double() for t in inputs], grad_out.double())
     plain = _gradients(_plain_token_mixer, [t.bfloat16() for t in inputs], grad_out.bfloat16())
     low = [t.bfloat16() for t in inputs]
-    out, rstd = fused_token_mixer(*low, 1e-5, with_rstd=True)
-    ours = [out, *token_mixer_backward(*low, out, rstd, grad_out.bfloat16())]
-    for mine, theirs, reference in zip(ours, plain, exact):
-        error = float((mine.double() - reference).norm() / reference.norm())
-        assert error <= 1.5 * float((theirs.double() - reference).norm() / reference.norm()) + 1e-3
+    for tma in (False, True):  # on a GPU without TMA (before Hopper) both run the pointer kernel
+        out, rstd = fused_token_mixer(*low, 1e-5, with_rstd=True, tma=tma)
+        ours = [out, *token_mixer_backward(*low, out, rstd, grad_out.bfloat16())]
+        for mine, theirs, reference in zip(ours, plain, exact):
+            error = float((mine.double() - reference).norm() / reference.norm())
+            assert error <= 1.5 * float((theirs.double() - reference).norm() / reference.norm()) + 1e-3
+    x = torch.randn(4000, 512, generator=generator).cuda().bfloat16()  # a channel SwiGLU's sizes
+    weight = (torch.randn(3072, 512, generator=generator) / 512**0.5).cuda().bfloat16()
+    for tma in (False, True):
+        assert torch.allclose(swiglu_matmul(x, weight, tma=tma).float(), _reference(x, weight).float(),
+                              rtol=2e-2, atol=2e-2)
 
 
-@pytest.mark.parametrize("with_grad", [False, True])
-def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad):
+@pytest.mark.parametrize("with_grad, tma", [(False, False), (True, False), (True, True)])
+def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma):
     config = ModelConfig(grid_size=4, hidden_size=32, layers=2, answer_cycles=2, latent_steps=2, prefix_len=2,
                          swiglu_multiple=16)
     plain = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
     fused = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
-    assert use_fused_swiglu(fused, with_grad=with_grad) == config.layers  # one channel MLP per block
-    assert use_fused_token_mixer(fused, with_grad=with_grad) == config.layers
+    assert use_fused_swiglu(fused, with_grad=with_grad, tma=tma) == config.layers  # one channel MLP per block
+    assert use_fused_token_mixer(fused, with_grad=with_grad, tma=tma) == config.layers
+    assert all(block.channel_mlp.fused_tma == tma and block.mixer.fused_layer_tma == tma
+               for block in fused.net.blocks)
     tokens = torch.randint(1, config.vocab_size, (3, config.cells), generator=torch.Generator().manual_seed(1))
     results = []
     for model in (plain, fused):

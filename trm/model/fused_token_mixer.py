@@ -6,16 +6,28 @@ program can own all S rows of a block of columns: it keeps the (W, columns) SwiG
 chunk, and writes only the normalised result. Unfused, each call writes and reads (2W, N) and (W, N) tensors,
 10x the size of X at the paper's sizes (S = 97, W = 512). Used for every call with ``use_fused_token_mixer``: as
 is where no gradient is needed (the first T-1 cycles and evaluation), and inside trm.model.fused_token_mixer_grad
-where one is. Without Triton the module imports and the kernel is unavailable.
+where one is. Two versions of the kernel: one that loads its tiles with pointers (any GPU Triton supports) and,
+for Hopper and newer, one fed by TMA (tensor descriptors). Without Triton the module imports and the kernels are
+unavailable.
 """
 
 import torch
 from torch import nn
 
-from trm.model.fused_swiglu import set_module_flag, triton
+from trm.model.fused_swiglu import set_module_flag, tma_compatible, triton
 
 if triton is not None:
     import triton.language as tl
+    from triton.tools.tensor_descriptor import TensorDescriptor
+
+    @triton.jit
+    def normalised_sum(x_t, mixed_t, seq, eps):
+        """RMSNorm over the rows of x + mixed (columns, rows), float32, and the reciprocal RMS per column. Close to
+        the unfused layer's rounding: the mixer's output and the residual sum are rounded to the working dtype as
+        there, then the norm runs in float32. Padding rows are zero: only the seq real rows count."""
+        summed = (x_t + mixed_t.to(x_t.dtype)).to(tl.float32)
+        rstd = tl.rsqrt(tl.sum(summed * summed, axis=1) / seq + eps)
+        return summed * rstd[:, None], rstd
 
     @triton.jit
     def token_mixer_kernel(x_ptr, w_gu_ptr, w_down_ptr, out_ptr, rstd_ptr, seq, width, columns, eps, stride_xs,
@@ -44,20 +56,38 @@ if triton is not None:
             activated = (gate * tl.sigmoid(gate) * up).to(x_t.dtype)
             w_down_t = tl.load(w_down_ptr + offs_s[None, :] * width + w[:, None])  # (BLOCK_W, BLOCK_S)
             mixed_t = tl.dot(activated, w_down_t, mixed_t)
-        # Close to the unfused layer's rounding: gate and up stay float32 until silu * up (the plain path rounds
-        # them to the working dtype first); the mixer's output and the residual sum are rounded as there, then the
-        # norm runs in float32.
-        summed = (x_t + mixed_t.to(x_t.dtype)).to(tl.float32)
-        mean_square = tl.sum(summed * summed, axis=1) / seq  # padding rows are zero: only the seq real rows count
-        rstd = tl.rsqrt(mean_square + eps)
-        result = summed * rstd[:, None]
+        # gate and up stay float32 until silu * up (the plain path rounds them to the working dtype first)
+        result, rstd = normalised_sum(x_t, mixed_t, seq, eps)
         if STORE_RSTD:
             tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
         out = out_ptr + offs_n[:, None] * stride_on + offs_s[None, :].to(tl.int64) * stride_os
         tl.store(out, result.to(out_ptr.dtype.element_ty), mask=in_cols & in_rows)
 
+    @triton.jit
+    def token_mixer_tma_kernel(x_desc, w_gu_desc, w_down_desc, out_desc, rstd_ptr, seq, width, columns, eps,
+                               BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr,
+                               STORE_RSTD: tl.constexpr):
+        """token_mixer_kernel's maths with every tile copied by TMA: rows past seq come back zero and stores past
+        them are clipped, so no thread computes an address or a mask (0.388 against 0.465 ms per call on an H100
+        at the paper's sizes, bench/fused_token_mixer.py)."""
+        off_n = tl.program_id(0) * BLOCK_N
+        x_t = x_desc.load([0, off_n]).T  # (BLOCK_N, BLOCK_S)
+        mixed_t = tl.zeros((BLOCK_N, BLOCK_S), dtype=tl.float32)
+        for w_start in range(0, width, BLOCK_W):
+            gate = tl.dot(x_t, w_gu_desc.load([w_start, 0]).T)  # (BLOCK_N, BLOCK_W) float32
+            up = tl.dot(x_t, w_gu_desc.load([width + w_start, 0]).T)
+            activated = (gate * tl.sigmoid(gate) * up).to(x_t.dtype)
+            mixed_t = tl.dot(activated, w_down_desc.load([0, w_start]).T, mixed_t)
+        result, rstd = normalised_sum(x_t, mixed_t, seq, eps)
+        if STORE_RSTD:
+            offs_n = off_n + tl.arange(0, BLOCK_N)
+            tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
+        out_desc.store([0, off_n], result.to(out_desc.dtype).T)
 
-MIXER_LAYER_BLOCKS = (128, 64, 8, 3)  # BLOCK_N, BLOCK_W, warps, stages: fastest of 10 on an H100 (bench/README)
+
+# BLOCK_N, BLOCK_W, warps, stages: the fastest tiles on an H100 of each kernel, pointers and TMA (bench/README)
+MIXER_LAYER_BLOCKS = (128, 64, 8, 3)
+MIXER_LAYER_TMA_BLOCKS = (128, 64, 8, 2)
 
 
 def sequence_block(seq: int) -> int:
@@ -80,26 +110,38 @@ def padded_weights(gate_up: torch.Tensor, down: torch.Tensor, block_s: int, bloc
 
 
 def fused_token_mixer(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
-                      blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False):
+                      blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False, tma: bool = False):
     """The token-mixer sub-layer on sequence-major ``tokens`` (S, N): weights ``gate_up`` (2W, S) and ``down``
     (S, W), RMSNorm over S with ``eps``. Returns a new (S, N) tensor in ``tokens``' dtype; with ``with_rstd``
-    also the norm's float32 reciprocal RMS per column, (N,)."""
-    block_n, block_w, warps, stages = blocks or MIXER_LAYER_BLOCKS
+    also the norm's float32 reciprocal RMS per column, (N,). With ``tma`` (Hopper or newer) the TMA kernel runs
+    where the tensors allow it (tma_compatible)."""
     seq, columns = tokens.shape
-    block_s = sequence_block(seq)
-    gate_up, down, width = padded_weights(gate_up, down, block_s, block_w, tokens.dtype)
     out = torch.empty_like(tokens, memory_format=torch.contiguous_format)
     rstd = torch.empty(columns if with_rstd else 1, device=tokens.device, dtype=torch.float32)
+    tma = tma and tma_compatible(tokens, out)
+    block_n, block_w, warps, stages = blocks or (MIXER_LAYER_TMA_BLOCKS if tma else MIXER_LAYER_BLOCKS)
+    block_s = sequence_block(seq)
+    gate_up, down, width = padded_weights(gate_up, down, block_s, block_w, tokens.dtype)
     grid = (triton.cdiv(columns, block_n),)
+    if tma:
+        token_mixer_tma_kernel[grid](
+            TensorDescriptor.from_tensor(tokens, [block_s, block_n]),
+            TensorDescriptor.from_tensor(gate_up, [block_w, block_s]),
+            TensorDescriptor.from_tensor(down, [block_s, block_w]),
+            TensorDescriptor.from_tensor(out, [block_s, block_n]),
+            rstd, seq, width, columns, eps, BLOCK_S=block_s, BLOCK_N=block_n, BLOCK_W=block_w, STORE_RSTD=with_rstd,
+            num_warps=warps, num_stages=stages)
+        return (out, rstd) if with_rstd else out
     token_mixer_kernel[grid](tokens, gate_up, down, out, rstd, seq, width, columns, eps, tokens.stride(0),
                              tokens.stride(1), out.stride(0), out.stride(1), BLOCK_S=block_s, BLOCK_N=block_n,
                              BLOCK_W=block_w, STORE_RSTD=with_rstd, num_warps=warps, num_stages=stages)
     return (out, rstd) if with_rstd else out
 
 
-def use_fused_token_mixer(model: nn.Module, enabled: bool = True, with_grad: bool = True) -> int:
+def use_fused_token_mixer(model: nn.Module, enabled: bool = True, with_grad: bool = True, tma: bool = False) -> int:
     """Switch every token mixer of ``model`` to the one-kernel sub-layer (a GPU speed option, same maths): calls
-    without gradients, and with ``with_grad`` also trained calls (trm.model.fused_token_mixer_grad). Returns how
-    many were switched."""
+    without gradients, and with ``with_grad`` also trained calls (trm.model.fused_token_mixer_grad); the forward
+    kernel's TMA version with ``tma``. Returns how many were switched."""
     set_module_flag(model, "fused_layer_grad", with_grad)
+    set_module_flag(model, "fused_layer_tma", tma)
     return set_module_flag(model, "fused_layer", enabled)

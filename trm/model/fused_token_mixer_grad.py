@@ -55,7 +55,9 @@ if triton is not None:
             d_gate = (d_activated * up * sig * (1.0 + gate * (1.0 - sig))).to(x_t.dtype)  # silu' = s(1 + g(1 - s))
             d_up = (d_activated * silu).to(x_t.dtype)
             tl.store(d_gate_up_ptr + w_tile, d_gate, mask=in_cols[:, None])
-            tl.store(d_gate_up_ptr + w_tile + width.to(tl.int64) * columns, d_up, mask=in_cols[:, None])
+            # (w + width) widened, not width itself: torch.compile's analysis of this kernel sees width as an int
+            up_tile = offs_n[:, None] + (w[None, :] + width).to(tl.int64) * columns
+            tl.store(d_gate_up_ptr + up_tile, d_up, mask=in_cols[:, None])
             d_x = tl.dot(d_gate, tl.trans(w_gate_t), d_x)  # the tiles loaded above, read transposed
             d_x = tl.dot(d_up, tl.trans(w_up_t), d_x)
         tl.store(dx_ptr + tile, d_x.to(dx_ptr.dtype.element_ty), mask=mask)
@@ -91,14 +93,15 @@ def token_mixer_backward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torc
 
 class FusedTokenMixer(torch.autograd.Function):
     """fused_token_mixer with gradients for ``tokens``, ``gate_up`` and ``down`` (the layer's weights, already in
-    the working dtype: autograd carries the cast back to the parameters)."""
+    the working dtype: autograd carries the cast back to the parameters); ``tma`` picks the forward kernel."""
 
     @staticmethod
-    def forward(ctx, tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float) -> torch.Tensor:
-        out, rstd = fused_token_mixer(tokens, gate_up, down, eps, with_rstd=True)
+    def forward(ctx, tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
+                tma: bool = False) -> torch.Tensor:
+        out, rstd = fused_token_mixer(tokens, gate_up, down, eps, with_rstd=True, tma=tma)
         ctx.save_for_backward(tokens, gate_up, down, out, rstd)
         return out
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
-        return (*token_mixer_backward(*ctx.saved_tensors, grad_out), None)
+        return (*token_mixer_backward(*ctx.saved_tensors, grad_out), None, None)

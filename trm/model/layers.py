@@ -38,10 +38,11 @@ class SwiGLU(nn.Module):
         self.down = nn.Linear(width, features, bias=False)
         self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
         self.fused_grad = True  # with fused: calls with gradients use trm.model.fused_swiglu_grad's backward
+        self.fused_tma = False  # with fused: the no-grad kernel's TMA version (Hopper and newer)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         if self.fused and not torch.is_grad_enabled():
-            activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight)
+            activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight, tma=self.fused_tma)
             return self.down(activated.view(*hidden.shape[:-1], -1))
         if self.fused and self.fused_grad:
             rows = hidden.reshape(-1, hidden.shape[-1])
@@ -66,15 +67,17 @@ class TokenMixer(nn.Module):
         self.eps = eps
         self.fused_layer = False  # the sub-layer in one Triton kernel (trm.model.fused_token_mixer) when True
         self.fused_layer_grad = True  # with fused_layer: calls with gradients too (trm.model.fused_token_mixer_grad)
+        self.fused_layer_tma = False  # with fused_layer: the forward kernel's TMA version (Hopper and newer)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
         tokens = hidden.reshape(seq, batch * features)
         if self.fused_layer and not torch.is_grad_enabled():  # the whole sub-layer in one kernel, activations on chip
-            return fused_token_mixer(tokens, self.gate_up.weight, self.down.weight, self.eps).view_as(hidden)
+            return fused_token_mixer(tokens, self.gate_up.weight, self.down.weight, self.eps,
+                                     tma=self.fused_layer_tma).view_as(hidden)
         gate_up, down = self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype)
         if self.fused_layer and self.fused_layer_grad:  # saves no SwiGLU activations: its backward recomputes them
-            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps).view_as(hidden)
+            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.fused_layer_tma).view_as(hidden)
         gate, up = (gate_up @ tokens).chunk(2, dim=0)  # (W, B*D) each
         mixed = (down @ (F.silu(gate) * up)).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)

@@ -14,7 +14,7 @@ from trm.errors import ConfigError
 from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
-from trm.model.fused_swiglu import fused_swiglu_available, use_fused_swiglu
+from trm.model.fused_swiglu import fused_swiglu_available, tma_usable, use_fused_swiglu
 from trm.model.fused_token_mixer import use_fused_token_mixer
 from trm.model.trm import RecursiveModel
 from trm.sudoku.csv_io import PuzzleTable
@@ -56,8 +56,9 @@ class Trainer:
         init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
         self.model = build_model(model_config, init_generator).to(runtime.device)
         if fused_kernels_usable(runtime):
-            use_fused_swiglu(self.model, config.fused_swiglu)
-            use_fused_token_mixer(self.model, config.fused_token_mixer)
+            tma = tma_usable(runtime.device)
+            use_fused_swiglu(self.model, config.fused_swiglu, tma=tma)
+            use_fused_token_mixer(self.model, config.fused_token_mixer, tma=tma)
         self.local_batch = config.batch_size // runtime.world_size
         self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)
