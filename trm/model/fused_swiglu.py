@@ -68,7 +68,7 @@ if triton is not None:
         needs no masks: gate tiles that run past ``width`` into the up rows only feed output columns that are
         clipped."""
         tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
-        for tile in tl.range(tl.program_id(0), tiles_r * tiles_n, PROGRAMS, flatten=True):
+        for tile in tl.range(tl.program_id(0), tiles_r * tiles_n, PROGRAMS):
             first_r = (tile // (GROUP_R * tiles_n)) * GROUP_R
             group_size = tl.minimum(tiles_r - first_r, GROUP_R)
             off_r = (first_r + tile % group_size) * BLOCK_R
