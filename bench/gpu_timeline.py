@@ -10,10 +10,10 @@ from dataclasses import dataclass
 NOT_KERNELS = ("Command Buffer Full",)  # CUPTI markers of a full launch queue, not work on the GPU
 
 # First match wins: our fused kernels, cuBLAS (nvjet, sm90 gemm) and CUTLASS GEMMs, Inductor's kernels.
-CATEGORIES = (("fused SwiGLU (Triton GEMM)", ("swiglu_matmul",)),
+CATEGORIES = (("fused SwiGLU (Triton GEMM)", ("swiglu_matmul", "swiglu_tma_kernel")),
               ("fused SwiGLU backward (Triton GEMM)", ("swiglu_backward_kernel",)),
               ("fused token mixer backward (Triton)", ("token_mixer_backward",)),
-              ("fused token mixer (Triton)", ("token_mixer_kernel",)),
+              ("fused token mixer (Triton)", ("token_mixer_kernel", "token_mixer_tma_kernel")),
               ("GEMM (cuBLAS / CUTLASS)", ("nvjet", "gemm", "cutlass", "sm90_xmma", "ampere_", "splitk")),
               ("SwiGLU backward (Inductor)", ("silu_backward",)),
               ("SwiGLU forward (Inductor)", ("mul_silu",)),

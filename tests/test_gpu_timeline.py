@@ -33,5 +33,7 @@ def test_kernel_names_fall_into_the_benchs_categories():
     assert category("triton_poi_fused__unsafe_view_clone_11") == "other elementwise (Inductor)"
     assert category("Memset (Device)") == "memset / memcpy"
     assert category("token_mixer_kernel") == "fused token mixer (Triton)"
+    assert category("token_mixer_tma_kernel_0") == "fused token mixer (Triton)"  # the TMA versions (Hopper)
+    assert category("swiglu_tma_kernel") == "fused SwiGLU (Triton GEMM)"
     assert category("some_new_kernel") == "other kernels"
     assert summarize([], steps=3) == {"steps": 3, "kernels": 0}
