@@ -83,6 +83,16 @@ def test_token_mixer_kernel_matches_float64_with_ragged_sizes(blocks, tma, monke
     assert torch.allclose(rstd.double(), torch.rsqrt(summed.square().mean(0) + 1e-5), rtol=1e-5)
 
 
+def test_token_mixer_longer_than_one_tma_tile_runs_the_pointer_kernel(monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    seq, columns, width = 300, 16, 16  # 512 rows per block, past TMA's 256
+    tokens = torch.randn(seq, columns, generator=generator)
+    gate_up, down = torch.randn(2 * width, seq, generator=generator) / 17, torch.randn(seq, width, generator=generator)
+    expected = fused_token_mixer(tokens, gate_up, down, 1e-5, (16, 16, 4, 1))
+    monkeypatch.setattr(token_mixer_module, "token_mixer_tma_kernel", _Refusing())
+    assert torch.equal(fused_token_mixer(tokens, gate_up, down, 1e-5, (16, 16, 4, 1), tma=True), expected)
+
+
 def _gradients(layer, inputs, grad_out):
     inputs = [t.detach().clone().requires_grad_(True) for t in inputs]
     return [layer(*inputs), *torch.autograd.grad(layer(*inputs), inputs, grad_out)]
@@ -223,7 +233,7 @@ def test_kernels_in_bf16_on_a_gpu_err_no_more_than_the_plain_layers():
     exact = _gradients(_plain_token_mixer, [t.double() for t in inputs], grad_out.double())
     plain = _gradients(_plain_token_mixer, [t.bfloat16() for t in inputs], grad_out.bfloat16())
     low = [t.bfloat16() for t in inputs]
-    for tma in (False, True):  # on a GPU without TMA (before Hopper) both run the pointer kernel
+    for tma in (False, True):  # before Hopper Triton runs the TMA kernel with its descriptors lowered to pointers
         out, rstd = fused_token_mixer(*low, 1e-5, with_rstd=True, tma=tma)
         ours = [out, *token_mixer_backward(*low, out, rstd, grad_out.bfloat16())]
         for mine, theirs, reference in zip(ours, plain, exact):
@@ -237,7 +247,7 @@ def test_kernels_in_bf16_on_a_gpu_err_no_more_than_the_plain_layers():
 
 
 @pytest.mark.parametrize("with_grad, tma", [(False, False), (True, False), (True, True)])
-def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma):
+def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, monkeypatch):
     config = ModelConfig(grid_size=4, hidden_size=32, layers=2, answer_cycles=2, latent_steps=2, prefix_len=2,
                          swiglu_multiple=16)
     plain = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
@@ -246,6 +256,9 @@ def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma):
     assert use_fused_token_mixer(fused, with_grad=with_grad, tma=tma) == config.layers
     assert all(block.channel_mlp.fused_tma == tma and block.mixer.fused_layer_tma == tma
                for block in fused.net.blocks)
+    if tma:  # the forward kernels' pointer versions must not run (the backward kernels have no TMA version)
+        monkeypatch.setattr(fused_swiglu, "swiglu_matmul_kernel", _Refusing())
+        monkeypatch.setattr(token_mixer_module, "token_mixer_kernel", _Refusing())
     tokens = torch.randint(1, config.vocab_size, (3, config.cells), generator=torch.Generator().manual_seed(1))
     results = []
     for model in (plain, fused):

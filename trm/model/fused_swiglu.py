@@ -83,17 +83,19 @@ if triton is not None:
 
 
 # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: the fastest of bench/fused_swiglu.py's sweep on an H100 at the paper's
-# sizes, for each kernel (pointers: 0.496 ms per channel-MLP call; TMA, persistent: 0.460-0.468 ms).
+# sizes, for each kernel (pointers: 0.496-0.498 ms per channel-MLP call; TMA, persistent: 0.443-0.447 ms).
 CHANNEL_BLOCKS = (128, 128, 64, 8, 3)
 CHANNEL_TMA_BLOCKS = (128, 128, 64, 8, 3)
 
 
 def tma_compatible(*tensors: torch.Tensor) -> bool:
-    """Whether TMA can copy tiles of these tensors: a contiguous last axis, 16-byte aligned start and row strides.
-    The start is checked in eager mode only: torch.compile breaks its graph on storage_offset (TensorDescriptor
-    still asserts the alignment at launch)."""
+    """Whether TMA can copy tiles of these tensors: not empty, a contiguous last axis, 16-byte aligned start and
+    row strides. The start is checked in eager mode only: torch.compile breaks its graph on storage_offset, so
+    compiled callers must pass tensors that start aligned (fresh ones do; TensorDescriptor asserts it at launch)."""
     for tensor in tensors:
         size = tensor.element_size()
+        if tensor.numel() == 0:
+            return False
         if tensor.stride(-1) != 1 or any(stride * size % 16 for stride in tensor.stride()[:-1]):
             return False
         if not torch.compiler.is_compiling() and tensor.storage_offset() * size % 16:
@@ -110,7 +112,8 @@ def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, blocks: tuple[int, int,
                   tma: bool = False) -> torch.Tensor:
     """silu(x @ gate^T) * (x @ up^T) with weight = [gate; up], (2W, K); x (R, K) with any strides. Returns (R, W).
 
-    With ``tma`` (Hopper or newer) the TMA kernel runs where the tensors allow it (tma_compatible)."""
+    With ``tma`` (Hopper or newer) the TMA kernel runs where the tensors allow it (tma_compatible; under
+    torch.compile ``x`` must start 16-byte aligned)."""
     rows, depth = x.shape
     width = weight.shape[0] // 2
     weight = weight.to(x.dtype).contiguous()

@@ -114,13 +114,14 @@ def fused_token_mixer(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.T
     """The token-mixer sub-layer on sequence-major ``tokens`` (S, N): weights ``gate_up`` (2W, S) and ``down``
     (S, W), RMSNorm over S with ``eps``. Returns a new (S, N) tensor in ``tokens``' dtype; with ``with_rstd``
     also the norm's float32 reciprocal RMS per column, (N,). With ``tma`` (Hopper or newer) the TMA kernel runs
-    where the tensors allow it (tma_compatible)."""
+    where the tensors allow it (tma_compatible; under torch.compile ``tokens`` must start 16-byte aligned) and the
+    sequence fits one TMA tile (<= 256 rows)."""
     seq, columns = tokens.shape
     out = torch.empty_like(tokens, memory_format=torch.contiguous_format)
     rstd = torch.empty(columns if with_rstd else 1, device=tokens.device, dtype=torch.float32)
-    tma = tma and tma_compatible(tokens, out)
-    block_n, block_w, warps, stages = blocks or (MIXER_LAYER_TMA_BLOCKS if tma else MIXER_LAYER_BLOCKS)
     block_s = sequence_block(seq)
+    tma = tma and block_s <= 256 and tma_compatible(tokens, out)  # a TMA tile spans at most 256 rows
+    block_n, block_w, warps, stages = blocks or (MIXER_LAYER_TMA_BLOCKS if tma else MIXER_LAYER_BLOCKS)
     gate_up, down, width = padded_weights(gate_up, down, block_s, block_w, tokens.dtype)
     grid = (triton.cdiv(columns, block_n),)
     if tma:
