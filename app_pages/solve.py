@@ -1,8 +1,8 @@
 """Solve: enter a Sudoku (grid, paste, generator or example), see whether it is valid, then watch the model.
 
 The puzzle lives in ``st.session_state`` (see ``app_ui.puzzle_input``) and in the URL as ``?p=``; the model
-picker is ``app_ui.model_picker``, the streaming solve and the trace store ``app_ui.trace_player``, the step
-player and its charts ``app_ui.trace_view`` / ``app_ui.trace_charts``.
+picker is ``app_ui.model_picker``, the streaming solve and the trace store ``app_ui.trace_store``, the step
+player and its charts ``app_ui.step_player`` / ``app_ui.trace_charts``.
 """
 
 from pathlib import Path
@@ -12,11 +12,12 @@ import streamlit as st
 
 from app_ui import model_picker as mp
 from app_ui import puzzle_input as pi
-from app_ui import trace_player as tp
+from app_ui import trace_store as tp
 from app_ui.grid_component import sudoku_grid
-from app_ui.trace_view import render_player
-from trm import TRMError
-from trm.checkpoint import LoadedModel
+from app_ui.step_player import render_player
+from trm import LoadedModel, TRMError
+from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
+from trm.train.runs import runs_root
 from trm.sudoku import GridShape, grid_to_string
 
 KEY_PASTE = "solve_paste"
@@ -117,21 +118,21 @@ def _render_status(grid: np.ndarray, shape: GridShape) -> bool:
 
 def _pick_model(shape: GridShape) -> LoadedModel | None:
     """The model selectbox (checkpoints and training runs of this grid size); the loaded model or None."""
-    choices = mp.find_models(shape.size)
+    choices = find_models(shape.size)
     if not choices:
-        st.info(f"No {shape.size}×{shape.size} model found in `{mp.checkpoints_root()}` or "
-                f"`{mp.runs_root()}/*/best`. Train one with {mp.HOW_TO_GET_ONE[shape.size]} "
+        st.info(f"No {shape.size}×{shape.size} model found in `{checkpoints_root()}` or "
+                f"`{runs_root()}/*/best`. Train one with {mp.HOW_TO_GET_ONE[shape.size]} "
                 f"(or on the Train page), then reload this page.")
         return None
     paths = [c.path for c in choices]
     if st.session_state.get(KEY_MODEL) not in paths:
-        st.session_state[KEY_MODEL] = paths[mp.default_index(choices, shape.size)]
+        st.session_state[KEY_MODEL] = paths[default_index(choices, shape.size)]
     labels = {c.path: c.label for c in choices}
     st.selectbox("Model", paths, key=KEY_MODEL, format_func=labels.__getitem__, width=300,
                  help="Checkpoint folders in checkpoints/ and the best model of each run on the Train page.")
     path = st.session_state[KEY_MODEL]
     try:
-        return mp.load_shared_model(path, mp.folder_mtime(path), mp.device_name())
+        return mp.load_shared_model(path, folder_mtime(path), mp.device_name())
     except TRMError as error:
         st.error(f"Cannot load the model **{labels[path]}**. {error}")
         return None
@@ -171,10 +172,10 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     if loaded is None:
         return
     st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
-    note = mp.difficulty_note(loaded, _backtracks(puzzle, shape))
+    note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape))
     if note:
         st.caption(note)
-    key = tp.trace_key(str(loaded.path), mp.folder_mtime(str(loaded.path)), puzzle, steps)
+    key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, steps)
     stored = tp.stored_trace(key)
     if pressed and stored is None:
         stored = tp.run_streaming(loaded, puzzle, shape, steps, key)

@@ -7,7 +7,7 @@ every few seconds while a run is alive and stop polling when none is; the form a
 
 import streamlit as st
 
-from app_ui.model_picker import checkpoints_root
+from trm.catalog import checkpoints_root
 from app_ui.training_form import render_start_form
 from app_ui.training_live import render_live_view
 from app_ui.training_runs import render_actions, render_compare, render_runs_table

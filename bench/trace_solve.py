@@ -3,11 +3,11 @@
     python bench/trace_solve.py [--device cpu|cuda] [--steps 16] [--repeats 3] [--no-compile] [--threads N]
 
 For every checkpoint folder under checkpoints/ (or, when there is none, a randomly initialised paper-size
-``TinyRecursiveModel(ModelConfig())``, and the output says so) it solves one generated puzzle of the model's
-grid size with the eager network and, unless --no-compile, with the network compiled by trm.fast_inference,
+``build_model(ModelConfig())``, and the output says so) it solves one generated puzzle of the model's
+grid size with the eager network and, unless --no-compile, with the network compiled by the inference core (trm.inference),
 and prints one JSON line per (model, network):
 
-- ``bare_s``: the recursion and readout alone (what solving costs without watching), median of the repeats;
+- ``bare_s``: the core's recursion and readout without observers (what solving costs without watching), median of the repeats;
 - ``first_step_s`` / ``all_steps_s``: ``iter_trace`` until its first / last record (what the page waits for);
 - ``pca_s``: ``finish_trace`` (the PCA views, fitted once the last step is in);
 - ``overhead``: all_steps_s / bare_s - 1, the cost of tracing (target < 10 %).
@@ -24,10 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from trm import fast_inference
-from trm.checkpoint import CheckpointError, load_model
-from trm.model.config import ModelConfig
-from trm.model.trm import TinyRecursiveModel
+from trm import CheckpointError, ModelConfig, RecursiveModel, build_model, encode_grids, load_model
+from trm.inference import iter_steps, wait_until_compiled
 from trm.sudoku import generate_puzzle, shape_for_size
 from trm.trace import finish_trace, iter_trace
 
@@ -39,28 +37,19 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-@torch.inference_mode()
-def _bare_solve(model: TinyRecursiveModel, network, puzzle: np.ndarray, steps: int) -> None:
-    """The trace's recursion without recording: per step T x (n z-updates + 1 y-update), readout, argmax."""
-    device = next(model.parameters()).device
-    tokens = torch.as_tensor(puzzle, dtype=torch.long, device=device)[None] + 1
-    y, z = (t.to(device) for t in model.initial_state(1))
-    x = model.embed_inputs(tokens)
-    for _ in range(steps):
-        for _ in range(model.config.answer_cycles):
-            for _ in range(model.config.latent_steps):
-                z = network(z, y + x)
-            y = network(y, z)
-        logits, q_halt = model.readout(y)
-        logits.argmax(-1).cpu(), q_halt.cpu()  # the page needs the digits and P(halt) of every step
+def _bare_solve(model: RecursiveModel, compiled: bool, puzzle: np.ndarray, steps: int) -> None:
+    """The core's recursion without observers: what solving costs without watching."""
+    tokens = encode_grids(puzzle, next(model.parameters()).device)[None]
+    for output in iter_steps(model, tokens, steps, compiled=compiled):
+        output.tokens.cpu(), output.q_halt_logit.cpu()  # the page needs the digits and P(halt) of every step
 
 
-def _traced_solve(model, network, puzzle, solution, steps) -> tuple[float, float, float]:
+def _traced_solve(model, compiled, puzzle, solution, steps) -> tuple[float, float, float]:
     device = next(model.parameters()).device
     started = time.perf_counter()
     first = None
     records = []
-    for record in iter_trace(model, puzzle, solution, steps, keep_states=True, network=network):
+    for record in iter_trace(model, puzzle, solution, steps, keep_states=True, compiled=compiled):
         first = first or time.perf_counter() - started
         records.append(record)
     _sync(device)
@@ -77,14 +66,14 @@ def _timed(function, device) -> float:
     return time.perf_counter() - started
 
 
-def _measure(name, model, network, label, puzzle, solution, steps, repeats) -> dict:
+def _measure(name, model, compiled, label, puzzle, solution, steps, repeats) -> dict:
     device = next(model.parameters()).device
-    _bare_solve(model, network, puzzle, 1)  # warm-up
-    _traced_solve(model, network, puzzle, solution, 1)
+    _bare_solve(model, compiled, puzzle, 1)  # warm-up
+    _traced_solve(model, compiled, puzzle, solution, 1)
     bare, first, all_steps, pca = [], [], [], []
     for _ in range(repeats):  # interleaved, so both see the same machine load
-        bare.append(_timed(lambda: _bare_solve(model, network, puzzle, steps), device))
-        f, a, p = _traced_solve(model, network, puzzle, solution, steps)
+        bare.append(_timed(lambda: _bare_solve(model, compiled, puzzle, steps), device))
+        f, a, p = _traced_solve(model, compiled, puzzle, solution, steps)
         first.append(f), all_steps.append(a), pca.append(p)
     bare_s, all_s = statistics.median(bare), statistics.median(all_steps)
     return {"model": name, "network": label, "device": str(device), "threads": torch.get_num_threads(),
@@ -94,7 +83,7 @@ def _measure(name, model, network, label, puzzle, solution, steps, repeats) -> d
             "ms_per_call_bare": round(1000 * bare_s / (steps * model.config.calls_per_step), 2)}
 
 
-def _models(device: str) -> list[tuple[str, TinyRecursiveModel]]:
+def _models(device: str) -> list[tuple[str, RecursiveModel]]:
     folders = sorted(p.parent for p in CHECKPOINTS.glob("*/config.json"))
     models = []
     for folder in folders:
@@ -104,8 +93,8 @@ def _models(device: str) -> list[tuple[str, TinyRecursiveModel]]:
             print(json.dumps({"model": folder.name, "skipped": str(error)}))
     if not folders:
         print(json.dumps({"note": f"no checkpoint under {CHECKPOINTS}: timing a randomly initialised "
-                                  f"paper-size model TinyRecursiveModel(ModelConfig())"}))
-        models.append(("random-paper-size-9x9", TinyRecursiveModel(ModelConfig(), torch.Generator().manual_seed(0))
+                                  f"paper-size model build_model(ModelConfig())"}))
+        models.append(("random-paper-size-9x9", build_model(ModelConfig(), torch.Generator().manual_seed(0))
                        .to(device).eval()))
     return models
 
@@ -124,16 +113,16 @@ def main() -> None:
         shape = shape_for_size(model.config.grid_size)
         generated = generate_puzzle(shape, "easy" if shape.size == 4 else "medium", np.random.default_rng(0))
         steps = args.steps or model.config.max_supervision_steps
-        print(json.dumps(_measure(name, model, model.net, "eager", generated.puzzle, generated.solution, steps,
+        print(json.dumps(_measure(name, model, False, "eager", generated.puzzle, generated.solution, steps,
                                   args.repeats)), flush=True)
         if args.no_compile:
             continue
-        status = fast_inference.wait_until_compiled(model)
+        status = wait_until_compiled(model)
         if status.state != "ready":
             print(json.dumps({"model": name, "network": "compiled", "status": status.state,
                               "message": status.message}))
             continue
-        row = _measure(name, model, fast_inference.network_for(model), "compiled", generated.puzzle,
+        row = _measure(name, model, True, "compiled", generated.puzzle,
                        generated.solution, steps, args.repeats)
         print(json.dumps({**row, "compile_s": round(status.seconds, 1)}), flush=True)
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from trm.accuracy_by_difficulty import (BANDS, accuracy_by_band, band_index, estimate_for_mix,
+from trm.evaluate.difficulty import (BANDS, accuracy_by_band, band_index, estimate_for_mix,
                                         puzzle_backtracks)
 from trm.checkpoint import load_model
-from trm.evaluate import main as evaluate_main
-from trm.evaluation import evaluate_model
+from trm.evaluate import evaluate_model
+from trm.evaluate.cli import main as evaluate_main
 from trm.sudoku.csv_io import read_puzzle_csv
 from trm.sudoku.shape import GridShape
 
@@ -93,7 +93,7 @@ def test_cli_rejects_a_mix_of_another_grid_size_and_two_precisions(capsys):
 
 
 def _bands(*pairs):
-    from trm.accuracy_by_difficulty import band_label
+    from trm.evaluate import band_label
     return [{"band": band_label(b), "count": n, "correct": r, "exact_accuracy": r / n if n else None}
             for b, (n, r) in zip(BANDS, pairs)]
 

@@ -15,7 +15,7 @@ from trm.checkpoint import save_model
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 from trm.sudoku import parse_puzzle, shape_for_size, solve
-from trm.trace_io import trace_from_dict
+from trm.trace import trace_from_dict
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TINY_4X4 = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=6,

@@ -8,7 +8,8 @@ import torch
 from trm.errors import ConfigError
 from trm.model.act import act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
-from trm.model.trm import TinyRecursiveModel, count_parameters, stablemax_cross_entropy
+from trm.model.stablemax import stablemax_cross_entropy
+from trm.model.trm import TinyRecursiveModel, count_parameters
 
 TINY = ModelConfig(grid_size=4, hidden_size=16, answer_cycles=3, latent_steps=2, max_supervision_steps=4, prefix_len=2)
 
@@ -45,8 +46,8 @@ def test_recursion_runs_n_latent_updates_then_one_answer_update_per_cycle_with_g
     model = TinyRecursiveModel(TINY)
     calls = []
     latent, answer = model.latent_update, model.answer_update
-    model.latent_update = lambda z, y, x: calls.append(("z", torch.is_grad_enabled())) or latent(z, y, x)
-    model.answer_update = lambda y, z: calls.append(("y", torch.is_grad_enabled())) or answer(y, z)
+    model.latent_update = lambda z, y, x, *network: calls.append(("z", torch.is_grad_enabled())) or latent(z, y, x, *network)
+    model.answer_update = lambda y, z, *network: calls.append(("y", torch.is_grad_enabled())) or answer(y, z, *network)
     y, z = model.initial_state(1)
     model(torch.ones(1, TINY.cells, dtype=torch.long), y, z)
     cycle = ["z", "z", "y"]
@@ -124,7 +125,7 @@ def test_config_rejects_bad_fields_by_name():
 
 def test_flat_baseline_has_one_position_and_the_trm_interface():
     from trm.model.build import build_model
-    config = ModelConfig(grid_size=4, mixer="flat", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2)
+    config = ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2)
     model = build_model(config)
     y, z = model.initial_state(3)
     assert y.shape == (3, 1, 32)
@@ -135,11 +136,11 @@ def test_flat_baseline_has_one_position_and_the_trm_interface():
 
 def test_flat_baseline_gates_scale_the_residual_updates():
     from trm.model.build import build_model
-    model = build_model(ModelConfig(grid_size=4, mixer="flat", hidden_size=16, prefix_len=0))
+    model = build_model(ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=16, prefix_len=0))
     y, z = model.initial_state(1)
     x = model.embed_inputs(torch.ones(1, 16, dtype=torch.long))
     with torch.no_grad():
         model.latent_gate.zero_()
     assert torch.equal(model.latent_update(z, y, x), z)
     with pytest.raises(ConfigError, match="prefix_len must be 0"):
-        ModelConfig(mixer="flat", prefix_len=16)
+        ModelConfig(architecture="flat-baseline", prefix_len=16)

@@ -111,9 +111,9 @@ def test_card_only_export_refuses_a_run_folder_without_metrics_and_keeps_the_car
 def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(monkeypatch, tmp_path):
     import shutil
     from pathlib import Path
-    import trm.evaluate
+    import trm.evaluate.cli
     import trm.export
-    from trm.evaluation import evaluate_model, evaluate_model_at
+    from trm.evaluate import evaluate_model, evaluate_model_at
 
     seen = []
 
@@ -123,13 +123,13 @@ def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(
             return function(*args, **kwargs)
         return spied
 
-    monkeypatch.setattr(trm.evaluate, "evaluate_model", spy(evaluate_model))
+    monkeypatch.setattr(trm.evaluate.cli, "evaluate_model", spy(evaluate_model))
     monkeypatch.setattr(trm.export, "evaluate_model_at", spy(evaluate_model_at))
     repo = Path(__file__).resolve().parents[1]
     data = repo / "assets" / "puzzles" / "heldout_4x4.csv"
     checkpoint = repo / "checkpoints" / "sudoku4"
     for flags in ([], ["--fp32"], ["--bf16"]):
-        assert trm.evaluate.main(["--checkpoint", str(checkpoint), "--data", str(data), "--limit", "4",
+        assert trm.evaluate.cli.main(["--checkpoint", str(checkpoint), "--data", str(data), "--limit", "4",
                                   "--device", "cpu", "--json", *flags]) == 0
     list(trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False))
     assert seen == [None, False, True, False]  # None: bf16 autocast on CUDA only
@@ -144,7 +144,7 @@ def test_one_long_evaluation_gives_the_same_results_as_separate_shorter_runs():
     from pathlib import Path
     import torch
     from trm.checkpoint import load_model
-    from trm.evaluation import evaluate_model, evaluate_model_at
+    from trm.evaluate import evaluate_model, evaluate_model_at
     from trm.export import read_eval_set
 
     repo = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from trm.evaluate import main as evaluate_main
+from trm.evaluate.cli import main as evaluate_main
 
 REPO = Path(__file__).resolve().parents[1]
 CHECKPOINTS = sorted(p for p in (REPO / "checkpoints").glob("*") if (p / "config.json").exists())

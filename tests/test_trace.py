@@ -8,8 +8,7 @@ import torch
 
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
-from trm.trace import iter_trace, run_trace
-from trm.trace_io import trace_from_dict, trace_to_dict
+from trm.trace import iter_trace, run_trace, trace_from_dict, trace_to_dict
 
 CONFIG = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=3, max_supervision_steps=5,
                      prefix_len=2)
@@ -94,7 +93,7 @@ def test_trace_survives_a_json_round_trip(trace):
 
 def test_flat_baseline_traces_with_cell_logits_as_its_per_cell_view():
     from trm.model.build import build_model
-    config = ModelConfig(grid_size=4, mixer="flat", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2,
+    config = ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2,
                          max_supervision_steps=3)
     trace = run_trace(build_model(config).eval(), PUZZLE, SOLUTION)
     assert len(trace.steps) == 3 and trace.steps[0].calls.kinds == ["z", "z", "y"] * 2

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import torch
 
-from trm.accuracy_by_difficulty import accuracy_by_band, estimate_for_mix, pooled_card_bands, puzzle_backtracks
 from trm.checkpoint import load_model, read_json, save_model, write_json
 from trm.errors import CheckpointError, TRMError
-from trm.evaluate import fill_solutions
-from trm.evaluation import evaluate_model_at
+from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at, fill_solutions, pooled_card_bands,
+                          puzzle_backtracks)
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
+from trm.model.tokens import encode_grids
 from trm.model.trm import RecursiveModel, count_parameters
 from trm.model_card import and_list, render_model_card
 from trm.data import load_meta, load_split
@@ -127,8 +127,7 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
     evaluations = []
     for name, csv in sets.items():
         table, skipped = read_eval_set(csv, limit)
-        inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=device) + 1
-        labels = torch.as_tensor(table.solutions, dtype=torch.long, device=device) + 1
+        inputs, labels = encode_grids(table.puzzles, device), encode_grids(table.solutions, device)
         results = evaluate_model_at(loaded.model, inputs, labels, step_counts, batch_size=batch_size,
                                     show_progress=True, autocast=autocast)
         backtracks = puzzle_backtracks(table.puzzles, table.shape)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from trm.accuracy_by_difficulty import BandAccuracy, pooled_card_bands
+from trm.evaluate import BandAccuracy, pooled_card_bands
 from trm.model.config import ModelConfig
 
 MIN_BAND_PUZZLES = 50  # fewer puzzles per band: a standard error of 7 points or more
@@ -185,7 +185,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
     train = metadata.get("training", {})
     lines = [f"# {name}", "", metadata.get("summary", ""), "",
              "## Model", "",
-             f"- Architecture: TRM-{'MLP' if config.mixer == 'mlp' else 'Att'}, {config.grid_size}x{config.grid_size} "
+             f"- Architecture: {config.display_name}, {config.grid_size}x{config.grid_size} "
              f"Sudoku, hidden {config.hidden_size}, {config.layers} blocks, T={config.answer_cycles}, "
              f"n={config.latent_steps}, up to {config.max_supervision_steps} supervision steps, "
              f"{config.prefix_len}-token puzzle prefix.",

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from trm.model.trm import TinyRecursiveModel, stablemax_cross_entropy
+from trm.model.stablemax import stablemax_cross_entropy
+from trm.model.trm import TinyRecursiveModel
 
 Q_HALT_LOSS_WEIGHT = 0.5  # reference: lm_loss + 0.5 * (q_halt_loss + q_continue_loss), the latter always 0
 

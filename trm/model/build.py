@@ -9,6 +9,6 @@ from trm.model.trm import RecursiveModel, TinyRecursiveModel
 
 def build_model(config: ModelConfig, generator: torch.Generator | None = None) -> RecursiveModel:
     """A freshly initialised model for ``config`` (seeded by ``generator`` when given)."""
-    if config.mixer == "flat":
+    if config.is_flat_baseline:
         return FlatRecursiveModel(config, generator)
     return TinyRecursiveModel(config, generator)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from trm.errors import ConfigError
 
-MIXERS = ("mlp", "attention", "flat")
+ARCHITECTURES = ("trm", "flat-baseline")
+MIXERS = ("mlp", "attention")
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,8 @@ class ModelConfig:
     layers: int = 2  # blocks in the one network (L_layers)
     expansion: float = 4.0  # SwiGLU expansion (inner = round(4 * D * 2/3) rounded up to swiglu_multiple)
     swiglu_multiple: int = 256  # reference rounding; small CPU presets use 16 so a 20-token mixer is not 256 wide
-    mixer: str = "mlp"  # "mlp": TRM-MLP (mlp_t=True); "attention": TRM-Att with RoPE; "flat": gated-MLP baseline
+    architecture: str = "trm"  # "trm"; "flat-baseline": the seed design's flat gated-MLP model (trm.model.flat)
+    mixer: str = "mlp"  # TRM's sequence mixer: "mlp" (TRM-MLP, mlp_t=True) or "attention" (TRM-Att with RoPE)
     attention_heads: int = 8  # TRM-Att only
     rope_theta: float = 10000.0  # TRM-Att only
     prefix_len: int = 16  # learned puzzle-prefix tokens (puzzle_emb_len); 0 = none
@@ -34,14 +36,27 @@ class ModelConfig:
                 raise ConfigError(f"ModelConfig.{name} must be >= 1, got {getattr(self, name)}.")
         if self.grid_size not in (4, 6, 9):
             raise ConfigError(f"ModelConfig.grid_size must be 4, 6 or 9, got {self.grid_size}.")
+        if self.architecture not in ARCHITECTURES:
+            raise ConfigError(f"ModelConfig.architecture must be one of {ARCHITECTURES}, got {self.architecture!r}.")
         if self.mixer not in MIXERS:
             raise ConfigError(f"ModelConfig.mixer must be one of {MIXERS}, got {self.mixer!r}.")
-        if self.mixer == "flat" and self.prefix_len:
+        if self.is_flat_baseline and self.prefix_len:
             raise ConfigError("ModelConfig.prefix_len must be 0 for the flat baseline (it has no sequence).")
         if self.prefix_len < 0:
             raise ConfigError(f"ModelConfig.prefix_len must be >= 0, got {self.prefix_len}.")
         if self.mixer == "attention" and self.hidden_size % (2 * self.attention_heads):
             raise ConfigError("ModelConfig.hidden_size must split into attention_heads heads of even size.")
+
+    @property
+    def is_flat_baseline(self) -> bool:
+        return self.architecture == "flat-baseline"
+
+    @property
+    def display_name(self) -> str:
+        """What people call this model: TRM-MLP, TRM-Att or the flat baseline."""
+        if self.is_flat_baseline:
+            return "flat gated-MLP baseline"
+        return "TRM-MLP" if self.mixer == "mlp" else "TRM-Att"
 
     @property
     def cells(self) -> int:
@@ -55,7 +70,7 @@ class ModelConfig:
     @property
     def seq_len(self) -> int:
         """Positions the network sees: puzzle prefix + cells (97 for the paper's 9x9); 1 for the flat baseline."""
-        return 1 if self.mixer == "flat" else self.prefix_len + self.cells
+        return 1 if self.is_flat_baseline else self.prefix_len + self.cells
 
     @property
     def calls_per_step(self) -> int:
@@ -68,12 +83,14 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "ModelConfig":
         """Build strictly: unknown or missing keys raise ConfigError."""
+        if data.get("mixer") == "flat":  # configs saved before the baseline had its own field named it a mixer
+            data = {**data, "architecture": "flat-baseline", "mixer": "mlp"}
         return _strict_from_dict(cls, data)
 
 
 # Fields added after the first saved configs (runs and checkpoints exist without them), with the value those
 # configs implied. Every new field of ModelConfig or TrainConfig needs an entry here, or old runs cannot resume.
-_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256}, "TrainConfig": {"cpu_threads": 0, "compile_mode": "default",
+_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256, "architecture": "trm"}, "TrainConfig": {"cpu_threads": 0, "compile_mode": "default",
                                                                           "fused_swiglu": False,
                                                                           "fused_token_mixer": False}}
 

@@ -49,11 +49,11 @@ class FlatRecursiveModel(RecursiveModel):
         one_hot = F.one_hot(values, self.config.grid_size + 1).flatten(1).float()  # (B, cells * (size + 1))
         return self.embed(one_hot)[:, None].to(dtype)
 
-    def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """z <- z + alpha * R(x + y + z)."""
+    def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor, network=None) -> torch.Tensor:
+        """z <- z + alpha * R(x + y + z); two networks, so no single ``network`` replaces them (it is ignored)."""
         return z + self.latent_gate * self.latent_mlp(rms_norm(x + y + z, self.config.rms_norm_eps))
 
-    def answer_update(self, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    def answer_update(self, y: torch.Tensor, z: torch.Tensor, network=None) -> torch.Tensor:
         """y <- y + beta * O(y + z)."""
         return y + self.answer_gate * self.answer_mlp(rms_norm(y + z, self.config.rms_norm_eps))
 

@@ -7,7 +7,7 @@ from trm.model.layers import swiglu_width
 def flops_per_call(config: ModelConfig) -> float:
     """Forward FLOPs of one network call (all blocks) for one sample."""
     s, d = config.seq_len, config.hidden_size
-    if config.mixer == "flat":  # R or O (one SwiGLU); x is embedded once per step, not per call
+    if config.is_flat_baseline:  # R or O (one SwiGLU); x is embedded once per step, not per call
         return 2 * 3 * d * swiglu_width(d, config.expansion, config.swiglu_multiple)
     channel = 2 * s * 3 * d * swiglu_width(d, config.expansion, config.swiglu_multiple)
     if config.mixer == "mlp":

@@ -7,6 +7,7 @@ from y at position 0.
 """
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -15,6 +16,8 @@ from trm.model.config import ModelConfig
 from trm.model.init import lecun_linear_, truncated_normal_
 from trm.model.layers import RecursiveNet
 
+Network = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # f(state, injection) -> state, working layout
+CallHook = Callable[[str, torch.Tensor, torch.Tensor], None]  # (kind "z" or "y", y, z) after a network call
 Q_HALT_BIAS_INIT = -5.0  # sigmoid(-5) ~ 0.007: the model starts out never halting (reference)
 
 
@@ -22,7 +25,8 @@ class RecursiveModel(nn.Module):
     """What every recursive model here shares: states y, z of shape (B, S, D), T cycles of n latent updates
     and one answer update per supervision step, a readout of answer logits and the halting logit from y.
 
-    Subclasses define embed_inputs, latent_update, answer_update, readout and decode_latent.
+    Subclasses define embed_inputs, latent_update, answer_update, readout, decode_latent and, when one network
+    does every update, network_function (what a compiled copy replaces).
     """
 
     config: ModelConfig
@@ -41,29 +45,47 @@ class RecursiveModel(nn.Module):
         """The working layout -> (B, S, D)."""
         return state
 
-    def _cycle(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        for _ in range(self.config.latent_steps):
-            z = self.latent_update(z, y, x)
-        return self.answer_update(y, z), z
+    def network_function(self) -> Network | None:
+        """The one network every update calls, f(state, injection) on working-layout tensors, which a compiled
+        copy may replace; None when the updates are separate networks (the flat baseline)."""
+        return None
 
-    def recurse(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _cycle(self, x, y, z, network: Network | None, on_call: CallHook | None) -> tuple[torch.Tensor, torch.Tensor]:
+        for _ in range(self.config.latent_steps):
+            z = self.latent_update(z, y, x, network)
+            if on_call is not None:
+                on_call("z", y, z)
+        y = self.answer_update(y, z, network)
+        if on_call is not None:
+            on_call("y", y, z)
+        return y, z
+
+    def recurse(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor, network: Network | None = None,
+                on_call: CallHook | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """One supervision step's T cycles; gradients flow through the last cycle only. Returns (y, z).
 
         Takes and returns (B, S, D); the cycles run in the working layout (one conversion each way per step).
+        ``network`` replaces the model's own network function (a compiled copy, same maths); ``on_call`` is
+        called after every network call with the kind ("z" or "y") and the working-layout y and z, for observers
+        of the recursion (trm.inference). Training passes neither.
         """
         x, y, z = self.to_working(x), self.to_working(y), self.to_working(z)
         with torch.no_grad():
             for _ in range(self.config.answer_cycles - 1):
-                y, z = self._cycle(x, y, z)
-        y, z = self._cycle(x, y, z)
+                y, z = self._cycle(x, y, z, network, on_call)
+        y, z = self._cycle(x, y, z, network, on_call)
         return self.from_working(y), self.from_working(z)
+
+    def supervision_step(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor, network: Network | None = None,
+                         on_call: CallHook | None = None):
+        """One supervision step from an embedded x: returns (y, z, logits, q_halt_logit), y and z detached."""
+        y, z = self.recurse(x, y, z, network, on_call)
+        logits, q_halt = self.readout(y)
+        return y.detach(), z.detach(), logits, q_halt
 
     def forward(self, tokens: torch.Tensor, y: torch.Tensor, z: torch.Tensor):
         """One supervision step: returns (y, z, logits, q_halt_logit); y and z are detached for the carry."""
-        x = self.embed_inputs(tokens, y.dtype)
-        y, z = self.recurse(x, y, z)
-        logits, q_halt = self.readout(y)
-        return y.detach(), z.detach(), logits, q_halt
+        return self.supervision_step(self.embed_inputs(tokens, y.dtype), y, z)
 
     def adam_parameters(self) -> list[nn.Parameter]:
         """Parameters trained by Adam (and averaged by EMA): everything but the puzzle prefix."""
@@ -128,13 +150,17 @@ class TinyRecursiveModel(RecursiveModel):
     def from_working(self, state: torch.Tensor) -> torch.Tensor:
         return self.net.from_working(state)
 
-    def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    def latent_update(self, z: torch.Tensor, y: torch.Tensor, x: torch.Tensor,
+                      network: Network | None = None) -> torch.Tensor:
         """z <- f(z + y + x), on working-layout states (see ``to_working``)."""
-        return self.net.step(z, y + x)
+        return (network or self.net.step)(z, y + x)
 
-    def answer_update(self, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    def answer_update(self, y: torch.Tensor, z: torch.Tensor, network: Network | None = None) -> torch.Tensor:
         """y <- f(y + z), on working-layout states; the question x is not injected here."""
-        return self.net.step(y, z)
+        return (network or self.net.step)(y, z)
+
+    def network_function(self) -> Network:
+        return self.net.step
 
     def readout(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Answer logits (B, cells, vocab) from y without the prefix, and the halting logit (B,) in float32."""
@@ -147,21 +173,7 @@ class TinyRecursiveModel(RecursiveModel):
         return self.lm_head(state[:, self.config.prefix_len:])
 
 
-
 def count_parameters(model: RecursiveModel) -> int:
     """Trainable parameters excluding the puzzle prefix (the reference keeps it as a buffer)."""
     return sum(p.numel() for p in model.adam_parameters())
-
-
-def predict_digits(logits: torch.Tensor) -> torch.Tensor:
-    """Argmax over the vocabulary (B, cells) tokens; as the reference, pad/blank classes may win."""
-    return logits.argmax(dim=-1)
-
-
-def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Per-cell stable-max cross-entropy in float64 (reference ``stablemax_cross_entropy``), shape of labels."""
-    logits = logits.double()
-    s = torch.where(logits < 0, 1 / (1 - logits + 1e-30), logits + 1)
-    log_probs = torch.log(s / s.sum(dim=-1, keepdim=True))
-    return -log_probs.gather(-1, labels.long().unsqueeze(-1)).squeeze(-1)
 

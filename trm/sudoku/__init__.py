@@ -7,7 +7,7 @@ from trm.sudoku.generator import (LEVELS_BY_SIZE, GeneratedPuzzle, generate_puzz
 from trm.sudoku.grade import HARD_MAX_BACKTRACKS, LEVELS, Grade, grade_puzzle
 from trm.sudoku.logic import LogicResult, logic_solve
 from trm.sudoku.parse import format_grid, grid_to_string, parse_puzzle
-from trm.sudoku.shape import SHAPES, GridShape, grid_to_tokens, shape_for_cells, shape_for_size, tokens_to_grid
+from trm.sudoku.shape import SHAPES, GridShape, shape_for_cells, shape_for_size
 from trm.sudoku.solver import SolveResult, SolveStatus, count_solutions, solve
 from trm.sudoku.symmetry import random_symmetry
 from trm.sudoku.validate import Conflict, check_grid, find_conflicts, is_solution
@@ -16,7 +16,6 @@ __all__ = [
     "HARD_MAX_BACKTRACKS", "LEVELS", "LEVELS_BY_SIZE", "SHAPES", "Conflict", "GeneratedPuzzle", "Grade",
     "GridShape", "LogicResult", "PuzzleTable", "SolveResult", "SolveStatus", "Step", "check_grid",
     "count_solutions", "find_conflicts", "format_grid", "generate_puzzle", "grade_puzzle", "grid_to_string",
-    "grid_to_tokens", "is_singles_solvable", "is_solution", "logic_solve", "parse_puzzle", "random_full_grid",
-    "random_symmetry", "read_puzzle_csv", "shape_for_cells", "shape_for_size", "solve", "tokens_to_grid",
-    "write_puzzle_csv",
+    "is_singles_solvable", "is_solution", "logic_solve", "parse_puzzle", "random_full_grid",
+    "random_symmetry", "read_puzzle_csv", "shape_for_cells", "shape_for_size", "solve", "write_puzzle_csv",
 ]

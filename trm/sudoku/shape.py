@@ -1,7 +1,7 @@
 """Grid geometry shared by every Sudoku size: 4x4 (2x2 boxes), 6x6 (2x3 boxes), 9x9 (3x3 boxes).
 
-A grid is a flat row-major ``np.ndarray`` of ``int8`` with ``cells`` entries: 0 is a blank, 1..size a digit.
-Model tokens are the same values shifted by one (0 pad, 1 blank, 2..size+1 digits), as in the reference.
+A grid is a flat row-major ``np.ndarray`` of ``int8`` with ``cells`` entries: 0 is a blank, 1..size a digit
+(the model's token encoding of a grid is trm.model.tokens).
 """
 
 from dataclasses import dataclass
@@ -10,9 +10,6 @@ import numpy as np
 
 from trm.errors import PuzzleError
 
-PAD_TOKEN = 0
-BLANK_TOKEN = 1
-DIGIT_TOKEN_OFFSET = 1  # token = digit + 1; blank (0) -> 1
 
 
 @dataclass(frozen=True)
@@ -69,12 +66,3 @@ def shape_for_cells(cells: int) -> GridShape:
     sizes = ", ".join(f"{s.cells} ({n}x{n})" for n, s in SHAPES.items())
     raise PuzzleError(f"A puzzle has {cells} cells; expected one of {sizes}.")
 
-
-def grid_to_tokens(grid: np.ndarray) -> np.ndarray:
-    """Map grid values (0 blank, 1..size digits) to model tokens (1 blank, 2.. digits); any shape."""
-    return grid.astype(np.int64) + DIGIT_TOKEN_OFFSET
-
-
-def tokens_to_grid(tokens: np.ndarray) -> np.ndarray:
-    """Map model tokens back to grid values; pad (0) and blank (1) both become blank (0)."""
-    return np.clip(tokens.astype(np.int64) - DIGIT_TOKEN_OFFSET, 0, None).astype(np.int8)

@@ -12,9 +12,10 @@ from tqdm import tqdm
 
 from trm.checkpoint import save_model
 from trm.data import build, load_split
-from trm.evaluation import EvalResult, evaluate_model
+from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops, training_flops_per_sample
+from trm.model.tokens import encode_grids
 from trm.train.config import TrainConfig
 from trm.train.rundir import RunDir
 from trm.train.runtime import Runtime
@@ -48,8 +49,7 @@ class _StopFlag:
 
 def _eval_tokens(table, limit: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     count = len(table) if limit == 0 else min(limit, len(table))
-    inputs = torch.as_tensor(table.puzzles[:count], dtype=torch.long, device=device) + 1
-    labels = torch.as_tensor(table.solutions[:count], dtype=torch.long, device=device) + 1
+    inputs, labels = encode_grids(table.puzzles[:count], device), encode_grids(table.solutions[:count], device)
     return inputs, labels
 
 
@@ -117,9 +117,7 @@ class Run:
 
     def evaluate(self) -> EvalResult:
         model = self.trainer.ema_model()
-        with self.runtime.autocast():
-            result = evaluate_model(model, self.eval_inputs, self.eval_labels, batch_size=self.spec.train.eval_batch_size,
-                                    dtype=self.runtime.dtype)
+        result = evaluate_model(model, self.eval_inputs, self.eval_labels, batch_size=self.spec.train.eval_batch_size)
         if self.runtime.is_main:
             self.folder.append_metrics({"kind": "eval", "step": self.trainer.step, **result.to_dict()})
             if result.exact_accuracy > self.best_accuracy:

@@ -8,6 +8,7 @@ uniformly, so the GPU never waits on a CPU loader.
 import torch
 
 from trm.data.augment import augment_batch
+from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable
 
 _AUGMENT_CHUNK_ROWS = 131_072  # bounds the temporary index tensors while precomputing variants
@@ -48,8 +49,8 @@ class VariantSampler:
         """Return (inputs, labels) as model tokens, (batch_size, cells) int64 on the sampler's device."""
         puzzle_index = self._next_puzzle_indices(batch_size)
         variant = torch.randint(0, self.puzzles.shape[1], (batch_size,), generator=self.generator, device=self.device)
-        inputs = self.puzzles[puzzle_index, variant].long() + 1  # token = value + 1 (blank -> 1)
-        labels = self.solutions[puzzle_index, variant].long() + 1
+        inputs = encode_grids(self.puzzles[puzzle_index, variant])
+        labels = encode_grids(self.solutions[puzzle_index, variant])
         return inputs, labels
 
     def state_dict(self) -> dict:

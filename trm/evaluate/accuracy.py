@@ -4,12 +4,12 @@ As the reference, every puzzle runs all steps; where the Q-head *would* have hal
 P(halt) >= threshold) is recorded, and the accuracy there is reported beside the accuracy at the last step.
 """
 
-import contextlib
 from dataclasses import dataclass, field
 
 import torch
 from tqdm import tqdm
 
+from trm.inference import iter_steps
 from trm.model.trm import RecursiveModel
 
 CALIBRATION_BINS = 10
@@ -58,19 +58,15 @@ class _Tally:
         self.bin_prob, self.bin_right = torch.zeros(CALIBRATION_BINS), torch.zeros(CALIBRATION_BINS)
 
 
-@torch.inference_mode()
 def _run_batch(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int,
-               dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+               bf16: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-step (steps, B) puzzle-correct, (steps, B) cells-correct counts and (steps, B) P(halt)."""
-    y, z = model.initial_state(inputs.shape[0], dtype)
-    y, z = y.to(inputs.device), z.to(inputs.device)
     exact, cells, probs = [], [], []
-    for _ in range(steps):
-        y, z, logits, q_halt = model(inputs, y, z)
-        correct = logits.argmax(-1) == labels  # (B, cells)
+    for output in iter_steps(model, inputs, steps, bf16=bf16, compiled=False):
+        correct = output.tokens == labels  # (B, cells)
         exact.append(correct.all(-1))
         cells.append(correct.sum(-1))
-        probs.append(torch.sigmoid(q_halt.float()))
+        probs.append(output.halt_probability)
     return torch.stack(exact).cpu(), torch.stack(cells).cpu(), torch.stack(probs).cpu()
 
 
@@ -91,9 +87,10 @@ def _tally_batch(tally: _Tally, exact: torch.Tensor, cells: torch.Tensor, probs:
 
 
 def evaluate_model(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int | None = None,
-                   batch_size: int = 512, dtype: torch.dtype = torch.float32, halt_threshold: float = 0.5,
+                   batch_size: int = 512, halt_threshold: float = 0.5,
                    show_progress: bool = False, autocast: bool | None = None) -> EvalResult:
-    """Evaluate on (N, cells) token tensors (already on the model's device); returns an EvalResult.
+    """Evaluate on (N, cells) token tensors (already on the model's device) through the inference core; returns an
+    EvalResult.
 
     ``steps`` defaults to the model's max supervision steps; more steps test test-time scaling. With
     ``autocast=None`` the model runs in bf16 autocast on CUDA, with y and z held in bf16, as training's evaluation
@@ -101,12 +98,12 @@ def evaluate_model(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Te
     ``autocast=True`` uses bf16 on the CPU too (2.3x faster on a CPU with AVX512-BF16), ``False`` never.
     """
     steps = steps or model.config.max_supervision_steps
-    return evaluate_model_at(model, inputs, labels, [steps], batch_size, dtype, halt_threshold, show_progress,
+    return evaluate_model_at(model, inputs, labels, [steps], batch_size, halt_threshold, show_progress,
                              autocast)[0]
 
 
 def evaluate_model_at(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, step_counts: list[int],
-                      batch_size: int = 512, dtype: torch.dtype = torch.float32, halt_threshold: float = 0.5,
+                      batch_size: int = 512, halt_threshold: float = 0.5,
                       show_progress: bool = False, autocast: bool | None = None) -> list[EvalResult]:
     """One EvalResult per entry of ``step_counts``, from a single run of the largest count.
 
@@ -115,17 +112,12 @@ def evaluate_model_at(model: RecursiveModel, inputs: torch.Tensor, labels: torch
     """
     count, cells_per = inputs.shape
     tallies = [_Tally(steps) for steps in step_counts]
-    device_type = inputs.device.type
-    use_autocast = autocast is True or (autocast is None and device_type == "cuda")
-    dtype = torch.bfloat16 if use_autocast else dtype
-    context = torch.autocast(device_type, dtype=torch.bfloat16) if use_autocast else contextlib.nullcontext()
-    starts = range(0, count, batch_size)
-    with context:
-        for start in tqdm(starts, desc="evaluating", unit="batch", disable=not show_progress):
-            batch = slice(start, start + batch_size)
-            outcomes = _run_batch(model, inputs[batch], labels[batch], max(step_counts), dtype)
-            for tally in tallies:
-                _tally_batch(tally, *(outcome[:tally.steps] for outcome in outcomes), halt_threshold)
+    use_autocast = autocast is True or (autocast is None and inputs.device.type == "cuda")
+    for start in tqdm(range(0, count, batch_size), desc="evaluating", unit="batch", disable=not show_progress):
+        batch = slice(start, start + batch_size)
+        outcomes = _run_batch(model, inputs[batch], labels[batch], max(step_counts), use_autocast)
+        for tally in tallies:
+            _tally_batch(tally, *(outcome[:tally.steps] for outcome in outcomes), halt_threshold)
     results = [_summarise(tally, count, cells_per, halt_threshold) for tally in tallies]
     for result in results:
         result.precision = "bf16 autocast" if use_autocast else "float32"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from trm import fast_inference
+from trm.inference import compiled as fast_inference
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 from trm.trace import run_trace
@@ -28,9 +28,9 @@ def test_compiled_network_gives_the_same_predictions_and_close_probabilities(mon
         pytest.skip(f"torch.compile is not usable here: {status.message}")
     assert status.state == "ready", status
     compiled = fast_inference.network_for(model)
-    assert compiled is not model.net
-    eager_trace = run_trace(model, PUZZLE, SOLUTION, with_pca=False)
-    compiled_trace = run_trace(model, PUZZLE, SOLUTION, with_pca=False, network=compiled)
+    assert compiled is not None and compiled is not model.network_function()
+    eager_trace = run_trace(model, PUZZLE, SOLUTION, with_pca=False, compiled=False)
+    compiled_trace = run_trace(model, PUZZLE, SOLUTION, with_pca=False, compiled=True)
     for eager, fast in zip(eager_trace.steps, compiled_trace.steps, strict=True):
         assert np.array_equal(eager.prediction, fast.prediction)
         assert np.allclose(eager.confidence, fast.confidence, atol=1e-4)

@@ -1,4 +1,4 @@
-"""Command line: evaluate a checkpoint on a puzzle CSV.
+"""Command line: evaluate a checkpoint on a puzzle CSV (``python -m trm.evaluate``).
 
     python -m trm.evaluate --checkpoint checkpoints/sudoku9-mlp --data assets/puzzles/heldout.csv
                            [--limit N] [--steps K] [--threshold 0.5] [--bf16] [--json]
@@ -14,33 +14,16 @@ import argparse
 import json
 import sys
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
-from trm.accuracy_by_difficulty import (BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix,
-                                        puzzle_backtracks)
 from trm.checkpoint import load_model
 from trm.errors import DataError, TRMError
-from trm.evaluation import EvalResult, evaluate_model
+from trm.evaluate.accuracy import EvalResult, evaluate_model
+from trm.evaluate.difficulty import BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix, puzzle_backtracks
+from trm.evaluate.solutions import fill_solutions
+from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
-from trm.sudoku.solver import SolveStatus, solve
-
-
-def fill_solutions(table: PuzzleTable) -> tuple[PuzzleTable, int]:
-    """The table with solutions (computed where missing) and how many puzzles were dropped as not unique."""
-    if table.solutions is not None:
-        return table, 0
-    keep, solutions = [], []
-    for i, puzzle in enumerate(table.puzzles):
-        result = solve(puzzle, table.shape)
-        if result.status == SolveStatus.UNIQUE:
-            keep.append(i)
-            solutions.append(result.solutions[0])
-    if not keep:
-        raise DataError("No puzzle in the file has a unique solution; nothing to evaluate.")
-    return PuzzleTable(table.shape, table.puzzles[keep], np.stack(solutions), [table.sources[i] for i in keep]), \
-        len(table) - len(keep)
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -119,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    inputs = torch.as_tensor(table.puzzles, dtype=torch.long, device=args.device) + 1
-    labels = torch.as_tensor(table.solutions, dtype=torch.long, device=args.device) + 1
+    inputs, labels = encode_grids(table.puzzles, args.device), encode_grids(table.solutions, args.device)
     autocast = False if args.fp32 else True if args.bf16 else None
     result = evaluate_model(loaded.model, inputs, labels, steps=args.steps, batch_size=args.batch_size,
                             halt_threshold=args.threshold, show_progress=not args.json, autocast=autocast)
@@ -143,6 +125,3 @@ def main(argv: list[str] | None = None) -> int:
         _print_difficulty(bands, mix, args.difficulty_mix)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
-"""The one-line model description on the Solve page states the accuracy a checkpoint was measured at."""
+"""The one-line model description on the Solve page (trm.catalog) states the accuracy a checkpoint was measured at."""
 
-from app_ui.model_picker import _training_summary
+from trm.catalog import training_summary as _training_summary
 
 
 def test_shipped_checkpoint_shows_its_card_accuracy_step_and_under_training():
@@ -35,7 +35,10 @@ def test_the_runs_larger_evaluation_at_the_shipped_step_is_quoted_beside_the_car
 
 def test_difficulty_note_quotes_the_cards_band_of_this_puzzle():
     from types import SimpleNamespace
-    from app_ui.model_picker import difficulty_note
+    from trm.catalog import difficulty_note as note_for_metadata
+
+    def difficulty_note(loaded, backtracks):
+        return note_for_metadata(loaded.metadata, backtracks)
 
     def band(name, count, correct):
         return {"band": name, "count": count, "correct": correct}

@@ -1,6 +1,6 @@
 """The step player: controls, the answer grid at the current step, "Why it stops" and the linked charts.
 
-Everything is drawn from a finished trace held in ``st.session_state`` (see ``app_ui.trace_player``); moving
+Everything is drawn from a finished trace held in ``st.session_state`` (see ``app_ui.trace_store``); moving
 the cursor reruns only the player fragment, and Play re-runs it every ``PLAY_SECONDS``.
 """
 
@@ -11,7 +11,7 @@ import streamlit as st
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
 from app_ui.step_keys import step_keys
-from app_ui.trace_player import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PLAY_SECONDS,
+from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PLAY_SECONDS,
                                  StoredTrace, overlay_at, show_step_in_url, with_threshold)
 from trm.trace import Trace
 

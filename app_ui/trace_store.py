@@ -13,11 +13,10 @@ import numpy as np
 import streamlit as st
 
 from app_ui.grid_component import sudoku_grid
-from trm import fast_inference
-from trm.checkpoint import LoadedModel
+from trm import LoadedModel
+from trm.inference import compile_status
 from trm.sudoku import GridShape, SolveStatus, grid_to_string, solve
-from trm.trace import StepRecord, Trace, finish_trace, iter_trace
-from trm.trace_io import trace_to_dict
+from trm.trace import StepRecord, Trace, finish_trace, iter_trace, trace_to_dict
 
 KEY_TRACES, KEY_STEP, KEY_PLAYING, KEY_JUST_STARTED = "solve_traces", "solve_step", "solve_playing", "solve_started"
 URL_STEP, KEY_LINKED_STEP = "step", "solve_linked_step"
@@ -38,7 +37,7 @@ class StoredTrace:
     exports: dict[float, str] = field(default_factory=dict, repr=False)
 
     def export_json(self, threshold: float) -> str:
-        """The trace as JSON (trm.trace_io), judged at ``threshold``; built once per threshold."""
+        """The trace as JSON (trm.trace), judged at ``threshold``; built once per threshold."""
         if threshold not in self.exports:
             self.exports[threshold] = json.dumps(trace_to_dict(with_threshold(self.trace, threshold)))
         return self.exports[threshold]
@@ -80,12 +79,11 @@ def overlay_at(puzzle: np.ndarray, record: StepRecord) -> dict:
 def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, key: str) -> StoredTrace:
     """Trace ``puzzle`` while showing each step's grid as it arrives; store and return the finished trace."""
     solution, note = exact_solution(puzzle, shape)
-    network = fast_inference.network_for(loaded.model)
-    label = "eager" if network is None else "compiled"
+    label = "compiled" if compile_status(loaded.model).state == "ready" else "eager"
     progress = st.progress(0.0, text="Step 1 is being computed…")
     live = st.empty()
     records, started, first_seconds = [], time.perf_counter(), 0.0
-    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=True, network=network):
+    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=True):
         records.append(record)
         first_seconds = first_seconds or time.perf_counter() - started
         progress.progress(record.step / steps, text=f"Step {record.step} of {steps} after "

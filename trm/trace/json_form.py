@@ -5,8 +5,8 @@ import dataclasses
 import numpy as np
 
 from trm.sudoku.validate import Conflict
-from trm.trace import CallStats, StepRecord, Trace
-from trm.trace_pca import TracePCA
+from trm.trace.records import CallStats, StepRecord, Trace
+from trm.trace.pca import TracePCA
 
 TRACE_FORMAT = "trm-studio/trace"
 _STEP_ARRAYS = {"prediction": np.int8, "confidence": np.float32, "entropy": np.float32, "changed": bool,

@@ -1,0 +1,124 @@
+"""Model discovery: the checkpoint folders and runs' best models a user can pick, and what their metadata says.
+
+Where models are found: ``checkpoints/<name>/`` (``config.json`` + ``model*.safetensors``) and the best model of
+each training run, ``runs/<run>/best/``. The roots can be moved with the environment variables
+``TRM_STUDIO_CHECKPOINTS`` and ``TRM_STUDIO_RUNS`` (tests point them at a temporary folder).
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from trm.evaluate import band_index, pooled_card_bands
+from trm.train.runs import runs_root
+
+REPO = Path(__file__).resolve().parent.parent
+CHECKPOINTS_ENV = "TRM_STUDIO_CHECKPOINTS"
+DEFAULT_9X9 = "sudoku9-mlp"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model a user can pick: a checkpoint folder, its label and grid size (None if config.json is unreadable)."""
+
+    label: str
+    path: str
+    grid_size: int | None
+
+
+def checkpoints_root() -> Path:
+    """Where shipped and exported checkpoints live: ``$TRM_STUDIO_CHECKPOINTS``, else ``checkpoints/``."""
+    return Path(os.environ.get(CHECKPOINTS_ENV) or REPO / "checkpoints")
+
+
+def _grid_size(folder: Path) -> int | None:
+    try:
+        return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["model"]["grid_size"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _is_model_folder(folder: Path) -> bool:
+    return folder.is_dir() and ((folder / "config.json").exists() or any(folder.glob("model*.safetensors")))
+
+
+def find_models(grid_size: int) -> list[ModelEntry]:
+    """Model folders for ``grid_size``, shipped checkpoints first; unreadable ones are kept (to explain why)."""
+    candidates = [(f"{p.name}", p) for p in sorted(checkpoints_root().glob("*")) if _is_model_folder(p)]
+    candidates += [(f"run {p.parent.name} (best)", p) for p in sorted(runs_root().glob("*/best"))
+                   if _is_model_folder(p)]
+    entries = [ModelEntry(label, str(path), _grid_size(path)) for label, path in candidates]
+    return [e for e in entries if e.grid_size in (grid_size, None)]
+
+
+def default_index(entries: list[ModelEntry], grid_size: int) -> int:
+    """checkpoints/sudoku9-mlp for 9x9 when it is there, else the first readable model of the size."""
+    for i, entry in enumerate(entries):
+        if grid_size == 9 and entry.label == DEFAULT_9X9:
+            return i
+    return next((i for i, e in enumerate(entries) if e.grid_size is not None), 0)
+
+
+def folder_mtime(path: str) -> float:
+    """Latest modification time of the folder's config and weights (a retrained model reloads)."""
+    files = [Path(path) / "config.json", *Path(path).glob("model*.safetensors")]
+    return max((f.stat().st_mtime for f in files if f.exists()), default=0.0)
+
+
+def _larger_training_evaluation(training: dict, card_count: object) -> dict | None:
+    """The run's own held-out evaluation at the shipped step, when it covered more puzzles than the card's table."""
+    curve = training.get("heldout_curve")
+    for point in curve if isinstance(curve, list) else []:
+        if (isinstance(point, dict) and point.get("step") == training.get("step")
+                and isinstance(point.get("count"), int) and isinstance(point.get("exact_accuracy"), (int, float))
+                and point["count"] > (card_count if isinstance(card_count, int) else 0)):
+            return point
+    return None
+
+
+def training_summary(metadata: dict) -> str:
+    """"; held-out puzzles solved: ..." from a shipped checkpoint's card or a run's best model, else ""."""
+    evaluations = metadata.get("evaluations")
+    if isinstance(evaluations, list) and evaluations and isinstance(evaluations[0], dict):  # an exported checkpoint
+        first, training = evaluations[0], metadata.get("training")
+        result = first.get("result")
+        training = training if isinstance(training, dict) else {}
+        if not isinstance(result, dict) or not isinstance(result.get("exact_accuracy"), (int, float)):
+            return ""
+        text = (f"; held-out puzzles solved: {result['exact_accuracy']:.1%} of {result.get('count', '?')} "
+                f"({first.get('name', 'held-out')})")
+        larger = _larger_training_evaluation(training, result.get("count"))
+        if larger:
+            text += f", {larger['exact_accuracy']:.1%} of {larger['count']:,} in the run's own evaluation"
+        if isinstance(training.get("step"), int):
+            text += f"; training step {training['step']:,}"
+        if str(metadata.get("status", "")).startswith("UNDER-TRAINED"):
+            text += " — under-trained, see its MODEL_CARD.md"
+        return text
+    metrics = metadata.get("eval")  # the best model of a run (train page)
+    if not isinstance(metrics, dict) or not isinstance(metrics.get("exact_accuracy"), (int, float)):
+        return ""
+    text = f"; held-out puzzles solved: {metrics['exact_accuracy']:.1%}"
+    return text + (f" (training step {metadata['step']:,})" if isinstance(metadata.get("step"), int) else "")
+
+
+def difficulty_note(metadata: dict, backtracks: int | None) -> str:
+    """How the model fares on held-out puzzles as hard as this one (the exact solver's backtracks), from its card's
+    accuracy by difficulty; "" without a unique puzzle or without bands on the card (cards before them, runs)."""
+    evaluations = metadata.get("evaluations") if isinstance(metadata, dict) else None
+    if backtracks is None or not isinstance(evaluations, list):
+        return ""
+    try:
+        pooled = pooled_card_bands(evaluations)
+    except (KeyError, TypeError, ValueError, IndexError):  # a hand-edited card: say nothing rather than fail
+        return ""
+    if pooled is None:
+        return ""
+    band = pooled.bands[band_index(backtracks)]
+    dead_ends = f"The exact solver meets {backtracks:,} dead end{'' if backtracks == 1 else 's'} on this puzzle"
+    if not band.count:
+        return (f"{dead_ends}; none of this model's held-out puzzles falls in that band ({band.band}), so its card "
+                f"cannot say how it fares on puzzles this hard.")
+    return (f"{dead_ends} (band {band.band}). Of the held-out puzzles in that band, this model solves "
+            f"**{band.accuracy:.0%}** ({band.correct:,} of {band.count:,}) at {pooled.steps} steps.")

@@ -1,0 +1,12 @@
+"""The trace of one solve (records per step and per network call), its JSON form and its PCA views.
+
+Built on the inference core: the trace is an observer of the recursion, never a second copy of it.
+"""
+
+from trm.trace.json_form import TRACE_FORMAT, trace_from_dict, trace_to_dict
+from trm.trace.pca import TracePCA, fit_trace_pca
+from trm.trace.records import CallStats, StepRecord, Trace
+from trm.trace.solve import finish_trace, iter_trace, run_trace
+
+__all__ = ["TRACE_FORMAT", "CallStats", "StepRecord", "Trace", "TracePCA", "finish_trace", "fit_trace_pca",
+           "iter_trace", "run_trace", "trace_from_dict", "trace_to_dict"]

@@ -1,0 +1,85 @@
+"""Trace one solve: what the model believes after every supervision step and inside every step.
+
+``iter_trace`` yields one :class:`StepRecord` per supervision step as soon as the inference core has computed it
+(the app shows step 1 before step 16 exists); ``run_trace`` collects them into a :class:`Trace` and fits the PCA
+views. Every step runs, also past the step where the Q-head would halt: that step is marked, not obeyed, as the
+reference evaluates.
+"""
+
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from trm.inference import StepOutput, iter_steps
+from trm.model.tokens import encode_grids
+from trm.model.trm import RecursiveModel
+from trm.sudoku.shape import GridShape, shape_for_size
+from trm.sudoku.validate import find_conflicts
+from trm.trace.pca import fit_trace_pca
+from trm.trace.recorder import CallRecorder, rms_norms
+from trm.trace.records import StepRecord, Trace
+
+
+def _cell_states(model: RecursiveModel, output: StepOutput) -> np.ndarray:
+    """(cells, features) for the cell PCA: y at each cell's position; the flat baseline has no cell positions,
+    so each cell's answer logits stand in."""
+    cells = output.logits[0] if model.config.is_flat_baseline else output.y[0, model.config.prefix_len:]
+    return cells.float().cpu().numpy().copy()
+
+
+def _step_record(model: RecursiveModel, output: StepOutput, shape: GridShape, labels: torch.Tensor | None,
+                 previous: np.ndarray | None, recorder: CallRecorder, seconds: float) -> StepRecord:
+    probabilities = output.probabilities[0].cpu()  # (cells, vocab)
+    confidence = probabilities.max(-1).values
+    entropy = -(probabilities * probabilities.clamp_min(1e-12).log()).sum(-1)
+    prediction = output.answers[0].cpu().numpy()
+    correct = None if labels is None else (output.tokens[0] == labels[0]).cpu().numpy()
+    changed = np.ones(shape.cells, bool) if previous is None else prediction != previous
+    calls, y_states, z_states = recorder.take()
+    return StepRecord(output.step, prediction, confidence.float().numpy(), entropy.float().numpy(),
+                      float(output.halt_probability[0]), changed, correct, find_conflicts(prediction, shape),
+                      float(rms_norms(output.y[:1])), float(rms_norms(output.z[:1])), calls, seconds,
+                      _cell_states(model, output), y_states, z_states)
+
+
+def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
+               steps: int | None = None, keep_states: bool = True, compiled: bool = True) -> Iterator[StepRecord]:
+    """Yield a StepRecord after each supervision step of solving ``puzzle`` (int (cells,), 0 = blank).
+
+    ``steps`` defaults to the model's maximum; more tests test-time scaling. The model runs on its own device
+    in float32; ``keep_states`` keeps every call's full y and z (float16) for the whole-state PCA. ``compiled``
+    lets the core use the model's compiled network once it is ready (trm.inference.prepare_for_solving).
+    """
+    shape = shape_for_size(model.config.grid_size)
+    device = next(model.parameters()).device
+    tokens = encode_grids(puzzle, device)[None]  # (1, cells)
+    labels = None if solution is None else encode_grids(solution, device)[None]
+    recorder = CallRecorder(model, labels, keep_states)
+    previous, started = None, time.perf_counter()
+    for output in iter_steps(model, tokens, steps, observers=[recorder], compiled=compiled):
+        with torch.inference_mode():
+            record = _step_record(model, output, shape, labels, previous, recorder, 0.0)
+        record.seconds = time.perf_counter() - started
+        previous = record.prediction
+        yield record
+        started = time.perf_counter()
+
+
+def run_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
+              steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True,
+              compiled: bool = True) -> Trace:
+    """Trace a whole solve and fit its PCA views; returns a Trace (raw per-call states are dropped)."""
+    records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca, compiled=compiled))
+    return finish_trace(model.config.grid_size, puzzle, solution, records, halt_threshold, with_pca)
+
+
+def finish_trace(grid_size: int, puzzle: np.ndarray, solution: np.ndarray | None, records: list[StepRecord],
+                 halt_threshold: float = 0.5, with_pca: bool = True) -> Trace:
+    """Assemble streamed records into a Trace, fit the PCA views once, and free the per-call states."""
+    pca = fit_trace_pca(records) if with_pca else None
+    for record in records:
+        record.y_calls = record.z_calls = None
+    return Trace(grid_size, np.asarray(puzzle, dtype=np.int8),
+                 None if solution is None else np.asarray(solution, dtype=np.int8), halt_threshold, records, pca)
