@@ -9,7 +9,7 @@ import time
 import torch
 
 from trm.data import augment_batch
-from trm.sudoku.shape import SHAPES
+from trm.sudoku import SHAPES
 
 
 def _time_device(device: str, batch: int, steps: int) -> None:

@@ -9,8 +9,7 @@ import time
 
 import numpy as np
 
-from trm.sudoku import LEVELS_BY_SIZE, SHAPES, generate_puzzle
-from trm.sudoku.pool import load_pool
+from trm.sudoku import LEVELS_BY_SIZE, SHAPES, generate_puzzle, load_pool
 
 
 def _time_level(size: int, level: str, count: int, seed: int, use_pool: bool) -> list[float]:

@@ -3,7 +3,7 @@
 from trm.data.augment import Symmetry, apply_symmetries, augment_batch, augment_grids, draw_symmetries
 from trm.data.build import build
 from trm.data.splits import SPLITS, load_meta, load_split, save_split
-from trm.data.symmetry import (canonical_forms, equivalence_classes, equivalent_mask, invariant_keys,
+from trm.data.equivalence import (canonical_forms, equivalence_classes, equivalent_mask, invariant_keys,
                                is_equivalent)
 
 __all__ = [

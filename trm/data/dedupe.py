@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from trm.data.symmetry import equivalent_mask, possible_equivalents
+from trm.data.equivalence import equivalent_mask, possible_equivalents
 from trm.sudoku.csv_io import PuzzleTable
 
 

@@ -2,7 +2,7 @@
 
 Solution grids: all 288 4x4 grids, enumerated here; for 6x6, random grids from trm.sudoku.generator. A puzzle
 blanks cells of a grid in random order while it keeps exactly one solution, down to a random target. Puzzles are
-grouped into exact equivalence classes (trm/data/symmetry.py); one puzzle per class is kept and whole classes go to
+grouped into exact equivalence classes (trm/data/equivalence.py); one puzzle per class is kept and whole classes go to
 either split, so train and test share no puzzle and no equivalent. Solution grids do repeat across splits: 4x4
 has only 288 grids in two symmetry classes, so disjoint grids would make the test set a different distribution.
 """
@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from trm.data.splits import make_meta, save_meta, save_split
-from trm.data.symmetry import equivalence_classes
+from trm.data.equivalence import equivalence_classes
 from trm.sudoku.csv_io import PuzzleTable
 from trm.sudoku.generator import random_full_grid
 from trm.sudoku.shape import GridShape, shape_for_size

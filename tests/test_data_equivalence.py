@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from trm.data import augment_grids
-from trm.data.symmetry import canonical_forms, equivalent_mask, invariant_keys, is_equivalent
+from trm.data.equivalence import canonical_forms, equivalent_mask, invariant_keys, is_equivalent
 from trm.sudoku.shape import SHAPES, GridShape
 
 
