@@ -21,7 +21,10 @@ with left, st.container(border=True):
     st.page_link("app_pages/solve.py", label="Open the Solve page", icon=":material/grid_on:")
 with right, st.container(border=True):
     st.subheader("Train")
-    st.markdown("Train a TRM on Sudoku from the command line; training from the app is on its way.")
+    st.markdown(
+        "Train a TRM on 4x4, 6x6 or 9x9 Sudoku in the background: live loss and held-out accuracy, stop, "
+        "resume after a crash, and export the best model so the Solve page lists it."
+    )
     st.page_link("app_pages/train.py", label="Open the Train page", icon=":material/model_training:")
 
 st.caption(

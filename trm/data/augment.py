@@ -1,4 +1,4 @@
-"""Validity-preserving Sudoku augmentation, as the reference's ``shuffle_sudoku`` (notes/reference_trm.md §1).
+"""Validity-preserving Sudoku augmentation, as the reference's ``shuffle_sudoku`` (dataset/build_sudoku_dataset.py).
 
 One symmetry = a digit relabelling (blank stays blank), a transpose (p = 0.5, square boxes only), a band
 permutation with a row permutation inside each band, and a stack permutation with a column permutation inside

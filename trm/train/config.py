@@ -12,7 +12,7 @@ COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to train. Defaults are the reference's Sudoku-Extreme recipe (notes/reference_trm.md section 5)."""
+    """How to train. Defaults are the reference's Sudoku-Extreme recipe (its config/cfg_pretrain.yaml and README)."""
 
     data_dir: str = "data/sudoku9"  # built by `python -m trm.data build`; holds train.npz and test.npz
     batch_size: int = 768  # global batch of slots (split across processes under torchrun)
