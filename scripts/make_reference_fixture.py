@@ -28,9 +28,7 @@ Outputs, in ``--out`` (default tests/fixtures/reference_trm/):
   {mlp,att}_outputs.safetensors  inputs and per-step outputs (see README.md there)
   {mlp,att}_config.json          exact reference config dict, commit, seeds, blob hashes
 
-Usage:
-  git --git-dir=/work/.mirror/SamsungSAILMontreal+TinyRecursiveModels/repo \
-      --work-tree=/tmp/trm_ref checkout HEAD -- models
+Usage (with the reference's ``models/`` folder at REFERENCE_COMMIT checked out in /tmp/trm_ref):
   python scripts/make_reference_fixture.py --reference /tmp/trm_ref --out tests/fixtures/reference_trm/
 
 Needs torch, safetensors, numpy, and the reference's own imports ``pydantic`` and ``einops``
@@ -156,56 +154,45 @@ def randomise_(model: torch.nn.Module, seed: int, hidden: int, linear_gain: floa
     return scales
 
 
-def run_variant(trm, name: str, cfg: dict, inputs, labels, out: Path, meta: dict) -> dict:
-    from safetensors.torch import save_file
+def _step_outputs(model, batch: dict) -> dict:
+    """The reference's carry and outputs after each of N_STEPS supervision steps."""
+    tensors = {}
+    carry = model.initial_carry(batch)
+    for step in range(1, N_STEPS + 1):
+        carry, outs = model(carry, batch)
+        tensors[f"step{step}.logits"] = outs["logits"].float().contiguous()
+        tensors[f"step{step}.q_halt_logits"] = outs["q_halt_logits"].float().contiguous()
+        tensors[f"step{step}.q_continue_logits"] = outs["q_continue_logits"].float().contiguous()
+        tensors[f"step{step}.z_H"] = carry.inner_carry.z_H.float().contiguous()
+        tensors[f"step{step}.z_L"] = carry.inner_carry.z_L.float().contiguous()
+        tensors[f"step{step}.steps"] = carry.steps.clone()
+        tensors[f"step{step}.halted"] = carry.halted.to(torch.int32)
+    return tensors
 
-    torch.manual_seed(0)  # construction draws from the global RNG; all of it is overwritten below
-    model = trm.TinyRecursiveReasoningModel_ACTV1(dict(cfg))
-    model.eval()  # eval: CastedSparseEmbedding returns weights[ids]; ACT halts only at halt_max_steps
-    scales = randomise_(model, SEEDS[name], cfg["hidden_size"], LINEAR_GAIN[name])
 
-    B = inputs.shape[0]
-    batch = {
-        "inputs": inputs,
-        "labels": labels,
-        "puzzle_identifiers": torch.zeros(B, dtype=torch.int32),
-    }
-    tensors = {
-        "inputs": inputs.clone(),
-        "labels": labels.clone(),
-        "puzzle_identifiers": batch["puzzle_identifiers"].clone(),
-    }
-    with torch.no_grad():
-        carry = model.initial_carry(batch)
-        for step in range(1, N_STEPS + 1):
-            carry, outs = model(carry, batch)
-            tensors[f"step{step}.logits"] = outs["logits"].float().contiguous()
-            tensors[f"step{step}.q_halt_logits"] = outs["q_halt_logits"].float().contiguous()
-            tensors[f"step{step}.q_continue_logits"] = outs["q_continue_logits"].float().contiguous()
-            tensors[f"step{step}.z_H"] = carry.inner_carry.z_H.float().contiguous()
-            tensors[f"step{step}.z_L"] = carry.inner_carry.z_L.float().contiguous()
-            tensors[f"step{step}.steps"] = carry.steps.clone()
-            tensors[f"step{step}.halted"] = carry.halted.to(torch.int32)
+def _debug_intermediates(model, name: str, cfg: dict, batch: dict) -> dict:
+    """Embeddings, RoPE tables, one block and the L-level on random inputs (same randomised weights)."""
+    inner = model.inner
+    tensors = {"debug.input_embeddings": inner._input_embeddings(
+        batch["inputs"], batch["puzzle_identifiers"]).float().contiguous()}
+    cos_sin = inner.rotary_emb() if hasattr(inner, "rotary_emb") else None
+    if cos_sin is not None:
+        tensors["debug.rope_cos"] = cos_sin[0].contiguous()
+        tensors["debug.rope_sin"] = cos_sin[1].contiguous()
+    g = torch.Generator().manual_seed(SEEDS[name] + 1)
+    L = cfg["seq_len"] + cfg["puzzle_emb_len"]
+    nb = 2  # debug batch: 2 samples are enough to exercise the batch dim and keep the file small
+    x = torch.randn(nb, L, cfg["hidden_size"], generator=g)
+    inj = torch.randn(nb, L, cfg["hidden_size"], generator=g)
+    tensors["debug.block_in"] = x
+    tensors["debug.block0_out"] = inner.L_level.layers[0](cos_sin=cos_sin, hidden_states=x).contiguous()
+    tensors["debug.injection"] = inj
+    tensors["debug.L_level_out"] = inner.L_level(x, inj, cos_sin=cos_sin).contiguous()
+    return tensors
 
-        # Debug intermediates (all with the same randomised weights).
-        inner = model.inner
-        tensors["debug.input_embeddings"] = inner._input_embeddings(
-            batch["inputs"], batch["puzzle_identifiers"]).float().contiguous()
-        cos_sin = inner.rotary_emb() if hasattr(inner, "rotary_emb") else None
-        if cos_sin is not None:
-            tensors["debug.rope_cos"] = cos_sin[0].contiguous()
-            tensors["debug.rope_sin"] = cos_sin[1].contiguous()
-        g = torch.Generator().manual_seed(SEEDS[name] + 1)
-        L = cfg["seq_len"] + cfg["puzzle_emb_len"]
-        nb = 2  # debug batch: 2 samples are enough to exercise the batch dim and keep the file small
-        x = torch.randn(nb, L, cfg["hidden_size"], generator=g)
-        inj = torch.randn(nb, L, cfg["hidden_size"], generator=g)
-        tensors["debug.block_in"] = x
-        tensors["debug.block0_out"] = inner.L_level.layers[0](cos_sin=cos_sin, hidden_states=x).contiguous()
-        tensors["debug.injection"] = inj
-        tensors["debug.L_level_out"] = inner.L_level(x, inj, cos_sin=cos_sin).contiguous()
 
-    # Sanity: nothing degenerate.
+def _check_not_degenerate(name: str, tensors: dict) -> None:
+    """Every output finite, varying over the batch and changing from step to step (else the test proves little)."""
     for k, v in tensors.items():
         if v.is_floating_point():
             assert torch.isfinite(v).all(), k
@@ -217,7 +204,9 @@ def run_variant(trm, name: str, cfg: dict, inputs, labels, out: Path, meta: dict
         if step > 1:
             assert not torch.allclose(lg, tensors[f"step{step - 1}.logits"]), "carry has no effect"
 
-    # Sensitivity estimate: same reference code in float64 (rms_norm still computes in fp32 inside).
+
+def _float64_differences(trm, model, cfg: dict, batch: dict, tensors: dict) -> dict:
+    """Sensitivity estimate: the same reference code in float64 (rms_norm still computes in fp32 inside)."""
     m64 = trm.TinyRecursiveReasoningModel_ACTV1(dict(cfg, forward_dtype="float64"))
     m64.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
     m64 = m64.double().eval()
@@ -228,20 +217,17 @@ def run_variant(trm, name: str, cfg: dict, inputs, labels, out: Path, meta: dict
             c, o = m64(c, batch)
             fp64_diff[f"step{step}"] = {
                 "logits": float((o["logits"] - tensors[f"step{step}.logits"].double()).abs().max()),
-                "q_halt_logits": float((o["q_halt_logits"] - tensors[f"step{step}.q_halt_logits"].double()).abs().max()),
+                "q_halt_logits": float((o["q_halt_logits"]
+                                        - tensors[f"step{step}.q_halt_logits"].double()).abs().max()),
                 "z_H": float((c.inner_carry.z_H - tensors[f"step{step}.z_H"].double()).abs().max()),
                 "z_L": float((c.inner_carry.z_L - tensors[f"step{step}.z_L"].double()).abs().max()),
             }
+    return fp64_diff
 
-    state = {k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
-    # One metadata key: safetensors writes metadata in hash-map order, so several keys would make the
-    # file bytes differ between runs even though every tensor is identical.
-    file_meta = {"reference": json.dumps({"reference_repo": REFERENCE_REPO, "reference_commit": REFERENCE_COMMIT,
-                                          "variant": name}, sort_keys=True)}
-    save_file(state, str(out / f"{name}.safetensors"), metadata=file_meta)
-    save_file(tensors, str(out / f"{name}_outputs.safetensors"), metadata=file_meta)
 
-    info = {
+def _fixture_info(name: str, cfg: dict, meta: dict, scales: dict, state: dict, tensors: dict,
+                  fp64_diff: dict) -> dict:
+    return {
         "reference_repo": REFERENCE_REPO,
         "reference_commit": REFERENCE_COMMIT,
         "reference_check": meta,
@@ -260,6 +246,31 @@ def run_variant(trm, name: str, cfg: dict, inputs, labels, out: Path, meta: dict
         "max_abs_diff_vs_float64_reference": fp64_diff,
         "q_halt_logits": {f"step{s}": tensors[f"step{s}.q_halt_logits"].tolist() for s in range(1, N_STEPS + 1)},
     }
+
+
+def run_variant(trm, name: str, cfg: dict, inputs, labels, out: Path, meta: dict) -> dict:
+    from safetensors.torch import save_file
+
+    torch.manual_seed(0)  # construction draws from the global RNG; all of it is overwritten below
+    model = trm.TinyRecursiveReasoningModel_ACTV1(dict(cfg))
+    model.eval()  # eval: CastedSparseEmbedding returns weights[ids]; ACT halts only at halt_max_steps
+    scales = randomise_(model, SEEDS[name], cfg["hidden_size"], LINEAR_GAIN[name])
+    batch = {"inputs": inputs, "labels": labels, "puzzle_identifiers": torch.zeros(inputs.shape[0], dtype=torch.int32)}
+    tensors = {"inputs": inputs.clone(), "labels": labels.clone(),
+               "puzzle_identifiers": batch["puzzle_identifiers"].clone()}
+    with torch.no_grad():
+        tensors.update(_step_outputs(model, batch))
+        tensors.update(_debug_intermediates(model, name, cfg, batch))
+    _check_not_degenerate(name, tensors)
+    fp64_diff = _float64_differences(trm, model, cfg, batch, tensors)
+    state = {k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
+    # One metadata key: safetensors writes metadata in hash-map order, so several keys would make the
+    # file bytes differ between runs even though every tensor is identical.
+    file_meta = {"reference": json.dumps({"reference_repo": REFERENCE_REPO, "reference_commit": REFERENCE_COMMIT,
+                                          "variant": name}, sort_keys=True)}
+    save_file(state, str(out / f"{name}.safetensors"), metadata=file_meta)
+    save_file(tensors, str(out / f"{name}_outputs.safetensors"), metadata=file_meta)
+    info = _fixture_info(name, cfg, meta, scales, state, tensors, fp64_diff)
     (out / f"{name}_config.json").write_text(json.dumps(info, indent=2) + "\n")
     return info
 
