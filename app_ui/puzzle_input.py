@@ -67,9 +67,12 @@ def load_examples() -> tuple[Example, ...]:
 
 
 def init_state() -> None:
-    """Create the page's keys once per session (an empty 9x9 grid)."""
+    """Create the page's keys once per session (an empty 9x9 grid), and restore the grid size after a visit to
+    another page: Streamlit drops a widget's value (the size control's) when a page run does not draw it."""
     if KEY_CELLS not in st.session_state:
         _store(np.zeros(81, dtype=np.int8), givens=np.zeros(81, dtype=np.int8))
+    elif st.session_state.get(KEY_SIZE) not in SIZES:
+        st.session_state[KEY_SIZE] = int(round(len(st.session_state[KEY_CELLS]) ** 0.5))
 
 
 def current_shape() -> GridShape:

@@ -42,6 +42,16 @@ def test_every_page_runs_without_an_exception():
         assert at.title[0].value == title
 
 
+@pytest.mark.parametrize("away", ["app_pages/train.py", "app_pages/home.py"])
+def test_leaving_solve_and_coming_back_keeps_the_puzzle_and_its_grid_size(away):
+    at = _solve_page("0" * 15 + "1")  # a 4x4 puzzle: the size control must come back as 4, not as nothing
+    at.switch_page(away).run()
+    assert not at.exception
+    at.switch_page("app_pages/solve.py").run()
+    assert not at.exception
+    assert _cells(at) == [0] * 15 + [1] and at.session_state["solve_size"] == 4
+
+
 def test_empty_grid_invites_input_and_offers_a_disabled_solve_button():
     at = _solve_page()
     assert _cells(at) == [0] * 81
