@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from trm.train.curves import smooth
+from trm.runs import smooth
 
 RAW_OPACITY = 0.25  # the raw series stays visible, faintly, behind the smoothed one (TensorBoard's convention)
 

@@ -10,9 +10,9 @@ import streamlit as st
 
 from app_ui.training_state import flash
 from trm.errors import TRMError
-from trm.train.config import PRESETS, get_preset
-from trm.train.launcher import DeviceInfo, start_run
-from trm.train.runs import REPO
+from trm.control import DeviceInfo, start_run
+from trm.runs import resolve_run_path
+from trm.train import PRESETS, get_preset
 
 GRID_SIZES = sorted({preset.model.grid_size for preset in PRESETS.values()})
 KNOBS = {  # widget key -> TrainConfig field the preset fills it from
@@ -65,7 +65,7 @@ def _start(runs_root: Path) -> None:
 
 
 def _data_caption(data_dir: str, size: int) -> str:
-    path = Path(data_dir) if Path(data_dir).is_absolute() else REPO / data_dir
+    path = resolve_run_path(data_dir)
     if (path / "train.npz").exists() and (path / "test.npz").exists():
         return f"Found `{data_dir}` (train.npz + test.npz; the test split is the held-out set)."
     return f"`{data_dir}` is missing: the {size}x{size} data set is built there first (about 20 s for 4x4 and 6x6)."

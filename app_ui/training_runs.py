@@ -10,9 +10,8 @@ import streamlit as st
 from app_ui.training_charts import Series, curve_figure
 from app_ui.training_state import STATE_COLOURS, flash, run_colour
 from trm.errors import TRMError
-from trm.train.curves import read_curves
-from trm.train.launcher import delete_run, export_run, resume_run, stop_run
-from trm.train.runs import RunInfo
+from trm.control import delete_run, export_run, resume_run, stop_run
+from trm.runs import RunInfo, read_curves
 
 COMPARE_METRICS = {  # label -> (record kind, field, is a fraction)
     "Loss (LM)": ("train", "lm_loss", False),

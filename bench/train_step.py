@@ -25,7 +25,7 @@ from trm.data import load_split
 from trm.model.flops import peak_flops, training_flops_per_sample
 from trm.model.fused_swiglu import set_module_flag
 from trm.train.config import COMPILE_MODES, get_preset
-from trm.train.runtime import setup_runtime
+from trm.train.device import setup_runtime
 from trm.train.trainer import Trainer
 
 

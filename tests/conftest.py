@@ -205,7 +205,7 @@ def stop_live_runs(runs_root: Path) -> None:
     """Kill (SIGKILL) every training process still writing a run under ``runs_root``; for test teardown."""
     import signal
 
-    from trm.train.runs import list_runs
+    from trm.runs import list_runs
 
     for run in list_runs(runs_root):
         if run.pid is not None:

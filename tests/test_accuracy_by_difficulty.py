@@ -125,7 +125,7 @@ def test_export_records_bands_for_every_evaluation(tmp_path):
 
 def test_card_tabulates_bands_per_set_pooled_and_states_the_estimate():
     from trm.model.config import ModelConfig
-    from trm.model_card import render_model_card
+    from trm.export import render_model_card
 
     evaluations = [{"name": "forum", "result": {"count": 30, "steps": 16, "exact_accuracy": 0.4, "cell_accuracy": 0.9,
                                                 "halted_exact_accuracy": 0.4, "mean_halt_step": 9.0,
@@ -148,7 +148,7 @@ def test_card_tabulates_bands_per_set_pooled_and_states_the_estimate():
 
 def test_card_says_how_far_the_sets_disagree_within_a_band():
     from trm.model.config import ModelConfig
-    from trm.model_card import render_model_card
+    from trm.export import render_model_card
 
     def evaluation(name, bands):
         return {"name": name, "by_difficulty": bands,
@@ -169,7 +169,7 @@ def test_card_says_how_far_the_sets_disagree_within_a_band():
 
 def test_card_only_with_eval_replaces_the_evaluations_and_keeps_the_weights(tmp_path, capsys):
     import shutil
-    from trm.export import main as export_main
+    from trm.export.__main__ import main as export_main
 
     checkpoint = tmp_path / "sudoku4"
     shutil.copytree(SUDOKU4, checkpoint)

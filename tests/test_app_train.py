@@ -10,8 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from trm.train.curves import read_curves
-from trm.train.runs import read_run
+from trm.runs import read_curves, read_run
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 WAIT_SECONDS = 120

@@ -279,7 +279,7 @@ def test_training_with_the_fused_kernels_logs_the_same_losses(tmp_path, monkeypa
     from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
     from trm.train import trainer
     from trm.train.__main__ import main as train_main
-    from trm.train.rundir import read_metrics
+    from trm.runs import read_metrics
 
     table = read_puzzle_csv(REPO / "assets" / "puzzles" / "sudoku_extreme_train_1k.csv", limit=48)
     save_split(tmp_path / "data", "train", PuzzleTable(table.shape, table.puzzles[:32], table.solutions[:32]))
@@ -297,6 +297,6 @@ def test_training_with_the_fused_kernels_logs_the_same_losses(tmp_path, monkeypa
         monkeypatch.setattr(trainer, "fused_kernels_usable", lambda runtime, usable=usable: usable)
         assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / name), "--steps", "6", "--data",
                            str(tmp_path / "data"), "--device", "cpu", *TINY]) == 0
-        losses.append([r["lm_loss"] for r in read_metrics(tmp_path / name / "metrics.jsonl") if r["kind"] == "train"])
+        losses.append([r["lm_loss"] for r in read_metrics(tmp_path / name).records if r["kind"] == "train"])
     assert switched == [[], ["fused", "fused_layer"]]
     assert len(losses[0]) == 2 and losses[1] == pytest.approx(losses[0], rel=1e-5)

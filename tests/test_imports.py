@@ -1,4 +1,5 @@
-"""Each command-line module imports on its own in a fresh interpreter (no circular imports)."""
+"""Each command-line module imports on its own in a fresh interpreter (no circular imports); the layers are
+checked in test_architecture.py."""
 
 import subprocess
 import sys
@@ -7,8 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-ENTRY_MODULES = ["trm.export", "trm.evaluate", "trm.train.__main__", "trm.data.__main__", "trm.sudoku.__main__",
-                 "trm.trace", "trm.train.launcher"]
+ENTRY_MODULES = ["trm.export", "trm.export.__main__", "trm.evaluate", "trm.evaluate.cli", "trm.train.__main__",
+                 "trm.data.__main__", "trm.sudoku.__main__", "trm.inference", "trm.trace", "trm.catalog", "trm.runs",
+                 "trm.control"]
 
 
 @pytest.mark.parametrize("module", ENTRY_MODULES)
@@ -22,3 +24,4 @@ def test_engine_never_imports_streamlit():
     code = "import sys, trm, trm.train, trm.trace, trm.export, trm.evaluate; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr[-2000:]
+

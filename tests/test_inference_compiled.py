@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from trm.inference import compiled as fast_inference
+from trm.inference import compiled
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 from trm.trace import run_trace
@@ -21,14 +21,14 @@ def _model(seed: int = 0) -> TinyRecursiveModel:
 
 @pytest.mark.slow
 def test_compiled_network_gives_the_same_predictions_and_close_probabilities(monkeypatch):
-    monkeypatch.setenv(fast_inference.COMPILE_ENV, "1")
+    monkeypatch.setenv(compiled.COMPILE_ENV, "1")
     model = _model()
-    status = fast_inference.wait_until_compiled(model, timeout_seconds=600)
+    status = compiled.wait_until_compiled(model, timeout_seconds=600)
     if status.state == "failed":
         pytest.skip(f"torch.compile is not usable here: {status.message}")
     assert status.state == "ready", status
-    compiled = fast_inference.network_for(model)
-    assert compiled is not None and compiled is not model.network_function()
+    network = compiled.network_for(model)
+    assert network is not None and network is not model.network_function()
     eager_trace = run_trace(model, PUZZLE, SOLUTION, with_pca=False, compiled=False)
     compiled_trace = run_trace(model, PUZZLE, SOLUTION, with_pca=False, compiled=True)
     for eager, fast in zip(eager_trace.steps, compiled_trace.steps, strict=True):
@@ -39,35 +39,35 @@ def test_compiled_network_gives_the_same_predictions_and_close_probabilities(mon
 
 
 def test_without_compilation_the_eager_network_is_used(monkeypatch):
-    monkeypatch.setenv(fast_inference.COMPILE_ENV, "0")
+    monkeypatch.setenv(compiled.COMPILE_ENV, "0")
     model = _model()
-    assert fast_inference.start_compiling(model).state == "eager"
-    assert fast_inference.network_for(model) is None  # the trace then runs the eager model
+    assert compiled.start_compiling(model).state == "eager"
+    assert compiled.network_for(model) is None  # the trace then runs the eager model
 
 
 def test_a_failing_compiler_leaves_the_model_eager_and_says_why(monkeypatch):
-    monkeypatch.setenv(fast_inference.COMPILE_ENV, "1")
+    monkeypatch.setenv(compiled.COMPILE_ENV, "1")
 
     def broken_compile(*args, **kwargs):
         raise RuntimeError("no C++ compiler found")
 
     monkeypatch.setattr(torch, "compile", broken_compile)
     model = _model(1)
-    status = fast_inference.wait_until_compiled(model, timeout_seconds=60)
+    status = compiled.wait_until_compiled(model, timeout_seconds=60)
     assert status.state == "failed"
     assert "no C++ compiler found" in status.message
-    assert fast_inference.network_for(model) is None  # the trace then runs the eager model
+    assert compiled.network_for(model) is None  # the trace then runs the eager model
 
 
 def test_a_compiled_network_that_disagrees_with_eager_is_rejected(monkeypatch):
-    monkeypatch.setenv(fast_inference.COMPILE_ENV, "1")
+    monkeypatch.setenv(compiled.COMPILE_ENV, "1")
     monkeypatch.setattr(torch, "compile", lambda net, **kwargs: (lambda state, injection: net(state, injection) + 1))
     model = _model(2)
-    status = fast_inference.wait_until_compiled(model, timeout_seconds=60)
+    status = compiled.wait_until_compiled(model, timeout_seconds=60)
     assert status.state == "failed" and "differs from eager" in status.message
-    assert fast_inference.network_for(model) is None  # the trace then runs the eager model
+    assert compiled.network_for(model) is None  # the trace then runs the eager model
 
 
 def test_only_models_with_slow_calls_are_worth_compiling():
-    assert fast_inference.is_worth_compiling(ModelConfig())
-    assert not fast_inference.is_worth_compiling(CONFIG)
+    assert compiled.is_worth_compiling(ModelConfig())
+    assert not compiled.is_worth_compiling(CONFIG)

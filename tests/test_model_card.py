@@ -3,7 +3,7 @@
 import json
 
 from trm.model.config import ModelConfig
-from trm.model_card import render_model_card
+from trm.export import render_model_card
 
 
 def test_card_lists_the_start_command_then_each_resume_command_once_with_its_count():
@@ -41,7 +41,7 @@ def test_card_only_export_adds_provenance_without_evaluating(tmp_path):
     import json
     import shutil
     from pathlib import Path
-    from trm.export import main as export_main
+    from trm.export.__main__ import main as export_main
 
     checkpoint = tmp_path / "sudoku4"
     shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
@@ -77,7 +77,7 @@ def test_card_only_export_takes_the_curve_from_the_runs_metrics(tmp_path):
     import json
     import shutil
     from pathlib import Path
-    from trm.export import main as export_main
+    from trm.export.__main__ import main as export_main
 
     checkpoint = tmp_path / "sudoku4"
     shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
@@ -98,7 +98,7 @@ def test_card_only_export_takes_the_curve_from_the_runs_metrics(tmp_path):
 def test_card_only_export_refuses_a_run_folder_without_metrics_and_keeps_the_card(tmp_path, capsys):
     import shutil
     from pathlib import Path
-    from trm.export import main as export_main
+    from trm.export.__main__ import main as export_main
 
     checkpoint = tmp_path / "sudoku4"
     shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
@@ -113,6 +113,8 @@ def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(
     from pathlib import Path
     import trm.evaluate.cli
     import trm.export
+    import trm.export.__main__ as export_cli
+    import trm.export.card_evaluation
     from trm.evaluate import evaluate_model, evaluate_model_at
 
     seen = []
@@ -124,7 +126,7 @@ def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(
         return spied
 
     monkeypatch.setattr(trm.evaluate.cli, "evaluate_model", spy(evaluate_model))
-    monkeypatch.setattr(trm.export, "evaluate_model_at", spy(evaluate_model_at))
+    monkeypatch.setattr(trm.export.card_evaluation, "evaluate_model_at", spy(evaluate_model_at))
     repo = Path(__file__).resolve().parents[1]
     data = repo / "assets" / "puzzles" / "heldout_4x4.csv"
     checkpoint = repo / "checkpoints" / "sudoku4"
@@ -134,9 +136,9 @@ def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(
     list(trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False))
     assert seen == [None, False, True, False]  # None: bf16 autocast on CUDA only
     captured = {}
-    monkeypatch.setattr(trm.export, "export_checkpoint", lambda *args, **kwargs: captured.update(kwargs) or tmp_path)
+    monkeypatch.setattr(export_cli, "export_checkpoint", lambda *args, **kwargs: captured.update(kwargs) or tmp_path)
     for flags, expected in (([], None), (["--fp32"], False)):
-        assert trm.export.main(["--run", "r", "--name", "n", *flags]) == 0
+        assert export_cli.main(["--run", "r", "--name", "n", *flags]) == 0
         assert captured["autocast"] is expected
 
 
@@ -175,7 +177,7 @@ def test_export_names_extra_step_evaluations_and_keeps_each_finished_set():
 
 
 def test_hardware_line_gives_each_device_its_step_ranges_from_the_runs_start_events(tmp_path):
-    from trm.export import training_hardware
+    from trm.runs import training_hardware
 
     def write(*events):
         (tmp_path / "metrics.jsonl").write_text("".join(json.dumps({"kind": "event", **e}) + "\n" for e in events))
@@ -194,7 +196,7 @@ def test_hardware_line_gives_each_device_its_step_ranges_from_the_runs_start_eve
 def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, capsys):
     import shutil
     from pathlib import Path
-    from trm.export import main as export_main
+    from trm.export.__main__ import main as export_main
 
     checkpoint = tmp_path / "sudoku4"
     shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)

@@ -18,8 +18,8 @@ from trm.checkpoint import load_model
 from trm.data import save_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.__main__ import main as train_main
-from trm.train.rundir import RunBusyError, RunDir, read_metrics
-from trm.train.state import load_run_state
+from trm.runs import RunBusyError, load_run_state, read_metrics
+from trm.runs.lock import acquire_lock
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--batch-size", "8", "--set", "model.hidden_size=16", "--set", "model.latent_steps=1",
@@ -44,7 +44,7 @@ def _args(data_dir: Path, run_dir: Path, steps: int) -> list[str]:
 
 def test_run_writes_metrics_status_best_model_and_state(data_dir, tmp_path):
     assert train_main(_args(data_dir, tmp_path / "run", 6)) == 0
-    records = read_metrics(tmp_path / "run" / "metrics.jsonl")
+    records = read_metrics(tmp_path / "run").records
     assert [r["step"] for r in records if r["kind"] == "train"] == [3, 6]
     assert any(r["kind"] == "eval" and 0 <= r["exact_accuracy"] <= 1 for r in records)
     assert json.loads((tmp_path / "run" / "status.json").read_text())["state"] == "finished"
@@ -60,7 +60,7 @@ def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
     assert resumed.step == 12
     for name, tensor in straight.weights.items():
         assert torch.equal(tensor, resumed.weights[name]), name
-    losses = lambda run: [r["lm_loss"] for r in read_metrics(tmp_path / run / "metrics.jsonl") if r["kind"] == "train"]
+    losses = lambda run: [r["lm_loss"] for r in read_metrics(tmp_path / run).records if r["kind"] == "train"]
     assert losses("straight") == losses("resumed")
     run_json = json.loads((tmp_path / "resumed" / "run.json").read_text())
     python = Path(sys.executable).name
@@ -83,7 +83,7 @@ def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path):
         process.wait()
     saved_step = load_run_state(run_dir).step
     assert train_main(["--resume", str(run_dir), "--steps", str(saved_step + 6)]) == 0
-    steps = [r["step"] for r in read_metrics(run_dir / "metrics.jsonl") if r["kind"] == "train"]
+    steps = [r["step"] for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert steps == sorted(set(steps)) and steps[-1] == saved_step + 6
 
 
@@ -92,11 +92,11 @@ def test_second_writer_of_a_run_folder_is_refused(tmp_path):
     try:
         (tmp_path / "lock").write_text(str(sleeper.pid))
         with pytest.raises(RunBusyError, match=str(sleeper.pid)):
-            RunDir(tmp_path).acquire()
+            acquire_lock(tmp_path)
     finally:
         sleeper.kill()
         sleeper.wait()
-    RunDir(tmp_path).acquire()  # a dead holder's lock is taken over
+    acquire_lock(tmp_path)  # a dead holder's lock is taken over
 
 
 def test_new_run_in_an_existing_run_folder_is_refused(data_dir, tmp_path, capsys):
@@ -111,7 +111,7 @@ def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
                *_args(data_dir, tmp_path / "ddp", 6)]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    events = [r for r in read_metrics(tmp_path / "ddp" / "metrics.jsonl") if r.get("event") == "ranks_checked"]
+    events = [r for r in read_metrics(tmp_path / "ddp").records if r.get("event") == "ranks_checked"]
     assert events == [{"kind": "event", "step": 6, "event": "ranks_checked", "world_size": 2, "in_sync": True}]
 
 
@@ -136,14 +136,14 @@ def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir,
     assert process.returncode == 0, stderr[-3000:]
     assert json.loads((run_dir / "status.json").read_text())["state"] == "stopped"
     saved = load_run_state(run_dir).step
-    events = [r for r in read_metrics(run_dir / "metrics.jsonl") if r.get("event") == "ranks_checked"]
+    events = [r for r in read_metrics(run_dir).records if r.get("event") == "ranks_checked"]
     assert events == [{"kind": "event", "step": saved, "event": "ranks_checked", "world_size": 2, "in_sync": True}]
     assert saved % 3 == 0  # a log line (log_every=3) is where the ranks agree
 
 
 def test_fused_kernels_are_on_by_default_for_a_gpu_ignored_on_the_cpu_and_off_for_older_runs():
     from trm.train.config import TrainConfig
-    from trm.train.runtime import setup_runtime
+    from trm.train.device import setup_runtime
     from trm.train.trainer import fused_kernels_usable
     assert TrainConfig().fused_swiglu and TrainConfig().fused_token_mixer
     assert not fused_kernels_usable(setup_runtime("cpu"))  # even with Triton's interpreter on (the tests' conftest)
@@ -195,7 +195,7 @@ def test_init_from_starts_a_new_run_from_a_saved_models_weights(data_dir, tmp_pa
         assert torch.allclose(tuned[f"model.{name}"], tensor, atol=1e-6), name
         if f"ema.{name}" in tuned:
             assert torch.allclose(tuned[f"ema.{name}"], tensor, atol=1e-6), name
-    started = read_metrics(tmp_path / "tuned" / "metrics.jsonl")[0]
+    started = read_metrics(tmp_path / "tuned").records[0]
     assert started["event"] == "started" and started["init_from"] == {"path": str(source), "step": 6,
                                                                       "preset": "sudoku9-mlp", "dtype": "float32"}
     assert json.loads((tmp_path / "tuned" / "run.json").read_text())["init_from"] == str(source)

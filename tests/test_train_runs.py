@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 
 from trm.errors import ConfigError
-from trm.train.curves import Curves, read_curves, smooth, steps_per_second
-from trm.train.launcher import delete_run, export_run, resume_run, start_run
-from trm.train.rundir import RunBusyError
-from trm.train.runs import list_runs, read_run
+from trm.control import delete_run, export_run, resume_run, start_run
+from trm.runs import Curves, RunBusyError, list_runs, read_curves, read_run, smooth, steps_per_second
 
 WAIT_SECONDS = 120  # a tiny run needs seconds; the 2-core test machine is shared
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trm.evaluate import band_index, pooled_card_bands
-from trm.train.runs import runs_root
+from trm.runs import runs_root
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKPOINTS_ENV = "TRM_STUDIO_CHECKPOINTS"

@@ -1,10 +1,10 @@
-"""Training: configs and presets, optimisers, the trainer, resumable runs, the ``python -m trm.train`` CLI, and
-the background-run API the Training page uses (start, stop, resume, delete, export, list, curves)."""
+"""Training: configs and presets, optimisers, the sampler, the trainer, the loop that drives one run, the device
+and process group it runs on, and the ``python -m trm.train`` CLI.
 
-from trm.train.config import PRESETS, Preset, TrainConfig, get_preset
-from trm.train.curves import read_curves, smooth
-from trm.train.launcher import delete_run, detect_device, export_run, resume_run, start_run, stop_run
-from trm.train.runs import RunInfo, list_runs, read_run
+The run folder it writes belongs to ``trm.runs`` (a layer below). Starting runs from another process belongs to
+``trm.control`` and exporting them to ``trm.export`` (layers above), which nothing here imports.
+"""
 
-__all__ = ["PRESETS", "Preset", "RunInfo", "TrainConfig", "delete_run", "detect_device", "export_run", "get_preset",
-           "list_runs", "read_curves", "read_run", "resume_run", "smooth", "start_run", "stop_run"]
+from trm.train.config import COMPILE_MODES, PRESETS, Preset, TrainConfig, get_preset
+
+__all__ = ["COMPILE_MODES", "PRESETS", "Preset", "TrainConfig", "get_preset"]

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import torch
 
-from trm.checkpoint import read_json, write_json
 from trm.errors import ConfigError, TRMError
 from trm.model.config import ModelConfig
+from trm.runs.layout import STATE
+from trm.runs.run_config import read_run_config, write_run_config
 from trm.train.config import PRESETS, TrainConfig, get_preset
-from trm.train.run import Run, RunSpec
-from trm.train.runtime import setup_runtime
+from trm.train.device import setup_runtime
+from trm.train.loop import Run, RunSpec
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -77,7 +78,7 @@ def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:
 def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSpec:
     model_overrides, train_overrides = _collect_overrides(args)
     if args.resume:
-        saved = read_json(run_dir / "run.json", "Run config")
+        saved = read_run_config(run_dir)
         spec = RunSpec(saved["preset"], ModelConfig.from_dict(saved["model"]), TrainConfig.from_dict(saved["train"]),
                        saved.get("command", ""), saved.get("save_optimizer", True))
         # The command that started the run stays (model cards quote it); each resume is added after it.
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path(args.resume or args.out)
     try:
         spec = _spec_for(args, run_dir, argv)
-        if not args.resume and (run_dir / "state").exists():
+        if not args.resume and (run_dir / STATE).exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")
         runtime = setup_runtime(args.device)
         if runtime.is_main:
@@ -121,9 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             run = Run(spec, run_dir, runtime, resume=bool(args.resume))  # refuses a busy folder or a bad option
             if runtime.is_main:  # only now: a refused resume must leave the run's config as it was
-                write_json(run_dir / "run.json", {"preset": spec.preset, "model": spec.model.to_dict(),
-                                                  "train": spec.train.to_dict(), "command": spec.command,
-                                                  "save_optimizer": spec.save_optimizer, **spec.extra})
+                write_run_config(run_dir, {"preset": spec.preset, "model": spec.model.to_dict(),
+                                           "train": spec.train.to_dict(), "command": spec.command,
+                                           "save_optimizer": spec.save_optimizer, **spec.extra})
             final = run.run()
             if runtime.is_distributed:  # every rank is done with its collectives before any tears the group down
                 torch.distributed.barrier()

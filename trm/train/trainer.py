@@ -19,8 +19,8 @@ from trm.model.fused_token_mixer import use_fused_token_mixer
 from trm.model.trm import RecursiveModel
 from trm.sudoku.csv_io import PuzzleTable
 from trm.train.config import TrainConfig
+from trm.train.device import Runtime
 from trm.train.optim import EMA, AdamATan2, SignSGD, warmup_constant_lr
-from trm.train.runtime import Runtime
 from trm.train.sampler import VariantSampler
 
 
@@ -190,7 +190,8 @@ class Trainer:
                                                  "exp_avg_sq": optimizer[f"exp_avg_sq.{name}"].to(device)}
         else:
             self.lr_restart_step = step
-            notes.append(f"Adam moments were not saved: learning rate re-warms up over {self.config.rewarmup_steps} steps")
+            notes.append(f"Adam moments were not saved: learning rate re-warms up over "
+                         f"{self.config.rewarmup_steps} steps")
         if self.runtime.is_distributed:
             notes.append("distributed run: sampler and carry restart fresh on every rank")
             return notes

@@ -1,15 +1,11 @@
-"""A run's curves for the app: metrics.jsonl read defensively, debiased EMA smoothing, speed and ETA.
+"""A run's curves for the app: its metrics log split by kind, debiased EMA smoothing, speed and ETA."""
 
-The trainer appends one JSON object per line to ``RUN_DIR/metrics.jsonl``: ``kind`` "train" (every log_every
-steps), "eval" (held-out, every eval_every steps) and "event" ("started" and "resumed", each with the device and world size of
-the process that begins there).
-"""
-
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from trm.runs.metrics import read_metrics
 
 
 @dataclass
@@ -20,12 +16,7 @@ class Curves:
     evals: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     bad_lines: int = 0  # unreadable lines other than a torn last line (a process killed mid-write)
-    problem: str = ""  # why the file could not be read at all ("" when it was, or is simply not there yet)
-
-    @property
-    def last_step(self) -> int:
-        """The highest step any record mentions (0 when there are none)."""
-        return max((int(r.get("step", 0)) for r in (*self.train, *self.evals, *self.events)), default=0)
+    problem: str = ""  # what could not be read ("" when all was, or the file is simply not there yet)
 
     def session_train(self) -> list[dict]:
         """Train records written by the process running now (after the last "resumed" event)."""
@@ -44,37 +35,16 @@ class Curves:
 
 
 def read_curves(run_dir: str | Path) -> Curves:
-    """Read ``run_dir/metrics.jsonl``; never raises: an unreadable file or line is counted in the result.
+    """The run's metrics log split by kind; never raises (see ``read_metrics``: problems are in the result).
 
-    A missing file gives empty curves (a run that has not logged yet). Records without a known ``kind`` are
-    ignored; a torn last line is skipped silently, other bad lines are counted in ``bad_lines``.
+    Records without a known ``kind`` are left out.
     """
-    path = Path(run_dir) / "metrics.jsonl"
-    curves = Curves()
-    if not path.exists():
-        return curves
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        curves.problem = f"{path} cannot be read ({type(error).__name__}: {error})."
-        return curves
-    for number, line in enumerate(lines, start=1):
-        record = _parse_line(line)
-        if record is None:
-            curves.bad_lines += number < len(lines) and bool(line.strip())
-            continue
-        {"train": curves.train, "eval": curves.evals, "event": curves.events}.get(record.get("kind"), []).append(record)
-    if curves.bad_lines:
-        curves.problem = f"{path}: {curves.bad_lines} unreadable line(s) skipped; the file is damaged."
+    log = read_metrics(run_dir)
+    curves = Curves(bad_lines=log.bad_lines, problem=log.problem)
+    by_kind = {"train": curves.train, "eval": curves.evals, "event": curves.events}
+    for record in log.records:
+        by_kind.get(record.get("kind"), []).append(record)
     return curves
-
-
-def _parse_line(line: str) -> dict | None:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return record if isinstance(record, dict) and isinstance(record.get("step", 0), int) else None
 
 
 def smooth(values: Sequence[float], weight: float) -> list[float]:

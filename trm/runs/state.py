@@ -4,6 +4,9 @@ Layout of ``RUN_DIR/state/``: ``weights*.safetensors`` (model fp32 + EMA), ``opt
 moments; optional, the GPU lease brings back weights only and the run re-warms up, as the reference resumes
 from weights alone), ``extra.safetensors`` (sampler order, RNG states, the ACT carry when it is small) and
 ``state.json``. The folder is swapped in atomically, so a kill at any moment leaves a loadable state.
+
+It lives with the run folder rather than with the trainer: the listing (is the run resumable?) and the export (the
+latest EMA weights, the wall time) read it too, and neither should have to import the training loop to do so.
 """
 
 from dataclasses import dataclass
@@ -13,6 +16,7 @@ import torch
 
 from trm.checkpoint import atomic_directory, load_sharded, read_json, resolve_directory, save_sharded, write_json
 from trm.errors import CheckpointError
+from trm.runs.layout import STATE
 
 STATE_FORMAT = "trm-studio/train-state"
 MAX_CARRY_BYTES = 8 * 2**20  # the 9x9 carry at batch 768 is ~150 MB: too big to ship, so it is rebuilt
@@ -35,7 +39,7 @@ def save_run_state(run_dir: Path, state: RunState, save_optimizer: bool = True) 
     carry_bytes = sum(t.numel() * t.element_size() for k, t in extra.items() if k.startswith("carry."))
     if carry_bytes > MAX_CARRY_BYTES:
         extra = {k: t for k, t in extra.items() if not k.startswith("carry.")}
-    with atomic_directory(Path(run_dir) / "state") as folder:
+    with atomic_directory(Path(run_dir) / STATE) as folder:
         save_sharded(state.weights, folder, "weights")
         if save_optimizer and state.optimizer:
             save_sharded(state.optimizer, folder, "optimizer")
@@ -45,7 +49,7 @@ def save_run_state(run_dir: Path, state: RunState, save_optimizer: bool = True) 
 
 def load_run_state(run_dir: Path) -> RunState:
     """Read ``run_dir/state``; raises CheckpointError if it is missing or damaged."""
-    folder = resolve_directory(Path(run_dir) / "state")
+    folder = resolve_directory(Path(run_dir) / STATE)
     info = read_json(folder / "state.json", "Training state")
     if info.get("format") != STATE_FORMAT:
         raise CheckpointError(f"{folder}/state.json is not a TRM Studio training state.")
@@ -53,3 +57,15 @@ def load_run_state(run_dir: Path) -> RunState:
     return RunState(step=int(info.pop("step")), info=info, weights=load_sharded(folder, "weights"),
                     optimizer=load_sharded(folder, "optimizer") if has_optimizer else None,
                     extra=load_sharded(folder, "extra"))
+
+
+def has_run_state(run_dir: str | Path) -> bool:
+    """Whether ``run_dir`` holds a state to continue from (also the backup left by a kill mid-swap)."""
+    return (resolve_directory(Path(run_dir) / STATE) / "state.json").exists()
+
+
+def read_state_info(run_dir: str | Path) -> dict:
+    """The JSON part of the run's state (step, wall seconds, best accuracy...); {} when it has none yet.
+    Raises CheckpointError for a damaged state.json."""
+    folder = resolve_directory(Path(run_dir) / STATE)
+    return read_json(folder / "state.json", "Training state") if folder.exists() else {}

@@ -1,32 +1,26 @@
 """The runs under a runs root and their status, as the app shows them: read-only, never raises on bad files.
 
-A run is a folder written by ``python -m trm.train`` (see ``trm.train.rundir``); runs started from the app also
-have ``launch.json`` (the launcher's pid, command and start time) and ``train.log`` (the trainer's stdout and
-stderr). The state shown is the trainer's own ("running", "finished", "stopped", "crashed") corrected by what the
-files cannot say: a run whose status says "running" but whose process is gone, or that has shown no sign of life
-for ``STALE_SECONDS``, crashed; a run whose process is alive but has not written a status yet is "starting".
+The state shown is the trainer's own ("running", "finished", "stopped", "crashed") corrected by what the files
+cannot say: a run whose status says "running" but whose process is gone, or that has shown no sign of life for
+``STALE_SECONDS``, crashed; a run whose process is alive but has not written a status yet is "starting".
 """
 
-import json
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from trm.checkpoint import read_json
 from trm.errors import TRMError
-from trm.train.rundir import is_process_alive
+from trm.runs.launch_record import launched_args, read_launch_record
+from trm.runs.layout import BEST, METRICS, RUN_CONFIG, RUN_FILES, TRAIN_LOG, runs_root
+from trm.runs.lock import lock_holder, process_is_trainer
+from trm.runs.metrics import read_metrics
+from trm.runs.run_config import read_run_config
+from trm.runs.state import has_run_state
+from trm.runs.status import read_status
 
-RUNS_ENV = "TRM_STUDIO_RUNS"  # moves the runs root (tests point it at a temporary folder)
-REPO = Path(__file__).resolve().parents[2]
 STALE_SECONDS = 15 * 60  # longer than a 9x9 data build or torch.compile, during which nothing is written
-RUN_FILES = ("run.json", "status.json", "launch.json", "metrics.jsonl", "train.log", "lock")
-LIVE_STATES = ("starting", "running")
-
-
-def runs_root() -> Path:
-    """Where runs live: ``$TRM_STUDIO_RUNS`` when set, else ``runs/`` in the repository."""
-    return Path(os.environ.get(RUNS_ENV) or REPO / "runs")
+LATEST_STEP_BYTES = 4096  # the end of metrics.jsonl that holds its last record
 
 
 @dataclass(frozen=True)
@@ -54,39 +48,21 @@ class RunInfo:
         return self.pid is not None
 
 
-def process_is_trainer(pid: int, run_name: str = "") -> bool:
-    """Whether ``pid`` is a live (not zombie) process; where /proc exists, also one running trm.train (on a
-    command line that mentions ``run_name``, so a recycled pid of an old launch is not taken for the trainer)."""
-    if not is_process_alive(pid):
-        return False
-    proc = Path("/proc") / str(pid)
+def _read_optional(read: Callable[[Path], dict], path: Path, problems: list[str]) -> dict:
     try:
-        stat = (proc / "stat").read_text()
-        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return True  # no /proc (macOS): trust the signal check
-    is_zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"  # finished, waiting for its parent to reap it
-    return not is_zombie and "trm.train" in command and run_name in command
-
-
-def _read_optional(path: Path, what: str, problems: list[str]) -> dict:
-    if not path.exists():
-        return {}
-    try:
-        return read_json(path, what)
+        return read(path)
     except TRMError as error:
         problems.append(str(error))
         return {}
 
 
-def _pid_in(text: object) -> int | None:
-    return int(text) if isinstance(text, int) or isinstance(text, str) and text.strip().isdigit() else None
+def _pid_in(value: object) -> int | None:
+    return int(value) if isinstance(value, int) or isinstance(value, str) and value.strip().isdigit() else None
 
 
-def live_pid(path: Path, status: dict, launch: dict) -> int | None:
+def _live_pid(path: Path, status: dict, launch: dict) -> int | None:
     """The live trainer process of the run folder ``path``, if any (lock holder, status writer or launched pid)."""
-    lock = path / "lock"
-    candidates = [(_pid_in(lock.read_text()) if lock.is_file() else None, ""), (_pid_in(launch.get("pid")), path.name)]
+    candidates = [(lock_holder(path), ""), (_pid_in(launch.get("pid")), path.name)]
     if status.get("state") == "running":
         candidates.append((_pid_in(status.get("pid")), ""))
     return next((pid for pid, name in candidates if pid is not None and process_is_trainer(pid, name)), None)
@@ -94,7 +70,7 @@ def live_pid(path: Path, status: dict, launch: dict) -> int | None:
 
 def _last_seen(path: Path, status: dict) -> float | None:
     times = [float(status["heartbeat"])] if isinstance(status.get("heartbeat"), (int, float)) else []
-    times += [(path / name).stat().st_mtime for name in ("metrics.jsonl", "train.log") if (path / name).exists()]
+    times += [(path / name).stat().st_mtime for name in (METRICS, TRAIN_LOG) if (path / name).exists()]
     return max(times, default=None)
 
 
@@ -118,32 +94,20 @@ def _state(status: dict, launch: dict, pid: int | None, last_seen: float | None)
 
 
 def _latest_step(path: Path) -> int:
-    """The step of the last readable line of metrics.jsonl, reading only the file's tail."""
-    metrics = path / "metrics.jsonl"
-    if not metrics.is_file():
-        return 0
-    with metrics.open("rb") as handle:
-        handle.seek(max(metrics.stat().st_size - 4096, 0))
-        lines = handle.read().decode(errors="replace").splitlines()
-    for line in reversed(lines):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and isinstance(record.get("step"), int):
-            return record["step"]
-    return 0
+    """The step of the last record of metrics.jsonl, reading only the file's tail (0 when there is none)."""
+    records = read_metrics(path, tail_bytes=LATEST_STEP_BYTES).records
+    return next((record["step"] for record in reversed(records) if "step" in record), 0)
 
 
 def read_run(path: str | Path) -> RunInfo:
     """The status of the run in folder ``path``; unreadable files are listed in ``problems``, not raised."""
     path, problems = Path(path), []
-    config = _read_optional(path / "run.json", "Run config", problems)
-    status = _read_optional(path / "status.json", "Run status", problems)
-    launch = _read_optional(path / "launch.json", "Launch record", problems)
-    pid = live_pid(path, status, launch)
-    if pid is None and not (path / "run.json").exists():  # a trainer that is starting writes it in a moment
-        problems.append(f"Run config not found: {path / 'run.json'}.")
+    config = _read_optional(read_run_config, path, problems) if (path / RUN_CONFIG).exists() else {}
+    status = _read_optional(read_status, path, problems)
+    launch = _read_optional(read_launch_record, path, problems)
+    pid = _live_pid(path, status, launch)
+    if pid is None and not (path / RUN_CONFIG).exists():  # a trainer that is starting writes it in a moment
+        problems.append(f"Run config not found: {path / RUN_CONFIG}.")
     last_seen = _last_seen(path, status)
     state, message = _state(status, launch, pid, last_seen)
     train = config.get("train") if isinstance(config.get("train"), dict) else {}
@@ -155,14 +119,13 @@ def read_run(path: str | Path) -> RunInfo:
         preset=str(config.get("preset", "?")), device=str(status.get("device", "")),
         best_exact_accuracy=float(best) if isinstance(best, (int, float)) and best >= 0 else None,
         batch_size=_int_or_none(train.get("batch_size")), last_seen=last_seen, message=message,
-        problems=tuple(problems), has_best_model=(path / "best" / "config.json").exists(),
-        is_resumable=any((path / folder / "state.json").exists() for folder in ("state", "state.old")))
+        problems=tuple(problems), has_best_model=(path / BEST / "config.json").exists(),
+        is_resumable=has_run_state(path))
 
 
 def _launched_total(launch: dict) -> int | None:
     """The total steps on the command line of a run launched from the app (before it writes run.json)."""
-    args = [str(a) for a in launch.get("args", [])] if isinstance(launch.get("args"), list) else []
-    totals = [a.split("=", 1)[1] for a in args if a.startswith("train.total_steps=")]
+    totals = [a.split("=", 1)[1] for a in launched_args(launch) or [] if a.startswith("train.total_steps=")]
     return int(totals[-1]) if totals and totals[-1].isdigit() else None
 
 
@@ -178,15 +141,3 @@ def list_runs(root: str | Path | None = None) -> list[RunInfo]:
     folders = [p for p in root.iterdir() if p.is_dir() and any((p / name).exists() for name in RUN_FILES)]
     runs = [read_run(folder) for folder in folders]
     return sorted(runs, key=lambda run: (run.last_seen or 0, run.name), reverse=True)
-
-
-def log_tail(path: str | Path, lines: int = 25) -> str:
-    """The last ``lines`` lines of the run's train.log (tqdm's carriage-return updates folded); "" if none."""
-    log = Path(path) / "train.log"
-    if not log.is_file():
-        return ""
-    with log.open("rb") as handle:
-        handle.seek(max(log.stat().st_size - 64 * 1024, 0))
-        text = handle.read().decode(errors="replace")
-    rows = [row.rsplit("\r", 1)[-1] for row in text.splitlines()]
-    return "\n".join([row for row in rows if row.strip()][-lines:])

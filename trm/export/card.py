@@ -4,6 +4,7 @@ from pathlib import Path
 
 from trm.evaluate import BandAccuracy, pooled_card_bands
 from trm.model.config import ModelConfig
+from trm.runs.history import and_list
 
 MIN_BAND_PUZZLES = 50  # fewer puzzles per band: a standard error of 7 points or more
 
@@ -34,8 +35,8 @@ def _eval_section(evaluations: list[dict]) -> list[str]:
               "| step | " + " | ".join(str(i + 1) for i in range(len(first["accuracy_by_step"]))) + " |",
               "|---|" + "---:|" * len(first["accuracy_by_step"]),
               "| exact | " + " | ".join(f"{100 * a:.1f}" for a in first["accuracy_by_step"]) + " |", "",
-              "Halting-step histogram (puzzles whose P(halt) first reaches 0.5 at step k; never = counted at the last): "
-              + ", ".join(f"{k + 1}: {n}" for k, n in enumerate(first["halt_step_histogram"]) if n)]
+              "Halting-step histogram (puzzles whose P(halt) first reaches 0.5 at step k; never = counted at the "
+              "last): " + ", ".join(f"{k + 1}: {n}" for k, n in enumerate(first["halt_step_histogram"]) if n)]
     return lines
 
 
@@ -152,11 +153,6 @@ def _compared_runs_section(runs: list[dict] | None, own_curve: list[dict] | None
     return lines
 
 
-def and_list(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c": for the card's sentences."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _provenance_lines(provenance: dict | None) -> list[str]:
     """Where the training and held-out puzzles came from (the data set's meta.json), as card lines."""
     if not isinstance(provenance, dict):
@@ -190,7 +186,8 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"n={config.latent_steps}, up to {config.max_supervision_steps} supervision steps, "
              f"{config.prefix_len}-token puzzle prefix.",
              f"- Parameters: {_number(metadata.get('parameters'))}",
-             f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, EMA weights (rate {train.get('ema_rate', 'n/a')}).",
+             f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, EMA weights "
+             f"(rate {train.get('ema_rate', 'n/a')}).",
              "", "## Training", "",
              f"- Command: `{train.get('command', 'n/a')}`",
              *_resume_lines(train.get("resumed_with", [])),

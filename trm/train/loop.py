@@ -16,10 +16,13 @@ from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops, training_flops_per_sample
 from trm.model.tokens import encode_grids
+from trm.runs.layout import BEST
+from trm.runs.lock import acquire_lock, release_lock
+from trm.runs.metrics import append_metrics, truncate_metrics
+from trm.runs.state import RunState, load_run_state, save_run_state
+from trm.runs.status import write_status
 from trm.train.config import TrainConfig
-from trm.train.rundir import RunDir
-from trm.train.runtime import Runtime
-from trm.train.state import RunState, load_run_state, save_run_state
+from trm.train.device import Runtime
 from trm.train.trainer import Trainer
 
 
@@ -69,7 +72,7 @@ class Run:
 
     def __init__(self, spec: RunSpec, run_dir: Path, runtime: Runtime, resume: bool):
         self.spec, self.runtime = spec, runtime
-        self.folder = RunDir(run_dir)
+        self.run_dir = Path(run_dir)
         data_dir = Path(spec.train.data_dir)
         _ensure_data(data_dir, spec.model.grid_size, runtime)
         self.trainer = Trainer(spec.model, spec.train, load_split(data_dir, "train"), runtime)
@@ -84,25 +87,25 @@ class Run:
                                     "preset": source.get("preset", trained.get("preset")),
                                     "dtype": source.get("dtype", "float32")}  # shipped files are bf16
         if runtime.is_main:
-            self.folder.acquire()  # before a resume trims metrics.jsonl: a live writer must be refused first
+            acquire_lock(self.run_dir)  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:
             self._resume()
         elif runtime.is_main:
-            self.folder.append_metrics({**started, **self._hardware()})
+            append_metrics(self.run_dir, {**started, **self._hardware()})
 
     def _hardware(self) -> dict:
         """What this process trains on, recorded at every start so a card can say which steps ran where."""
         return {"device": self.runtime.device_name(), "world_size": self.runtime.world_size}
 
     def _resume(self) -> None:
-        state = load_run_state(self.folder.path)
+        state = load_run_state(self.run_dir)
         notes = self.trainer.load_state(state.step, state.info, state.weights, state.optimizer, state.extra)
         self.best_accuracy = float(state.info.get("best_exact_accuracy", -1.0))
         self.wall_seconds = float(state.info.get("wall_seconds", 0.0))
         if self.runtime.is_main:
-            self.folder.truncate_metrics(state.step)
-            self.folder.append_metrics({"kind": "event", "step": state.step, "event": "resumed", "notes": notes,
-                                      **self._hardware()})
+            truncate_metrics(self.run_dir, state.step)
+            append_metrics(self.run_dir, {"kind": "event", "step": state.step, "event": "resumed", "notes": notes,
+                                          **self._hardware()})
             for note in notes:
                 tqdm.write(f"resume: {note}")
 
@@ -112,17 +115,18 @@ class Run:
         weights, optimizer, extra = self.trainer.state_tensors()
         info = {**self.trainer.state_info(), "best_exact_accuracy": self.best_accuracy,
                 "wall_seconds": self.wall_seconds, "preset": self.spec.preset}
-        save_run_state(self.folder.path, RunState(self.trainer.step, info, weights, optimizer, extra),
+        save_run_state(self.run_dir, RunState(self.trainer.step, info, weights, optimizer, extra),
                        save_optimizer=self.spec.save_optimizer)
 
     def evaluate(self) -> EvalResult:
         model = self.trainer.ema_model()
-        result = evaluate_model(model, self.eval_inputs, self.eval_labels, batch_size=self.spec.train.eval_batch_size)
+        result = evaluate_model(model, self.eval_inputs, self.eval_labels,
+                                batch_size=self.spec.train.eval_batch_size)
         if self.runtime.is_main:
-            self.folder.append_metrics({"kind": "eval", "step": self.trainer.step, **result.to_dict()})
+            append_metrics(self.run_dir, {"kind": "eval", "step": self.trainer.step, **result.to_dict()})
             if result.exact_accuracy > self.best_accuracy:
                 self.best_accuracy = result.exact_accuracy
-                save_model(self.folder.path / "best", model, {"step": self.trainer.step, "preset": self.spec.preset,
+                save_model(self.run_dir / BEST, model, {"step": self.trainer.step, "preset": self.spec.preset,
                                                               "eval": result.to_dict()})
         return result
 
@@ -171,7 +175,7 @@ class Run:
         finally:
             bar.close()
             if self.runtime.is_main:
-                self.folder.release()
+                release_lock(self.run_dir)
 
     def _check_ranks_in_sync(self) -> None:
         """Under torchrun, confirm every rank ends with identical weights (DDP averaged the gradients)."""
@@ -182,15 +186,14 @@ class Run:
         torch.distributed.all_gather(gathered, checksum)
         in_sync = all(torch.equal(g, gathered[0]) for g in gathered)
         if self.runtime.is_main:
-            self.folder.append_metrics({"kind": "event", "step": self.trainer.step, "event": "ranks_checked",
-                                        "world_size": self.runtime.world_size, "in_sync": in_sync})
+            append_metrics(self.run_dir, {"kind": "event", "step": self.trainer.step, "event": "ranks_checked",
+                                          "world_size": self.runtime.world_size, "in_sync": in_sync})
         assert in_sync, "ranks diverged: DDP gradient averaging failed"
 
     def _status(self, state: str, **fields) -> None:
         if self.runtime.is_main:
-            self.folder.write_status(state, self.trainer.step, self.spec.train.total_steps,
-                                     device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
-                                     **fields)
+            write_status(self.run_dir, state, self.trainer.step, self.spec.train.total_steps,
+                         device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy, **fields)
 
     def _sum_over_ranks(self, totals: dict, stop_requested: bool) -> dict[str, float]:
         """The window's metric sums over all ranks plus the number of ranks asked to stop: one collective."""
@@ -221,5 +224,5 @@ class Run:
             record["mfu"] = flops / (peak * self.runtime.world_size) if peak else math.nan
             record["gpu_memory_gb"] = torch.cuda.max_memory_allocated(self.runtime.device) / 2**30
         if self.runtime.is_main:
-            self.folder.append_metrics(record)
+            append_metrics(self.run_dir, record)
         return record, stop

@@ -1,4 +1,4 @@
-"""Where a run executes: device, dtype, and the torchrun process group. Chosen once per process."""
+"""Where a training process runs: its device, its dtype and the torchrun process group it joins; chosen once."""
 
 import contextlib
 import os

@@ -1,0 +1,85 @@
+"""Command line: export a run's model into ``checkpoints/<name>/``, or write a checkpoint's card again.
+
+    python -m trm.export --run runs/sudoku9-mlp --name sudoku9-mlp \
+        --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N] \
+        [--difficulty-mix assets/puzzles/sudoku_extreme_train_1k.csv]
+    python -m trm.export --card-only checkpoints/sudoku9-mlp [--data data/sudoku9] [--run RUN]   # card only
+    python -m trm.export --card-only checkpoints/sudoku9-mlp --eval NAME=CSV ... [--limit N]   # new evaluations
+
+Each evaluation also records its accuracy by difficulty band; with a difficulty mix, the card estimates the
+accuracy on a set of that mix from all sets' bands pooled.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from trm.errors import TRMError
+from trm.export.checkpoint_export import export_checkpoint, reevaluate_checkpoint, rerender_card
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m trm.export", description="Export a run into checkpoints/.")
+    parser.add_argument("--run", help="run folder (from python -m trm.train); with --card-only: its held-out curve")
+    parser.add_argument("--name", help="checkpoint name, e.g. sudoku9-mlp")
+    parser.add_argument("--card-only", metavar="CHECKPOINT",
+                        help="only write CHECKPOINT/MODEL_CARD.md again from its config.json; with --eval, replace "
+                             "its evaluations by new ones of its own files (the weights stay)")
+    parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
+    parser.add_argument("--compare-run", action="append", default=[], metavar="RUN_DIR",
+                        help="with --card-only: show this run of another recipe beside the model (repeatable)")
+    parser.add_argument("--dest", default="checkpoints")
+    parser.add_argument("--source", choices=["best", "latest"], default="best")
+    parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
+                        help="held-out set: a puzzle CSV, a data folder (its test split) or a split .npz")
+    parser.add_argument("--extra-steps", type=int, nargs="*", default=[], help="also evaluate at these step counts")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--summary", default="")
+    parser.add_argument("--status", default="")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
+    parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
+    parser.add_argument("--batch-size", type=int, default=512, help="puzzles per evaluation batch")
+    parser.add_argument("--difficulty-mix", metavar="CSV",
+                        help="estimate the accuracy on a set with this CSV's difficulty mix (all sets pooled)")
+    args = parser.parse_args(argv)
+    if not args.card_only and not (args.run and args.name):
+        parser.error("--run and --name are required (or --card-only CHECKPOINT)")
+    if args.compare_run and (not args.card_only or args.eval):
+        parser.error("--compare-run goes with --card-only CHECKPOINT, without --eval")
+    if args.fp32 and args.bf16:
+        parser.error("choose one of --fp32 and --bf16")
+    return args
+
+
+def _run(args: argparse.Namespace) -> Path:
+    """Do what the arguments ask; returns the checkpoint folder written."""
+    sets = dict(item.split("=", 1) for item in args.eval)  # ValueError for an item without "="
+    autocast = False if args.fp32 else True if args.bf16 else None
+    if args.card_only and sets:
+        return reevaluate_checkpoint(Path(args.card_only), sets, args.extra_steps, args.limit, args.device,
+                                     autocast, args.batch_size, args.difficulty_mix)
+    if args.card_only:
+        return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run)
+    return export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
+                             args.limit, args.summary, args.status, args.device, autocast=autocast,
+                             batch_size=args.batch_size, difficulty_mix=args.difficulty_mix)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; prints {"checkpoint": PATH} and returns 0, or prints the error and returns 2."""
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        path = _run(args)
+    except (TRMError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({"checkpoint": str(path)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

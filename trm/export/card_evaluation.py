@@ -1,0 +1,65 @@
+"""The evaluations a model card reports: a checkpoint's own files measured on named held-out sets, at its own step
+count and at extra ones, with accuracy by difficulty band and an estimate for another set's difficulty mix."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+
+from trm.checkpoint import load_model
+from trm.data import load_split
+from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at, fill_solutions, pooled_card_bands,
+                          puzzle_backtracks)
+from trm.model.tokens import encode_grids
+from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+
+
+def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, int]:
+    """Puzzles with solutions from a CSV, a built data folder (its test split) or a split .npz file."""
+    path = Path(source)
+    if path.is_dir() or path.suffix == ".npz":
+        table = load_split(path if path.is_dir() else path.parent, "test" if path.is_dir() else path.stem)
+        n = len(table) if limit is None else min(limit, len(table))
+        return PuzzleTable(table.shape, table.puzzles[:n], table.solutions[:n], table.sources[:n]), 0
+    return fill_solutions(read_puzzle_csv(path, limit=limit))
+
+
+def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
+                        device: str, autocast: bool | None = None, batch_size: int = 512) -> Iterator[list[dict]]:
+    """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``.
+
+    Yields the evaluations done so far after each set, so a caller can save them before the next set starts.
+    """
+    loaded = load_model(path, device)
+    step_counts = [loaded.model.config.max_supervision_steps, *extra_steps]
+    evaluations = []
+    for name, csv in sets.items():
+        table, skipped = read_eval_set(csv, limit)
+        inputs, labels = encode_grids(table.puzzles, device), encode_grids(table.solutions, device)
+        results = evaluate_model_at(loaded.model, inputs, labels, step_counts, batch_size=batch_size,
+                                    show_progress=True, autocast=autocast)
+        backtracks = puzzle_backtracks(table.puzzles, table.shape)
+        for index, result in enumerate(results):
+            bands = accuracy_by_band(backtracks, result.puzzle_correct)
+            evaluations.append({"name": name if index == 0 else f"{name} ({result.steps} steps)", "data": csv,
+                                "skipped": skipped, "result": result.to_dict(),
+                                "by_difficulty": [band.to_dict() for band in bands]})
+        yield evaluations
+
+
+def mix_backtracks(difficulty_mix: str | None) -> list[int] | None:
+    """The exact solver's backtracks for each puzzle of the ``difficulty_mix`` CSV; None without one."""
+    if not difficulty_mix:
+        return None
+    mix = read_puzzle_csv(difficulty_mix)
+    return puzzle_backtracks(mix.puzzles, mix.shape)
+
+
+def difficulty_mix_estimate(evaluations: list[dict], mix_csv: str, mix_backtracks: list[int]) -> dict | None:
+    """The accuracy expected on a set with ``mix_csv``'s difficulty mix, from the bands of every set evaluated at
+    the model's own step count, pooled; None before any evaluation."""
+    pooled = pooled_card_bands(evaluations)
+    if pooled is None:
+        return None
+    estimate = estimate_for_mix(pooled.bands, mix_backtracks)
+    return {"data": mix_csv, "puzzles": len(mix_backtracks), "steps": pooled.steps, "pooled": pooled.set_names,
+            **estimate.to_dict()}

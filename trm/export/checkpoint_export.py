@@ -1,0 +1,107 @@
+"""Export a run's EMA model into ``checkpoints/<name>/`` (bf16 safetensors + config.json + MODEL_CARD.md), evaluate
+a checkpoint's own files again, or write its card again from its metadata.
+
+The exported weights are reloaded and evaluated, so the card's accuracy is what ``python -m trm.evaluate``
+prints for the shipped files. The card is written before each evaluation and after each set: a killed export keeps
+the sets it finished.
+"""
+
+from pathlib import Path
+
+import torch
+
+from trm.checkpoint import load_model, read_json, save_model, write_json
+from trm.export.card import render_model_card
+from trm.export.card_evaluation import difficulty_mix_estimate, evaluate_checkpoint, mix_backtracks
+from trm.model.build import build_model
+from trm.model.config import ModelConfig
+from trm.model.trm import RecursiveModel, count_parameters
+from trm.runs.history import compared_run, data_provenance, training_curve, training_metadata
+from trm.runs.layout import BEST
+from trm.runs.run_config import read_run_config
+from trm.runs.state import load_run_state
+
+
+def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
+    """The run's EMA model from ``best/`` or from the latest resumable state; returns (model, step)."""
+    if source == "best":
+        loaded = load_model(run_dir / BEST)
+        return loaded.model, int(loaded.metadata.get("step", 0))
+    run = read_run_config(run_dir)
+    state = load_run_state(run_dir)
+    model = build_model(ModelConfig.from_dict(run["model"]))
+    weights = {k.removeprefix("model."): v for k, v in state.weights.items() if k.startswith("model.")}
+    weights.update({k.removeprefix("ema."): v for k, v in state.weights.items() if k.startswith("ema.")})
+    model.load_state_dict(weights)
+    return model.eval(), state.step
+
+
+def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
+                      sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
+                      limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
+                      dtype: torch.dtype = torch.bfloat16, autocast: bool | None = None, batch_size: int = 512,
+                      difficulty_mix: str | None = None) -> Path:
+    """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder.
+
+    ``difficulty_mix`` (a puzzle CSV) adds the accuracy estimated for that set's difficulty."""
+    backtracks = mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
+    model, step = _ema_model(Path(run_dir), source)
+    destination = Path(dest_root) / name
+    metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
+                "dtype": str(dtype).replace("torch.", ""), "training": training_metadata(run_dir, step),
+                "evaluations": []}
+    save_model(destination, model, metadata, dtype=dtype)
+    _write_card(destination, name, model.config, metadata)
+    _evaluate_into_card(destination, name, model.config, metadata, sets or {}, extra_steps or [], limit, device,
+                        autocast, batch_size, difficulty_mix, backtracks)
+    return destination
+
+
+def reevaluate_checkpoint(checkpoint: Path, sets: dict[str, str], extra_steps: list[int] | None = None,
+                          limit: int | None = None, device: str = "cpu", autocast: bool | None = None,
+                          batch_size: int = 512, difficulty_mix: str | None = None) -> Path:
+    """Evaluate a checkpoint's own files again on ``sets`` and replace its card's evaluations; the weights and the
+    rest of the metadata stay. The card is written after each set, as in an export."""
+    backtracks = mix_backtracks(difficulty_mix)
+    saved = read_json(checkpoint / "config.json", "Checkpoint config")
+    metadata = {key: value for key, value in (saved.get("metadata") or {}).items() if key != "difficulty_mix"}
+    _evaluate_into_card(checkpoint, checkpoint.name, ModelConfig.from_dict(saved["model"]), metadata, sets,
+                        extra_steps or [], limit, device, autocast, batch_size, difficulty_mix, backtracks)
+    return checkpoint
+
+
+def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict, sets: dict[str, str],
+                        extra_steps: list[int], limit: int | None, device: str, autocast: bool | None,
+                        batch_size: int, difficulty_mix: str | None, backtracks: list[int] | None) -> None:
+    for evaluations in evaluate_checkpoint(destination, sets, extra_steps, limit, device, autocast, batch_size):
+        estimate = difficulty_mix_estimate(evaluations, difficulty_mix, backtracks) if difficulty_mix else None
+        _write_card(destination, name, config,
+                    {**metadata, "evaluations": evaluations, **({"difficulty_mix": estimate} if estimate else {})})
+
+
+def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dict) -> None:
+    saved = read_json(destination / "config.json", "Checkpoint config")
+    write_json(destination / "config.json", {**saved, "metadata": metadata})
+    (destination / "MODEL_CARD.md").write_text(render_model_card(name, config, metadata, metadata["evaluations"]))
+
+
+def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
+                  compare_runs: list[str] | None = None) -> Path:
+    """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
+    provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, the
+    held-out curve from ``run_dir``'s metrics when given, and ``compare_runs`` (run folders of other recipes,
+    replacing any listed before) side by side."""
+    loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
+    metadata = loaded_config.get("metadata") or {}
+    training = metadata.setdefault("training", {})
+    if not training.get("data_provenance"):
+        training["data_provenance"] = data_provenance(data_dir or training.get("data", ""))
+    if run_dir:
+        training["heldout_curve"] = training_curve(run_dir, required=True) or training.get("heldout_curve", [])
+    if compare_runs:
+        metadata["compared_runs"] = [compared_run(folder) for folder in compare_runs]
+    write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
+    model_config = ModelConfig.from_dict(loaded_config["model"])
+    (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
+                                                                metadata.get("evaluations", [])))
+    return checkpoint

@@ -1,0 +1,62 @@
+"""Who writes a run folder: the ``RUN_DIR/lock`` file holds the pid of the one process allowed to, and a live
+trainer is told from a dead one or a recycled pid through the process table."""
+
+import os
+from pathlib import Path
+
+from trm.errors import TRMError
+from trm.runs.layout import LOCK
+
+
+class RunBusyError(TRMError):
+    """Another live process is writing this run folder."""
+
+
+def is_process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a zombie counts as alive: its parent has not reaped it yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def process_is_trainer(pid: int, run_name: str = "") -> bool:
+    """Whether ``pid`` is a live (not zombie) process; where /proc exists, also one running trm.train (on a
+    command line that mentions ``run_name``, so a recycled pid of an old launch is not taken for the trainer)."""
+    if not is_process_alive(pid):
+        return False
+    proc = Path("/proc") / str(pid)
+    try:
+        stat = (proc / "stat").read_text()
+        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return True  # no /proc (macOS): trust the signal check
+    is_zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"  # finished, waiting for its parent to reap it
+    return not is_zombie and "trm.train" in command and run_name in command
+
+
+def lock_holder(run_dir: str | Path) -> int | None:
+    """The pid written in the folder's lock (alive or not); None when there is no readable lock."""
+    lock = Path(run_dir) / LOCK
+    text = lock.read_text().strip() if lock.is_file() else ""
+    return int(text) if text.isdigit() else None
+
+
+def acquire_lock(run_dir: str | Path) -> None:
+    """Take the folder's lock for this process (creating the folder); raises RunBusyError if another live
+    process holds it. A dead holder's lock is taken over."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    holder = lock_holder(run_dir)
+    if holder is not None and holder != os.getpid() and is_process_alive(holder):
+        raise RunBusyError(f"Run folder {run_dir} is being written by process {holder}; stop it first or "
+                           f"choose another --out folder.")
+    (run_dir / LOCK).write_text(str(os.getpid()))
+
+
+def release_lock(run_dir: str | Path) -> None:
+    """Give the folder's lock up (nothing happens when there is none)."""
+    (Path(run_dir) / LOCK).unlink(missing_ok=True)
