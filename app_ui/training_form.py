@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_ui.training_state import flash
-from trm.errors import TRMError
+from trm import TRMError
 from trm.control import DeviceInfo, start_run
 from trm.runs import resolve_run_path
 from trm.train import PRESETS, get_preset

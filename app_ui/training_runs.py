@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_ui.training_charts import Series, curve_figure
 from app_ui.training_state import STATE_COLOURS, flash, run_colour
-from trm.errors import TRMError
+from trm import TRMError
 from trm.control import delete_run, export_run, resume_run, stop_run
 from trm.runs import RunInfo, read_curves
 

@@ -17,6 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 CHECKPOINTS_ENV = "TRM_STUDIO_CHECKPOINTS"
 DEFAULT_9X9 = "sudoku9-mlp"
 
+__all__ = ["CHECKPOINTS_ENV", "ModelEntry", "checkpoints_root", "default_index", "difficulty_note", "find_models",
+           "folder_mtime", "training_summary"]
+
 
 @dataclass(frozen=True)
 class ModelEntry:
