@@ -1,6 +1,7 @@
-"""The one switch for our kernels: which a device gets, and that the engine imports and trains plain without
-Triton (CPU wheels of PyTorch come without it)."""
+"""The one switch for our kernels: which a device gets, that the kernels import without Triton (CPU wheels of
+PyTorch come without it) or the rest of the engine, and that the benches reach them through the public API."""
 
+import ast
 import json
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import trm.kernels
 from trm.kernels import PLAIN, KernelChoice, choose_kernels
 from trm.kernels import choice
 
@@ -59,8 +61,6 @@ def test_the_kernels_import_without_triton_and_without_the_rest_of_the_engine():
 
 
 def test_benches_use_the_kernels_through_the_public_api_only():
-    import ast
-    import trm.kernels
     for script in sorted((REPO / "bench").glob("*.py")):
         for node in ast.walk(ast.parse(script.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("trm.kernels"):
