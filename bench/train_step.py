@@ -22,8 +22,8 @@ from torch._dynamo.utils import counters
 
 from bench.gpu_timeline import device_activities, summarize
 from trm.data import load_split
-from trm.model.flops import peak_flops, training_flops_per_sample
-from trm.model.fused_swiglu import set_module_flag
+from trm.kernels import KernelChoice, use_kernels
+from trm.model import peak_flops, training_flops_per_sample
 from trm.train.config import COMPILE_MODES, get_preset
 from trm.train.device import setup_runtime
 from trm.train.trainer import Trainer
@@ -42,6 +42,13 @@ def _inductor_setting(item: str) -> tuple[str, object]:
         value = int(value)
     setattr(inductor_config, key, value)
     return key, value
+
+
+def _compared_kernels(chosen: KernelChoice, args: argparse.Namespace) -> KernelChoice:
+    """The trainer's kernels less those the comparison flags turn off (a backward left to autograd, no TMA)."""
+    return dataclasses.replace(chosen, swiglu_grad=chosen.swiglu_grad and not args.plain_swiglu_backward,
+                               token_mixer_grad=chosen.token_mixer_grad and not args.plain_mixer_backward,
+                               tma=chosen.tma and not args.no_tma)
 
 
 def _profile(trainer: Trainer, runtime, path: str, steps: int = 3) -> dict:
@@ -66,7 +73,7 @@ def _profile(trainer: Trainer, runtime, path: str, steps: int = 3) -> dict:
     return summary
 
 
-def main() -> None:
+def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="sudoku9-mlp")
     parser.add_argument("--batch-size", type=int)
@@ -88,7 +95,11 @@ def main() -> None:
     parser.add_argument("--no-tma", action="store_true",
                         help="the fused kernels' pointer versions, not their TMA ones (Hopper and newer)")
     parser.add_argument("--device")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _parse_args()
     inductor = dict(_inductor_setting(item) for item in args.inductor)
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
@@ -97,10 +108,8 @@ def main() -> None:
                                     if (value := getattr(args, name)) is not None})
     runtime = setup_runtime(args.device)
     trainer = Trainer(preset.model, config, load_split(config.data_dir, "train"), runtime)
-    for flag, plain in (("fused_layer_grad", args.plain_mixer_backward), ("fused_grad", args.plain_swiglu_backward),
-                        ("fused_layer_tma", args.no_tma), ("fused_tma", args.no_tma)):
-        if plain:
-            set_module_flag(trainer.model, flag, False)  # before the first step compiles the model
+    kernels = _compared_kernels(trainer.kernels, args)
+    use_kernels(trainer.model, kernels)  # before the first step compiles the model
     start = time.perf_counter()
     for _ in range(args.warmup):
         trainer.train_step()
@@ -128,8 +137,7 @@ def main() -> None:
                       "fused_token_mixer": config.fused_token_mixer,
                       "plain_mixer_backward": args.plain_mixer_backward,
                       "plain_swiglu_backward": args.plain_swiglu_backward,
-                      "tma": any(getattr(module, "fused_layer_tma", False) or getattr(module, "fused_tma", False)
-                                 for module in trainer.model.modules()), "ms_per_step": round(1000 * seconds, 2),
+                      "tma": kernels.tma, "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
                       "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),

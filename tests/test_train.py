@@ -143,10 +143,11 @@ def test_torchrun_rank_asked_to_stop_stops_every_rank_at_the_same_step(data_dir,
 
 def test_fused_kernels_are_on_by_default_for_a_gpu_ignored_on_the_cpu_and_off_for_older_runs():
     from trm.train.config import TrainConfig
+    from trm.kernels import PLAIN, choose_kernels
     from trm.train.device import setup_runtime
-    from trm.train.trainer import fused_kernels_usable
     assert TrainConfig().fused_swiglu and TrainConfig().fused_token_mixer
-    assert not fused_kernels_usable(setup_runtime("cpu"))  # even with Triton's interpreter on (the tests' conftest)
+    # even with Triton's interpreter on (the tests' conftest)
+    assert choose_kernels(setup_runtime("cpu").device, True, True) == PLAIN
     first = json.loads((REPO / "training_state" / "sudoku9-mlp" / "run.json").read_text())["train"]
     legacy = TrainConfig.from_dict({k: v for k, v in first.items() if k != "fused_swiglu"})
     assert not legacy.fused_swiglu and not legacy.fused_token_mixer  # a resumed old run keeps the layers it had

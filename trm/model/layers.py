@@ -8,11 +8,8 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
+from trm.kernels import PLAIN, FusedSwiGLU, FusedTokenMixer, swiglu_matmul, token_mixer_forward
 from trm.model.config import ModelConfig
-from trm.model.fused_swiglu import swiglu_matmul
-from trm.model.fused_swiglu_grad import FusedSwiGLU
-from trm.model.fused_token_mixer import fused_token_mixer
-from trm.model.fused_token_mixer_grad import FusedTokenMixer
 
 
 def rms_norm(hidden: torch.Tensor, eps: float, dim: int = -1) -> torch.Tensor:
@@ -36,15 +33,20 @@ class SwiGLU(nn.Module):
         width = swiglu_width(features, expansion, multiple)
         self.gate_up = nn.Linear(features, 2 * width, bias=False)
         self.down = nn.Linear(width, features, bias=False)
-        self.fused = False  # no-grad calls use the fused Triton kernel (trm.model.fused_swiglu) when True
-        self.fused_grad = True  # with fused: calls with gradients use trm.model.fused_swiglu_grad's backward
-        self.fused_tma = False  # with fused: the no-grad kernel's TMA version (Hopper and newer)
+        self.kernels = PLAIN  # which Triton kernels run (trm.kernels.use_kernels): swiglu, swiglu_grad, tma
+
+    @property
+    def is_fused(self) -> bool:
+        """Whether some calls run a Triton kernel."""
+        return self.kernels.swiglu or self.kernels.swiglu_grad
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        if self.fused and not torch.is_grad_enabled():
-            activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight, tma=self.fused_tma)
+        with_grad = torch.is_grad_enabled()
+        if self.kernels.swiglu and not with_grad:
+            activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight,
+                                      tma=self.kernels.tma)
             return self.down(activated.view(*hidden.shape[:-1], -1))
-        if self.fused and self.fused_grad:
+        if self.kernels.swiglu_grad and with_grad:
             rows = hidden.reshape(-1, hidden.shape[-1])
             out = FusedSwiGLU.apply(rows, self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype))
             return out.view_as(hidden)
@@ -65,19 +67,23 @@ class TokenMixer(nn.Module):
         self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
         self.eps = eps
-        self.fused_layer = False  # the sub-layer in one Triton kernel (trm.model.fused_token_mixer) when True
-        self.fused_layer_grad = True  # with fused_layer: calls with gradients too (trm.model.fused_token_mixer_grad)
-        self.fused_layer_tma = False  # with fused_layer: the forward kernel's TMA version (Hopper and newer)
+        self.kernels = PLAIN  # which Triton kernels run (trm.kernels.use_kernels): token_mixer, token_mixer_grad, tma
+
+    @property
+    def is_fused(self) -> bool:
+        """Whether some calls run a Triton kernel."""
+        return self.kernels.token_mixer or self.kernels.token_mixer_grad
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
-        tokens = hidden.reshape(seq, batch * features)
-        if self.fused_layer and not torch.is_grad_enabled():  # the whole sub-layer in one kernel, activations on chip
-            return fused_token_mixer(tokens, self.gate_up.weight, self.down.weight, self.eps,
-                                     tma=self.fused_layer_tma).view_as(hidden)
+        tokens = hidden.reshape(seq, batch * features)  # (S, B*D)
+        with_grad = torch.is_grad_enabled()
+        if self.kernels.token_mixer and not with_grad:  # the whole sub-layer in one kernel, activations on chip
+            return token_mixer_forward(tokens, self.gate_up.weight, self.down.weight, self.eps,
+                                       tma=self.kernels.tma).view_as(hidden)
         gate_up, down = self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype)
-        if self.fused_layer and self.fused_layer_grad:  # saves no SwiGLU activations: its backward recomputes them
-            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.fused_layer_tma).view_as(hidden)
+        if self.kernels.token_mixer_grad and with_grad:  # saves no SwiGLU activations: its backward recomputes them
+            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.kernels.tma).view_as(hidden)
         gate, up = (gate_up @ tokens).chunk(2, dim=0)  # (W, B*D) each
         mixed = (down @ (F.silu(gate) * up)).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)

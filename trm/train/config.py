@@ -38,8 +38,8 @@ class TrainConfig:
     compile_mode: str = "default"  # torch.compile mode: default, reduce-overhead, max-autotune(-no-cudagraphs)
     cpu_threads: int = 0  # 0 = PyTorch's default; small models train fastest on 1 (their matmuls don't split well)
     # GPU speed options, same maths; used on CUDA with Triton, ignored elsewhere (bench/README.md has the figures)
-    fused_swiglu: bool = True  # channel SwiGLUs: one GEMM kernel each way (trm.model.fused_swiglu[_grad])
-    fused_token_mixer: bool = True  # token mixers in one kernel each way (trm.model.fused_token_mixer[_grad])
+    fused_swiglu: bool = True  # channel SwiGLUs: one GEMM kernel each way (trm.kernels.swiglu[_grad])
+    fused_token_mixer: bool = True  # token mixers in one kernel each way (trm.kernels.token_mixer[_grad])
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):

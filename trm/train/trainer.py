@@ -11,11 +11,10 @@ from torch.nn.parallel import DistributedDataParallel
 
 from trm.checkpoint import load_model
 from trm.errors import ConfigError
+from trm.kernels import choose_kernels, use_kernels
 from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
-from trm.model.fused_swiglu import fused_swiglu_available, tma_usable, use_fused_swiglu
-from trm.model.fused_token_mixer import use_fused_token_mixer
 from trm.model.trm import RecursiveModel
 from trm.sudoku.csv_io import PuzzleTable
 from trm.train.config import TrainConfig
@@ -38,14 +37,6 @@ class LossForward(nn.Module):
             loss.cell_correct.float().mean(-1), loss.puzzle_correct
 
 
-def fused_kernels_usable(runtime: Runtime) -> bool:
-    """The GPU speed options apply: a CUDA device of compute capability 8.0 or newer (the kernels' tiles need more
-    shared memory than older GPUs have, and they run in bf16) with Triton. Elsewhere the plain layers run."""
-    if not runtime.is_cuda or not fused_swiglu_available(runtime.device):
-        return False
-    return torch.cuda.get_device_capability(runtime.device) >= (8, 0)
-
-
 class Trainer:
     """Owns the model, optimisers, EMA, sampler and carry of one run. ``train_step`` is one optimiser step."""
 
@@ -55,10 +46,9 @@ class Trainer:
             torch.set_num_threads(config.cpu_threads)
         init_generator = torch.Generator().manual_seed(config.seed)  # same init on every rank
         self.model = build_model(model_config, init_generator).to(runtime.device)
-        if fused_kernels_usable(runtime):
-            tma = tma_usable(runtime.device)
-            use_fused_swiglu(self.model, config.fused_swiglu, tma=tma)
-            use_fused_token_mixer(self.model, config.fused_token_mixer, tma=tma)
+        # PLAIN on the CPU and on GPUs without what the kernels need: the plain layers, the same maths
+        self.kernels = choose_kernels(runtime.device, config.fused_swiglu, config.fused_token_mixer)
+        use_kernels(self.model, self.kernels)
         self.local_batch = config.batch_size // runtime.world_size
         self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)

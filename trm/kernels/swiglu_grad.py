@@ -9,12 +9,12 @@ forward pass is the plain one (a GEMM, silu(gate) * up, a GEMM), so the maths is
 import torch
 import torch.nn.functional as F
 
-from trm.model.fused_swiglu import triton
+from trm.kernels.triton_support import triton
 
 if triton is not None:
     import triton.language as tl
 
-    from trm.model.fused_swiglu import grouped_tile
+    from trm.kernels.triton_support import grouped_tile
 
     @triton.jit
     def swiglu_backward_kernel(grad_ptr, w_down_ptr, gate_up_ptr, out_ptr, rows, width, depth,

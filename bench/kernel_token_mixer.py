@@ -1,22 +1,21 @@
 """The token-mixer sub-layer in one Triton kernel against what the model did before: is it worth it?
 
-    PYTHONPATH=. python bench/fused_token_mixer.py          # GPU: check, then time every variant at the paper size
-    TRITON_INTERPRET=1 PYTHONPATH=. python bench/fused_token_mixer.py --check-only --device cpu   # CPU check
+    PYTHONPATH=. python bench/kernel_token_mixer.py          # GPU: check, then time every variant at the paper size
+    TRITON_INTERPRET=1 PYTHONPATH=. python bench/kernel_token_mixer.py --check-only --device cpu   # CPU check
 
 The sub-layer is RMSNorm_S(X + W_down @ swiglu(W_gu @ X)) on sequence-major tokens X (97, 768 x 512). Without
 gradients (28 of the training step's 42 sub-layer calls, and all of evaluation) it was: a GEMM writing
 (1024, 393,216), the SwiGLU pass, a GEMM reading (512, 393,216) back, and the residual + norm.
-trm/model/fused_token_mixer.py keeps the activations on chip and writes only the result: ~150 MB of traffic per
-call instead of ~2.8 GB. (bench/fused_token_mixer_grad.py times the calls with gradients.)
+trm/kernels/token_mixer.py keeps the activations on chip and writes only the result: ~150 MB of traffic per
+call instead of ~2.8 GB. (bench/kernel_token_mixer_grad.py times the calls with gradients.)
 """
 
 import torch
 import torch.nn.functional as F
 
 from bench.kernel_timing import run, time_variant
-from trm.model.fused_swiglu import tma_compatible
-from trm.model.fused_token_mixer import fused_token_mixer
-from trm.model.layers import rms_norm
+from trm.kernels import tma_compatible, token_mixer_forward
+from trm.model import rms_norm
 
 EPS = 1e-5
 
@@ -49,11 +48,11 @@ def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
         plain = unfused(*case).double()
         for blocks, tma in (((32, 16, 4, 2), False), ((64, 32, 4, 1), False), ((32, 16, 4, 2), True)):
             assert tma_compatible(case[0]), "152 columns: 16-byte rows in bf16 and float32, ragged for every block"
-            result = fused_token_mixer(*case, EPS, blocks, tma=tma)
+            result = token_mixer_forward(*case, EPS, blocks, tma=tma)
             error = _relative_error(result, *case)
             versus_plain = float((result.double() - plain).norm() / plain.norm())
-            print(f"check S={seq} N={columns:,} W={width} {blocks} tma={tma}: relative error {error:.2e} against float64, "
-                  f"{versus_plain:.2e} against the plain {dtype} path (plain against float64: "
+            print(f"check S={seq} N={columns:,} W={width} {blocks} tma={tma}: relative error {error:.2e} against "
+                  f"float64, {versus_plain:.2e} against the plain {dtype} path (plain against float64: "
                   f"{_relative_error(plain, *case):.2e})")
             assert error < tolerance, f"{blocks}: relative error {error:.2e} >= {tolerance}"
 
@@ -67,13 +66,13 @@ def time_variants(configs: list[tuple[tuple[int, int, int, int], bool]], batch: 
                "torch.compile (the model's plain path)": lambda: compiled(*case)}
     for blocks, tma in configs:
         timings[f"one kernel{' TMA' if tma else ''} {blocks}"] = (
-            lambda blocks=blocks, tma=tma: fused_token_mixer(tokens, gate_up, down, EPS, blocks, tma=tma))
+            lambda blocks=blocks, tma=tma: token_mixer_forward(tokens, gate_up, down, EPS, blocks, tma=tma))
     return [time_variant(label, function, lambda result: _relative_error(result, *case), flops)
             for label, function in timings.items()]
 
 
 # ((BLOCK_N, BLOCK_W, warps, stages), TMA); the first of each kernel is the model's default
-# (trm/model/fused_token_mixer.MIXER_LAYER_BLOCKS, MIXER_LAYER_TMA_BLOCKS)
+# (trm/kernels/token_mixer.py's MIXER_LAYER_BLOCKS, MIXER_LAYER_TMA_BLOCKS)
 TILES = [((128, 64, 8, 3), False), ((128, 64, 8, 2), False), ((128, 64, 8, 4), False), ((128, 128, 8, 2), False),
          ((128, 32, 8, 3), False), ((256, 64, 8, 2), False), ((64, 32, 4, 3), False),
          ((64, 64, 4, 2), True), ((128, 64, 8, 2), True), ((128, 64, 8, 3), True), ((128, 32, 8, 2), True),

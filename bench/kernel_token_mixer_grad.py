@@ -1,20 +1,19 @@
 """The token-mixer sub-layer forward + backward: plain autograd (eager, compiled) against the fused kernels.
 
-    PYTHONPATH=. python bench/fused_token_mixer_grad.py     # GPU: check, then time every variant at the paper size
-    TRITON_INTERPRET=1 PYTHONPATH=. python bench/fused_token_mixer_grad.py --check-only --device cpu   # CPU check
+    PYTHONPATH=. python bench/kernel_token_mixer_grad.py     # GPU: check, then time every variant at the paper size
+    TRITON_INTERPRET=1 PYTHONPATH=. python bench/kernel_token_mixer_grad.py --check-only --device cpu   # CPU check
 
 One trained call of the sub-layer (14 per training step at T = 3, n = 6, 2 blocks): the gradients of its input
-and both weights for a given output gradient. trm/model/fused_token_mixer_grad.py saves only the input, output
+and both weights for a given output gradient. trm/kernels/token_mixer_grad.py saves only the input, output
 and the norm's reciprocal RMS, and recomputes the SwiGLU in its backward kernel. The error is the largest of the
 three gradients' relative errors against float64.
 """
 
 import torch
 
-from bench.fused_token_mixer import EPS, _case, unfused
 from bench.kernel_timing import run, time_variant
-from trm.model.fused_token_mixer import fused_token_mixer
-from trm.model.fused_token_mixer_grad import FusedTokenMixer, token_mixer_backward
+from bench.kernel_token_mixer import EPS, _case, unfused
+from trm.kernels import FusedTokenMixer, token_mixer_backward, token_mixer_forward
 
 
 def _output_gradient(tokens: torch.Tensor) -> torch.Tensor:
@@ -28,7 +27,7 @@ def plain_gradients(layer, tokens, gate_up, down, grad_out) -> tuple[torch.Tenso
 
 
 def fused_gradients(tokens, gate_up, down, grad_out, blocks=None) -> tuple[torch.Tensor, ...]:
-    out, rstd = fused_token_mixer(tokens, gate_up, down, EPS, with_rstd=True)
+    out, rstd = token_mixer_forward(tokens, gate_up, down, EPS, with_rstd=True)
     return token_mixer_backward(tokens, gate_up, down, out, rstd, grad_out, blocks)
 
 
@@ -68,7 +67,8 @@ def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) ->
             for label, function in timings.items()]
 
 
-# the backward kernel's (BLOCK_N, BLOCK_W, warps, stages); the first is fused_token_mixer_grad.MIXER_BACKWARD_BLOCKS
+# the backward kernel's (BLOCK_N, BLOCK_W, warps, stages); the first is the model's default
+# (trm/kernels/token_mixer_grad.py's MIXER_BACKWARD_BLOCKS)
 TILES = [(64, 32, 4, 3), (128, 32, 8, 3), (128, 32, 8, 4), (128, 16, 8, 3), (64, 16, 4, 3), (64, 32, 4, 4),
          (32, 64, 4, 2), (64, 16, 4, 4)]
 

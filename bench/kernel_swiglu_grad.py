@@ -1,10 +1,10 @@
 """The channel SwiGLU forward + backward: plain autograd (eager, compiled) against the fused backward GEMM.
 
-    PYTHONPATH=. python bench/fused_swiglu_grad.py     # GPU: check, then time every variant at the paper size
-    TRITON_INTERPRET=1 PYTHONPATH=. python bench/fused_swiglu_grad.py --check-only --device cpu   # CPU check
+    PYTHONPATH=. python bench/kernel_swiglu_grad.py     # GPU: check, then time every variant at the paper size
+    TRITON_INTERPRET=1 PYTHONPATH=. python bench/kernel_swiglu_grad.py --check-only --device cpu   # CPU check
 
 One trained call of the channel MLP's SwiGLU (14 per training step): the gradients of its input and both weights
-for a given output gradient. trm/model/fused_swiglu_grad.py computes d(gate, up) in the epilogue of the GEMM
+for a given output gradient. trm/kernels/swiglu_grad.py computes d(gate, up) in the epilogue of the GEMM
 that gives d(activations). The error is the largest of the three gradients' relative errors against float64.
 """
 
@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from bench.kernel_timing import run, time_variant
-from trm.model.fused_swiglu_grad import FusedSwiGLU
+from trm.kernels import FusedSwiGLU
 
 
 def unfused(x: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor) -> torch.Tensor:
@@ -69,7 +69,7 @@ def time_variants(configs: list[tuple[int, int, int, int, int]], batch: int = 76
             for label, function in timings.items()]
 
 
-# (BLOCK_R, BLOCK_N, BLOCK_K, warps, stages); the first is fused_swiglu_grad.SWIGLU_BACKWARD_BLOCKS
+# (BLOCK_R, BLOCK_N, BLOCK_K, warps, stages); the first is trm/kernels/swiglu_grad.py's SWIGLU_BACKWARD_BLOCKS
 TILES = [(64, 128, 64, 4, 4), (128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (128, 256, 64, 8, 3),
          (256, 128, 64, 8, 3), (128, 128, 32, 4, 4), (128, 64, 64, 8, 3)]
 

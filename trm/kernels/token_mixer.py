@@ -4,21 +4,20 @@ The sub-layer is RMSNorm_over_S(X + W_down @ (silu(W_gate @ X) * (W_up @ X))) on
 N = batch x hidden. Every column of X is mixed on its own and the norm runs over the sequence (the rows), so one
 program can own all S rows of a block of columns: it keeps the (W, columns) SwiGLU activations on chip, chunk by
 chunk, and writes only the normalised result. Unfused, each call writes and reads (2W, N) and (W, N) tensors,
-10x the size of X at the paper's sizes (S = 97, W = 512). Used for every call with ``use_fused_token_mixer``: as
-is where no gradient is needed (the first T-1 cycles and evaluation), and inside trm.model.fused_token_mixer_grad
-where one is. Two versions of the kernel: one that loads its tiles with pointers (any GPU Triton supports) and,
-for Hopper and newer, one fed by TMA (tensor descriptors). Without Triton the module imports and the kernels are
-unavailable.
+10x the size of X at the paper's sizes (S = 97, W = 512). Used with ``KernelChoice.token_mixer`` as is where no
+gradient is needed (the first T-1 cycles and evaluation), and inside trm.kernels.token_mixer_grad where one is
+(``KernelChoice.token_mixer_grad``). Two versions of the kernel: one that loads its tiles with pointers (any GPU
+Triton supports) and, for Hopper and newer, one fed by TMA (tensor descriptors).
 """
 
 import torch
-from torch import nn
 
-from trm.model.fused_swiglu import set_module_flag, tma_compatible, triton
+from trm.kernels.triton_support import tma_compatible, triton
 
 if triton is not None:
     import triton.language as tl
-    from triton.tools.tensor_descriptor import TensorDescriptor
+
+    from trm.kernels.triton_support import TensorDescriptor
 
     @triton.jit
     def normalised_sum(x_t, mixed_t, seq, eps):
@@ -69,7 +68,7 @@ if triton is not None:
                                STORE_RSTD: tl.constexpr):
         """token_mixer_kernel's maths with every tile copied by TMA: rows past seq come back zero and stores past
         them are clipped, so no thread computes an address or a mask (0.358 against 0.465 ms per call on an H100
-        at the paper's sizes, bench/fused_token_mixer.py)."""
+        at the paper's sizes, bench/kernel_token_mixer.py)."""
         off_n = tl.program_id(0) * BLOCK_N
         x_t = x_desc.load([0, off_n]).T  # (BLOCK_N, BLOCK_S)
         mixed_t = tl.zeros((BLOCK_N, BLOCK_S), dtype=tl.float32)
@@ -109,8 +108,9 @@ def padded_weights(gate_up: torch.Tensor, down: torch.Tensor, block_s: int, bloc
     return padded_gate_up.view(2 * padded_width, block_s), padded_down, padded_width
 
 
-def fused_token_mixer(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
-                      blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False, tma: bool = False):
+def token_mixer_forward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
+                        blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False, tma: bool = False
+                        ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """The token-mixer sub-layer on sequence-major ``tokens`` (S, N): weights ``gate_up`` (2W, S) and ``down``
     (S, W), RMSNorm over S with ``eps``. Returns a new (S, N) tensor in ``tokens``' dtype; with ``with_rstd``
     also the norm's float32 reciprocal RMS per column, (N,). With ``tma`` (Hopper or newer) the TMA kernel runs
@@ -137,12 +137,3 @@ def fused_token_mixer(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.T
                              tokens.stride(1), out.stride(0), out.stride(1), BLOCK_S=block_s, BLOCK_N=block_n,
                              BLOCK_W=block_w, STORE_RSTD=with_rstd, num_warps=warps, num_stages=stages)
     return (out, rstd) if with_rstd else out
-
-
-def use_fused_token_mixer(model: nn.Module, enabled: bool = True, with_grad: bool = True, tma: bool = False) -> int:
-    """Switch every token mixer of ``model`` to the one-kernel sub-layer (a GPU speed option, same maths): calls
-    without gradients, and with ``with_grad`` also trained calls (trm.model.fused_token_mixer_grad); the forward
-    kernel's TMA version with ``tma``. Returns how many were switched."""
-    set_module_flag(model, "fused_layer_grad", with_grad)
-    set_module_flag(model, "fused_layer_tma", tma)
-    return set_module_flag(model, "fused_layer", enabled)

@@ -1,21 +1,21 @@
 """Is fusing SwiGLU into its GEMM worth it for TRM-MLP? Times one Triton kernel against cuBLAS + elementwise.
 
-    python bench/fused_swiglu.py                      # GPU: check, then time both SwiGLUs of the paper config
-    TRITON_INTERPRET=1 PYTHONPATH=. python bench/fused_swiglu.py --check-only --device cpu   # CPU check, small sizes
+    python bench/kernel_swiglu.py                      # GPU: check, then time both SwiGLUs of the paper config
+    TRITON_INTERPRET=1 PYTHONPATH=. python bench/kernel_swiglu.py --check-only --device cpu   # CPU check, small sizes
 
 A third of the training step is SwiGLU's elementwise passes (bench/README.md): silu(gate) * up reads the GEMM's
-(rows, 2W) output back and writes (rows, W). The kernel (trm/model/fused_swiglu.py) keeps gate and up in
+(rows, 2W) output back and writes (rows, W). The kernel (trm/kernels/swiglu.py) keeps gate and up in
 registers, two accumulators per tile, and writes only silu(gate) * up: one pass over the widest tensor, not
 three. The model uses it for its channel MLPs' no-grad calls (train.fused_swiglu, on by default on a GPU): on
 Hopper and newer its TMA version, persistent (one program per SM), elsewhere the one that loads through pointers.
-The token mixers have a kernel of their own for the whole sub-layer (bench/fused_token_mixer.py).
+The token mixers have a kernel of their own for the whole sub-layer (bench/kernel_token_mixer.py).
 """
 
 import torch
 import torch.nn.functional as F
 
 from bench.kernel_timing import run, time_variant
-from trm.model.fused_swiglu import swiglu_matmul
+from trm.kernels import swiglu_matmul
 
 
 def unfused(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -60,7 +60,7 @@ def time_cases(configs: list[tuple[tuple[int, int, int, int, int], bool]]) -> li
 
 
 # ((BLOCK_R, BLOCK_N, BLOCK_K, warps, stages), TMA); the first of each kernel is the model's default
-# (fused_swiglu.CHANNEL_BLOCKS, CHANNEL_TMA_BLOCKS)
+# (trm/kernels/swiglu.py's CHANNEL_BLOCKS, CHANNEL_TMA_BLOCKS)
 TILES = [((128, 128, 64, 8, 3), False), ((128, 128, 64, 8, 4), False), ((128, 64, 64, 4, 4), False),
          ((64, 128, 64, 4, 4), False), ((128, 256, 64, 8, 3), False), ((128, 128, 32, 4, 4), False),
          ((128, 128, 64, 8, 3), True), ((128, 128, 64, 8, 4), True), ((128, 128, 32, 8, 4), True),

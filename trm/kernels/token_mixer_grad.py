@@ -7,13 +7,13 @@ owns all rows of a block of columns as the forward one does, recomputes gate and
 writes the three tensors the weight gradients need (the mixer's output gradient, the activations and the
 gate/up gradients) and the input's gradient, accumulated over the width on chip. The weight gradients are then
 two cuBLAS GEMMs over the columns. Same maths as the plain layer (one rounding apart: the norm's gradient reads the
-output in the working dtype, where autograd keeps it in float32); used with ``use_fused_token_mixer``.
+output in the working dtype, where autograd keeps it in float32); used with ``KernelChoice.token_mixer_grad``.
 """
 
 import torch
 
-from trm.model.fused_swiglu import triton
-from trm.model.fused_token_mixer import fused_token_mixer, padded_weights, sequence_block
+from trm.kernels.token_mixer import padded_weights, sequence_block, token_mixer_forward
+from trm.kernels.triton_support import triton
 
 if triton is not None:
     import triton.language as tl
@@ -70,7 +70,7 @@ def token_mixer_backward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torc
                          rstd: torch.Tensor, grad_out: torch.Tensor,
                          blocks: tuple[int, int, int, int] | None = None
                          ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Gradients of fused_token_mixer's output ``out`` (with its ``rstd``) for ``grad_out``: returns the gradients
+    """Gradients of token_mixer_forward's output ``out`` (with its ``rstd``) for ``grad_out``: returns the gradients
     of ``tokens`` (S, N), ``gate_up`` (2W, S) and ``down`` (S, W), in their dtypes."""
     block_n, block_w, warps, stages = blocks or MIXER_BACKWARD_BLOCKS
     seq, columns = tokens.shape
@@ -92,13 +92,13 @@ def token_mixer_backward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torc
 
 
 class FusedTokenMixer(torch.autograd.Function):
-    """fused_token_mixer with gradients for ``tokens``, ``gate_up`` and ``down`` (the layer's weights, already in
+    """token_mixer_forward with gradients for ``tokens``, ``gate_up`` and ``down`` (the layer's weights, already in
     the working dtype: autograd carries the cast back to the parameters); ``tma`` picks the forward kernel."""
 
     @staticmethod
     def forward(ctx, tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
                 tma: bool = False) -> torch.Tensor:
-        out, rstd = fused_token_mixer(tokens, gate_up, down, eps, with_rstd=True, tma=tma)
+        out, rstd = token_mixer_forward(tokens, gate_up, down, eps, with_rstd=True, tma=tma)
         ctx.save_for_backward(tokens, gate_up, down, out, rstd)
         return out
 

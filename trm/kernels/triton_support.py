@@ -1,0 +1,54 @@
+"""Triton where it is installed, whether the kernels can run on a device, and what the kernels share.
+
+CPU wheels of PyTorch come without Triton: then ``triton`` is None, the kernel modules still import, and no kernel
+is defined.
+"""
+
+import os
+
+import torch
+
+try:  # the engine must import without Triton
+    import triton
+    import triton.language as tl
+    from triton.tools.tensor_descriptor import TensorDescriptor
+except ImportError:
+    triton = None
+
+if triton is not None:
+    @triton.jit
+    def grouped_tile(rows, width, BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, GROUP_R: tl.constexpr):
+        """This program's (row tile, column tile) of a GEMM, in grouped order: neighbouring programs share the
+        same rows of the left operand, so those stay in L2."""
+        pid = tl.program_id(0)
+        tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
+        first_r = (pid // (GROUP_R * tiles_n)) * GROUP_R
+        group_size = tl.minimum(tiles_r - first_r, GROUP_R)
+        return first_r + (pid % group_size), (pid % (GROUP_R * tiles_n)) // group_size
+
+
+def can_run_kernels(device: torch.device) -> bool:
+    """Triton importable, and a CUDA device (or the Triton interpreter, which the tests use on the CPU)."""
+    if triton is None:
+        return False
+    return device.type == "cuda" or os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def tma_compatible(*tensors: torch.Tensor) -> bool:
+    """Whether TMA can copy tiles of these tensors: not empty, a contiguous last axis, 16-byte aligned start and
+    row strides. The start is checked in eager mode only: torch.compile breaks its graph on storage_offset, so
+    compiled callers must pass tensors that start aligned (fresh ones do; TensorDescriptor asserts it at launch)."""
+    for tensor in tensors:
+        size = tensor.element_size()
+        if tensor.numel() == 0:
+            return False
+        if tensor.stride(-1) != 1 or any(stride * size % 16 for stride in tensor.stride()[:-1]):
+            return False
+        if not torch.compiler.is_compiling() and tensor.storage_offset() * size % 16:
+            return False
+    return True
+
+
+def processor_count(device: torch.device) -> int:
+    """Streaming multiprocessors, the persistent kernels' program count (a few under the CPU interpreter)."""
+    return torch.cuda.get_device_properties(device).multi_processor_count if device.type == "cuda" else 3
