@@ -48,8 +48,8 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
                "*would* halt; it keeps computing so you can see what it would have missed.", jump=jump)
         _chart(charts.accuracy_figure(trace, step), "solve_chart_accuracy", _accuracy_caption(trace), jump=jump)
     _inside_the_recursion(trace, step)
-    st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name, mime="application/json",
-                       key="solve_export", on_click="ignore", icon=":material/download:")
+    st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name,
+                       mime="application/json", key="solve_export", on_click="ignore", icon=":material/download:")
     st.caption(f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
                f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
 

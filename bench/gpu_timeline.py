@@ -62,7 +62,8 @@ def summarize(activities: list[DeviceActivity], steps: int) -> dict:
     for activity in unique:
         label = category(activity.name)
         by_category[label] = by_category.get(label, 0.0) + activity.end_us - activity.start_us
-    per_step = lambda us: round(us / 1000 / steps, 2)
+    def per_step(us):
+        return round(us / 1000 / steps, 2)
     return {"steps": steps, "kernels": len(unique), "span_ms_per_step": per_step(span),
             "busy_ms_per_step": per_step(busy), "idle_ms_per_step": per_step(span - busy),
             "kernel_ms_per_step": {label: per_step(us) for label, us in

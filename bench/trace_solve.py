@@ -4,10 +4,11 @@
 
 For every checkpoint folder under checkpoints/ (or, when there is none, a randomly initialised paper-size
 ``build_model(ModelConfig())``, and the output says so) it solves one generated puzzle of the model's
-grid size with the eager network and, unless --no-compile, with the network compiled by the inference core (trm.inference),
-and prints one JSON line per (model, network):
+grid size with the eager network and, unless --no-compile, with the network compiled by the inference core
+(trm.inference), and prints one JSON line per (model, network):
 
-- ``bare_s``: the core's recursion and readout without observers (what solving costs without watching), median of the repeats;
+- ``bare_s``: the core's recursion and readout without observers (what solving costs without watching), median
+  of the repeats;
 - ``first_step_s`` / ``all_steps_s``: ``iter_trace`` until its first / last record (what the page waits for);
 - ``pca_s``: ``finish_trace`` (the PCA views, fitted once the last step is in);
 - ``overhead``: all_steps_s / bare_s - 1, the cost of tracing (target < 10 %).

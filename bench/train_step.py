@@ -24,9 +24,7 @@ from bench.gpu_timeline import device_activities, summarize
 from trm.data import load_split
 from trm.kernels import KernelChoice, use_kernels
 from trm.model import peak_flops, training_flops_per_sample
-from trm.train.config import COMPILE_MODES, get_preset
-from trm.train.device import setup_runtime
-from trm.train.trainer import Trainer
+from trm.train import COMPILE_MODES, Trainer, get_preset, setup_runtime
 
 
 def _sync(runtime) -> None:

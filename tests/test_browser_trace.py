@@ -68,7 +68,8 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     expect(page).to_have_url(re.compile(r"[?&]step=1\b"))
     expect(page.locator(".st-key-solve_answer").get_by_role("gridcell")).to_have_count(81)
     page.wait_for_function(
-        "() => document.querySelector(\"[class*='st-key-solve_chart_movement'] .js-plotly-plot\")._fullLayout.shapes[0].x0 === 0")
+        "() => document.querySelector(\"[class*='st-key-solve_chart_movement'] .js-plotly-plot\")"
+        "._fullLayout.shapes[0].x0 === 0")
     assert _answer_cells(page) != last_cells  # digits or confidence shading follow the step
     outlines = _plot_value(page, "solve_chart_halt", "gd._fullData[0].marker.line.color")
     assert outlines.index("#202124") == 0  # the P(halt) chart outlines step 1 now
@@ -85,7 +86,8 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     _step_shown(page, f"{target + 1} / 8")
     expect(page).to_have_url(re.compile(rf"[?&]step={target + 1}\b"))
 
-    page.locator(".st-key-solve_yz_view").get_by_text("Size", exact=True).click()  # y and z norms per call instead of their movement
+    # y and z norms per call instead of their movement
+    page.locator(".st-key-solve_yz_view").get_by_text("Size", exact=True).click()
     _plot(page, "solve_chart_norms").wait_for()
     names = _plot_value(page, "solve_chart_norms", "gd._fullData.map(t => t.name)")
     assert names == ["‖z‖", "‖y‖"]

@@ -11,7 +11,8 @@ from trm.errors import CheckpointError
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 
-CONFIG = ModelConfig(grid_size=4, hidden_size=16, latent_steps=1, answer_cycles=2, max_supervision_steps=3, prefix_len=2)
+CONFIG = ModelConfig(grid_size=4, hidden_size=16, latent_steps=1, answer_cycles=2, max_supervision_steps=3,
+                     prefix_len=2)
 
 
 def _outputs(model):

@@ -100,7 +100,8 @@ def test_extra_training_files_join_the_training_split_minus_test_equivalents(tmp
     build(9, tmp_path / "plain", test_limit=50, seed=3, is_progress_shown=False)
     test, train = load_split(tmp_path / "plain", "test"), load_split(tmp_path / "plain", "train")
     relabel = np.array([0, 2, 3, 4, 5, 6, 7, 8, 9, 1], dtype=np.int8)  # digit d -> d + 1, 9 -> 1; blanks stay
-    transposed = lambda grid: relabel[grid.reshape(9, 9).T.reshape(81)]
+    def transposed(grid):
+        return relabel[grid.reshape(9, 9).T.reshape(81)]
     unsampled = read_puzzle_csv(HELDOUT_9_FILES[2])  # held out, but outside the 50-puzzle test sample
     outside = next(i for i in range(len(unsampled)) if not _rows(unsampled.puzzles[i:i + 1]) & _rows(test.puzzles))
     rng = np.random.default_rng(5)

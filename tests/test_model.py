@@ -46,8 +46,8 @@ def test_recursion_runs_n_latent_updates_then_one_answer_update_per_cycle_with_g
     model = TinyRecursiveModel(TINY)
     calls = []
     latent, answer = model.latent_update, model.answer_update
-    model.latent_update = lambda z, y, x, *network: calls.append(("z", torch.is_grad_enabled())) or latent(z, y, x, *network)
-    model.answer_update = lambda y, z, *network: calls.append(("y", torch.is_grad_enabled())) or answer(y, z, *network)
+    model.latent_update = lambda z, y, x, *rest: calls.append(("z", torch.is_grad_enabled())) or latent(z, y, x, *rest)
+    model.answer_update = lambda y, z, *rest: calls.append(("y", torch.is_grad_enabled())) or answer(y, z, *rest)
     y, z = model.initial_state(1)
     model(torch.ones(1, TINY.cells, dtype=torch.long), y, z)
     cycle = ["z", "z", "y"]
@@ -125,7 +125,8 @@ def test_config_rejects_bad_fields_by_name():
 
 def test_flat_baseline_has_one_position_and_the_trm_interface():
     from trm.model.build import build_model
-    config = ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2)
+    config = ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=32, prefix_len=0, latent_steps=2,
+                         answer_cycles=2)
     model = build_model(config)
     y, z = model.initial_state(3)
     assert y.shape == (3, 1, 32)

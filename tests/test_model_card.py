@@ -109,7 +109,6 @@ def test_card_only_export_refuses_a_run_folder_without_metrics_and_keeps_the_car
 
 
 def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(monkeypatch, tmp_path):
-    import shutil
     from pathlib import Path
     import trm.evaluate.cli
     import trm.export

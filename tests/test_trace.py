@@ -93,8 +93,8 @@ def test_trace_survives_a_json_round_trip(trace):
 
 def test_flat_baseline_traces_with_cell_logits_as_its_per_cell_view():
     from trm.model.build import build_model
-    config = ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=32, prefix_len=0, latent_steps=2, answer_cycles=2,
-                         max_supervision_steps=3)
+    config = ModelConfig(grid_size=4, architecture="flat-baseline", hidden_size=32, prefix_len=0, latent_steps=2,
+                         answer_cycles=2, max_supervision_steps=3)
     trace = run_trace(build_model(config).eval(), PUZZLE, SOLUTION)
     assert len(trace.steps) == 3 and trace.steps[0].calls.kinds == ["z", "z", "y"] * 2
     assert trace.pca.cells.shape == (3, 16, 2)

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -60,7 +59,8 @@ def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
     assert resumed.step == 12
     for name, tensor in straight.weights.items():
         assert torch.equal(tensor, resumed.weights[name]), name
-    losses = lambda run: [r["lm_loss"] for r in read_metrics(tmp_path / run).records if r["kind"] == "train"]
+    def losses(run):
+        return [r["lm_loss"] for r in read_metrics(tmp_path / run).records if r["kind"] == "train"]
     assert losses("straight") == losses("resumed")
     run_json = json.loads((tmp_path / "resumed" / "run.json").read_text())
     python = Path(sys.executable).name

@@ -102,7 +102,8 @@ def _write_run(folder: Path, status: str | None, metrics: str | None) -> Path:
 
 
 def test_corrupt_and_missing_status_and_metrics_files_are_reported(tmp_path):
-    line = lambda step: json.dumps({"kind": "train", "step": step, "lm_loss": 1.0}) + "\n"
+    def line(step):
+        return json.dumps({"kind": "train", "step": step, "lm_loss": 1.0}) + "\n"
     corrupt = _write_run(tmp_path / "corrupt", "{not json", line(10) + "garbage\n" + line(20) + '{"kind": "tr')
     missing = _write_run(tmp_path / "missing", None, None)
     unreadable = _write_run(tmp_path / "unreadable", '{"state": "stopped", "step": 7}', None)

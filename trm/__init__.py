@@ -18,8 +18,8 @@ from trm.model.config import ModelConfig  # noqa: E402
 from trm.model.tokens import decode_tokens, encode_grids  # noqa: E402
 from trm.model.trm import RecursiveModel, count_parameters  # noqa: E402
 
-PUBLIC_MODULES = ("trm", "trm.sudoku", "trm.data", "trm.kernels", "trm.inference", "trm.trace", "trm.evaluate",
-                  "trm.catalog", "trm.runs", "trm.train", "trm.export", "trm.control")
+PUBLIC_MODULES = ("trm", "trm.sudoku", "trm.data", "trm.kernels", "trm.model", "trm.inference", "trm.trace",
+                  "trm.evaluate", "trm.catalog", "trm.runs", "trm.train", "trm.export", "trm.control")
 
 __all__ = ["CheckpointError", "ConfigError", "DataError", "LoadedModel", "ModelConfig", "PUBLIC_MODULES",
            "PuzzleError", "RecursiveModel", "TRMError", "build_model", "count_parameters", "decode_tokens",

@@ -75,7 +75,8 @@ def _tally_batch(tally: _Tally, exact: torch.Tensor, cells: torch.Tensor, probs:
     tally.exact += exact.sum(1).float()
     tally.cells += cells.sum(1).float()
     wants_halt = probs >= threshold  # (steps, B)
-    halt_index = torch.where(wants_halt.any(0), wants_halt.float().argmax(0), torch.full_like(probs[0], tally.steps - 1).long())
+    never = torch.full_like(probs[0], tally.steps - 1).long()  # never-halting puzzles count at the last step
+    halt_index = torch.where(wants_halt.any(0), wants_halt.float().argmax(0), never)
     tally.halt_steps.extend((halt_index + 1).tolist())
     tally.puzzle_correct.extend(exact[-1].tolist())
     tally.halted_right += int(exact.gather(0, halt_index[None]).sum())

@@ -5,9 +5,9 @@ batch 1); on a CPU each eager call spends much of its time in unfused elementwis
 ``torch.compile`` fuses (about 2x on a 2-core CPU). Compiling takes tens of seconds, so it runs in a daemon
 thread while the caller keeps using the eager network; :func:`network_for` hands the inference core the
 compiled one once it is ready and has matched the eager one on a probe input, for the shapes it was compiled
-for (batch 1, float32: one solve), so a caller with other shapes never waits for a recompilation. Any failure (no C++ compiler, an inductor error, a
-mismatch) leaves the eager network in place and records why. The model itself is never modified, so a model
-shared between users (``st.cache_resource``) stays read-only.
+for (batch 1, float32: one solve), so a caller with other shapes never waits for a recompilation. Any failure
+(no C++ compiler, an inductor error, a mismatch) leaves the eager network in place and records why. The model
+itself is never modified, so a model shared between users (``st.cache_resource``) stays read-only.
 
 Set ``TRM_COMPILE=0`` to switch compilation off (tests, debugging).
 """

@@ -90,9 +90,9 @@ class ModelConfig:
 
 # Fields added after the first saved configs (runs and checkpoints exist without them), with the value those
 # configs implied. Every new field of ModelConfig or TrainConfig needs an entry here, or old runs cannot resume.
-_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256, "architecture": "trm"}, "TrainConfig": {"cpu_threads": 0, "compile_mode": "default",
-                                                                          "fused_swiglu": False,
-                                                                          "fused_token_mixer": False}}
+_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256, "architecture": "trm"},
+                 "TrainConfig": {"cpu_threads": 0, "compile_mode": "default", "fused_swiglu": False,
+                                 "fused_token_mixer": False}}
 
 
 def _strict_from_dict(cls, data: dict):

@@ -6,7 +6,6 @@ A grid is a flat row-major ``np.ndarray`` of ``int8`` with ``cells`` entries: 0 
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from trm.errors import PuzzleError
 

@@ -6,5 +6,7 @@ The run folder it writes belongs to ``trm.runs`` (a layer below). Starting runs 
 """
 
 from trm.train.config import COMPILE_MODES, PRESETS, Preset, TrainConfig, get_preset
+from trm.train.device import Runtime, setup_runtime
+from trm.train.trainer import Trainer
 
-__all__ = ["COMPILE_MODES", "PRESETS", "Preset", "TrainConfig", "get_preset"]
+__all__ = ["COMPILE_MODES", "PRESETS", "Preset", "Runtime", "TrainConfig", "Trainer", "get_preset", "setup_runtime"]

@@ -97,7 +97,8 @@ PRESETS: dict[str, Preset] = {
                                         eval_batch_size=500, checkpoint_every=500, log_every=50, compile=False,
                                         cpu_threads=1)),
     "sudoku4-flat": Preset("The flat gated-MLP baseline (no sequence axis) on 4x4, to compare with sudoku4-tiny.",
-                           ModelConfig(grid_size=4, architecture="flat-baseline", **{**_SMALL4, "prefix_len": 0}), _TRAIN4),
+                           ModelConfig(grid_size=4, architecture="flat-baseline", **{**_SMALL4, "prefix_len": 0}),
+                           _TRAIN4),
     "sudoku9-flat": Preset("The flat gated-MLP baseline on 9x9 Sudoku-Extreme, same recipe as sudoku9-mlp.",
                            ModelConfig(architecture="flat-baseline", prefix_len=0), TrainConfig()),
 }

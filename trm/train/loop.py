@@ -157,13 +157,7 @@ class Run:
                     totals, window_start, window_steps = {}, time.perf_counter(), 0
                 elif not self.runtime.is_distributed:
                     agreed_stop = stop.is_set
-                if trainer.step % config.eval_every == 0 or trainer.step == config.total_steps:
-                    result = self.evaluate()
-                    tqdm.write(f"step {trainer.step}: held-out exact {result.exact_accuracy:.4f} "
-                               f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
-                if trainer.step % config.checkpoint_every == 0:
-                    self.save_state()
-                    self._status("running")
+                self._evaluate_and_save_when_due()
             self.save_state()
             self._check_ranks_in_sync()
             final = "finished" if trainer.step >= config.total_steps else "stopped"
@@ -176,6 +170,16 @@ class Run:
             bar.close()
             if self.runtime.is_main:
                 release_lock(self.run_dir)
+
+    def _evaluate_and_save_when_due(self) -> None:
+        config, step = self.spec.train, self.trainer.step
+        if step % config.eval_every == 0 or step == config.total_steps:
+            result = self.evaluate()
+            tqdm.write(f"step {step}: held-out exact {result.exact_accuracy:.4f} "
+                       f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
+        if step % config.checkpoint_every == 0:
+            self.save_state()
+            self._status("running")
 
     def _check_ranks_in_sync(self) -> None:
         """Under torchrun, confirm every rank ends with identical weights (DDP averaged the gradients)."""

@@ -76,6 +76,8 @@ def _precompute_variants(puzzles: torch.Tensor, solutions: torch.Tensor, table: 
         aug_p, aug_s = augment_batch(rows_p[start:stop], rows_s[start:stop], table.shape, generator)
         out_p.append(aug_p)
         out_s.append(aug_s)
-    variants_p = torch.cat([puzzles[:, None], *([torch.cat(out_p).view(n, augmentations, cells)] if out_p else [])], 1)
-    variants_s = torch.cat([solutions[:, None], *([torch.cat(out_s).view(n, augmentations, cells)] if out_s else [])], 1)
+    augmented_p = [torch.cat(out_p).view(n, augmentations, cells)] if out_p else []
+    augmented_s = [torch.cat(out_s).view(n, augmentations, cells)] if out_s else []
+    variants_p = torch.cat([puzzles[:, None], *augmented_p], 1)
+    variants_s = torch.cat([solutions[:, None], *augmented_s], 1)
     return variants_p, variants_s
