@@ -6,9 +6,7 @@ Grids everywhere else in trm are digits (0 blank, 1..size); only the model's inp
 import numpy as np
 import torch
 
-PAD_TOKEN = 0  # never in a puzzle; a class the output head can still predict
-BLANK_TOKEN = 1
-DIGIT_TOKEN_OFFSET = 1  # token = digit + 1, so a blank (0) becomes BLANK_TOKEN
+DIGIT_TOKEN_OFFSET = 1  # token = digit + 1, so a blank (0) becomes 1; token 0 (pad) never occurs in a puzzle
 
 
 def encode_grids(grids: np.ndarray | torch.Tensor, device: str | torch.device | None = None) -> torch.Tensor:
@@ -21,7 +19,3 @@ def decode_tokens(tokens: torch.Tensor) -> torch.Tensor:
     """Tokens -> digits, same shape, int8; pad and blank both become 0 (no digit)."""
     return (tokens - DIGIT_TOKEN_OFFSET).clamp(min=0).to(torch.int8)
 
-
-def digit_logits(logits: torch.Tensor) -> torch.Tensor:
-    """The logits of the digit classes only, (..., vocab) -> (..., size): index i is digit i + 1."""
-    return logits[..., DIGIT_TOKEN_OFFSET + 1:]
