@@ -3,11 +3,12 @@
     python bench/kernel_swiglu.py                      # GPU: check, then time both SwiGLUs of the paper config
     TRITON_INTERPRET=1 PYTHONPATH=. python bench/kernel_swiglu.py --check-only --device cpu   # CPU check, small sizes
 
-A third of the training step is SwiGLU's elementwise passes (bench/README.md): silu(gate) * up reads the GEMM's
-(rows, 2W) output back and writes (rows, W). The kernel (trm/kernels/swiglu.py) keeps gate and up in
-registers, two accumulators per tile, and writes only silu(gate) * up: one pass over the widest tensor, not
-three. The model uses it for its channel MLPs' no-grad calls (train.fused_swiglu, on by default on a GPU): on
-Hopper and newer its TMA version, persistent (one program per SM), elsewhere the one that loads through pointers.
+Without our kernels, about a third of the training step is SwiGLU's elementwise passes (bench/README.md):
+silu(gate) * up reads the GEMM's (rows, 2W) output back and writes (rows, W). The kernel (trm/kernels/swiglu.py)
+keeps gate and up in registers, two accumulators per tile, and writes only silu(gate) * up: one pass over the widest
+tensor, not three. The model uses it for its channel MLPs' no-grad calls (train.fused_swiglu, on by default on a
+GPU): on Hopper and newer its TMA version, persistent (one program per SM), elsewhere the one that loads through
+pointers.
 The token mixers have a kernel of their own for the whole sub-layer (bench/kernel_token_mixer.py).
 """
 

@@ -1,10 +1,10 @@
-"""The token-mixer sub-layer in one Triton kernel against what the model did before: is it worth it?
+"""The token-mixer sub-layer in one Triton kernel against the plain PyTorch layer: is it worth it?
 
     PYTHONPATH=. python bench/kernel_token_mixer.py          # GPU: check, then time every variant at the paper size
     TRITON_INTERPRET=1 PYTHONPATH=. python bench/kernel_token_mixer.py --check-only --device cpu   # CPU check
 
 The sub-layer is RMSNorm_S(X + W_down @ swiglu(W_gu @ X)) on sequence-major tokens X (97, 768 x 512). Without
-gradients (28 of the training step's 42 sub-layer calls, and all of evaluation) it was: a GEMM writing
+gradients (28 of the training step's 42 sub-layer calls, and all of evaluation) the plain layer runs: a GEMM writing
 (1024, 393,216), the SwiGLU pass, a GEMM reading (512, 393,216) back, and the residual + norm.
 trm/kernels/token_mixer.py keeps the activations on chip and writes only the result: ~150 MB of traffic per
 call instead of ~2.8 GB. (bench/kernel_token_mixer_grad.py times the calls with gradients.)

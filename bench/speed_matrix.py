@@ -2,8 +2,8 @@
 
     python bench/speed_matrix.py [--preset sudoku9-mlp] [--out speed_matrix.jsonl] [--only NAME ...]
 
-Meant for one detached call on the GPU: every setting compiles from scratch (a fresh process, so no cache
-is shared), results are appended to --out as they finish, so a cut-off run keeps what it measured.
+Slow: every setting compiles from scratch (a fresh process, so no cache is shared); results are appended to
+--out as they finish, so a cut-off run keeps what it measured.
 """
 
 import argparse

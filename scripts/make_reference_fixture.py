@@ -109,7 +109,7 @@ def check_reference(ref: Path, allow_mismatch: bool) -> dict:
     try:
         head = subprocess.run(["git", "-C", str(ref), "rev-parse", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip() or None
-    except Exception:  # a plain work tree exported from the bare mirror has no .git: fine
+    except Exception:  # a checkout without .git (an exported tree): the blob hashes above still pin it
         pass
     return {"blobs": blobs, "blobs_match_commit": not bad, "checkout_git_head": head}
 

@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: a `streamlit run app.py` server on a free port and a headless Chromium page.
 
-Chromium is Debian's (`apt-get install chromium`); Playwright cannot download browsers on our machines. Tests
+Chromium is Debian's (`apt-get install chromium`), so no Playwright browser download is needed. Tests
 that use these fixtures are marked `browser` and are skipped, with the reason, when Chromium is missing.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import torch
 
-# Without a GPU, the fused SwiGLU kernel's tests run in Triton's interpreter, chosen before the kernel is defined.
+# Without a GPU, the kernel tests run in Triton's interpreter, chosen before the kernels are defined.
 if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
 

@@ -1,5 +1,6 @@
-"""The grid component's read-only answer view, the one the step player will use: model digits, confidence
-shading, changed and wrong marks, and click-to-inspect. Served from a small script, since no page shows it yet."""
+"""The grid component's read-only answer view, the one the step player uses: model digits, confidence
+shading, changed and wrong marks, and click-to-inspect. Served from a small script that sets each mark directly,
+without a model."""
 
 import re
 

@@ -157,7 +157,7 @@ def test_run_saved_before_newer_config_fields_still_resumes(data_dir, tmp_path):
     assert train_main(_args(data_dir, tmp_path / "old", 3)) == 0
     run_json = tmp_path / "old" / "run.json"
     saved = json.loads(run_json.read_text())
-    del saved["train"]["cpu_threads"], saved["model"]["swiglu_multiple"]  # as the first GPU run wrote it
+    del saved["train"]["cpu_threads"], saved["model"]["swiglu_multiple"]  # a run.json from before these fields existed
     run_json.write_text(json.dumps(saved))
     assert train_main(["--resume", str(tmp_path / "old"), "--steps", "6"]) == 0
     assert load_run_state(tmp_path / "old").step == 6

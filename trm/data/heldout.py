@@ -1,7 +1,8 @@
-"""Make the held-out 9x9 samples shipped in ``assets/puzzles`` from the full tdoku lists (../shared/data).
+"""Make the held-out 9x9 samples shipped in ``assets/puzzles`` from the full tdoku lists (DATA_SOURCES.md).
 
 Each sample drops every puzzle equal or equivalent to a Sudoku-Extreme training puzzle, then keeps a seeded
-sample in file order. Run ``python -m trm.data heldout --shared-dir ../shared/data`` to remake them.
+sample in file order. To remake them: ``python -m trm.data heldout --shared-dir DIR``, DIR holding the
+tdoku_*.csv lists.
 """
 
 from dataclasses import dataclass

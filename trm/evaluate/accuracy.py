@@ -95,7 +95,7 @@ def evaluate_model(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Te
 
     ``steps`` defaults to the model's max supervision steps; more steps test test-time scaling. With
     ``autocast=None`` the model runs in bf16 autocast on CUDA, with y and z held in bf16, as training's evaluation
-    does (in float32, export's evaluation on an H200 took 3x as long as training's), and in float32 on the CPU;
+    does (so the figures match training's; float32 takes about 3x as long on a GPU), and in float32 on the CPU;
     ``autocast=True`` uses bf16 on the CPU too (2.3x faster on a CPU with AVX512-BF16), ``False`` never.
     """
     steps = steps or model.config.max_supervision_steps

@@ -142,8 +142,8 @@ def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> l
 
 
 def _compared_runs_section(runs: list[dict] | None, own_curve: list[dict] | None, own_step: object) -> list[str]:
-    """Other recipes tried with these weights' model, side by side with them (issue: a better recipe is welcome if
-    the card shows it next to the paper's)."""
+    """Other recipes tried with these weights' model, side by side with them, so a reader can judge the shipped
+    recipe (the paper's) against the alternatives."""
     if not runs:
         return []
     lines = ["", "## Other recipes tried", "",

@@ -46,7 +46,8 @@ if triton is not None:
         tl.store(out_at + width, (d_act * gate * sig).to(out_ptr.dtype.element_ty), mask=mask)
 
 
-SWIGLU_BACKWARD_BLOCKS = (64, 128, 64, 4, 4)  # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: fastest of 8 (H100)
+# BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: the fastest of bench/kernel_swiglu_grad.py's tiles on a Hopper GPU
+SWIGLU_BACKWARD_BLOCKS = (64, 128, 64, 4, 4)
 
 
 def swiglu_gate_up_grad(grad_out: torch.Tensor, down: torch.Tensor, gate_up: torch.Tensor,

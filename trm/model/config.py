@@ -18,7 +18,7 @@ class ModelConfig:
     layers: int = 2  # blocks in the one network (L_layers)
     expansion: float = 4.0  # SwiGLU expansion (inner = round(4 * D * 2/3) rounded up to swiglu_multiple)
     swiglu_multiple: int = 256  # reference rounding; small CPU presets use 16 so a 20-token mixer is not 256 wide
-    architecture: str = "trm"  # "trm"; "flat-baseline": the seed design's flat gated-MLP model (trm.model.flat)
+    architecture: str = "trm"  # "trm"; "flat-baseline": a flat gated-MLP model to compare TRM with (trm.model.flat)
     mixer: str = "mlp"  # TRM's sequence mixer: "mlp" (TRM-MLP, mlp_t=True) or "attention" (TRM-Att with RoPE)
     attention_heads: int = 8  # TRM-Att only
     rope_theta: float = 10000.0  # TRM-Att only
@@ -83,7 +83,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "ModelConfig":
         """Build strictly: unknown or missing keys raise ConfigError."""
-        if data.get("mixer") == "flat":  # configs saved before the baseline had its own field named it a mixer
+        if data.get("mixer") == "flat":  # older configs spell the baseline mixer="flat"
             data = {**data, "architecture": "flat-baseline", "mixer": "mlp"}
         return _strict_from_dict(cls, data)
 

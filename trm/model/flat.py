@@ -1,4 +1,4 @@
-"""The seed design's flat gated-MLP baseline: the whole puzzle as one vector, no sequence axis.
+"""A flat gated-MLP baseline: the whole puzzle as one vector, no sequence axis.
 
 x is the one-hot puzzle (cells x (size + 1) values: 810 for 9x9) projected to D; y and z are single D-vectors
 (stored as (B, 1, D) so the ACT carry, trainer and evaluation treat both models alike). Updates:

@@ -1,8 +1,8 @@
 """Resumable training state: everything needed to continue a run, in safetensors + JSON.
 
 Layout of ``RUN_DIR/state/``: ``weights*.safetensors`` (model fp32 + EMA), ``optimizer*.safetensors`` (Adam
-moments; optional, the GPU lease brings back weights only and the run re-warms up, as the reference resumes
-from weights alone), ``extra.safetensors`` (sampler order, RNG states, the ACT carry when it is small) and
+moments; optional: without them the state is half the size and the resumed run warms up again, as the reference
+resumes from weights alone), ``extra.safetensors`` (sampler order, RNG states, the ACT carry when it is small) and
 ``state.json``. The folder is swapped in atomically, so a kill at any moment leaves a loadable state.
 
 It lives with the run folder rather than with the trainer: the listing (is the run resumable?) and the export (the

@@ -8,7 +8,7 @@ one at a time in random order, each removal kept only while the puzzle stays wit
 - hard and extreme: still exactly one solution; retried until the grade matches.
 
 Extreme 9x9 puzzles are rare (about 1 minimal puzzle in 40), so by default they are drawn from a pool made
-earlier by this generator (``trm.sudoku.pool``). Every result is graded with ``grade_puzzle`` before it is
+ahead of time by this generator (``trm.sudoku.pool``). Every result is graded with ``grade_puzzle`` before it is
 returned, so its ``level`` is its real grade.
 Not every size has every level (``LEVELS_BY_SIZE``): in 4x4 every proper puzzle we generated fell to singles,
 and 6x6 search trees are too small to meet more than a few dead ends, so 6x6 has no extreme level. Asking for

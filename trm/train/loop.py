@@ -34,7 +34,7 @@ class RunSpec:
     model: ModelConfig
     train: TrainConfig
     command: str = ""
-    save_optimizer: bool = True  # False: state holds weights only (small enough to bring back from a GPU lease)
+    save_optimizer: bool = True  # False: state holds weights only (half the size; a resume warms up again)
     extra: dict = field(default_factory=dict)
 
 
