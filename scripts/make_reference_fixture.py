@@ -58,7 +58,7 @@ REFERENCE_BLOBS = {
     "models/sparse_embedding.py": "f369205e34a05767d8d529e3ba39463689fab787",
 }
 
-DATA_CSV = Path("/work/shared/data/sudoku_extreme_train_1k.csv")
+DATA_CSV = Path(__file__).resolve().parents[1] / "assets" / "puzzles" / "sudoku_extreme_train_1k.csv"
 PUZZLE_ROWS = [0, 1, 2, 3]   # first 4 data rows of the CSV
 N_STEPS = 3                  # supervision steps recorded
 
@@ -239,7 +239,7 @@ def _fixture_info(name: str, cfg: dict, meta: dict, scales: dict, state: dict, t
         "randomise_seed": SEEDS[name],
         "randomise_linear_gain": LINEAR_GAIN[name],
         "randomise_std": scales,
-        "data": {"csv": str(DATA_CSV), "rows": PUZZLE_ROWS,
+        "data": {"csv": str(DATA_CSV.relative_to(DATA_CSV.parents[2])), "rows": PUZZLE_ROWS,
                  "token_map": "0 pad, 1 blank, 2..10 digits 1..9"},
         "state_dict_shapes": {k: list(v.shape) for k, v in state.items()},
         "output_shapes": {k: list(v.shape) for k, v in tensors.items()},

@@ -37,7 +37,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="override any config field, e.g. train.eval_every=500 or model.hidden_size=128")
     parser.add_argument("--no-optimizer-state", action="store_true",
-                        help="save weights + EMA only (small state to carry off a GPU lease; resume re-warms up)")
+                        help="save weights + EMA only (half the size; a resumed run warms its optimiser up again)")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--init-from", metavar="MODEL_DIR",
                         help="new run: start from this saved model's weights (e.g. checkpoints/NAME) to fine-tune")
