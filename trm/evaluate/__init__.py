@@ -1,12 +1,14 @@
-"""Evaluation of a model on a puzzle set: accuracy at every supervision step, halting, calibration, and accuracy
-by difficulty (the exact solver's backtracks). ``python -m trm.evaluate`` is its command line (trm.evaluate.cli).
+"""Evaluation of a model on a puzzle set: accuracy at every supervision step, halting, calibration, accuracy by
+difficulty (the exact solver's backtracks), and test-time evaluation with K views of every puzzle.
+``python -m trm.evaluate`` is its command line (trm.evaluate.cli).
 """
 
 from trm.evaluate.accuracy import EvalResult, evaluate_model, evaluate_model_at
 from trm.evaluate.difficulty import (BandAccuracy, CardBands, MixEstimate, accuracy_by_band, band_index, band_label,
                                      estimate_for_mix, pool_bands, pooled_card_bands, puzzle_backtracks)
 from trm.evaluate.solutions import fill_solutions
+from trm.evaluate.views import ViewsResult, evaluate_views
 
-__all__ = ["BandAccuracy", "CardBands", "EvalResult", "MixEstimate", "accuracy_by_band", "band_index", "band_label",
-           "estimate_for_mix", "evaluate_model", "evaluate_model_at", "fill_solutions", "pool_bands",
-           "pooled_card_bands", "puzzle_backtracks"]
+__all__ = ["BandAccuracy", "CardBands", "EvalResult", "MixEstimate", "ViewsResult", "accuracy_by_band", "band_index",
+           "band_label", "estimate_for_mix", "evaluate_model", "evaluate_model_at", "evaluate_views", "fill_solutions",
+           "pool_bands", "pooled_card_bands", "puzzle_backtracks"]

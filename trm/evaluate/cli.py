@@ -22,6 +22,8 @@ from trm.errors import DataError, TRMError
 from trm.evaluate.accuracy import EvalResult, evaluate_model
 from trm.evaluate.difficulty import BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix, puzzle_backtracks
 from trm.evaluate.solutions import fill_solutions
+from trm.evaluate.views import ViewsResult, evaluate_views
+from trm.inference.selection import SELECTIONS
 from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
@@ -42,6 +44,13 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="also report exact accuracy by the exact solver's backtracks (0, 1-50, ..., 201+)")
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (implies --by-difficulty)")
+    parser.add_argument("--views", type=int, default=1,
+                        help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
+    parser.add_argument("--select", choices=SELECTIONS, default="q",
+                        help="with --views: the view with the highest Q-halt logit (q) or the majority grid (vote)")
+    parser.add_argument("--noise", type=float, default=0.0,
+                        help="with --views: std of Gaussian noise on the initial y and z of every view but the first")
+    parser.add_argument("--seed", type=int, default=0, help="with --views: seed of the symmetries and the noise")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
 
@@ -88,6 +97,34 @@ def _difficulty(table: PuzzleTable, correct: list[bool], mix_path: str | None,
     return bands, estimate_for_mix(bands, puzzle_backtracks(mix.puzzles, mix.shape))
 
 
+def _autocast(args: argparse.Namespace) -> bool | None:
+    return False if args.fp32 else True if args.bf16 else None
+
+
+def _print_views_report(result: ViewsResult, skipped: int) -> None:
+    print(f"puzzles: {result.count}" + (f" ({skipped} skipped: no unique solution)" if skipped else "")
+          + f"   views: {result.views}   noise: {result.noise}   precision: {result.precision}")
+    print(f"exact accuracy after {result.steps} steps, answer chosen by {result.select}: {result.exact_accuracy:.2%}"
+          f"   (views agreeing with it: {result.mean_agreement:.1%} of cells)")
+    print("step  Q-head     vote   view 0  any view")
+    rules = result.accuracy_by_rule
+    for step, row in enumerate(zip(rules["q"], rules["vote"], rules["view0"], rules["any"]), start=1):
+        print(f"{step:>4}  " + "  ".join(f"{value:7.2%}" for value in row))
+
+
+def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skipped: int) -> int:
+    puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
+    solutions = torch.as_tensor(table.solutions, device=args.device).long()
+    result = evaluate_views(loaded.model, puzzles, solutions, args.views, args.steps, args.select, args.noise,
+                            args.batch_size, _autocast(args), args.seed, show_progress=not args.json)
+    if args.json:
+        print(json.dumps({**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data,
+                          "skipped": skipped}))
+    else:
+        _print_views_report(result, skipped)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     if args.fp32 and args.bf16:
@@ -102,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.views > 1 or args.noise:
+        return _evaluate_views(args, loaded, table, skipped)
     inputs, labels = encode_grids(table.puzzles, args.device), encode_grids(table.solutions, args.device)
-    autocast = False if args.fp32 else True if args.bf16 else None
     result = evaluate_model(loaded.model, inputs, labels, steps=args.steps, batch_size=args.batch_size,
-                            halt_threshold=args.threshold, show_progress=not args.json, autocast=autocast)
+                            halt_threshold=args.threshold, show_progress=not args.json, autocast=_autocast(args))
     report = {**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data, "skipped": skipped}
     bands, mix = None, None
     if args.by_difficulty or args.difficulty_mix:

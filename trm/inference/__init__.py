@@ -2,15 +2,20 @@
 
 ``iter_steps`` / ``run_steps`` run the recursion (the model's own code) and report to :class:`Observer` objects
 (per step: answers, probabilities, Q-halt logit, y and z; per network call: y, z and their change), which may
-edit the state between steps. ``prepare_for_solving`` starts compiling a model's network in the background; the
-core uses the compiled copy once it is ready for the shapes at hand.
+edit the state between steps. ``make_views`` stacks K symmetric views of each puzzle on the batch axis and maps
+their answers back; ``select_answer`` picks one per puzzle (the Q-head's choice or a vote).
+``prepare_for_solving`` starts compiling a model's network in the background; the core uses the compiled copy
+once it is ready for the shapes at hand.
 """
 
 from trm.inference.compiled import (CompileStatus, compile_status, is_compile_enabled, prepare_for_solving,
                                     wait_until_compiled)
 from trm.inference.core import (CallEvent, Observer, RecursionState, StepOutput, StopRule, halt_when_all_confident,
                                 iter_steps, run_steps)
+from trm.inference.selection import SELECTIONS, Selection, select_answer, select_by_q, select_by_vote
+from trm.inference.views import Views, make_views
 
-__all__ = ["CallEvent", "CompileStatus", "Observer", "RecursionState", "StepOutput", "StopRule", "compile_status",
-           "halt_when_all_confident", "is_compile_enabled", "iter_steps", "prepare_for_solving", "run_steps",
+__all__ = ["SELECTIONS", "CallEvent", "CompileStatus", "Observer", "RecursionState", "Selection", "StepOutput",
+           "StopRule", "Views", "compile_status", "halt_when_all_confident", "is_compile_enabled", "iter_steps",
+           "make_views", "prepare_for_solving", "run_steps", "select_answer", "select_by_q", "select_by_vote",
            "wait_until_compiled"]

@@ -1,0 +1,72 @@
+"""Test-time depth and breadth: exact accuracy against compute, for K views x N supervision steps.
+
+    python bench/test_time.py --checkpoint checkpoints/sudoku9-mlp --data assets/puzzles/heldout_forum_hardest_2k.csv
+        [--limit N] [--views 1 2 4 8] [--steps 16 32 64] [--batch-size 256] [--noise S] [--device cuda]
+
+One run per view count, to the largest step count (a shorter run is a prefix of it). Prints one JSON line per
+(views, steps): supervision steps per puzzle (views x steps), exact accuracy of the Q-head's pick, the vote, the
+puzzle alone (view 0) and any view right, and seconds: the run's wall time (synchronised) times steps / largest
+steps, the cost of stopping there. Then the frontier: for each budget of supervision steps per puzzle, the best
+accuracy reached with it.
+"""
+
+import argparse
+import json
+import time
+
+import torch
+
+from trm import load_model
+from trm.evaluate import evaluate_views, fill_solutions
+from trm.sudoku import read_puzzle_csv
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checkpoint", default="checkpoints/sudoku9-mlp")
+    parser.add_argument("--data", default="assets/puzzles/heldout_forum_hardest_2k.csv")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--views", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--steps", type=int, nargs="+", default=[16, 32, 64])
+    parser.add_argument("--batch-size", type=int, default=256, help="puzzles per batch (each brings its views)")
+    parser.add_argument("--noise", type=float, default=0.0)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    return parser.parse_args()
+
+
+def _rows(result, views: int, step_counts: list[int], seconds: float) -> list[dict]:
+    rules = result.accuracy_by_rule
+    return [{"views": views, "steps": steps, "supervision_steps_per_puzzle": views * steps,
+             "exact_q": round(rules["q"][steps - 1], 4), "exact_vote": round(rules["vote"][steps - 1], 4),
+             "exact_view0": round(rules["view0"][steps - 1], 4), "exact_any": round(rules["any"][steps - 1], 4),
+             "seconds": round(seconds * steps / result.steps, 1), "puzzles": result.count,
+             "precision": result.precision} for steps in step_counts]
+
+
+def main() -> None:
+    args = _args()
+    model = load_model(args.checkpoint, args.device).model
+    table, _ = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))
+    puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
+    solutions = torch.as_tensor(table.solutions, device=args.device).long()
+    rows = []
+    for views in args.views:
+        if args.device.startswith("cuda"):
+            torch.cuda.synchronize()
+        started = time.perf_counter()
+        result = evaluate_views(model, puzzles, solutions, views, max(args.steps), noise=args.noise,
+                                batch_size=args.batch_size)
+        if args.device.startswith("cuda"):
+            torch.cuda.synchronize()
+        for row in _rows(result, views, sorted(args.steps), time.perf_counter() - started):
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    best = {}
+    for row in sorted(rows, key=lambda r: r["supervision_steps_per_puzzle"]):
+        budget = row["supervision_steps_per_puzzle"]
+        best[budget] = max(best.get(budget, 0), row["exact_q"])
+    print(json.dumps({"frontier_exact_q_by_supervision_steps_per_puzzle": best}))
+
+
+if __name__ == "__main__":
+    main()

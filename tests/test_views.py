@@ -1,0 +1,86 @@
+"""Views of a puzzle map back exactly, the Q-head and the vote pick as they say, and evaluation with views is
+the plain evaluation when there is one view."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from trm import encode_grids, load_model
+from trm.evaluate import evaluate_model
+from trm.evaluate.cli import main as evaluate_main
+from trm.evaluate.views import evaluate_views
+from trm.inference.selection import select_answer, select_by_q, select_by_vote
+from trm.inference.views import make_views
+from trm.sudoku import is_solution, read_puzzle_csv, shape_for_size
+
+REPO = Path(__file__).resolve().parents[1]
+HELDOUT_4 = REPO / "assets" / "puzzles" / "heldout_4x4.csv"
+SOLUTION_9 = "534678912672195348198342567859761423426853791713924856961537284287419635345286179"
+
+
+@pytest.mark.parametrize("size", [4, 6, 9])
+def test_views_are_valid_grids_that_map_back_to_the_original(size):
+    shape = shape_for_size(size)
+    table = read_puzzle_csv(HELDOUT_4, limit=3) if size == 4 else None
+    grid = torch.as_tensor(table.solutions if table else
+                           np.array([[int(c) for c in SOLUTION_9]]) if size == 9 else
+                           np.array([[1, 2, 3, 4, 5, 6, 4, 5, 6, 1, 2, 3, 2, 3, 1, 5, 6, 4, 5, 6, 4, 2, 3, 1,
+                                      3, 1, 2, 6, 4, 5, 6, 4, 5, 3, 1, 2]])).long()
+    views = make_views(len(grid), 5, shape, torch.Generator().manual_seed(1))
+    seen = views.to_views(grid)
+    assert all(is_solution(row.numpy().astype(np.int8), shape) for row in seen)
+    assert torch.equal(seen[::5], grid)  # view 0 is the puzzle itself
+    assert not torch.equal(seen[1::5], grid)
+    assert torch.equal(views.to_original(seen), grid[:, None].expand(-1, 5, -1))
+
+
+def test_q_selection_takes_the_most_confident_view_and_the_vote_the_most_common_grid():
+    answers = torch.tensor([[[1, 1], [2, 2], [2, 2], [3, 3]]])  # (1 puzzle, 4 views, 2 cells)
+    q = torch.tensor([[0.1, -1.0, -2.0, 5.0]])
+    assert select_by_q(answers, q).answers.tolist() == [[3, 3]]
+    assert select_by_vote(answers, q).answers.tolist() == [[2, 2]]
+    assert select_by_vote(answers, q).agreement.tolist() == [[0.5, 0.5]]
+    tie = torch.tensor([[[1, 1], [2, 2]]])
+    assert select_by_vote(tie, torch.tensor([[-3.0, 3.0]])).answers.tolist() == [[2, 2]]  # tie: higher Q
+    with pytest.raises(ValueError):
+        select_answer(answers, q, "best")
+
+
+@pytest.fixture(scope="module")
+def sudoku4():
+    loaded = load_model(REPO / "checkpoints" / "sudoku4")
+    table = read_puzzle_csv(HELDOUT_4, limit=24)
+    return loaded.model, torch.as_tensor(table.puzzles).long(), torch.as_tensor(table.solutions).long()
+
+
+def test_one_view_is_the_plain_evaluation(sudoku4):
+    model, puzzles, solutions = sudoku4
+    plain = evaluate_model(model, encode_grids(puzzles), encode_grids(solutions), steps=3, autocast=False)
+    one = evaluate_views(model, puzzles, solutions, views=1, steps=3, autocast=False)
+    for rule in ("q", "vote", "view0", "any"):
+        assert one.accuracy_by_rule[rule] == pytest.approx(plain.accuracy_by_step)
+
+
+def test_more_views_never_lose_what_a_perfect_judge_could_pick(sudoku4):
+    model, puzzles, solutions = sudoku4
+    result = evaluate_views(model, puzzles, solutions, views=4, steps=2, noise=0.5, autocast=False, batch_size=7)
+    rules = result.accuracy_by_rule
+    for step in range(2):
+        assert rules["any"][step] >= max(rules["q"][step], rules["vote"][step], rules["view0"][step])
+    assert result.count == 24 and result.views == 4 and len(result.puzzle_correct) == 24
+    assert 0.25 <= result.mean_agreement <= 1.0
+
+
+def test_the_command_line_reports_views_selection_and_accuracy_by_step(capsys):
+    assert evaluate_main(["--checkpoint", str(REPO / "checkpoints" / "sudoku4"), "--data", str(HELDOUT_4),
+                          "--limit", "10", "--steps", "2", "--views", "3", "--select", "vote", "--device", "cpu",
+                          "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["views"] == 3 and report["select"] == "vote" and report["count"] == 10
+    assert report["accuracy_by_step"] == report["accuracy_by_rule"]["vote"] and len(report["accuracy_by_step"]) == 2
+    assert evaluate_main(["--checkpoint", str(REPO / "checkpoints" / "sudoku4"), "--data", str(HELDOUT_4),
+                          "--limit", "4", "--steps", "1", "--views", "2", "--device", "cpu"]) == 0
+    assert "Q-head     vote   view 0  any view" in capsys.readouterr().out
