@@ -84,3 +84,15 @@ def test_the_command_line_reports_views_selection_and_accuracy_by_step(capsys):
     assert evaluate_main(["--checkpoint", str(REPO / "checkpoints" / "sudoku4"), "--data", str(HELDOUT_4),
                           "--limit", "4", "--steps", "1", "--views", "2", "--device", "cpu"]) == 0
     assert "Q-head     vote   view 0  any view" in capsys.readouterr().out
+
+
+def test_stop_rules_end_a_views_run_when_the_best_view_is_sure_or_all_views_agree(sudoku4):
+    from trm.inference import iter_steps, stop_when_best_view_confident, stop_when_views_agree
+    model, puzzles, _ = sudoku4
+    views = make_views(3, 4, shape_for_size(4), torch.Generator().manual_seed(0))
+    tokens = encode_grids(views.to_views(puzzles[:3]))
+    assert len(list(iter_steps(model, tokens, 5, stop=stop_when_best_view_confident(views, 0.5)))) == 1
+    assert len(list(iter_steps(model, tokens, 5, stop=stop_when_best_view_confident(views, 1.01)))) == 5
+    agreed = list(iter_steps(model, tokens, 5, stop=stop_when_views_agree(views)))
+    answers = views.to_original(agreed[-1].answers.long())
+    assert (answers == answers[:, :1]).all() and len(agreed) < 5

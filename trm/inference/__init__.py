@@ -13,9 +13,9 @@ from trm.inference.compiled import (CompileStatus, compile_status, is_compile_en
 from trm.inference.core import (CallEvent, Observer, RecursionState, StepOutput, StopRule, halt_when_all_confident,
                                 iter_steps, run_steps)
 from trm.inference.selection import SELECTIONS, Selection, select_answer, select_by_q, select_by_vote
-from trm.inference.views import Views, make_views
+from trm.inference.views import Views, make_views, stop_when_best_view_confident, stop_when_views_agree
 
 __all__ = ["SELECTIONS", "CallEvent", "CompileStatus", "Observer", "RecursionState", "Selection", "StepOutput",
            "StopRule", "Views", "compile_status", "halt_when_all_confident", "is_compile_enabled", "iter_steps",
            "make_views", "prepare_for_solving", "run_steps", "select_answer", "select_by_q", "select_by_vote",
-           "wait_until_compiled"]
+           "stop_when_best_view_confident", "stop_when_views_agree", "wait_until_compiled"]

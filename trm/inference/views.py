@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from trm.data.augment import Symmetry, apply_symmetries, draw_symmetries
+from trm.inference.core import StepOutput, StopRule
 from trm.sudoku.shape import GridShape
 
 
@@ -54,3 +55,19 @@ def make_views(puzzles: int, count: int, shape: GridShape, generator: torch.Gene
     forward = Symmetry(torch.where(is_first, identity.cell_source, drawn.cell_source),
                        torch.where(is_first, identity.digit_map, drawn.digit_map))
     return Views(count, forward, invert(forward))
+
+
+def stop_when_best_view_confident(views: Views, threshold: float) -> StopRule:
+    """Stop once, for every puzzle, its most confident view's P(halt) has reached ``threshold``."""
+    def stop(output: StepOutput) -> bool:
+        best = output.halt_probability.view(-1, views.count).max(dim=1).values  # (N,)
+        return bool((best >= threshold).all())
+    return stop
+
+
+def stop_when_views_agree(views: Views) -> StopRule:
+    """Stop once, for every puzzle, all its views give the same grid (mapped back to the original)."""
+    def stop(output: StepOutput) -> bool:
+        answers = views.to_original(output.answers.long())  # (N, K, cells)
+        return bool((answers == answers[:, :1]).all())
+    return stop
