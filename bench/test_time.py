@@ -5,8 +5,9 @@
 
 One run per view count, to the largest step count (a shorter run is a prefix of it). Prints one JSON line per
 (views, steps): supervision steps per puzzle (views x steps), exact accuracy of the Q-head's pick, the vote, the
-puzzle alone (view 0) and any view right, and seconds: the run's wall time (synchronised) times steps / largest
-steps, the cost of stopping there. Then the frontier: for each budget of supervision steps per puzzle, the best
+puzzle alone (view 0) and any view right, the same budget with the stop rule (a puzzle stops once its most
+confident view's P(halt) >= 0.5: accuracy and mean supervision steps per puzzle), and seconds: the run's wall
+time (synchronised) times steps / largest steps, the cost of stopping there. Then the frontier: for each budget of supervision steps per puzzle, the best
 accuracy reached with it.
 """
 
@@ -39,6 +40,8 @@ def _rows(result, views: int, step_counts: list[int], seconds: float) -> list[di
     return [{"views": views, "steps": steps, "supervision_steps_per_puzzle": views * steps,
              "exact_q": round(rules["q"][steps - 1], 4), "exact_vote": round(rules["vote"][steps - 1], 4),
              "exact_view0": round(rules["view0"][steps - 1], 4), "exact_any": round(rules["any"][steps - 1], 4),
+             "exact_q_with_stop": round(result.accuracy_with_stop_by_step[steps - 1], 4),
+             "supervision_steps_per_puzzle_with_stop": round(views * result.mean_steps_with_stop_by_step[steps - 1], 1),
              "seconds": round(seconds * steps / result.steps, 1), "puzzles": result.count,
              "precision": result.precision} for steps in step_counts]
 

@@ -72,6 +72,16 @@ def test_more_views_never_lose_what_a_perfect_judge_could_pick(sudoku4):
         assert rules["any"][step] >= max(rules["q"][step], rules["vote"][step], rules["view0"][step])
     assert result.count == 24 and result.views == 4 and len(result.puzzle_correct) == 24
     assert 0.25 <= result.mean_agreement <= 1.0
+    assert result.mean_steps_with_stop_by_step[0] == 1 and result.mean_steps_with_stop_by_step[1] <= 2
+
+
+def test_the_stop_rule_costs_fewer_steps_and_a_rule_that_never_fires_changes_nothing(sudoku4):
+    model, puzzles, solutions = sudoku4
+    never = evaluate_views(model, puzzles, solutions, views=2, steps=3, autocast=False, halt_threshold=1.01)
+    assert never.accuracy_with_stop_by_step == never.accuracy_by_step
+    assert never.mean_steps_with_stop_by_step == [1.0, 2.0, 3.0]
+    early = evaluate_views(model, puzzles, solutions, views=2, steps=3, autocast=False, halt_threshold=0.5)
+    assert early.mean_steps_with_stop_by_step[-1] < 3  # the shipped 4x4 model is sure of most puzzles at once
 
 
 def test_the_command_line_reports_views_selection_and_accuracy_by_step(capsys):

@@ -106,6 +106,9 @@ def _print_views_report(result: ViewsResult, skipped: int) -> None:
           + f"   views: {result.views}   noise: {result.noise}   precision: {result.precision}")
     print(f"exact accuracy after {result.steps} steps, answer chosen by {result.select}: {result.exact_accuracy:.2%}"
           f"   (views agreeing with it: {result.mean_agreement:.1%} of cells)")
+    print(f"stopping each puzzle once its most confident view's P(halt) >= {result.halt_threshold}: "
+          f"{result.accuracy_with_stop_by_step[-1]:.2%} after {result.mean_steps_with_stop_by_step[-1]:.1f} steps "
+          f"per view on average ({result.views * result.mean_steps_with_stop_by_step[-1]:.0f} per puzzle)")
     print("step  Q-head     vote   view 0  any view")
     rules = result.accuracy_by_rule
     for step, row in enumerate(zip(rules["q"], rules["vote"], rules["view0"], rules["any"]), start=1):
@@ -116,7 +119,8 @@ def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skippe
     puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
     solutions = torch.as_tensor(table.solutions, device=args.device).long()
     result = evaluate_views(loaded.model, puzzles, solutions, args.views, args.steps, args.select, args.noise,
-                            args.batch_size, _autocast(args), args.seed, show_progress=not args.json)
+                            args.batch_size, _autocast(args), args.seed, show_progress=not args.json,
+                            halt_threshold=args.threshold)
     if args.json:
         print(json.dumps({**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data,
                           "skipped": skipped}))

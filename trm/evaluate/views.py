@@ -32,6 +32,9 @@ class ViewsResult:
     accuracy_by_step: list[float]
     accuracy_by_rule: dict[str, list[float]]  # "q", "vote", "view0", "any": accuracy by step of each rule
     mean_agreement: float  # share of views agreeing with the selected answer, over cells, at the last step
+    halt_threshold: float  # the stop rule: a puzzle stops once its most confident view's P(halt) reaches this
+    accuracy_with_stop_by_step: list[float]  # [b - 1]: exact accuracy with the stop rule and a budget of b steps
+    mean_steps_with_stop_by_step: list[float]  # [b - 1]: mean supervision steps per view run under that rule
     noise: float
     precision: str
     puzzle_correct: list[bool] = field(default_factory=list, repr=False)  # per puzzle, selected, last step
@@ -57,7 +60,7 @@ def _batch_outcomes(model, puzzles, solutions, count, steps, bf16, noise, genera
     views = make_views(puzzles.shape[0], count, shape, generator)
     dtype = torch.bfloat16 if bf16 else torch.float32
     start = _noisy_start(model, views, rows, noise, dtype, generator, puzzles.device) if noise else None
-    outcomes = {rule: [] for rule in RULES}
+    outcomes = {rule: [] for rule in (*RULES, "best_halt")}
     for output in iter_steps(model, encode_grids(views.to_views(puzzles)), steps, bf16=bf16, compiled=False,
                              start=start):
         answers = views.to_original(decode_tokens(output.tokens))  # (N, K, C)
@@ -67,19 +70,38 @@ def _batch_outcomes(model, puzzles, solutions, count, steps, bf16, noise, genera
         outcomes["vote"].append((select_by_vote(answers, q_halt).answers == solutions).all(-1))
         outcomes["view0"].append(right[:, 0])
         outcomes["any"].append(right.any(dim=1))
+        outcomes["best_halt"].append(output.halt_probability.view(-1, count).max(dim=1).values)
     outcomes = {rule: torch.stack(values).cpu() for rule, values in outcomes.items()}
     outcomes["agreement"] = select_answer(answers, q_halt, rule).agreement.mean(dim=1).cpu()  # at the last step
     return outcomes
 
 
+def _with_stop_rule(correct: torch.Tensor, best_halt: torch.Tensor,
+                    threshold: float) -> tuple[list[float], list[float]]:
+    """Accuracy and mean steps run, for every budget, when a puzzle stops at the first step its most confident
+    view's P(halt) reaches ``threshold`` (the answer chosen there). ``correct``, ``best_halt``: (steps, N)."""
+    steps = correct.shape[0]
+    halted = best_halt >= threshold
+    never = torch.full(halted.shape[1:], steps, dtype=torch.long)
+    first = torch.where(halted.any(dim=0), halted.float().argmax(dim=0), never)
+    accuracy, mean_steps = [], []
+    for budget in range(1, steps + 1):
+        stop = first.clamp(max=budget - 1)  # (N,) 0-based step where the puzzle stops
+        accuracy.append(float(correct.gather(0, stop[None]).float().mean()))
+        mean_steps.append(float((stop + 1).float().mean()))
+    return accuracy, mean_steps
+
+
 def evaluate_views(model: RecursiveModel, puzzles: torch.Tensor, solutions: torch.Tensor, views: int,
                    steps: int | None = None, select: str = "q", noise: float = 0.0, batch_size: int = 256,
-                   autocast: bool | None = None, seed: int = 0, show_progress: bool = False) -> ViewsResult:
+                   autocast: bool | None = None, seed: int = 0, show_progress: bool = False,
+                   halt_threshold: float = 0.5) -> ViewsResult:
     """Evaluate with ``views`` views per puzzle (the identity first, then seeded random symmetries).
 
     ``puzzles`` and ``solutions`` are (N, cells) digit grids on the model's device; ``batch_size`` counts puzzles
     (each brings ``views`` rows). ``noise`` adds Gaussian noise of that std to the initial y and z of every view
-    but the first. ``autocast`` as in evaluate_model: None means bf16 on CUDA, float32 on the CPU.
+    but the first. ``autocast`` as in evaluate_model: None means bf16 on CUDA, float32 on the CPU. Every puzzle
+    runs all steps; what the stop rule at ``halt_threshold`` would have cost and reached is computed from them.
     """
     if select not in SELECTIONS:
         raise ValueError(f"select must be one of {SELECTIONS}, got {select!r}")
@@ -87,7 +109,7 @@ def evaluate_views(model: RecursiveModel, puzzles: torch.Tensor, solutions: torc
     bf16 = autocast is True or (autocast is None and puzzles.device.type == "cuda")
     generator = torch.Generator(device=puzzles.device).manual_seed(seed)
     totals = {rule: torch.zeros(steps) for rule in RULES}
-    correct, agreement = [], []
+    selected, best_halt, agreement = [], [], []
     for start in tqdm(range(0, len(puzzles), batch_size), desc="evaluating views", unit="batch",
                       disable=not show_progress):
         batch = slice(start, start + batch_size)
@@ -95,8 +117,12 @@ def evaluate_views(model: RecursiveModel, puzzles: torch.Tensor, solutions: torc
                                    select)
         for rule in RULES:
             totals[rule] += outcomes[rule].sum(dim=1).float()
-        correct += outcomes[select][-1].tolist()
+        selected.append(outcomes[select])
+        best_halt.append(outcomes["best_halt"])
         agreement.append(outcomes["agreement"])
     by_rule = {rule: (total / len(puzzles)).tolist() for rule, total in totals.items()}
+    selected = torch.cat(selected, dim=1)  # (steps, N)
+    with_stop, mean_steps = _with_stop_rule(selected, torch.cat(best_halt, dim=1), halt_threshold)
     return ViewsResult(len(puzzles), views, steps, select, by_rule[select][-1], by_rule[select], by_rule,
-                       float(torch.cat(agreement).mean()), noise, "bf16 autocast" if bf16 else "float32", correct)
+                       float(torch.cat(agreement).mean()), halt_threshold, with_stop, mean_steps, noise,
+                       "bf16 autocast" if bf16 else "float32", selected[-1].tolist())
