@@ -7,8 +7,8 @@ One run per view count, to the largest step count (a shorter run is a prefix of 
 (views, steps): supervision steps per puzzle (views x steps), exact accuracy of the Q-head's pick, the vote, the
 puzzle alone (view 0) and any view right, the same budget with the stop rule (a puzzle stops once its most
 confident view's P(halt) >= 0.5: accuracy and mean supervision steps per puzzle), and seconds: the run's wall
-time (synchronised) times steps / largest steps, the cost of stopping there. Then the frontier: for each budget of supervision steps per puzzle, the best
-accuracy reached with it.
+time (synchronised) times steps / largest steps, the cost of stopping there. Then the frontier: for each budget
+of supervision steps per puzzle, the best accuracy reached with it.
 """
 
 import argparse
