@@ -11,7 +11,7 @@ from trm.catalog import checkpoints_root
 from app_ui.training_form import render_start_form
 from app_ui.training_live import render_live_view
 from app_ui.training_runs import render_actions, render_compare, render_runs_table
-from app_ui.training_state import POLL_SECONDS, show_flashes
+from app_ui.training_shared import POLL_SECONDS, show_flashes
 from trm.control import detect_device
 from trm.runs import list_runs, read_run, runs_root
 

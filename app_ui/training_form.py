@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_ui.training_state import flash
+from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
 from trm.runs import resolve_run_path

@@ -9,7 +9,7 @@ import math
 import streamlit as st
 
 from app_ui.training_charts import Series, curve_figure
-from app_ui.training_state import RUN_COLOURS, status_chip
+from app_ui.training_shared import RUN_COLOURS, status_chip
 from trm.runs import Curves, RunInfo, eta_seconds, format_duration, log_tail, read_curves, steps_per_second
 
 BLUE, ORANGE, GREEN, RED, PINK, SKY = RUN_COLOURS[:6]

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_ui.training_charts import Series, curve_figure
-from app_ui.training_state import STATE_COLOURS, flash, run_colour
+from app_ui.training_shared import STATE_COLOURS, flash, run_colour
 from trm import TRMError
 from trm.control import delete_run, export_run, resume_run, stop_run
 from trm.runs import RunInfo, read_curves
