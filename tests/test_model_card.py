@@ -237,3 +237,4 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     assert export_main(["--card-only", str(checkpoint), "--compare-run", str(run)]) == 2
     assert "no training config" in capsys.readouterr().err
     assert "## Other recipes tried" in (checkpoint / "MODEL_CARD.md").read_text()  # the card is kept
+

@@ -8,6 +8,7 @@ the old or the new folder, never half of one. Nothing is ever unpickled.
 import contextlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,25 @@ from trm.model.trm import RecursiveModel
 
 MODEL_FORMAT = "trm-studio/model"
 FORMAT_VERSION = 1
+FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # no separators, no "." or "..": stays in its root
 MAX_SHARD_BYTES = 15 * 2**20  # shipped checkpoints are committed to git: shards this small suit any git host
+
+
+def check_folder_name(name: str, what: str) -> str:
+    """``name`` if it is a safe folder name (letters, digits, ``.``, ``_``, ``-``; 64 at most, starting with a
+    letter or digit); else ConfigError. A name that passes can only ever mean a folder inside its root."""
+    if not FOLDER_NAME.fullmatch(name or ""):
+        raise ConfigError(f"{what} {name!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting "
+                          f"with a letter or digit.")
+    return name
+
+
+def is_model_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a TRM Studio checkpoint (its config.json says so): the only kind we replace."""
+    try:
+        return read_json(Path(folder) / "config.json", "Checkpoint config").get("format") == MODEL_FORMAT
+    except CheckpointError:
+        return False
 
 
 @contextlib.contextmanager

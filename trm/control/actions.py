@@ -6,11 +6,11 @@ children and refuses a folder whose trainer is alive where the action would race
 
 import dataclasses
 import os
-import re
 import shutil
 import signal
 from pathlib import Path
 
+from trm.checkpoint import check_folder_name
 from trm.control.trainer_process import launch_guard, reap_children, refuse_if_alive, spawn_trainer
 from trm.errors import CheckpointError, ConfigError, TRMError
 from trm.export import export_checkpoint
@@ -20,19 +20,10 @@ from trm.runs.listing import read_run
 from trm.runs.run_config import read_run_config
 from trm.train.config import get_preset
 
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class RunStateError(TRMError):
     """The run is not in a state that allows the action (stop a finished run, resume without a checkpoint...)."""
-
-
-def _check_name(name: str, what: str = "Run name") -> str:
-    """``name`` if it is a safe folder name (letters, digits, ``.``, ``_``, ``-``; 64 at most); else ConfigError."""
-    if not NAME_PATTERN.fullmatch(name or ""):
-        raise ConfigError(f"{what} {name!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting "
-                          f"with a letter or digit.")
-    return name
 
 
 def start_run(runs_root: Path, name: str, preset: str, *, data_dir: str | None = None, steps: int | None = None,
@@ -44,7 +35,7 @@ def start_run(runs_root: Path, name: str, preset: str, *, data_dir: str | None =
     in the log. Raises ConfigError for a bad name or a folder that already holds a run, RunBusyError while
     another process writes the folder.
     """
-    run_dir = Path(runs_root) / _check_name(name)
+    run_dir = Path(runs_root) / check_folder_name(name, "Run name")
     fields = {"data_dir": data_dir, "total_steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed,
               **(train_overrides or {})}
     fields = {key: value for key, value in fields.items() if value is not None}
@@ -122,7 +113,7 @@ def export_run(run_dir: Path, name: str, checkpoints_root: Path, limit: int | No
     CheckpointError when the run has no best model yet.
     """
     run_dir = Path(run_dir)
-    destination = Path(checkpoints_root) / _check_name(name, "Checkpoint name")
+    destination = Path(checkpoints_root) / check_folder_name(name, "Checkpoint name")
     refuse_if_alive(run_dir, "export it")
     if destination.exists():
         raise ConfigError(f"{destination} already exists: choose another checkpoint name.")

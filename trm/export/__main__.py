@@ -31,7 +31,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
     parser.add_argument("--compare-run", action="append", default=[], metavar="RUN_DIR",
                         help="with --card-only: show this run of another recipe beside the model (repeatable)")
-    parser.add_argument("--dest", default="checkpoints")
+    parser.add_argument("--dest", default="checkpoints", help="folder the checkpoint NAME is written into")
+    parser.add_argument("--force", action="store_true", help="replace an existing checkpoint DEST/NAME")
     parser.add_argument("--source", choices=["best", "latest"], default="best")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
                         help="held-out set: a puzzle CSV, a data folder (its test split) or a split .npz")
@@ -66,7 +67,7 @@ def _run(args: argparse.Namespace) -> Path:
         return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run)
     return export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
                              args.limit, args.summary, args.status, args.device, autocast=autocast,
-                             batch_size=args.batch_size, difficulty_mix=args.difficulty_mix)
+                             batch_size=args.batch_size, difficulty_mix=args.difficulty_mix, replace=args.force)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import torch
 
-from trm.checkpoint import load_model, read_json, save_model, write_json
+from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_json, save_model, write_json
+from trm.errors import ConfigError
 from trm.export.card import render_model_card
 from trm.export.card_evaluation import difficulty_mix_estimate, evaluate_checkpoint, mix_backtracks
 from trm.model.build import build_model
@@ -36,17 +37,31 @@ def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
     return model.eval(), state.step
 
 
+def _refuse_to_overwrite(destination: Path, replace: bool) -> None:
+    if not destination.exists() and not destination.is_symlink():
+        return
+    if not replace:
+        raise ConfigError(f"{destination} already exists: choose another name, or pass --force to replace the "
+                          f"checkpoint there.")
+    if destination.is_symlink() or not is_model_folder(destination):
+        raise ConfigError(f"{destination} exists and is not a TRM Studio checkpoint (no config.json of ours): "
+                          f"it is never replaced; choose another name.")
+
+
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
                       sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
                       limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
                       dtype: torch.dtype = torch.bfloat16, autocast: bool | None = None, batch_size: int = 512,
-                      difficulty_mix: str | None = None) -> Path:
-    """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder.
+                      difficulty_mix: str | None = None, replace: bool = False) -> Path:
+    """Write ``dest_root/name`` from a run; returns its path. Raises CheckpointError for a broken run folder,
+    ConfigError for a name that is not a plain folder name or a checkpoint that exists (unless ``replace``: then
+    only one of our checkpoints is replaced, never another kind of folder).
 
     ``difficulty_mix`` (a puzzle CSV) adds the accuracy estimated for that set's difficulty."""
+    destination = Path(dest_root) / check_folder_name(name, "Checkpoint name")
+    _refuse_to_overwrite(destination, replace)
     backtracks = mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
     model, step = _ema_model(Path(run_dir), source)
-    destination = Path(dest_root) / name
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
                 "dtype": str(dtype).replace("torch.", ""), "training": training_metadata(run_dir, step),
                 "evaluations": []}
