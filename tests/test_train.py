@@ -105,6 +105,17 @@ def test_new_run_in_an_existing_run_folder_is_refused(data_dir, tmp_path, capsys
     assert "already holds a run" in capsys.readouterr().err
 
 
+def test_new_run_in_a_folder_that_is_not_a_run_is_refused_and_left_alone(data_dir, tmp_path, capsys):
+    foreign = tmp_path / "photos"
+    (foreign / "best").mkdir(parents=True)
+    (foreign / "best" / "holiday.jpg").write_bytes(b"jpeg")
+    assert train_main(_args(data_dir, foreign, 3)) == 2
+    assert "not a TRM Studio run" in capsys.readouterr().err
+    assert sorted(p.relative_to(foreign).as_posix() for p in foreign.rglob("*")) == ["best", "best/holiday.jpg"]
+    (tmp_path / "empty").mkdir()
+    assert train_main(_args(data_dir, tmp_path / "empty", 2)) == 0  # an empty folder is fine
+
+
 def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "trm.train",

@@ -38,3 +38,14 @@ def resolve_run_path(path: str | Path) -> Path:
     """A path from a run's config (its data folder, say) as the trainer sees it: relative ones start at REPO."""
     path = Path(path)
     return path if path.is_absolute() else REPO / path
+
+
+def may_start_run_in(folder: str | Path) -> bool:
+    """Whether a new run may write ``folder``: it does not exist yet, is empty, or is already a run (one of
+    RUN_FILES, or the app's launch lock, is there). Any other folder is someone else's and is never written."""
+    folder = Path(folder)
+    if not folder.exists():
+        return True
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    return not any(folder.iterdir()) or any((folder / name).exists() for name in (*RUN_FILES, LAUNCH_LOCK))

@@ -16,7 +16,7 @@ import torch
 
 from trm.errors import ConfigError, TRMError
 from trm.model.config import ModelConfig
-from trm.runs.layout import STATE
+from trm.runs.layout import STATE, may_start_run_in
 from trm.runs.run_config import read_run_config, write_run_config
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         spec = _spec_for(args, run_dir, argv)
         if not args.resume and (run_dir / STATE).exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")
+        if not args.resume and not may_start_run_in(run_dir):
+            raise ConfigError(f"{run_dir} is not empty and is not a TRM Studio run, so nothing is written there; "
+                              f"choose a new or empty --out folder.")
         runtime = setup_runtime(args.device)
         if runtime.is_main:
             run_dir.mkdir(parents=True, exist_ok=True)
