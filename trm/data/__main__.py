@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 
+import trm.cli_types as cli_types
 from trm.data.build import build
 from trm.data.heldout import make_heldout_samples
 from trm.errors import ConfigError, TRMError
@@ -16,14 +17,15 @@ def build_parser() -> argparse.ArgumentParser:
     make = commands.add_parser("build", help="write train.npz, test.npz and meta.json for one size")
     make.add_argument("--size", type=int, choices=(4, 6, 9), required=True, help="grid size")
     make.add_argument("--out", required=True, help="output directory, e.g. data/sudoku9")
-    make.add_argument("--test-limit", type=int, default=None, help="cap the test split (seeded sample)")
-    make.add_argument("--seed", type=int, default=0, help="seed of every random choice")
+    make.add_argument("--test-limit", type=cli_types.positive_int, default=None,
+                      help="cap the test split (seeded sample)")
+    make.add_argument("--seed", type=cli_types.seed, default=0, help="seed of every random choice")
     make.add_argument("--extra-train", action="append", default=[], metavar="CSV",
                       help="9x9: add this file's puzzles to the training split (minus any equivalent to a test "
                            "puzzle); repeatable")
     heldout = commands.add_parser("heldout", help="remake the held-out 9x9 samples in assets/puzzles")
     heldout.add_argument("--shared-dir", required=True, help="folder holding the full tdoku_*.csv lists")
-    heldout.add_argument("--seed", type=int, default=0, help="seed of the samples")
+    heldout.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the samples")
     return parser
 
 

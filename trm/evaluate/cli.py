@@ -17,6 +17,7 @@ import sys
 import torch
 from tqdm import tqdm
 
+import trm.cli_types as cli_types
 from trm.checkpoint import load_model
 from trm.errors import DataError, TRMError
 from trm.evaluate.accuracy import EvalResult, evaluate_model
@@ -32,11 +33,13 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m trm.evaluate", description="Evaluate a TRM checkpoint.")
     parser.add_argument("--checkpoint", required=True, help="checkpoint folder (config.json + model*.safetensors)")
     parser.add_argument("--data", required=True, help="CSV with a puzzle column (and optionally solution)")
-    parser.add_argument("--limit", type=int, help="evaluate the first N puzzles")
-    parser.add_argument("--steps", type=int, help="supervision steps (default: the model's maximum; more = test-time)")
-    parser.add_argument("--threshold", type=float, default=0.5, help="P(halt) at which the Q-head halts")
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles")
+    parser.add_argument("--steps", type=cli_types.positive_int,
+                        help="supervision steps (default: the model's maximum; more = test-time)")
+    parser.add_argument("--threshold", type=cli_types.probability, default=0.5,
+                        help="P(halt) at which the Q-head halts")
+    parser.add_argument("--batch-size", type=cli_types.positive_int, default=256)
+    parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
     parser.add_argument("--fp32", action="store_true", help="on CUDA: float32 throughout (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true",
                         help="on the CPU: bf16 autocast, as on CUDA (about 2x faster on CPUs with AVX512-BF16)")
@@ -44,13 +47,14 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="also report exact accuracy by the exact solver's backtracks (0, 1-50, ..., 201+)")
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (implies --by-difficulty)")
-    parser.add_argument("--views", type=int, default=1,
+    parser.add_argument("--views", type=cli_types.positive_int, default=1,
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
     parser.add_argument("--select", choices=SELECTIONS, default="q",
                         help="with --views: the view with the highest Q-halt logit (q) or the majority grid (vote)")
-    parser.add_argument("--noise", type=float, default=0.0,
+    parser.add_argument("--noise", type=cli_types.non_negative_float, default=0.0,
                         help="with --views: std of Gaussian noise on the initial y and z of every view but the first")
-    parser.add_argument("--seed", type=int, default=0, help="with --views: seed of the symmetries and the noise")
+    parser.add_argument("--seed", type=cli_types.seed, default=0,
+                        help="with --views: seed of the symmetries and the noise")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
 

@@ -15,8 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-import torch
 
+import trm.cli_types as cli_types
 from trm.errors import TRMError
 from trm.export.checkpoint_export import export_checkpoint, reevaluate_checkpoint, rerender_card
 
@@ -36,14 +36,15 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--source", choices=["best", "latest"], default="best")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
                         help="held-out set: a puzzle CSV, a data folder (its test split) or a split .npz")
-    parser.add_argument("--extra-steps", type=int, nargs="*", default=[], help="also evaluate at these step counts")
-    parser.add_argument("--limit", type=int)
+    parser.add_argument("--extra-steps", type=cli_types.positive_int, nargs="*", default=[],
+                        help="also evaluate at these step counts")
+    parser.add_argument("--limit", type=cli_types.positive_int)
     parser.add_argument("--summary", default="")
     parser.add_argument("--status", default="")
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
-    parser.add_argument("--batch-size", type=int, default=512, help="puzzles per evaluation batch")
+    parser.add_argument("--batch-size", type=cli_types.positive_int, default=512, help="puzzles per evaluation batch")
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (all sets pooled)")
     args = parser.parse_args(argv)

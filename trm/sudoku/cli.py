@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+import trm.cli_types as cli_types
 from trm.errors import PuzzleError, TRMError
 from trm.sudoku.generator import generate_puzzle, make_pool
 from trm.sudoku.grade import LEVELS, grade_puzzle
@@ -73,13 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser("generate", help="print new puzzles, one per line")
     gen.add_argument("--size", type=int, choices=sorted(SHAPES), default=9)
     gen.add_argument("--level", choices=LEVELS, default="medium")
-    gen.add_argument("--count", type=int, default=1)
-    gen.add_argument("--seed", type=int, default=None, help="seed for a repeatable run")
+    gen.add_argument("--count", type=cli_types.positive_int, default=1)
+    gen.add_argument("--seed", type=cli_types.seed, default=None, help="seed for a repeatable run")
     gen.set_defaults(handler=_generate)
     pool = commands.add_parser("make-pool", help="write a pool of extreme puzzles for the generator")
     pool.add_argument("--size", type=int, choices=sorted(SHAPES), default=9)
-    pool.add_argument("--count", type=int, default=300)
-    pool.add_argument("--seed", type=int, default=0)
+    pool.add_argument("--count", type=cli_types.positive_int, default=300)
+    pool.add_argument("--seed", type=cli_types.seed, default=0)
     pool.add_argument("--out", type=Path, default=None, help="CSV path (default: assets/puzzles/...)")
     pool.set_defaults(handler=_make_pool)
     return parser

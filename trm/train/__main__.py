@@ -7,6 +7,7 @@ Overrides: ``--steps N``, ``--data DIR``, ``--seed S``, ``--batch-size B``, ``--
 import argparse
 import dataclasses
 import json
+import math
 import os
 import shlex
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+import trm.cli_types as cli_types
 from trm.errors import ConfigError, TRMError
 from trm.model.config import ModelConfig
 from trm.runs.layout import STATE, may_start_run_in
@@ -29,16 +31,17 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     source.add_argument("--preset", choices=sorted(PRESETS), help="recipe to start a new run from")
     source.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
     parser.add_argument("--out", metavar="RUN_DIR", help="folder of a new run (with --preset)")
-    parser.add_argument("--steps", type=int, help="total optimiser steps (also extends a resumed run)")
+    parser.add_argument("--steps", type=cli_types.positive_int,
+                        help="total optimiser steps (also extends a resumed run)")
     parser.add_argument("--data", help="data folder with train.npz and test.npz")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--lr", type=float)
+    parser.add_argument("--seed", type=cli_types.seed)
+    parser.add_argument("--batch-size", type=cli_types.positive_int)
+    parser.add_argument("--lr", type=cli_types.positive_float)
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="override any config field, e.g. train.eval_every=500 or model.hidden_size=128")
     parser.add_argument("--no-optimizer-state", action="store_true",
                         help="save weights + EMA only (half the size; a resumed run warms its optimiser up again)")
-    parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--device", type=cli_types.device, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--init-from", metavar="MODEL_DIR",
                         help="new run: start from this saved model's weights (e.g. checkpoints/NAME) to fine-tune")
     args = parser.parse_args(argv)
@@ -55,10 +58,23 @@ def _override(config, section: str, overrides: dict):
     for name, text in overrides.items():
         if name not in names:
             raise ConfigError(f"Unknown {section} field {name!r}; known: {sorted(names)}.")
-        current = getattr(config, name)
-        value = text.lower() in ("1", "true", "yes") if isinstance(current, bool) else type(current)(text)
-        changes[name] = value
+        changes[name] = _parse_value(f"{section}.{name}", text, getattr(config, name))
     return dataclasses.replace(config, **changes)
+
+
+def _parse_value(field: str, text: str, current):
+    """``text`` as the type of the field's current value; ConfigError for a value of another type or a NaN."""
+    if isinstance(current, bool):
+        if text.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise ConfigError(f"--set {field}={text}: expected true or false.")
+        return text.lower() in ("1", "true", "yes")
+    try:
+        value = type(current)(text)
+    except ValueError:
+        raise ConfigError(f"--set {field}={text}: expected {type(current).__name__}, like {current!r}.") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"--set {field}={text}: expected a finite number.")
+    return value
 
 
 def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:

@@ -1,0 +1,56 @@
+"""Every command line refuses out-of-range numbers with a usage error naming the option (exit status 2)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHECKPOINT = str(REPO / "checkpoints" / "sudoku4")
+DATA = str(REPO / "assets" / "puzzles" / "heldout_4x4.csv")
+EVALUATE = ["trm.evaluate", "--checkpoint", CHECKPOINT, "--data", DATA]
+TRAIN = ["trm.train", "--preset", "sudoku4-tiny", "--out", "/nonexistent/never-written"]
+
+CASES = [
+    (EVALUATE + ["--steps", "0"], "--steps"), (EVALUATE + ["--steps", "-3"], "--steps"),
+    (EVALUATE + ["--limit", "0"], "--limit"), (EVALUATE + ["--batch-size", "-1"], "--batch-size"),
+    (EVALUATE + ["--threshold", "1.5"], "--threshold"), (EVALUATE + ["--threshold", "nan"], "--threshold"),
+    (EVALUATE + ["--views", "0"], "--views"), (EVALUATE + ["--noise", "-0.1"], "--noise"),
+    (EVALUATE + ["--seed", "-1"], "--seed"), (EVALUATE + ["--device", "gpu"], "--device"),
+    (TRAIN + ["--lr", "nan"], "--lr"), (TRAIN + ["--lr", "0"], "--lr"), (TRAIN + ["--steps", "0"], "--steps"),
+    (TRAIN + ["--batch-size", "abc"], "--batch-size"), (TRAIN + ["--seed", "1e3"], "--seed"),
+    (["trm.export", "--run", "r", "--name", "n", "--extra-steps", "0"], "--extra-steps"),
+    (["trm.export", "--run", "r", "--name", "n", "--limit", "-5"], "--limit"),
+    (["trm.data", "build", "--size", "4", "--out", "/nonexistent/x", "--test-limit", "0"], "--test-limit"),
+    (["trm.sudoku", "generate", "--count", "0"], "--count"), (["trm.sudoku", "generate", "--seed", "-2"], "--seed"),
+]
+
+
+@pytest.mark.parametrize("argv, option", CASES, ids=[" ".join(argv[:1] + argv[-2:]) for argv, _ in CASES])
+def test_an_out_of_range_number_is_a_usage_error_naming_its_option(argv, option):
+    result = subprocess.run([sys.executable, "-m", *argv], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr[-1500:]
+    assert f"argument {option}" in result.stderr and "Traceback" not in result.stderr
+    assert not Path("/nonexistent").exists()
+
+
+def test_asking_for_a_gpu_where_there_is_none_says_so():
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    result = subprocess.run([sys.executable, "-m", *EVALUATE, "--device", "cuda"], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2 and "sees no CUDA GPU" in result.stderr
+
+
+@pytest.mark.parametrize("setting, message", [("train.batch_size=abc", "expected int"),
+                                              ("train.lr=nan", "expected a finite number"),
+                                              ("train.compile=maybe", "expected true or false"),
+                                              ("train.lr=-1", "lr must be >= 0")])
+def test_a_bad_set_override_is_refused_before_anything_is_written(tmp_path, setting, message):
+    result = subprocess.run([sys.executable, "-m", "trm.train", "--preset", "sudoku4-tiny", "--out",
+                             str(tmp_path / "run"), "--set", setting], cwd=REPO, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()

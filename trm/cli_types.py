@@ -1,0 +1,82 @@
+"""Argument types for every ``python -m trm...`` command line: numbers checked for range at the door.
+
+argparse calls these on the text; a bad value becomes argparse's usage error (exit status 2) naming the option,
+so ``--steps 0`` or ``--threshold nan`` never turns into a default or a NaN deep inside a run.
+"""
+
+import argparse
+import math
+
+MAX_SEED = 2**63 - 1  # what torch.Generator.manual_seed and NumPy's generators accept
+
+
+def _number(text: str, kind: type) -> float | int:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1 (steps, batch sizes, limits, counts, views)."""
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def seed(text: str) -> int:
+    """A seed: an integer from 0 to 2**63 - 1."""
+    value = _number(text, int)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 2**63 - 1")
+    return value
+
+
+def probability(text: str) -> float:
+    """A finite number in [0, 1] (a halting threshold)."""
+    value = _number(text, float)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (a learning rate)."""
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be greater than 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """A finite number >= 0 (a noise scale)."""
+    value = _number(text, float)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must not be negative")
+    return value
+
+
+def device(text: str) -> str:
+    """``cpu``, ``cuda`` or ``cuda:N`` naming a GPU PyTorch can see."""
+    import torch  # here, not at the top: the Sudoku command line uses this module and needs no torch
+
+    if text == "cpu":
+        return text
+    if text != "cuda" and not (text.startswith("cuda:") and text[5:].isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a device: use cpu, cuda or cuda:N")
+    if not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f"{text} asked for, but PyTorch sees no CUDA GPU here: use --device cpu")
+    if text.startswith("cuda:") and int(text[5:]) >= torch.cuda.device_count():
+        raise argparse.ArgumentTypeError(f"{text}: PyTorch sees {torch.cuda.device_count()} GPU(s)")
+    return text
+
+
+def default_device() -> str:
+    """``cuda`` when PyTorch sees a GPU, else ``cpu``."""
+    import torch  # see device()
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
