@@ -141,12 +141,14 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
 def _pick_steps(loaded: LoadedModel | None) -> int:
     most = loaded.config.max_supervision_steps if loaded else 16
     path = str(loaded.path) if loaded else None
-    if st.session_state.get(KEY_STEPS_FOR) != path:  # another model: start from its own number of steps
+    if st.session_state.get(KEY_STEPS_FOR) != path or KEY_STEPS not in st.session_state:
+        # Another model starts from its own number of steps. Set, not deleted: the browser keeps a widget's last
+        # value and would send the old model's count back otherwise.
         st.session_state[KEY_STEPS_FOR] = path
-        st.session_state.pop(KEY_STEPS, None)
+        st.session_state[KEY_STEPS] = most
     st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
-    return int(st.number_input("Steps", 1, 4 * most, most, key=KEY_STEPS, width=120,
+    return int(st.number_input("Steps", 1, 4 * most, key=KEY_STEPS, width=120,
                                help=f"Supervision steps to run. The model was trained for {most}; more shows "
                                     f"what extra thinking (test-time scaling) does."))
 

@@ -152,3 +152,14 @@ def test_undo_and_redo_step_through_typed_digits_and_update_the_link(page, strea
     page.keyboard.press("3")  # a new edit after undo: typed at the selected r1c2
     expect(_cell(grid, 1, 2)).to_have_text("3")
 
+
+
+def test_steps_follow_the_model_of_the_chosen_grid_size(page, streamlit_url, screenshot):
+    _open_solve(page, streamlit_url, f"?p={NORVIG_1}")
+    steps = page.locator(".st-key-solve_steps input")
+    expect(steps).to_have_value("16")
+    page.locator(".st-key-solve_size").get_by_text("4×4").click()
+    expect(steps).to_have_value("4")  # the 4x4 model's own count, not the 9x9 one the browser last showed
+    page.locator(".st-key-solve_size").get_by_text("9×9").click()
+    expect(steps).to_have_value("16")
+    screenshot("solve-steps-follow-the-model.png")
