@@ -20,44 +20,36 @@ def _number(text: str, kind: type) -> float | int:
     return value
 
 
+def _checked(text: str, kind: type, is_allowed, requirement: str):
+    value = _number(text, kind)
+    if not is_allowed(value):
+        raise argparse.ArgumentTypeError(f"{value} must be {requirement}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An integer >= 1 (steps, batch sizes, limits, counts, views)."""
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
+    return _checked(text, int, lambda value: value >= 1, "at least 1")
 
 
 def seed(text: str) -> int:
     """A seed: an integer from 0 to 2**63 - 1."""
-    value = _number(text, int)
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 2**63 - 1")
-    return value
+    return _checked(text, int, lambda value: 0 <= value <= MAX_SEED, "between 0 and 2**63 - 1")
 
 
 def probability(text: str) -> float:
     """A finite number in [0, 1] (a halting threshold)."""
-    value = _number(text, float)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 1")
-    return value
+    return _checked(text, float, lambda value: 0.0 <= value <= 1.0, "between 0 and 1")
 
 
 def positive_float(text: str) -> float:
     """A finite number > 0 (a learning rate)."""
-    value = _number(text, float)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be greater than 0")
-    return value
+    return _checked(text, float, lambda value: value > 0, "greater than 0")
 
 
 def non_negative_float(text: str) -> float:
     """A finite number >= 0 (a noise scale)."""
-    value = _number(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must not be negative")
-    return value
+    return _checked(text, float, lambda value: value >= 0, "0 or more")
 
 
 def device(text: str) -> str:

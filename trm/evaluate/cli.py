@@ -59,9 +59,12 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _puzzles_line(count: int, skipped: int, details: str) -> str:
+    return f"puzzles: {count}" + (f" ({skipped} skipped: no unique solution)" if skipped else "") + details
+
+
 def _print_report(result: EvalResult, skipped: int) -> None:
-    print(f"puzzles: {result.count}" + (f" ({skipped} skipped: no unique solution)" if skipped else "")
-          + f"   precision: {result.precision}")
+    print(_puzzles_line(result.count, skipped, f"   precision: {result.precision}"))
     print(f"exact accuracy after {result.steps} steps: {result.exact_accuracy:.2%}   cell accuracy: "
           f"{result.cell_accuracy:.2%}")
     print(f"halting at P(halt) >= {result.halt_threshold}: accuracy {result.halted_exact_accuracy:.2%}, "
@@ -106,8 +109,8 @@ def _autocast(args: argparse.Namespace) -> bool | None:
 
 
 def _print_views_report(result: ViewsResult, skipped: int) -> None:
-    print(f"puzzles: {result.count}" + (f" ({skipped} skipped: no unique solution)" if skipped else "")
-          + f"   views: {result.views}   noise: {result.noise}   precision: {result.precision}")
+    print(_puzzles_line(result.count, skipped,
+                        f"   views: {result.views}   noise: {result.noise}   precision: {result.precision}"))
     print(f"exact accuracy after {result.steps} steps, answer chosen by {result.select}: {result.exact_accuracy:.2%}"
           f"   (views agreeing with it: {result.mean_agreement:.1%} of cells)")
     print(f"stopping each puzzle once its most confident view's P(halt) >= {result.halt_threshold}: "
