@@ -10,9 +10,9 @@ import trm
 
 REPO = Path(__file__).resolve().parents[1]
 # Lower layers never import higher ones (the README's Layout section states the same order).
-LAYERS = [("trm.errors", "trm.cli_types"), ("trm.sudoku",), ("trm.data",), ("trm.kernels",), ("trm.model",), ("trm.checkpoint",),
-          ("trm.inference",), ("trm.trace", "trm.evaluate"), ("trm.runs",), ("trm.catalog",), ("trm.train",),
-          ("trm.export",), ("trm.control",)]
+LAYERS = [("trm.errors", "trm.cli_types"), ("trm.sudoku",), ("trm.data",), ("trm.kernels",), ("trm.model",),
+          ("trm.checkpoint",), ("trm.inference",), ("trm.trace", "trm.evaluate"), ("trm.runs",), ("trm.catalog",),
+          ("trm.train",), ("trm.export",), ("trm.control",)]
 
 
 def _layer(module: str) -> int:
