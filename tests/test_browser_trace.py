@@ -35,8 +35,8 @@ def _solve(page, cells: int) -> None:
     expect(page.locator(".st-key-solve_answer").get_by_role("gridcell")).to_have_count(cells, timeout=60_000)
 
 
-def _step_shown(page, text: str):
-    expect(page.locator(STEP_METRIC).filter(has_text="Step").first).to_contain_text(text)
+def _step_shown(page, text: str, timeout: float = 5_000):
+    expect(page.locator(STEP_METRIC).filter(has_text="Step").first).to_contain_text(text, timeout=timeout)
 
 
 def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, model_streamlit_url, screenshot):
@@ -96,18 +96,18 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
 
 def test_play_advances_the_step_by_itself_and_stops_at_the_end(page, model_streamlit_url):
     page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
-    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained", timeout=60_000)  # first load
     _solve(page, 16)
     _step_shown(page, "6 / 6")
     page.get_by_role("button", name="Play").click()
-    _step_shown(page, "2 / 6")
-    _step_shown(page, "6 / 6")
+    _step_shown(page, "2 / 6", timeout=20_000)
+    _step_shown(page, "6 / 6", timeout=20_000)  # four ticks of 0.8 s, each a rerun: slow on a busy 2-core machine
     expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=20_000)
 
 
 def test_left_and_right_arrow_keys_step_through_the_trace(page, model_streamlit_url, screenshot):
     page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
-    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained", timeout=60_000)  # first load
     _solve(page, 16)
     _step_shown(page, "6 / 6")
     expect(page.locator(".sk-hint")).to_contain_text("first / last")

@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     make = commands.add_parser("build", help="write train.npz, test.npz and meta.json for one size")
     make.add_argument("--size", type=int, choices=(4, 6, 9), required=True, help="grid size")
     make.add_argument("--out", required=True, help="output directory, e.g. data/sudoku9")
-    make.add_argument("--test-limit", type=cli_types.positive_int, default=None,
+    make.add_argument("--test-limit", type=int, default=None,
                       help="cap the test split (seeded sample)")
     make.add_argument("--seed", type=cli_types.seed, default=0, help="seed of every random choice")
     make.add_argument("--extra-train", action="append", default=[], metavar="CSV",
