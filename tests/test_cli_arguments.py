@@ -31,7 +31,7 @@ CASES = [
 def test_an_out_of_range_number_is_a_usage_error_naming_its_option(argv, option):
     result = subprocess.run([sys.executable, "-m", *argv], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr[-1500:]
-    assert f"argument {option}" in result.stderr and "Traceback" not in result.stderr
+    assert option in result.stderr and "Traceback" not in result.stderr
     assert not Path("/nonexistent").exists()
 
 
