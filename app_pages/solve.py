@@ -148,7 +148,7 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
         st.session_state[KEY_STEPS] = most
     st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
-    return int(st.number_input("Steps", 1, 4 * most, key=KEY_STEPS, width=120,
+    return int(st.number_input("Steps", 1, 4 * most, most, key=KEY_STEPS, width=120,
                                help=f"Supervision steps to run. The model was trained for {most}; more shows "
                                     f"what extra thinking (test-time scaling) does."))
 
