@@ -12,8 +12,8 @@ from pathlib import Path
 
 from trm.evaluate import band_index, pooled_card_bands
 from trm.runs import runs_root
+from trm.runs.layout import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 CHECKPOINTS_ENV = "TRM_STUDIO_CHECKPOINTS"
 DEFAULT_9X9 = "sudoku9-mlp"
 
