@@ -25,6 +25,8 @@ KEY_LEVEL = "solve_level"
 KEY_EXAMPLE = "solve_example"
 KEY_SOURCE = "solve_source"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
+KEY_VIEWS = "solve_views"
+MAX_STEPS, MAX_VIEWS = 256, 16
 
 
 def _loaded(source: str) -> None:
@@ -148,9 +150,16 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
         st.session_state[KEY_STEPS] = most
     st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
-    return int(st.number_input("Steps", 1, 4 * most, most, key=KEY_STEPS, width=120,
+    return int(st.number_input("Steps", 1, max(MAX_STEPS, most), most, key=KEY_STEPS, width=120,
                                help=f"Supervision steps to run. The model was trained for {most}; more shows "
                                     f"what extra thinking (test-time scaling) does."))
+
+
+def _pick_views() -> int:
+    return int(st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=120,
+                               help="Solve the puzzle this many times at once: itself and random symmetries of it "
+                                    "(relabelled digits, swapped rows and columns...). The Q-head picks the answer "
+                                    "it trusts most. More views solve more hard puzzles and cost more compute."))
 
 
 def _backtracks(puzzle: np.ndarray, shape: GridShape) -> int | None:
@@ -169,6 +178,7 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         loaded = _pick_model(shape)
         steps = _pick_steps(loaded)
+        views = _pick_views()
         pressed = st.button("Solve", key="solve_run", type="primary", icon=":material/psychology:",
                             disabled=loaded is None or not puzzle.any())
     if loaded is None:
@@ -177,10 +187,10 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape))
     if note:
         st.caption(note)
-    key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, steps)
+    key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, steps, views)
     stored = tp.stored_trace(key)
     if pressed and stored is None:
-        stored = tp.run_streaming(loaded, puzzle, shape, steps, key)
+        stored = tp.run_streaming(loaded, puzzle, shape, steps, key, views)
     if stored is None:
         tp.show_step_in_url(None)
         st.caption("Press **Solve** to watch the model's answer after every supervision step."
@@ -188,7 +198,8 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
         return
     if stored.solution_note:
         st.warning(stored.solution_note)
-    export_name = f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{steps}steps.json"
+    export_name = (f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{steps}steps"
+                   f"{f'-{views}views' if views > 1 else ''}.json")
     render_player(stored, st.session_state[KEY_THRESHOLD], export_name)
 
 

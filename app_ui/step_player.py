@@ -11,7 +11,8 @@ import streamlit as st
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
 from app_ui.step_keys import step_keys
-from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PLAY_SECONDS,
+from app_ui.views_panel import render_views_panel
+from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
                                  StoredTrace, overlay_at, show_step_in_url, with_threshold)
 from trm.trace import Trace
 
@@ -47,6 +48,12 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
                "The Q-head's vote to stop after each step. Bars cross the dashed threshold where the model "
                "*would* halt; it keeps computing so you can see what it would have missed.", jump=jump)
         _chart(charts.accuracy_figure(trace, step), "solve_chart_accuracy", _accuracy_caption(trace), jump=jump)
+        _chart(charts.logit_figure(trace, step), "solve_chart_logit",
+               "The Q-head's raw halting logit; P(halt) is its sigmoid, so it jumps from 0 to 1 while the logit "
+               "climbs steadily through the threshold: the logit shows the decision coming."
+               + (" One line per view; thick: the one the Q-head picks at this step." if trace.views else ""),
+               jump=jump)
+    render_views_panel(trace, step, threshold)
     _inside_the_recursion(trace, step)
     st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name,
                        mime="application/json", key="solve_export", on_click="ignore", icon=":material/download:")
@@ -202,6 +209,8 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
                    "The output head applied to y and to z after every inner call. y reads as the answer; z "
                    "does not: it is scratch space for reasoning, as the paper argues.", jump=jump)
     if trace.pca is None:
+        st.caption(f"The PCA views are computed for runs of up to {PCA_MAX_STEPS} steps (they keep every call's "
+                   f"whole y and z in memory).")
         return
     state_col, cell_col = st.columns(2, gap="large")
     with state_col:

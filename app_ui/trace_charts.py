@@ -18,7 +18,7 @@ HEIGHT = 300
 PCA_HEIGHT = 350  # room for the ten-entry digit legend without a scroll bar
 
 
-def _layout(figure: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
+def chart_layout(figure: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
     figure.update_layout(height=HEIGHT, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""), **extra)
     figure.update_xaxes(title_text=x_title)
@@ -34,7 +34,7 @@ def _call_positions(trace: Trace) -> tuple[np.ndarray, list[str]]:
     return x, kinds
 
 
-def _shade_step(figure: go.Figure, step: int) -> None:
+def _shade_step(figure: go.Figure, step: float) -> None:
     figure.add_vrect(x0=step - 1, x1=step, fillcolor=STEP_SHADE, line_width=0, layer="below")
 
 
@@ -50,7 +50,7 @@ def movement_figure(trace: Trace, step: int) -> go.Figure:
     figure.add_scatter(x=x[is_y], y=y_delta[is_y], name="y moves (y-update)", mode="lines+markers",
                        line=dict(color=Y_COLOUR, width=2.5), marker=dict(size=7))
     _shade_step(figure, step)
-    return _layout(figure, "supervision step (inner calls in between)", "‖Δ‖ per call (RMS)",
+    return chart_layout(figure, "supervision step (inner calls in between)", "‖Δ‖ per call (RMS)",
                    yaxis_type="log")
 
 
@@ -62,7 +62,7 @@ def norm_figure(trace: Trace, step: int) -> go.Figure:
         norms = np.concatenate([getattr(r.calls, values) for r in trace.steps])
         figure.add_scatter(x=x, y=norms, name=name, mode="lines", line=dict(color=colour, width=width))
     _shade_step(figure, step)
-    _layout(figure, "supervision step (inner calls in between)", "norm per position (RMS)")
+    chart_layout(figure, "supervision step (inner calls in between)", "norm per position (RMS)")
     figure.update_yaxes(rangemode="tozero")  # a flat line at sqrt(D) must look flat, not like noise
     return figure
 
@@ -82,7 +82,7 @@ def decoding_figure(trace: Trace, step: int) -> go.Figure:
     figure.add_scatter(x=x, y=y_right, name="head reads y", mode="lines", line=dict(color=Y_COLOUR, width=2.5))
     figure.add_scatter(x=x, y=z_right, name="head reads z", mode="lines", line=dict(color=Z_COLOUR, width=2))
     _shade_step(figure, step)
-    return _layout(figure, "supervision step (inner calls in between)", "cells right", yaxis_range=[0, 1.02],
+    return chart_layout(figure, "supervision step (inner calls in between)", "cells right", yaxis_range=[0, 1.02],
                    yaxis_tickformat=".0%")
 
 
@@ -102,7 +102,7 @@ def halting_figure(trace: Trace, step: int) -> go.Figure:
     if halt is not None:
         figure.add_annotation(x=halt, y=p_halt[halt - 1], text="halts here", showarrow=True, arrowhead=2, ay=-30,
                               font=dict(color=HALT_COLOUR))
-    return _layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05], showlegend=False,
+    return chart_layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05], showlegend=False,
                    xaxis=dict(dtick=1 if len(steps) <= 24 else None))
 
 
@@ -114,7 +114,7 @@ def accuracy_figure(trace: Trace, step: int) -> go.Figure:
     if trace.solution is None:
         figure.add_bar(x=steps, y=[len(r.violations) for r in trace.steps], name="rule violations",
                        marker=dict(color=WRONG_COLOUR, line=outline))
-        return _layout(figure, "supervision step", "repeated digits", showlegend=False)
+        return chart_layout(figure, "supervision step", "repeated digits", showlegend=False)
     right = [float(r.correct.mean()) for r in trace.steps]
     solved = [r.is_solved for r in trace.steps]
     figure.add_bar(x=steps, y=right, marker=dict(color=[CORRECT_COLOUR if s else Y_COLOUR for s in solved],
@@ -125,7 +125,7 @@ def accuracy_figure(trace: Trace, step: int) -> go.Figure:
     if first is not None:
         figure.add_annotation(x=first, y=1.0, text="solved", showarrow=True, arrowhead=2, ay=-24,
                               font=dict(color=CORRECT_COLOUR))
-    return _layout(figure, "supervision step", "cells right", yaxis_range=[0, 1.12], yaxis_tickformat=".0%",
+    return chart_layout(figure, "supervision step", "cells right", yaxis_range=[0, 1.12], yaxis_tickformat=".0%",
                    showlegend=False, xaxis=dict(dtick=1 if len(steps) <= 24 else None))
 
 
@@ -154,7 +154,7 @@ def state_path_figure(trace: Trace, step: int) -> go.Figure:
                            marker=dict(color=colour, size=15, line=dict(color="#202124", width=2)),
                            hovertemplate=f"{name} after step {step}<extra></extra>")
     explained = pca.state_explained
-    return _layout(figure, f"PC1 ({_percent(explained[0])})",
+    return chart_layout(figure, f"PC1 ({_percent(explained[0])})",
                    f"PC2 ({_percent(explained[1])})" if len(explained) > 1 else "PC2").update_layout(height=PCA_HEIGHT)
 
 
@@ -180,7 +180,7 @@ def cell_pca_figure(trace: Trace, step: int) -> go.Figure:
     pad = 0.05 * (points.max(axis=(0, 1)) - points.min(axis=(0, 1)) + 1e-9)
     lows, highs = points.min(axis=(0, 1)) - pad, points.max(axis=(0, 1)) + pad
     explained = trace.pca.cells_explained
-    figure = _layout(figure, f"PC1 ({_percent(explained[0])})",
+    figure = chart_layout(figure, f"PC1 ({_percent(explained[0])})",
                      f"PC2 ({_percent(explained[1])})" if len(explained) > 1 else "PC2")
     figure.update_layout(height=PCA_HEIGHT, legend=dict(title_text="digit", orientation="v", x=1.02, y=1, yanchor="top",
                                      tracegroupgap=0, font=dict(size=11)))
@@ -188,3 +188,37 @@ def cell_pca_figure(trace: Trace, step: int) -> go.Figure:
     if points.shape[-1] > 1:
         figure.update_yaxes(range=[lows[1], highs[1]])
     return figure
+
+
+def logit_figure(trace: Trace, step: int) -> go.Figure:
+    """The raw Q-halt logit per step (P(halt) is its sigmoid), with the threshold on the logit scale. With views,
+    one line per view; the view the Q-head picks at ``step`` is drawn thick."""
+    steps = [r.step for r in trace.steps]
+    figure = go.Figure()
+    if trace.views is None:
+        figure.add_scatter(x=steps, y=[_logit(r) for r in trace.steps], mode="lines+markers", name="Q-halt logit",
+                           line=dict(color=HALT_COLOUR, width=2.5), marker=dict(size=5),
+                           hovertemplate="step %{x}: logit %{y:.2f}<extra></extra>")
+    else:
+        logits, chosen = trace.views.logits(), trace.views.chosen(step)
+        for view in range(logits.shape[1]):
+            is_chosen = view == chosen
+            figure.add_scatter(x=steps, y=logits[:, view], mode="lines", name=f"view {view}",
+                               line=dict(color=HALT_COLOUR if is_chosen else MUTED, width=3 if is_chosen else 1.2),
+                               opacity=1.0 if is_chosen else 0.7, showlegend=False,
+                               hovertemplate=f"view {view}, step %{{x}}: logit %{{y:.2f}}<extra></extra>")
+    threshold = float(np.log(trace.halt_threshold / (1 - trace.halt_threshold)))
+    figure.add_hline(y=threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
+                     annotation_text=f"threshold {trace.halt_threshold:.2f} = logit {threshold:.2f}",
+                     annotation_position="top left", annotation_bgcolor="rgba(255, 255, 255, 0.85)")
+    _shade_step(figure, step + 0.5)
+    return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,
+                   xaxis=dict(dtick=1 if len(steps) <= 24 else None))
+
+
+def _logit(record) -> float:
+    """The record's Q-halt logit; traces saved before it was recorded give it back from P(halt)."""
+    if record.q_halt_logit is not None:
+        return record.q_halt_logit
+    p = min(max(record.q_halt_probability, 1e-7), 1 - 1e-7)
+    return float(np.log(p / (1 - p)))

@@ -21,6 +21,7 @@ from trm.trace import StepRecord, Trace, finish_trace, iter_trace, trace_to_dict
 KEY_TRACES, KEY_STEP, KEY_PLAYING, KEY_JUST_STARTED = "solve_traces", "solve_step", "solve_playing", "solve_started"
 URL_STEP, KEY_LINKED_STEP = "step", "solve_linked_step"
 MAX_STORED_TRACES = 8
+PCA_MAX_STEPS = 64  # the state PCA keeps every call's whole y and z: ~4 MB a step for 9x9, so long runs skip it
 PLAY_SECONDS = 0.8
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -43,8 +44,8 @@ class StoredTrace:
         return self.exports[threshold]
 
 
-def trace_key(path: str, mtime: float, puzzle: np.ndarray, steps: int) -> str:
-    return f"{path}|{mtime:.3f}|{grid_to_string(puzzle)}|{steps}"
+def trace_key(path: str, mtime: float, puzzle: np.ndarray, steps: int, views: int = 1) -> str:
+    return f"{path}|{mtime:.3f}|{grid_to_string(puzzle)}|{steps}|{views}"
 
 
 def stored_trace(key: str) -> StoredTrace | None:
@@ -76,24 +77,28 @@ def overlay_at(puzzle: np.ndarray, record: StepRecord) -> dict:
             "changed": changed.tolist(), "wrong": wrong.tolist()}
 
 
-def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, key: str) -> StoredTrace:
-    """Trace ``puzzle`` while showing each step's grid as it arrives; store and return the finished trace."""
+def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, key: str,
+                  views: int = 1) -> StoredTrace:
+    """Trace ``puzzle`` (as ``views`` views) while showing each step's grid as it arrives; store and return the
+    finished trace."""
     solution, note = exact_solution(puzzle, shape)
-    label = "compiled" if compile_status(loaded.model).state == "ready" else "eager"
+    # The compiled network serves a single puzzle; K views run as one batch through the eager one.
+    label = "compiled" if compile_status(loaded.model).state == "ready" and views == 1 else "eager"
+    with_pca = steps <= PCA_MAX_STEPS
     progress = st.progress(0.0, text="Step 1 is being computed…")
     live = st.empty()
     records, started, first_seconds = [], time.perf_counter(), 0.0
-    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=True):
+    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=with_pca, views=views):
         records.append(record)
         first_seconds = first_seconds or time.perf_counter() - started
         progress.progress(record.step / steps, text=f"Step {record.step} of {steps} after "
-                          f"{time.perf_counter() - started:.1f} s ({label} network): P(halt) "
-                          f"{record.q_halt_probability:.2f}")
+                          f"{time.perf_counter() - started:.1f} s ({label} network{_views_note(views)}): "
+                          f"P(halt) {record.q_halt_probability:.2f}")
         with live.container():
             sudoku_grid(puzzle.tolist(), shape.size, key=f"solve_live_{record.step}", givens=puzzle.tolist(),
                         readonly=True, overlay=overlay_at(puzzle, record))
-    progress.progress(1.0, text="Fitting the PCA views…")
-    trace = finish_trace(shape.size, puzzle, solution, records, with_pca=True)
+    progress.progress(1.0, text="Fitting the PCA views…" if with_pca else "Finishing…")
+    trace = finish_trace(shape.size, puzzle, solution, records, with_pca=with_pca)
     stored = StoredTrace(trace, note, first_seconds, time.perf_counter() - started, label)
     progress.empty()
     live.empty()
@@ -101,6 +106,10 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
     st.session_state[KEY_STEP] = _linked_step(len(records)) or len(records)
     st.session_state[KEY_PLAYING] = False
     return stored
+
+
+def _views_note(views: int) -> str:
+    return f", {views} views in one batch" if views > 1 else ""
 
 
 def remember_linked_step() -> None:
@@ -112,7 +121,8 @@ def remember_linked_step() -> None:
 def _linked_step(n: int) -> int | None:
     text = st.session_state.get(KEY_LINKED_STEP) or ""
     st.session_state[KEY_LINKED_STEP] = ""  # used once
-    return int(text) if text.isdigit() and 1 <= int(text) <= n else None
+    # "²" and "①" pass str.isdigit but int() refuses them: only ASCII digits make a step number.
+    return int(text) if text.isascii() and text.isdecimal() and 1 <= int(text) <= n else None
 
 
 def show_step_in_url(step: int | None) -> None:

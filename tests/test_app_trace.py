@@ -5,6 +5,7 @@ tiny models eager (they are not worth compiling anyway).
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def test_solve_produces_the_player_and_a_rerun_reuses_the_trace(model_roots):
     assert len(stored.trace.steps) == TINY_4X4.max_supervision_steps
     assert at.slider(key="solve_step").value == TINY_4X4.max_supervision_steps
     assert any("Why it stops" in md.value for md in at.markdown)
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 7  # P(halt), cells right, Q-logit, movement, decoding, two PCA views
 
     at.button(key="solve_run").click().run()  # pressing again, same inputs: nothing is recomputed
     assert next(iter(at.session_state["solve_traces"].values())) is stored
@@ -184,3 +185,55 @@ def test_a_link_with_a_step_opens_the_player_at_that_step_after_solving(model_ro
     at.button(key="solve_run").click().run()
     assert not at.exception
     assert at.session_state["solve_step"] == 3
+
+
+def test_a_link_whose_step_is_not_an_ascii_number_is_ignored(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    for odd in ("²", "①", "٣", "-1", "99"):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["p"] = PUZZLE_4X4
+        at.query_params["step"] = odd
+        at.run()
+        at.switch_page("app_pages/solve.py").run()
+        at.button(key="solve_run").click().run()
+        assert not at.exception, (odd, at.exception)
+        assert at.session_state["solve_step"] == TINY_4X4.max_supervision_steps, odd
+
+
+def test_views_show_lanes_the_choice_and_why_and_export_with_the_trace(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.number_input(key="solve_views").set_value(4).run()
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    views = stored.trace.views
+    assert views.count == 4 and len(views.steps) == TINY_4X4.max_supervision_steps
+    assert (views.steps[0].answers[0] == stored.trace.steps[0].prediction).all()  # view 0 is the traced puzzle
+    assert any("4 views, one judge" in header.value for header in at.subheader)
+    assert any("Why it stops, with views" in md.value for md in at.markdown)
+    lanes = " ".join(block.proto.body for block in at.get("html"))
+    assert len(re.findall(r'class="vl-lane( chosen)?"', lanes)) == 4 and lanes.count("vl-lane chosen") == 1
+    assert "the puzzle" in lanes
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert any("solve_chart_views_halt" in key for key in keys) and any("solve_chart_logit" in key for key in keys)
+    exported = json.loads(stored.export_json(0.5))
+    assert exported["views"]["count"] == 4 and len(exported["views"]["answers"]) == TINY_4X4.max_supervision_steps
+
+    at.button(key="solve_prev").click().run()  # the cursor moves the lanes with it
+    assert not at.exception, at.exception
+    assert at.session_state["solve_step"] == TINY_4X4.max_supervision_steps - 1
+
+
+def test_long_runs_skip_the_pca_and_say_so(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.number_input(key="solve_steps").set_value(80).run()
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert len(stored.trace.steps) == 80 and stored.trace.pca is None
+    assert any("up to 64 steps" in caption.value for caption in at.caption)

@@ -1,13 +1,16 @@
 """Data builds: splits load back, held-out puzzles never equal or match a training puzzle, generated sets split by
 equivalence class."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from trm.data import build, canonical_forms, equivalent_mask, is_equivalent, load_meta, load_split
 from trm.data.__main__ import main
 from trm.data.build import HELDOUT_9_FILES, TRAIN_9_FILE
-from trm.data.generated import GeneratedPlan, build_generated, enumerate_solution_grids
+from trm.data.generated import GeneratedPlan, build_generated
+from trm.sudoku.enumeration import enumerate_solution_grids, is_minimal
 from trm.errors import DataError
 from trm.sudoku import generate_puzzle, read_puzzle_csv
 from trm.sudoku.csv_io import PuzzleTable, write_puzzle_csv
@@ -80,6 +83,17 @@ def test_generated_splits_share_no_equivalent_puzzles(size, tmp_path):
     for puzzle, solution in zip(test.puzzles[:10], test.solutions[:10]):
         assert count_solutions(puzzle, test.shape) == 1
         assert np.array_equal(puzzle[puzzle != 0], solution[puzzle != 0])
+
+
+@pytest.mark.parametrize("size", [4, 6])
+def test_minimal_puzzles_added_to_train_never_have_an_equivalent_in_test(size, tmp_path):
+    plan = dataclasses.replace(TINY_PLAN, minimal_train=30)
+    build_generated(size, tmp_path, seed=2, is_progress_shown=False, plan=plan)
+    train, test = load_split(tmp_path, "train"), load_split(tmp_path, "test")
+    extras = train.puzzles[-30:]
+    assert all(is_minimal(puzzle, train.shape) for puzzle in extras)
+    assert not set(canonical_forms(train.puzzles, train.shape)) & set(canonical_forms(test.puzzles, test.shape))
+    assert len(test) == 40
 
 
 def test_cli_builds_a_set_and_rejects_a_bad_limit(tmp_path, capsys):

@@ -1,6 +1,6 @@
 """4x4 and 6x6 data sets from our own puzzles, split so that no test puzzle is equivalent to a training one.
 
-Solution grids: all 288 4x4 grids, enumerated here; for 6x6, random grids from trm.sudoku.generator. A puzzle
+Solution grids: all 288 4x4 grids (trm.sudoku.enumeration); for 6x6, random grids from trm.sudoku.generator. A puzzle
 blanks cells of a grid in random order while it keeps exactly one solution, down to a random target. Puzzles are
 grouped into exact equivalence classes (trm/data/equivalence.py); one puzzle per class is kept and whole classes go to
 either split, so train and test share no puzzle and no equivalent. Solution grids do repeat across splits: 4x4
@@ -17,6 +17,7 @@ from tqdm import tqdm
 from trm.data.splits import make_meta, save_meta, save_split
 from trm.data.equivalence import equivalence_classes
 from trm.sudoku.csv_io import PuzzleTable
+from trm.sudoku.enumeration import enumerate_minimal_puzzles, enumerate_solution_grids
 from trm.sudoku.generator import random_full_grid
 from trm.sudoku.shape import GridShape, shape_for_size
 from trm.sudoku.solver import count_solutions
@@ -30,38 +31,13 @@ class GeneratedPlan:
     test: int  # puzzles in the test split
     min_blanks: int  # each puzzle aims at a blank count drawn from [min_blanks, cells)
     oversample: float  # puzzles drawn per puzzle needed, to cover classes lost to equivalence
+    minimal_train: int = 0  # minimal puzzles added to train on top (their classes never reach the test split)
 
 
-PLANS = {4: GeneratedPlan(train=3000, test=500, min_blanks=6, oversample=4.0),
+# 4x4's minimal puzzles fall into only 36 classes, one row each after the equivalence dedupe: too rare for the
+# model to learn them, so 4x4 adds minimal puzzles drawn from all of them (they then cannot be held out).
+PLANS = {4: GeneratedPlan(train=3000, test=500, min_blanks=6, oversample=4.0, minimal_train=3000),
          6: GeneratedPlan(train=3000, test=500, min_blanks=16, oversample=1.2)}
-
-
-def enumerate_solution_grids(shape: GridShape) -> np.ndarray:
-    """(G, cells) int8: every valid complete grid of ``shape`` in lexicographic order (288 for 4x4).
-
-    Depth-first search over cells; only small shapes are feasible (6x6 has 28,200,960 grids).
-    """
-    assert shape.size <= 4, "only 4x4 grids can be enumerated quickly"
-    n = shape.size
-    grid = np.zeros(shape.cells, dtype=np.int8)
-    found: list[np.ndarray] = []
-
-    def fill(cell: int) -> None:
-        if cell == shape.cells:
-            found.append(grid.copy())
-            return
-        row, col = divmod(cell, n)
-        box = grid.reshape(n, n)[row - row % shape.box_rows:row - row % shape.box_rows + shape.box_rows,
-                                 col - col % shape.box_cols:col - col % shape.box_cols + shape.box_cols]
-        used = set(grid.reshape(n, n)[row]) | set(grid.reshape(n, n)[:, col]) | set(box.ravel())
-        for digit in range(1, n + 1):
-            if digit not in used:
-                grid[cell] = digit
-                fill(cell + 1)
-        grid[cell] = 0
-
-    fill(0)
-    return np.stack(found)
 
 
 def carve_puzzle(solution: np.ndarray, shape: GridShape, target_blanks: int,
@@ -96,12 +72,30 @@ def _draw_puzzles(shape: GridShape, count: int, plan: GeneratedPlan, rng: np.ran
     return np.stack(puzzles), np.stack(solutions)
 
 
-def _split_by_class(puzzles: np.ndarray, shape: GridShape, test_count: int,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
-    """Indices (train, test) of one puzzle per equivalence class, classes split at random; and the class count."""
+def _minimal_extras(shape: GridShape, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` random minimal puzzles and their solutions: drawn from all of them for 4x4, else carved from
+    random grids until no given can go (which leaves a minimal puzzle)."""
+    if count == 0:
+        return np.zeros((0, shape.cells), np.int8), np.zeros((0, shape.cells), np.int8)
+    if shape.size == 4:
+        puzzles, solutions = enumerate_minimal_puzzles(shape)
+        rows = rng.choice(len(puzzles), count, replace=False)
+        return puzzles[rows], solutions[rows]
+    solutions = np.stack([random_full_grid(shape, rng) for _ in range(count)])
+    return np.stack([carve_puzzle(grid, shape, shape.cells, rng) for grid in solutions]), solutions
+
+
+def _split_by_class(puzzles: np.ndarray, shape: GridShape, test_count: int, rng: np.random.Generator,
+                    train_only: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Indices (train, test) of one puzzle per equivalence class, classes split at random; and the class count.
+
+    Classes holding a ``train_only`` puzzle are left out of both; the caller adds those rows to train itself.
+    """
     classes = equivalence_classes(puzzles, shape)
-    representatives = rng.permutation(np.flatnonzero(classes == np.arange(len(puzzles))))
-    return np.sort(representatives[test_count:]), np.sort(representatives[:test_count]), len(representatives)
+    free = ~np.isin(classes, classes[train_only])
+    representatives = rng.permutation(np.flatnonzero((classes == np.arange(len(puzzles))) & free))
+    return (np.sort(representatives[test_count:]), np.sort(representatives[:test_count]),
+            len(np.unique(classes)))
 
 
 def _table(puzzles: np.ndarray, solutions: np.ndarray, rows: np.ndarray, shape: GridShape, tag: str) -> PuzzleTable:
@@ -120,20 +114,27 @@ def build_generated(size: int, out: Path, test_limit: int | None = None, seed: i
     rng = np.random.default_rng(seed)
     drawn = int((plan.train + plan.test) * plan.oversample)
     puzzles, solutions = _draw_puzzles(shape, drawn, plan, rng, is_progress_shown)
-    train_rows, test_rows, classes = _split_by_class(puzzles, shape, test_count, rng)
-    train_rows = train_rows[:plan.train]
+    extra_puzzles, extra_solutions = _minimal_extras(shape, plan.minimal_train, rng)
+    puzzles, solutions = np.concatenate([puzzles, extra_puzzles]), np.concatenate([solutions, extra_solutions])
+    train_only = np.arange(len(puzzles)) >= drawn
+    train_rows, test_rows, classes = _split_by_class(puzzles, shape, test_count, rng, train_only)
+    train_rows = np.concatenate([train_rows[:plan.train], np.flatnonzero(train_only)])
     tag = f"trm-generator|size={size}|seed={seed}"
     train = _table(puzzles, solutions, train_rows, shape, tag)
     test = _table(puzzles, solutions, test_rows, shape, tag)
     save_split(out, "train", train)
     save_split(out, "test", test)
     shared_grids = len({g.tobytes() for g in train.solutions} & {g.tobytes() for g in test.solutions})
-    dedupe = {"generated": {"rows": drawn, "classes": classes, "kept_train": len(train), "kept_test": len(test),
+    dedupe = {"generated": {"rows": drawn, "minimal_train": plan.minimal_train, "classes": classes,
+                            "kept_train": len(train), "kept_test": len(test),
                             "test_solution_grids_also_in_train": shared_grids}}
     meta = make_meta(train, test, seed, [], [], dedupe, start)
     meta["how_built"] = (f"{drawn} puzzles carved from {'the 288 enumerated' if size == 4 else 'random'} solution "
                          "grids (random blanking order, unique solution kept, random target blank count); one "
                          "puzzle per exact equivalence class (relabelling, transpose for square boxes, band/row/"
                          "stack/column permutations); classes split at random between test and train")
+    if plan.minimal_train:
+        meta["how_built"] += (f"; plus {plan.minimal_train} random minimal puzzles (no given can be removed) in "
+                              "train only, none equivalent to a test puzzle")
     save_meta(out, meta)
     return meta

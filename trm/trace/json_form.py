@@ -7,6 +7,7 @@ import numpy as np
 from trm.sudoku.validate import Conflict
 from trm.trace.records import CallStats, StepRecord, Trace
 from trm.trace.pca import TracePCA
+from trm.trace.views import ViewStep, ViewsTrace
 
 TRACE_FORMAT = "trm-studio/trace"
 _STEP_ARRAYS = {"prediction": np.int8, "confidence": np.float32, "entropy": np.float32, "changed": bool,
@@ -26,7 +27,7 @@ def trace_to_dict(trace: Trace, include_cell_states: bool = False) -> dict:
     steps = []
     for record in trace.steps:
         data = {k: _plain(v) for k, v in record.__dict__.items()
-                if k not in ("calls", "violations", "y_calls", "z_calls", "y_cells", "correct")}
+                if k not in ("calls", "violations", "y_calls", "z_calls", "y_cells", "correct", "views")}
         data["correct"] = None if record.correct is None else record.correct.tolist()
         data["calls"] = dataclasses.asdict(record.calls)
         data["violations"] = [dataclasses.asdict(v) for v in record.violations]
@@ -37,7 +38,22 @@ def trace_to_dict(trace: Trace, include_cell_states: bool = False) -> dict:
     return {"format": TRACE_FORMAT, "grid_size": trace.grid_size, "puzzle": trace.puzzle.tolist(),
             "solution": None if trace.solution is None else trace.solution.tolist(),
             "halt_threshold": trace.halt_threshold, "halt_step": trace.halt_step,
-            "first_solved_step": trace.first_solved_step, "steps": steps, "pca": pca}
+            "first_solved_step": trace.first_solved_step, "steps": steps, "pca": pca,
+            "views": None if trace.views is None else _views_to_dict(trace.views)}
+
+
+def _views_to_dict(views: ViewsTrace) -> dict:
+    return {"count": views.count, "seed": views.seed,
+            "answers": [step.answers.tolist() for step in views.steps],  # [step][view][cell], mapped back
+            "q_halt_logit": [step.q_halt_logit.tolist() for step in views.steps]}
+
+
+def _views_from_dict(data: dict | None, puzzle: np.ndarray, solution: np.ndarray | None) -> ViewsTrace | None:
+    if data is None:
+        return None
+    steps = [ViewStep(i + 1, np.asarray(answers, dtype=np.int8), np.asarray(logits, dtype=np.float32))
+             for i, (answers, logits) in enumerate(zip(data["answers"], data["q_halt_logit"]))]
+    return ViewsTrace(puzzle, solution, int(data["seed"]), steps)
 
 
 def trace_from_dict(data: dict) -> Trace:
@@ -55,5 +71,8 @@ def trace_from_dict(data: dict) -> Trace:
         records.append(StepRecord(**fields))
     pca = None if data["pca"] is None else TracePCA(**{k: np.asarray(v) for k, v in data["pca"].items()})
     solution = None if data["solution"] is None else np.asarray(data["solution"], dtype=np.int8)
-    return Trace(data["grid_size"], np.asarray(data["puzzle"], dtype=np.int8), solution, data["halt_threshold"],
-                 records, pca)
+    puzzle = np.asarray(data["puzzle"], dtype=np.int8)
+    views = _views_from_dict(data.get("views"), puzzle, solution)
+    for record, view in zip(records, views.steps if views else []):
+        record.views = view
+    return Trace(data["grid_size"], puzzle, solution, data["halt_threshold"], records, pca, views)

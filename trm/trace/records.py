@@ -11,6 +11,7 @@ import numpy as np
 
 from trm.sudoku.validate import Conflict
 from trm.trace.pca import TracePCA
+from trm.trace.views import ViewStep, ViewsTrace
 
 
 @dataclass
@@ -45,6 +46,8 @@ class StepRecord:
     y_cells: np.ndarray = field(repr=False)  # float32 (cells, D): y at the cell positions, for the cell PCA
     y_calls: np.ndarray | None = field(default=None, repr=False)  # float16 (calls, S*D) for the state PCA
     z_calls: np.ndarray | None = field(default=None, repr=False)
+    q_halt_logit: float | None = None  # None in traces exported before it was recorded
+    views: ViewStep | None = field(default=None, repr=False)  # every view's answer, when solved with views
 
     @property
     def is_solved(self) -> bool:
@@ -61,6 +64,7 @@ class Trace:
     halt_threshold: float
     steps: list[StepRecord]
     pca: TracePCA | None = None
+    views: ViewsTrace | None = None  # with K > 1 views: each view's answer and Q-halt logit per step
 
     @property
     def halt_step(self) -> int | None:

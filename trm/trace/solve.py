@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from trm.inference import StepOutput, iter_steps
+from trm.inference import StepOutput, iter_steps, make_views
 from trm.model.tokens import encode_grids
 from trm.model.trm import RecursiveModel
 from trm.sudoku.shape import GridShape, shape_for_size
@@ -20,6 +20,7 @@ from trm.sudoku.validate import find_conflicts
 from trm.trace.pca import fit_trace_pca
 from trm.trace.recorder import CallRecorder, rms_norms
 from trm.trace.records import StepRecord, Trace
+from trm.trace.views import ViewsTrace, view_step
 
 
 def _cell_states(model: RecursiveModel, output: StepOutput) -> np.ndarray:
@@ -41,26 +42,31 @@ def _step_record(model: RecursiveModel, output: StepOutput, shape: GridShape, la
     return StepRecord(output.step, prediction, confidence.float().numpy(), entropy.float().numpy(),
                       float(output.halt_probability[0]), changed, correct, find_conflicts(prediction, shape),
                       float(rms_norms(output.y[:1])), float(rms_norms(output.z[:1])), calls, seconds,
-                      _cell_states(model, output), y_states, z_states)
+                      _cell_states(model, output), y_states, z_states, float(output.q_halt_logit[0]))
 
 
 def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
-               steps: int | None = None, keep_states: bool = True, compiled: bool = True) -> Iterator[StepRecord]:
+               steps: int | None = None, keep_states: bool = True, compiled: bool = True, views: int = 1,
+               seed: int = 0) -> Iterator[StepRecord]:
     """Yield a StepRecord after each supervision step of solving ``puzzle`` (int (cells,), 0 = blank).
 
     ``steps`` defaults to the model's maximum; more tests test-time scaling. The model runs on its own device
     in float32; ``keep_states`` keeps every call's full y and z (float16) for the whole-state PCA. ``compiled``
-    lets the core use the model's compiled network once it is ready (trm.inference.prepare_for_solving).
+    lets the core use the model's compiled network once it is ready (trm.inference.prepare_for_solving). With
+    ``views`` > 1 the puzzle runs as that many views in one batch (symmetries drawn with ``seed``): the record
+    traces view 0, the puzzle itself, and its ``views`` holds every view's answer and Q-halt logit.
     """
     shape = shape_for_size(model.config.grid_size)
     device = next(model.parameters()).device
-    tokens = encode_grids(puzzle, device)[None]  # (1, cells)
+    made = make_views(1, views, shape, torch.Generator(device=device).manual_seed(seed))
+    tokens = encode_grids(made.to_views(torch.as_tensor(np.asarray(puzzle), device=device).long()[None]))
     labels = None if solution is None else encode_grids(solution, device)[None]
     recorder = CallRecorder(model, labels, keep_states)
     previous, started = None, time.perf_counter()
     for output in iter_steps(model, tokens, steps, observers=[recorder], compiled=compiled):
         with torch.inference_mode():
             record = _step_record(model, output, shape, labels, previous, recorder, 0.0)
+            record.views = view_step(made, output) if views > 1 else None
         record.seconds = time.perf_counter() - started
         previous = record.prediction
         yield record
@@ -69,17 +75,22 @@ def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray |
 
 def run_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
               steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True,
-              compiled: bool = True) -> Trace:
+              compiled: bool = True, views: int = 1, seed: int = 0) -> Trace:
     """Trace a whole solve and fit its PCA views; returns a Trace (raw per-call states are dropped)."""
-    records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca, compiled=compiled))
-    return finish_trace(model.config.grid_size, puzzle, solution, records, halt_threshold, with_pca)
+    records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca, compiled=compiled,
+                              views=views, seed=seed))
+    return finish_trace(model.config.grid_size, puzzle, solution, records, halt_threshold, with_pca, seed)
 
 
 def finish_trace(grid_size: int, puzzle: np.ndarray, solution: np.ndarray | None, records: list[StepRecord],
-                 halt_threshold: float = 0.5, with_pca: bool = True) -> Trace:
+                 halt_threshold: float = 0.5, with_pca: bool = True, seed: int = 0) -> Trace:
     """Assemble streamed records into a Trace, fit the PCA views once, and free the per-call states."""
     pca = fit_trace_pca(records) if with_pca else None
     for record in records:
         record.y_calls = record.z_calls = None
-    return Trace(grid_size, np.asarray(puzzle, dtype=np.int8),
-                 None if solution is None else np.asarray(solution, dtype=np.int8), halt_threshold, records, pca)
+    puzzle = np.asarray(puzzle, dtype=np.int8)
+    solution = None if solution is None else np.asarray(solution, dtype=np.int8)
+    views = None
+    if records and records[0].views is not None:
+        views = ViewsTrace(puzzle, solution, seed, [record.views for record in records])
+    return Trace(grid_size, puzzle, solution, halt_threshold, records, pca, views)

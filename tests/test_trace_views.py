@@ -1,0 +1,86 @@
+"""The trace of a puzzle solved as K views: view 0 is the traced puzzle, the rest map back, and the choice, the
+agreement and the stop rule read as their definitions say."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from trm.inference import make_views
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
+from trm.sudoku import parse_puzzle, shape_for_size, solve
+from trm.trace import run_trace, trace_from_dict, trace_to_dict
+from trm.trace.views import ViewStep, ViewsTrace
+
+PUZZLE_4X4 = "0000300204100000"
+
+
+@pytest.fixture(scope="module")
+def model():
+    config = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=4,
+                         prefix_len=2)
+    return TinyRecursiveModel(config, torch.Generator().manual_seed(0)).eval()
+
+
+def _puzzle():
+    puzzle = parse_puzzle(PUZZLE_4X4, 4)
+    return puzzle, solve(puzzle, shape_for_size(4)).solutions[0]
+
+
+def test_view_zero_is_the_traced_puzzle(model):
+    puzzle, solution = _puzzle()
+    single = run_trace(model, puzzle, solution, with_pca=False)
+    views = run_trace(model, puzzle, solution, with_pca=False, views=5, seed=2)
+    assert single.views is None and views.views.count == 5
+    for plain, record, view in zip(single.steps, views.steps, views.views.steps):
+        assert (plain.prediction == record.prediction).all() and (view.answers[0] == record.prediction).all()
+        assert abs(plain.q_halt_logit - float(view.q_halt_logit[0])) < 1e-4
+
+
+def test_each_view_answers_as_its_own_puzzle_solved_alone_mapped_back(model):
+    puzzle, solution = _puzzle()
+    traced = run_trace(model, puzzle, solution, with_pca=False, views=4, seed=3)
+    made = make_views(1, 4, shape_for_size(4), torch.Generator().manual_seed(3))  # the same draw as the trace
+    view_puzzles = made.to_views(torch.as_tensor(puzzle).long()[None])
+    for index, view_puzzle in enumerate(view_puzzles):
+        alone = run_trace(model, view_puzzle.numpy(), with_pca=False)
+        for record, step in zip(alone.steps, traced.views.steps):
+            in_view = torch.zeros(4, 16, dtype=torch.long)
+            in_view[index] = torch.as_tensor(record.prediction).long()
+            assert np.array_equal(made.to_original(in_view)[0, index].numpy(), step.answers[index])
+            assert abs(record.q_halt_logit - float(step.q_halt_logit[index])) < 1e-4
+
+
+def _constructed() -> ViewsTrace:
+    puzzle = np.array([1, 0, 0, 0], dtype=np.int8)
+    solution = np.array([1, 2, 3, 4], dtype=np.int8)
+    steps = [ViewStep(1, np.array([[1, 2, 4, 3], [1, 2, 3, 4], [1, 2, 4, 3]], np.int8),
+                      np.array([-1.0, -3.0, -2.0], np.float32)),
+             ViewStep(2, np.array([[1, 2, 4, 3], [1, 2, 3, 4], [1, 2, 3, 4]], np.int8),
+                      np.array([0.5, 2.0, -0.5], np.float32))]
+    return ViewsTrace(puzzle, solution, 0, steps)
+
+
+def test_choice_agreement_and_stop_rule_on_a_constructed_trace():
+    views = _constructed()
+    assert views.count == 3
+    assert views.chosen(1) == 0 and views.chosen(2) == 1  # the highest Q-halt logit
+    assert views.agreement(1).tolist() == [1.0, 1.0, 2 / 3, 2 / 3]  # view 1 differs from view 0 in two cells
+    assert views.same_as_chosen(1) == 2 and views.same_as_chosen(2) == 2
+    assert views.right(1).tolist() == [False, True, False] and views.right(2).tolist() == [False, True, True]
+    assert views.halt_step(0.5) == 2 and views.halt_step(0.95) is None  # sigmoid(2.0) = 0.88
+    assert np.allclose(views.halt_probability(2), 1 / (1 + np.exp(-np.array([0.5, 2.0, -0.5]))))
+    assert views.logits().shape == (2, 3)
+
+
+def test_views_survive_the_json_round_trip(model):
+    puzzle, solution = _puzzle()
+    trace = run_trace(model, puzzle, solution, with_pca=False, views=3, seed=7)
+    back = trace_from_dict(json.loads(json.dumps(trace_to_dict(trace))))
+    assert back.views.count == 3 and back.views.seed == 7
+    assert np.array_equal(back.views.logits(), trace.views.logits())
+    assert all(np.array_equal(a.answers, b.answers) for a, b in zip(back.views.steps, trace.views.steps))
+    assert back.steps[0].views is back.views.steps[0]
+    assert back.steps[0].q_halt_logit == pytest.approx(trace.steps[0].q_halt_logit)
