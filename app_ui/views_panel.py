@@ -15,8 +15,7 @@ import streamlit as st
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
 from trm.sudoku import shape_for_size
-from trm.trace import Trace
-from trm.trace.views import ViewsTrace
+from trm.trace import Trace, ViewsTrace
 
 _LANE_CSS = """
 <style>

@@ -19,30 +19,28 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from trm import load_model
-from trm.cli_types import non_negative_float, positive_int
+from trm import decode_tokens, encode_grids, load_model
 from trm.evaluate import fill_solutions
-from trm.inference import iter_steps
-from trm.inference.views import make_views
-from trm.model.tokens import decode_tokens, encode_grids
-from trm.sudoku import read_puzzle_csv
-from trm.sudoku.shape import shape_for_size
+from trm.inference import iter_steps, make_views
+from trm.sudoku import read_puzzle_csv, shape_for_size
 
 
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", default="checkpoints/sudoku9-mlp")
     parser.add_argument("--data", default="assets/puzzles/heldout_forum_hardest_2k.csv")
-    parser.add_argument("--limit", type=positive_int)
-    parser.add_argument("--views", type=positive_int, default=32)
-    parser.add_argument("--steps", type=positive_int, default=64)
-    parser.add_argument("--noise", type=non_negative_float, default=0.0,
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--views", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=64)
+    parser.add_argument("--noise", type=float, default=0.0,
                         help="std of Gaussian noise added to the initial y and z of every view but the first")
-    parser.add_argument("--rows", type=positive_int, default=4096, help="views run per batch")
+    parser.add_argument("--rows", type=int, default=4096, help="views run per batch")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
+    if min(args.views, args.steps, args.rows) < 1 or not args.noise >= 0:
+        parser.error("--views, --steps and --rows must be at least 1 and --noise at least 0")
     if args.views * args.steps > np.iinfo(np.int16).max:
         parser.error("views x steps must stay below 32768 (answer ids are int16)")
     return args

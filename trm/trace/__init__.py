@@ -7,6 +7,8 @@ from trm.trace.json_form import TRACE_FORMAT, trace_from_dict, trace_to_dict
 from trm.trace.pca import TracePCA, fit_trace_pca
 from trm.trace.records import CallStats, StepRecord, Trace
 from trm.trace.solve import finish_trace, iter_trace, run_trace
+from trm.trace.views import ViewStep, ViewsTrace
 
-__all__ = ["TRACE_FORMAT", "CallStats", "StepRecord", "Trace", "TracePCA", "finish_trace", "fit_trace_pca",
+__all__ = ["TRACE_FORMAT", "CallStats", "StepRecord", "Trace", "TracePCA", "ViewStep", "ViewsTrace", "finish_trace",
+           "fit_trace_pca",
            "iter_trace", "run_trace", "trace_from_dict", "trace_to_dict"]
