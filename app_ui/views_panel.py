@@ -24,7 +24,8 @@ _LANE_CSS = """
 .vl-title { margin-bottom: 3px; white-space: nowrap; }
 .vl-grid { display: grid; border: 2px solid currentColor; border-radius: 3px; }
 .vl-lane.chosen .vl-grid { outline: 3px solid #CC79A7; outline-offset: 2px; }
-.vl-cell { width: 15px; height: 15px; font-size: 11px; line-height: 15px; text-align: center;
+.vl-cell { width: var(--vl-cell); height: var(--vl-cell); font-size: calc(var(--vl-cell) * 0.72);
+           line-height: var(--vl-cell); text-align: center;
            border-right: 1px solid rgba(128, 128, 128, 0.25); border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
 .vl-cell.given { font-weight: 700; }
 .vl-cell.model { color: #0a7f78; }
@@ -64,9 +65,10 @@ def lanes_html(views: ViewsTrace, step: int, size: int, box: tuple[int, int]) ->
         mark = " · chosen" if view == chosen else ""
         title = html.escape(f"{name}{mark}{verdict} · P {halt[view]:.2f} · logit {logits[view]:.1f}")
         lanes.append(f'<div class="vl-lane{" chosen" if view == chosen else ""}"><div class="vl-title">{title}</div>'
-                     f'<div class="vl-grid" style="grid-template-columns: repeat({size}, 15px)">'
+                     f'<div class="vl-grid" style="grid-template-columns: repeat({size}, var(--vl-cell))">'
                      f'{"".join(cells)}</div></div>')
-    return _LANE_CSS + f'<div class="vl-lanes">{"".join(lanes)}</div>'
+    cell = {4: 28, 6: 22}.get(size, 16)  # px: every lane about as wide as its title
+    return _LANE_CSS + f'<div class="vl-lanes" style="--vl-cell: {cell}px">{"".join(lanes)}</div>'
 
 
 def halting_views_figure(views: ViewsTrace, step: int, threshold: float) -> go.Figure:

@@ -32,6 +32,11 @@ def positive_int(text: str) -> int:
     return _checked(text, int, lambda value: value >= 1, "at least 1")
 
 
+def non_negative_int(text: str) -> int:
+    """An integer >= 0 (a count where 0 means "all")."""
+    return _checked(text, int, lambda value: value >= 0, "0 or more")
+
+
 def seed(text: str) -> int:
     """A seed: an integer from 0 to 2**63 - 1."""
     return _checked(text, int, lambda value: 0 <= value <= MAX_SEED, "between 0 and 2**63 - 1")

@@ -3,9 +3,12 @@
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import trm.cli_types as cli_types
 from trm.data.build import build
+from trm.data.generated import write_minimal_puzzles
+from trm.data.splits import load_split
 from trm.data.heldout import make_heldout_samples
 from trm.errors import ConfigError, TRMError
 
@@ -23,6 +26,14 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--extra-train", action="append", default=[], metavar="CSV",
                       help="9x9: add this file's puzzles to the training split (minus any equivalent to a test "
                            "puzzle); repeatable")
+    minimal = commands.add_parser("minimal", help="write a CSV of random minimal puzzles (no given can go)")
+    minimal.add_argument("--size", type=int, choices=(4, 6), required=True, help="grid size")
+    minimal.add_argument("--count", type=cli_types.non_negative_int, required=True,
+                         help="puzzles to write; 0 with --size 4 writes all 85,632")
+    minimal.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the random puzzles")
+    minimal.add_argument("--out", required=True, help="CSV file to write")
+    minimal.add_argument("--unlike", metavar="DATA_DIR",
+                         help="leave out puzzles equivalent to one in this data folder's train split")
     heldout = commands.add_parser("heldout", help="remake the held-out 9x9 samples in assets/puzzles")
     heldout.add_argument("--shared-dir", required=True, help="folder holding the full tdoku_*.csv lists")
     heldout.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the samples")
@@ -40,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
                          extra_train_files=tuple(args.extra_train))
             keys = ("size", "counts", "dedupe", "extra_train_dedupe", "build_seconds")
             print(json.dumps({k: meta[k] for k in keys if k in meta}, indent=2))
+        elif args.command == "minimal":
+            unlike = load_split(Path(args.unlike), "train").puzzles if args.unlike else None
+            written = write_minimal_puzzles(args.size, args.count, args.seed, Path(args.out), unlike)
+            print(json.dumps({"size": args.size, "puzzles": written, "out": args.out}))
         else:
             stats = make_heldout_samples(args.shared_dir, seed=args.seed)
             print(json.dumps({name: s.to_dict() for name, s in stats.items()}, indent=2))

@@ -15,8 +15,8 @@ import numpy as np
 from tqdm import tqdm
 
 from trm.data.splits import make_meta, save_meta, save_split
-from trm.data.equivalence import equivalence_classes
-from trm.sudoku.csv_io import PuzzleTable
+from trm.data.equivalence import equivalence_classes, equivalent_mask
+from trm.sudoku.csv_io import PuzzleTable, write_puzzle_csv
 from trm.sudoku.enumeration import enumerate_minimal_puzzles, enumerate_solution_grids
 from trm.sudoku.generator import random_full_grid
 from trm.sudoku.shape import GridShape, shape_for_size
@@ -34,10 +34,11 @@ class GeneratedPlan:
     minimal_train: int = 0  # minimal puzzles added to train on top (their classes never reach the test split)
 
 
-# 4x4's minimal puzzles fall into only 36 classes, one row each after the equivalence dedupe: too rare for the
-# model to learn them, so 4x4 adds minimal puzzles drawn from all of them (they then cannot be held out).
+# Minimal puzzles are the hardest a person can type. 4x4's fall into only 36 classes, one row each after the
+# equivalence dedupe: too rare to learn, so 4x4 adds minimal puzzles drawn from all of them (none can then be held
+# out). 6x6 adds random ones; the test split keeps its own minimal puzzles, none equivalent to these.
 PLANS = {4: GeneratedPlan(train=3000, test=500, min_blanks=6, oversample=4.0, minimal_train=3000),
-         6: GeneratedPlan(train=3000, test=500, min_blanks=16, oversample=1.2)}
+         6: GeneratedPlan(train=3000, test=500, min_blanks=16, oversample=1.2, minimal_train=3000)}
 
 
 def carve_puzzle(solution: np.ndarray, shape: GridShape, target_blanks: int,
@@ -138,3 +139,25 @@ def build_generated(size: int, out: Path, test_limit: int | None = None, seed: i
                               "train only, none equivalent to a test puzzle")
     save_meta(out, meta)
     return meta
+
+
+def write_minimal_puzzles(size: int, count: int, seed: int, out: Path, unlike: np.ndarray | None = None) -> int:
+    """Write a CSV of ``count`` random minimal puzzles of ``size`` (6: carved from random grids; 4: drawn from all
+    of them, or every one when ``count`` is 0) with their solutions; returns how many were written. With
+    ``unlike`` (puzzles, e.g. a training split), none written is equivalent to one of those."""
+    shape, rng = shape_for_size(size), np.random.default_rng(seed)
+    if size == 4 and count == 0:
+        puzzles, solutions = enumerate_minimal_puzzles(shape)
+    else:
+        puzzles, solutions = _minimal_extras(shape, count, rng)
+    if unlike is not None:
+        keep = ~equivalent_mask(puzzles, unlike, shape)
+        puzzles, solutions = puzzles[keep], solutions[keep]
+        while size != 4 and len(puzzles) < count:  # top up what the check removed
+            more, more_solutions = _minimal_extras(shape, count - len(puzzles), rng)
+            keep = ~equivalent_mask(more, unlike, shape)
+            puzzles = np.concatenate([puzzles, more[keep]])
+            solutions = np.concatenate([solutions, more_solutions[keep]])
+    write_puzzle_csv(out, PuzzleTable(shape, puzzles, solutions, [f"trm-minimal|size={size}|seed={seed}"] *
+                                      len(puzzles)))
+    return len(puzzles)

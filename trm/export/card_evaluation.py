@@ -11,10 +11,21 @@ from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at,
                           puzzle_backtracks)
 from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+from trm.sudoku.enumeration import enumerate_minimal_puzzles
+from trm.sudoku.shape import shape_for_size
+
+
+MINIMAL_4X4 = "minimal:4"  # every minimal 4x4 puzzle, enumerated (trm.sudoku.enumeration), not a file
 
 
 def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, int]:
-    """Puzzles with solutions from a CSV, a built data folder (its test split) or a split .npz file."""
+    """Puzzles with solutions from a CSV, a built data folder (its test split), a split .npz file, or
+    ``minimal:4``: all 85,632 minimal 4x4 puzzles."""
+    if source == MINIMAL_4X4:
+        shape = shape_for_size(4)
+        puzzles, solutions = enumerate_minimal_puzzles(shape)
+        n = len(puzzles) if limit is None else min(limit, len(puzzles))
+        return PuzzleTable(shape, puzzles[:n], solutions[:n], ["enumerated minimal 4x4"] * n), 0
     path = Path(source)
     if path.is_dir() or path.suffix == ".npz":
         table = load_split(path if path.is_dir() else path.parent, "test" if path.is_dir() else path.stem)

@@ -1,0 +1,31 @@
+"""The shipped small models solve what a person can type: every minimal 4x4 puzzle, and random minimal 6x6 ones.
+
+A minimal puzzle has one solution and no given to spare: the hardest kind at its size. These run the shipped
+checkpoints at their default settings (their own number of supervision steps, float32 on the CPU), as the Solve
+page does.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trm import encode_grids, load_model
+from trm.evaluate import evaluate_model
+from trm.sudoku import read_puzzle_csv, shape_for_size
+from trm.sudoku.enumeration import enumerate_minimal_puzzles
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _wrong(checkpoint: str, puzzles: np.ndarray, solutions: np.ndarray) -> np.ndarray:
+    model = load_model(REPO / "checkpoints" / checkpoint, "cpu").model
+    result = evaluate_model(model, encode_grids(puzzles), encode_grids(solutions), batch_size=8192)
+    return puzzles[~np.asarray(result.puzzle_correct)]
+
+
+@pytest.mark.slow
+def test_sudoku4_solves_every_one_of_the_85632_minimal_4x4_puzzles():
+    puzzles, solutions = enumerate_minimal_puzzles(shape_for_size(4))
+    wrong = _wrong("sudoku4", puzzles, solutions)
+    assert len(wrong) == 0, f"{len(wrong)} minimal puzzles unsolved, e.g. {[''.join(map(str, p)) for p in wrong[:5]]}"
