@@ -116,3 +116,23 @@ def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs
     assert "not valid JSON" in errors["bad-status"]
     assert "3 unreadable line(s)" in errors["bad-metrics"]
     assert "crashed" in errors["no-files"]
+
+
+def test_odd_lock_and_pid_values_never_take_the_page_down(train_runs_root):
+    odd = {"superscript-lock": ("²", '{"state": "running", "step": 5, "pid": "²"}'),
+           "circled-lock": ("①", '{"state": "running", "step": 5, "pid": true}'),
+           "binary-lock": (b"\xff\xfe\x00", '{"state": "running", "step": 5, "pid": -4}')}
+    for name, (lock, status) in odd.items():
+        folder = train_runs_root / name
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "train": {"total_steps": 10}}))
+        (folder / "status.json").write_text(status)
+        if isinstance(lock, bytes):
+            (folder / "lock").write_bytes(lock)
+        else:
+            (folder / "lock").write_text(lock)
+    at = _train_page()
+    assert set(_table(at)) == set(odd)
+    for name in odd:
+        at.selectbox(key="train_run").set_value(name).run()
+        assert not at.exception, (name, at.exception)

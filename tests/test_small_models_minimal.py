@@ -29,3 +29,10 @@ def test_sudoku4_solves_every_one_of_the_85632_minimal_4x4_puzzles():
     puzzles, solutions = enumerate_minimal_puzzles(shape_for_size(4))
     wrong = _wrong("sudoku4", puzzles, solutions)
     assert len(wrong) == 0, f"{len(wrong)} minimal puzzles unsolved, e.g. {[''.join(map(str, p)) for p in wrong[:5]]}"
+
+
+@pytest.mark.slow
+def test_sudoku6_solves_random_minimal_6x6_puzzles_held_out_from_its_training():
+    table = read_puzzle_csv(REPO / "assets" / "puzzles" / "minimal_6x6_10k.csv", limit=2000)
+    wrong = _wrong("sudoku6", table.puzzles, table.solutions)
+    assert len(wrong) <= 2, f"{len(wrong)} of 2,000 unsolved (target: 99.9%)"

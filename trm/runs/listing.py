@@ -13,7 +13,7 @@ from pathlib import Path
 from trm.errors import TRMError
 from trm.runs.launch_record import launched_args, read_launch_record
 from trm.runs.layout import BEST, METRICS, RUN_CONFIG, RUN_FILES, TRAIN_LOG, runs_root
-from trm.runs.lock import lock_holder, process_is_trainer
+from trm.runs.lock import lock_holder, parse_pid, process_is_trainer
 from trm.runs.metrics import read_metrics
 from trm.runs.run_config import read_run_config
 from trm.runs.state import has_run_state
@@ -56,15 +56,11 @@ def _read_optional(read: Callable[[Path], dict], path: Path, problems: list[str]
         return {}
 
 
-def _pid_in(value: object) -> int | None:
-    return int(value) if isinstance(value, int) or isinstance(value, str) and value.strip().isdigit() else None
-
-
 def _live_pid(path: Path, status: dict, launch: dict) -> int | None:
     """The live trainer process of the run folder ``path``, if any (lock holder, status writer or launched pid)."""
-    candidates = [(lock_holder(path), ""), (_pid_in(launch.get("pid")), path.name)]
+    candidates = [(lock_holder(path), ""), (parse_pid(launch.get("pid")), path.name)]
     if status.get("state") == "running":
-        candidates.append((_pid_in(status.get("pid")), ""))
+        candidates.append((parse_pid(status.get("pid")), ""))
     return next((pid for pid, name in candidates if pid is not None and process_is_trainer(pid, name)), None)
 
 
@@ -126,7 +122,7 @@ def read_run(path: str | Path) -> RunInfo:
 def _launched_total(launch: dict) -> int | None:
     """The total steps on the command line of a run launched from the app (before it writes run.json)."""
     totals = [a.split("=", 1)[1] for a in launched_args(launch) or [] if a.startswith("train.total_steps=")]
-    return int(totals[-1]) if totals and totals[-1].isdigit() else None
+    return int(totals[-1]) if totals and totals[-1].isascii() and totals[-1].isdigit() else None
 
 
 def _int_or_none(value: object) -> int | None:

@@ -38,11 +38,24 @@ def process_is_trainer(pid: int, run_name: str = "") -> bool:
     return not is_zombie and "trm.train" in command and run_name in command
 
 
+def parse_pid(value: object) -> int | None:
+    """A pid from a lock file or a status field: a positive int or ASCII digits ("²" passes str.isdigit but int()
+    refuses it; True is an int), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip()) or None
+    return None
+
+
 def lock_holder(run_dir: str | Path) -> int | None:
     """The pid written in the folder's lock (alive or not); None when there is no readable lock."""
     lock = Path(run_dir) / LOCK
-    text = lock.read_text().strip() if lock.is_file() else ""
-    return int(text) if text.isdigit() else None
+    try:
+        text = lock.read_text(errors="replace") if lock.is_file() else ""
+    except OSError:
+        return None
+    return parse_pid(text)
 
 
 def acquire_lock(run_dir: str | Path) -> None:
