@@ -129,10 +129,14 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
     paths = [c.path for c in choices]
     if st.session_state.get(KEY_MODEL) not in paths:
         st.session_state[KEY_MODEL] = paths[default_index(choices, shape.size)]
-    labels = {c.path: c.label for c in choices}
+    labels = {c.path: c.label + (" (unusable)" if c.problem else "") for c in choices}
     st.selectbox("Model", paths, key=KEY_MODEL, format_func=labels.__getitem__, width=300,
                  help="Checkpoint folders in checkpoints/ and the best model of each run on the Train page.")
     path = st.session_state[KEY_MODEL]
+    problem = next(c.problem for c in choices if c.path == path)
+    if problem:
+        st.error(f"The model **{labels[path]}** cannot be used. {problem}")
+        return None
     try:
         return mp.load_shared_model(path, folder_mtime(path), mp.device_name())
     except TRMError as error:

@@ -5,6 +5,7 @@ tiny models eager (they are not worth compiling anyway).
 """
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -237,3 +238,27 @@ def test_long_runs_skip_the_pca_and_say_so(model_roots):
     stored = next(iter(at.session_state["solve_traces"].values()))
     assert len(stored.trace.steps) == 80 and stored.trace.pca is None
     assert any("up to 64 steps" in caption.value for caption in at.caption)
+
+
+def test_bad_folders_among_good_ones_are_listed_as_unusable_with_their_reason_and_never_the_default(model_roots):
+    checkpoints, _ = model_roots
+    for name in ("a-deep", "b-fifo", "c-steps", "d-fifo-weights"):
+        _save_tiny(checkpoints / name)
+    (checkpoints / "a-deep" / "config.json").write_text("[" * 200_000 + "]" * 200_000)
+    (checkpoints / "b-fifo" / "config.json").unlink()
+    os.mkfifo(checkpoints / "b-fifo" / "config.json")
+    config = json.loads((checkpoints / "c-steps" / "config.json").read_text())
+    config["model"]["max_supervision_steps"] = 10 ** 9
+    (checkpoints / "c-steps" / "config.json").write_text(json.dumps(config))
+    (checkpoints / "d-fifo-weights" / "model.safetensors").unlink()
+    os.mkfifo(checkpoints / "d-fifo-weights" / "model.safetensors")
+    _save_tiny(checkpoints / "z-good")
+    at = _solve_page(PUZZLE_4X4)
+    assert at.selectbox(key="solve_model").value.endswith("z-good")
+    assert not at.button(key="solve_run").disabled
+    for name, words in (("a-deep", "nested too deeply"), ("b-fifo", "not a regular file"),
+                        ("c-steps", "max_supervision_steps"), ("d-fifo-weights", "not a regular file")):
+        at.selectbox(key="solve_model").set_value(str(checkpoints / name)).run()
+        assert not at.exception, (name, at.exception)
+        assert any(words in error.value and "(unusable)" in error.value for error in at.error), name
+        assert at.button(key="solve_run").disabled

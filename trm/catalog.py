@@ -5,12 +5,14 @@ each training run, ``runs/<run>/best/``. The roots can be moved with the environ
 ``TRM_STUDIO_CHECKPOINTS`` and ``TRM_STUDIO_RUNS`` (tests point them at a temporary folder).
 """
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from trm.checkpoint import MODEL_FORMAT, read_json, require_regular_file
+from trm.errors import CheckpointError, ConfigError
 from trm.evaluate import band_index, pooled_card_bands
+from trm.model.config import ModelConfig
 from trm.runs import runs_root
 from trm.runs.layout import REPO
 
@@ -23,11 +25,13 @@ __all__ = ["CHECKPOINTS_ENV", "ModelEntry", "checkpoints_root", "default_index",
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One model a user can pick: a checkpoint folder, its label and grid size (None if config.json is unreadable)."""
+    """One model a user can pick: a checkpoint folder, its label and grid size (None if config.json is unreadable),
+    and why it cannot be used (None when its config and files look right)."""
 
     label: str
     path: str
     grid_size: int | None
+    problem: str | None = None
 
 
 def checkpoints_root() -> Path:
@@ -35,11 +39,24 @@ def checkpoints_root() -> Path:
     return Path(os.environ.get(CHECKPOINTS_ENV) or REPO / "checkpoints")
 
 
-def _grid_size(folder: Path) -> int | None:
+def _inspect(label: str, folder: Path) -> ModelEntry:
+    """The entry for ``folder``: its config read and checked (no weights loaded), and its weight files stat'ed."""
     try:
-        return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["model"]["grid_size"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        data = read_json(folder / "config.json", "Checkpoint config")
+    except CheckpointError as error:
+        return ModelEntry(label, str(folder), None, str(error))
+    model = data.get("model") if isinstance(data.get("model"), dict) else {}
+    size = model.get("grid_size")
+    size = size if isinstance(size, int) and not isinstance(size, bool) else None
+    try:
+        if data.get("format") != MODEL_FORMAT:
+            raise CheckpointError(f"config.json is not a TRM Studio model (format {data.get('format')!r}).")
+        ModelConfig.from_dict(model)
+        for weights in sorted(folder.glob("model*.safetensors")) or [folder / "model.safetensors"]:
+            require_regular_file(weights, "Weights file")
+    except (CheckpointError, ConfigError, TypeError) as error:
+        return ModelEntry(label, str(folder), size, str(error))
+    return ModelEntry(label, str(folder), size)
 
 
 def _is_model_folder(folder: Path) -> bool:
@@ -51,16 +68,18 @@ def find_models(grid_size: int) -> list[ModelEntry]:
     candidates = [(f"{p.name}", p) for p in sorted(checkpoints_root().glob("*")) if _is_model_folder(p)]
     candidates += [(f"run {p.parent.name} (best)", p) for p in sorted(runs_root().glob("*/best"))
                    if _is_model_folder(p)]
-    entries = [ModelEntry(label, str(path), _grid_size(path)) for label, path in candidates]
+    entries = [_inspect(label, path) for label, path in candidates]
     return [e for e in entries if e.grid_size in (grid_size, None)]
 
 
 def default_index(entries: list[ModelEntry], grid_size: int) -> int:
-    """checkpoints/sudoku9-mlp for 9x9 when it is there, else the first readable model of the size."""
-    for i, entry in enumerate(entries):
-        if grid_size == 9 and entry.label == DEFAULT_9X9:
+    """checkpoints/sudoku9-mlp for 9x9 when it is there and usable, else the first usable model of the size; a
+    folder with a problem is never the default unless nothing else is there."""
+    usable = [i for i, e in enumerate(entries) if e.problem is None and e.grid_size is not None]
+    for i in usable:
+        if grid_size == 9 and entries[i].label == DEFAULT_9X9:
             return i
-    return next((i for i, e in enumerate(entries) if e.grid_size is not None), 0)
+    return usable[0] if usable else 0
 
 
 def folder_mtime(path: str) -> float:

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,24 @@ def save_sharded(tensors: dict[str, torch.Tensor], directory: Path, stem: str) -
     return names
 
 
+def _shard_count(directory: Path, shards: list[Path], stem: str) -> int:
+    """How many shards the names announce (``stem-i-of-N.safetensors``); raises CheckpointError for a bad name."""
+    announced = shards[0].name.rsplit("-of-", 1)[-1].split(".")[0]
+    if not (announced.isascii() and announced.isdigit()):
+        raise CheckpointError(f"{directory}: '{shards[0].name}' is not a shard name ({stem}-I-of-N.safetensors).")
+    return int(announced)
+
+
+def require_regular_file(path: Path, what: str) -> None:
+    """A FIFO, a device or a folder where a file belongs would hang or crash the reader: refuse it by name."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise CheckpointError(f"{what} {path} cannot be read ({error.strerror}).") from error
+    if not stat.S_ISREG(mode):
+        raise CheckpointError(f"{what} {path} is not a regular file.")
+
+
 def load_sharded(directory: Path, stem: str) -> dict[str, torch.Tensor]:
     """Read every shard of ``stem``; raises CheckpointError for missing, incomplete or corrupt files."""
     directory = Path(directory)
@@ -99,28 +118,42 @@ def load_sharded(directory: Path, stem: str) -> dict[str, torch.Tensor]:
     shards = [single] if single.exists() else sorted(directory.glob(f"{stem}-*-of-*.safetensors"))
     if not shards:
         raise CheckpointError(f"No {stem}*.safetensors in {directory}; is this a TRM Studio checkpoint folder?")
-    expected = shards[0].name.rsplit("-of-", 1)[-1].split(".")[0] if len(shards) > 1 or not single.exists() else "1"
-    if int(expected) != len(shards):
-        raise CheckpointError(f"{directory}: found {len(shards)} of {int(expected)} '{stem}' shards; the "
+    expected = _shard_count(directory, shards, stem) if len(shards) > 1 or not single.exists() else 1
+    if expected != len(shards):
+        raise CheckpointError(f"{directory}: found {len(shards)} of {expected} '{stem}' shards; the "
                               f"checkpoint is incomplete. Copy the missing files or use another checkpoint.")
     tensors: dict[str, torch.Tensor] = {}
     for shard in shards:
+        require_regular_file(shard, "Weights file")
         try:
-            tensors.update(load_file(str(shard)))
+            found = load_file(str(shard))
         except (SafetensorError, OSError, ValueError) as error:
             raise CheckpointError(f"{shard} is corrupt or truncated ({error}); re-export or re-download it.") from error
+        twice = sorted(set(found) & set(tensors))
+        if twice:
+            raise CheckpointError(f"{directory}: {twice[:3]} are in more than one '{stem}' shard; which to use is "
+                                  f"ambiguous, so the checkpoint is refused.")
+        tensors.update(found)
     return tensors
+
+
+MAX_JSON_BYTES = 64 * 2 ** 20  # configs and run files are kilobytes; a huge one is not ours
 
 
 def read_json(path: Path, what: str) -> dict:
     """Parse a JSON object file; raises CheckpointError naming the file."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise CheckpointError(f"{what} not found: {path}.")
+    require_regular_file(path, what)
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise CheckpointError(f"{path} is {path.stat().st_size / 2 ** 20:.0f} MiB; a {what.lower()} is far smaller.")
     try:
         data = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CheckpointError(f"{path} is not valid JSON ({error}); the file is corrupt.") from error
+    except RecursionError as error:
+        raise CheckpointError(f"{path} is nested too deeply to be a {what.lower()}.") from error
     if not isinstance(data, dict):
         raise CheckpointError(f"{path} should hold a JSON object.")
     return data
@@ -180,6 +213,9 @@ def _check_state(directory: Path, expected: dict[str, torch.Tensor], found: dict
         raise CheckpointError(f"{directory}: weights do not match the config (missing {missing[:5]}, unexpected "
                               f"{unexpected[:5]}); the files belong to a different model.")
     for name, tensor in expected.items():
+        if tensor.is_floating_point() and not found[name].is_floating_point():
+            raise CheckpointError(f"{directory}: '{name}' is stored as {found[name].dtype}, but it is a float "
+                                  f"weight; the file was not written by TRM Studio or was altered.")
         if tuple(found[name].shape) != tuple(tensor.shape):
             raise CheckpointError(f"{directory}: '{name}' has shape {tuple(found[name].shape)}, the config "
                                   f"needs {tuple(tensor.shape)}; weights and config.json do not match.")

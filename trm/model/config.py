@@ -7,6 +7,13 @@ from trm.errors import ConfigError
 
 ARCHITECTURES = ("trm", "flat-baseline")
 MIXERS = ("mlp", "attention")
+# Ranges a config file may hold. They are far beyond any useful TRM (the paper: D=512, 2 layers, T=3, n=6,
+# 16 steps) and keep a bad or hostile file from asking for terabytes or a billion steps.
+_INT_RANGES = {"grid_size": (4, 9), "hidden_size": (1, 16_384), "layers": (1, 64), "swiglu_multiple": (1, 4_096),
+               "attention_heads": (1, 1_024), "prefix_len": (0, 1_024), "answer_cycles": (1, 64),
+               "latent_steps": (1, 64), "max_supervision_steps": (1, 1_024)}
+_FLOAT_RANGES = {"expansion": (0.0, 64.0), "rope_theta": (0.0, 1e12), "rms_norm_eps": (0.0, 1.0)}
+MAX_PARAMETERS = 2_000_000_000  # 8 GiB of float32 weights
 
 
 @dataclass(frozen=True)
@@ -29,11 +36,14 @@ class ModelConfig:
     rms_norm_eps: float = 1e-5
 
     def __post_init__(self) -> None:
-        positive = ("grid_size", "hidden_size", "layers", "answer_cycles", "latent_steps", "max_supervision_steps",
-                    "swiglu_multiple")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ConfigError(f"ModelConfig.{name} must be >= 1, got {getattr(self, name)}.")
+        _check_types(self)
+        for name, (low, high) in _INT_RANGES.items():
+            if not low <= getattr(self, name) <= high:
+                raise ConfigError(f"ModelConfig.{name} must be between {low} and {high}, got {getattr(self, name)}.")
+        for name, (low, high) in _FLOAT_RANGES.items():
+            if not low < getattr(self, name) <= high:  # also refuses NaN
+                raise ConfigError(f"ModelConfig.{name} must be above {low} and at most {high}, "
+                                  f"got {getattr(self, name)}.")
         if self.grid_size not in (4, 6, 9):
             raise ConfigError(f"ModelConfig.grid_size must be 4, 6 or 9, got {self.grid_size}.")
         if self.architecture not in ARCHITECTURES:
@@ -42,10 +52,20 @@ class ModelConfig:
             raise ConfigError(f"ModelConfig.mixer must be one of {MIXERS}, got {self.mixer!r}.")
         if self.is_flat_baseline and self.prefix_len:
             raise ConfigError("ModelConfig.prefix_len must be 0 for the flat baseline (it has no sequence).")
-        if self.prefix_len < 0:
-            raise ConfigError(f"ModelConfig.prefix_len must be >= 0, got {self.prefix_len}.")
         if self.mixer == "attention" and self.hidden_size % (2 * self.attention_heads):
             raise ConfigError("ModelConfig.hidden_size must split into attention_heads heads of even size.")
+        if self.estimated_parameters() > MAX_PARAMETERS:
+            raise ConfigError(f"ModelConfig describes a model of about {self.estimated_parameters():.2g} "
+                              f"parameters ({4 * self.estimated_parameters() / 2 ** 30:.0f} GiB in float32); "
+                              f"TRM Studio refuses more than {MAX_PARAMETERS:.0e}.")
+
+    def estimated_parameters(self) -> int:
+        """An upper estimate of the parameter count, from the shapes alone (checked before anything is built)."""
+        inner = int(self.expansion * self.hidden_size * 2 / 3) + self.swiglu_multiple
+        sequence = self.prefix_len + self.cells
+        mixer = 4 * self.hidden_size ** 2 if self.mixer == "attention" else 3 * sequence * (2 * sequence + 256)
+        per_layer = 3 * self.hidden_size * inner + mixer
+        return self.layers * per_layer + (sequence + self.vocab_size + 8) * self.hidden_size * 2
 
     @property
     def is_flat_baseline(self) -> bool:
@@ -102,3 +122,17 @@ def _strict_from_dict(cls, data: dict):
     if unknown or missing:
         raise ConfigError(f"{cls.__name__}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}.")
     return cls(**data)
+
+
+def _check_types(config: ModelConfig) -> None:
+    """Every field has its declared type: an int is not a bool, a float is a finite real number (an int will do)."""
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if field.type is int:
+            is_right = isinstance(value, int) and not isinstance(value, bool)
+        elif field.type is float:
+            is_right = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            is_right = isinstance(value, str)
+        if not is_right:
+            raise ConfigError(f"ModelConfig.{field.name} must be {field.type.__name__}, got {value!r}.")
