@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from trm.errors import DataError
+from trm.errors import DataError, PuzzleError
 from trm.sudoku.shape import GridShape, shape_for_cells
+from trm.sudoku.units import unit_tables
 
 PUZZLE_COLUMNS = ("puzzle", "quizzes", "question")
 SOLUTION_COLUMNS = ("solution", "solutions", "answer")
@@ -33,13 +34,27 @@ class PuzzleTable:
         return len(self.puzzles)
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def _digits_to_array(text: str, path: Path, line: int, column: str) -> np.ndarray:
     cleaned = text.strip().replace(".", "0")
-    if not cleaned.isdigit():
-        bad = next(i for i, ch in enumerate(cleaned) if not ch.isdigit())
+    bad = next((i for i, ch in enumerate(cleaned) if ch not in _ASCII_DIGITS), None)
+    if bad is not None:  # also "５", "٣" and "²", which str.isdigit accepts
         raise DataError(f"{path}: line {line}, column '{column}': bad character {cleaned[bad]!r} at position "
-                        f"{bad + 1}; use digits with 0 or '.' for blanks.")
+                        f"{bad + 1}; use the digits 0-9 with 0 or '.' for blanks.")
     return np.frombuffer(cleaned.encode("ascii"), dtype=np.uint8).astype(np.int8) - ord("0")
+
+
+def invalid_solution_rows(puzzles: np.ndarray, solutions: np.ndarray, shape: GridShape) -> np.ndarray:
+    """Indices of rows whose solution is not a complete valid grid agreeing with its puzzle's givens (vectorised:
+    files hold millions of rows)."""
+    tables = unit_tables(shape)
+    units = np.array(tables.units)  # (3 * size, size) cells of each unit
+    in_units = np.sort(solutions[:, units], axis=-1)  # (N, units, size)
+    complete = (in_units == np.arange(1, shape.size + 1, dtype=solutions.dtype)).all(axis=(1, 2))
+    agrees = ((puzzles == 0) | (puzzles == solutions)).all(axis=1)
+    return np.flatnonzero(~(complete & agrees))
 
 
 def _pick_column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -51,49 +66,91 @@ def _pick_column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 
 def read_puzzle_csv(path: str | Path, limit: int | None = None) -> PuzzleTable:
-    """Read a puzzle CSV; returns a PuzzleTable. Raises DataError naming the file, line and problem."""
+    """Read a puzzle CSV (UTF-8, a byte-order mark allowed); returns a PuzzleTable whose solutions, where the file
+    has them, are checked. Raises DataError naming the file, line and problem."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"Puzzle file not found: {path}.")
-    with path.open(newline="") as handle:
+    lines: list[int] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # utf-8-sig: Excel starts its CSVs with a BOM
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise DataError(f"{path} is empty; expected a header such as 'puzzle,solution,source'.")
-        puzzle_col = _pick_column(header, PUZZLE_COLUMNS)
-        if puzzle_col is None:
-            raise DataError(f"{path}: no puzzle column in header {header}; expected one of {PUZZLE_COLUMNS}.")
-        solution_col = _pick_column(header, SOLUTION_COLUMNS)
-        source_col = _pick_column(header, ("source",))
-        puzzles, solutions, sources = [], [], []
-        for line, row in enumerate(reader, start=2):
-            if limit is not None and len(puzzles) >= limit:
-                break
-            if not row:
-                continue
-            puzzles.append(_digits_to_array(row[puzzle_col], path, line, header[puzzle_col]))
-            has_solution = solution_col is not None and solution_col < len(row) and row[solution_col].strip()
-            solutions.append(_digits_to_array(row[solution_col], path, line, header[solution_col])
-                             if has_solution else None)
-            sources.append(row[source_col] if source_col is not None and source_col < len(row) else path.stem)
+        try:
+            puzzles, solutions, sources = _read_rows(reader, path, limit, lines)
+        except UnicodeDecodeError as error:
+            raise DataError(f"{path}: line {_first_undecodable_line(path)} is not UTF-8 text ({error.reason}); "
+                            f"save the file as UTF-8.") from error
+        except csv.Error as error:
+            raise DataError(f"{path}: line {reader.line_num}: {error}.") from error
     if not puzzles:
         raise DataError(f"{path} has a header but no puzzles.")
-    return _stack_table(path, puzzles, solutions, sources)
+    return _stack_table(path, puzzles, solutions, sources, lines)
 
 
-def _stack_table(path: Path, puzzles: list, solutions: list, sources: list[str]) -> PuzzleTable:
-    lengths = {len(p) for p in puzzles}
-    if len(lengths) != 1:
-        raise DataError(f"{path}: puzzles have different lengths {sorted(lengths)}; one file holds one size.")
-    shape = shape_for_cells(lengths.pop())
-    if any(p.max() > shape.size for p in puzzles):
-        raise DataError(f"{path}: a puzzle uses a digit above {shape.size} for a {shape.size}x{shape.size} grid.")
-    stacked_solutions = None
+def _first_undecodable_line(path: Path) -> int:
+    """The decoder reads ahead in blocks, so the reader's line count does not place a bad byte: find it here."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def _read_rows(reader, path: Path, limit: int | None, lines: list[int]) -> tuple[list, list, list]:
+    header = next(reader, None)
+    if header is None:
+        raise DataError(f"{path} is empty; expected a header such as 'puzzle,solution,source'.")
+    puzzle_col = _pick_column(header, PUZZLE_COLUMNS)
+    if puzzle_col is None:
+        raise DataError(f"{path}: no puzzle column in header {header}; expected one of {PUZZLE_COLUMNS}.")
+    solution_col = _pick_column(header, SOLUTION_COLUMNS)
+    source_col = _pick_column(header, ("source",))
+    puzzles, solutions, sources = [], [], []
+    for row in reader:
+        if limit is not None and len(puzzles) >= limit:
+            break
+        if not row:
+            continue
+        line = reader.line_num
+        if puzzle_col >= len(row):
+            raise DataError(f"{path}: line {line} has {len(row)} field(s); the puzzle is field {puzzle_col + 1} "
+                            f"('{header[puzzle_col]}').")
+        puzzles.append(_digits_to_array(row[puzzle_col], path, line, header[puzzle_col]))
+        has_solution = solution_col is not None and solution_col < len(row) and row[solution_col].strip()
+        solutions.append(_digits_to_array(row[solution_col], path, line, header[solution_col])
+                         if has_solution else None)
+        sources.append(row[source_col] if source_col is not None and source_col < len(row) else path.stem)
+        lines.append(line)
+    return puzzles, solutions, sources
+
+
+def _stack_table(path: Path, puzzles: list, solutions: list, sources: list[str], lines: list[int]) -> PuzzleTable:
+    first_length = len(puzzles[0])
+    odd = next((i for i, p in enumerate(puzzles) if len(p) != first_length), None)
+    if odd is not None:
+        raise DataError(f"{path}: line {lines[odd]}: the puzzle has {len(puzzles[odd])} cells, line {lines[0]}'s "
+                        f"has {first_length}; one file holds one size.")
+    try:
+        shape = shape_for_cells(first_length)
+    except PuzzleError as error:
+        raise DataError(f"{path}: line {lines[0]}: {error}") from error
+    high = next((i for i, p in enumerate(puzzles) if p.max() > shape.size), None)
+    if high is not None:
+        raise DataError(f"{path}: line {lines[high]}: the puzzle uses a digit above {shape.size} for a "
+                        f"{shape.size}x{shape.size} grid.")
+    stacked_puzzles, stacked_solutions = np.stack(puzzles), None
     if all(s is not None for s in solutions):
-        if any(len(s) != shape.cells for s in solutions):
-            raise DataError(f"{path}: a solution's length differs from its puzzle's ({shape.cells}).")
+        short = next((i for i, s in enumerate(solutions) if len(s) != shape.cells), None)
+        if short is not None:
+            raise DataError(f"{path}: line {lines[short]}: the solution has {len(solutions[short])} cells, the "
+                            f"puzzle {shape.cells}.")
         stacked_solutions = np.stack(solutions)
-    return PuzzleTable(shape, np.stack(puzzles), stacked_solutions, sources)
+        wrong = invalid_solution_rows(stacked_puzzles, stacked_solutions, shape)
+        if len(wrong):
+            raise DataError(f"{path}: line {lines[wrong[0]]}: the solution is not a complete valid grid that agrees "
+                            f"with the puzzle's givens ({len(wrong)} such row(s) in the file).")
+    return PuzzleTable(shape, stacked_puzzles, stacked_solutions, sources)
 
 
 def write_puzzle_csv(path: str | Path, table: PuzzleTable) -> None:
