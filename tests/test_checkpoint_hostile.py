@@ -1,15 +1,20 @@
-"""Hostile checkpoint folders: every bad config field, file kind and weights layout is a CheckpointError naming
-the problem, raised before anything large is built or any read can hang."""
+"""Hostile checkpoint folders and puzzle text: every bad config field, file kind and weights layout is a
+CheckpointError naming the problem, raised before anything large is built or any read can hang."""
 
+import dataclasses
 import json
 import os
 
+import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from safetensors.torch import load_file, save_file
 
 from trm.checkpoint import load_model, save_model
-from trm.errors import CheckpointError, ConfigError
+from trm.errors import CheckpointError, ConfigError, PuzzleError
+from trm.sudoku import parse_puzzle
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 
@@ -84,3 +89,30 @@ def test_a_bad_shard_name_is_a_clear_error(folder):
     (folder / "model.safetensors").rename(folder / "model-1-of-x.safetensors")
     with pytest.raises(CheckpointError, match="not a shard name"):
         load_model(folder)
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                                      max_size=3), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(changes=st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(ModelConfig)] + ["extra"]),
+                               JSON_VALUES, max_size=4))
+def test_any_config_dict_builds_a_valid_config_or_raises_config_error(changes):
+    data = {**TINY.to_dict(), **changes}
+    try:
+        config = ModelConfig.from_dict(data)
+    except ConfigError:
+        return
+    assert config.estimated_parameters() <= 2_000_000_000 and config.grid_size in (4, 6, 9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=120))
+def test_any_puzzle_text_parses_or_raises_puzzle_error(text):
+    try:
+        grid = parse_puzzle(text)
+    except PuzzleError:
+        return
+    assert grid.dtype == np.int8 and len(grid) in (16, 36, 81)
