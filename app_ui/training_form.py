@@ -83,7 +83,8 @@ def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
                  help="Recipes from trm/train/config.py; the fields below are filled with the preset's values.")
     st.caption(get_preset(st.session_state.train_preset).description)
     st.text_input("Data set (folder)", key="train_data", help="A folder with train.npz and test.npz "
-                  "(`python -m trm.data build`), relative to the repository or absolute.")
+                  "(`python -m trm.data build`), relative to the repository or absolute; it must lie in the "
+                  "data folder (`data/`, or `$TRM_STUDIO_DATA`), where a missing set is built.")
     st.caption(_data_caption(st.session_state.train_data, size))
     steps, batch = st.columns(2)
     steps.number_input("Steps", min_value=1, step=100, key="train_steps", help="Total optimiser steps.")

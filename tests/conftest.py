@@ -230,10 +230,12 @@ def train_streamlit_url(tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def train_runs_root(tmp_path, monkeypatch) -> Iterator[Path]:
-    """A runs root in tmp_path (TRM_STUDIO_RUNS; checkpoints go to tmp_path/checkpoints); live runs killed after."""
+def train_runs_root(tmp_path, tmp_path_factory, monkeypatch) -> Iterator[Path]:
+    """A runs root in tmp_path (TRM_STUDIO_RUNS; checkpoints go to tmp_path/checkpoints; the data root is the
+    session's temporary folder, which holds ``sudoku4_data``); live runs killed after."""
     root = tmp_path / "runs"
     monkeypatch.setenv("TRM_STUDIO_RUNS", str(root))
+    monkeypatch.setenv("TRM_STUDIO_DATA", str(tmp_path_factory.getbasetemp()))
     monkeypatch.setenv("TRM_STUDIO_CHECKPOINTS", str(tmp_path / "checkpoints"))
     yield root
     stop_live_runs(root)

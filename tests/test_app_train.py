@@ -84,8 +84,9 @@ def test_start_a_tiny_run_watch_its_metrics_stop_resume_and_export(sudoku4_data,
     assert "the Solve page lists it" in at.success[0].value
 
 
-def test_start_with_a_bad_name_or_a_taken_folder_shows_an_error(train_runs_root):
+def test_start_with_a_bad_name_or_a_taken_folder_shows_an_error(train_runs_root, tmp_path):
     at = _train_page()
+    at.text_input(key="train_data").input(str(tmp_path / "data4")).run()  # inside the tests' data root
     at.text_input(key="train_name").input("../escape").run()
     at.button(key="train_start").click().run()
     assert not at.exception and "not allowed" in at.error[0].value
@@ -94,6 +95,17 @@ def test_start_with_a_bad_name_or_a_taken_folder_shows_an_error(train_runs_root)
     at.text_input(key="train_name").input("taken").run()
     at.button(key="train_start").click().run()
     assert not at.exception and any("already holds a run" in error.value for error in at.error)
+
+
+def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(train_runs_root, tmp_path):
+    at = _train_page()
+    at.text_input(key="train_name").input("outside").run()
+    for folder in ("/etc/trm-data", "../../outside", str(tmp_path.parent.parent.parent / "elsewhere")):
+        at.text_input(key="train_data").input(folder).run()
+        at.button(key="train_start").click().run()
+        assert not at.exception
+        assert any("must lie inside" in error.value for error in at.error), folder
+    assert not (train_runs_root / "outside").exists()
 
 
 def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs_root):

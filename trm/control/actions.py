@@ -15,7 +15,7 @@ from trm.control.trainer_process import launch_guard, reap_children, refuse_if_a
 from trm.errors import CheckpointError, ConfigError, TRMError
 from trm.export import export_checkpoint
 from trm.runs.launch_record import launched_args, read_launch_record, record_stop_request
-from trm.runs.layout import BEST, METRICS, RUN_CONFIG, STATE, STATUS, resolve_run_path
+from trm.runs.layout import BEST, METRICS, RUN_CONFIG, STATE, STATUS, data_root, is_inside_data_root, resolve_run_path
 from trm.runs.listing import read_run
 from trm.runs.run_config import read_run_config
 from trm.train.config import get_preset
@@ -36,6 +36,9 @@ def start_run(runs_root: Path, name: str, preset: str, *, data_dir: str | None =
     another process writes the folder.
     """
     run_dir = Path(runs_root) / check_folder_name(name, "Run name")
+    if data_dir is not None and not is_inside_data_root(data_dir):
+        raise ConfigError(f"The data set folder must lie inside {data_root()} (the trainer builds a missing data set "
+                          f"there), got {data_dir!r}.")
     fields = {"data_dir": data_dir, "total_steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed,
               **(train_overrides or {})}
     fields = {key: value for key, value in fields.items() if value is not None}

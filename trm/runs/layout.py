@@ -40,6 +40,22 @@ def resolve_run_path(path: str | Path) -> Path:
     return path if path.is_absolute() else REPO / path
 
 
+DATA_ENV = "TRM_STUDIO_DATA"
+
+
+def data_root() -> Path:
+    """Where the app's runs read and build their data sets: ``$TRM_STUDIO_DATA``, else ``data/``."""
+    return Path(os.environ.get(DATA_ENV) or REPO / "data")
+
+
+def is_inside_data_root(path: str | Path) -> bool:
+    """Whether ``path`` (as the trainer resolves it) lies in the data root, after following ``..`` and links: a
+    run started from the app builds a missing data set there, so it must not write anywhere else."""
+    root = data_root().resolve()
+    target = resolve_run_path(path).resolve()
+    return target != root and root in target.parents
+
+
 def may_start_run_in(folder: str | Path) -> bool:
     """Whether a new run may write ``folder``: it does not exist yet, is empty, or is already a run (one of
     RUN_FILES, or the app's launch lock, is there). Any other folder is someone else's and is never written."""
