@@ -124,7 +124,8 @@ def test_status_running_with_a_dead_or_silent_process_is_crashed(tmp_path):
     assert read_run(dead).state == "crashed" and read_run(dead).pid is None
 
     # A live process that looks like this run's trainer but has written nothing for an hour: hung.
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "trm.train", "silent"])
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "trm.train", "--out",
+                                str(tmp_path / "silent")])
     try:
         silent = _write_run(tmp_path / "silent", json.dumps({"state": "running", "pid": sleeper.pid, "step": 5,
                                                              "heartbeat": time.time() - 3600}), None)

@@ -58,10 +58,10 @@ def _read_optional(read: Callable[[Path], dict], path: Path, problems: list[str]
 
 def _live_pid(path: Path, status: dict, launch: dict) -> int | None:
     """The live trainer process of the run folder ``path``, if any (lock holder, status writer or launched pid)."""
-    candidates = [(lock_holder(path), ""), (parse_pid(launch.get("pid")), path.name)]
+    candidates = [lock_holder(path), parse_pid(launch.get("pid"))]
     if status.get("state") == "running":
-        candidates.append((parse_pid(status.get("pid")), ""))
-    return next((pid for pid, name in candidates if pid is not None and process_is_trainer(pid, name)), None)
+        candidates.append(parse_pid(status.get("pid")))
+    return next((pid for pid in candidates if pid is not None and process_is_trainer(pid, path)), None)
 
 
 def _last_seen(path: Path, status: dict) -> float | None:

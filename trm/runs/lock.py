@@ -23,19 +23,28 @@ def is_process_alive(pid: int) -> bool:
     return True
 
 
-def process_is_trainer(pid: int, run_name: str = "") -> bool:
-    """Whether ``pid`` is a live (not zombie) process; where /proc exists, also one running trm.train (on a
-    command line that mentions ``run_name``, so a recycled pid of an old launch is not taken for the trainer)."""
+def process_is_trainer(pid: int, run_dir: str | Path | None = None) -> bool:
+    """Whether ``pid`` is a live (not zombie) process; where /proc exists, also one running trm.train and, with
+    ``run_dir``, training that very folder (its --out or --resume, resolved from the process's working
+    directory), so a recycled pid or another run's trainer is never taken for this run's."""
     if not is_process_alive(pid):
         return False
     proc = Path("/proc") / str(pid)
     try:
         stat = (proc / "stat").read_text()
-        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return True  # no /proc (macOS): trust the signal check
-    is_zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"  # finished, waiting for its parent to reap it
-    return not is_zombie and "trm.train" in command and run_name in command
+    if stat.rsplit(")", 1)[-1].split()[0] == "Z":  # a zombie: finished, waiting for its parent to reap it
+        return False
+    try:
+        arguments = [a.decode(errors="replace") for a in (proc / "cmdline").read_bytes().split(b"\0")]
+        cwd = Path(os.readlink(proc / "cwd"))
+    except OSError:
+        return False  # gone meanwhile, or not ours to inspect: not a trainer we can vouch for
+    if "trm.train" not in arguments:
+        return False
+    folders = [arguments[i + 1] for i, a in enumerate(arguments[:-1]) if a in ("--out", "--resume")]
+    return run_dir is None or any((cwd / f).resolve() == Path(run_dir).resolve() for f in folders)
 
 
 def parse_pid(value: object) -> int | None:
