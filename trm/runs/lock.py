@@ -1,6 +1,7 @@
 """Who writes a run folder: the ``RUN_DIR/lock`` file holds the pid of the one process allowed to, and a live
 trainer is told from a dead one or a recycled pid through the process table."""
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -67,18 +68,53 @@ def lock_holder(run_dir: str | Path) -> int | None:
     return parse_pid(text)
 
 
+_HELD: dict[Path, int] = {}  # run folder -> the open, flock'ed descriptor of its lock (held until release)
+
+
+def _lock_descriptor(path: Path) -> int | None:
+    """Open ``path`` and take an exclusive flock on it without waiting; the descriptor, or None when another
+    process holds it. Retries when the file was replaced between open and flock (a release unlinks it)."""
+    for _ in range(5):
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return None
+        try:
+            if os.fstat(descriptor).st_ino == os.stat(path).st_ino:
+                return descriptor
+        except FileNotFoundError:
+            pass
+        os.close(descriptor)
+    raise RunBusyError(f"The lock {path} keeps changing hands; try again.")
+
+
 def acquire_lock(run_dir: str | Path) -> None:
     """Take the folder's lock for this process (creating the folder); raises RunBusyError if another live
-    process holds it. A dead holder's lock is taken over."""
+    process holds it. The flock makes taking it atomic (two trainers started at once cannot both win) and dies
+    with its process; the pid written inside is what other processes read (lock_holder). A dead holder's lock is
+    taken over; a live process named in the file is refused even without a flock (an older writer)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    key = run_dir.resolve()
+    if key in _HELD:
+        return
+    descriptor = _lock_descriptor(run_dir / LOCK)
     holder = lock_holder(run_dir)
-    if holder is not None and holder != os.getpid() and is_process_alive(holder):
+    if descriptor is None or (holder is not None and holder != os.getpid() and is_process_alive(holder)):
+        if descriptor is not None:
+            os.close(descriptor)
         raise RunBusyError(f"Run folder {run_dir} is being written by process {holder}; stop it first or "
                            f"choose another --out folder.")
-    (run_dir / LOCK).write_text(str(os.getpid()))
+    os.ftruncate(descriptor, 0)
+    os.write(descriptor, str(os.getpid()).encode())
+    _HELD[key] = descriptor
 
 
 def release_lock(run_dir: str | Path) -> None:
     """Give the folder's lock up (nothing happens when there is none)."""
     (Path(run_dir) / LOCK).unlink(missing_ok=True)
+    descriptor = _HELD.pop(Path(run_dir).resolve(), None)
+    if descriptor is not None:
+        os.close(descriptor)
