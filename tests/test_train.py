@@ -68,7 +68,7 @@ def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
     assert run_json["resumed_with"] == [f"{python} -m trm.train --resume {tmp_path / 'resumed'} --steps 12"]
 
 
-def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path):
+def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path, capsys):
     run_dir = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000)], env=env,
@@ -85,6 +85,10 @@ def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path):
     assert train_main(["--resume", str(run_dir), "--steps", str(saved_step + 6)]) == 0
     steps = [r["step"] for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert steps == sorted(set(steps)) and steps[-1] == saved_step + 6
+    # Resuming the finished run without a higher total would do nothing: it says so and changes nothing.
+    config_before = (run_dir / "run.json").read_text()
+    assert train_main(["--resume", str(run_dir)]) == 2
+    assert "pass --steps N" in capsys.readouterr().err and (run_dir / "run.json").read_text() == config_before
 
 
 def test_second_writer_of_a_run_folder_is_refused(tmp_path):

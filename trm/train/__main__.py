@@ -19,6 +19,7 @@ import trm.cli_types as cli_types
 from trm.errors import ConfigError, TRMError
 from trm.model.config import ModelConfig
 from trm.runs.layout import STATE, may_start_run_in
+from trm.runs.listing import read_run
 from trm.runs.run_config import read_run_config, write_run_config
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
@@ -116,6 +117,14 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
     return spec
 
 
+def _refuse_finished(run_dir: Path, total_steps: int) -> None:
+    """Resuming a run that already trained its total would do nothing: say so, and how to train it further."""
+    run = read_run(run_dir)
+    if run.step >= total_steps:
+        raise ConfigError(f"{run_dir} already trained {run.step} of its {total_steps} steps ({run.state}); pass "
+                          f"--steps N with N above {run.step} to train it further.")
+
+
 def _this_command(argv: list[str]) -> str:
     """This process's command line as a user would type it (with the torchrun launcher when there is one)."""
     launcher = [Path(sys.executable).name]
@@ -130,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path(args.resume or args.out)
     try:
         spec = _spec_for(args, run_dir, argv)
+        if args.resume:
+            _refuse_finished(run_dir, spec.train.total_steps)
         if not args.resume and (run_dir / STATE).exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")
         if not args.resume and not may_start_run_in(run_dir):
