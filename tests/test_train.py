@@ -89,6 +89,12 @@ def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path, cap
     config_before = (run_dir / "run.json").read_text()
     assert train_main(["--resume", str(run_dir)]) == 2
     assert "pass --steps N" in capsys.readouterr().err and (run_dir / "run.json").read_text() == config_before
+    # A resume may change the batch size: the ACT carry's slots start fresh instead of failing to load.
+    batch = json.loads(config_before)["train"]["batch_size"]
+    assert train_main(["--resume", str(run_dir), "--steps", str(saved_step + 9), "--batch-size", str(batch // 2)]) == 0
+    events = [r for r in read_metrics(run_dir).records if r.get("event") == "resumed"]
+    assert any("batch size changed" in note for note in events[-1]["notes"])
+    assert [r["step"] for r in read_metrics(run_dir).records if r["kind"] == "train"][-1] == saved_step + 9
 
 
 def test_second_writer_of_a_run_folder_is_refused(tmp_path):

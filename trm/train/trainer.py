@@ -193,8 +193,12 @@ class Trainer:
             self.sampler.generator.manual_seed(self.config.seed + step)
             self.halt_generator.manual_seed(self.config.seed + 1000 + step)
             notes.append("the run moved between CPU and GPU: data order and exploration re-seeded")
-        if "carry.y" in extra:
+        saved_batch = extra["carry.y"].shape[0] if "carry.y" in extra else None
+        if saved_batch == self.config.batch_size:
             self.carry = Carry(**{k: extra[f"carry.{k}"].to(device) for k in Carry.__dataclass_fields__})
+        elif saved_batch is not None:  # a resume may change --batch-size; the carry's slots cannot follow
+            notes.append(f"the batch size changed from {saved_batch} to {self.config.batch_size}: every slot starts "
+                         f"a new puzzle")
         else:
             notes.append("the ACT carry was too large to save: every slot starts a new puzzle")
         return notes
