@@ -218,10 +218,12 @@ def stop_live_runs(runs_root: Path) -> None:
 
 
 @pytest.fixture
-def train_streamlit_url(tmp_path) -> Iterator[str]:
-    """URL of a server whose Train page keeps runs in tmp_path/runs and exports to tmp_path/checkpoints."""
+def train_streamlit_url(tmp_path, tmp_path_factory) -> Iterator[str]:
+    """URL of a server whose Train page keeps runs in tmp_path/runs, exports to tmp_path/checkpoints and reads
+    data sets from the session's temporary folder (which holds ``sudoku4_data``)."""
     _skip_without_chromium()
-    env = {"TRM_STUDIO_RUNS": str(tmp_path / "runs"), "TRM_STUDIO_CHECKPOINTS": str(tmp_path / "checkpoints")}
+    env = {"TRM_STUDIO_RUNS": str(tmp_path / "runs"), "TRM_STUDIO_CHECKPOINTS": str(tmp_path / "checkpoints"),
+           "TRM_STUDIO_DATA": str(tmp_path_factory.getbasetemp())}
     try:
         with streamlit_server(env=env) as url:
             yield url
