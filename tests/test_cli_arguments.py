@@ -1,5 +1,6 @@
 """Every command line refuses out-of-range numbers with a usage error naming the option (exit status 2)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,11 @@ def test_a_bad_set_override_is_refused_before_anything_is_written(tmp_path, sett
                             timeout=120)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_json_output_never_holds_a_bare_nan():
+    from trm.cli_types import strict_json
+
+    text = strict_json({"exact": float("nan"), "by_step": [0.5, float("inf")], "bins": ({"p": -float("inf")},)})
+    refuse = lambda name: (_ for _ in ()).throw(ValueError(name))  # noqa: E731 - json calls it for NaN/Infinity
+    assert json.loads(text, parse_constant=refuse) == {"exact": None, "by_step": [0.5, None], "bins": [{"p": None}]}

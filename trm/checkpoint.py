@@ -18,6 +18,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from trm.cli_types import strict_json
 from trm.errors import CheckpointError, ConfigError
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
@@ -163,7 +164,7 @@ def write_json(path: Path, data: dict) -> None:
     """Write JSON atomically (temp file + rename)."""
     path = Path(path)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    temporary.write_text(strict_json(data, indent=2, sort_keys=True) + "\n")
     os.replace(temporary, path)
 
 

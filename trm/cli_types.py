@@ -5,6 +5,7 @@ so ``--steps 0`` or ``--threshold nan`` never turns into a default or a NaN deep
 """
 
 import argparse
+import json
 import math
 
 MAX_SEED = 2**63 - 1  # what torch.Generator.manual_seed and NumPy's generators accept
@@ -77,3 +78,18 @@ def default_device() -> str:
     import torch  # see device()
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def strict_json(data, **options) -> str:
+    """JSON that every parser reads: NaN and infinities (which json.dumps writes bare) become null."""
+    return json.dumps(_finite(data), allow_nan=False, **options)

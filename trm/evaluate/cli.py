@@ -11,7 +11,6 @@ a unique solution are skipped (and counted).
 """
 
 import argparse
-import json
 import sys
 
 import torch
@@ -129,7 +128,7 @@ def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skippe
                             args.batch_size, _autocast(args), args.seed, show_progress=not args.json,
                             halt_threshold=args.threshold)
     if args.json:
-        print(json.dumps({**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data,
+        print(cli_types.strict_json({**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data,
                           "skipped": skipped}))
     else:
         _print_views_report(result, skipped)
@@ -167,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if mix is not None:
             report["difficulty_mix"] = {"data": args.difficulty_mix, **mix.to_dict()}
     if args.json:
-        print(json.dumps(report))
+        print(cli_types.strict_json(report))
         return 0
     _print_report(result, skipped)
     if bands is not None:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trm.cli_types import strict_json
 from trm.runs.layout import METRICS
 
 
@@ -26,7 +27,7 @@ class MetricsLog:
 def append_metrics(run_dir: str | Path, record: dict) -> None:
     """Append ``record`` as one line, flushed at once so the app sees it while the run goes on."""
     with (Path(run_dir) / METRICS).open("a") as handle:
-        handle.write(json.dumps(record) + "\n")
+        handle.write(strict_json(record) + "\n")
         handle.flush()
 
 
