@@ -141,13 +141,17 @@ def _why_it_stops(trace: Trace, step: int) -> None:
                      f"{trace.halt_threshold:.2f}."]
             if record.correct is not None:
                 lines.append("The answer there is **correct**." if record.is_solved else
-                             f"The answer there is **not yet correct**: {int((~record.correct).sum())} cells wrong.")
+                             f"The answer there is **not yet correct**: {_cells(int((~record.correct).sum()))} wrong.")
         if trace.solution is not None:
             lines.append(f"First fully correct at **step {solved}**." if solved else
                          "No step solves the whole puzzle.")
             if halt and solved:
                 lines.append(_halt_verdict(halt, solved))
         st.markdown("  \n".join(lines))
+
+
+def _cells(count: int) -> str:
+    return f"{count} cell" if count == 1 else f"{count} cells"
 
 
 def _halt_verdict(halt: int, solved: int) -> str:

@@ -22,7 +22,7 @@ _LANE_CSS = """
 .vl-lanes { display: flex; flex-wrap: wrap; gap: 14px; }
 .vl-lane { font-size: 0.8rem; }
 .vl-title { margin-bottom: 3px; white-space: nowrap; }
-.vl-grid { display: grid; border: 2px solid currentColor; border-radius: 3px; }
+.vl-grid { display: grid; width: max-content; border: 2px solid currentColor; border-radius: 3px; }
 .vl-lane.chosen .vl-grid { outline: 3px solid #CC79A7; outline-offset: 2px; }
 .vl-cell { width: var(--vl-cell); height: var(--vl-cell); font-size: calc(var(--vl-cell) * 0.72);
            line-height: var(--vl-cell); text-align: center;
