@@ -16,6 +16,8 @@ from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY
                                  StoredTrace, overlay_at, show_step_in_url, with_threshold)
 from trm.trace import Trace
 
+KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
+
 
 def render_player(stored: StoredTrace, threshold: float, export_name: str) -> None:
     """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``."""
@@ -33,6 +35,7 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
         _advance(n)
     _controls(n, ticking)
     step = st.session_state[KEY_STEP]
+    st.session_state[KEY_SHOWN] = [*st.session_state.get(KEY_SHOWN, [])[-3:], step]
     show_step_in_url(step)
     _step_header(trace, step)
     grid_col, side_col = st.columns([1, 1], gap="large")
@@ -84,6 +87,15 @@ def _jump(step: int) -> None:
     st.session_state[KEY_STEP] = step
 
 
+def _slider_moved(n: int) -> None:
+    value = st.session_state[KEY_SLIDER]
+    if st.session_state.get(KEY_PLAYING) and value in st.session_state.get(KEY_SHOWN, [])[:-1]:
+        # A Play tick is started by the browser, which sends the slider as it last drew it; on a busy machine
+        # that can be a step shown before the last tick. That echo is not a drag and must not stop playback.
+        return
+    _jump(min(max(int(value), 1), n))
+
+
 def _toggle_play(n: int) -> None:
     if st.session_state.get(KEY_PLAYING):
         _pause()
@@ -103,7 +115,8 @@ def _controls(n: int, ticking: bool) -> None:
         st.button("Next", key="solve_next", on_click=_move, args=(1, n), icon=":material/chevron_right:",
                   disabled=n == 1, help="Next step (Right arrow)")
         if n > 1:
-            st.slider("Supervision step", 1, n, key=KEY_STEP, on_change=_pause)
+            st.session_state[KEY_SLIDER] = st.session_state[KEY_STEP]
+            st.slider("Supervision step", 1, n, key=KEY_SLIDER, on_change=_slider_moved, args=(n,))
             step_keys(st.session_state[KEY_STEP], n, key="solve_keys", on_step=_jump)
 
 

@@ -102,7 +102,7 @@ def test_solve_produces_the_player_and_a_rerun_reuses_the_trace(model_roots):
     assert len(traces) == 1
     stored = next(iter(traces.values()))
     assert len(stored.trace.steps) == TINY_4X4.max_supervision_steps
-    assert at.slider(key="solve_step").value == TINY_4X4.max_supervision_steps
+    assert at.slider(key="solve_step_slider").value == TINY_4X4.max_supervision_steps
     assert any("Why it stops" in md.value for md in at.markdown)
     assert len(at.get("plotly_chart")) == 7  # P(halt), cells right, Q-logit, movement, decoding, two PCA views
 
@@ -121,7 +121,7 @@ def test_step_buttons_and_slider_move_the_cursor_within_the_trace(model_roots):
     _save_tiny(checkpoints / "tiny4")
     at = _solve_page(PUZZLE_4X4)
     at.button(key="solve_run").click().run()
-    at.slider(key="solve_step").set_value(2).run()
+    at.slider(key="solve_step_slider").set_value(2).run()
     assert at.session_state["solve_step"] == 2
     at.button(key="solve_prev").click().run()
     at.button(key="solve_prev").click().run()
