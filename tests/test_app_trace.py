@@ -178,26 +178,27 @@ def test_puzzle_with_several_solutions_still_runs_and_says_why_nothing_is_marked
 def test_a_link_with_a_step_opens_the_player_at_that_step_after_solving(model_roots):
     checkpoints, _ = model_roots
     _save_tiny(checkpoints / "tiny4")
+    at = _solve_linked(PUZZLE_4X4, "3")
+    assert not at.exception
+    assert at.session_state["solve_step"] == 3
+
+
+def _solve_linked(puzzle: str, step: str) -> AppTest:
+    """Open a shared link with ``&step=`` (the app's first page, then Solve) and press Solve."""
     at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["p"] = PUZZLE_4X4
-    at.query_params["step"] = "3"
+    at.query_params["p"] = puzzle
+    at.query_params["step"] = step
     at.run()
     at.switch_page("app_pages/solve.py").run()
     at.button(key="solve_run").click().run()
-    assert not at.exception
-    assert at.session_state["solve_step"] == 3
+    return at
 
 
 def test_a_link_whose_step_is_not_an_ascii_number_is_ignored(model_roots):
     checkpoints, _ = model_roots
     _save_tiny(checkpoints / "tiny4")
     for odd in ("²", "①", "٣", "-1", "99"):
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.query_params["p"] = PUZZLE_4X4
-        at.query_params["step"] = odd
-        at.run()
-        at.switch_page("app_pages/solve.py").run()
-        at.button(key="solve_run").click().run()
+        at = _solve_linked(PUZZLE_4X4, odd)
         assert not at.exception, (odd, at.exception)
         assert at.session_state["solve_step"] == TINY_4X4.max_supervision_steps, odd
 
