@@ -59,6 +59,15 @@ def load_run_state(run_dir: Path) -> RunState:
                     extra=load_sharded(folder, "extra"))
 
 
+def saved_step(run_dir: Path) -> int | None:
+    """The step a resume continues from (the saved state's, which trails the logged metrics after a kill)."""
+    path = resolve_directory(Path(run_dir) / STATE) / "state.json"
+    if not path.exists():
+        return None
+    step = read_json(path, "Training state").get("step")
+    return step if isinstance(step, int) and not isinstance(step, bool) else None
+
+
 def has_run_state(run_dir: str | Path) -> bool:
     """Whether ``run_dir`` holds a state to continue from (also the backup left by a kill mid-swap)."""
     return (resolve_directory(Path(run_dir) / STATE) / "state.json").exists()

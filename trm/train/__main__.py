@@ -21,6 +21,7 @@ from trm.model.config import ModelConfig
 from trm.runs.layout import STATE, may_start_run_in
 from trm.runs.listing import read_run
 from trm.runs.run_config import read_run_config, write_run_config
+from trm.runs.state import saved_step
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
 from trm.train.loop import Run, RunSpec
@@ -119,10 +120,10 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
 
 def _refuse_finished(run_dir: Path, total_steps: int) -> None:
     """Resuming a run that already trained its total would do nothing: say so, and how to train it further."""
-    run = read_run(run_dir)
-    if run.step >= total_steps:
-        raise ConfigError(f"{run_dir} already trained {run.step} of its {total_steps} steps ({run.state}); pass "
-                          f"--steps N with N above {run.step} to train it further.")
+    step = saved_step(run_dir)
+    if step is not None and step >= total_steps:
+        raise ConfigError(f"{run_dir} already trained {step} of its {total_steps} steps ({read_run(run_dir).state}); "
+                          f"pass --steps N with N above {step} to train it further.")
 
 
 def _this_command(argv: list[str]) -> str:
