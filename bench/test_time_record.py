@@ -29,7 +29,10 @@ def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", default="checkpoints/sudoku9-mlp")
     parser.add_argument("--data", default="assets/puzzles/heldout_forum_hardest_2k.csv")
+    parser.add_argument("--first", type=int, default=0, help="skip the file's first puzzles (to split a long run)")
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--max-seconds", type=float, default=float("inf"),
+                        help="start no batch after this many seconds; the puzzles done so far are saved")
     parser.add_argument("--views", type=int, default=32)
     parser.add_argument("--steps", type=int, default=64)
     parser.add_argument("--noise", type=float, default=0.0,
@@ -87,8 +90,8 @@ def _dense_ids(hashes: np.ndarray, solutions: np.ndarray) -> tuple[np.ndarray, n
 def main() -> None:
     args = _args()
     model = load_model(args.checkpoint, args.device).model
-    table, _ = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))
-    puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
+    table, _ = fill_solutions(read_puzzle_csv(args.data, limit=None if args.limit is None else args.first + args.limit))
+    puzzles = torch.as_tensor(table.puzzles[args.first:], device=args.device).long()
     generator = torch.Generator(device=args.device).manual_seed(args.seed)
     weights = torch.randint(0, 2 ** 43, (puzzles.shape[1],), generator=generator, device=args.device)
     per_batch = max(1, args.rows // args.views)
@@ -96,13 +99,17 @@ def main() -> None:
     started = time.perf_counter()
     with torch.no_grad():
         for first in tqdm(range(0, len(puzzles), per_batch), desc="recording", unit="batch"):
+            if time.perf_counter() - started > args.max_seconds:
+                break
             h, q = _record_batch(model, puzzles[first:first + per_batch], args, weights, generator)
             hashes.append(h)
             logits.append(q)
     seconds = time.perf_counter() - started
-    solutions = _hash(torch.as_tensor(table.solutions, device=args.device), weights).cpu()
+    done = sum(len(h) for h in hashes)
+    solutions = _hash(torch.as_tensor(table.solutions[args.first:args.first + done], device=args.device), weights).cpu()
     settings = {"checkpoint": args.checkpoint, "data": args.data, "views": args.views, "steps": args.steps,
-                "noise": args.noise, "seed": args.seed, "puzzles": len(puzzles), "seconds": round(seconds, 1),
+                "noise": args.noise, "seed": args.seed, "first": args.first, "puzzles": done,
+                "seconds": round(seconds, 1),
                 "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"}
     answer_id, solution_id = _dense_ids(torch.cat(hashes).numpy(), solutions.numpy())
     np.savez_compressed(args.out, answer_id=answer_id, solution_id=solution_id,

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from trm.inference import iter_steps
 from trm.inference.selection import SELECTIONS, select_answer, select_by_q, select_by_vote
-from trm.inference.views import Views, make_views
+from trm.inference.views import make_views, noisy_start
 from trm.model.tokens import decode_tokens, encode_grids
 from trm.model.trm import RecursiveModel
 from trm.sudoku.shape import shape_for_size
@@ -43,23 +43,13 @@ class ViewsResult:
         return {key: value for key, value in asdict(self).items() if key != "puzzle_correct"}
 
 
-def _noisy_start(model: RecursiveModel, views: Views, rows: int, noise: float, dtype: torch.dtype,
-                 generator: torch.Generator, device: torch.device):
-    """Initial (y, z) with Gaussian noise of std ``noise`` added to every view but the puzzle itself."""
-    y, z = (t.to(device) for t in model.initial_state(rows, dtype))
-    is_plain = (torch.arange(rows, device=device) % views.count == 0)[:, None, None]
-    perturbed = [state + noise * torch.randn(state.shape, generator=generator, device=device).to(dtype)
-                 for state in (y, z)]
-    return tuple(torch.where(is_plain, state, moved) for state, moved in zip((y, z), perturbed))
-
-
 def _batch_outcomes(model, puzzles, solutions, count, steps, bf16, noise, generator,
                     rule: str) -> dict[str, torch.Tensor]:
     """(steps, N) bool exact-right per rule for one batch of puzzles (digits on the model's device)."""
-    shape, rows = shape_for_size(model.config.grid_size), puzzles.shape[0] * count
+    shape = shape_for_size(model.config.grid_size)
     views = make_views(puzzles.shape[0], count, shape, generator)
     dtype = torch.bfloat16 if bf16 else torch.float32
-    start = _noisy_start(model, views, rows, noise, dtype, generator, puzzles.device) if noise else None
+    start = noisy_start(model, views, noise, dtype, generator) if noise else None
     outcomes = {rule: [] for rule in (*RULES, "best_halt")}
     for output in iter_steps(model, encode_grids(views.to_views(puzzles)), steps, bf16=bf16, compiled=False,
                              start=start):

@@ -23,13 +23,21 @@ from trm.model.trm import RecursiveModel
 @dataclass
 class RecursionState:
     """The state carried from one supervision step to the next. Observers may replace ``y``, ``z`` (same shape
-    and dtype) or ``tokens`` (the inputs are then embedded again) in ``on_step``; the next step starts there."""
+    and dtype) or ``tokens`` (the inputs are then embedded again) in ``on_step``; the next step starts there.
+    They may also set ``keep`` (B,) bool: later steps run only those rows, so finished rows stop costing compute
+    (later outputs then hold only the kept rows, in order; the run ends when none is kept)."""
 
     tokens: torch.Tensor  # (B, cells) int64 model tokens of the puzzles
     x: torch.Tensor  # (B, S, D) embedded inputs
     y: torch.Tensor  # (B, S, D) answer state
     z: torch.Tensor  # (B, S, D) latent state
     steps_done: int = 0
+    keep: torch.Tensor | None = None
+
+    def narrow(self) -> None:
+        """Drop the rows ``keep`` leaves out."""
+        keep, self.keep = self.keep, None
+        self.tokens, self.x, self.y, self.z = (t[keep] for t in (self.tokens, self.x, self.y, self.z))
 
 
 @dataclass
@@ -171,8 +179,11 @@ def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = 
         if state.tokens is not embedded:
             with _precision_context(device, bf16):
                 state.x = model.embed_inputs(state.tokens, dtype)
+        if state.keep is not None:
+            state.narrow()
+            network = network_for(model, state.tokens.shape[0], dtype) if compiled and not bf16 else None
         yield output
-        if stop is not None and stop(output):
+        if (stop is not None and stop(output)) or state.tokens.shape[0] == 0:
             return
 
 

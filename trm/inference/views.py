@@ -57,6 +57,18 @@ def make_views(puzzles: int, count: int, shape: GridShape, generator: torch.Gene
     return Views(count, forward, invert(forward))
 
 
+def noisy_start(model, views: Views, noise: float, dtype: torch.dtype,
+                generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's initial (y, z) for every row of ``views``, with Gaussian noise of std ``noise`` added to every
+    view but the puzzle itself: another starting point is another attempt, where symmetries run out of variety."""
+    rows, device = views.forward.cell_source.shape[0], generator.device
+    y, z = (t.to(device) for t in model.initial_state(rows, dtype))
+    is_plain = (torch.arange(rows, device=device) % views.count == 0)[:, None, None]
+    perturbed = [state + noise * torch.randn(state.shape, generator=generator, device=device).to(dtype)
+                 for state in (y, z)]
+    return tuple(torch.where(is_plain, state, moved) for state, moved in zip((y, z), perturbed))
+
+
 def stop_when_best_view_confident(views: Views, threshold: float) -> StopRule:
     """Stop once, for every puzzle, its most confident view's P(halt) has reached ``threshold``."""
     def stop(output: StepOutput) -> bool:
