@@ -9,6 +9,10 @@ puzzle alone (view 0) and any view right, the same budget with the stop rule (a 
 confident view's P(halt) >= 0.5: accuracy and mean supervision steps per puzzle), and seconds: the run's wall
 time (synchronised) times steps / largest steps, the cost of stopping there. Then the frontier: for each budget
 of supervision steps per puzzle, the best accuracy reached with it.
+
+With ``--agree M [M ...]`` it runs the agreement stop rule live instead (trm.evaluate.evaluate_agreement: each
+view stops at its own halt, a puzzle once M halted views agree, finished views leave the batch), one line per
+(views, M) at the largest step count: exact accuracy, supervision steps per puzzle and seconds per puzzle.
 """
 
 import argparse
@@ -18,7 +22,7 @@ import time
 import torch
 
 from trm import load_model
-from trm.evaluate import evaluate_views, fill_solutions
+from trm.evaluate import evaluate_agreement, evaluate_views, fill_solutions
 from trm.sudoku import read_puzzle_csv
 
 
@@ -31,6 +35,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--batch-size", type=int, default=256, help="puzzles per batch (each brings its views)")
     parser.add_argument("--noise", type=float, default=0.0)
+    parser.add_argument("--agree", type=int, nargs="+", help="run the agreement stop rule live with these M")
+    parser.add_argument("--threshold", type=float, default=0.5, help="with --agree: P(halt) at which a view halts")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return parser.parse_args()
 
@@ -46,12 +52,28 @@ def _rows(result, views: int, step_counts: list[int], seconds: float) -> list[di
              "precision": result.precision} for steps in step_counts]
 
 
+def _agreement_rows(model, puzzles, solutions, args) -> None:
+    for views in args.views:
+        for agree in [m for m in args.agree if m <= views]:
+            result = evaluate_agreement(model, puzzles, solutions, views, agree, max(args.steps), args.threshold,
+                                        args.noise, args.batch_size)
+            print(json.dumps({"views": views, "agree": agree, "steps": result.steps, "noise": result.noise,
+                              "exact": round(result.exact_accuracy, 4),
+                              "supervision_steps_per_puzzle": round(result.steps_per_puzzle, 1),
+                              "stopped_by_agreement": round(result.stopped_by_agreement, 4),
+                              "seconds_per_puzzle": round(result.seconds / result.count, 4),
+                              "puzzles": result.count, "precision": result.precision}), flush=True)
+
+
 def main() -> None:
     args = _args()
     model = load_model(args.checkpoint, args.device).model
     table, _ = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))
     puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
     solutions = torch.as_tensor(table.solutions, device=args.device).long()
+    if args.agree:
+        _agreement_rows(model, puzzles, solutions, args)
+        return
     rows = []
     for views in args.views:
         if args.device.startswith("cuda"):

@@ -1,6 +1,7 @@
 """Replay test-time stop rules on recorded views (bench/test_time_record.py), on a CPU, in seconds.
 
-    python bench/test_time_rules.py --record bench/records/fh2k_a_v32_s64.npz bench/records/fh2k_b_v32_s64.npz
+    PYTHONPATH=. python bench/test_time_rules.py \
+        --record bench/records/fh2k_a_v32_s64.npz bench/records/fh2k_b_v32_s64.npz
         [--views 1 2 4 8 16 32] [--steps 16 32 64] [--agree 1 2 3] [--threshold 0.5] [--svg F] [--markdown]
 
 A shorter run is a prefix of the recorded one and fewer views are its first views, so every (views, steps) setting
@@ -13,16 +14,13 @@ with --svg the accuracy-compute frontier as a chart.
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from bench.svg_chart import Chart, Series, render_svg
 from trm.inference import HaltedViewsAgree
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from svg_chart import Chart, Series, render_svg  # noqa: E402  (a sibling script, not a package)
 
 TARGETS = (0.95, 0.97, 0.99, 0.995)
 

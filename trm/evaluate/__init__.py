@@ -4,11 +4,13 @@ difficulty (the exact solver's backtracks), and test-time evaluation with K view
 """
 
 from trm.evaluate.accuracy import EvalResult, evaluate_model, evaluate_model_at
+from trm.evaluate.agreement import AgreementResult, evaluate_agreement
 from trm.evaluate.difficulty import (BandAccuracy, CardBands, MixEstimate, accuracy_by_band, band_index, band_label,
                                      estimate_for_mix, pool_bands, pooled_card_bands, puzzle_backtracks)
 from trm.evaluate.solutions import fill_solutions
 from trm.evaluate.views import ViewsResult, evaluate_views
 
-__all__ = ["BandAccuracy", "CardBands", "EvalResult", "MixEstimate", "ViewsResult", "accuracy_by_band", "band_index",
-           "band_label", "estimate_for_mix", "evaluate_model", "evaluate_model_at", "evaluate_views", "fill_solutions",
-           "pool_bands", "pooled_card_bands", "puzzle_backtracks"]
+__all__ = ["AgreementResult", "BandAccuracy", "CardBands", "EvalResult", "MixEstimate", "ViewsResult",
+           "accuracy_by_band", "band_index", "band_label", "estimate_for_mix", "evaluate_agreement", "evaluate_model",
+           "evaluate_model_at", "evaluate_views", "fill_solutions", "pool_bands", "pooled_card_bands",
+           "puzzle_backtracks"]

@@ -22,6 +22,7 @@ from trm.errors import DataError, TRMError
 from trm.evaluate.accuracy import EvalResult, evaluate_model
 from trm.evaluate.difficulty import BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix, puzzle_backtracks
 from trm.evaluate.solutions import fill_solutions
+from trm.evaluate.agreement import evaluate_agreement
 from trm.evaluate.views import ViewsResult, evaluate_views
 from trm.inference.selection import SELECTIONS
 from trm.model.tokens import encode_grids
@@ -50,6 +51,10 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
     parser.add_argument("--select", choices=SELECTIONS, default="q",
                         help="with --views: the view with the highest Q-halt logit (q) or the majority grid (vote)")
+    parser.add_argument("--agree", type=cli_types.positive_int, metavar="M",
+                        help="with --views: the agreement stop rule instead (each view stops when its P(halt) "
+                             "reaches --threshold; a puzzle once M halted views give the same grid; only unfinished "
+                             "views are computed)")
     parser.add_argument("--noise", type=cli_types.non_negative_float, default=0.0,
                         help="with --views: std of Gaussian noise on the initial y and z of every view but the first")
     parser.add_argument("--seed", type=cli_types.seed, default=0,
@@ -121,6 +126,25 @@ def _print_views_report(result: ViewsResult, skipped: int) -> None:
         print(f"{step:>4}  " + "  ".join(f"{value:7.2%}" for value in row))
 
 
+def _evaluate_agreement(args: argparse.Namespace, loaded, table: PuzzleTable, skipped: int) -> int:
+    puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
+    solutions = torch.as_tensor(table.solutions, device=args.device).long()
+    result = evaluate_agreement(loaded.model, puzzles, solutions, args.views, args.agree, args.steps, args.threshold,
+                                args.noise, args.batch_size, _autocast(args), args.seed, show_progress=not args.json)
+    if args.json:
+        print(cli_types.strict_json({**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data,
+                                     "skipped": skipped}))
+        return 0
+    print(_puzzles_line(result.count, skipped, f"   views: {result.views}   noise: {result.noise}   "
+                                                f"precision: {result.precision}"))
+    print(f"each view stopping when its P(halt) >= {result.threshold}, a puzzle once {result.agree} halted views "
+          f"agree (at most {result.steps} steps): exact accuracy {result.exact_accuracy:.2%}")
+    print(f"{result.steps_per_puzzle:.1f} supervision steps per puzzle, all views together; stopped by agreement: "
+          f"{result.stopped_by_agreement:.1%}; mean stop step {result.mean_stop_step:.1f}; "
+          f"{result.seconds / result.count:.3f} s per puzzle")
+    return 0
+
+
 def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skipped: int) -> int:
     puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
     solutions = torch.as_tensor(table.solutions, device=args.device).long()
@@ -149,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.agree:
+        return _evaluate_agreement(args, loaded, table, skipped)
     if args.views > 1 or args.noise:
         return _evaluate_views(args, loaded, table, skipped)
     inputs, labels = encode_grids(table.puzzles, args.device), encode_grids(table.solutions, args.device)
