@@ -71,6 +71,9 @@ def lanes_html(views: ViewsTrace, step: int, size: int, box: tuple[int, int]) ->
     return _LANE_CSS + f'<div class="vl-lanes" style="--vl-cell: {cell}px">{"".join(lanes)}</div>'
 
 
+AGREE = 2  # halted views that must give the same grid: one can be wrong, two rarely are (bench/README.md)
+
+
 def halting_views_figure(views: ViewsTrace, step: int, threshold: float) -> go.Figure:
     """Every view's P(halt) per step; the view chosen at ``step`` thick, the stop rule's step marked."""
     steps = [s.step for s in views.steps]
@@ -87,6 +90,10 @@ def halting_views_figure(views: ViewsTrace, step: int, threshold: float) -> go.F
     if stop is not None:
         figure.add_vline(x=stop, line=dict(color=charts.HALT_COLOUR, dash="dot", width=1.5),
                          annotation_text="stop rule halts", annotation_position="top right")
+    agreement = views.agreement_outcome(AGREE, threshold) if views.count > 1 else None
+    if agreement is not None and bool(agreement.agreed[0]):
+        figure.add_vline(x=int(agreement.stop_step[0]), line=dict(color=charts.MUTED, dash="dash", width=1.5),
+                         annotation_text=f"{AGREE} halted views agree", annotation_position="bottom right")
     figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=charts.STEP_SHADE, line_width=0, layer="below")
     return charts.chart_layout(figure, "supervision step", "P(halt) of each view", yaxis_range=[0, 1.05],
                           showlegend=False)
@@ -110,7 +117,30 @@ def why_views_stop(views: ViewsTrace, threshold: float) -> list[str]:
     if right is not None:
         lines.append(f"The chosen answer is **{'right' if right[chosen] else 'wrong'}**; {int(right.sum())} of "
                      f"{k} views are right there.")
+    if k > 1:
+        lines.append(_why_agreement(views, threshold))
     return lines
+
+
+def _why_agreement(views: ViewsTrace, threshold: float) -> str:
+    """The agreement rule's account: where two halted views agree, what it costs, and whether it is right."""
+    k, last = views.count, views.steps[-1].step
+    outcome = views.agreement_outcome(AGREE, threshold)
+    halts = outcome.halt_step[0]
+    spent = int(outcome.view_steps[0])
+    if bool(outcome.agreed[0]):
+        stop = int(outcome.stop_step[0])
+        text = (f"**With agreement** (each view stops when its own P(halt) reaches {threshold:.2f}; the puzzle "
+                f"once {AGREE} halted views give the same grid): it stops at **step {stop}**, where "
+                f"{int((halts > 0).sum())} views have halted")
+    else:
+        text = (f"**With agreement** (each view stops at its own halt; the puzzle once {AGREE} halted views give "
+                f"the same grid): no {AGREE} halted views agree in {last} steps, so the most common halted grid "
+                f"is kept")
+    text += f", after {spent} supervision steps in all instead of {k * last}."
+    if views.solution is not None:
+        text += f" That answer is **{'right' if (outcome.answers[0].numpy() == views.solution).all() else 'wrong'}**."
+    return text
 
 
 def render_views_panel(trace: Trace, step: int, threshold: float) -> None:

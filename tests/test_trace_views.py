@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from app_ui.views_panel import why_views_stop
 from trm.inference import make_views
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
@@ -84,3 +85,17 @@ def test_views_survive_the_json_round_trip(model):
     assert all(np.array_equal(a.answers, b.answers) for a, b in zip(back.views.steps, trace.views.steps))
     assert back.steps[0].views is back.views.steps[0]
     assert back.steps[0].q_halt_logit == pytest.approx(trace.steps[0].q_halt_logit)
+
+
+def test_the_agreement_rule_replayed_on_a_trace_and_explained():
+    views = _constructed()
+    outcome = views.agreement_outcome(2, 0.5)  # step 2: views 0 and 1 halt on different grids, view 2 runs on
+    assert not bool(outcome.agreed[0]) and outcome.halt_step[0].tolist() == [2, 2, 0]
+    assert outcome.answers[0].tolist() == [1, 2, 3, 4]  # a tie of one vote each: view 1's higher logit wins
+    assert int(outcome.view_steps[0]) == 6
+    views.steps.append(ViewStep(3, np.array([[1, 2, 4, 3], [1, 2, 3, 4], [1, 2, 3, 4]], np.int8),
+                                np.array([0.5, 2.0, 1.0], np.float32)))
+    outcome = views.agreement_outcome(2, 0.5)
+    assert bool(outcome.agreed[0]) and int(outcome.stop_step[0]) == 3 and int(outcome.view_steps[0]) == 2 + 2 + 3
+    why = " ".join(why_views_stop(views, 0.5))
+    assert "it stops at **step 3**" in why and "7 supervision steps in all instead of 9" in why and "**right**" in why

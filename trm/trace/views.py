@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from trm.inference import StepOutput, Views
+from trm.inference import AgreementOutcome, HaltedViewsAgree, StepOutput, Views
 
 
 @dataclass
@@ -64,6 +64,17 @@ class ViewsTrace:
     def halt_step(self, threshold: float) -> int | None:
         """The stop rule: first step whose most confident view has P(halt) >= ``threshold``, else None."""
         return next((s.step for s in self.steps if self.halt_probability(s.step).max() >= threshold), None)
+
+    def agreement_outcome(self, agree: int, threshold: float) -> AgreementOutcome:
+        """The agreement rule (trm.inference.agreement) replayed on this trace: each view stops at its own halt,
+        the puzzle once ``agree`` halted views give the same grid. Tensors of one puzzle (a batch of one)."""
+        rule = HaltedViewsAgree(agree, threshold)
+        for s in self.steps:
+            rule.update(torch.from_numpy(s.answers.astype(np.int64))[None],
+                        torch.from_numpy(s.q_halt_logit.astype(np.float32))[None])
+            if rule.all_stopped:
+                break
+        return rule.outcome()
 
     def logits(self) -> np.ndarray:
         """(steps, K) Q-halt logits."""
