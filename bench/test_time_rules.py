@@ -14,6 +14,8 @@ with --svg the accuracy-compute frontier as a chart.
 
 import argparse
 import json
+import shlex
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--svg", help="write the frontier chart here")
     parser.add_argument("--title", default="Test-time views x steps")
     parser.add_argument("--markdown", action="store_true", help="also print the settings as a Markdown table")
+    parser.add_argument("--card-json", metavar="F", help="write the results for a model card here "
+                        "(python -m trm.export --card-only CHECKPOINT --test-time F)")
+    parser.add_argument("--set-name", default="held-out", help="the puzzle set's name in --card-json")
     return parser.parse_args()
 
 
@@ -137,6 +142,12 @@ def frontier_chart(rows: list[dict], title: str, agrees: list[int]) -> Chart:
                  y_range=(max(0.0, np.floor(low * 20) / 20), 1.0), y_lines=[0.995])
 
 
+def _without_card_json(argv: list[str]) -> list[str]:
+    """The command line to print in a card: the replay itself, without where this copy of its results went."""
+    drop = {i for i, arg in enumerate(argv) if arg == "--card-json" for i in (i, i + 1)}
+    return [arg for i, arg in enumerate(argv) if i not in drop and not arg.startswith("--card-json=")]
+
+
 def main() -> None:
     args = _args()
     ids, solution, q, settings = load_records(args.record)
@@ -146,6 +157,13 @@ def main() -> None:
     print("\n".join(cheapest(rows)))
     if args.markdown:
         print(markdown(rows, args.agree))
+    if args.card_json:
+        card = {"set": args.set_name, "puzzles": len(ids), "threshold": args.threshold,
+                "command": "PYTHONPATH=. python " + shlex.join(_without_card_json(sys.argv)),
+                "recorded_with": settings[0],
+                "precision": "float32" if settings[0].get("device") == "cpu" else "bf16 autocast",
+                "rows": rows, "cheapest": cheapest(rows)}
+        Path(args.card_json).write_text(json.dumps(card, indent=1) + "\n")
     if args.svg:
         Path(args.svg).write_text(render_svg(frontier_chart(rows, args.title, args.agree)))
         print(f"wrote {args.svg}")

@@ -31,6 +31,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
     parser.add_argument("--compare-run", action="append", default=[], metavar="RUN_DIR",
                         help="with --card-only: show this run of another recipe beside the model (repeatable)")
+    parser.add_argument("--test-time", action="append", default=[], metavar="JSON",
+                        help="with --card-only: add a test-time section from bench/test_time_rules.py --card-json")
     parser.add_argument("--dest", default="checkpoints", help="folder the checkpoint NAME is written into")
     parser.add_argument("--force", action="store_true", help="replace an existing checkpoint DEST/NAME")
     parser.add_argument("--source", choices=["best", "latest"], default="best")
@@ -51,6 +53,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.card_only and not (args.run and args.name):
         parser.error("--run and --name are required (or --card-only CHECKPOINT)")
+    if args.test_time and (not args.card_only or args.eval):
+        parser.error("--test-time goes with --card-only CHECKPOINT, without --eval")
     if args.compare_run and (not args.card_only or args.eval):
         parser.error("--compare-run goes with --card-only CHECKPOINT, without --eval")
     if args.fp32 and args.bf16:
@@ -66,7 +70,7 @@ def _run(args: argparse.Namespace) -> Path:
         return reevaluate_checkpoint(Path(args.card_only), sets, args.extra_steps, args.limit, args.device,
                                      autocast, args.batch_size, args.difficulty_mix)
     if args.card_only:
-        return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run)
+        return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run, args.test_time)
     return export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
                              args.limit, args.summary, args.status, args.device, autocast=autocast,
                              batch_size=args.batch_size, difficulty_mix=args.difficulty_mix, replace=args.force)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from trm.evaluate import BandAccuracy, pooled_card_bands
+from trm.export.card_test_time import views_and_steps_section
 from trm.model.config import ModelConfig
 from trm.runs.history import and_list
 
@@ -201,6 +202,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
              "(held-out files under assets/puzzles/).",
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
+             *views_and_steps_section(metadata.get("test_time")),
              *_curve_section(train.get("heldout_curve"), train.get("step")),
              *_compared_runs_section(metadata.get("compared_runs"), train.get("heldout_curve"), train.get("step"))]
     return "\n".join(lines) + "\n"

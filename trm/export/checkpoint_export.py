@@ -14,6 +14,7 @@ from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_
 from trm.errors import ConfigError
 from trm.export.card import render_model_card
 from trm.export.card_evaluation import difficulty_mix_estimate, evaluate_checkpoint, mix_backtracks
+from trm.export.card_test_time import merge_test_time, read_test_time
 from trm.model.build import build_model
 from trm.model.config import ModelConfig
 from trm.model.trm import RecursiveModel, count_parameters
@@ -101,11 +102,12 @@ def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dic
 
 
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
-                  compare_runs: list[str] | None = None) -> Path:
+                  compare_runs: list[str] | None = None, test_time: list[str] | None = None) -> Path:
     """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
     provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, the
     held-out curve from ``run_dir``'s metrics when given, and ``compare_runs`` (run folders of other recipes,
-    replacing any listed before) side by side."""
+    replacing any listed before) side by side, and ``test_time`` results (bench/test_time_rules.py --card-json
+    files, each replacing the entry of its set)."""
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = loaded_config.get("metadata") or {}
     training = metadata.setdefault("training", {})
@@ -115,6 +117,8 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
         training["heldout_curve"] = training_curve(run_dir, required=True) or training.get("heldout_curve", [])
     if compare_runs:
         metadata["compared_runs"] = [compared_run(folder) for folder in compare_runs]
+    for path in test_time or []:
+        metadata["test_time"] = merge_test_time(metadata.get("test_time") or [], read_test_time(Path(path)))
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
     model_config = ModelConfig.from_dict(loaded_config["model"])
     (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
