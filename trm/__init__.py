@@ -15,7 +15,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from trm.errors import CheckpointError, ConfigError, DataError, PuzzleError, TRMError  # noqa: E402
 
 PUBLIC_MODULES = ("trm", "trm.sudoku", "trm.data", "trm.kernels", "trm.model", "trm.inference", "trm.trace",
-                  "trm.evaluate", "trm.catalog", "trm.runs", "trm.train", "trm.export", "trm.control")
+                  "trm.evaluate", "trm.catalog", "trm.runs", "trm.train", "trm.export", "trm.render",
+                  "trm.control")
 
 # The rest of the facade loads on first use, so ``import trm.sudoku`` (or any light part) does not import torch.
 _LAZY_EXPORTS = {"LoadedModel": "trm.checkpoint", "load_model": "trm.checkpoint", "save_model": "trm.checkpoint",

@@ -1,9 +1,13 @@
 """Traces to and from plain JSON-able dicts (export from the app, fixtures in tests)."""
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 
+from trm.checkpoint import read_json
+from trm.errors import DataError, PuzzleError
+from trm.sudoku.shape import shape_for_size
 from trm.sudoku.validate import Conflict
 from trm.trace.records import CallStats, StepRecord, Trace
 from trm.trace.pca import TracePCA
@@ -76,3 +80,20 @@ def trace_from_dict(data: dict) -> Trace:
     for record, view in zip(records, views.steps if views else []):
         record.views = view
     return Trace(data["grid_size"], puzzle, solution, data["halt_threshold"], records, pca, views)
+
+
+def read_trace_file(path: Path) -> Trace:
+    """A trace saved by the app or ``python -m trm.render``; a clear DataError for anything else (never a
+    traceback: the file may come from anyone)."""
+    data = read_json(Path(path), "Trace")
+    if data.get("format") != TRACE_FORMAT:
+        raise DataError(f"{path} is not a TRM Studio trace (its 'format' is not {TRACE_FORMAT!r}).")
+    try:
+        trace = trace_from_dict(data)
+        shape = shape_for_size(trace.grid_size)
+        if not trace.steps or any(len(s.prediction) != shape.cells for s in trace.steps) or \
+                len(trace.puzzle) != shape.cells:
+            raise ValueError("its steps do not match its grid size")
+    except (KeyError, TypeError, ValueError, AttributeError, PuzzleError) as error:
+        raise DataError(f"{path} is a damaged trace ({type(error).__name__}: {error}).") from error
+    return trace

@@ -1,0 +1,42 @@
+"""The HTML player that `python -m trm.render --html` writes plays offline in a browser, by keys and buttons, and
+fits a projector's and a laptop's screen."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from trm.render.__main__ import main as render_main
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("width, height, scheme", [(1920, 1080, "light"), (1280, 720, "dark")])
+def test_the_offline_player_plays_and_fits_the_screen(page, tmp_path, screenshot, width, height, scheme):
+    html = tmp_path / "player.html"
+    assert render_main(["--checkpoint", str(REPO / "checkpoints" / "sudoku4"), "--puzzle", "0000300204100000",
+                        "--steps", "8", "--html", str(html)]) == 0
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else
+               route.continue_())  # offline: any fetch beyond the file itself fails
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(html.as_uri())
+    step = page.locator("#step")
+    expect(step).to_have_text("1 / 8")
+    page.keyboard.press("ArrowRight")
+    expect(step).to_have_text("2 / 8")
+    page.keyboard.press("End")
+    expect(step).to_have_text("8 / 8")
+    page.keyboard.press("Home")
+    page.locator("#speed").select_option("150")
+    page.keyboard.press(" ")
+    expect(step).to_have_text("8 / 8", timeout=10_000)  # played to the end by itself
+    expect(page.locator("#play")).to_have_text("Play")
+    for selector in ("#grid", "#haltChart", "#play"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, selector
+    assert page.locator(".cell").count() == 16 and errors == []
+    screenshot(f"render-player-{width}.png")

@@ -1,0 +1,84 @@
+"""Talk material from a solve: GIF, MP4, PNGs and an offline HTML player, from a model or from a saved trace; bad
+input is a clear error."""
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from trm import load_model
+from trm.errors import DataError
+from trm.render import player_data, render_frame
+from trm.render.__main__ import main as render_main
+from trm.sudoku import parse_puzzle, shape_for_size, solve
+from trm.trace import read_trace_file, run_trace, trace_to_dict
+
+REPO = Path(__file__).resolve().parents[1]
+SUDOKU4 = str(REPO / "checkpoints" / "sudoku4")
+PUZZLE_4X4 = "0000300204100000"
+
+
+@pytest.fixture(scope="module")
+def trace():
+    model = load_model(SUDOKU4, "cpu").model
+    puzzle = parse_puzzle(PUZZLE_4X4, 4)
+    return run_trace(model, puzzle, solve(puzzle, shape_for_size(4)).solutions[0], steps=6, with_pca=False)
+
+
+def test_every_format_is_written_from_one_solve_and_the_trace_renders_again_without_the_model(tmp_path, capsys):
+    files = {"gif": tmp_path / "a.gif", "mp4": tmp_path / "a.mp4", "html": tmp_path / "a.html",
+             "png": tmp_path / "png", "trace-out": tmp_path / "t.json"}
+    args = ["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--steps", "6", "--views", "3"]
+    assert render_main(args + [part for key, path in files.items() for part in (f"--{key}", str(path))]) == 0
+    assert len(json.loads(capsys.readouterr().out)["written"]) == 4 + 6
+    with Image.open(files["gif"]) as gif:
+        assert gif.n_frames == 6 and gif.info["loop"] == 0
+    assert files["mp4"].read_bytes()[4:8] == b"ftyp"  # an ISO media file
+    assert sorted(p.name for p in files["png"].iterdir()) == [f"step_00{i}.png" for i in range(1, 7)]
+    page = files["html"].read_text()
+    assert "sudoku4, 6 supervision steps, 3 views" in page and "http" not in page.split("<script")[0].lower()
+    assert "src=" not in page and "<link" not in page  # nothing to fetch: it plays offline
+    saved = read_trace_file(files["trace-out"])
+    assert len(saved.steps) == 6 and saved.views is not None and saved.views.count == 3
+    assert render_main(["--trace", str(files["trace-out"]), "--html", str(tmp_path / "b.html")]) == 0
+    embedded = player_data(saved)
+    assert embedded["steps"][-1]["d"] == saved.steps[-1].prediction.tolist()
+
+
+def test_a_frame_shows_the_grid_in_either_theme(trace):
+    light, dark = render_frame(trace, 1), render_frame(trace, 1, theme="dark")
+    assert light.size == dark.size and light.getpixel((2, 2)) == (255, 255, 255) != dark.getpixel((2, 2))
+    data = player_data(trace)
+    assert data["size"] == 4 and data["blanks"] == 12 and len(data["steps"]) == 6
+    assert all(0 <= c <= 100 for step in data["steps"] for c in step["c"])
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{\"format\": \"something else\"}", "not a TRM Studio trace"),
+    ("{\"format\": \"trm-studio/trace\", \"grid_size\": 4}", "damaged trace"),
+    ("[1, 2]", "should hold a JSON object"),
+    ("{\"format\": \"trm-studio/trace\", \"grid_size\": 7, \"puzzle\": [], \"steps\": []}", "damaged trace")])
+def test_a_bad_trace_file_is_a_clear_error(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(DataError if "JSON object" not in message else Exception, match=message):
+        read_trace_file(path)
+    assert render_main(["--trace", str(path), "--html", str(tmp_path / "x.html")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        render_main(["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4])  # nothing to write
+    with pytest.raises(SystemExit):
+        render_main(["--checkpoint", SUDOKU4, "--html", "x.html"])  # no puzzle
+    assert render_main(["--checkpoint", SUDOKU4, "--puzzle", "123", "--html", str(tmp_path / "x.html")]) == 2
+    assert "expected 16" in capsys.readouterr().err
+
+
+def test_the_saved_trace_round_trips(trace, tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(trace_to_dict(trace)))
+    again = read_trace_file(path)
+    assert [s.prediction.tolist() for s in again.steps] == [s.prediction.tolist() for s in trace.steps]

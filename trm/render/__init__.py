@@ -1,0 +1,10 @@
+"""Talk material from a solve: an animated GIF, an MP4, a self-contained HTML player that works offline, and one
+PNG per step (``python -m trm.render``). Everything is drawn from a Trace (trm.trace), so a trace saved by the app
+renders without the model."""
+
+from trm.render.animation import write_gif, write_mp4, write_pngs
+from trm.render.frames import THEMES, render_frame
+from trm.render.html_player import player_data, render_html, write_html
+
+__all__ = ["THEMES", "player_data", "render_frame", "render_html", "write_gif", "write_html", "write_mp4",
+           "write_pngs"]

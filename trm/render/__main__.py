@@ -1,0 +1,111 @@
+"""Command line: turn a solve into talk material.
+
+    python -m trm.render --checkpoint checkpoints/sudoku9-mlp --puzzle 8000000000036000000700902... \
+        [--steps N] [--views K] [--threshold 0.5] [--gif F.gif] [--mp4 F.mp4] [--html F.html] [--png DIR] \
+        [--trace-out F.json] [--seconds-per-step 0.6] [--theme light|dark] [--start STEP]
+    python -m trm.render --trace saved_trace.json --html F.html      # from a trace saved by the app, no model
+
+The solve is traced once (a progress bar per step), then drawn in every format asked for: an animated GIF, an
+MP4 (with ``pip install imageio-ffmpeg``), a self-contained HTML player that works offline, and one PNG per step.
+With --views K the puzzle runs as K views in one batch and the pictures follow the puzzle itself (view 0).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+import trm.cli_types as cli_types
+from trm.checkpoint import load_model
+from trm.errors import ConfigError, TRMError
+from trm.render.animation import write_gif, write_mp4, write_pngs
+from trm.render.html_player import write_html
+from trm.sudoku import parse_puzzle, shape_for_size, solve
+from trm.trace import finish_trace, iter_trace, read_trace_file, trace_to_dict
+from trm.trace.records import Trace
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m trm.render", description="Render a solve as GIF, MP4, HTML, PNG.")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint", help="checkpoint folder to solve with (needs --puzzle)")
+    source.add_argument("--trace", help="a trace JSON saved by the app or by --trace-out: drawn without a model")
+    parser.add_argument("--puzzle", help="the puzzle: 16, 36 or 81 digits, 0 or . for blanks")
+    parser.add_argument("--steps", type=cli_types.positive_int, help="supervision steps (default: the model's)")
+    parser.add_argument("--views", type=cli_types.positive_int, default=1, help="solve as K views in one batch")
+    parser.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the views' symmetries")
+    parser.add_argument("--threshold", type=cli_types.probability, default=0.5, help="P(halt) at which it halts")
+    parser.add_argument("--gif", help="write an animated GIF here")
+    parser.add_argument("--mp4", help="write an MP4 here (needs pip install imageio-ffmpeg)")
+    parser.add_argument("--html", help="write a self-contained interactive HTML player here")
+    parser.add_argument("--png", metavar="DIR", help="write one PNG per step into this folder")
+    parser.add_argument("--trace-out", help="also save the trace as JSON (the app and --trace read it)")
+    parser.add_argument("--seconds-per-step", type=cli_types.positive_float, default=0.6,
+                        help="animation speed of the GIF and MP4")
+    parser.add_argument("--theme", choices=["light", "dark"], default="light", help="colours of GIF, MP4 and PNG")
+    parser.add_argument("--start", type=cli_types.positive_int, default=1, help="the step the HTML player opens on")
+    parser.add_argument("--device", type=cli_types.device, default="cpu")
+    args = parser.parse_args(argv)
+    if not any((args.gif, args.mp4, args.html, args.png, args.trace_out)):
+        parser.error("nothing to write: give at least one of --gif, --mp4, --html, --png, --trace-out")
+    if args.checkpoint and not args.puzzle:
+        parser.error("--checkpoint needs --puzzle")
+    return args
+
+
+def _solve(args: argparse.Namespace) -> tuple[Trace, str]:
+    loaded = load_model(args.checkpoint, args.device)
+    size = loaded.config.grid_size
+    puzzle = parse_puzzle(args.puzzle, size)
+    if len(puzzle) != shape_for_size(size).cells:
+        raise ConfigError(f"the model solves {size}x{size} puzzles; --puzzle has {len(puzzle)} cells.")
+    found = solve(puzzle, shape_for_size(size))
+    solution = found.solutions[0] if found.count == 1 else None  # no unique solution: nothing to mark wrong
+    steps = args.steps or loaded.config.max_supervision_steps
+    records = [record for record in tqdm(iter_trace(loaded.model, puzzle, solution, steps, keep_states=False,
+                                                    views=args.views, seed=args.seed),
+                                         total=steps, desc="solving", unit="step")]
+    trace = finish_trace(size, puzzle, solution, records, args.threshold, with_pca=False, seed=args.seed)
+    views = f", {args.views} views" if args.views > 1 else ""
+    return trace, f"{Path(args.checkpoint).name}, {steps} supervision steps{views}"
+
+
+def _write(trace: Trace, note: str, args: argparse.Namespace) -> list[str]:
+    written = []
+    bar = None
+
+    def progress(step: int) -> None:
+        bar.update(1)
+
+    for flag, writer in (("gif", write_gif), ("mp4", write_mp4)):
+        if getattr(args, flag):
+            with tqdm(total=len(trace.steps), desc=f"drawing {flag.upper()}", unit="step") as bar:
+                written.append(str(writer(trace, Path(getattr(args, flag)), args.seconds_per_step, args.theme,
+                                          progress)))
+    if args.png:
+        with tqdm(total=len(trace.steps), desc="drawing PNGs", unit="step") as bar:
+            written += [str(path) for path in write_pngs(trace, Path(args.png), args.theme, progress)]
+    if args.html:
+        written.append(str(write_html(trace, Path(args.html), note=note, start=min(args.start, len(trace.steps)))))
+    if args.trace_out:
+        Path(args.trace_out).write_text(json.dumps(trace_to_dict(trace)))
+        written.append(args.trace_out)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        trace, note = _solve(args) if args.checkpoint else (read_trace_file(Path(args.trace)), Path(args.trace).name)
+        written = _write(trace, note, args)
+    except (TRMError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({"written": written if len(written) < 20 else written[:3] + [f"... {len(written)} files"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""A trace as one self-contained HTML file that plays offline in any browser: no Python, no network, no library
+(the grid is HTML, the charts inline SVG, the player a page of plain JavaScript; the trace is embedded)."""
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+
+from trm.sudoku.shape import shape_for_size
+from trm.trace.records import Trace
+
+TEMPLATE = Path(__file__).with_name("player.html")
+
+
+def player_data(trace: Trace, note: str = "", start: int = 1) -> dict:
+    """What the page needs, compact: per step the digits, confidence in percent, changed and wrong flags, P(halt),
+    and blanks right."""
+    shape = shape_for_size(trace.grid_size)
+    blanks = trace.puzzle == 0
+    steps = []
+    for record in trace.steps:
+        wrong = (~record.correct & blanks) if record.correct is not None else np.zeros_like(blanks)
+        steps.append({"d": record.prediction.astype(int).tolist(),
+                      "c": np.round(np.clip(record.confidence, 0, 1) * 100).astype(int).tolist(),
+                      "ch": record.changed.astype(int).tolist(), "w": wrong.astype(int).tolist(),
+                      "h": round(float(record.q_halt_probability), 4),
+                      "r": None if record.correct is None else int(record.correct[blanks].sum())})
+    return {"size": shape.size, "boxRows": shape.box_rows, "boxCols": shape.box_cols,
+            "puzzle": trace.puzzle.astype(int).tolist(), "threshold": trace.halt_threshold,
+            "blanks": int(blanks.sum()), "solvedAt": trace.first_solved_step, "note": note, "start": start,
+            "steps": steps}
+
+
+def render_html(trace: Trace, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku", note: str = "",
+                start: int = 1) -> str:
+    """The page as a string; ``note`` (e.g. the model and settings) shows under the title, ``start`` is the step
+    it opens on."""
+    embedded = json.dumps(player_data(trace, note, start), separators=(",", ":")).replace("</", "<\\/")
+    return TEMPLATE.read_text(encoding="utf-8").replace("__TITLE__", html.escape(title)).replace(
+        "__TRACE_JSON__", embedded)
+
+
+def write_html(trace: Trace, path: Path, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku",
+               note: str = "", start: int = 1) -> Path:
+    Path(path).write_text(render_html(trace, title, note, start), encoding="utf-8")
+    return Path(path)
