@@ -8,6 +8,7 @@ cursor (also in the URL as ``?step=``), ``solve_playing`` whether it advances by
 import json
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -99,6 +100,8 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
                         readonly=True, overlay=overlay_at(puzzle, record))
     progress.progress(1.0, text="Fitting the PCA views…" if with_pca else "Finishing…")
     trace = finish_trace(shape.size, puzzle, solution, records, with_pca=with_pca)
+    trace.made_by = {"model": Path(loaded.path).name, "steps": steps, "views": views, "seed": 0,
+                     "made_with": "TRM Studio, Solve page"}
     stored = StoredTrace(trace, note, first_seconds, time.perf_counter() - started, label)
     progress.empty()
     live.empty()

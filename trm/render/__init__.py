@@ -4,7 +4,7 @@ renders without the model."""
 
 from trm.render.animation import write_gif, write_mp4, write_pngs
 from trm.render.frames import THEMES, render_frame
-from trm.render.html_player import player_data, render_html, write_html
+from trm.render.html_player import describe_maker, player_data, render_html, write_html
 
-__all__ = ["THEMES", "player_data", "render_frame", "render_html", "write_gif", "write_html", "write_mp4",
-           "write_pngs"]
+__all__ = ["THEMES", "describe_maker", "player_data", "render_frame", "render_html", "write_gif", "write_html",
+           "write_mp4", "write_pngs"]

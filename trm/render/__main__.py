@@ -21,7 +21,7 @@ import trm.cli_types as cli_types
 from trm.checkpoint import load_model
 from trm.errors import ConfigError, TRMError
 from trm.render.animation import write_gif, write_mp4, write_pngs
-from trm.render.html_player import write_html
+from trm.render.html_player import describe_maker, write_html
 from trm.sudoku import parse_puzzle, shape_for_size, solve
 from trm.trace import finish_trace, iter_trace, read_trace_file, trace_to_dict
 from trm.trace.records import Trace
@@ -68,8 +68,9 @@ def _solve(args: argparse.Namespace) -> tuple[Trace, str]:
                                                     views=args.views, seed=args.seed),
                                          total=steps, desc="solving", unit="step")]
     trace = finish_trace(size, puzzle, solution, records, args.threshold, with_pca=False, seed=args.seed)
-    views = f", {args.views} views" if args.views > 1 else ""
-    return trace, f"{Path(args.checkpoint).name}, {steps} supervision steps{views}"
+    trace.made_by = {"model": Path(args.checkpoint).name, "steps": steps, "views": args.views, "seed": args.seed,
+                     "made_with": "python -m trm.render"}
+    return trace, describe_maker(trace)
 
 
 def _write(trace: Trace, note: str, args: argparse.Namespace) -> list[str]:
@@ -98,7 +99,8 @@ def _write(trace: Trace, note: str, args: argparse.Namespace) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        trace, note = _solve(args) if args.checkpoint else (read_trace_file(Path(args.trace)), Path(args.trace).name)
+        trace = _solve(args)[0] if args.checkpoint else read_trace_file(Path(args.trace))
+        note = describe_maker(trace) or Path(args.trace).name
         written = _write(trace, note, args)
     except (TRMError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

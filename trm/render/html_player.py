@@ -13,6 +13,15 @@ from trm.trace.records import Trace
 TEMPLATE = Path(__file__).with_name("player.html")
 
 
+def describe_maker(trace: Trace) -> str:
+    """'sudoku9-mlp, 64 supervision steps, 8 views' from the trace's record of what made it ('' if none)."""
+    made = trace.made_by
+    if not made.get("model"):
+        return ""
+    views = f", {made['views']} views" if isinstance(made.get("views"), int) and made["views"] > 1 else ""
+    return f"{made['model']}, {made.get('steps', len(trace.steps))} supervision steps{views}"
+
+
 def player_data(trace: Trace, note: str = "", start: int = 1) -> dict:
     """What the page needs, compact: per step the digits, confidence in percent, changed and wrong flags, P(halt),
     and blanks right."""

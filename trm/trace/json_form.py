@@ -43,7 +43,7 @@ def trace_to_dict(trace: Trace, include_cell_states: bool = False) -> dict:
             "solution": None if trace.solution is None else trace.solution.tolist(),
             "halt_threshold": trace.halt_threshold, "halt_step": trace.halt_step,
             "first_solved_step": trace.first_solved_step, "steps": steps, "pca": pca,
-            "views": None if trace.views is None else _views_to_dict(trace.views)}
+            "views": None if trace.views is None else _views_to_dict(trace.views), "made_by": trace.made_by}
 
 
 def _views_to_dict(views: ViewsTrace) -> dict:
@@ -79,7 +79,10 @@ def trace_from_dict(data: dict) -> Trace:
     views = _views_from_dict(data.get("views"), puzzle, solution)
     for record, view in zip(records, views.steps if views else []):
         record.views = view
-    return Trace(data["grid_size"], puzzle, solution, data["halt_threshold"], records, pca, views)
+    made_by = data.get("made_by") or {}
+    if not isinstance(made_by, dict):
+        raise ValueError("'made_by' is not an object")
+    return Trace(data["grid_size"], puzzle, solution, data["halt_threshold"], records, pca, views, made_by)
 
 
 def read_trace_file(path: Path) -> Trace:

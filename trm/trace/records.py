@@ -65,6 +65,7 @@ class Trace:
     steps: list[StepRecord]
     pca: TracePCA | None = None
     views: ViewsTrace | None = None  # with K > 1 views: each view's answer and Q-halt logit per step
+    made_by: dict = field(default_factory=dict)  # which model and settings made it: "model", "steps", "views", ...
 
     @property
     def halt_step(self) -> int | None:
