@@ -13,6 +13,7 @@ import streamlit as st
 from app_ui import model_picker as mp
 from app_ui import puzzle_input as pi
 from app_ui import trace_store as tp
+from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
@@ -194,7 +195,9 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, steps, views)
     stored = tp.stored_trace(key)
     if pressed and stored is None:
-        stored = tp.run_streaming(loaded, puzzle, shape, steps, key, views)
+        demo = demo_trace_path(loaded, puzzle, steps, views)
+        stored = (tp.load_precomputed(demo, puzzle, shape, key) if demo else
+                  tp.run_streaming(loaded, puzzle, shape, steps, key, views))
     if stored is None:
         tp.show_step_in_url(None)
         st.caption("Press **Solve** to watch the model's answer after every supervision step."

@@ -9,11 +9,13 @@ import math
 import streamlit as st
 
 from app_ui import trace_charts as charts
+from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
 from app_ui.step_keys import step_keys
 from app_ui.views_panel import render_views_panel
 from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
                                  StoredTrace, overlay_at, show_step_in_url, with_threshold)
+from trm.render import describe_maker
 from trm.trace import Trace
 
 KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
@@ -60,8 +62,12 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     _inside_the_recursion(trace, step)
     st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name,
                        mime="application/json", key="solve_export", on_click="ignore", icon=":material/download:")
-    st.caption(f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
-               f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
+    if stored.network == PRECOMPUTED:
+        st.caption(f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
+                   f"once, identical to solving it here.")
+    else:
+        st.caption(f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
+                   f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
 
 
 def _advance(n: int) -> None:

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
 from trm import LoadedModel
 from trm.inference import compile_status
 from trm.sudoku import GridShape, SolveStatus, grid_to_string, solve
-from trm.trace import StepRecord, Trace, finish_trace, iter_trace, trace_to_dict
+from trm.trace import StepRecord, Trace, finish_trace, iter_trace, read_trace_file, trace_to_dict
 
 KEY_TRACES, KEY_STEP, KEY_PLAYING, KEY_JUST_STARTED = "solve_traces", "solve_step", "solve_playing", "solve_started"
 URL_STEP, KEY_LINKED_STEP = "step", "solve_linked_step"
@@ -107,6 +108,17 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
     live.empty()
     _store(key, stored)
     st.session_state[KEY_STEP] = _linked_step(len(records)) or len(records)
+    st.session_state[KEY_PLAYING] = False
+    return stored
+
+
+def load_precomputed(path: Path, puzzle: np.ndarray, shape: GridShape, key: str) -> StoredTrace:
+    """A demo trace read from disk (app_ui.demo_traces), stored like a computed one."""
+    trace = read_trace_file(path)
+    _, note = exact_solution(puzzle, shape)
+    stored = StoredTrace(trace, note, 0.0, 0.0, PRECOMPUTED)
+    _store(key, stored)
+    st.session_state[KEY_STEP] = _linked_step(len(trace.steps)) or len(trace.steps)
     st.session_state[KEY_PLAYING] = False
     return stored
 

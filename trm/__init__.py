@@ -22,11 +22,12 @@ PUBLIC_MODULES = ("trm", "trm.sudoku", "trm.data", "trm.kernels", "trm.model", "
 _LAZY_EXPORTS = {"LoadedModel": "trm.checkpoint", "load_model": "trm.checkpoint", "save_model": "trm.checkpoint",
                  "build_model": "trm.model.build", "ModelConfig": "trm.model.config",
                  "decode_tokens": "trm.model.tokens", "encode_grids": "trm.model.tokens",
-                 "RecursiveModel": "trm.model.trm", "count_parameters": "trm.model.trm"}
+                 "RecursiveModel": "trm.model.trm", "count_parameters": "trm.model.trm",
+                 "weights_fingerprint": "trm.checkpoint"}
 
 __all__ = ["CheckpointError", "ConfigError", "DataError", "LoadedModel", "ModelConfig", "PUBLIC_MODULES",
            "PuzzleError", "RecursiveModel", "TRMError", "build_model", "count_parameters", "decode_tokens",
-           "encode_grids", "load_model", "save_model"]
+           "encode_grids", "load_model", "save_model", "weights_fingerprint"]
 
 
 def __getattr__(name: str):

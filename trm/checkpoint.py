@@ -6,6 +6,7 @@ the old or the new folder, never half of one. Nothing is ever unpickled.
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -186,6 +187,18 @@ def save_model(directory: Path, model: RecursiveModel, metadata: dict, dtype: to
         save_sharded(state, temporary, "model")
         write_json(temporary / "config.json", {"format": MODEL_FORMAT, "version": FORMAT_VERSION,
                                                "model": model.config.to_dict(), "metadata": metadata})
+
+
+def weights_fingerprint(directory: str | Path) -> str:
+    """sha256 (16 hex digits) over a checkpoint's weight files in name order: folders holding the same weights
+    match, so a trace computed once with them can stand in for a solve."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).glob("model*.safetensors")):
+        require_regular_file(path, "Model weights")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(2 ** 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 def load_model(directory: str | Path, device: str | torch.device = "cpu") -> LoadedModel:
