@@ -1,33 +1,42 @@
-"""Home: what TRM Studio is and where to go next."""
+"""Home: the thing itself - the shipped 9x9 model solving a famous puzzle, playing - with one line on what a TRM
+is and the way to Solve and Train."""
 
 import streamlit as st
+import streamlit.components.v1 as components
+
+from app_ui.demo_traces import DEMO_FOLDER
+from trm import TRMError
+from trm.render import describe_maker, render_html
+from trm.trace import read_trace_file
+
+DEMO = DEMO_FOLDER / "easter-monster-64.json"
+DEMO_PUZZLE_LINK = "1.......2.9.4...5...6...7...5.9.3.......7.......85..4.7.....6...3...9.8...2.....1"
+
+
+@st.cache_data(show_spinner=False)
+def _demo_page(path: str, stamp: float) -> str | None:
+    try:
+        trace = read_trace_file(path)
+    except TRMError:
+        return None
+    return render_html(trace, "Easter Monster, solved by a 7M-parameter TRM",
+                       note=describe_maker(trace), autoplay=True, speed_ms=250)
+
 
 st.title("TRM Studio")
-st.markdown(
-    "Train, run and **watch** a Tiny Recursive Model (TRM, *Less is More: Recursive Reasoning with Tiny "
-    "Networks*, arXiv 2510.04871) solve Sudoku. A TRM is a two-layer network that improves its answer **y** "
-    "and a latent scratchpad **z** over and over; after each supervision step a small Q-head says whether it "
-    "is done. TRM Studio shows that loop: the answer after every step, the latent states and the halting "
-    "decision."
-)
-
+st.markdown("A **Tiny Recursive Model** (arXiv 2510.04871) is one small network applied over and over: it refines "
+            "an answer *y* and a latent scratchpad *z*, and after each supervision step a **Q-head** decides "
+            "whether to stop. Below, the shipped model works on Easter Monster for 64 steps: watch the grid settle "
+            "and P(halt) jump once it is right.")
+page = _demo_page(str(DEMO), DEMO.stat().st_mtime) if DEMO.exists() else None
+if page is None:
+    st.info("The demo trace (assets/traces/easter-monster-64.json) is missing or damaged; the Solve page still "
+            "solves any puzzle.")
+else:
+    components.html(page, height=640, scrolling=False)
 left, right = st.columns(2)
-with left, st.container(border=True):
-    st.subheader("Solve")
-    st.markdown(
-        "Enter a Sudoku (4x4, 6x6 or 9x9) in the grid, paste one, generate one or pick a famous example. "
-        "The page checks it as you type: conflicts, no solution, several solutions or exactly one."
-    )
-    st.page_link("app_pages/solve.py", label="Open the Solve page", icon=":material/grid_on:")
-with right, st.container(border=True):
-    st.subheader("Train")
-    st.markdown(
-        "Train a TRM on 4x4, 6x6 or 9x9 Sudoku in the background: live loss and held-out accuracy, stop, "
-        "resume after a crash, and export the best model so the Solve page lists it."
-    )
-    st.page_link("app_pages/train.py", label="Open the Train page", icon=":material/model_training:")
-
-st.caption(
-    "Every puzzle lives in the address bar (`?p=...`), so a link reproduces it. "
-    "Paper: [arxiv.org/abs/2510.04871](https://arxiv.org/abs/2510.04871)."
-)
+with left:
+    st.page_link("app_pages/solve.py", label="Solve your own puzzle, step by step", icon=":material/grid_on:",
+                 query_params={"p": DEMO_PUZZLE_LINK})
+with right:
+    st.page_link("app_pages/train.py", label="Train a model in the background", icon=":material/model_training:")

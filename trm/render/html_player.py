@@ -22,7 +22,7 @@ def describe_maker(trace: Trace) -> str:
     return f"{made['model']}, {made.get('steps', len(trace.steps))} supervision steps{views}"
 
 
-def player_data(trace: Trace, note: str = "", start: int = 1) -> dict:
+def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = False, speed_ms: int = 800) -> dict:
     """What the page needs, compact: per step the digits, confidence in percent, changed and wrong flags, P(halt),
     and blanks right."""
     shape = shape_for_size(trace.grid_size)
@@ -38,14 +38,15 @@ def player_data(trace: Trace, note: str = "", start: int = 1) -> dict:
     return {"size": shape.size, "boxRows": shape.box_rows, "boxCols": shape.box_cols,
             "puzzle": trace.puzzle.astype(int).tolist(), "threshold": trace.halt_threshold,
             "blanks": int(blanks.sum()), "solvedAt": trace.first_solved_step, "note": note, "start": start,
-            "steps": steps}
+            "autoplay": autoplay, "speed": speed_ms, "steps": steps}
 
 
 def render_html(trace: Trace, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku", note: str = "",
-                start: int = 1) -> str:
+                start: int = 1, autoplay: bool = False, speed_ms: int = 800) -> str:
     """The page as a string; ``note`` (e.g. the model and settings) shows under the title, ``start`` is the step
-    it opens on."""
-    embedded = json.dumps(player_data(trace, note, start), separators=(",", ":")).replace("</", "<\\/")
+    it opens on; ``autoplay`` starts playing at once, one step per ``speed_ms`` (800, 400, 250 or 150 ms)."""
+    data = player_data(trace, note, start, autoplay, speed_ms)
+    embedded = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     return TEMPLATE.read_text(encoding="utf-8").replace("__TITLE__", html.escape(title)).replace(
         "__TRACE_JSON__", embedded)
 

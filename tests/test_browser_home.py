@@ -1,0 +1,24 @@
+"""The Home page opens on the shipped 9x9 model solving Easter Monster, playing by itself, with the way to Solve."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_home_opens_on_a_solve_that_plays_by_itself(page, streamlit_url, screenshot, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(streamlit_url)
+    player = page.frame_locator("iframe[title='st.iframe']").first
+    step = player.locator("#step")
+    expect(step).to_have_text(re.compile(r"^\d+ / 64$"), timeout=30_000)
+    first = int(step.inner_text().split(" / ")[0])
+    expect(step).not_to_have_text(f"{first} / 64", timeout=10_000)  # it moves without a click
+    expect(player.locator(".cell")).to_have_count(81)
+    expect(page.get_by_role("link", name=re.compile("Solve your own puzzle"))).to_be_visible()
+    screenshot(f"home-{width}.png")
+    page.get_by_role("link", name=re.compile("Solve your own puzzle")).click()
+    expect(page).to_have_url(re.compile(r"/solve\?p="), timeout=30_000)
