@@ -19,11 +19,14 @@ from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
 from trm.runs import runs_root
+from trm.render import describe_maker
 from trm.sudoku import GridShape, grid_to_string
+from trm.trace import trace_from_json
 
 KEY_PASTE = "solve_paste"
 KEY_LEVEL = "solve_level"
 KEY_EXAMPLE = "solve_example"
+KEY_UPLOAD = "solve_trace_upload"
 KEY_SOURCE = "solve_source"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
 KEY_VIEWS = "solve_views"
@@ -63,6 +66,23 @@ def _on_paste() -> None:
     _loaded("Loaded the pasted puzzle.")
 
 
+def _on_trace_upload() -> None:
+    """A saved trace replays without recomputing: its puzzle fills the grid and its steps play."""
+    upload = st.session_state.get(KEY_UPLOAD)
+    if upload is None:
+        return
+    try:
+        trace = trace_from_json(upload.getvalue(), upload.name)
+        pi.load_text(grid_to_string(trace.puzzle))
+    except TRMError as error:
+        st.session_state[pi.KEY_NOTICE] = f"Could not replay {upload.name}: {error}"
+        return
+    st.session_state[tp.KEY_REPLAY] = tp.StoredTrace(trace, "", 0.0, 0.0, tp.REPLAYED)
+    st.session_state[tp.KEY_STEP] = 1
+    st.session_state[tp.KEY_PLAYING] = False
+    _loaded(f"Replaying {upload.name}" + (f" ({describe_maker(trace)})" if describe_maker(trace) else "") + ".")
+
+
 def _on_clear() -> None:
     """Clear button and size change: an empty grid of the selected size."""
     pi.clear(st.session_state[pi.KEY_SIZE])
@@ -87,6 +107,9 @@ def _render_controls() -> None:
     with st.container(horizontal=True):
         st.button("Load pasted", key="solve_load", on_click=_on_paste)
         st.button("Clear", key="solve_clear", on_click=_on_clear)
+    st.file_uploader("Load a saved trace", type=["json"], key=KEY_UPLOAD, on_change=_on_trace_upload,
+                     help="A trace downloaded from this page (or written by python -m trm.render --trace-out) plays "
+                          "again without the model or any computing.")
 
 
 def _render_grid(grid: np.ndarray, shape: GridShape) -> None:
@@ -180,6 +203,12 @@ def _backtracks(puzzle: np.ndarray, shape: GridShape) -> int | None:
 def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
     st.subheader("Watch the model think")
+    replay = st.session_state.get(tp.KEY_REPLAY)
+    if replay is not None and np.array_equal(replay.trace.puzzle, puzzle):
+        st.caption("Replaying a saved trace: nothing is recomputed. Edit the grid or solve another puzzle to leave it.")
+        render_player(replay, st.session_state.get(KEY_THRESHOLD, replay.trace.halt_threshold), "replayed-trace.json")
+        return
+    st.session_state.pop(tp.KEY_REPLAY, None)  # the grid changed: the saved trace no longer belongs to it
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         loaded = _pick_model(shape)
         steps = _pick_steps(loaded)

@@ -14,8 +14,8 @@ from app_ui.grid_component import sudoku_grid
 from app_ui.step_keys import step_keys
 from app_ui.views_panel import render_views_panel
 from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
-                                 StoredTrace, overlay_at, show_step_in_url, with_threshold)
-from trm.render import describe_maker
+                                 REPLAYED, StoredTrace, overlay_at, show_step_in_url, with_threshold)
+from trm.render import describe_maker, gif_bytes, render_html
 from trm.trace import Trace
 
 KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
@@ -60,14 +60,31 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
                jump=jump)
     render_views_panel(trace, step, threshold)
     _inside_the_recursion(trace, step)
-    st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name,
-                       mime="application/json", key="solve_export", on_click="ignore", icon=":material/download:")
-    if stored.network == PRECOMPUTED:
+    _downloads(stored, trace, threshold, export_name, step)
+    if stored.network == REPLAYED:
+        st.caption(f"Replayed from a saved trace{f' ({describe_maker(stored.trace)})' if stored.trace.made_by else ''}:"
+                   f" nothing was recomputed.")
+    elif stored.network == PRECOMPUTED:
         st.caption(f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
                    f"once, identical to solving it here.")
     else:
         st.caption(f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
                    f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
+
+
+def _downloads(stored: StoredTrace, trace: Trace, threshold: float, export_name: str, step: int) -> None:
+    """The trace as JSON (loads back into the app), as an offline HTML player opening at this step, and as a
+    GIF: talk material from the page, built only when clicked."""
+    stem = export_name.removesuffix(".json")
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name,
+                           mime="application/json", key="solve_export", on_click="ignore", icon=":material/download:")
+        st.download_button("Offline page (HTML)", lambda: render_html(trace, note=describe_maker(trace), start=step),
+                           file_name=f"{stem}.html", mime="text/html", key="solve_export_html", on_click="ignore",
+                           icon=":material/slideshow:", help="One file that plays this solve offline in any browser")
+        st.download_button("Animation (GIF)", lambda: gif_bytes(trace), file_name=f"{stem}.gif", mime="image/gif",
+                           key="solve_export_gif", on_click="ignore", icon=":material/animated_images:",
+                           help="The grid, step and P(halt), one frame per step, for slides")
 
 
 def _advance(n: int) -> None:
@@ -233,7 +250,8 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
                    "does not: it is scratch space for reasoning, as the paper argues.", jump=jump)
     if trace.pca is None:
         st.caption(f"The PCA views are computed for runs of up to {PCA_MAX_STEPS} steps (they keep every call's "
-                   f"whole y and z in memory).")
+                   f"whole y and z in memory)." if len(trace.steps) > PCA_MAX_STEPS else
+                   "This trace was saved without its PCA views.")
         return
     state_col, cell_col = st.columns(2, gap="large")
     with state_col:

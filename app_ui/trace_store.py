@@ -112,6 +112,10 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
     return stored
 
 
+REPLAYED = "replayed"  # StoredTrace.network of a trace the user uploaded
+KEY_REPLAY = "solve_replay"  # the uploaded trace being replayed (a StoredTrace)
+
+
 def load_precomputed(path: Path, puzzle: np.ndarray, shape: GridShape, key: str) -> StoredTrace:
     """A demo trace read from disk (app_ui.demo_traces), stored like a computed one."""
     trace = read_trace_file(path)

@@ -1,5 +1,6 @@
 """A trace as an animated GIF, an MP4 (where an encoder is installed) or one PNG per step."""
 
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,13 +22,22 @@ def _frames(trace: Trace, theme: str, progress: Progress | None) -> Iterator[Ima
         yield frame
 
 
-def write_gif(trace: Trace, path: Path, seconds_per_step: float = 0.6, theme: str = "light",
-              progress: Progress | None = None) -> Path:
+def gif_bytes(trace: Trace, seconds_per_step: float = 0.6, theme: str = "light",
+              progress: Progress | None = None) -> bytes:
     """An animated GIF that loops, holding the last step three times as long so the end can be read."""
     frames = list(_frames(trace, theme, progress))
     durations = [int(seconds_per_step * 1000)] * len(frames)
     durations[-1] *= 3
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=True)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0,
+                   optimize=True)
+    return buffer.getvalue()
+
+
+def write_gif(trace: Trace, path: Path, seconds_per_step: float = 0.6, theme: str = "light",
+              progress: Progress | None = None) -> Path:
+    """:func:`gif_bytes` written to ``path``."""
+    Path(path).write_bytes(gif_bytes(trace, seconds_per_step, theme, progress))
     return Path(path)
 
 

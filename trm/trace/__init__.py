@@ -3,12 +3,13 @@
 Built on the inference core: the trace is an observer of the recursion, never a second copy of it.
 """
 
-from trm.trace.json_form import TRACE_FORMAT, read_trace_file, trace_from_dict, trace_to_dict
+from trm.trace.json_form import (TRACE_FORMAT, read_trace_file, trace_from_dict, trace_from_json,
+                                 trace_to_dict)
 from trm.trace.pca import TracePCA, fit_trace_pca
 from trm.trace.records import CallStats, StepRecord, Trace
 from trm.trace.solve import finish_trace, iter_trace, run_trace
 from trm.trace.views import ViewStep, ViewsTrace
 
 __all__ = ["TRACE_FORMAT", "CallStats", "StepRecord", "Trace", "TracePCA", "ViewStep", "ViewsTrace", "finish_trace",
-           "fit_trace_pca",
-           "iter_trace", "read_trace_file", "run_trace", "trace_from_dict", "trace_to_dict"]
+           "fit_trace_pca", "iter_trace", "read_trace_file", "run_trace", "trace_from_dict", "trace_from_json",
+           "trace_to_dict"]

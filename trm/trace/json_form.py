@@ -1,6 +1,7 @@
 """Traces to and from plain JSON-able dicts (export from the app, fixtures in tests)."""
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -85,12 +86,31 @@ def trace_from_dict(data: dict) -> Trace:
     return Trace(data["grid_size"], puzzle, solution, data["halt_threshold"], records, pca, views, made_by)
 
 
+MAX_TRACE_BYTES = 64 * 2 ** 20  # a 256-step 9x9 trace with views is a few MB
+
+
 def read_trace_file(path: Path) -> Trace:
     """A trace saved by the app or ``python -m trm.render``; a clear DataError for anything else (never a
     traceback: the file may come from anyone)."""
-    data = read_json(Path(path), "Trace")
+    return _checked_trace(read_json(Path(path), "Trace"), str(path))
+
+
+def trace_from_json(data: bytes | str, source: str) -> Trace:
+    """:func:`read_trace_file` for an upload's bytes; ``source`` names it in errors."""
+    if len(data) > MAX_TRACE_BYTES:
+        raise DataError(f"{source} is {len(data) / 2 ** 20:.0f} MiB; a saved trace is far smaller.")
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError and bad UTF-8 are ValueErrors
+        raise DataError(f"{source} is not valid JSON ({error}).") from error
+    if not isinstance(parsed, dict):
+        raise DataError(f"{source} is not a TRM Studio trace (it is not a JSON object).")
+    return _checked_trace(parsed, source)
+
+
+def _checked_trace(data: dict, source: str) -> Trace:
     if data.get("format") != TRACE_FORMAT:
-        raise DataError(f"{path} is not a TRM Studio trace (its 'format' is not {TRACE_FORMAT!r}).")
+        raise DataError(f"{source} is not a TRM Studio trace (its 'format' is not {TRACE_FORMAT!r}).")
     try:
         trace = trace_from_dict(data)
         shape = shape_for_size(trace.grid_size)
@@ -98,5 +118,5 @@ def read_trace_file(path: Path) -> Trace:
                 len(trace.puzzle) != shape.cells:
             raise ValueError("its steps do not match its grid size")
     except (KeyError, TypeError, ValueError, AttributeError, PuzzleError) as error:
-        raise DataError(f"{path} is a damaged trace ({type(error).__name__}: {error}).") from error
+        raise DataError(f"{source} is a damaged trace ({type(error).__name__}: {error}).") from error
     return trace

@@ -1,0 +1,36 @@
+"""A saved trace uploaded on the Solve page replays without a model; a file that is not a trace says why; the
+player offers the solve as JSON, HTML and GIF."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from trm.render.__main__ import main as render_main
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_an_uploaded_trace_replays_and_a_bad_one_is_explained(page, model_streamlit_url, tmp_path, screenshot):
+    saved = tmp_path / "saved.json"
+    assert render_main(["--checkpoint", str(REPO / "checkpoints" / "sudoku4"), "--puzzle", "0000300204100000",
+                        "--steps", "5", "--trace-out", str(saved)]) == 0
+    (tmp_path / "bad.json").write_text("{\"format\": \"trm-studio/trace\", \"grid_size\": 4}")
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.goto(f"{model_streamlit_url}/solve")
+    upload = page.locator("[class*='st-key-solve_trace_upload'] input[type=file]")
+    upload.set_input_files(str(tmp_path / "bad.json"))
+    expect(page.get_by_text("Could not replay bad.json")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("damaged trace")).to_be_visible()
+    upload.set_input_files(str(saved))
+    expect(page.get_by_text("Replayed from a saved trace (sudoku4, 5 supervision steps)")).to_be_visible(
+        timeout=30_000)
+    expect(page.get_by_text("Unique solution")).to_be_visible()  # its puzzle fills the grid
+    expect(page.get_by_role("button", name="Offline page (HTML)")).to_be_visible()
+    expect(page.get_by_role("button", name="Animation (GIF)")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Offline page (HTML)").click()
+    html = Path(download.value.path()).read_text()
+    assert "__TRACE_JSON__" not in html and "sudoku4, 5 supervision steps" in html
+    screenshot("solve-replay.png")
