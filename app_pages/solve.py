@@ -12,6 +12,7 @@ import streamlit as st
 
 from app_ui import model_picker as mp
 from app_ui import puzzle_input as pi
+from app_ui import solve_link as sl
 from app_ui import trace_store as tp
 from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
@@ -27,6 +28,7 @@ KEY_PASTE = "solve_paste"
 KEY_LEVEL = "solve_level"
 KEY_EXAMPLE = "solve_example"
 KEY_UPLOAD = "solve_trace_upload"
+KEY_MODEL_LABEL = "solve_model_label"
 KEY_SOURCE = "solve_source"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
 KEY_VIEWS = "solve_views"
@@ -151,9 +153,18 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
                 f"(or on the Train page), then reload this page.")
         return None
     paths = [c.path for c in choices]
+    linked = sl.take(sl.URL_MODEL)
+    if linked is not None:
+        match = next((c.path for c in choices if linked in (c.label, Path(c.path).name)), None)
+        if match is None:
+            sl.note(f"The link's model `{linked}` is not among this machine's {shape.size}×{shape.size} models, so "
+                    f"the default is used.")
+        else:
+            st.session_state[KEY_MODEL] = match
     if st.session_state.get(KEY_MODEL) not in paths:
         st.session_state[KEY_MODEL] = paths[default_index(choices, shape.size)]
     labels = {c.path: c.label + (" (unusable)" if c.problem else "") for c in choices}
+    st.session_state[KEY_MODEL_LABEL] = next(c.label for c in choices if c.path == st.session_state[KEY_MODEL])
     st.selectbox("Model", paths, key=KEY_MODEL, format_func=labels.__getitem__, width=300,
                  help="Checkpoint folders in checkpoints/ and the best model of each run on the Train page.")
     path = st.session_state[KEY_MODEL]
@@ -176,6 +187,10 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
         # value and would send the old model's count back otherwise.
         st.session_state[KEY_STEPS_FOR] = path
         st.session_state[KEY_STEPS] = most
+    for key, name in ((KEY_STEPS, sl.URL_STEPS), (KEY_THRESHOLD, sl.URL_THRESHOLD)):
+        linked = sl.take(name)
+        if linked is not None:
+            st.session_state[key] = linked
     st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
     return int(st.number_input("Steps", 1, max(MAX_STEPS, most), most, key=KEY_STEPS, width=120,
@@ -184,6 +199,9 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
 
 
 def _pick_views() -> int:
+    linked = sl.take(sl.URL_VIEWS)
+    if linked is not None:
+        st.session_state[KEY_VIEWS] = linked
     return int(st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=120,
                                help="Solve the puzzle this many times at once: itself and random symmetries of it "
                                     "(relabelled digits, swapped rows and columns...). The Q-head picks the answer "
@@ -215,8 +233,12 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
         views = _pick_views()
         pressed = st.button("Solve", key="solve_run", type="primary", icon=":material/psychology:",
                             disabled=loaded is None or not puzzle.any())
+    sl.show_notes()
     if loaded is None:
         return
+    pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))
+    sl.write_link(st.session_state[KEY_MODEL_LABEL] if puzzle.any() else None, steps,
+                  st.session_state[KEY_THRESHOLD], views)
     st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
     note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape))
     if note:
@@ -242,6 +264,7 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
 pi.init_state()
 pi.read_url()
 tp.remember_linked_step()
+sl.read_link(MAX_STEPS, MAX_VIEWS)
 st.title("Solve")
 grid_col, controls_col = st.columns([3, 2], gap="large")
 with controls_col:

@@ -1,6 +1,7 @@
 """A saved trace uploaded on the Solve page replays without a model; a file that is not a trace says why; the
 player offers the solve as JSON, HTML and GIF."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,13 @@ def test_an_uploaded_trace_replays_and_a_bad_one_is_explained(page, model_stream
     html = Path(download.value.path()).read_text()
     assert "__TRACE_JSON__" not in html and "sudoku4, 5 supervision steps" in html
     screenshot("solve-replay.png")
+
+
+def test_a_full_link_opens_on_its_solve_and_step(page, model_streamlit_url):
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000&model=tiny4-untrained&steps=5&threshold=0.3&views=2"
+              f"&step=3")
+    expect(page.get_by_text("2 views, one judge")).to_be_visible(timeout=60_000)  # solved without a click
+    expect(page.get_by_text("3 / 5", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]step=3\b"))
+    expect(page).to_have_url(re.compile(r"[?&]threshold=0\.30\b"))

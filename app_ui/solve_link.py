@@ -1,0 +1,78 @@
+"""The Solve page's settings in its address: ``model``, ``steps``, ``threshold`` and ``views`` beside ``p`` (the
+puzzle) and ``step`` (the player's cursor). A link carrying them opens on the same solve, run by itself, at the
+same step; the address follows every change, so copying it at any moment shares what is on screen.
+
+A value that is not valid (a model that is not here, steps out of range, ``²``) is skipped with a notice: the page
+opens with its own default for it and keeps running.
+"""
+
+import streamlit as st
+
+URL_MODEL, URL_STEPS, URL_THRESHOLD, URL_VIEWS = "model", "steps", "threshold", "views"
+KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
+KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
+KEY_NOTES = "solve_link_notes"
+
+
+def _int(text: str, low: int, high: int) -> int | None:
+    return int(text) if text.isascii() and text.isdecimal() and low <= int(text) <= high else None
+
+
+def _threshold(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return round(value * 20) / 20 if 0.05 <= value <= 0.95 else None  # the slider's 0.05 grid
+
+
+def read_link(max_steps: int, max_views: int) -> None:
+    """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve."""
+    if KEY_PENDING in st.session_state:
+        return
+    params, pending, notes = st.query_params, {}, []
+    parsers = {URL_STEPS: lambda t: _int(t, 1, max_steps), URL_VIEWS: lambda t: _int(t, 1, max_views),
+               URL_THRESHOLD: _threshold, URL_MODEL: lambda t: t or None}
+    for name, parse in parsers.items():
+        if name in params:
+            value = parse(params[name])
+            if value is None:
+                notes.append(f"`{name}={params[name]}` in the link is not valid here, so the default is used.")
+            else:
+                pending[name] = value
+    st.session_state[KEY_PENDING] = pending
+    st.session_state[KEY_NOTES] = notes
+    st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(pending) or "step" in params)
+
+
+def take(name: str):
+    """The link's value for ``name`` (once), or None."""
+    return st.session_state.get(KEY_PENDING, {}).pop(name, None)
+
+
+def note(text: str) -> None:
+    st.session_state.setdefault(KEY_NOTES, []).append(text)
+
+
+def show_notes() -> None:
+    for text in st.session_state.pop(KEY_NOTES, []):
+        st.warning(text)
+    st.session_state[KEY_NOTES] = []
+
+
+def should_autosolve() -> bool:
+    """True once when the link asked for a solve."""
+    return bool(st.session_state.pop(KEY_AUTOSOLVE, False))
+
+
+def write_link(model_label: str | None, steps: int, threshold: float, views: int) -> None:
+    """Mirror the settings on screen into the address (only what changed, so the browser is not flooded);
+    ``model_label`` None (an empty grid) takes them out: there is no solve to share."""
+    wanted = {URL_MODEL: model_label, URL_STEPS: str(steps), URL_THRESHOLD: f"{threshold:.2f}",
+              URL_VIEWS: str(views)}
+    for name, value in wanted.items():
+        if model_label is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value

@@ -1,0 +1,67 @@
+"""A link carries the whole solve: the puzzle, the model, the steps, the threshold, the views and the step; opening
+it runs the solve by itself and lands on that step, and the address follows the page."""
+
+from pathlib import Path
+
+import torch
+from streamlit.testing.v1 import AppTest
+
+from trm.checkpoint import save_model
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PUZZLE_4X4 = "0000300204100000"
+TINY = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=6,
+                   prefix_len=2)
+
+
+def _models(tmp_path, monkeypatch) -> None:
+    for name, seed in (("alpha", 0), ("beta", 1)):
+        save_model(tmp_path / "checkpoints" / name, TinyRecursiveModel(TINY, torch.Generator().manual_seed(seed)),
+                   {"step": 1})
+    (tmp_path / "runs").mkdir()
+    monkeypatch.setenv("TRM_STUDIO_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("TRM_STUDIO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("TRM_COMPILE", "0")
+
+
+def _open(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page("app_pages/solve.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_full_link_solves_by_itself_with_its_settings_and_lands_on_its_step(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "model": "beta", "steps": "9", "threshold": "0.3", "views": "3", "step": "7"})
+    assert at.selectbox(key="solve_model").value.endswith("beta")
+    assert at.number_input(key="solve_steps").value == 9 and at.number_input(key="solve_views").value == 3
+    assert at.slider(key="solve_threshold").value == 0.3
+    assert at.session_state["solve_step"] == 7  # solved without a click, on the linked step
+    assert any("3 views, one judge" in h.value for h in at.subheader)
+    assert not at.warning
+    params = at.query_params
+    assert params["model"] == ["beta"] and params["steps"] == ["9"] and params["views"] == ["3"]
+    assert params["threshold"] == ["0.30"] and params["step"] == ["7"]
+
+
+def test_bad_values_in_a_link_are_skipped_with_a_note_and_the_page_keeps_running(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "model": "gamma", "steps": "²", "views": "99", "threshold": "nan"})
+    notes = " ".join(w.value for w in at.warning)
+    assert "`gamma`" in notes and "`steps=²`" in notes and "`views=99`" in notes and "`threshold=nan`" in notes
+    assert at.number_input(key="solve_steps").value == TINY.max_supervision_steps
+    assert at.number_input(key="solve_views").value == 1
+
+
+def test_a_puzzle_alone_waits_for_solve_and_the_address_follows_the_settings(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4})
+    assert "solve_step" not in at.session_state or not at.session_state["solve_step"]
+    at.number_input(key="solve_steps").set_value(4).run()
+    assert at.query_params["steps"] == ["4"] and at.query_params["model"] == ["alpha"]
