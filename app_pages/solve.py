@@ -218,15 +218,22 @@ def _backtracks(puzzle: np.ndarray, shape: GridShape) -> int | None:
         return None
 
 
-def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
-    """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
-    st.subheader("Watch the model think")
+def _replaying(puzzle: np.ndarray) -> bool:
+    """Play an uploaded trace while the grid still shows its puzzle; True if it did."""
     replay = st.session_state.get(tp.KEY_REPLAY)
     if replay is not None and np.array_equal(replay.trace.puzzle, puzzle):
         st.caption("Replaying a saved trace: nothing is recomputed. Edit the grid or solve another puzzle to leave it.")
         render_player(replay, st.session_state.get(KEY_THRESHOLD, replay.trace.halt_threshold), "replayed-trace.json")
-        return
+        return True
     st.session_state.pop(tp.KEY_REPLAY, None)  # the grid changed: the saved trace no longer belongs to it
+    return False
+
+
+def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
+    """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
+    st.subheader("Watch the model think")
+    if _replaying(puzzle):
+        return
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         loaded = _pick_model(shape)
         steps = _pick_steps(loaded)

@@ -61,15 +61,19 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     render_views_panel(trace, step, threshold)
     _inside_the_recursion(trace, step)
     _downloads(stored, trace, threshold, export_name, step)
+    st.caption(_provenance(stored, n))
+
+
+def _provenance(stored: StoredTrace, n: int) -> str:
+    """Where the trace on screen came from: computed here (and how fast), precomputed, or a saved file."""
     if stored.network == REPLAYED:
-        st.caption(f"Replayed from a saved trace{f' ({describe_maker(stored.trace)})' if stored.trace.made_by else ''}:"
-                   f" nothing was recomputed.")
-    elif stored.network == PRECOMPUTED:
-        st.caption(f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
-                   f"once, identical to solving it here.")
-    else:
-        st.caption(f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
-                   f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
+        maker = f" ({describe_maker(stored.trace)})" if stored.trace.made_by else ""
+        return f"Replayed from a saved trace{maker}: nothing was recomputed."
+    if stored.network == PRECOMPUTED:
+        return (f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
+                f"once, identical to solving it here.")
+    return (f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
+            f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
 
 
 def _downloads(stored: StoredTrace, trace: Trace, threshold: float, export_name: str, step: int) -> None:

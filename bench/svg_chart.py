@@ -33,6 +33,25 @@ def _x_position(chart: Chart, x: float, low: float, high: float, left: int, righ
     return left + (scale(x) - scale(low)) / max(scale(high) - scale(low), 1e-9) * (right - left)
 
 
+def _grid_lines(chart: Chart, box: tuple[int, int, int, int], x_range: tuple[float, float], to_y) -> list[str]:
+    """Horizontal lines every tenth of the y range and vertical ones at powers of two (or eighths), labelled."""
+    (left, right, top, bottom), (low_x, high_x) = box, x_range
+    low_y, high_y = chart.y_range
+    parts = []
+    for tick in range(11):
+        y = low_y + (high_y - low_y) * tick / 10
+        parts.append(f'<line x1="{left}" x2="{right}" y1="{to_y(y):.1f}" y2="{to_y(y):.1f}" stroke="#e5e5e5"/>'
+                     f'<text x="{left - 6}" y="{to_y(y) + 4:.1f}" text-anchor="end">{y:.0%}</text>')
+    tick_x = 2 ** math.floor(math.log2(low_x)) if chart.log2_x else low_x
+    while tick_x <= high_x * 1.001:
+        x = _x_position(chart, tick_x, low_x, high_x, left, right)
+        if x >= left - 1:
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="#f0f0f0"/>'
+                         f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle">{tick_x:g}</text>')
+        tick_x = tick_x * 2 if chart.log2_x else tick_x + (high_x - low_x) / 8
+    return parts
+
+
 def render_svg(chart: Chart) -> str:
     """The chart as an SVG document: one polyline with markers per series, a legend on the right."""
     left, right, top, bottom = 64, chart.width - 190, 40, chart.height - 52
@@ -46,17 +65,7 @@ def render_svg(chart: Chart) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width}" height="{chart.height}" '
              f'font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>',
              f'<text x="{left}" y="22" font-size="15" font-weight="bold">{escape(chart.title)}</text>']
-    for tick in range(11):
-        y = low_y + (high_y - low_y) * tick / 10
-        parts.append(f'<line x1="{left}" x2="{right}" y1="{to_y(y):.1f}" y2="{to_y(y):.1f}" stroke="#e5e5e5"/>'
-                     f'<text x="{left - 6}" y="{to_y(y) + 4:.1f}" text-anchor="end">{y:.0%}</text>')
-    tick_x = 2 ** math.floor(math.log2(low_x)) if chart.log2_x else low_x
-    while tick_x <= high_x * 1.001:
-        x = _x_position(chart, tick_x, low_x, high_x, left, right)
-        if x >= left - 1:
-            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="#f0f0f0"/>'
-                         f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle">{tick_x:g}</text>')
-        tick_x = tick_x * 2 if chart.log2_x else tick_x + (high_x - low_x) / 8
+    parts += _grid_lines(chart, (left, right, top, bottom), (low_x, high_x), to_y)
     for y in chart.y_lines:
         parts.append(f'<line x1="{left}" x2="{right}" y1="{to_y(y):.1f}" y2="{to_y(y):.1f}" stroke="#D55E00" '
                      f'stroke-dasharray="2,3"/>')

@@ -161,12 +161,12 @@ def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = 
         x = model.embed_inputs(tokens, dtype)
     y, z = start if start is not None else (t.to(device) for t in model.initial_state(batch, dtype))
     state = RecursionState(tokens, x, y, z)
-    network = network_for(model, batch, dtype) if compiled and not bf16 else None
     dispatch = _CallDispatch(model, observers)
     for observer in observers:
         observer.on_start(state)
     for step in range(1, (steps or model.config.max_supervision_steps) + 1):
         embedded, started = state.tokens, time.perf_counter()
+        network = network_for(model, state.tokens.shape[0], dtype) if compiled and not bf16 else None
         dispatch.begin(step, state.y, state.z)
         with _precision_context(device, bf16):
             y, z, logits, q_halt = model.supervision_step(state.x, state.y, state.z, network,
@@ -181,7 +181,6 @@ def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = 
                 state.x = model.embed_inputs(state.tokens, dtype)
         if state.keep is not None:
             state.narrow()
-            network = network_for(model, state.tokens.shape[0], dtype) if compiled and not bf16 else None
         yield output
         if (stop is not None and stop(output)) or state.tokens.shape[0] == 0:
             return
