@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from app_ui import model_picker as mp
+from app_ui import presentation as pr
 from app_ui import puzzle_input as pi
 from app_ui import solve_link as sl
 from app_ui import trace_store as tp
@@ -29,6 +30,7 @@ KEY_LEVEL = "solve_level"
 KEY_EXAMPLE = "solve_example"
 KEY_UPLOAD = "solve_trace_upload"
 KEY_MODEL_LABEL = "solve_model_label"
+KEY_SHOWN = "solve_shown_trace"
 KEY_SOURCE = "solve_source"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
 KEY_VIEWS = "solve_views"
@@ -223,7 +225,7 @@ def _replaying(puzzle: np.ndarray) -> bool:
     replay = st.session_state.get(tp.KEY_REPLAY)
     if replay is not None and np.array_equal(replay.trace.puzzle, puzzle):
         st.caption("Replaying a saved trace: nothing is recomputed. Edit the grid or solve another puzzle to leave it.")
-        render_player(replay, st.session_state.get(KEY_THRESHOLD, replay.trace.halt_threshold), "replayed-trace.json")
+        _play(replay, "replayed-trace.json")
         return True
     st.session_state.pop(tp.KEY_REPLAY, None)  # the grid changed: the saved trace no longer belongs to it
     return False
@@ -246,6 +248,14 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))
     sl.write_link(st.session_state[KEY_MODEL_LABEL] if puzzle.any() else None, steps,
                   st.session_state[KEY_THRESHOLD], views)
+    _solve_and_play(loaded, puzzle, shape, steps, views, pressed)
+
+
+def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, views: int,
+                    pressed: bool) -> None:
+    """The model's description, the solve (computed, precomputed or already stored) and its player."""
+    st.toggle("Presentation mode", key=pr.KEY_PRESENT,
+              help="The solve alone on the screen, sized to the window, played by keys: for talks and classrooms")
     st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
     note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape))
     if note:
@@ -265,22 +275,34 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
         st.warning(stored.solution_note)
     export_name = (f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{steps}steps"
                    f"{f'-{views}views' if views > 1 else ''}.json")
-    render_player(stored, st.session_state[KEY_THRESHOLD], export_name)
+    _play(stored, export_name)
+
+
+def _play(stored: tp.StoredTrace, export_name: str) -> None:
+    st.session_state[KEY_SHOWN] = stored  # what presentation mode shows
+    render_player(stored, st.session_state.get(KEY_THRESHOLD, stored.trace.halt_threshold), export_name)
 
 
 pi.init_state()
 pi.read_url()
 tp.remember_linked_step()
 sl.read_link(MAX_STEPS, MAX_VIEWS)
-st.title("Solve")
-grid_col, controls_col = st.columns([3, 2], gap="large")
-with controls_col:
-    _render_controls()
-current, current_shape = pi.current_grid(), pi.current_shape()
-with grid_col:
-    _render_grid(current, current_shape)
-    _render_status(current, current_shape)
-    _render_puzzle_text(current)
-pi.write_url()
-st.divider()
-_render_trace_area(current, current_shape)
+pr.read_present_link()
+presentation_slot = st.empty()
+st.session_state[KEY_SHOWN] = None
+with st.container(key=pr.NORMAL_CONTAINER):
+    st.title("Solve")
+    grid_col, controls_col = st.columns([3, 2], gap="large")
+    with controls_col:
+        _render_controls()
+    current, current_shape = pi.current_grid(), pi.current_shape()
+    with grid_col:
+        _render_grid(current, current_shape)
+        _render_status(current, current_shape)
+        _render_puzzle_text(current)
+    pi.write_url()
+    st.divider()
+    _render_trace_area(current, current_shape)
+pr.write_present_link()
+pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
+                       int(st.session_state.get(tp.KEY_STEP) or 1))

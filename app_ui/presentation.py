@@ -1,0 +1,55 @@
+"""Presentation mode of the Solve page (a toggle, ``present=1`` in the address): the solve on one screen for an
+audience - the grid scaled to the window, P(halt) and cells right beside it, large type, keys only (Space, arrows,
+Home/End, F for fullscreen, T for the theme), a speed menu - in the offline player of trm.render. The page's own
+widgets keep running, hidden, so leaving the mode finds everything as it was.
+"""
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from app_ui.trace_store import StoredTrace, with_threshold
+from trm.render import describe_maker, render_html
+
+KEY_PRESENT = "solve_present"
+URL_PRESENT = "present"
+NORMAL_CONTAINER = "solve_normal"  # the page as usual; hidden while presenting
+PRESENT_CONTAINER = "solve_presenting"
+
+_HIDE_PAGE = f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+.st-key-{NORMAL_CONTAINER} {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 0.4rem 1rem 0 1rem !important; max-width: none !important; }}
+.st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100vh - 64px) !important; width: 100% !important; }}
+</style>"""
+
+
+def read_present_link() -> None:
+    """``present=1`` in a link opens in presentation mode (read once per session)."""
+    if KEY_PRESENT not in st.session_state:
+        st.session_state[KEY_PRESENT] = st.query_params.get(URL_PRESENT) == "1"
+
+
+def write_present_link() -> None:
+    if st.session_state.get(KEY_PRESENT):
+        if st.query_params.get(URL_PRESENT) != "1":
+            st.query_params[URL_PRESENT] = "1"
+    elif URL_PRESENT in st.query_params:
+        del st.query_params[URL_PRESENT]
+
+
+def _leave() -> None:
+    st.session_state[KEY_PRESENT] = False
+
+
+def render_presentation(slot, stored: StoredTrace | None, threshold: float, step: int) -> None:
+    """Fill ``slot`` (a container at the top of the page) with the presented solve, when presenting one."""
+    if not st.session_state.get(KEY_PRESENT) or stored is None:
+        return
+    trace = with_threshold(stored.trace, threshold)
+    with slot.container(key=PRESENT_CONTAINER):
+        st.html(_HIDE_PAGE)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.button("Leave presentation", key="solve_present_leave", on_click=_leave, icon=":material/close:")
+            st.caption("Click the player, then: Space play · arrows step · Home/End · F fullscreen · T theme")
+        components.html(render_html(trace, "TRM Studio", note=describe_maker(trace),
+                                    start=min(max(step, 1), len(trace.steps))), height=720)

@@ -1,0 +1,36 @@
+"""Presentation mode: the solve alone on one screen, no scrolling at a projector's 1920x1080 or a laptop's
+1280x720, in light and dark, played by keys; leaving it finds the page as it was."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+LINK = "/solve?p=0000300204100000&model=tiny4-untrained&steps=6&step=4&present=1"
+
+
+@pytest.mark.parametrize("width, height, scheme", [(1920, 1080, "light"), (1280, 720, "dark")])
+def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_url, screenshot, width, height,
+                                                         scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(model_streamlit_url + LINK)
+    player = page.frame_locator(".st-key-solve_presenting iframe")
+    step = player.locator("#step")
+    expect(step).to_have_text("4 / 6", timeout=60_000)  # solved by itself, on the linked step
+    expect(page.get_by_role("heading", name="Solve")).to_be_hidden()
+    for selector in ("#grid", "#haltChart", "#rightChart", "#play", "#speed"):
+        box = player.locator(selector).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, \
+            selector
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= height + 2  # nothing to scroll to
+    player.locator("#grid").click()
+    page.keyboard.press("ArrowRight")
+    expect(step).to_have_text("5 / 6")
+    page.keyboard.press("End")
+    expect(step).to_have_text("6 / 6")
+    screenshot(f"present-{width}-{scheme}.png")
+    page.get_by_role("button", name="Leave presentation").click()
+    expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
+    expect(page).not_to_have_url(re.compile(r"present=1"))
