@@ -31,11 +31,11 @@ def test_every_format_is_written_from_one_solve_and_the_trace_renders_again_with
              "png": tmp_path / "png", "trace-out": tmp_path / "t.json"}
     args = ["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--steps", "6", "--views", "3"]
     assert render_main(args + [part for key, path in files.items() for part in (f"--{key}", str(path))]) == 0
-    assert len(json.loads(capsys.readouterr().out)["written"]) == 4 + 6
+    assert len(json.loads(capsys.readouterr().out)["written"]) == 4 + 6 + 1
     with Image.open(files["gif"]) as gif:
         assert gif.n_frames == 6 and gif.info["loop"] == 0
     assert files["mp4"].read_bytes()[4:8] == b"ftyp"  # an ISO media file
-    assert sorted(p.name for p in files["png"].iterdir()) == [f"step_00{i}.png" for i in range(1, 7)]
+    assert sorted(p.name for p in files["png"].iterdir()) == ["charts.png"] + [f"step_00{i}.png" for i in range(1, 7)]
     page = files["html"].read_text()
     assert "sudoku4, 6 supervision steps, 3 views" in page and "http" not in page.split("<script")[0].lower()
     assert "src=" not in page and "<link" not in page  # nothing to fetch: it plays offline

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from trm.errors import ConfigError
-from trm.render.frames import render_frame
+from trm.render.frames import render_charts, render_frame
 from trm.trace.records import Trace
 
 Progress = Callable[[int], None]  # called with each step as its frame is drawn
@@ -68,7 +68,8 @@ def write_mp4(trace: Trace, path: Path, seconds_per_step: float = 0.6, theme: st
 
 
 def write_pngs(trace: Trace, folder: Path, theme: str = "light", progress: Progress | None = None) -> list[Path]:
-    """``step_001.png`` ... one picture per step, in a folder made if missing."""
+    """``step_001.png`` ... one picture per step and ``charts.png`` (P(halt) and blanks right per step), in a
+    folder made if missing."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     digits = len(str(len(trace.steps)))
@@ -77,4 +78,5 @@ def write_pngs(trace: Trace, folder: Path, theme: str = "light", progress: Progr
         path = folder / f"step_{record.step:0{max(3, digits)}d}.png"
         frame.save(path)
         paths.append(path)
-    return paths
+    render_charts(trace, theme).save(folder / "charts.png")
+    return [*paths, folder / "charts.png"]

@@ -114,3 +114,44 @@ def render_frame(trace: Trace, step: int, cell: int = 56, theme: str = "light") 
     grid_bottom = header + size * cell
     _draw_halt_strip(draw, trace, step, (margin, grid_bottom + 30, width - margin, grid_bottom + strip), colours)
     return image
+
+
+def _bar_panel(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], values: list[float], colours: list[str],
+               title: str, theme: Theme, threshold: float | None = None) -> None:
+    """Bars in [0, 1] over the steps with a title, a 0-1 axis and step labels every few steps."""
+    left, top, right, bottom = box
+    draw.text((left, top - 10), title, fill=theme.ink, anchor="ld", font=_font(18))
+    draw.line([(left, bottom), (right, bottom)], fill=theme.muted, width=1)
+    for fraction in (0.0, 0.5, 1.0):
+        y = bottom - (bottom - top) * fraction
+        draw.text((left - 8, y), f"{fraction:g}", fill=theme.muted, anchor="rm", font=_font(13))
+    width = (right - left) / len(values)
+    every = max(1, len(values) // 16)
+    for index, (value, colour) in enumerate(zip(values, colours)):
+        x = left + index * width
+        draw.rectangle([x + width * 0.12, bottom - max((bottom - top) * value, 1), x + width * 0.88, bottom],
+                       fill=colour)
+        if (index + 1) % every == 0 or index == 0:
+            draw.text((x + width / 2, bottom + 6), str(index + 1), fill=theme.muted, anchor="mt", font=_font(12))
+    if threshold is not None:
+        level = bottom - (bottom - top) * threshold
+        for x in range(int(left), int(right), 8):
+            draw.line([(x, level), (min(x + 4, right), level)], fill=theme.ink, width=1)
+
+
+def render_charts(trace: Trace, theme: str = "light") -> Image.Image:
+    """P(halt) per step against the threshold and the share of blanks right per step, one picture for a slide."""
+    colours = THEMES[theme]
+    image = Image.new("RGB", (1200, 560), colours.background)
+    draw = ImageDraw.Draw(image)
+    halts = [r.q_halt_probability for r in trace.steps]
+    _bar_panel(draw, (60, 50, 1170, 240), halts,
+               [colours.halt if h >= trace.halt_threshold else colours.muted for h in halts],
+               f"P(halt) per step (dashed: the threshold {trace.halt_threshold:.2f})", colours, trace.halt_threshold)
+    blanks = trace.puzzle == 0
+    right = [0.0 if r.correct is None else float(r.correct[blanks].mean()) for r in trace.steps]
+    _bar_panel(draw, (60, 330, 1170, 520), right, [colours.model_digit if v >= 1 else colours.muted for v in right],
+               "Share of blanks right per step" + (" (no unique solution)" if trace.solution is None else ""),
+               colours)
+    draw.text((615, 552), "supervision step", fill=colours.muted, anchor="md", font=_font(14))
+    return image
