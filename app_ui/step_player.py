@@ -19,19 +19,26 @@ from trm.render import describe_maker, gif_bytes, render_html
 from trm.trace import Trace
 
 KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
+KEY_SPEED = "solve_play_speed"
+PLAY_SPEEDS = {"slow": 1.5, "normal": PLAY_SECONDS, "fast": 0.4, "fastest": 0.2}  # seconds per step
 
 
 def render_player(stored: StoredTrace, threshold: float, export_name: str) -> None:
     """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``."""
     playing = bool(st.session_state.get(KEY_PLAYING))
-    st.fragment(_player, run_every=PLAY_SECONDS if playing else None)(stored, threshold, export_name, playing)
+    st.fragment(_player, run_every=_tick_seconds() if playing else None)(stored, threshold, export_name, playing,
+                                                                          _tick_seconds())
 
 
-def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bool) -> None:
+def _tick_seconds() -> float:
+    return PLAY_SPEEDS.get(st.session_state.get(KEY_SPEED, "normal"), PLAY_SECONDS)
+
+
+def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bool, seconds: float) -> None:
     trace = with_threshold(stored.trace, threshold)
     n = len(trace.steps)
-    if ticking != bool(st.session_state.get(KEY_PLAYING)):
-        st.rerun(scope="app")  # Play/Pause changed: the fragment must be re-created with(out) run_every
+    if ticking != bool(st.session_state.get(KEY_PLAYING)) or (ticking and seconds != _tick_seconds()):
+        st.rerun(scope="app")  # Play/Pause or the speed changed: the fragment is re-created with its run_every
     st.session_state[KEY_STEP] = min(max(int(st.session_state.get(KEY_STEP, n)), 1), n)
     if ticking:
         _advance(n)
@@ -141,6 +148,8 @@ def _controls(n: int, ticking: bool) -> None:
                   disabled=n == 1, help="Previous step (Left arrow)")
         st.button("Next", key="solve_next", on_click=_move, args=(1, n), icon=":material/chevron_right:",
                   disabled=n == 1, help="Next step (Right arrow)")
+        st.selectbox("Speed", list(PLAY_SPEEDS), index=1, key=KEY_SPEED, width=110, label_visibility="collapsed",
+                     help="Play speed: slow 1.5 s, normal 0.8 s, fast 0.4 s, fastest 0.2 s per step")
         if n > 1:
             st.session_state[KEY_SLIDER] = st.session_state[KEY_STEP]
             st.slider("Supervision step", 1, n, key=KEY_SLIDER, on_change=_slider_moved, args=(n,))

@@ -65,3 +65,14 @@ def test_a_puzzle_alone_waits_for_solve_and_the_address_follows_the_settings(tmp
     assert "solve_step" not in at.session_state or not at.session_state["solve_step"]
     at.number_input(key="solve_steps").set_value(4).run()
     assert at.query_params["steps"] == ["4"] and at.query_params["model"] == ["alpha"]
+
+
+def test_play_has_a_speed_and_changing_it_while_playing_keeps_playing(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "steps": "6", "step": "1"})
+    speed = at.selectbox(key="solve_play_speed")
+    assert speed.value == "normal" and speed.options == ["slow", "normal", "fast", "fastest"]
+    at.button(key="solve_play").click().run()
+    assert at.session_state["solve_playing"]
+    at.selectbox(key="solve_play_speed").set_value("fastest").run()
+    assert not at.exception and at.session_state["solve_playing"]
