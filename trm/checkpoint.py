@@ -6,6 +6,7 @@ the old or the new folder, never half of one. Nothing is ever unpickled.
 """
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -48,11 +49,31 @@ def is_model_folder(folder: Path) -> bool:
         return False
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or a number no process can have: leave its folder alone
+    return True
+
+
+def _remove_dead_temporaries(target: Path) -> None:
+    """Delete ``TARGET.tmp-PID`` folders this code left behind when process PID was killed mid-write."""
+    for folder in target.parent.glob(f"{glob.escape(target.name)}.tmp-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if folder.is_dir() and pid.isascii() and pid.isdecimal() and not _pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def atomic_directory(target: Path):
-    """Yield a fresh temporary folder; on success it replaces ``target`` (old copy kept until the swap is done)."""
+    """Yield a fresh temporary folder; on success it replaces ``target``. At every instant ``target`` or its
+    ``.old`` copy holds a complete folder (resolve_directory reads whichever), so a kill anywhere loses nothing."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_temporaries(target)
     temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
@@ -62,6 +83,8 @@ def atomic_directory(target: Path):
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     previous = target.with_name(f"{target.name}.old")
+    if not target.exists() and previous.exists():
+        os.replace(previous, target)  # an earlier swap died between its renames: its .old is the good copy
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
         os.replace(target, previous)
