@@ -1,6 +1,7 @@
 """Training runs end to end on the CPU: logging, checkpoints, exact resume, kill -9 recovery, torchrun (gloo)."""
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from trm.checkpoint import load_model
 from trm.data import save_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.__main__ import main as train_main
+from trm.train.loop import Run
 from trm.runs import RunBusyError, load_run_state, read_metrics
 from trm.runs.lock import acquire_lock
 
@@ -238,3 +240,25 @@ def test_init_from_a_different_model_is_refused_and_leaves_no_run(data_dir, tmp_
     assert not (tmp_path / "bigger" / "state").exists() and not (tmp_path / "bigger" / "metrics.jsonl").exists()
     assert train_main([*_args(data_dir, tmp_path / "missing", 3), "--init-from", str(tmp_path / "nowhere")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_a_full_disk_stops_the_run_as_crashed_with_the_reason_and_it_resumes_later(data_dir, tmp_path, capsys,
+                                                                                  monkeypatch):
+    run_dir = tmp_path / "full"
+    saves = {"n": 0}
+    real_save = Run.save_state
+
+    def save_until_the_disk_fills(self):
+        saves["n"] += 1
+        if saves["n"] > 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(run_dir / "state.tmp-1"))
+        real_save(self)
+
+    monkeypatch.setattr(Run, "save_state", save_until_the_disk_fills)
+    assert train_main(_args(data_dir, run_dir, 12)) == 1
+    error = capsys.readouterr().err
+    assert "No space left on device" in error and f"--resume {run_dir}" in error and "Traceback" not in error
+    status = json.loads((run_dir / "status.json").read_text())
+    assert status["state"] == "crashed" and "No space left on device" in status["message"]
+    monkeypatch.setattr(Run, "save_state", real_save)
+    assert train_main(["--resume", str(run_dir), "--steps", "12"]) == 0  # space again: it continues

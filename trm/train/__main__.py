@@ -165,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk, a folder gone: the run's last complete state is still on disk
+        print(f"error: {error}. The run stopped; its last saved state is kept. Fix the cause (e.g. free disk "
+              f"space), then continue with: python -m trm.train --resume {run_dir}", file=sys.stderr)
+        return 1
     print(json.dumps({"run_dir": str(run_dir), "state": final}))
     return 0
 
