@@ -19,6 +19,7 @@ from trm.data import save_split
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.__main__ import main as train_main
 from trm.train.loop import Run
+import trm.runs.status as status_module
 from trm.runs import RunBusyError, load_run_state, read_metrics
 from trm.runs.lock import acquire_lock
 
@@ -254,11 +255,19 @@ def test_a_full_disk_stops_the_run_as_crashed_with_the_reason_and_it_resumes_lat
             raise OSError(errno.ENOSPC, "No space left on device", str(run_dir / "state.tmp-1"))
         real_save(self)
 
+    def no_new_files(path, data):  # the disk is full: a new file (the atomic status write) cannot be made
+        if saves["n"] > 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write_json(path, data)
+
+    real_write_json = status_module.write_json
     monkeypatch.setattr(Run, "save_state", save_until_the_disk_fills)
+    monkeypatch.setattr(status_module, "write_json", no_new_files)
     assert train_main(_args(data_dir, run_dir, 12)) == 1
     error = capsys.readouterr().err
     assert "No space left on device" in error and f"--resume {run_dir}" in error and "Traceback" not in error
     status = json.loads((run_dir / "status.json").read_text())
     assert status["state"] == "crashed" and "No space left on device" in status["message"]
     monkeypatch.setattr(Run, "save_state", real_save)
+    monkeypatch.setattr(status_module, "write_json", real_write_json)
     assert train_main(["--resume", str(run_dir), "--steps", "12"]) == 0  # space again: it continues

@@ -20,7 +20,7 @@ from trm.runs.layout import BEST
 from trm.runs.lock import acquire_lock, release_lock
 from trm.runs.metrics import append_metrics, truncate_metrics
 from trm.runs.state import RunState, load_run_state, save_run_state
-from trm.runs.status import write_status
+from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
 from trm.train.device import Runtime
 from trm.train.trainer import Trainer
@@ -164,7 +164,10 @@ class Run:
             self._status(final)
             return final
         except BaseException as error:
-            self._status("crashed", message=f"{type(error).__name__}: {error}")
+            if self.runtime.is_main:
+                write_crash_status(self.run_dir, self.trainer.step, self.spec.train.total_steps,
+                                   device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
+                                   message=f"{type(error).__name__}: {error}")
             raise
         finally:
             bar.close()
