@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def is_model_folder(folder: Path) -> bool:
         return read_json(Path(folder) / "config.json", "Checkpoint config").get("format") == MODEL_FORMAT
     except CheckpointError:
         return False
+
+
+HOLD_SWAP_ENV = "TRM_TEST_HOLD_SWAP_SECONDS"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -88,8 +92,16 @@ def atomic_directory(target: Path):
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
         os.replace(target, previous)
+        _hold_swap_for_tests()
     os.replace(temporary, target)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def _hold_swap_for_tests() -> None:
+    """Tests set TRM_TEST_HOLD_SWAP_SECONDS to hold the swap open, so a kill can land between its two renames."""
+    seconds = os.environ.get(HOLD_SWAP_ENV)
+    if seconds:
+        time.sleep(float(seconds))
 
 
 def resolve_directory(target: Path) -> Path:
