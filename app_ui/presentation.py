@@ -19,7 +19,8 @@ _HIDE_PAGE = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 .st-key-{NORMAL_CONTAINER} {{ display: none !important; }}
 [data-testid="stMainBlockContainer"] {{ padding: 0.4rem 1rem 0 1rem !important; max-width: none !important; }}
-.st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100vh - 64px) !important; width: 100% !important; }}
+[data-testid="stMain"], [data-testid="stAppViewContainer"] {{ overflow: hidden !important; }}
+.st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100vh - 96px) !important; width: 100% !important; }}
 </style>"""
 
 

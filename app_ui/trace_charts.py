@@ -98,7 +98,7 @@ def halting_figure(trace: Trace, step: int) -> go.Figure:
         hovertemplate="step %{x}: P(halt) %{y:.3f}<extra></extra>")
     figure.add_hline(y=trace.halt_threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
                      annotation_text=f"threshold {trace.halt_threshold:.2f}", annotation_position="top left",
-                     annotation_bgcolor="rgba(255, 255, 255, 0.85)")
+                     annotation_bgcolor="rgba(128, 128, 128, 0.25)")
     if halt is not None:
         figure.add_annotation(x=halt, y=p_halt[halt - 1], text="halts here", showarrow=True, arrowhead=2, ay=-30,
                               font=dict(color=HALT_COLOUR))
@@ -210,7 +210,7 @@ def logit_figure(trace: Trace, step: int) -> go.Figure:
     threshold = float(np.log(trace.halt_threshold / (1 - trace.halt_threshold)))
     figure.add_hline(y=threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
                      annotation_text=f"threshold {trace.halt_threshold:.2f} = logit {threshold:.2f}",
-                     annotation_position="top left", annotation_bgcolor="rgba(255, 255, 255, 0.85)")
+                     annotation_position="top left", annotation_bgcolor="rgba(128, 128, 128, 0.25)")
     _shade_step(figure, step + 0.5)
     return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,
                    xaxis=dict(dtick=1 if len(steps) <= 24 else None))

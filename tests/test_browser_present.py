@@ -24,7 +24,12 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
         box = player.locator(selector).bounding_box()
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, \
             selector
-    assert page.evaluate("document.scrollingElement.scrollHeight") <= height + 2  # nothing to scroll to
+    page.mouse.wheel(0, 600)  # a wheel or trackpad must not move the slide
+    page.wait_for_timeout(300)
+    for selector in ("#grid", "#play"):
+        box = player.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{selector} scrolled away"
+    assert page.get_by_role("button", name="Leave presentation").bounding_box()["y"] >= 0
     player.locator("#grid").click()
     page.keyboard.press("ArrowRight")
     expect(step).to_have_text("5 / 6")

@@ -75,6 +75,14 @@ def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys):
         render_main(["--checkpoint", SUDOKU4, "--html", "x.html"])  # no puzzle
     assert render_main(["--checkpoint", SUDOKU4, "--puzzle", "123", "--html", str(tmp_path / "x.html")]) == 2
     assert "expected 16" in capsys.readouterr().err
+    (tmp_path / "x.html").write_text("a file, not a folder")
+    for wrong, message in ((["--mp4", str(tmp_path / "x.gif")], "must end in .mp4"),
+                           (["--gif", str(tmp_path / "no" / "x.gif")], "does not exist"),
+                           (["--png", str(tmp_path / "x.html")], "that is a file")):
+        with pytest.raises(SystemExit):
+            render_main(["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, *wrong])
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.gif").exists()  # nothing written before the check
 
 
 def test_the_saved_trace_round_trips(trace, tmp_path):

@@ -52,7 +52,25 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("nothing to write: give at least one of --gif, --mp4, --html, --png, --trace-out")
     if args.checkpoint and not args.puzzle:
         parser.error("--checkpoint needs --puzzle")
+    _check_outputs(parser, args)
     return args
+
+
+def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a wrong extension or a missing folder before the solve, not after it (and never leave an empty
+    file behind)."""
+    endings = {"gif": (".gif",), "mp4": (".mp4",), "html": (".html", ".htm"), "trace_out": (".json",)}
+    for name, allowed in endings.items():
+        path = getattr(args, name)
+        if path is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if Path(path).suffix.lower() not in allowed:
+            parser.error(f"{flag} {path}: the file name must end in {' or '.join(allowed)}")
+        if not Path(path).resolve().parent.is_dir():
+            parser.error(f"{flag} {path}: the folder {Path(path).resolve().parent} does not exist")
+    if args.png and Path(args.png).exists() and not Path(args.png).is_dir():
+        parser.error(f"--png {args.png}: that is a file; give a folder (made if missing)")
 
 
 def _solve(args: argparse.Namespace) -> tuple[Trace, str]:

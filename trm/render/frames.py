@@ -18,7 +18,7 @@ class Theme:
     muted: str
     model_digit: str
     shade: tuple[int, int, int]  # RGB of a fully confident model cell
-    wrong: str = "#D55E00"
+    wrong: str = "#C62828"  # the app grid's red for wrong digits
     changed: str = "#E69F00"
     halt: str = "#CC79A7"
 
@@ -101,11 +101,11 @@ def render_frame(trace: Trace, step: int, cell: int = 56, theme: str = "light") 
     record = trace.steps[step - 1]
     size = trace.grid_size
     margin, header, strip = cell // 2, 64, 84
-    width = size * cell + 2 * margin
+    width = max(size * cell + 2 * margin, 440)  # room for the header line on a 4x4 grid
     image = Image.new("RGB", (width, header + size * cell + strip + margin), colours.background)
     draw = ImageDraw.Draw(image)
     blanks = trace.puzzle == 0
-    right = "" if record.correct is None else f"   cells right {int(record.correct[blanks].sum())}/{int(blanks.sum())}"
+    right = "" if record.correct is None else f"   blanks right {int(record.correct[blanks].sum())}/{int(blanks.sum())}"
     draw.text((margin, 22), f"Step {step} / {len(trace.steps)}", fill=colours.ink, anchor="lm", font=_font(24))
     halted = record.q_halt_probability >= trace.halt_threshold
     draw.text((margin, 48), f"P(halt) {record.q_halt_probability:.2f}{' · halts' if halted else ''}{right}",
