@@ -31,7 +31,7 @@ def test_every_format_is_written_from_one_solve_and_the_trace_renders_again_with
              "png": tmp_path / "png", "trace-out": tmp_path / "t.json"}
     args = ["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--steps", "6", "--views", "3"]
     assert render_main(args + [part for key, path in files.items() for part in (f"--{key}", str(path))]) == 0
-    assert len(json.loads(capsys.readouterr().out)["written"]) == 4 + 6 + 1
+    assert len(json.loads(capsys.readouterr().out)["written"]) == 4 + 6 + 1  # every file, up to 8 PNGs
     with Image.open(files["gif"]) as gif:
         assert gif.n_frames == 6 and gif.info["loop"] == 0
     assert files["mp4"].read_bytes()[4:8] == b"ftyp"  # an ISO media file

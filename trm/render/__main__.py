@@ -123,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     except (TRMError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps({"written": written if len(written) < 20 else written[:3] + [f"... {len(written)} files"]}))
+    pngs = [path for path in written if path.endswith(".png")]
+    listed = [path for path in written if not path.endswith(".png")] + (pngs if len(pngs) <= 8 else
+                                                                          [f"{args.png}/ ({len(pngs)} PNG files)"])
+    print(json.dumps({"written": listed}))
     return 0
 
 
