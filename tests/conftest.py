@@ -241,3 +241,17 @@ def train_runs_root(tmp_path, tmp_path_factory, monkeypatch) -> Iterator[Path]:
     monkeypatch.setenv("TRM_STUDIO_CHECKPOINTS", str(tmp_path / "checkpoints"))
     yield root
     stop_live_runs(root)
+
+
+@pytest.fixture(scope="session")
+def train_data_9x9(tmp_path_factory) -> Path:
+    """A tiny 9x9 data set (64 training, 32 held-out puzzles) for training runs that only test the machinery."""
+    from trm.data import save_split
+    from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+
+    table = read_puzzle_csv(Path(__file__).resolve().parents[1] / "assets" / "puzzles" /
+                            "sudoku_extreme_train_1k.csv", limit=96)
+    folder = tmp_path_factory.mktemp("data9")
+    save_split(folder, "train", PuzzleTable(table.shape, table.puzzles[:64], table.solutions[:64]))
+    save_split(folder, "test", PuzzleTable(table.shape, table.puzzles[64:], table.solutions[64:]))
+    return folder

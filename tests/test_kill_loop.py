@@ -14,9 +14,7 @@ import pytest
 import torch
 
 from trm.checkpoint import HOLD_SWAP_ENV
-from trm.data import save_split
 from trm.runs import load_run_state
-from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.__main__ import main as train_main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,12 +26,8 @@ STEPS = 24
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    table = read_puzzle_csv(REPO / "assets" / "puzzles" / "sudoku_extreme_train_1k.csv", limit=96)
-    folder = tmp_path_factory.mktemp("data9")
-    save_split(folder, "train", PuzzleTable(table.shape, table.puzzles[:64], table.solutions[:64]))
-    save_split(folder, "test", PuzzleTable(table.shape, table.puzzles[64:], table.solutions[64:]))
-    return folder
+def data_dir(train_data_9x9) -> Path:
+    return train_data_9x9
 
 
 def _start(args: list[str]) -> subprocess.Popen:

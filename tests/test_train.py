@@ -15,8 +15,6 @@ import pytest
 import torch
 
 from trm.checkpoint import load_model
-from trm.data import save_split
-from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 from trm.train.__main__ import main as train_main
 from trm.train.loop import Run
 import trm.runs.status as status_module
@@ -31,12 +29,8 @@ TINY = ["--batch-size", "8", "--set", "model.hidden_size=16", "--set", "model.la
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    table = read_puzzle_csv(REPO / "assets" / "puzzles" / "sudoku_extreme_train_1k.csv", limit=96)
-    folder = tmp_path_factory.mktemp("data9")
-    save_split(folder, "train", PuzzleTable(table.shape, table.puzzles[:64], table.solutions[:64]))
-    save_split(folder, "test", PuzzleTable(table.shape, table.puzzles[64:], table.solutions[64:]))
-    return folder
+def data_dir(train_data_9x9) -> Path:
+    return train_data_9x9
 
 
 def _args(data_dir: Path, run_dir: Path, steps: int) -> list[str]:

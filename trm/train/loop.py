@@ -164,10 +164,7 @@ class Run:
             self._status(final)
             return final
         except BaseException as error:
-            if self.runtime.is_main:
-                write_crash_status(self.run_dir, self.trainer.step, self.spec.train.total_steps,
-                                   device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
-                                   message=f"{type(error).__name__}: {error}")
+            self._crashed(error)
             raise
         finally:
             bar.close()
@@ -196,6 +193,12 @@ class Run:
             append_metrics(self.run_dir, {"kind": "event", "step": self.trainer.step, "event": "ranks_checked",
                                           "world_size": self.runtime.world_size, "in_sync": in_sync})
         assert in_sync, "ranks diverged: DDP gradient averaging failed"
+
+    def _crashed(self, error: BaseException) -> None:
+        if self.runtime.is_main:
+            write_crash_status(self.run_dir, self.trainer.step, self.spec.train.total_steps,
+                               device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
+                               message=f"{type(error).__name__}: {error}")
 
     def _status(self, state: str, **fields) -> None:
         if self.runtime.is_main:
