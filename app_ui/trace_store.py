@@ -54,6 +54,15 @@ def stored_trace(key: str) -> StoredTrace | None:
     return st.session_state.get(KEY_TRACES, {}).get(key)
 
 
+def _show_new(key: str, stored: StoredTrace) -> StoredTrace:
+    """Store a trace just made or read and put the player on the linked step (else the last), paused."""
+    _store(key, stored)
+    n = len(stored.trace.steps)
+    st.session_state[KEY_STEP] = _linked_step(n) or n
+    st.session_state[KEY_PLAYING] = False
+    return stored
+
+
 def _store(key: str, stored: StoredTrace) -> None:
     traces = st.session_state.setdefault(KEY_TRACES, {})
     traces[key] = stored
@@ -106,10 +115,7 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
     stored = StoredTrace(trace, note, first_seconds, time.perf_counter() - started, label)
     progress.empty()
     live.empty()
-    _store(key, stored)
-    st.session_state[KEY_STEP] = _linked_step(len(records)) or len(records)
-    st.session_state[KEY_PLAYING] = False
-    return stored
+    return _show_new(key, stored)
 
 
 REPLAYED = "replayed"  # StoredTrace.network of a trace the user uploaded
@@ -121,10 +127,7 @@ def load_precomputed(path: Path, puzzle: np.ndarray, shape: GridShape, key: str)
     trace = read_trace_file(path)
     _, note = exact_solution(puzzle, shape)
     stored = StoredTrace(trace, note, 0.0, 0.0, PRECOMPUTED)
-    _store(key, stored)
-    st.session_state[KEY_STEP] = _linked_step(len(trace.steps)) or len(trace.steps)
-    st.session_state[KEY_PLAYING] = False
-    return stored
+    return _show_new(key, stored)
 
 
 def _views_note(views: int) -> str:
