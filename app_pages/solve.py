@@ -14,6 +14,7 @@ from app_ui import model_picker as mp
 from app_ui import presentation as pr
 from app_ui import puzzle_input as pi
 from app_ui import solve_link as sl
+from app_ui import view_settings as vs
 from app_ui import trace_store as tp
 from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
@@ -33,8 +34,7 @@ KEY_MODEL_LABEL = "solve_model_label"
 KEY_SHOWN = "solve_shown_trace"
 KEY_SOURCE = "solve_source"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
-KEY_VIEWS = "solve_views"
-MAX_STEPS, MAX_VIEWS = 256, 16
+MAX_STEPS = 256
 
 
 def _loaded(source: str) -> None:
@@ -200,16 +200,6 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
                                     f"what extra thinking (test-time scaling) does."))
 
 
-def _pick_views() -> int:
-    linked = sl.take(sl.URL_VIEWS)
-    if linked is not None:
-        st.session_state[KEY_VIEWS] = linked
-    return int(st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=120,
-                               help="Solve the puzzle this many times at once: itself and random symmetries of it "
-                                    "(relabelled digits, swapped rows and columns...). The Q-head picks the answer "
-                                    "it trusts most. More views solve more hard puzzles and cost more compute."))
-
-
 def _backtracks(puzzle: np.ndarray, shape: GridShape) -> int | None:
     """The exact solver's dead ends on ``puzzle`` when it has one solution (cached with the status box's check)."""
     if not puzzle.any():
@@ -239,7 +229,8 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         loaded = _pick_model(shape)
         steps = _pick_steps(loaded)
-        views = _pick_views()
+        views = vs.pick_views()
+        noise = vs.pick_noise(views)
         pressed = st.button("Solve", key="solve_run", type="primary", icon=":material/psychology:",
                             disabled=loaded is None or not puzzle.any())
     sl.show_notes()
@@ -247,11 +238,12 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
         return
     pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))
     sl.write_link(st.session_state[KEY_MODEL_LABEL] if puzzle.any() else None, steps,
-                  st.session_state[KEY_THRESHOLD], views)
-    _solve_and_play(loaded, puzzle, shape, steps, views, pressed)
+                  st.session_state[KEY_THRESHOLD], views, noise)
+    _solve_and_play(loaded, puzzle, shape, tp.SolveSettings(steps, views, noise, vs.use_bf16(views, mp.device_name())),
+                    pressed)
 
 
-def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, views: int,
+def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, settings: tp.SolveSettings,
                     pressed: bool) -> None:
     """The model's description, the solve (computed, precomputed or already stored) and its player."""
     st.toggle("Presentation mode", key=pr.KEY_PRESENT,
@@ -260,12 +252,12 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
     note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape))
     if note:
         st.caption(note)
-    key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, steps, views)
+    key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, settings)
     stored = tp.stored_trace(key)
     if pressed and stored is None:
-        demo = demo_trace_path(loaded, puzzle, steps, views)
+        demo = demo_trace_path(loaded, puzzle, settings.steps, settings.views)
         stored = (tp.load_precomputed(demo, puzzle, shape, key) if demo else
-                  tp.run_streaming(loaded, puzzle, shape, steps, key, views))
+                  tp.run_streaming(loaded, puzzle, shape, settings, key))
     if stored is None:
         tp.show_step_in_url(None)
         st.caption("Press **Solve** to watch the model's answer after every supervision step."
@@ -273,8 +265,7 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
         return
     if stored.solution_note:
         st.warning(stored.solution_note)
-    export_name = (f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{steps}steps"
-                   f"{f'-{views}views' if views > 1 else ''}.json")
+    export_name = f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{settings.file_tag()}.json"
     _play(stored, export_name)
 
 
@@ -286,7 +277,7 @@ def _play(stored: tp.StoredTrace, export_name: str) -> None:
 pi.init_state()
 pi.read_url()
 tp.remember_linked_step()
-sl.read_link(MAX_STEPS, MAX_VIEWS)
+sl.read_link(MAX_STEPS, vs.MAX_VIEWS, vs.NOISE_CHOICES)
 pr.read_present_link()
 presentation_slot = st.empty()
 st.session_state[KEY_SHOWN] = None

@@ -1,6 +1,7 @@
-"""The Solve page's settings in its address: ``model``, ``steps``, ``threshold`` and ``views`` beside ``p`` (the
-puzzle) and ``step`` (the player's cursor). A link carrying them opens on the same solve, run by itself, at the
-same step; the address follows every change, so copying it at any moment shares what is on screen.
+"""The Solve page's settings in its address: ``model``, ``steps``, ``threshold``, ``views``, ``noise`` and ``agree``
+beside ``p`` (the puzzle) and ``step`` (the player's cursor). A link carrying them opens on the same solve, run
+by itself, at the same step; the address follows every change, so copying it at any moment shares what is on
+screen.
 
 A value that is not valid (a model that is not here, steps out of range, ``²``) is skipped with a notice: the page
 opens with its own default for it and keeps running.
@@ -9,6 +10,7 @@ opens with its own default for it and keeps running.
 import streamlit as st
 
 URL_MODEL, URL_STEPS, URL_THRESHOLD, URL_VIEWS = "model", "steps", "threshold", "views"
+URL_NOISE, URL_AGREE = "noise", "agree"
 KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
 KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
 KEY_NOTES = "solve_link_notes"
@@ -26,13 +28,22 @@ def _threshold(text: str) -> float | None:
     return round(value * 20) / 20 if 0.05 <= value <= 0.95 else None  # the slider's 0.05 grid
 
 
-def read_link(max_steps: int, max_views: int) -> None:
+def _choice(text: str, choices: tuple[float, ...]) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value in choices else None
+
+
+def read_link(max_steps: int, max_views: int, noise_choices: tuple[float, ...]) -> None:
     """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve."""
     if KEY_PENDING in st.session_state:
         return
     params, pending, notes = st.query_params, {}, []
     parsers = {URL_STEPS: lambda t: _int(t, 1, max_steps), URL_VIEWS: lambda t: _int(t, 1, max_views),
-               URL_THRESHOLD: _threshold, URL_MODEL: lambda t: t or None}
+               URL_THRESHOLD: _threshold, URL_MODEL: lambda t: t or None,
+               URL_NOISE: lambda t: _choice(t, noise_choices), URL_AGREE: lambda t: _int(t, 1, max_views)}
     for name, parse in parsers.items():
         if name in params:
             value = parse(params[name])
@@ -65,14 +76,23 @@ def should_autosolve() -> bool:
     return bool(st.session_state.pop(KEY_AUTOSOLVE, False))
 
 
-def write_link(model_label: str | None, steps: int, threshold: float, views: int) -> None:
-    """Mirror the settings on screen into the address (only what changed, so the browser is not flooded);
-    ``model_label`` None (an empty grid) takes them out: there is no solve to share."""
+def write_link(model_label: str | None, steps: int, threshold: float, views: int, noise: float) -> None:
+    """Mirror the settings on screen into the address; ``model_label`` None (an empty grid) takes them out: there
+    is no solve to share. Noise and agreement mean something only with several views."""
+    solving, several = model_label is not None, views > 1
     wanted = {URL_MODEL: model_label, URL_STEPS: str(steps), URL_THRESHOLD: f"{threshold:.2f}",
-              URL_VIEWS: str(views)}
+              URL_VIEWS: str(views), URL_NOISE: f"{noise:g}" if solving and several else None}
     for name, value in wanted.items():
-        if model_label is None:
-            if name in st.query_params:
-                del st.query_params[name]
-        elif st.query_params.get(name) != value:
-            st.query_params[name] = value
+        write_param(name, value if solving else None)
+    if not (solving and several):
+        write_param(URL_AGREE, None)
+
+
+def write_param(name: str, value: str | None) -> None:
+    """Set ``name`` in the address, or take it out (None); only a change is written, so the browser is not
+    flooded."""
+    if value is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != value:
+        st.query_params[name] = value

@@ -46,8 +46,23 @@ class StoredTrace:
         return self.exports[threshold]
 
 
-def trace_key(path: str, mtime: float, puzzle: np.ndarray, steps: int, views: int = 1) -> str:
-    return f"{path}|{mtime:.3f}|{grid_to_string(puzzle)}|{steps}|{views}"
+@dataclass(frozen=True)
+class SolveSettings:
+    """What a computed trace depends on besides the model and the puzzle."""
+
+    steps: int
+    views: int = 1
+    noise: float = 0.0  # on every view's starting state but the puzzle's own
+    bf16: bool = False  # bf16 autocast (app_ui.view_settings.use_bf16)
+
+    def file_tag(self) -> str:
+        """'64steps-8views-noise0.3' for file names."""
+        return (f"{self.steps}steps" + (f"-{self.views}views" if self.views > 1 else "")
+                + (f"-noise{self.noise:g}" if self.noise else ""))
+
+
+def trace_key(path: str, mtime: float, puzzle: np.ndarray, settings: SolveSettings) -> str:
+    return f"{path}|{mtime:.3f}|{grid_to_string(puzzle)}|{settings}"
 
 
 def stored_trace(key: str) -> StoredTrace | None:
@@ -88,10 +103,10 @@ def overlay_at(puzzle: np.ndarray, record: StepRecord) -> dict:
             "changed": changed.tolist(), "wrong": wrong.tolist()}
 
 
-def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, steps: int, key: str,
-                  views: int = 1) -> StoredTrace:
-    """Trace ``puzzle`` (as ``views`` views) while showing each step's grid as it arrives; store and return the
-    finished trace."""
+def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, settings: SolveSettings,
+                  key: str) -> StoredTrace:
+    """Trace ``puzzle`` while showing each step's grid as it arrives; store and return the finished trace."""
+    steps, views = settings.steps, settings.views
     solution, note = exact_solution(puzzle, shape)
     # The compiled network serves a single puzzle; K views run as one batch through the eager one.
     label = "compiled" if compile_status(loaded.model).state == "ready" and views == 1 else "eager"
@@ -99,18 +114,20 @@ def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, ste
     progress = st.progress(0.0, text="Step 1 is being computed…")
     live = st.empty()
     records, started, first_seconds = [], time.perf_counter(), 0.0
-    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=with_pca, views=views):
+    for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=with_pca, views=views,
+                             noise=settings.noise, bf16=settings.bf16):
         records.append(record)
         first_seconds = first_seconds or time.perf_counter() - started
         progress.progress(record.step / steps, text=f"Step {record.step} of {steps} after "
-                          f"{time.perf_counter() - started:.1f} s ({label} network{_views_note(views)}): "
+                          f"{time.perf_counter() - started:.1f} s ({label} network{_views_note(settings)}): "
                           f"P(halt) {record.q_halt_probability:.2f}")
         with live.container():
             sudoku_grid(puzzle.tolist(), shape.size, key=f"solve_live_{record.step}", givens=puzzle.tolist(),
                         readonly=True, overlay=overlay_at(puzzle, record))
     progress.progress(1.0, text="Fitting the PCA views…" if with_pca else "Finishing…")
-    trace = finish_trace(shape.size, puzzle, solution, records, with_pca=with_pca)
+    trace = finish_trace(shape.size, puzzle, solution, records, with_pca=with_pca, noise=settings.noise)
     trace.made_by = {"model": Path(loaded.path).name, "steps": steps, "views": views, "seed": 0,
+                     "noise": settings.noise, "precision": "bf16 autocast" if settings.bf16 else "float32",
                      "made_with": "TRM Studio, Solve page"}
     stored = StoredTrace(trace, note, first_seconds, time.perf_counter() - started, label)
     progress.empty()
@@ -130,8 +147,10 @@ def load_precomputed(path: Path, puzzle: np.ndarray, shape: GridShape, key: str)
     return _show_new(key, stored)
 
 
-def _views_note(views: int) -> str:
-    return f", {views} views in one batch" if views > 1 else ""
+def _views_note(settings: SolveSettings) -> str:
+    if settings.views == 1:
+        return ""
+    return f", {settings.views} views in one batch" + (", bf16" if settings.bf16 else "")
 
 
 def remember_linked_step() -> None:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
+from app_ui.view_settings import DEFAULT_AGREE, pick_agree
 from trm.sudoku import shape_for_size
 from trm.trace import Trace, ViewsTrace
 
@@ -71,10 +72,7 @@ def lanes_html(views: ViewsTrace, step: int, size: int, box: tuple[int, int]) ->
     return _LANE_CSS + f'<div class="vl-lanes" style="--vl-cell: {cell}px">{"".join(lanes)}</div>'
 
 
-AGREE = 2  # halted views that must give the same grid: one can be wrong, two rarely are (bench/README.md)
-
-
-def halting_views_figure(views: ViewsTrace, step: int, threshold: float) -> go.Figure:
+def halting_views_figure(views: ViewsTrace, step: int, threshold: float, agree: int = DEFAULT_AGREE) -> go.Figure:
     """Every view's P(halt) per step; the view chosen at ``step`` thick, the stop rule's step marked."""
     steps = [s.step for s in views.steps]
     halt = np.stack([views.halt_probability(s) for s in steps])  # (steps, K)
@@ -90,21 +88,21 @@ def halting_views_figure(views: ViewsTrace, step: int, threshold: float) -> go.F
     if stop is not None:
         figure.add_vline(x=stop, line=dict(color=charts.HALT_COLOUR, dash="dot", width=1.5),
                          annotation_text="stop rule halts", annotation_position="top right")
-    agreement = views.agreement_outcome(AGREE, threshold) if views.count > 1 else None
+    agreement = views.agreement_outcome(agree, threshold) if views.count > 1 else None
     if agreement is not None and bool(agreement.agreed[0]):
         figure.add_vline(x=int(agreement.stop_step[0]), line=dict(color=charts.MUTED, dash="dash", width=1.5),
-                         annotation_text=f"{AGREE} halted views agree", annotation_position="bottom right")
+                         annotation_text=f"{agree} halted views agree", annotation_position="bottom right")
     figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=charts.STEP_SHADE, line_width=0, layer="below")
     return charts.chart_layout(figure, "supervision step", "P(halt) of each view", yaxis_range=[0, 1.05],
                           showlegend=False)
 
 
-def why_views_stop(views: ViewsTrace, threshold: float) -> list[str]:
+def why_views_stop(views: ViewsTrace, threshold: float, agree: int = DEFAULT_AGREE) -> list[str]:
     """Sentences on where the stop rule halts, which view the Q-head picks there, and whether it is right."""
     k, last = views.count, views.steps[-1].step
     stop = views.halt_step(threshold)
     at = stop or last
-    chosen, agree = views.chosen(at), views.same_as_chosen(at)
+    chosen, same = views.chosen(at), views.same_as_chosen(at)
     name = "the puzzle itself" if chosen == 0 else f"view {chosen}"
     if stop is None:
         lines = [f"No view's P(halt) reaches {threshold:.2f} in {last} steps, so all {k} views use every step. "
@@ -112,31 +110,33 @@ def why_views_stop(views: ViewsTrace, threshold: float) -> list[str]:
     else:
         lines = [f"The puzzle stops at **step {stop}**, the first step where a view's P(halt) reaches "
                  f"{threshold:.2f}: **{name}**, the view with the highest Q-halt logit, is chosen."]
-    lines.append(f"{agree} of {k} views give exactly that grid.")
+    lines.append(f"{same} of {k} views give exactly that grid.")
     right = views.right(at)
     if right is not None:
         lines.append(f"The chosen answer is **{'right' if right[chosen] else 'wrong'}**; {int(right.sum())} of "
                      f"{k} views are right there.")
     if k > 1:
-        lines.append(_why_agreement(views, threshold))
+        lines.append(_why_agreement(views, threshold, agree))
     return lines
 
 
-def _why_agreement(views: ViewsTrace, threshold: float) -> str:
-    """The agreement rule's account: where two halted views agree, what it costs, and whether it is right."""
+def _why_agreement(views: ViewsTrace, threshold: float, agree: int) -> str:
+    """The agreement rule's account: where ``agree`` halted views agree, what it costs, and whether it is right."""
     k, last = views.count, views.steps[-1].step
-    outcome = views.agreement_outcome(AGREE, threshold)
+    outcome = views.agreement_outcome(agree, threshold)
     halts = outcome.halt_step[0]
     spent = int(outcome.view_steps[0])
+    rule = "a view halts" if agree == 1 else f"{agree} halted views give the same grid"
+    intro = (f"**With agreement** (each view stops when its own P(halt) reaches {threshold:.2f}; the puzzle once "
+             f"{rule})")
+    stop, halted = int(outcome.stop_step[0]), int((halts > 0).sum())
     if bool(outcome.agreed[0]):
-        stop = int(outcome.stop_step[0])
-        text = (f"**With agreement** (each view stops when its own P(halt) reaches {threshold:.2f}; the puzzle "
-                f"once {AGREE} halted views give the same grid): it stops at **step {stop}**, where "
-                f"{int((halts > 0).sum())} views have halted")
+        text = f"{intro}: it stops at **step {stop}**, where {halted} of {k} views have halted"
+    elif halted == 0:
+        text = f"{intro}: no view halts in {last} steps, so the view with the highest final Q-halt logit is kept"
     else:
-        text = (f"**With agreement** (each view stops at its own halt; the puzzle once {AGREE} halted views give "
-                f"the same grid): no {AGREE} halted views agree in {last} steps, so the most common halted grid "
-                f"is kept")
+        ended = f"all {k} views have halted by step {stop}" if halted == k else f"no {agree} agree in {last} steps"
+        text = f"{intro}: {ended}, so the grid most halted views give is kept"
     text += f", after {spent} supervision steps in all instead of {k * last}."
     if views.solution is not None:
         text += f" That answer is **{'right' if (outcome.answers[0].numpy() == views.solution).all() else 'wrong'}**."
@@ -166,11 +166,14 @@ def render_views_panel(trace: Trace, step: int, threshold: float) -> None:
     with side_col:
         with st.container(border=True):
             st.markdown("**Why it stops, with views**")
-            st.markdown("  \n".join(why_views_stop(views, threshold)))
-        st.plotly_chart(halting_views_figure(views, step, threshold), key=f"solve_chart_views_halt_{step}",
+            agree = pick_agree(views.count)
+            st.markdown("  \n".join(why_views_stop(views, threshold, agree)))
+        st.plotly_chart(halting_views_figure(views, step, threshold, agree), key=f"solve_chart_views_halt_{step}",
                         config={"displayModeBar": False})
         st.caption("P(halt) of every view per step; the thick line is the view the Q-head picks at this step.")
     st.html(lanes_html(views, step, size, box))
+    noise = f" Every view but the puzzle's own starts from y and z moved by noise of size {views.noise:g}." \
+        if views.noise else ""
     st.caption("Each view is the puzzle under a random symmetry (relabelled digits, swapped rows, columns, bands, "
-               "stacks, transposed), solved in the same batch and mapped back. Outlined: the chosen view. "
-               "Amber: differs from the chosen answer. Red: wrong.")
+               "stacks, transposed), solved in the same batch and mapped back." + noise + " Outlined: the chosen "
+               "view. Amber: differs from the chosen answer. Red: wrong.")

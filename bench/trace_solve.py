@@ -1,7 +1,7 @@
 """Seconds per traced solve (first step, all steps, PCA) and the ratio to the bare recursion, per checkpoint.
 
     python bench/trace_solve.py [--device cpu|cuda] [--steps 16] [--views K] [--only NAME] [--repeats 3]
-        [--no-compile] [--threads N]
+        [--no-compile] [--threads N] [--precision float32|bf16|both]
 
 For every checkpoint folder under checkpoints/ (or, when there is none, a randomly initialised paper-size
 ``build_model(ModelConfig())``, and the output says so) it solves one generated puzzle of the model's
@@ -41,19 +41,21 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def _bare_solve(model: RecursiveModel, compiled: bool, puzzle: np.ndarray, steps: int, views: int = 1) -> None:
+def _bare_solve(model: RecursiveModel, compiled: bool, puzzle: np.ndarray, steps: int, views: int = 1,
+                bf16: bool = False) -> None:
     """The core's recursion without observers: what solving costs without watching (K copies cost as K views)."""
     tokens = encode_grids(puzzle, next(model.parameters()).device)[None].expand(views, -1)
-    for output in iter_steps(model, tokens, steps, compiled=compiled):
+    for output in iter_steps(model, tokens, steps, compiled=compiled, bf16=bf16):
         output.tokens.cpu(), output.q_halt_logit.cpu()  # the page needs the digits and P(halt) of every step
 
 
-def _traced_solve(model, compiled, puzzle, solution, steps, views=1) -> tuple[float, float, float]:
+def _traced_solve(model, compiled, puzzle, solution, steps, views=1, bf16=False) -> tuple[float, float, float]:
     device = next(model.parameters()).device
     started = time.perf_counter()
     first = None
     records = []
-    for record in iter_trace(model, puzzle, solution, steps, keep_states=True, compiled=compiled, views=views):
+    for record in iter_trace(model, puzzle, solution, steps, keep_states=True, compiled=compiled, views=views,
+                             bf16=bf16):
         first = first or time.perf_counter() - started
         records.append(record)
     _sync(device)
@@ -70,18 +72,19 @@ def _timed(function, device) -> float:
     return time.perf_counter() - started
 
 
-def _measure(name, model, compiled, label, puzzle, solution, steps, repeats, views=1) -> dict:
+def _measure(name, model, compiled, label, puzzle, solution, steps, repeats, views=1, bf16=False) -> dict:
     device = next(model.parameters()).device
-    _bare_solve(model, compiled, puzzle, 1, views)  # warm-up
-    _traced_solve(model, compiled, puzzle, solution, 1, views)
+    _bare_solve(model, compiled, puzzle, 1, views, bf16)  # warm-up
+    _traced_solve(model, compiled, puzzle, solution, 1, views, bf16)
     bare, first, all_steps, pca = [], [], [], []
     for _ in range(repeats):  # interleaved, so both see the same machine load
-        bare.append(_timed(lambda: _bare_solve(model, compiled, puzzle, steps, views), device))
-        f, a, p = _traced_solve(model, compiled, puzzle, solution, steps, views)
+        bare.append(_timed(lambda: _bare_solve(model, compiled, puzzle, steps, views, bf16), device))
+        f, a, p = _traced_solve(model, compiled, puzzle, solution, steps, views, bf16)
         first.append(f), all_steps.append(a), pca.append(p)
     bare_s, all_s = statistics.median(bare), statistics.median(all_steps)
     return {"model": name, "network": label, "device": str(device), "threads": torch.get_num_threads(),
-            "steps": steps, "views": views, "calls_per_step": model.config.calls_per_step, "bare_s": round(bare_s, 3),
+            "steps": steps, "views": views, "precision": "bf16 autocast" if bf16 else "float32",
+            "calls_per_step": model.config.calls_per_step, "bare_s": round(bare_s, 3),
             "first_step_s": round(statistics.median(first), 3), "all_steps_s": round(all_s, 3),
             "pca_s": round(statistics.median(pca), 3), "overhead": round(all_s / bare_s - 1, 3),
             "ms_per_call_bare": round(1000 * bare_s / (steps * model.config.calls_per_step), 2)}
@@ -112,6 +115,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-compile", action="store_true")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--precision", choices=["float32", "bf16", "both"], default="float32",
+                        help="eager network in float32, bf16 autocast, or each in turn")
     args = parser.parse_args()
     if min(args.views, args.repeats, args.steps or 1, args.threads or 1) < 1:
         parser.error("--views, --repeats, --steps and --threads must be at least 1")
@@ -121,8 +126,9 @@ def main() -> None:
         shape = shape_for_size(model.config.grid_size)
         generated = generate_puzzle(shape, "easy" if shape.size == 4 else "medium", np.random.default_rng(0))
         steps = args.steps or model.config.max_supervision_steps
-        print(json.dumps(_measure(name, model, False, "eager", generated.puzzle, generated.solution, steps,
-                                  args.repeats, args.views)), flush=True)
+        for bf16 in {"float32": [False], "bf16": [True], "both": [False, True]}[args.precision]:
+            print(json.dumps(_measure(name, model, False, "eager", generated.puzzle, generated.solution, steps,
+                                      args.repeats, args.views, bf16)), flush=True)
         if args.no_compile or args.views > 1:
             continue
         status = wait_until_compiled(model)

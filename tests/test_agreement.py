@@ -56,7 +56,8 @@ def test_without_agreement_the_most_voted_halted_grid_wins_then_the_highest_logi
     ])
     outcome = rule.outcome()
     assert outcome.answers.tolist() == [[1, 1], [2, 2], [4, 4]]
-    assert outcome.agreed.tolist() == [False, False, False] and outcome.stop_step.tolist() == [2, 2, 2]
+    assert outcome.agreed.tolist() == [False, False, False]
+    assert outcome.stop_step.tolist() == [1, 2, 2]  # puzzle 0's views had all halted at step 1: nothing left to run
     assert outcome.view_steps.tolist() == [3, 1 + 1 + 2, 6]
 
 

@@ -1,4 +1,5 @@
-"""A link carries the whole solve: the puzzle, the model, the steps, the threshold, the views and the step; opening
+"""A link carries the whole solve: the puzzle, the model, the steps, the threshold, the views (their noise and the
+agreement) and the step; opening
 it runs the solve by itself and lands on that step, and the address follows the page."""
 
 from pathlib import Path
@@ -50,11 +51,24 @@ def test_a_full_link_solves_by_itself_with_its_settings_and_lands_on_its_step(tm
     assert params["threshold"] == ["0.30"] and params["step"] == ["7"]
 
 
+def test_a_link_with_noise_and_agreement_solves_noisy_views_and_judges_them_by_its_agreement(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "views": "4", "noise": "0.3", "agree": "3"})
+    assert at.selectbox(key="solve_noise").value == 0.3 and at.number_input(key="solve_agree").value == 3
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert stored.trace.views.noise == 0.3 and stored.trace.made_by["noise"] == 0.3
+    assert any("3 halted views give the same grid" in md.value for md in at.markdown)
+    assert at.query_params["noise"] == ["0.3"] and at.query_params["agree"] == ["3"]
+    at.number_input(key="solve_views").set_value(1).run()  # one view: noise and agreement mean nothing
+    assert "noise" not in at.query_params and "agree" not in at.query_params
+
+
 def test_bad_values_in_a_link_are_skipped_with_a_note_and_the_page_keeps_running(tmp_path, monkeypatch):
     _models(tmp_path, monkeypatch)
-    at = _open({"p": PUZZLE_4X4, "model": "gamma", "steps": "²", "views": "99", "threshold": "nan"})
+    at = _open({"p": PUZZLE_4X4, "model": "gamma", "steps": "²", "views": "99", "threshold": "nan", "noise": "0.7"})
     notes = " ".join(w.value for w in at.warning)
     assert "`gamma`" in notes and "`steps=²`" in notes and "`views=99`" in notes and "`threshold=nan`" in notes
+    assert "`noise=0.7`" in notes
     assert at.number_input(key="solve_steps").value == TINY.max_supervision_steps
     assert at.number_input(key="solve_views").value == 1
 

@@ -227,6 +227,9 @@ def test_views_show_lanes_the_choice_and_why_and_export_with_the_trace(model_roo
     at.button(key="solve_prev").click().run()  # the cursor moves the lanes with it
     assert not at.exception, at.exception
     assert at.session_state["solve_step"] == TINY_4X4.max_supervision_steps - 1
+    at.number_input(key="solve_agree").set_value(1).run()  # the rule is replayed, nothing recomputed
+    assert any("the puzzle once a view halts" in md.value for md in at.markdown)
+    assert len(at.session_state["solve_traces"]) == 1
 
 
 def test_long_runs_skip_the_pca_and_say_so(model_roots):

@@ -1,5 +1,5 @@
 """Views on the Solve page as a person sees them: one small grid per view following the step cursor, the chosen
-one outlined, and the views' halting chart."""
+one outlined, the views' halting chart, start noise and the agreement the panel judges by."""
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +16,8 @@ def test_views_lanes_follow_the_cursor_and_mark_the_chosen_view(page, model_stre
     views = page.get_by_role("spinbutton", name="Views")
     views.fill("6")
     views.press("Enter")
+    page.get_by_role("combobox", name="Start noise").click()  # appears with several views
+    page.get_by_role("option", name="0.3").click()
     page.get_by_role("button", name="Solve").click()
     lanes = page.locator(".vl-lane")
     expect(lanes).to_have_count(6, timeout=60_000)
@@ -24,6 +26,8 @@ def test_views_lanes_follow_the_cursor_and_mark_the_chosen_view(page, model_stre
     expect(lanes.first.locator(".vl-cell")).to_have_count(16)
     expect(page.get_by_text("6 views, one judge")).to_be_visible()
     expect(page.get_by_text("Why it stops, with views")).to_be_visible()
+    expect(page.get_by_text("moved by noise of size 0.3")).to_be_visible()
+    expect(page.get_by_role("spinbutton", name="Halted views that must agree")).to_have_value("2")
     expect(page.locator("[class*='st-key-solve_chart_views_halt'] .js-plotly-plot")).to_have_count(1)
     expect(page.locator("[class*='st-key-solve_chart_logit'] .js-plotly-plot")).to_have_count(1)
     titles_at_end = lanes.locator(".vl-title").all_inner_texts()

@@ -1,6 +1,7 @@
 """The trace of a puzzle solved as K views: view 0 is the traced puzzle, the rest map back, and the choice, the
 agreement and the stop rule read as their definitions say."""
 
+import copy
 import json
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 import torch
 
 from app_ui.views_panel import why_views_stop
-from trm.inference import make_views
+from trm.inference import make_views, solve_with_agreement
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 from trm.sudoku import parse_puzzle, shape_for_size, solve
@@ -99,3 +100,21 @@ def test_the_agreement_rule_replayed_on_a_trace_and_explained():
     assert bool(outcome.agreed[0]) and int(outcome.stop_step[0]) == 3 and int(outcome.view_steps[0]) == 2 + 2 + 3
     why = " ".join(why_views_stop(views, 0.5))
     assert "it stops at **step 3**" in why and "7 supervision steps in all instead of 9" in why and "**right**" in why
+
+
+def test_noise_moves_every_view_but_the_puzzle_and_the_trace_replays_the_live_rule(model):
+    puzzle, solution = _puzzle()
+    model = copy.deepcopy(model)
+    with torch.no_grad():  # a fresh Q-head reads nothing (zero weights); a random one shows where the states went
+        model.q_head.weight.normal_(0, 1.0, generator=torch.Generator().manual_seed(0))
+    plain = run_trace(model, puzzle, solution, with_pca=False, views=4, seed=5)
+    noisy = run_trace(model, puzzle, solution, with_pca=False, views=4, seed=5, noise=0.5)
+    assert noisy.views.noise == 0.5
+    assert np.allclose(plain.views.logits()[:, 0], noisy.views.logits()[:, 0], atol=1e-5)  # view 0 starts clean
+    assert not np.allclose(plain.views.logits()[:, 1:], noisy.views.logits()[:, 1:], atol=1e-3)
+    live = solve_with_agreement(model, torch.as_tensor(puzzle).long()[None], 4, 2, 4, threshold=0.5, noise=0.5,
+                                generator=torch.Generator().manual_seed(5))
+    replayed = noisy.views.agreement_outcome(2, 0.5)
+    assert torch.equal(live.answers, replayed.answers) and torch.equal(live.stop_step, replayed.stop_step)
+    back = trace_from_dict(json.loads(json.dumps(trace_to_dict(noisy))))
+    assert back.views.noise == 0.5

@@ -19,7 +19,8 @@ class AgreementOutcome:
     """Per puzzle (N) and view (K); steps are 1-based."""
 
     answers: torch.Tensor  # (N, C) the chosen answer
-    stop_step: torch.Tensor  # (N,) the step the puzzle stopped at (the last step seen when views never agreed)
+    stop_step: torch.Tensor  # (N,) the step the puzzle stopped at; without agreement its last view's halt, or the
+    # last step seen while a view still ran
     agreed: torch.Tensor  # (N,) bool: stopped because enough halted views agreed
     halt_step: torch.Tensor  # (N, K) each view's halting step, 0 if it had not halted when the puzzle stopped
     view_steps: torch.Tensor  # (N,) supervision steps run over all views: each ran until it halted or the stop
@@ -82,7 +83,9 @@ class HaltedViewsAgree:
         view = torch.where(stopped, self._chosen, fallback)
         kept = torch.where((self._halt_step > 0)[..., None], self._kept, self._last_answers)
         rows = torch.arange(view.shape[0], device=view.device)
-        stop_step = torch.where(stopped, self._stop_step, torch.full_like(self._stop_step, self.step))
+        all_halted = (self._halt_step > 0).all(dim=1)  # nothing left to run: finished though no M views agree
+        unagreed_end = torch.where(all_halted, self._halt_step.max(dim=1).values, self.step)
+        stop_step = torch.where(stopped, self._stop_step, unagreed_end)
         ran = torch.where(self._halt_step > 0, self._halt_step, stop_step[:, None])
         return AgreementOutcome(kept[rows, view], stop_step, stopped, self._halt_step.clone(), ran.sum(dim=1))
 

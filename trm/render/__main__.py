@@ -1,7 +1,7 @@
 """Command line: turn a solve into talk material.
 
     python -m trm.render --checkpoint checkpoints/sudoku9-mlp --puzzle 8000000000036000000700902... \
-        [--steps N] [--views K] [--threshold 0.5] [--gif F.gif] [--mp4 F.mp4] [--html F.html] [--png DIR] \
+        [--steps N] [--views K] [--noise S] [--threshold 0.5] [--gif F.gif] [--mp4 F.mp4] [--html F.html] [--png DIR] \
         [--trace-out F.json] [--seconds-per-step 0.6] [--theme light|dark] [--start STEP]
     python -m trm.render --trace saved_trace.json --html F.html      # from a trace saved by the app, no model
 
@@ -26,6 +26,8 @@ from trm.sudoku import parse_puzzle, shape_for_size, solve
 from trm.trace import finish_trace, iter_trace, read_trace_file, trace_to_dict
 from trm.trace.records import Trace
 
+MAX_STEPS, MAX_VIEWS = 1024, 64  # every step of every view is drawn: beyond these a render takes hours
+
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m trm.render", description="Render a solve as GIF, MP4, HTML, PNG.")
@@ -33,9 +35,13 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     source.add_argument("--checkpoint", help="checkpoint folder to solve with (needs --puzzle)")
     source.add_argument("--trace", help="a trace JSON saved by the app or by --trace-out: drawn without a model")
     parser.add_argument("--puzzle", help="the puzzle: 16, 36 or 81 digits, 0 or . for blanks")
-    parser.add_argument("--steps", type=cli_types.positive_int, help="supervision steps (default: the model's)")
-    parser.add_argument("--views", type=cli_types.positive_int, default=1, help="solve as K views in one batch")
-    parser.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the views' symmetries")
+    parser.add_argument("--steps", type=cli_types.positive_int,
+                        help=f"supervision steps (default: the model's; at most {MAX_STEPS})")
+    parser.add_argument("--views", type=cli_types.positive_int, default=1,
+                        help=f"solve as K views in one batch (at most {MAX_VIEWS})")
+    parser.add_argument("--noise", type=cli_types.non_negative_float, default=0.0,
+                        help="std of noise on every view's initial y and z but the puzzle's own (with --views)")
+    parser.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the views' symmetries and noise")
     parser.add_argument("--threshold", type=cli_types.probability, default=0.5, help="P(halt) at which it halts")
     parser.add_argument("--gif", help="write an animated GIF here")
     parser.add_argument("--mp4", help="write an MP4 here (needs pip install imageio-ffmpeg)")
@@ -52,6 +58,10 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("nothing to write: give at least one of --gif, --mp4, --html, --png, --trace-out")
     if args.checkpoint and not args.puzzle:
         parser.error("--checkpoint needs --puzzle")
+    if args.trace and (args.puzzle or args.steps or args.views > 1 or args.noise):
+        parser.error("--trace replays a saved solve: --puzzle, --steps, --views and --noise need --checkpoint")
+    if (args.steps or 0) > MAX_STEPS or args.views > MAX_VIEWS:
+        parser.error(f"at most {MAX_STEPS} steps and {MAX_VIEWS} views: every step of every view is drawn")
     _check_outputs(parser, args)
     return args
 
@@ -83,11 +93,12 @@ def _solve(args: argparse.Namespace) -> tuple[Trace, str]:
     solution = found.solutions[0] if found.count == 1 else None  # no unique solution: nothing to mark wrong
     steps = args.steps or loaded.config.max_supervision_steps
     records = [record for record in tqdm(iter_trace(loaded.model, puzzle, solution, steps, keep_states=False,
-                                                    views=args.views, seed=args.seed),
+                                                    views=args.views, seed=args.seed, noise=args.noise),
                                          total=steps, desc="solving", unit="step")]
-    trace = finish_trace(size, puzzle, solution, records, args.threshold, with_pca=False, seed=args.seed)
+    trace = finish_trace(size, puzzle, solution, records, args.threshold, with_pca=False, seed=args.seed,
+                         noise=args.noise)
     trace.made_by = {"model": Path(args.checkpoint).name, "steps": steps, "views": args.views, "seed": args.seed,
-                     "made_with": "python -m trm.render"}
+                     "noise": args.noise, "made_with": "python -m trm.render"}
     return trace, describe_maker(trace)
 
 
@@ -107,6 +118,9 @@ def _write(trace: Trace, note: str, args: argparse.Namespace) -> list[str]:
         with tqdm(total=len(trace.steps), desc="drawing PNGs", unit="step") as bar:
             written += [str(path) for path in write_pngs(trace, Path(args.png), args.theme, progress)]
     if args.html:
+        if args.start > len(trace.steps):
+            print(f"note: --start {args.start} is past the last step; the player opens on step {len(trace.steps)}",
+                  file=sys.stderr)
         written.append(str(write_html(trace, Path(args.html), note=note, start=min(args.start, len(trace.steps)))))
     if args.trace_out:
         Path(args.trace_out).write_text(json.dumps(trace_to_dict(trace)))

@@ -19,6 +19,8 @@ def describe_maker(trace: Trace) -> str:
     if not made.get("model"):
         return ""
     views = f", {made['views']} views" if isinstance(made.get("views"), int) and made["views"] > 1 else ""
+    if views and isinstance(made.get("noise"), (int, float)) and made["noise"] > 0:
+        views += f" (start noise {made['noise']:g})"
     return f"{made['model']}, {made.get('steps', len(trace.steps))} supervision steps{views}"
 
 

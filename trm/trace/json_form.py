@@ -48,7 +48,7 @@ def trace_to_dict(trace: Trace, include_cell_states: bool = False) -> dict:
 
 
 def _views_to_dict(views: ViewsTrace) -> dict:
-    return {"count": views.count, "seed": views.seed,
+    return {"count": views.count, "seed": views.seed, "noise": views.noise,
             "answers": [step.answers.tolist() for step in views.steps],  # [step][view][cell], mapped back
             "q_halt_logit": [step.q_halt_logit.tolist() for step in views.steps]}
 
@@ -58,7 +58,7 @@ def _views_from_dict(data: dict | None, puzzle: np.ndarray, solution: np.ndarray
         return None
     steps = [ViewStep(i + 1, np.asarray(answers, dtype=np.int8), np.asarray(logits, dtype=np.float32))
              for i, (answers, logits) in enumerate(zip(data["answers"], data["q_halt_logit"]))]
-    return ViewsTrace(puzzle, solution, int(data["seed"]), steps)
+    return ViewsTrace(puzzle, solution, int(data["seed"]), steps, float(data.get("noise", 0.0)))
 
 
 def trace_from_dict(data: dict) -> Trace:

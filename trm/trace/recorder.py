@@ -39,7 +39,8 @@ class CallRecorder(Observer):
     def _decoded_correct(self, states: torch.Tensor) -> list[int | None]:
         if self.labels is None:
             return [None] * len(states)
-        return (self.model.decode_latent(states).argmax(-1) == self.labels).sum(-1).tolist()
+        weights = self.model.lm_head.weight.dtype  # states are bf16 when the core ran under autocast
+        return (self.model.decode_latent(states.to(weights)).argmax(-1) == self.labels).sum(-1).tolist()
 
     def take(self) -> tuple[CallStats, object, object]:
         """The last step's CallStats and kept states."""

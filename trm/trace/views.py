@@ -32,6 +32,7 @@ class ViewsTrace:
     solution: np.ndarray | None
     seed: int
     steps: list[ViewStep]
+    noise: float = 0.0  # std of the noise on every view's initial y and z but the puzzle's own
 
     @property
     def count(self) -> int:
