@@ -12,12 +12,17 @@ of supervision steps per puzzle, the best accuracy reached with it.
 
 With ``--agree M [M ...]`` it runs the agreement stop rule live instead (trm.evaluate.evaluate_agreement: each
 view stops at its own halt, a puzzle once M halted views agree, finished views leave the batch), one line per
-(views, M) at the largest step count: exact accuracy, supervision steps per puzzle and seconds per puzzle.
+(views, M) at the largest step count: exact accuracy, supervision steps per puzzle and seconds per puzzle;
+``--card-json F --set-name S`` also writes those lines as the model card's input (trm.export --card-only C
+--test-time F), or, with ``--from-lines L``, turns the lines an earlier run printed into one without rerunning.
 """
 
 import argparse
 import json
+import shlex
+import sys
 import time
+from pathlib import Path
 
 import torch
 
@@ -38,7 +43,28 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--agree", type=int, nargs="+", help="run the agreement stop rule live with these M")
     parser.add_argument("--threshold", type=float, default=0.5, help="with --agree: P(halt) at which a view halts")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    return parser.parse_args()
+    parser.add_argument("--card-json", help="with --agree: write the lines as a model card's test-time input here")
+    parser.add_argument("--set-name", help="with --card-json: the set's name in the card")
+    parser.add_argument("--from-lines", help="with --card-json: read the JSON lines of an earlier --agree run "
+                                             "(its command and device are taken from --command and --on)")
+    parser.add_argument("--command", help="with --from-lines: the command that printed them")
+    parser.add_argument("--on", help="with --from-lines: the device they ran on")
+    args = parser.parse_args()
+    if args.card_json and not args.set_name:
+        parser.error("--card-json needs --set-name")
+    if args.from_lines and not (args.card_json and args.command and args.on):
+        parser.error("--from-lines needs --card-json, --command and --on")
+    return args
+
+
+def _card_entry(lines: list[dict], set_name: str, command: str, device: str) -> dict:
+    """The model card's input for live agreement runs over one set (trm.export.card_test_time)."""
+    puzzles = {line["puzzles"] for line in lines}
+    if len(puzzles) != 1:
+        raise SystemExit(f"the lines cover different puzzle counts {sorted(puzzles)}: one set per card entry")
+    return {"set": set_name, "puzzles": puzzles.pop(), "command": command, "device": device,
+            "precision": lines[0]["precision"],
+            "live": sorted(lines, key=lambda r: (r["noise"], r["views"], r["steps"], r["agree"]))}
 
 
 def _rows(result, views: int, step_counts: list[int], seconds: float) -> list[dict]:
@@ -52,27 +78,39 @@ def _rows(result, views: int, step_counts: list[int], seconds: float) -> list[di
              "precision": result.precision} for steps in step_counts]
 
 
-def _agreement_rows(model, puzzles, solutions, args) -> None:
+def _agreement_rows(model, puzzles, solutions, args) -> list[dict]:
+    lines = []
     for views in args.views:
         for agree in [m for m in args.agree if m <= views]:
             result = evaluate_agreement(model, puzzles, solutions, views, agree, max(args.steps), args.threshold,
                                         args.noise, args.batch_size)
-            print(json.dumps({"views": views, "agree": agree, "steps": result.steps, "noise": result.noise,
-                              "exact": round(result.exact_accuracy, 4),
-                              "supervision_steps_per_puzzle": round(result.steps_per_puzzle, 1),
-                              "stopped_by_agreement": round(result.stopped_by_agreement, 4),
-                              "seconds_per_puzzle": round(result.seconds / result.count, 4),
-                              "puzzles": result.count, "precision": result.precision}), flush=True)
+            lines.append({"views": views, "agree": agree, "steps": result.steps, "noise": result.noise,
+                          "exact": round(result.exact_accuracy, 4),
+                          "supervision_steps_per_puzzle": round(result.steps_per_puzzle, 1),
+                          "stopped_by_agreement": round(result.stopped_by_agreement, 4),
+                          "seconds_per_puzzle": round(result.seconds / result.count, 4),
+                          "puzzles": result.count, "precision": result.precision})
+            print(json.dumps(lines[-1]), flush=True)
+    return lines
 
 
 def main() -> None:
     args = _args()
+    if args.from_lines:
+        lines = [json.loads(text) for text in Path(args.from_lines).read_text().splitlines() if text.strip()]
+        entry = _card_entry([line for line in lines if "agree" in line], args.set_name, args.command, args.on)
+        Path(args.card_json).write_text(json.dumps(entry, indent=1))
+        return
     model = load_model(args.checkpoint, args.device).model
     table, _ = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))
     puzzles = torch.as_tensor(table.puzzles, device=args.device).long()
     solutions = torch.as_tensor(table.solutions, device=args.device).long()
     if args.agree:
-        _agreement_rows(model, puzzles, solutions, args)
+        lines = _agreement_rows(model, puzzles, solutions, args)
+        if args.card_json:
+            device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
+            command = "PYTHONPATH=. python " + shlex.join(sys.argv)
+            Path(args.card_json).write_text(json.dumps(_card_entry(lines, args.set_name, command, device), indent=1))
         return
     rows = []
     for views in args.views:

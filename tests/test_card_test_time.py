@@ -1,4 +1,5 @@
-"""The model card's test-time section comes from bench/test_time_rules.py's results file, checked field by field."""
+"""The model card's test-time section comes from bench/test_time_rules.py's (replayed) or bench/test_time.py's (live)
+results file, checked field by field."""
 
 import json
 
@@ -21,6 +22,23 @@ def test_the_section_tabulates_every_setting_with_and_without_the_rule(tmp_path)
     assert "### forum-hardest (2,000 puzzles)" in text and "NVIDIA H200 (bf16 autocast)" in text
     assert "| 8 x 64 | 98.50% at 512 | 98.50% at 56 |" in text and ">= 99.0%: 16 x 64" in text
     assert views_and_steps_section(None) == [] and views_and_steps_section([]) == []
+
+
+LIVE = {"set": "forum-hardest, live", "puzzles": 2000, "command": "python bench/test_time.py --agree 2",
+        "device": "NVIDIA H200", "precision": "bf16 autocast",
+        "live": [{"views": 32, "agree": 2, "steps": 64, "noise": 0.3, "exact": 0.996,
+                  "supervision_steps_per_puzzle": 112.2, "seconds_per_puzzle": 0.0229, "puzzles": 2000}]}
+
+
+def test_a_live_run_is_tabulated_with_its_noise_agreement_and_seconds(tmp_path):
+    path = tmp_path / "live.json"
+    path.write_text(json.dumps(LIVE))
+    text = "\n".join(views_and_steps_section([ENTRY, read_test_time(path)]))
+    assert "### forum-hardest, live (2,000 puzzles, run live)" in text
+    assert "| 32 | 0.3 | 2 | 64 | 99.60% | 112 | 0.0229 |" in text and "### forum-hardest (2,000 puzzles)" in text
+    path.write_text(json.dumps({**LIVE, "live": [{"views": 32}]}))
+    with pytest.raises(DataError, match="row 1 lacks a number for agree, steps, noise"):
+        read_test_time(path)
 
 
 def test_a_new_result_replaces_the_one_of_its_set():
