@@ -83,16 +83,19 @@ BASE_CONFIG = dict(
     puzzle_emb_len=16,
     no_ACT_continue=True,
 )
+NO_PREFIX = dict(puzzle_emb_ndim=0, puzzle_emb_len=0)  # no puzzle embedding: the Q-head reads the first cell
 VARIANTS = {
     "mlp": dict(BASE_CONFIG, mlp_t=True, pos_encodings="none"),
     "att": dict(BASE_CONFIG, mlp_t=False, pos_encodings="rope"),
+    "mlp_noprefix": dict(BASE_CONFIG, mlp_t=True, pos_encodings="none", **NO_PREFIX),
+    "att_noprefix": dict(BASE_CONFIG, mlp_t=False, pos_encodings="rope", **NO_PREFIX),
 }
-SEEDS = {"mlp": 1234, "att": 5678}
+SEEDS = {"mlp": 1234, "att": 5678, "mlp_noprefix": 4321, "att_noprefix": 8765}
 # Gain on the std of every CastedLinear weight. At gain 1 the MLP variant (token-mixing SwiGLU + RMSNorm
 # over the sequence axis) is chaotic: fp32 rounding grows ~10x per supervision step (6e-3 on the step-3
 # logits vs a float64 run), which would force loose test tolerances. At 0.7 it stays ~1e-5 and the
 # outputs are still far from trivial. The attention variant is well-conditioned at gain 1.
-LINEAR_GAIN = {"mlp": 0.7, "att": 1.0}
+LINEAR_GAIN = {"mlp": 0.7, "att": 1.0, "mlp_noprefix": 0.7, "att_noprefix": 1.0}
 
 
 def git_blob_id(path: Path) -> str:

@@ -16,7 +16,7 @@ from trm.errors import CheckpointError, ConfigError, DataError, PuzzleError, TRM
 
 PUBLIC_MODULES = ("trm", "trm.sudoku", "trm.data", "trm.kernels", "trm.model", "trm.inference", "trm.trace",
                   "trm.evaluate", "trm.catalog", "trm.runs", "trm.train", "trm.export", "trm.render",
-                  "trm.control")
+                  "trm.convert", "trm.control")
 
 # The rest of the facade loads on first use, so ``import trm.sudoku`` (or any light part) does not import torch.
 _LAZY_EXPORTS = {"LoadedModel": "trm.checkpoint", "load_model": "trm.checkpoint", "save_model": "trm.checkpoint",

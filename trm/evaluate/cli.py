@@ -2,16 +2,19 @@
 
     python -m trm.evaluate --checkpoint checkpoints/sudoku9-mlp --data assets/puzzles/heldout.csv
                            [--limit N] [--steps K] [--threshold 0.5] [--bf16] [--json]
-                           [--by-difficulty] [--difficulty-mix OTHER.csv]
+                           [--by-difficulty] [--difficulty-mix OTHER.csv] [--predictions ROWS.csv]
 
 Prints exact and cell accuracy, accuracy at every supervision step, the halting-step histogram at the
 threshold, and the Q-head's calibration; optionally exact accuracy by difficulty band and what it implies on
 another set's difficulty mix. Solutions missing from the CSV are computed by the exact solver; puzzles without
-a unique solution are skipped (and counted).
+a unique solution are skipped (and counted). ``--predictions`` instead writes one row per puzzle (every puzzle
+of the file): the grid at the last step, the step where P(halt) first reached the threshold and the final
+Q-halt logit, for comparing models or a converted checkpoint with its original.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 import torch
 from tqdm import tqdm
@@ -23,6 +26,7 @@ from trm.evaluate.accuracy import EvalResult, evaluate_model
 from trm.evaluate.difficulty import BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix, puzzle_backtracks
 from trm.evaluate.solutions import fill_solutions
 from trm.evaluate.agreement import evaluate_agreement
+from trm.evaluate.predictions import predict, write_predictions_csv
 from trm.evaluate.views import ViewsResult, evaluate_views
 from trm.inference.selection import SELECTIONS
 from trm.model.tokens import encode_grids
@@ -47,6 +51,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="also report exact accuracy by the exact solver's backtracks (0, 1-50, ..., 201+)")
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (implies --by-difficulty)")
+    parser.add_argument("--predictions", metavar="ROWS.csv",
+                        help="write one row per puzzle (prediction, halting step, final Q-halt logit) instead")
     parser.add_argument("--views", type=cli_types.positive_int, default=1,
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
     parser.add_argument("--select", choices=SELECTIONS, default="q",
@@ -159,11 +165,37 @@ def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skippe
     return 0
 
 
+def _write_predictions(args: argparse.Namespace) -> int:
+    try:
+        loaded = load_model(args.checkpoint, args.device)
+        table = read_puzzle_csv(args.data, limit=args.limit)
+        if table.shape.size != loaded.config.grid_size:
+            raise DataError(f"{args.data} holds {table.shape.size}x{table.shape.size} puzzles but the checkpoint "
+                            f"solves {loaded.config.grid_size}x{loaded.config.grid_size}.")
+        autocast = _autocast(args)
+        bf16 = autocast if autocast is not None else args.device.startswith("cuda")  # as evaluate_model
+        predictions = predict(loaded.model, table.puzzles, args.steps, args.threshold, args.batch_size, bf16,
+                              show_progress=not args.json)
+        write_predictions_csv(Path(args.predictions), table, predictions)
+    except (TRMError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    summary = {"predictions": args.predictions, "puzzles": len(table),
+               "halted": int((predictions.halt_step > 0).sum())}
+    if table.solutions is not None:
+        summary["exact_accuracy"] = float((predictions.grids == table.solutions).all(axis=1).mean())
+    print(cli_types.strict_json(summary) if args.json else
+          ", ".join(f"{key}: {value}" for key, value in summary.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     if args.fp32 and args.bf16:
         print("error: choose one of --fp32 and --bf16", file=sys.stderr)
         return 2
+    if args.predictions:
+        return _write_predictions(args)
     try:
         loaded = load_model(args.checkpoint, args.device)
         table, skipped = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))

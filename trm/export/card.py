@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from trm.evaluate import BandAccuracy, pooled_card_bands
+from trm.export.card_origin import origin_section
 from trm.export.card_test_time import views_and_steps_section
 from trm.model.config import ModelConfig
 from trm.runs.history import and_list
@@ -177,6 +178,19 @@ def _resume_lines(commands: list[str]) -> list[str]:
             for command, count in counts.items()]
 
 
+def _training_lines(metadata: dict) -> list[str]:
+    train = metadata.get("training", {})
+    return ["## Training", "",
+            f"- Command: `{train.get('command', 'n/a')}`",
+            *_resume_lines(train.get("resumed_with", [])),
+            f"- Data: {train.get('data', 'n/a')}",
+            *_provenance_lines(train.get("data_provenance")),
+            f"- Optimiser steps: {_number(train.get('step'))} of {_number(train.get('total_steps'))} planned, batch "
+            f"{_number(train.get('batch_size'))}",
+            f"- Wall time: {train.get('wall_hours', 'n/a')} h on {train.get('hardware', 'n/a')}",
+            f"- Status: {metadata.get('status', 'n/a')}", ""]
+
+
 def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
     """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
     train = metadata.get("training", {})
@@ -187,18 +201,12 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              f"n={config.latent_steps}, up to {config.max_supervision_steps} supervision steps, "
              f"{config.prefix_len}-token puzzle prefix.",
              f"- Parameters: {_number(metadata.get('parameters'))}",
-             f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, EMA weights "
-             f"(rate {train.get('ema_rate', 'n/a')}).",
-             "", "## Training", "",
-             f"- Command: `{train.get('command', 'n/a')}`",
-             *_resume_lines(train.get("resumed_with", [])),
-             f"- Data: {train.get('data', 'n/a')}",
-             *_provenance_lines(train.get("data_provenance")),
-             f"- Optimiser steps: {_number(train.get('step'))} of {_number(train.get('total_steps'))} planned, batch "
-             f"{_number(train.get('batch_size'))}",
-             f"- Wall time: {train.get('wall_hours', 'n/a')} h on {train.get('hardware', 'n/a')}",
-             f"- Status: {metadata.get('status', 'n/a')}",
-             "", "## Held-out accuracy", "", *_eval_section(evaluations), "",
+             f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, "
+             + ("converted from another project's file (below)." if metadata.get("converted_from") else
+                f"EMA weights (rate {train.get('ema_rate', 'n/a')})."),
+             "", *(origin_section(metadata["converted_from"]) if metadata.get("converted_from") else
+                   _training_lines(metadata)),
+             "## Held-out accuracy", "", *_eval_section(evaluations), "",
              "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
              "(held-out files under assets/puzzles/).",
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),

@@ -38,7 +38,7 @@ def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
     return model.eval(), state.step
 
 
-def _refuse_to_overwrite(destination: Path, replace: bool) -> None:
+def refuse_to_overwrite(destination: Path, replace: bool) -> None:
     if not destination.exists() and not destination.is_symlink():
         return
     if not replace:
@@ -60,7 +60,7 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
 
     ``difficulty_mix`` (a puzzle CSV) adds the accuracy estimated for that set's difficulty."""
     destination = Path(dest_root) / check_folder_name(name, "Checkpoint name")
-    _refuse_to_overwrite(destination, replace)
+    refuse_to_overwrite(destination, replace)
     backtracks = mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
     model, step = _ema_model(Path(run_dir), source)
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),

@@ -21,7 +21,8 @@ _RENAMES = [
 ]
 
 
-def _strip_wrappers(name: str) -> str:
+def strip_wrappers(name: str) -> str:
+    """A reference key without the torch.compile, loss-head and ACT wrappers' prefixes."""
     changed = True
     while changed:
         changed = False
@@ -35,7 +36,7 @@ def from_reference_state_dict(reference: dict[str, torch.Tensor]) -> dict[str, t
     """Rename a reference TRM state dict to this project's keys (float32). Unknown keys raise KeyError."""
     ours = {}
     for name, tensor in reference.items():
-        short = _strip_wrappers(name)
+        short = strip_wrappers(name)
         if short == "puzzle_emb.weights":  # (1, D): every Sudoku puzzle uses identifier 0
             ours["puzzle_prefix"] = tensor[0].float()
             continue
@@ -48,3 +49,38 @@ def from_reference_state_dict(reference: dict[str, torch.Tensor]) -> dict[str, t
                 raise KeyError(f"no mapping for reference key {name!r}")
         ours[short] = tensor.float()
     return ours
+
+
+_OURS_TO_REFERENCE = [
+    (r"^embed_tokens\.weight$", "embed_tokens.embedding_weight"),
+    (r"^y_init$", "H_init"),
+    (r"^z_init$", "L_init"),
+    (r"^net\.blocks\.(\d+)\.mixer\.gate_up\.", r"L_level.layers.\1.mlp_t.gate_up_proj."),
+    (r"^net\.blocks\.(\d+)\.mixer\.down\.", r"L_level.layers.\1.mlp_t.down_proj."),
+    (r"^net\.blocks\.(\d+)\.mixer\.qkv\.", r"L_level.layers.\1.self_attn.qkv_proj."),
+    (r"^net\.blocks\.(\d+)\.mixer\.out\.", r"L_level.layers.\1.self_attn.o_proj."),
+    (r"^net\.blocks\.(\d+)\.channel_mlp\.gate_up\.", r"L_level.layers.\1.mlp.gate_up_proj."),
+    (r"^net\.blocks\.(\d+)\.channel_mlp\.down\.", r"L_level.layers.\1.mlp.down_proj."),
+]
+REFERENCE_PREFIX = "_orig_mod.model.inner."  # what pretrain.py's compiled ACTLossHead(ACT model) saves
+
+
+def to_reference_state_dict(ours: dict[str, torch.Tensor],
+                            init_dtype: torch.dtype = torch.bfloat16) -> dict[str, torch.Tensor]:
+    """Our state dict under the reference's names, as its pretrain.py saves and loads them: float32 weights, the
+    initial states in the forward dtype (they are buffers created in it), the prefix as a 1-row puzzle table."""
+    reference = {}
+    for name, tensor in ours.items():
+        if name == "puzzle_prefix":
+            reference[REFERENCE_PREFIX + "puzzle_emb.weights"] = tensor.float()[None].clone()
+            continue
+        for pattern, replacement in _OURS_TO_REFERENCE:
+            if re.match(pattern, name):
+                name = re.sub(pattern, replacement, name)
+                break
+        else:
+            if name not in ("lm_head.weight", "q_head.weight", "q_head.bias"):
+                raise KeyError(f"no reference name for {name!r}")
+        dtype = init_dtype if name in ("H_init", "L_init") else torch.float32
+        reference[REFERENCE_PREFIX + name] = tensor.to(dtype).clone()
+    return reference

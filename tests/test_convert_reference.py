@@ -1,0 +1,167 @@
+"""A reference-format checkpoint (step_N + all_config.yaml) opens through python -m trm.convert and reproduces the
+reference code's outputs step by step; ours goes back to the reference's format and round-trips; bad files are
+refused with a reason and never unpickled."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+from safetensors.torch import load_file
+
+from trm.checkpoint import load_model
+from trm.convert.__main__ import main as convert_main
+from trm.model.act import empty_carry, refill
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reference_trm"
+TOLERANCE = dict(atol=1e-4, rtol=1e-4)  # the fixture's own float32-vs-float64 drift is <= 1.6e-5
+ARCH_KEYS = ("H_cycles", "L_cycles", "H_layers", "L_layers", "hidden_size", "expansion", "num_heads",
+             "rms_norm_eps", "rope_theta", "halt_max_steps", "puzzle_emb_ndim", "puzzle_emb_len", "mlp_t",
+             "pos_encodings", "forward_dtype", "no_ACT_continue", "halt_exploration_prob")
+
+
+def _reference_run(folder: Path, variant: str, step: int = 1000, **arch_changes) -> Path:
+    """A folder laid out as the reference's pretrain.py leaves it: step_N (torch.save of the compiled loss head's
+    state dict) and all_config.yaml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = load_file(str(FIXTURES / f"{variant}.safetensors"))
+    torch.save({"_orig_mod.model." + name: tensor for name, tensor in weights.items()}, folder / f"step_{step}")
+    config = json.loads((FIXTURES / f"{variant}_config.json").read_text())["config"]
+    arch = {"name": "recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1",
+            "loss": {"name": "losses@ACTLossHead", "loss_type": "stablemax_cross_entropy"},
+            **{key: config[key] for key in ARCH_KEYS}, **arch_changes}
+    (folder / "all_config.yaml").write_text(yaml.safe_dump({"arch": arch, "data_paths": ["data/sudoku-extreme-1k"],
+                                                            "ema": True, "global_batch_size": 768}))
+    return folder / f"step_{step}"
+
+
+def _steps_match(model, variant: str) -> None:
+    expected = load_file(str(FIXTURES / f"{variant}_outputs.safetensors"))
+    inputs = expected["inputs"].long()
+    carry = refill(model, empty_carry(model, inputs.shape[0], torch.device("cpu"), torch.float32), inputs, inputs)
+    y, z = carry.y, carry.z
+    with torch.no_grad():
+        for step in (1, 2, 3):
+            y, z, logits, q_halt = model(inputs, y, z)
+            torch.testing.assert_close(y, expected[f"step{step}.z_H"], **TOLERANCE)
+            torch.testing.assert_close(z, expected[f"step{step}.z_L"], **TOLERANCE)
+            torch.testing.assert_close(logits, expected[f"step{step}.logits"], **TOLERANCE)
+            torch.testing.assert_close(q_halt, expected[f"step{step}.q_halt_logits"], **TOLERANCE)
+
+
+@pytest.mark.parametrize("variant", ["mlp", "att", "mlp_noprefix", "att_noprefix"])
+def test_a_converted_reference_checkpoint_reproduces_the_reference_outputs(variant, tmp_path, capsys):
+    source = _reference_run(tmp_path / "run", variant)
+    assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "theirs")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    loaded = load_model(tmp_path / "theirs")
+    assert loaded.config.prefix_len == (0 if "noprefix" in variant else 16)
+    assert loaded.config.mixer == ("mlp" if variant.startswith("mlp") else "attention")
+    _steps_match(loaded.model, variant)
+    card = (tmp_path / "theirs" / "MODEL_CARD.md").read_text()
+    assert printed["sha256"] in card and "## Where it came from" in card and "all_config.yaml" in card
+    assert "`_orig_mod.model.inner.L_level.layers.1.mlp.down_proj.weight` | `net.blocks.1.channel_mlp.down.weight`" \
+        in card
+
+
+def test_ours_written_for_the_reference_loads_there_and_round_trips(tmp_path):
+    source = _reference_run(tmp_path / "run", "att")
+    assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "ours")]) == 0
+    assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back"),
+                         "--step", "7"]) == 0
+    written = torch.load(tmp_path / "back" / "step_7", weights_only=True)
+    original = torch.load(source, weights_only=True)
+    assert set(written) == set(original)  # the reference's own names, as its load_checkpoint expects
+    for name, tensor in original.items():
+        assert written[name].shape == tensor.shape
+        assert torch.allclose(written[name].float(), tensor.float(), atol=1e-2 if "_init" in name else 0)
+    assert written["_orig_mod.model.inner.H_init"].dtype == torch.bfloat16  # a buffer in its forward dtype
+    arch = yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]
+    assert arch["num_heads"] == 4 and arch["mlp_t"] is False and arch["pos_encodings"] == "rope"
+    assert convert_main(["--from", "reference", str(tmp_path / "back" / "step_7"), "--out",
+                         str(tmp_path / "again")]) == 0
+    again, ours = load_model(tmp_path / "again").model.state_dict(), load_model(tmp_path / "ours").model.state_dict()
+    for name, tensor in ours.items():
+        assert torch.allclose(again[name], tensor, atol=1e-2 if name.endswith("_init") else 0), name
+    assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back"),
+                         "--step", "7"]) == 2  # never overwrites
+
+
+class _Explodes:
+    def __reduce__(self):
+        return (Path.touch, (Path(__file__).parent / "never-created",))
+
+
+def test_a_file_that_needs_unpickling_is_refused_without_running_it(tmp_path, capsys):
+    folder = tmp_path / "run"
+    _reference_run(folder, "mlp")
+    torch.save({"model": _Explodes()}, folder / "step_666")
+    assert convert_main(["--from", "reference", str(folder / "step_666"), "--out", str(tmp_path / "x")]) == 2
+    assert "holds more than weights" in capsys.readouterr().err
+    assert not (Path(__file__).parent / "never-created").exists()
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"arch_name": "recursive_reasoning.hrm@HierarchicalReasoningModel_ACTV1"}, "only the reference TRM"),
+    ({"pos_encodings": "learned"}, "learned position embeddings"),
+    ({"puzzle_emb_ndim": 128}, "spans several prefix tokens"),
+    ({"L_layers": 3}, "lacks tensors this architecture needs"),
+    ({"expansion": 2}, "has shape"),
+    ({"no_config": True}, "pass it with --config"),
+    ({"data": "data/arc1concept-aug-1000"}, "an ARC-AGI model"),
+    ({"identifiers": 900}, "900 identifiers"),
+    ({"extra_key": True}, "no mapping for reference key"),
+])
+def test_unsupported_or_broken_checkpoints_say_why(tmp_path, capsys, change, message):
+    source = _reference_run(tmp_path / "run", "mlp")
+    config_path = source.parent / "all_config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    weights = torch.load(source, weights_only=True)
+    if "arch_name" in change:
+        config["arch"]["name"] = change["arch_name"]
+    elif "data" in change:
+        config["data_paths"] = [change["data"]]
+    elif "identifiers" in change:
+        name = "_orig_mod.model.inner.puzzle_emb.weights"
+        weights[name] = weights[name].expand(change["identifiers"], -1).clone()
+    elif "extra_key" in change:
+        weights["_orig_mod.model.inner.brand_new.weight"] = torch.zeros(2)
+    elif "no_config" in change:
+        config_path.unlink()
+    else:
+        config["arch"].update(change)
+    if config_path.exists():
+        config_path.write_text(yaml.safe_dump(config))
+    torch.save(weights, source)
+    assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "x")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("variant", ["mlp", "att_noprefix"])
+def test_predictions_of_a_converted_checkpoint_are_the_reference_codes_rows(variant, tmp_path):
+    """The end-to-end check a user runs: trm.evaluate --predictions gives, row by row, the digits, halting step
+    and final Q-halt logit that the reference's own outputs imply."""
+    from trm.evaluate.cli import main as evaluate_main
+    from trm.evaluate.predictions import digits_only
+
+    source = _reference_run(tmp_path / "run", variant)
+    assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "theirs")]) == 0
+    expected = load_file(str(FIXTURES / f"{variant}_outputs.safetensors"))
+    puzzles = ["".join(str(int(t) - 1) for t in row) for row in expected["inputs"]]
+    (tmp_path / "p.csv").write_text("puzzle\n" + "\n".join(puzzles) + "\n")
+    assert evaluate_main(["--checkpoint", str(tmp_path / "theirs"), "--data", str(tmp_path / "p.csv"), "--steps", "3",
+                          "--threshold", "0.3", "--predictions", str(tmp_path / "rows.csv"), "--json"]) == 0
+    rows = list(csv.DictReader((tmp_path / "rows.csv").open()))
+    digits = digits_only(expected["step3.logits"], 9)
+    q = torch.stack([expected[f"step{s}.q_halt_logits"] for s in (1, 2, 3)], dim=1)  # (4, 3)
+    assert len(rows) == 4
+    for index, row in enumerate(rows):
+        assert row["prediction"] == "".join(map(str, digits[index].tolist()))
+        crossed = (torch.sigmoid(q[index]) >= 0.3).nonzero()
+        assert row["halt_step"] == (str(int(crossed[0]) + 1) if len(crossed) else "")
+        assert float(row["q_halt_logit"]) == pytest.approx(float(q[index, 2]), abs=1e-3)
+        assert row["solution"] == "" and row["right"] == ""

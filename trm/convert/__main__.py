@@ -1,0 +1,69 @@
+"""Command line: open another project's TRM checkpoint as ours, or write ours in the reference's format.
+
+    python -m trm.convert --from reference runs/sudoku/step_65100 --out checkpoints/their-sudoku \
+        [--config all_config.yaml] [--force] [--eval forum-hardest=assets/puzzles/heldout_forum_hardest_2k.csv]
+    python -m trm.convert --to reference checkpoints/sudoku9-mlp --out for-the-reference/ [--step N]
+
+Files are read with torch.load(weights_only=True) or as safetensors: nothing is ever fully unpickled. The new
+checkpoint's model card names the source file, its format and sha256, its settings and every tensor's name there
+and here. ``--eval`` then measures it on held-out puzzles and adds the result to the card.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import trm.cli_types as cli_types
+from trm.convert.convert import FORMATS, from_reference, write_converted
+from trm.convert.to_reference import write_reference
+from trm.errors import TRMError
+from trm.export.checkpoint_export import reevaluate_checkpoint
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m trm.convert", description=__doc__.split("\n")[0])
+    direction = parser.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--from", dest="source_format", choices=FORMATS, help="the format of PATH")
+    direction.add_argument("--to", dest="target_format", choices=["reference"],
+                           help="write the checkpoint PATH in this format")
+    parser.add_argument("path", metavar="PATH", help="the file to convert (--from) or our checkpoint (--to)")
+    parser.add_argument("--out", required=True,
+                        help="--from: the checkpoint folder to write (e.g. checkpoints/NAME); --to: a folder")
+    parser.add_argument("--config", help="--from reference: its all_config.yaml (default: beside PATH)")
+    parser.add_argument("--force", action="store_true", help="replace an existing TRM Studio checkpoint at --out")
+    parser.add_argument("--eval", action="append", default=[], metavar="NAME=CSV",
+                        help="--from: then evaluate on this held-out set and add it to the card (repeatable)")
+    parser.add_argument("--limit", type=cli_types.positive_int, help="with --eval: the first N puzzles only")
+    parser.add_argument("--step", type=cli_types.non_negative_int, help="--to reference: the N of step_N")
+    parser.add_argument("--device", type=cli_types.device, default="cpu", help="with --eval")
+    args = parser.parse_args(argv)
+    if args.target_format and (args.eval or args.config or args.force):
+        parser.error("--eval, --config and --force go with --from")
+    if any("=" not in item for item in args.eval):
+        parser.error("--eval takes NAME=CSV")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.target_format:
+            written = write_reference(Path(args.path), Path(args.out), args.step)
+            print(json.dumps({"written": [str(written), str(written.parent / "all_config.yaml")]}))
+            return 0
+        converted = from_reference(Path(args.path), Path(args.config) if args.config else None)
+        destination = write_converted(converted, Path(args.out), args.force)
+        if args.eval:
+            sets = dict(item.split("=", 1) for item in args.eval)
+            reevaluate_checkpoint(destination, sets, [], args.limit, args.device)
+    except (TRMError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({"checkpoint": str(destination), "tensors": len(converted.origin["mapped"]),
+                      "sha256": converted.origin["sha256"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Read another project's weights file without trusting it: safetensors, or a torch.save file read with
+``torch.load(weights_only=True)`` (plain containers and tensors only; nothing is ever fully unpickled).
+
+A file may hold a state dict directly or inside a wrapper (Lightning's ``state_dict``, a fork's ``model`` or
+``model_state_dict``); :func:`read_weights_file` returns the whole object, :func:`tensor_dict` one dict of tensors.
+"""
+
+import hashlib
+import pickle
+import zipfile
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
+from trm.errors import CheckpointError
+
+MAX_SOURCE_BYTES = 4 * 2 ** 30  # a paper-size TRM is ~30 MB in float32; a file this big is not a TRM
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(2 ** 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_weights_file(path: Path) -> object:
+    """The object stored in ``path`` (a dict of tensors for safetensors); CheckpointError, with the reason, for a
+    missing, huge, damaged or non-weights-only file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such file.")
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        raise CheckpointError(f"{path} is {path.stat().st_size / 2 ** 30:.1f} GiB: far larger than any TRM; refused.")
+    if path.suffix == ".safetensors":
+        try:
+            return load_file(str(path))
+        except (SafetensorError, OSError, ValueError) as error:
+            raise CheckpointError(f"{path} is not a readable safetensors file: {error}") from None
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise CheckpointError(f"{path} holds more than weights (Python objects that only full unpickling could "
+                              f"read, which could run code), so it is refused. Save its state_dict() alone, or "
+                              f"as safetensors. Detail: {str(error).splitlines()[0]}") from None
+    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as error:
+        raise CheckpointError(f"{path} is not a readable PyTorch or safetensors file: {error}") from None
+
+
+def is_tensor_dict(value: object) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in value.items())
+
+
+WRAPPER_KEYS = ("state_dict", "model", "model_state_dict", "module")  # Lightning, common forks, DataParallel
+
+
+def tensor_dict(stored: object, path: Path) -> tuple[dict[str, torch.Tensor], str]:
+    """The state dict inside ``stored`` and where it was ("" at the top level, else the wrapper key)."""
+    if is_tensor_dict(stored):
+        return stored, ""
+    if isinstance(stored, dict):
+        for key in WRAPPER_KEYS:
+            if is_tensor_dict(stored.get(key)):
+                return stored[key], key
+    kind = type(stored).__name__
+    keys = f" with keys {sorted(map(str, stored))[:8]}" if isinstance(stored, dict) else ""
+    raise CheckpointError(f"{path} holds a {kind}{keys}, not a state dict of tensors (looked at the top level and "
+                          f"under {', '.join(WRAPPER_KEYS)}).")
