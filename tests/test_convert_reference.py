@@ -13,10 +13,10 @@ from safetensors.torch import load_file
 
 from trm.checkpoint import load_model
 from trm.convert.__main__ import main as convert_main
-from trm.model.act import empty_carry, refill
+
+from reference_steps import assert_matches_recorded_steps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_trm"
-TOLERANCE = dict(atol=1e-4, rtol=1e-4)  # the fixture's own float32-vs-float64 drift is <= 1.6e-5
 ARCH_KEYS = ("H_cycles", "L_cycles", "H_layers", "L_layers", "hidden_size", "expansion", "num_heads",
              "rms_norm_eps", "rope_theta", "halt_max_steps", "puzzle_emb_ndim", "puzzle_emb_len", "mlp_t",
              "pos_encodings", "forward_dtype", "no_ACT_continue", "halt_exploration_prob")
@@ -37,20 +37,6 @@ def _reference_run(folder: Path, variant: str, step: int = 1000, **arch_changes)
     return folder / f"step_{step}"
 
 
-def _steps_match(model, variant: str) -> None:
-    expected = load_file(str(FIXTURES / f"{variant}_outputs.safetensors"))
-    inputs = expected["inputs"].long()
-    carry = refill(model, empty_carry(model, inputs.shape[0], torch.device("cpu"), torch.float32), inputs, inputs)
-    y, z = carry.y, carry.z
-    with torch.no_grad():
-        for step in (1, 2, 3):
-            y, z, logits, q_halt = model(inputs, y, z)
-            torch.testing.assert_close(y, expected[f"step{step}.z_H"], **TOLERANCE)
-            torch.testing.assert_close(z, expected[f"step{step}.z_L"], **TOLERANCE)
-            torch.testing.assert_close(logits, expected[f"step{step}.logits"], **TOLERANCE)
-            torch.testing.assert_close(q_halt, expected[f"step{step}.q_halt_logits"], **TOLERANCE)
-
-
 @pytest.mark.parametrize("variant", ["mlp", "att", "mlp_noprefix", "att_noprefix"])
 def test_a_converted_reference_checkpoint_reproduces_the_reference_outputs(variant, tmp_path, capsys):
     source = _reference_run(tmp_path / "run", variant)
@@ -59,7 +45,7 @@ def test_a_converted_reference_checkpoint_reproduces_the_reference_outputs(varia
     loaded = load_model(tmp_path / "theirs")
     assert loaded.config.prefix_len == (0 if "noprefix" in variant else 16)
     assert loaded.config.mixer == ("mlp" if variant.startswith("mlp") else "attention")
-    _steps_match(loaded.model, variant)
+    assert_matches_recorded_steps(loaded.model, load_file(str(FIXTURES / f"{variant}_outputs.safetensors")))
     card = (tmp_path / "theirs" / "MODEL_CARD.md").read_text()
     assert printed["sha256"] in card and "## Where it came from" in card and "all_config.yaml" in card
     assert "`_orig_mod.model.inner.L_level.layers.1.mlp.down_proj.weight` | `net.blocks.1.channel_mlp.down.weight`" \

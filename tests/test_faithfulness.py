@@ -8,13 +8,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from trm.model.act import empty_carry, refill
 from trm.model.config import ModelConfig
 from trm.model.reference_keys import from_reference_state_dict
 from trm.model.trm import TinyRecursiveModel
 
+from reference_steps import assert_matches_recorded_steps
+
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_trm"
-TOLERANCE = dict(atol=1e-4, rtol=1e-4)  # the fixture's own float32-vs-float64 error is <= 1.6e-5
 
 
 def _our_config(reference: dict) -> ModelConfig:
@@ -36,17 +36,7 @@ def _load(variant: str) -> tuple[TinyRecursiveModel, dict]:
 @pytest.mark.parametrize("variant", ["mlp", "att"])
 def test_three_supervision_steps_match_the_reference_code(variant):
     model, expected = _load(variant)
-    inputs = expected["inputs"].long()
-    carry = empty_carry(model, inputs.shape[0], torch.device("cpu"), torch.float32)
-    carry = refill(model, carry, inputs, inputs)
-    y, z = carry.y, carry.z
-    with torch.no_grad():
-        for step in (1, 2, 3):
-            y, z, logits, q_halt = model(inputs, y, z)
-            torch.testing.assert_close(y, expected[f"step{step}.z_H"], **TOLERANCE)
-            torch.testing.assert_close(z, expected[f"step{step}.z_L"], **TOLERANCE)
-            torch.testing.assert_close(logits, expected[f"step{step}.logits"], **TOLERANCE)
-            torch.testing.assert_close(q_halt, expected[f"step{step}.q_halt_logits"], **TOLERANCE)
+    assert_matches_recorded_steps(model, expected)
 
 
 def test_fixture_is_not_degenerate():
