@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from trm.checkpoint import load_model
 from trm.convert.__main__ import main as convert_main
 
-from reference_steps import assert_matches_recorded_steps
+from tests.reference_steps import assert_matches_recorded_steps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_trm"
 ARCH_KEYS = ("H_cycles", "L_cycles", "H_layers", "L_layers", "hidden_size", "expansion", "num_heads",

@@ -12,7 +12,7 @@ from trm.model.config import ModelConfig
 from trm.model.reference_keys import from_reference_state_dict
 from trm.model.trm import TinyRecursiveModel
 
-from reference_steps import assert_matches_recorded_steps
+from tests.reference_steps import assert_matches_recorded_steps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_trm"
 
