@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from app_ui import model_picker as mp
+from app_ui import open_checkpoint as oc
 from app_ui import presentation as pr
 from app_ui import puzzle_input as pi
 from app_ui import solve_link as sl
@@ -155,6 +156,13 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
                 f"(or on the Train page), then reload this page.")
         return None
     paths = [c.path for c in choices]
+    opened = oc.take_opened()
+    if opened is not None:
+        if opened[0] in paths:
+            st.session_state[KEY_MODEL] = opened[0]
+        else:
+            sl.note(f"The checkpoint just opened solves {opened[1]}×{opened[1]} puzzles: pick that grid size above "
+                    f"to use it.")
     linked = sl.take(sl.URL_MODEL)
     if linked is not None:
         match = next((c.path for c in choices if linked in (c.label, Path(c.path).name)), None)
@@ -233,6 +241,7 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
         noise = vs.pick_noise(views)
         pressed = st.button("Solve", key="solve_run", type="primary", icon=":material/psychology:",
                             disabled=loaded is None or not puzzle.any())
+    oc.render_open_checkpoint()
     sl.show_notes()
     if loaded is None:
         return

@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 from trm import LoadedModel, load_model
-from trm.catalog import training_summary
+from trm.catalog import origin_summary, training_summary
 from trm.inference import compile_status, prepare_for_solving
 
 HOW_TO_GET_ONE = {
@@ -41,7 +41,7 @@ def describe(loaded: LoadedModel) -> str:
             f"(n={c.latent_steps} z-updates + 1 y-update) = {c.calls_per_step} calls per step, "
             f"up to {c.max_supervision_steps} steps")
     metadata = loaded.metadata if isinstance(loaded.metadata, dict) else {}
-    return text + training_summary(metadata)
+    return text + origin_summary(metadata) + training_summary(metadata)
 
 
 def compile_note(loaded: LoadedModel) -> str:

@@ -14,32 +14,12 @@ from safetensors.torch import load_file
 from trm.checkpoint import load_model
 from trm.convert.__main__ import main as convert_main
 
-from tests.reference_steps import assert_matches_recorded_steps
-
-FIXTURES = Path(__file__).parent / "fixtures" / "reference_trm"
-ARCH_KEYS = ("H_cycles", "L_cycles", "H_layers", "L_layers", "hidden_size", "expansion", "num_heads",
-             "rms_norm_eps", "rope_theta", "halt_max_steps", "puzzle_emb_ndim", "puzzle_emb_len", "mlp_t",
-             "pos_encodings", "forward_dtype", "no_ACT_continue", "halt_exploration_prob")
-
-
-def _reference_run(folder: Path, variant: str, step: int = 1000, **arch_changes) -> Path:
-    """A folder laid out as the reference's pretrain.py leaves it: step_N (torch.save of the compiled loss head's
-    state dict) and all_config.yaml."""
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = load_file(str(FIXTURES / f"{variant}.safetensors"))
-    torch.save({"_orig_mod.model." + name: tensor for name, tensor in weights.items()}, folder / f"step_{step}")
-    config = json.loads((FIXTURES / f"{variant}_config.json").read_text())["config"]
-    arch = {"name": "recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1",
-            "loss": {"name": "losses@ACTLossHead", "loss_type": "stablemax_cross_entropy"},
-            **{key: config[key] for key in ARCH_KEYS}, **arch_changes}
-    (folder / "all_config.yaml").write_text(yaml.safe_dump({"arch": arch, "data_paths": ["data/sudoku-extreme-1k"],
-                                                            "ema": True, "global_batch_size": 768}))
-    return folder / f"step_{step}"
+from tests.reference_steps import FIXTURES, assert_matches_recorded_steps, write_reference_run
 
 
 @pytest.mark.parametrize("variant", ["mlp", "att", "mlp_noprefix", "att_noprefix"])
 def test_a_converted_reference_checkpoint_reproduces_the_reference_outputs(variant, tmp_path, capsys):
-    source = _reference_run(tmp_path / "run", variant)
+    source = write_reference_run(tmp_path / "run", variant)
     assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "theirs")]) == 0
     printed = json.loads(capsys.readouterr().out)
     loaded = load_model(tmp_path / "theirs")
@@ -53,7 +33,7 @@ def test_a_converted_reference_checkpoint_reproduces_the_reference_outputs(varia
 
 
 def test_ours_written_for_the_reference_loads_there_and_round_trips(tmp_path):
-    source = _reference_run(tmp_path / "run", "att")
+    source = write_reference_run(tmp_path / "run", "att")
     assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "ours")]) == 0
     assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back"),
                          "--step", "7"]) == 0
@@ -82,7 +62,7 @@ class _Explodes:
 
 def test_a_file_that_needs_unpickling_is_refused_without_running_it(tmp_path, capsys):
     folder = tmp_path / "run"
-    _reference_run(folder, "mlp")
+    write_reference_run(folder, "mlp")
     torch.save({"model": _Explodes()}, folder / "step_666")
     assert convert_main(["--from", "reference", str(folder / "step_666"), "--out", str(tmp_path / "x")]) == 2
     assert "holds more than weights" in capsys.readouterr().err
@@ -102,7 +82,7 @@ def test_a_file_that_needs_unpickling_is_refused_without_running_it(tmp_path, ca
     ({"extra_key": True}, "no mapping for reference key"),
 ])
 def test_unsupported_or_broken_checkpoints_say_why(tmp_path, capsys, change, message):
-    source = _reference_run(tmp_path / "run", "mlp")
+    source = write_reference_run(tmp_path / "run", "mlp")
     config_path = source.parent / "all_config.yaml"
     config = yaml.safe_load(config_path.read_text())
     weights = torch.load(source, weights_only=True)
@@ -134,7 +114,7 @@ def test_predictions_of_a_converted_checkpoint_are_the_reference_codes_rows(vari
     from trm.evaluate.cli import main as evaluate_main
     from trm.evaluate.predictions import digits_only
 
-    source = _reference_run(tmp_path / "run", variant)
+    source = write_reference_run(tmp_path / "run", variant)
     assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "theirs")]) == 0
     expected = load_file(str(FIXTURES / f"{variant}_outputs.safetensors"))
     puzzles = ["".join(str(int(t) - 1) for t in row) for row in expected["inputs"]]

@@ -20,7 +20,7 @@ CHECKPOINTS_ENV = "TRM_STUDIO_CHECKPOINTS"
 DEFAULT_9X9 = "sudoku9-mlp"
 
 __all__ = ["CHECKPOINTS_ENV", "ModelEntry", "checkpoints_root", "default_index", "difficulty_note", "find_models",
-           "folder_mtime", "training_summary"]
+           "folder_mtime", "origin_summary", "training_summary"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,16 @@ def training_summary(metadata: dict) -> str:
         return ""
     text = f"; held-out puzzles solved: {metrics['exact_accuracy']:.1%}"
     return text + (f" (training step {metadata['step']:,})" if isinstance(metadata.get("step"), int) else "")
+
+
+def origin_summary(metadata: dict) -> str:
+    """"; converted from step_65100 (reference format, sha256 1a2b3c4d…)" for a converted checkpoint, else ""."""
+    origin = metadata.get("converted_from") if isinstance(metadata, dict) else None
+    if not isinstance(origin, dict):
+        return ""
+    name = Path(str(origin.get("file", "?"))).name
+    kind = str(origin.get("format", "?")).split(" (")[0]
+    return f"; converted from {name} ({kind} format, sha256 {str(origin.get('sha256', '?'))[:8]}…)"
 
 
 def difficulty_note(metadata: dict, backtracks: int | None) -> str:

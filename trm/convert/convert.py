@@ -28,6 +28,10 @@ class Converted:
     model: RecursiveModel
     origin: dict  # file, format, sha256, settings, mapped tensors
 
+    @property
+    def grid_size(self) -> int:
+        return self.model.config.grid_size
+
 
 def _load_strictly(config: ModelConfig, weights: dict[str, torch.Tensor], names: dict[str, str]) -> RecursiveModel:
     """Our model with ``weights`` (our names; ``names`` maps them back to the source's for messages)."""

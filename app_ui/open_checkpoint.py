@@ -1,0 +1,85 @@
+"""The Solve page's "Open a checkpoint…": another project's TRM file, by path or upload, converted (trm.convert)
+into the user's checkpoints folder and selected, with the same clear errors as the command line."""
+
+import re
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from trm import TRMError
+from trm.catalog import checkpoints_root
+from trm.convert import from_reference, write_converted
+
+KEY_PATH, KEY_CONFIG, KEY_NAME = "open_ckpt_path", "open_ckpt_config", "open_ckpt_name"
+KEY_UPLOAD, KEY_UPLOAD_CONFIG, KEY_RESULT = "open_ckpt_upload", "open_ckpt_upload_config", "open_ckpt_result"
+KEY_OPENED = "open_ckpt_opened"  # (folder, grid size) of the checkpoint just converted, for the model picker
+CONFIG_NAME = "all_config.yaml"
+
+
+def _default_name(source: str) -> str:
+    """A folder name from the source file's name and its parent ('run7-step_65100')."""
+    path = Path(source)
+    stem = f"{path.parent.name}-{path.stem}" if path.parent.name else path.stem
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:64] or "converted"
+
+
+def _convert_from_path(name: str) -> tuple[Path, int]:
+    source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
+    if not source:
+        raise FileNotFoundError("give the path of the weights file, or upload it")
+    converted = from_reference(Path(source).expanduser(), Path(config).expanduser() if config else None)
+    return write_converted(converted, checkpoints_root() / (name or _default_name(source)),
+                           command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), converted.grid_size
+
+
+def _convert_uploads(name: str) -> tuple[Path, int]:
+    weights, config = st.session_state.get(KEY_UPLOAD), st.session_state.get(KEY_UPLOAD_CONFIG)
+    if config is None:
+        raise FileNotFoundError(f"upload the run's {CONFIG_NAME} with the weights: it holds the architecture")
+    with tempfile.TemporaryDirectory(prefix="trm-open-") as folder:  # ours: removed with what we wrote into it
+        source = Path(folder) / Path(weights.name).name
+        source.write_bytes(weights.getvalue())
+        (Path(folder) / CONFIG_NAME).write_bytes(config.getvalue())
+        converted = from_reference(source)
+        converted.origin["file"], converted.origin["config_file"] = weights.name, config.name  # not the temp path
+        return write_converted(converted, checkpoints_root() / (name or _default_name(weights.name)),
+                               command=f"TRM Studio, Solve page: Open a checkpoint (upload of {weights.name})"), \
+            converted.grid_size
+
+
+def _on_convert() -> None:
+    name = st.session_state.get(KEY_NAME, "").strip()
+    try:
+        if st.session_state.get(KEY_UPLOAD) is not None:
+            written, size = _convert_uploads(name)
+        else:
+            written, size = _convert_from_path(name)
+    except (TRMError, OSError) as error:
+        st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
+        return
+    st.session_state[KEY_OPENED] = (str(written), size)
+    st.session_state[KEY_RESULT] = ("success", f"Converted into `{written}` ({size}×{size}); its MODEL_CARD.md "
+                                               f"says where it came from.")
+
+
+def take_opened() -> tuple[str, int] | None:
+    """The (folder, grid size) of a checkpoint converted since the last run, once."""
+    return st.session_state.pop(KEY_OPENED, None)
+
+
+def render_open_checkpoint() -> None:
+    """The expander, with the last conversion's outcome."""
+    with st.expander("Open a checkpoint…", icon=":material/folder_open:"):
+        st.caption("A model trained with the reference code (SamsungSAILMontreal/TinyRecursiveModels) or a fork "
+                   "that keeps its format: its `step_N` or `.pth` file and the run's `all_config.yaml`. It is "
+                   f"read as weights only (nothing is unpickled) and saved in `{checkpoints_root()}`.")
+        st.text_input("Weights file path", key=KEY_PATH, placeholder="/path/to/checkpoints/run/step_65100")
+        st.text_input("Its all_config.yaml (default: beside the weights)", key=KEY_CONFIG)
+        st.file_uploader("…or upload the weights file", key=KEY_UPLOAD)
+        st.file_uploader(f"…and its {CONFIG_NAME}", type=["yaml", "yml"], key=KEY_UPLOAD_CONFIG)
+        st.text_input("Name here", key=KEY_NAME, placeholder="default: from the file name", max_chars=64)
+        st.button("Convert and open", key="open_ckpt_convert", on_click=_on_convert, icon=":material/input:")
+        result = st.session_state.pop(KEY_RESULT, None)
+        if result is not None:
+            (st.error if result[0] == "error" else st.success)(result[1])

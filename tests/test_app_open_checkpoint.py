@@ -1,0 +1,64 @@
+"""Open a checkpoint… on the Solve page: a reference-format file, by path or upload, becomes a model of the picker
+(with where it came from), and a bad one says why while the page keeps running."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.reference_steps import write_reference_run
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PUZZLE_9X9 = "8" + "0" * 80
+
+
+@pytest.fixture
+def empty_roots(tmp_path, monkeypatch) -> Path:
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
+    (tmp_path / "runs").mkdir()
+    monkeypatch.setenv("TRM_STUDIO_CHECKPOINTS", str(checkpoints))
+    monkeypatch.setenv("TRM_STUDIO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("TRM_COMPILE", "0")
+    return checkpoints
+
+
+def _solve_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["p"] = PUZZLE_9X9
+    at.run()
+    at.switch_page("app_pages/solve.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_reference_checkpoint_opened_by_path_is_picked_and_solves(empty_roots, tmp_path):
+    source = write_reference_run(tmp_path / "their-run", "att")
+    at = _solve_page()
+    assert any("No 9×9 model found" in info.value for info in at.info)
+    at.text_input(key="open_ckpt_path").set_value(str(source))
+    at.text_input(key="open_ckpt_name").set_value("their-att")
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception, at.exception
+    assert (empty_roots / "their-att" / "MODEL_CARD.md").is_file()
+    assert at.selectbox(key="solve_model").value == str(empty_roots / "their-att")
+    assert any("converted from step_1000 (reference format" in caption.value for caption in at.caption)
+    assert any("Converted into" in success.value for success in at.success)
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert len(stored.trace.steps) == 16
+
+
+def test_an_upload_without_its_config_and_a_wrong_path_say_why(empty_roots, tmp_path):
+    source = write_reference_run(tmp_path / "their-run", "mlp")
+    at = _solve_page()
+    at.text_input(key="open_ckpt_path").set_value(str(tmp_path / "nowhere" / "step_1")).run()
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception, at.exception
+    assert any("Could not open that checkpoint" in e.value and "no such file" in e.value for e in at.error)
+    at.text_input(key="open_ckpt_path").set_value(str(source))
+    at.text_input(key="open_ckpt_config").set_value(str(tmp_path / "missing.yaml")).run()
+    at.button(key="open_ckpt_convert").click().run()
+    assert any("pass it with --config" in e.value for e in at.error)
+    assert not any(empty_roots.iterdir())  # nothing half-written
