@@ -1,5 +1,6 @@
-"""The Solve page's "Open a checkpoint…": another project's TRM file, by path or upload, converted (trm.convert)
-into the user's checkpoints folder and selected, with the same clear errors as the command line."""
+"""The Solve page's "Open a checkpoint…": another project's TRM file (the reference code's format or nano-trm's), by
+path, ``hf:OWNER/REPO[/FILE]`` or upload, converted (trm.convert) into the user's checkpoints folder and selected,
+with the same clear errors as the command line."""
 
 import re
 import tempfile
@@ -9,8 +10,9 @@ import streamlit as st
 
 from trm import TRMError
 from trm.catalog import checkpoints_root
-from trm.convert import from_reference, write_converted
+from trm.convert import FORMATS, from_nano_trm, from_reference, open_source, write_converted
 
+KEY_FORMAT = "open_ckpt_format"
 KEY_PATH, KEY_CONFIG, KEY_NAME = "open_ckpt_path", "open_ckpt_config", "open_ckpt_name"
 KEY_UPLOAD, KEY_UPLOAD_CONFIG, KEY_RESULT = "open_ckpt_upload", "open_ckpt_upload_config", "open_ckpt_result"
 KEY_OPENED = "open_ckpt_opened"  # (folder, grid size) of the checkpoint just converted, for the model picker
@@ -28,21 +30,26 @@ def _convert_from_path(name: str) -> tuple[Path, int]:
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
     if not source:
         raise FileNotFoundError("give the path of the weights file, or upload it")
-    converted = from_reference(Path(source).expanduser(), Path(config).expanduser() if config else None)
+    local = source if source.startswith("hf:") else str(Path(source).expanduser())
+    converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
     return write_converted(converted, checkpoints_root() / (name or _default_name(source)),
                            command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), converted.grid_size
 
 
 def _convert_uploads(name: str) -> tuple[Path, int]:
     weights, config = st.session_state.get(KEY_UPLOAD), st.session_state.get(KEY_UPLOAD_CONFIG)
-    if config is None:
+    reference = st.session_state[KEY_FORMAT] == "reference"
+    if reference and config is None:
         raise FileNotFoundError(f"upload the run's {CONFIG_NAME} with the weights: it holds the architecture")
     with tempfile.TemporaryDirectory(prefix="trm-open-") as folder:  # ours: removed with what we wrote into it
         source = Path(folder) / Path(weights.name).name
         source.write_bytes(weights.getvalue())
-        (Path(folder) / CONFIG_NAME).write_bytes(config.getvalue())
-        converted = from_reference(source)
-        converted.origin["file"], converted.origin["config_file"] = weights.name, config.name  # not the temp path
+        if reference:
+            (Path(folder) / CONFIG_NAME).write_bytes(config.getvalue())
+        converted = from_reference(source) if reference else from_nano_trm(source)
+        converted.origin["file"] = weights.name  # not the temporary path
+        if reference:
+            converted.origin["config_file"] = config.name
         return write_converted(converted, checkpoints_root() / (name or _default_name(weights.name)),
                                command=f"TRM Studio, Solve page: Open a checkpoint (upload of {weights.name})"), \
             converted.grid_size
@@ -71,13 +78,23 @@ def take_opened() -> tuple[str, int] | None:
 def render_open_checkpoint() -> None:
     """The expander, with the last conversion's outcome."""
     with st.expander("Open a checkpoint…", icon=":material/folder_open:"):
-        st.caption("A model trained with the reference code (SamsungSAILMontreal/TinyRecursiveModels) or a fork "
-                   "that keeps its format: its `step_N` or `.pth` file and the run's `all_config.yaml`. It is "
-                   f"read as weights only (nothing is unpickled) and saved in `{checkpoints_root()}`.")
-        st.text_input("Weights file path", key=KEY_PATH, placeholder="/path/to/checkpoints/run/step_65100")
-        st.text_input("Its all_config.yaml (default: beside the weights)", key=KEY_CONFIG)
+        kind = st.segmented_control("Format", FORMATS, key=KEY_FORMAT, default=FORMATS[0], required=True,
+                                    format_func=lambda k: {"reference": "Reference code", "nano-trm": "nano-trm"}[k])
+        if kind == "reference":
+            st.caption("A model trained with the reference code (SamsungSAILMontreal/TinyRecursiveModels) or a fork "
+                       "that keeps its format: its `step_N` or `.pth` file and the run's `all_config.yaml`.")
+        else:
+            st.caption("A model trained with olivkoch/nano-trm: its Lightning `last.ckpt`, which holds the "
+                       "architecture; its EMA weights are used when it has them.")
+        st.caption(f"Read as weights only (nothing is unpickled) and saved in `{checkpoints_root()}`. "
+                   f"`hf:OWNER/REPO[/FILE]` fetches from the Hugging Face Hub (with huggingface_hub installed).")
+        st.text_input("Weights file path", key=KEY_PATH,
+                      placeholder="/path/to/run/step_65100" if kind == "reference" else "/path/to/last.ckpt")
+        if kind == "reference":
+            st.text_input("Its all_config.yaml (default: beside the weights)", key=KEY_CONFIG)
         st.file_uploader("…or upload the weights file", key=KEY_UPLOAD)
-        st.file_uploader(f"…and its {CONFIG_NAME}", type=["yaml", "yml"], key=KEY_UPLOAD_CONFIG)
+        if kind == "reference":
+            st.file_uploader(f"…and its {CONFIG_NAME}", type=["yaml", "yml"], key=KEY_UPLOAD_CONFIG)
         st.text_input("Name here", key=KEY_NAME, placeholder="default: from the file name", max_chars=64)
         st.button("Convert and open", key="open_ckpt_convert", on_click=_on_convert, icon=":material/input:")
         result = st.session_state.pop(KEY_RESULT, None)

@@ -62,3 +62,15 @@ def test_an_upload_without_its_config_and_a_wrong_path_say_why(empty_roots, tmp_
     at.button(key="open_ckpt_convert").click().run()
     assert any("pass it with --config" in e.value for e in at.error)
     assert not any(empty_roots.iterdir())  # nothing half-written
+
+
+def test_a_nano_trm_checkpoint_opens_with_its_ema_weights(empty_roots):
+    at = _solve_page()
+    at.segmented_control(key="open_ckpt_format").set_value("nano-trm").run()
+    at.text_input(key="open_ckpt_path").set_value(str(Path(__file__).parent / "fixtures" / "nano_trm" /
+                                                      "lightning_tiny.ckpt"))
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="solve_model").value == str(empty_roots / "nano_trm-lightning_tiny")
+    assert any("converted from lightning_tiny.ckpt (nano-trm format" in c.value for c in at.caption)
+    assert "EMA" in (empty_roots / "nano_trm-lightning_tiny" / "MODEL_CARD.md").read_text()

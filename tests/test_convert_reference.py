@@ -131,3 +131,35 @@ def test_predictions_of_a_converted_checkpoint_are_the_reference_codes_rows(vari
         assert row["halt_step"] == (str(int(crossed[0]) + 1) if len(crossed) else "")
         assert float(row["q_halt_logit"]) == pytest.approx(float(q[index, 2]), abs=1e-3)
         assert row["solution"] == "" and row["right"] == ""
+
+
+def _hub_cache(root: Path, repo: str, files: dict[str, Path]) -> str:
+    """A Hugging Face Hub cache folder as huggingface_hub lays it out (refs/main -> snapshots/<commit>/FILE)."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    base = root / ("models--" + repo.replace("/", "--"))
+    (base / "refs").mkdir(parents=True)
+    (base / "refs" / "main").write_text(commit)
+    for name, source in files.items():
+        target = base / "snapshots" / commit / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    return commit
+
+
+def test_a_hub_checkpoint_opens_from_the_hub_cache_offline(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("huggingface_hub")
+    source = write_reference_run(tmp_path / "run", "mlp")
+    commit = _hub_cache(tmp_path / "hub", "alice/trm-sudoku", {"run/step_1000": source,
+                                                              "run/all_config.yaml": source.parent / "all_config.yaml"})
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert convert_main(["--from", "reference", "hf:alice/trm-sudoku/run/step_1000", "--out",
+                         str(tmp_path / "theirs")]) == 0
+    assert_matches_recorded_steps(load_model(tmp_path / "theirs").model,
+                                  load_file(str(FIXTURES / "mlp_outputs.safetensors")))
+    assert f"hf:alice/trm-sudoku/run/step_1000@{commit}" in (tmp_path / "theirs" / "MODEL_CARD.md").read_text()
+    assert convert_main(["--from", "reference", "hf:alice/trm-sudoku", "--out", str(tmp_path / "again")]) == 0
+    assert convert_main(["--from", "reference", "hf:alice/trm-sudoku/run/step_9", "--out", str(tmp_path / "x")]) == 2
+    assert "could not get run/step_9 from the hub repository alice/trm-sudoku" in capsys.readouterr().err
+    assert convert_main(["--from", "reference", "hf:../etc", "--out", str(tmp_path / "x")]) == 2
+    assert "is not hf:OWNER/REPO" in capsys.readouterr().err

@@ -2,11 +2,17 @@
 
     python -m trm.convert --from reference runs/sudoku/step_65100 --out checkpoints/their-sudoku \
         [--config all_config.yaml] [--force] [--eval forum-hardest=assets/puzzles/heldout_forum_hardest_2k.csv]
+    python -m trm.convert --from nano-trm logs/train/runs/NAME/checkpoints/last.ckpt --out checkpoints/NAME \
+        [--ema | --raw]
+    python -m trm.convert --from reference hf:OWNER/REPO[/FILE] --out checkpoints/NAME   # from the Hugging Face Hub
     python -m trm.convert --to reference checkpoints/sudoku9-mlp --out for-the-reference/ [--step N]
 
 Files are read with torch.load(weights_only=True) or as safetensors: nothing is ever fully unpickled. The new
 checkpoint's model card names the source file, its format and sha256, its settings and every tensor's name there
-and here. ``--eval`` then measures it on held-out puzzles and adds the result to the card.
+and here. ``--eval`` then measures it on held-out puzzles and adds the result to the card. A nano-trm checkpoint
+opens with its EMA weights when it has them (what its validation accuracy measures); ``--raw`` takes the
+state_dict (what its evaluate.py loads). ``hf:`` sources need ``pip install huggingface_hub``; with
+``HF_HUB_OFFLINE=1`` they are read from the hub's cache (``HF_HUB_CACHE``) alone.
 """
 
 import argparse
@@ -15,7 +21,7 @@ import sys
 from pathlib import Path
 
 import trm.cli_types as cli_types
-from trm.convert.convert import FORMATS, from_reference, write_converted
+from trm.convert.convert import FORMATS, open_source, write_converted
 from trm.convert.to_reference import write_reference
 from trm.errors import TRMError
 from trm.export.checkpoint_export import reevaluate_checkpoint
@@ -27,10 +33,16 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     direction.add_argument("--from", dest="source_format", choices=FORMATS, help="the format of PATH")
     direction.add_argument("--to", dest="target_format", choices=["reference"],
                            help="write the checkpoint PATH in this format")
-    parser.add_argument("path", metavar="PATH", help="the file to convert (--from) or our checkpoint (--to)")
+    parser.add_argument("path", metavar="PATH",
+                        help="the file to convert, or hf:OWNER/REPO[/FILE] (--from); our checkpoint (--to)")
     parser.add_argument("--out", required=True,
                         help="--from: the checkpoint folder to write (e.g. checkpoints/NAME); --to: a folder")
     parser.add_argument("--config", help="--from reference: its all_config.yaml (default: beside PATH)")
+    weights = parser.add_mutually_exclusive_group()
+    weights.add_argument("--ema", action="store_const", const=True, dest="ema",
+                         help="--from nano-trm: the EMA callback's weights (the default when present)")
+    weights.add_argument("--raw", action="store_const", const=False, dest="ema",
+                         help="--from nano-trm: the raw state_dict")
     parser.add_argument("--force", action="store_true", help="replace an existing TRM Studio checkpoint at --out")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=CSV",
                         help="--from: then evaluate on this held-out set and add it to the card (repeatable)")
@@ -38,8 +50,12 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--step", type=cli_types.non_negative_int, help="--to reference: the N of step_N")
     parser.add_argument("--device", type=cli_types.device, default="cpu", help="with --eval")
     args = parser.parse_args(argv)
-    if args.target_format and (args.eval or args.config or args.force):
-        parser.error("--eval, --config and --force go with --from")
+    if args.target_format and (args.eval or args.config or args.force or args.ema is not None):
+        parser.error("--eval, --config, --force, --ema and --raw go with --from")
+    if args.source_format == "nano-trm" and args.config:
+        parser.error("--config is for --from reference; a nano-trm checkpoint holds its own hyper-parameters")
+    if args.source_format == "reference" and args.ema is not None:
+        parser.error("--ema and --raw are for --from nano-trm; the reference saves one set of weights")
     if any("=" not in item for item in args.eval):
         parser.error("--eval takes NAME=CSV")
     return args
@@ -52,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             written = write_reference(Path(args.path), Path(args.out), args.step)
             print(json.dumps({"written": [str(written), str(written.parent / "all_config.yaml")]}))
             return 0
-        converted = from_reference(Path(args.path), Path(args.config) if args.config else None)
+        converted = open_source(args.source_format, args.path, Path(args.config) if args.config else None, args.ema)
         destination = write_converted(converted, Path(args.out), args.force)
         if args.eval:
             sets = dict(item.split("=", 1) for item in args.eval)

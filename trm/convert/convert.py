@@ -15,10 +15,12 @@ from trm.export.checkpoint_export import refuse_to_overwrite
 from trm.model.build import build_model
 from trm.model.config import ModelConfig
 from trm.model.trm import RecursiveModel, count_parameters
+from trm.convert import hub
+from trm.convert import nano_trm_format as nano
 from trm.convert import reference_format as reference
 from trm.convert.source_file import read_weights_file, sha256_of, tensor_dict
 
-FORMATS = ("reference",)
+FORMATS = ("reference", "nano-trm")
 
 
 @dataclass
@@ -79,6 +81,39 @@ def from_reference(path: Path, config_path: Path | None = None) -> Converted:
     return Converted(model, origin)
 
 
+def from_nano_trm(path: Path, ema: bool | None = None) -> Converted:
+    """A nano-trm Lightning checkpoint; ``ema`` True takes the EMA callback's weights, False the raw ones, None the
+    EMA ones when the file has them (what nano-trm's validation accuracy measures)."""
+    path = Path(path)
+    stored = read_weights_file(path)
+    state, wrapper = tensor_dict(stored, path)
+    hparams = nano.hyper_parameters(stored)
+    config = nano.model_config(hparams)
+    chosen, which = nano.pick_weights(stored, state, ema)
+    ours = nano.our_weights(chosen, config)
+    names = _source_names(chosen, ours)
+    model = _load_strictly(config, ours, names)
+    settings = {key: value for key, value in hparams.items() if isinstance(value, (int, float, str, bool))}
+    origin = {"file": str(path), "format": "nano-trm (olivkoch/nano-trm, Lightning checkpoint)",
+              "sha256": sha256_of(path), "wrapper": wrapper, "weights": which, "settings": settings,
+              "mapped": [[names[name], name, list(tensor.shape)] for name, tensor in ours.items()]}
+    return Converted(model, origin)
+
+
+def open_source(kind: str, source: str, config: Path | None = None, ema: bool | None = None) -> Converted:
+    """Convert ``source`` of format ``kind`` (FORMATS): a local file, or ``hf:OWNER/REPO[/FILE]`` on the hub."""
+    if kind not in FORMATS:
+        raise ConfigError(f"unknown format {kind!r}: TRM Studio opens {', '.join(FORMATS)}.")
+    where = None
+    if hub.is_hub_source(source):
+        fetched = hub.fetch(source, kind)
+        source, config, where = fetched.weights, config or fetched.config, fetched.source
+    converted = from_nano_trm(Path(source), ema) if kind == "nano-trm" else from_reference(Path(source), config)
+    if where:
+        converted.origin["file"] = where
+    return converted
+
+
 def write_converted(converted: Converted, destination: Path, replace: bool = False,
                     command: str | None = None) -> Path:
     """Save ``converted`` as our checkpoint folder (float32 weights, config.json, MODEL_CARD.md)."""
@@ -95,6 +130,3 @@ def write_converted(converted: Converted, destination: Path, replace: bool = Fal
     return destination
 
 
-def refuse_unknown_format(kind: str) -> None:
-    if kind not in FORMATS:
-        raise ConfigError(f"--from {kind!r}: known formats are {', '.join(FORMATS)}.")

@@ -6,6 +6,7 @@ A file may hold a state dict directly or inside a wrapper (Lightning's ``state_d
 """
 
 import hashlib
+import pathlib
 import pickle
 import zipfile
 from pathlib import Path
@@ -17,6 +18,11 @@ from safetensors.torch import load_file
 from trm.errors import CheckpointError
 
 MAX_SOURCE_BYTES = 4 * 2 ** 30  # a paper-size TRM is ~30 MB in float32; a file this big is not a TRM
+# Lightning checkpoints pickle the run's output folder as a path object among their hyper-parameters. Building a
+# path runs no code, so these (and nothing else) are allowed; a Windows path is read as a pure path on any system.
+SAFE_PATH_GLOBALS = [(pathlib.PosixPath, "pathlib.PosixPath"), (pathlib.PosixPath, "pathlib._local.PosixPath"),
+                     (pathlib.PureWindowsPath, "pathlib.WindowsPath"),
+                     (pathlib.PureWindowsPath, "pathlib._local.WindowsPath")]
 
 
 def sha256_of(path: Path) -> str:
@@ -41,7 +47,8 @@ def read_weights_file(path: Path) -> object:
         except (SafetensorError, OSError, ValueError) as error:
             raise CheckpointError(f"{path} is not a readable safetensors file: {error}") from None
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals(SAFE_PATH_GLOBALS):
+            return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         raise CheckpointError(f"{path} holds more than weights (Python objects that only full unpickling could "
                               f"read, which could run code), so it is refused. Save its state_dict() alone, or "

@@ -19,6 +19,6 @@ def origin_section(origin: dict | None) -> list[str]:
         lines += ["", "Its settings, as read: " + ", ".join(f"`{k}={v}`" for k, v in settings.items()) + "."]
     mapped = origin.get("mapped") or []
     if mapped:
-        lines += ["", "| tensor there | tensor here | shape |", "|---|---|---|"]
+        lines += ["", "| tensor there | tensor here | shape here |", "|---|---|---|"]
         lines += [f"| `{there}` | `{here}` | {' x '.join(map(str, shape))} |" for there, here, shape in mapped]
     return lines + [""]
