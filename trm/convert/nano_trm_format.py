@@ -7,13 +7,12 @@ nano-trm's tokens are 0 pad, 1 EOS, 2 blank, 3.. digits; ours drop the EOS (neve
 grid's full size), so its embedding and output rows [0, 2, 3, ...] are ours.
 """
 
-import re
-
 import torch
 
 from trm.convert.source_file import is_tensor_dict
 from trm.errors import CheckpointError, ConfigError
 from trm.model.config import ModelConfig
+from trm.model.reference_keys import renamed
 
 EMA_CALLBACK = "EMACallback"
 Q_CONTINUE_BIAS = -5.0  # our second Q output, never read; the reference's initial value
@@ -27,8 +26,6 @@ _RENAMES = [
     (r"^lenet\.layers\.(\d+)\.self_attn\.o_proj\.", r"net.blocks.\1.mixer.out."),
     (r"^lenet\.layers\.(\d+)\.mlp\.gate_up_proj\.", r"net.blocks.\1.channel_mlp.gate_up."),
     (r"^lenet\.layers\.(\d+)\.mlp\.down_proj\.", r"net.blocks.\1.channel_mlp.down."),
-    (r"^lm_head\.weight$", "lm_head.weight"),
-    (r"^q_head\.(weight|bias)$", r"q_head.\1"),
 ]
 
 
@@ -107,11 +104,8 @@ def our_weights(state: dict[str, torch.Tensor], config: ModelConfig) -> dict[str
             ours["puzzle_prefix"] = torch.nn.functional.pad(tensor[0].float(),
                                                             (0, config.hidden_size - tensor.shape[1]))
             continue
-        for pattern, replacement in _RENAMES:
-            if re.match(pattern, name):
-                target = re.sub(pattern, replacement, name)
-                break
-        else:
+        target = renamed(name, _RENAMES)
+        if target is None:
             raise CheckpointError(f"no mapping for nano-trm key {name!r}: not a nano-trm TRM of a known variant.")
         tensor = tensor.float()
         if target in ("embed_tokens.weight", "lm_head.weight"):

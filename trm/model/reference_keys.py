@@ -21,6 +21,18 @@ _RENAMES = [
 ]
 
 
+SAME_NAME_KEYS = ("lm_head.weight", "q_head.weight", "q_head.bias")  # named alike in every TRM code base
+
+
+def renamed(name: str, table: list[tuple[str, str]]) -> str | None:
+    """``name`` renamed by the first matching (pattern, replacement) of ``table``; the same-name keys unchanged;
+    None when nothing matches."""
+    for pattern, replacement in table:
+        if re.match(pattern, name):
+            return re.sub(pattern, replacement, name)
+    return name if name in SAME_NAME_KEYS else None
+
+
 def strip_wrappers(name: str) -> str:
     """A reference key without the torch.compile, loss-head and ACT wrappers' prefixes."""
     changed = True
@@ -40,13 +52,9 @@ def from_reference_state_dict(reference: dict[str, torch.Tensor]) -> dict[str, t
         if short == "puzzle_emb.weights":  # (1, D): every Sudoku puzzle uses identifier 0
             ours["puzzle_prefix"] = tensor[0].float()
             continue
-        for pattern, replacement in _RENAMES:
-            if re.match(pattern, short):
-                short = re.sub(pattern, replacement, short)
-                break
-        else:
-            if short not in ("lm_head.weight", "q_head.weight", "q_head.bias"):
-                raise KeyError(f"no mapping for reference key {name!r}")
+        short = renamed(short, _RENAMES)
+        if short is None:
+            raise KeyError(f"no mapping for reference key {name!r}")
         ours[short] = tensor.float()
     return ours
 
@@ -74,13 +82,10 @@ def to_reference_state_dict(ours: dict[str, torch.Tensor],
         if name == "puzzle_prefix":
             reference[REFERENCE_PREFIX + "puzzle_emb.weights"] = tensor.float()[None].clone()
             continue
-        for pattern, replacement in _OURS_TO_REFERENCE:
-            if re.match(pattern, name):
-                name = re.sub(pattern, replacement, name)
-                break
-        else:
-            if name not in ("lm_head.weight", "q_head.weight", "q_head.bias"):
-                raise KeyError(f"no reference name for {name!r}")
+        target = renamed(name, _OURS_TO_REFERENCE)
+        if target is None:
+            raise KeyError(f"no reference name for {name!r}")
+        name = target
         dtype = init_dtype if name in ("H_init", "L_init") else torch.float32
         reference[REFERENCE_PREFIX + name] = tensor.to(dtype).clone()
     return reference
