@@ -5,7 +5,7 @@
 edit the state between steps. ``make_views`` stacks K symmetric views of each puzzle on the batch axis and maps
 their answers back; ``select_answer`` picks one per puzzle (the Q-head's choice or a vote); ``HaltedViewsAgree``
 stops each view at its own halt and a puzzle once enough halted views agree; ``has_fast_bf16`` says where bf16
-autocast pays.
+autocast pays; ``Intervene`` changes the state after one step (reset, noise, a new given) and lets it continue.
 ``prepare_for_solving`` starts compiling a model's network in the background; the core uses the compiled copy
 once it is ready for the shapes at hand.
 """
@@ -16,12 +16,15 @@ from trm.inference.compiled import (CompileStatus, compile_status, is_compile_en
                                     wait_until_compiled)
 from trm.inference.core import (CallEvent, Observer, RecursionState, StepOutput, StopRule, halt_when_all_confident,
                                 iter_steps, run_steps)
+from trm.inference.intervention import KINDS as INTERVENTIONS
+from trm.inference.intervention import Intervene, Intervention
 from trm.inference.precision import has_fast_bf16
 from trm.inference.selection import SELECTIONS, Selection, select_answer, select_by_q, select_by_vote
 from trm.inference.views import (Views, make_views, noisy_start, stop_when_best_view_confident,
                                  stop_when_views_agree)
 
-__all__ = ["SELECTIONS", "AgreementOutcome", "CallEvent", "CompileStatus", "HaltedViewsAgree", "Observer",
+__all__ = ["INTERVENTIONS", "SELECTIONS", "AgreementOutcome", "CallEvent", "CompileStatus", "HaltedViewsAgree",
+           "Intervene", "Intervention", "Observer",
            "RecursionState", "Selection", "StepOutput", "StopRule", "Views", "compile_status",
            "halt_when_all_confident", "has_fast_bf16", "is_compile_enabled", "iter_steps", "make_views", "noisy_start",
            "prepare_for_solving", "run_steps", "select_answer", "select_by_q", "select_by_vote",

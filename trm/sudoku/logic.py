@@ -49,6 +49,18 @@ class LogicResult:
                 order[step.cell[0] * n + step.cell[1]] = step.number
         return order
 
+    def cell_techniques(self) -> list[str | None]:
+        """Per cell, the hardest technique the solver had needed by the time it filled that cell (a single after
+        a locked-candidates elimination needs locked candidates); None for givens and cells left open."""
+        n = int(round(len(self.grid) ** 0.5))
+        needed: list[str | None] = [None] * len(self.grid)
+        hardest = -1
+        for step in self.steps:
+            hardest = max(hardest, DIFFICULTY_ORDER.index(step.technique))
+            if step.is_placement:
+                needed[step.cell[0] * n + step.cell[1]] = DIFFICULTY_ORDER[hardest]
+        return needed
+
 
 def _next_step(board: Board) -> Step | None:
     for find in TECHNIQUES.values():

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from trm.inference import StepOutput, iter_steps, make_views, noisy_start
+from trm.inference import Intervene, Intervention, StepOutput, iter_steps, make_views, noisy_start
 from trm.model.tokens import encode_grids
 from trm.model.trm import RecursiveModel
 from trm.sudoku.shape import GridShape, shape_for_size
@@ -47,7 +47,8 @@ def _step_record(model: RecursiveModel, output: StepOutput, shape: GridShape, la
 
 def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
                steps: int | None = None, keep_states: bool = True, compiled: bool = True, views: int = 1,
-               seed: int = 0, noise: float = 0.0, bf16: bool = False) -> Iterator[StepRecord]:
+               seed: int = 0, noise: float = 0.0, bf16: bool = False,
+               intervention: Intervention | None = None) -> Iterator[StepRecord]:
     """Yield a StepRecord after each supervision step of solving ``puzzle`` (int (cells,), 0 = blank).
 
     ``steps`` defaults to the model's maximum; more tests test-time scaling. The model runs on its own device
@@ -57,6 +58,8 @@ def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray |
     traces view 0, the puzzle itself, and its ``views`` holds every view's answer and Q-halt logit. ``noise``
     perturbs every view's initial y and z but the puzzle's own (trm.inference.noisy_start). ``bf16`` runs the
     network in bf16 autocast, as on the GPU (twice as fast on a CPU with native bf16; answers may differ slightly).
+    ``intervention`` changes the state after its step (trm.inference.Intervene); the steps before are the
+    untouched run's.
     """
     shape = shape_for_size(model.config.grid_size)
     device = next(model.parameters()).device
@@ -67,8 +70,9 @@ def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray |
     tokens = encode_grids(made.to_views(torch.as_tensor(np.asarray(puzzle), device=device).long()[None]))
     labels = None if solution is None else encode_grids(solution, device)[None]
     recorder = CallRecorder(model, labels, keep_states)
+    observers = [recorder] + ([Intervene(model, intervention)] if intervention else [])
     previous, started = None, time.perf_counter()
-    for output in iter_steps(model, tokens, steps, observers=[recorder], compiled=compiled, start=start,
+    for output in iter_steps(model, tokens, steps, observers=observers, compiled=compiled, start=start,
                              bf16=bf16):
         with torch.inference_mode():
             record = _step_record(model, output, shape, labels, previous, recorder, 0.0)
@@ -81,10 +85,11 @@ def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray |
 
 def run_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
               steps: int | None = None, halt_threshold: float = 0.5, with_pca: bool = True,
-              compiled: bool = True, views: int = 1, seed: int = 0, noise: float = 0.0) -> Trace:
+              compiled: bool = True, views: int = 1, seed: int = 0, noise: float = 0.0,
+              intervention: Intervention | None = None) -> Trace:
     """Trace a whole solve and fit its PCA views; returns a Trace (raw per-call states are dropped)."""
     records = list(iter_trace(model, puzzle, solution, steps, keep_states=with_pca, compiled=compiled,
-                              views=views, seed=seed, noise=noise))
+                              views=views, seed=seed, noise=noise, intervention=intervention))
     return finish_trace(model.config.grid_size, puzzle, solution, records, halt_threshold, with_pca, seed, noise)
 
 
