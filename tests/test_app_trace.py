@@ -104,7 +104,9 @@ def test_solve_produces_the_player_and_a_rerun_reuses_the_trace(model_roots):
     assert len(stored.trace.steps) == TINY_4X4.max_supervision_steps
     assert at.slider(key="solve_step_slider").value == TINY_4X4.max_supervision_steps
     assert any("Why it stops" in md.value for md in at.markdown)
-    assert len(at.get("plotly_chart")) == 7  # P(halt), cells right, Q-logit, movement, decoding, two PCA views
+    # P(halt), cells right, Q-logit, movement, decoding, when each cell settles, two PCA views
+    assert len(at.get("plotly_chart")) == 8
+    assert any("solve_chart_settle" in chart.proto.id for chart in at.get("plotly_chart"))
 
     at.button(key="solve_run").click().run()  # pressing again, same inputs: nothing is recomputed
     assert next(iter(at.session_state["solve_traces"].values())) is stored

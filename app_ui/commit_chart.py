@@ -1,0 +1,44 @@
+"""When the model commits to each cell: a heat map of the step from which each blank cell's digit never changes
+again, with the technique a person needs for that cell on hover (does the model settle the easy cells first?)."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app_ui.trace_charts import HEIGHT
+from trm import TRMError
+from trm.evaluate import settle_steps
+from trm.sudoku import logic_solve, shape_for_size
+from trm.trace import Trace
+
+
+def _techniques(trace: Trace) -> list[str]:
+    shape = shape_for_size(trace.grid_size)
+    try:
+        needed = logic_solve(trace.puzzle, shape, guess_when_stuck=True).cell_techniques()
+    except TRMError:  # conflicting givens: no technique to show
+        needed = [None] * shape.cells
+    return [name or ("given" if digit else "open") for name, digit in zip(needed, trace.puzzle)]
+
+
+def settle_figure(trace: Trace) -> go.Figure:
+    """A size x size heat map: light cells settled early, dark ones late, givens empty."""
+    size = trace.grid_size
+    shape = shape_for_size(size)
+    settled = settle_steps(np.stack([record.prediction for record in trace.steps]), trace.puzzle)
+    values = np.where(trace.puzzle == 0, settled, np.nan).reshape(size, size)
+    techniques = np.array(_techniques(trace), dtype=object).reshape(size, size)
+    text = np.where(np.isnan(values), "", values.astype(object))
+    figure = go.Figure(go.Heatmap(
+        z=values, text=text, texttemplate="%{text}", customdata=techniques, colorscale="Blues", zmin=1,
+        zmax=len(trace.steps), xgap=1, ygap=1, colorbar=dict(title=dict(text="step"), thickness=12),
+        hovertemplate="row %{y}, column %{x}: settles at step %{z}<br>a person needs: %{customdata}<extra></extra>"))
+    for k in range(0, size + 1, shape.box_cols):
+        figure.add_shape(type="line", x0=k + 0.5, x1=k + 0.5, y0=0.5, y1=size + 0.5, line=dict(width=2))
+    for k in range(0, size + 1, shape.box_rows):
+        figure.add_shape(type="line", x0=0.5, x1=size + 0.5, y0=k + 0.5, y1=k + 0.5, line=dict(width=2))
+    figure.update_traces(x=list(range(1, size + 1)), y=list(range(1, size + 1)))
+    figure.update_layout(height=HEIGHT + 40, margin=dict(l=10, r=10, t=10, b=10))
+    figure.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, constrain="domain")
+    figure.update_yaxes(autorange="reversed", showticklabels=False, ticks="", showgrid=False, zeroline=False,
+                        scaleanchor="x")
+    return figure
