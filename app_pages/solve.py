@@ -275,12 +275,13 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
     if stored.solution_note:
         st.warning(stored.solution_note)
     export_name = f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{settings.file_tag()}.json"
-    _play(stored, export_name)
+    _play(stored, export_name, loaded, key)
 
 
-def _play(stored: tp.StoredTrace, export_name: str) -> None:
+def _play(stored: tp.StoredTrace, export_name: str, loaded: LoadedModel | None = None, key: str = "") -> None:
     st.session_state[KEY_SHOWN] = stored  # what presentation mode shows
-    render_player(stored, st.session_state.get(KEY_THRESHOLD, stored.trace.halt_threshold), export_name)
+    render_player(stored, st.session_state.get(KEY_THRESHOLD, stored.trace.halt_threshold), export_name, loaded,
+                  key)
 
 
 pi.init_state()

@@ -12,10 +12,12 @@ from app_ui import trace_charts as charts
 from app_ui.commit_chart import settle_figure
 from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
+from app_ui.intervention_panel import render_intervention
 from app_ui.step_keys import step_keys
 from app_ui.views_panel import render_views_panel
 from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
                                  REPLAYED, StoredTrace, overlay_at, show_step_in_url, with_threshold)
+from trm import LoadedModel
 from trm.render import describe_maker, gif_bytes, render_html
 from trm.trace import Trace
 
@@ -24,18 +26,21 @@ KEY_SPEED = "solve_play_speed"
 PLAY_SPEEDS = {"slow": 1.5, "normal": PLAY_SECONDS, "fast": 0.4, "fastest": 0.2}  # seconds per step
 
 
-def render_player(stored: StoredTrace, threshold: float, export_name: str) -> None:
-    """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``."""
+def render_player(stored: StoredTrace, threshold: float, export_name: str, loaded: LoadedModel | None = None,
+                  trace_id: str = "") -> None:
+    """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``. With the
+    model that made it (``loaded``; one view), the Intervene panel too."""
     playing = bool(st.session_state.get(KEY_PLAYING))
     st.fragment(_player, run_every=_tick_seconds() if playing else None)(stored, threshold, export_name, playing,
-                                                                          _tick_seconds())
+                                                                          _tick_seconds(), loaded, trace_id)
 
 
 def _tick_seconds() -> float:
     return PLAY_SPEEDS.get(st.session_state.get(KEY_SPEED, "normal"), PLAY_SECONDS)
 
 
-def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bool, seconds: float) -> None:
+def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bool, seconds: float,
+            loaded: LoadedModel | None, trace_id: str) -> None:
     trace = with_threshold(stored.trace, threshold)
     n = len(trace.steps)
     if ticking != bool(st.session_state.get(KEY_PLAYING)) or (ticking and seconds != _tick_seconds()):
@@ -67,6 +72,8 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
                + (" One line per view; thick: the one the Q-head picks at this step." if trace.views else ""),
                jump=jump)
     render_views_panel(trace, step, threshold)
+    if loaded is not None and trace.views is None:
+        render_intervention(loaded, trace, trace_id, step)
     _inside_the_recursion(trace, step)
     _downloads(stored, trace, threshold, export_name, step)
     st.caption(_provenance(stored, n))

@@ -268,3 +268,27 @@ def test_bad_folders_among_good_ones_are_listed_as_unusable_with_their_reason_an
         assert not at.exception, (name, at.exception)
         assert any(words in error.value and "(unusable)" in error.value for error in at.error), name
         assert at.button(key="solve_run").disabled
+
+
+def test_an_intervention_at_the_cursor_plays_beside_the_untouched_run(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    at.button(key="solve_prev").click().run()
+    at.button(key="solve_prev").click().run()
+    step = at.session_state["solve_step"]
+    at.selectbox(key="solve_iv_kind").set_value("noise_z").run()
+    at.number_input(key="solve_iv_scale").set_value(3.0).run()
+    at.button(key="solve_iv_run").click().run()
+    assert not at.exception, at.exception
+    trace_id, change, altered = at.session_state["solve_iv_altered"]
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert change.after_step == step and change.kind == "noise_z" and change.scale == 3.0
+    assert [r.q_halt_logit for r in altered.steps[:step]] == [r.q_halt_logit for r in stored.trace.steps[:step]]
+    assert any("cells differ from the untouched run" in c.value for c in at.caption)
+    assert any(f"solve_chart_iv_{step}" in chart.proto.id for chart in at.get("plotly_chart"))
+    at.selectbox(key="solve_iv_kind").set_value("add_given").run()
+    at.button(key="solve_iv_run").click().run()
+    assert not at.exception, at.exception
+    assert "given in cell" in at.session_state["solve_iv_altered"][1].describe()

@@ -1,0 +1,90 @@
+"""Intervene: at the player's step, wipe z or y, shake one with noise or give one more digit, and let the recursion
+continue (trm.inference.Intervention); the altered run plays beside the untouched one on the same cursor, with
+the steps where their answers differ marked."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from app_ui import trace_charts as charts
+from app_ui.grid_component import sudoku_grid
+from app_ui.trace_store import CHART_CONFIG, overlay_at
+from trm import LoadedModel
+from trm.inference import Intervention
+from trm.trace import Trace, finish_trace, iter_trace
+
+KEY_KIND, KEY_SCALE, KEY_CELL, KEY_DIGIT = "solve_iv_kind", "solve_iv_scale", "solve_iv_cell", "solve_iv_digit"
+KEY_ALTERED = "solve_iv_altered"  # (trace id, Intervention, altered Trace) of the last intervention
+KINDS = {"reset_z": "Reset z", "reset_y": "Reset y", "noise_z": "Noise on z", "noise_y": "Noise on y",
+         "add_given": "Add a given"}
+
+
+def _altered(model, trace: Trace, change: Intervention) -> Trace:
+    """The same puzzle and steps, with ``change`` made after its step."""
+    records = list(iter_trace(model, trace.puzzle, trace.solution, len(trace.steps), keep_states=False,
+                              intervention=change))
+    return finish_trace(trace.grid_size, trace.puzzle, trace.solution, records, trace.halt_threshold,
+                        with_pca=False)
+
+
+def _controls(trace: Trace, step: int) -> Intervention:
+    size = trace.grid_size
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        kind = st.selectbox("Change", list(KINDS), format_func=KINDS.get, key=KEY_KIND, width=160)
+        scale = st.number_input("Noise size", 0.0, 10.0, 1.0, 0.25, key=KEY_SCALE, width=120,
+                                disabled=not kind.startswith("noise"),
+                                help="The std of the Gaussian noise added to every entry; y and z have norm √D "
+                                     "per position, so 1.0 is about the size of one entry.")
+        blanks = [int(c) for c in np.flatnonzero(trace.puzzle == 0)] or [0]
+        cell = st.selectbox("Cell", blanks, key=KEY_CELL, width=110, disabled=kind != "add_given",
+                            format_func=lambda c: f"r{c // size + 1}c{c % size + 1}")
+        digit = st.selectbox("Digit", list(range(1, size + 1)), key=KEY_DIGIT, width=90,
+                             disabled=kind != "add_given")
+    return Intervention(step, kind, scale=float(scale), cell=int(cell), digit=int(digit))
+
+
+def _difference_figure(trace: Trace, altered: Trace, change: Intervention, step: int) -> go.Figure:
+    steps = [r.step for r in trace.steps]
+    differ = [int((a.prediction != b.prediction).sum()) for a, b in zip(trace.steps, altered.steps)]
+    figure = go.Figure()
+    figure.add_bar(x=steps, y=differ, name="cells that differ", marker_color=charts.MUTED, yaxis="y2", opacity=0.5)
+    for run, name, colour in ((trace, "untouched", charts.HALT_COLOUR), (altered, "altered", charts.Z_COLOUR)):
+        figure.add_scatter(x=steps, y=[r.q_halt_probability for r in run.steps], name=f"P(halt), {name}",
+                           mode="lines+markers", line=dict(color=colour))
+    figure.add_vline(x=change.after_step + 0.5, line=dict(dash="dot", color=charts.MUTED),
+                     annotation_text="change", annotation_position="top left")
+    figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=charts.STEP_SHADE, line_width=0, layer="below")
+    charts.chart_layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05])
+    # After chart_layout, which titles every y axis alike.
+    figure.update_layout(yaxis2=dict(overlaying="y", side="right", title_text="cells that differ", showgrid=False,
+                                     rangemode="tozero", tickformat="d"))
+    return figure
+
+
+def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: int) -> None:
+    """The panel, for a trace the page computed with ``loaded`` (one view)."""
+    st.subheader("Intervene", divider="gray")
+    st.caption(f"Change the state after step {step} (move the cursor to pick another) and let the recursion "
+               f"continue: does the model recover?")
+    change = _controls(trace, step)
+    if st.button(f"Run from step {step} with this change", key="solve_iv_run", icon=":material/science:",
+                 disabled=step >= len(trace.steps)):
+        with st.spinner(f"Running {len(trace.steps) - step} more steps…"):
+            st.session_state[KEY_ALTERED] = (trace_id, change, _altered(loaded.model, trace, change))
+    last = st.session_state.get(KEY_ALTERED)
+    if last is None or last[0] != trace_id:
+        return
+    _, done, altered = last
+    grid_col, chart_col = st.columns([1, 1], gap="large")
+    with grid_col:
+        sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_iv_grid", givens=trace.puzzle.tolist(),
+                    readonly=True, overlay=overlay_at(trace.puzzle, altered.steps[step - 1]))
+        differ = int((altered.steps[step - 1].prediction != trace.steps[step - 1].prediction).sum())
+        right = altered.steps[step - 1].correct
+        st.caption(f"The altered run at step {step} ({done.describe()}): {differ} cells differ from the untouched "
+                   f"run" + ("" if right is None else f"; {int(right[trace.puzzle == 0].sum())} of "
+                                                       f"{int((trace.puzzle == 0).sum())} blanks right") + ".")
+    with chart_col:
+        st.plotly_chart(_difference_figure(trace, altered, done, step), key=f"solve_chart_iv_{step}",
+                        config=CHART_CONFIG)
+        st.caption("P(halt) of both runs and, in grey, how many cells their answers differ in at each step.")
