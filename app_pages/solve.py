@@ -13,6 +13,7 @@ import streamlit as st
 from app_ui import model_picker as mp
 from app_ui import open_checkpoint as oc
 from app_ui import presentation as pr
+from app_ui import puzzle_controls as pc
 from app_ui import puzzle_input as pi
 from app_ui import solve_link as sl
 from app_ui import view_settings as vs
@@ -23,106 +24,20 @@ from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
 from trm.runs import runs_root
-from trm.render import describe_maker
 from trm.sudoku import GridShape, grid_to_string
-from trm.trace import trace_from_json
 
-KEY_PASTE = "solve_paste"
-KEY_LEVEL = "solve_level"
-KEY_EXAMPLE = "solve_example"
-KEY_UPLOAD = "solve_trace_upload"
 KEY_MODEL_LABEL = "solve_model_label"
 KEY_SHOWN = "solve_shown_trace"
-KEY_SOURCE = "solve_source"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
 MAX_STEPS = 256
-
-
-def _loaded(source: str) -> None:
-    st.session_state[KEY_SOURCE] = source
-
-
-def _on_generate() -> None:
-    size, level = st.session_state[pi.KEY_SIZE], st.session_state[KEY_LEVEL]
-    if pi.run_safely(pi.generate, size, level):
-        _loaded(f"Generated a {level} {size}×{size} puzzle.")
-
-
-def _on_example() -> None:
-    name = st.session_state[KEY_EXAMPLE]
-    if name is None:
-        return
-    st.session_state[KEY_EXAMPLE] = None
-    if pi.run_safely(pi.load_example, name):
-        description = next(e.description for e in pi.load_examples() if e.name == name)
-        _loaded(f"**{name}**: {description}")
-
-
-def _on_paste() -> None:
-    text = st.session_state[KEY_PASTE]
-    if not text.strip():
-        return
-    try:
-        pi.load_text(text)
-    except TRMError as error:
-        st.session_state[pi.KEY_NOTICE] = f"Could not read the pasted puzzle. {error}"
-        return
-    st.session_state[KEY_PASTE] = ""
-    _loaded("Loaded the pasted puzzle.")
-
-
-def _on_trace_upload() -> None:
-    """A saved trace replays without recomputing: its puzzle fills the grid and its steps play."""
-    upload = st.session_state.get(KEY_UPLOAD)
-    if upload is None:
-        return
-    try:
-        trace = trace_from_json(upload.getvalue(), upload.name)
-        pi.load_text(grid_to_string(trace.puzzle))
-    except TRMError as error:
-        st.session_state[pi.KEY_NOTICE] = f"Could not replay {upload.name}: {error}"
-        return
-    st.session_state[tp.KEY_REPLAY] = tp.StoredTrace(trace, "", 0.0, 0.0, tp.REPLAYED)
-    st.session_state[tp.KEY_STEP] = 1
-    st.session_state[tp.KEY_PLAYING] = False
-    _loaded(f"Replaying {upload.name}" + (f" ({describe_maker(trace)})" if describe_maker(trace) else "") + ".")
-
-
-def _on_clear() -> None:
-    """Clear button and size change: an empty grid of the selected size."""
-    pi.clear(st.session_state[pi.KEY_SIZE])
-    _loaded("")
-
-
-def _render_controls() -> None:
-    st.segmented_control("Grid size", pi.SIZES, key=pi.KEY_SIZE, required=True, on_change=_on_clear,
-                         format_func=lambda n: f"{n}×{n}")
-    levels = pi.levels_for(st.session_state[pi.KEY_SIZE])
-    if st.session_state.get(KEY_LEVEL) not in levels:
-        st.session_state[KEY_LEVEL] = levels[(len(levels) - 1) // 2]
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.selectbox("Difficulty", levels, key=KEY_LEVEL, format_func=str.capitalize, width=170)
-        st.button("Generate", key="solve_generate", on_click=_on_generate)
-    st.selectbox("Famous puzzles", [e.name for e in pi.load_examples()], index=None, key=KEY_EXAMPLE,
-                 placeholder="Pick an example…", on_change=_on_example)
-    st.text_input("Paste a puzzle", key=KEY_PASTE, on_change=_on_paste,
-                  placeholder="81 digits, 0 or . for blanks",
-                  help="16, 36 or 81 cells for 4×4, 6×6 or 9×9, row by row. Digits, with 0 or '.' for blanks; "
-                       "spaces, line breaks, '|', '-' and '+' are ignored.")
-    with st.container(horizontal=True):
-        st.button("Load pasted", key="solve_load", on_click=_on_paste)
-        st.button("Clear", key="solve_clear", on_click=_on_clear)
-    st.file_uploader("Load a saved trace", type=["json"], key=KEY_UPLOAD, on_change=_on_trace_upload,
-                     help="A trace downloaded from this page (or written by python -m trm.render --trace-out) plays "
-                          "again without the model or any computing.")
 
 
 def _render_grid(grid: np.ndarray, shape: GridShape) -> None:
     notice = st.session_state.pop(pi.KEY_NOTICE, None)
     if notice:
         st.error(notice)
-    if st.session_state.get(KEY_SOURCE):
-        st.caption(st.session_state[KEY_SOURCE])
+    if st.session_state.get(pc.KEY_SOURCE):
+        st.caption(st.session_state[pc.KEY_SOURCE])
     sudoku_grid(grid.tolist(), shape.size, key="solve_grid", givens=st.session_state[pi.KEY_GIVENS],
                 on_change=pi.set_cells)
     st.caption("Click a cell and type a digit; Backspace clears, arrow keys move, Ctrl+Z undoes. "
@@ -295,7 +210,7 @@ with st.container(key=pr.NORMAL_CONTAINER):
     st.title("Solve")
     grid_col, controls_col = st.columns([3, 2], gap="large")
     with controls_col:
-        _render_controls()
+        pc.render_controls()
     current, current_shape = pi.current_grid(), pi.current_shape()
     with grid_col:
         _render_grid(current, current_shape)
