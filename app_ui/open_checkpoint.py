@@ -10,6 +10,7 @@ import streamlit as st
 
 from trm import TRMError
 from trm.catalog import checkpoints_root
+from trm.checkpoint import check_folder_name
 from trm.convert import FORMATS, from_nano_trm, from_reference, open_source, write_converted
 
 KEY_FORMAT = "open_ckpt_format"
@@ -26,14 +27,22 @@ def _default_name(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:64] or "converted"
 
 
+def _destination(name: str) -> Path:
+    """The new checkpoint's folder: a plain name inside the checkpoints folder, not taken yet."""
+    destination = checkpoints_root() / check_folder_name(name, "The name")
+    if destination.exists():
+        raise FileExistsError(f"a checkpoint named {name} already exists in {checkpoints_root()}: choose another "
+                              f"name")
+    return destination
+
+
 def _convert_from_path(name: str) -> tuple[Path, int]:
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
-    if not source:
-        raise FileNotFoundError("give the path of the weights file, or upload it")
+    destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
     converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
-    return write_converted(converted, checkpoints_root() / (name or _default_name(source)),
-                           command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), converted.grid_size
+    return write_converted(converted, destination, command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), \
+        converted.grid_size
 
 
 def _convert_uploads(name: str) -> tuple[Path, int]:
@@ -41,16 +50,20 @@ def _convert_uploads(name: str) -> tuple[Path, int]:
     reference = st.session_state[KEY_FORMAT] == "reference"
     if reference and config is None:
         raise FileNotFoundError(f"upload the run's {CONFIG_NAME} with the weights: it holds the architecture")
+    destination = _destination(name or _default_name(weights.name))
     with tempfile.TemporaryDirectory(prefix="trm-open-") as folder:  # ours: removed with what we wrote into it
         source = Path(folder) / Path(weights.name).name
         source.write_bytes(weights.getvalue())
         if reference:
             (Path(folder) / CONFIG_NAME).write_bytes(config.getvalue())
-        converted = from_reference(source) if reference else from_nano_trm(source)
-        converted.origin["file"] = weights.name  # not the temporary path
+        try:
+            converted = from_reference(source) if reference else from_nano_trm(source)
+        except TRMError as error:  # name the uploads, not the temporary folder
+            raise type(error)(str(error).replace(f"{folder}/", "")) from None
+        converted.origin["file"] = weights.name
         if reference:
             converted.origin["config_file"] = config.name
-        return write_converted(converted, checkpoints_root() / (name or _default_name(weights.name)),
+        return write_converted(converted, destination,
                                command=f"TRM Studio, Solve page: Open a checkpoint (upload of {weights.name})"), \
             converted.grid_size
 
@@ -58,10 +71,12 @@ def _convert_uploads(name: str) -> tuple[Path, int]:
 def _on_convert() -> None:
     name = st.session_state.get(KEY_NAME, "").strip()
     try:
-        if st.session_state.get(KEY_UPLOAD) is not None:
+        if st.session_state.get(KEY_PATH, "").strip():  # a typed path wins over an upload left from before
+            written, size = _convert_from_path(name)
+        elif st.session_state.get(KEY_UPLOAD) is not None:
             written, size = _convert_uploads(name)
         else:
-            written, size = _convert_from_path(name)
+            raise FileNotFoundError("give the path of the weights file, or upload it")
     except (TRMError, OSError) as error:
         st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
         return

@@ -41,14 +41,17 @@ def read_link(max_steps: int, max_views: int, noise_choices: tuple[float, ...]) 
     if KEY_PENDING in st.session_state:
         return
     params, pending, notes = st.query_params, {}, []
-    parsers = {URL_STEPS: lambda t: _int(t, 1, max_steps), URL_VIEWS: lambda t: _int(t, 1, max_views),
-               URL_THRESHOLD: _threshold, URL_MODEL: lambda t: t or None,
-               URL_NOISE: lambda t: _choice(t, noise_choices), URL_AGREE: lambda t: _int(t, 1, max_views)}
-    for name, parse in parsers.items():
+    parsers = {URL_STEPS: (lambda t: _int(t, 1, max_steps), f"a whole number from 1 to {max_steps}"),
+               URL_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
+               URL_THRESHOLD: (_threshold, "a number from 0.05 to 0.95"), URL_MODEL: (lambda t: t or None, ""),
+               URL_NOISE: (lambda t: _choice(t, noise_choices), "one of " + ", ".join(f"{c:g}" for c in noise_choices)),
+               URL_AGREE: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}")}
+    for name, (parse, allowed) in parsers.items():
         if name in params:
             value = parse(params[name])
             if value is None:
-                notes.append(f"`{name}={params[name]}` in the link is not valid here, so the default is used.")
+                notes.append(f"`{name}={params[name]}` in the link is not valid here ({allowed}), so the default "
+                             f"is used.")
             else:
                 pending[name] = value
     st.session_state[KEY_PENDING] = pending

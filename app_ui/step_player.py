@@ -87,7 +87,11 @@ def _provenance(stored: StoredTrace, n: int) -> str:
     if stored.network == PRECOMPUTED:
         return (f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
                 f"once, identical to solving it here.")
-    return (f"Computed with the {stored.network} network: step 1 after {stored.first_step_seconds:.2f} s, "
+    made = stored.trace.made_by
+    views = f", {made['views']} views" if isinstance(made.get("views"), int) and made["views"] > 1 else ""
+    precision = f", {made['precision']}" if made.get("precision") and views else ""
+    return (f"Computed with the {stored.network} network{views}{precision}: step 1 after "
+            f"{stored.first_step_seconds:.2f} s, "
             f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
 
 
@@ -197,8 +201,11 @@ def _why_it_stops(trace: Trace, step: int) -> None:
             lines = [f"The Q-head says stop at **step {halt}**: P(halt) = {record.q_halt_probability:.2f} ≥ "
                      f"{trace.halt_threshold:.2f}."]
             if record.correct is not None:
+                blank_wrong = int((~record.correct & (trace.puzzle == 0)).sum())
                 lines.append("The answer there is **correct**." if record.is_solved else
-                             f"The answer there is **not yet correct**: {_cells(int((~record.correct).sum()))} wrong.")
+                             f"The answer there is **not yet correct**: {_cells(blank_wrong)} of "
+                             f"{int((trace.puzzle == 0).sum())} blanks wrong" +
+                             ("" if blank_wrong == int((~record.correct).sum()) else ", and givens not copied") + ".")
         if trace.solution is not None:
             lines.append(f"First fully correct at **step {solved}**." if solved else
                          "No step solves the whole puzzle.")

@@ -53,6 +53,9 @@ def pick_agree(views: int) -> int:
     linked = sl.take(sl.URL_AGREE)
     if linked is not None:
         st.session_state[KEY_AGREE] = linked
+        if linked > views:
+            st.warning(f"The link asks {linked} halted views to agree, but the solve has {views} views: {views} "
+                       f"are used.")
     current = st.session_state.get(KEY_AGREE, DEFAULT_AGREE)
     st.session_state[KEY_AGREE] = min(max(int(current), 1), views)
     agree = int(st.number_input("Halted views that must agree", 1, views, key=KEY_AGREE, width=220,

@@ -50,7 +50,7 @@ def main() -> int:
 
     ours = load_model(args.checkpoint)
     with tempfile.TemporaryDirectory() as folder:
-        written = write_reference(Path(args.checkpoint), Path(folder), step=1)
+        written, _ = write_reference(Path(args.checkpoint), Path(folder), step=1)
         arch = yaml.safe_load((Path(folder) / "all_config.yaml").read_text())["arch"]
         weights = torch.load(written, weights_only=True)
     puzzles = read_puzzle_csv(args.puzzles, limit=args.limit).puzzles

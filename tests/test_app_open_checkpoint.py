@@ -74,3 +74,18 @@ def test_a_nano_trm_checkpoint_opens_with_its_ema_weights(empty_roots):
     assert at.selectbox(key="solve_model").value == str(empty_roots / "nano_trm-lightning_tiny")
     assert any("converted from lightning_tiny.ckpt (nano-trm format" in c.value for c in at.caption)
     assert "EMA" in (empty_roots / "nano_trm-lightning_tiny" / "MODEL_CARD.md").read_text()
+
+
+def test_a_name_that_leaves_the_checkpoints_folder_or_is_taken_is_refused(empty_roots, tmp_path):
+    source = write_reference_run(tmp_path / "their-run", "mlp")
+    at = _solve_page()
+    at.text_input(key="open_ckpt_path").set_value(str(source))
+    for name, message in (("../escaped", "is not allowed"), (str(tmp_path / "abs"), "is not allowed")):
+        at.text_input(key="open_ckpt_name").set_value(name).run()
+        at.button(key="open_ckpt_convert").click().run()
+        assert any(message in e.value for e in at.error), name
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "abs").exists()
+    at.text_input(key="open_ckpt_name").set_value("theirs").run()
+    at.button(key="open_ckpt_convert").click().run()
+    at.button(key="open_ckpt_convert").click().run()
+    assert any("already exists" in e.value and "choose another name" in e.value for e in at.error)

@@ -53,7 +53,7 @@ def test_a_converted_nano_trm_model_reproduces_its_outputs(variant, tmp_path, ca
     torch.testing.assert_close(y, expected["step3.z_H"], **TOLERANCE)
     torch.testing.assert_close(z, expected["step3.z_L"], **TOLERANCE)
     card = (tmp_path / "ours" / "MODEL_CARD.md").read_text()
-    assert "nano-trm" in card and json.loads(capsys.readouterr().out)["sha256"] in card
+    assert "nano-trm" in card and json.loads(capsys.readouterr().out)["source_sha256"] in card
 
 
 @pytest.mark.parametrize("choice, prefix", [([], "ema"), (["--ema"], "ema"), (["--raw"], "raw")])

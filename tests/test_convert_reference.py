@@ -27,32 +27,38 @@ def test_a_converted_reference_checkpoint_reproduces_the_reference_outputs(varia
     assert loaded.config.mixer == ("mlp" if variant.startswith("mlp") else "attention")
     assert_matches_recorded_steps(loaded.model, load_file(str(FIXTURES / f"{variant}_outputs.safetensors")))
     card = (tmp_path / "theirs" / "MODEL_CARD.md").read_text()
-    assert printed["sha256"] in card and "## Where it came from" in card and "all_config.yaml" in card
+    assert printed["source_sha256"] in card and "## Where it came from" in card and "all_config.yaml" in card
     assert "`_orig_mod.model.inner.L_level.layers.1.mlp.down_proj.weight` | `net.blocks.1.channel_mlp.down.weight`" \
         in card
 
 
-def test_ours_written_for_the_reference_loads_there_and_round_trips(tmp_path):
+def test_ours_written_for_the_reference_loads_there_and_round_trips_exactly(tmp_path, capsys):
     source = write_reference_run(tmp_path / "run", "att")
     assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "ours")]) == 0
-    assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back"),
-                         "--step", "7"]) == 0
-    written = torch.load(tmp_path / "back" / "step_7", weights_only=True)
+    assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back")]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["forward_dtype"] == "float32"  # fp32 init states
+    written = torch.load(tmp_path / "back" / "step_1000", weights_only=True)  # the source's step number
     original = torch.load(source, weights_only=True)
     assert set(written) == set(original)  # the reference's own names, as its load_checkpoint expects
     for name, tensor in original.items():
-        assert written[name].shape == tensor.shape
-        assert torch.allclose(written[name].float(), tensor.float(), atol=1e-2 if "_init" in name else 0)
-    assert written["_orig_mod.model.inner.H_init"].dtype == torch.bfloat16  # a buffer in its forward dtype
+        assert torch.equal(written[name], tensor.float()), name
     arch = yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]
     assert arch["num_heads"] == 4 and arch["mlp_t"] is False and arch["pos_encodings"] == "rope"
-    assert convert_main(["--from", "reference", str(tmp_path / "back" / "step_7"), "--out",
+    assert arch["forward_dtype"] == "float32"
+    assert convert_main(["--from", "reference", str(tmp_path / "back" / "step_1000"), "--out",
                          str(tmp_path / "again")]) == 0
     again, ours = load_model(tmp_path / "again").model.state_dict(), load_model(tmp_path / "ours").model.state_dict()
-    for name, tensor in ours.items():
-        assert torch.allclose(again[name], tensor, atol=1e-2 if name.endswith("_init") else 0), name
-    assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back"),
-                         "--step", "7"]) == 2  # never overwrites
+    assert all(torch.equal(again[name], tensor) for name, tensor in ours.items())
+    assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back")]) == 2
+
+
+def test_a_bf16_checkpoint_goes_to_the_reference_in_its_training_precision(tmp_path, capsys):
+    assert convert_main(["--to", "reference", "checkpoints/sudoku9-mlp", "--out", str(tmp_path / "back")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["forward_dtype"] == "bfloat16"
+    written = torch.load(printed["written"][0], weights_only=True)
+    assert written["_orig_mod.model.inner.H_init"].dtype == torch.bfloat16  # a buffer in its forward dtype
+    assert yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]["forward_dtype"] == "bfloat16"
 
 
 class _Explodes:

@@ -23,8 +23,10 @@ from pathlib import Path
 import trm.cli_types as cli_types
 from trm.convert.convert import FORMATS, open_source, write_converted
 from trm.convert.to_reference import write_reference
-from trm.errors import TRMError
+from trm.checkpoint import read_json
+from trm.errors import DataError, TRMError
 from trm.export.checkpoint_export import reevaluate_checkpoint
+from trm.export.card_evaluation import read_eval_set
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -45,7 +47,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                          help="--from nano-trm: the raw state_dict")
     parser.add_argument("--force", action="store_true", help="replace an existing TRM Studio checkpoint at --out")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=CSV",
-                        help="--from: then evaluate on this held-out set and add it to the card (repeatable)")
+                        help="--from: then evaluate on this held-out set (a puzzle CSV, a data folder's test split, "
+                             "or minimal:4) and add it to the card (repeatable)")
     parser.add_argument("--limit", type=cli_types.positive_int, help="with --eval: the first N puzzles only")
     parser.add_argument("--step", type=cli_types.non_negative_int, help="--to reference: the N of step_N")
     parser.add_argument("--device", type=cli_types.device, default="cpu", help="with --eval")
@@ -56,28 +59,49 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--config is for --from reference; a nano-trm checkpoint holds its own hyper-parameters")
     if args.source_format == "reference" and args.ema is not None:
         parser.error("--ema and --raw are for --from nano-trm; the reference saves one set of weights")
+    if args.source_format and args.step is not None:
+        parser.error("--step goes with --to reference")
     if any("=" not in item for item in args.eval):
         parser.error("--eval takes NAME=CSV")
     return args
+
+
+def _check_sets(sets: dict[str, str], grid_size: int) -> None:
+    """Every --eval file readable and of the model's grid size, before anything is written."""
+    for name, path in sets.items():
+        table, _ = read_eval_set(path, limit=1)
+        if table.shape.size != grid_size:
+            raise DataError(f"--eval {name}={path} holds {table.shape.size}x{table.shape.size} puzzles; the model "
+                            f"solves {grid_size}x{grid_size}.")
+
+
+def _evaluations(destination: Path) -> dict[str, float]:
+    evaluations = read_json(destination / "config.json", "Checkpoint config").get("metadata", {}).get("evaluations")
+    return {entry["name"]: entry["result"]["exact_accuracy"] for entry in evaluations or []}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     try:
         if args.target_format:
-            written = write_reference(Path(args.path), Path(args.out), args.step)
-            print(json.dumps({"written": [str(written), str(written.parent / "all_config.yaml")]}))
+            written, forward_dtype = write_reference(Path(args.path), Path(args.out), args.step)
+            print(json.dumps({"written": [str(written), str(written.parent / "all_config.yaml")],
+                              "forward_dtype": forward_dtype}))
             return 0
         converted = open_source(args.source_format, args.path, Path(args.config) if args.config else None, args.ema)
+        sets = dict(item.split("=", 1) for item in args.eval)
+        _check_sets(sets, converted.grid_size)
         destination = write_converted(converted, Path(args.out), args.force)
-        if args.eval:
-            sets = dict(item.split("=", 1) for item in args.eval)
+        if sets:
             reevaluate_checkpoint(destination, sets, [], args.limit, args.device)
     except (TRMError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps({"checkpoint": str(destination), "tensors": len(converted.origin["mapped"]),
-                      "sha256": converted.origin["sha256"]}))
+    report = {"checkpoint": str(destination), "tensors": len(converted.origin["mapped"]),
+              "source_sha256": converted.origin["sha256"]}
+    if sets:
+        report["exact_accuracy"] = _evaluations(destination)
+    print(json.dumps(report))
     return 0
 
 

@@ -123,7 +123,7 @@ def write_converted(converted: Converted, destination: Path, replace: bool = Fal
     origin = {**converted.origin, "command": command or "python -m trm.convert " + " ".join(sys.argv[1:])}
     metadata = {"summary": f"Converted from {Path(origin['file']).name} ({origin['format']}).",
                 "converted_from": origin, "parameters": count_parameters(converted.model), "dtype": "float32",
-                "status": "converted; not evaluated here yet (python -m trm.export --card-only THIS --eval ...)"}
+                "status": "converted"}
     save_model(destination, converted.model, metadata)
     config = converted.model.config
     (destination / "MODEL_CARD.md").write_text(render_model_card(destination.name, config, metadata, []))

@@ -45,6 +45,8 @@ class ReferenceArch:
 def find_config(weights: Path, config: Path | None) -> Path:
     """``config`` if given, else ``all_config.yaml`` beside the weights; ConfigError saying how to give one."""
     path = Path(config) if config else Path(weights).parent / CONFIG_NAME
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder: give the {CONFIG_NAME} file itself.")
     if not path.is_file():
         raise ConfigError(f"{path} not found: the reference saves its architecture in {CONFIG_NAME} beside its "
                           f"step_N files; pass it with --config.")
@@ -56,7 +58,10 @@ def read_config(path: Path) -> dict:
     try:
         data = yaml.safe_load(Path(path).read_text())
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as error:
-        raise ConfigError(f"{path} is not a readable YAML file: {error}") from None
+        where = getattr(error, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"{path} is not a readable YAML file{line}: {reason}.") from None
     if not isinstance(data, dict) or not isinstance(data.get("arch"), dict):
         raise ConfigError(f"{path} has no 'arch' section: it is not a reference all_config.yaml.")
     return data

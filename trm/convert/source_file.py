@@ -8,7 +8,6 @@ A file may hold a state dict directly or inside a wrapper (Lightning's ``state_d
 import hashlib
 import pathlib
 import pickle
-import zipfile
 from pathlib import Path
 
 import torch
@@ -37,6 +36,9 @@ def read_weights_file(path: Path) -> object:
     """The object stored in ``path`` (a dict of tensors for safetensors); CheckpointError, with the reason, for a
     missing, huge, damaged or non-weights-only file."""
     path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder: give the weights file inside it (step_N, .pth, .ckpt, "
+                              f".safetensors).")
     if not path.is_file():
         raise CheckpointError(f"{path}: no such file.")
     if path.stat().st_size > MAX_SOURCE_BYTES:
@@ -50,11 +52,14 @@ def read_weights_file(path: Path) -> object:
         with torch.serialization.safe_globals(SAFE_PATH_GLOBALS):
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        raise CheckpointError(f"{path} holds more than weights (Python objects that only full unpickling could "
-                              f"read, which could run code), so it is refused. Save its state_dict() alone, or "
-                              f"as safetensors. Detail: {str(error).splitlines()[0]}") from None
-    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as error:
-        raise CheckpointError(f"{path} is not a readable PyTorch or safetensors file: {error}") from None
+        refused = next((line.strip() for line in str(error).splitlines() if "Unsupported global" in line), None)
+        if refused is None:
+            raise CheckpointError(f"{path} is not a PyTorch or safetensors file.") from None
+        raise CheckpointError(f"{path} holds more than weights: Python objects that only full unpickling could "
+                              f"read, which could run code, so it is refused. Save its state_dict() alone, or as "
+                              f"safetensors. ({refused.split(' was not')[0].split('error: ')[-1]})") from None
+    except Exception:  # torch.load fails on arbitrary bytes with KeyError, IndexError, RuntimeError...
+        raise CheckpointError(f"{path} is not a PyTorch or safetensors file.") from None
 
 
 def is_tensor_dict(value: object) -> bool:

@@ -181,7 +181,7 @@ def _write_predictions(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     summary = {"predictions": args.predictions, "puzzles": len(table),
-               "halted": int((predictions.halt_step > 0).sum())}
+               "halted_at_threshold": int((predictions.halt_step > 0).sum())}
     if table.solutions is not None:
         summary["exact_accuracy"] = float((predictions.grids == table.solutions).all(axis=1).mean())
     print(cli_types.strict_json(summary) if args.json else
@@ -195,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: choose one of --fp32 and --bf16", file=sys.stderr)
         return 2
     if args.predictions:
+        if args.views > 1 or args.agree or args.noise or args.by_difficulty or args.difficulty_mix:
+            print("error: --predictions writes one view's rows; it does not combine with --views, --agree, --noise, "
+                  "--by-difficulty or --difficulty-mix", file=sys.stderr)
+            return 2
         return _write_predictions(args)
     try:
         loaded = load_model(args.checkpoint, args.device)

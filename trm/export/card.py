@@ -197,9 +197,9 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
     lines = [f"# {name}", "", metadata.get("summary", ""), "",
              "## Model", "",
              f"- Architecture: {config.display_name}, {config.grid_size}x{config.grid_size} "
-             f"Sudoku, hidden {config.hidden_size}, {config.layers} blocks, T={config.answer_cycles}, "
-             f"n={config.latent_steps}, up to {config.max_supervision_steps} supervision steps, "
-             f"{config.prefix_len}-token puzzle prefix.",
+             f"Sudoku, hidden {config.hidden_size}, {config.layers} block{'s' if config.layers != 1 else ''}, "
+             f"T={config.answer_cycles}, n={config.latent_steps}, up to {config.max_supervision_steps} supervision "
+             f"steps, {config.prefix_len}-token puzzle prefix.",
              f"- Parameters: {_number(metadata.get('parameters'))}",
              f"- Weights: {metadata.get('dtype', 'n/a')} safetensors, "
              + ("converted from another project's file (below)." if metadata.get("converted_from") else

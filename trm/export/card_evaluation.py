@@ -7,6 +7,7 @@ from pathlib import Path
 
 from trm.checkpoint import load_model
 from trm.data import load_split
+from trm.errors import DataError
 from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at, fill_solutions, pooled_card_bands,
                           puzzle_backtracks)
 from trm.model.tokens import encode_grids
@@ -45,6 +46,9 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
     evaluations = []
     for name, csv in sets.items():
         table, skipped = read_eval_set(csv, limit)
+        if table.shape.size != loaded.config.grid_size:
+            raise DataError(f"{name}={csv} holds {table.shape.size}x{table.shape.size} puzzles; the checkpoint "
+                            f"solves {loaded.config.grid_size}x{loaded.config.grid_size}.")
         inputs, labels = encode_grids(table.puzzles, device), encode_grids(table.solutions, device)
         results = evaluate_model_at(loaded.model, inputs, labels, step_counts, batch_size=batch_size,
                                     show_progress=True, autocast=autocast)

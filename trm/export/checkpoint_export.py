@@ -41,12 +41,12 @@ def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
 def refuse_to_overwrite(destination: Path, replace: bool) -> None:
     if not destination.exists() and not destination.is_symlink():
         return
-    if not replace:
-        raise ConfigError(f"{destination} already exists: choose another name, or pass --force to replace the "
-                          f"checkpoint there.")
     if destination.is_symlink() or not is_model_folder(destination):
         raise ConfigError(f"{destination} exists and is not a TRM Studio checkpoint (no config.json of ours): "
                           f"it is never replaced; choose another name.")
+    if not replace:
+        raise ConfigError(f"{destination} already exists: choose another name, or pass --force to replace the "
+                          f"checkpoint there.")
 
 
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
