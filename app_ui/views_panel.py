@@ -23,7 +23,8 @@ _LANE_CSS = """
 .vl-lanes { display: flex; flex-wrap: wrap; gap: 14px; }
 .vl-lane { font-size: 0.8rem; }
 .vl-title { margin-bottom: 3px; white-space: nowrap; }
-.vl-grid { display: grid; width: max-content; border: 2px solid currentColor; border-radius: 3px; }
+.vl-lanes { --vl-line: rgba(128, 128, 128, 0.95); }
+.vl-grid { display: grid; width: max-content; border: 2px solid var(--vl-line); border-radius: 3px; }
 .vl-lane.chosen .vl-grid { outline: 3px solid #CC79A7; outline-offset: 2px; }
 .vl-cell { width: var(--vl-cell); height: var(--vl-cell); font-size: calc(var(--vl-cell) * 0.72);
            line-height: var(--vl-cell); text-align: center;
@@ -31,9 +32,9 @@ _LANE_CSS = """
 .vl-cell.given { font-weight: 700; }
 .vl-cell.model { color: #0a7f78; }
 .vl-cell.differs { background: rgba(230, 159, 0, 0.35); }
-.vl-cell.wrong { color: #D55E00; font-weight: 700; }
-.vl-cell.box-right { border-right: 2px solid currentColor; }
-.vl-cell.box-bottom { border-bottom: 2px solid currentColor; }
+.vl-cell.wrong { color: #c62828; font-weight: 700; }
+.vl-cell.box-right { border-right: 2px solid var(--vl-line); }
+.vl-cell.box-bottom { border-bottom: 2px solid var(--vl-line); }
 </style>
 """
 
@@ -59,8 +60,9 @@ def lanes_html(views: ViewsTrace, step: int, size: int, box: tuple[int, int]) ->
         for i, digit in enumerate(answer):
             given = bool(views.puzzle[i])
             wrong = views.solution is not None and not given and digit != views.solution[i]
-            classes = _cell_classes(i, size, box, given, digit != answers[chosen][i], wrong)
-            cells.append(f'<div class="{classes}">{int(digit) or ""}</div>')
+            classes = _cell_classes(i, size, box, given, not given and digit != answers[chosen][i], wrong)
+            shown = int(views.puzzle[i]) if given else int(digit)  # a given is the puzzle's, whatever a view says
+            cells.append(f'<div class="{classes}">{shown or ""}</div>')
         name = "the puzzle" if view == 0 else f"view {view}"
         verdict = "" if right is None else (" ✓" if right[view] else " ✗")
         mark = " · chosen" if view == chosen else ""
@@ -68,7 +70,7 @@ def lanes_html(views: ViewsTrace, step: int, size: int, box: tuple[int, int]) ->
         lanes.append(f'<div class="vl-lane{" chosen" if view == chosen else ""}"><div class="vl-title">{title}</div>'
                      f'<div class="vl-grid" style="grid-template-columns: repeat({size}, var(--vl-cell))">'
                      f'{"".join(cells)}</div></div>')
-    cell = {4: 28, 6: 22}.get(size, 16)  # px: every lane about as wide as its title
+    cell = {4: 28, 6: 24}.get(size, 20)  # px: legible on a projector, every lane about as wide as its title
     return _LANE_CSS + f'<div class="vl-lanes" style="--vl-cell: {cell}px">{"".join(lanes)}</div>'
 
 
