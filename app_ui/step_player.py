@@ -9,6 +9,7 @@ import math
 import streamlit as st
 
 from app_ui import trace_charts as charts
+from app_ui.cell_inspector import render_cell_inspector
 from app_ui.commit_chart import settle_figure
 from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
@@ -59,6 +60,7 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
         sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
                     readonly=True, overlay=overlay_at(trace.puzzle, record))
         st.caption(_grid_legend(trace))
+        render_cell_inspector(trace, step)
     jump = (step, n)
     with side_col:
         _why_it_stops(trace, step)

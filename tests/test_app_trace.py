@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -104,8 +105,8 @@ def test_solve_produces_the_player_and_a_rerun_reuses_the_trace(model_roots):
     assert len(stored.trace.steps) == TINY_4X4.max_supervision_steps
     assert at.slider(key="solve_step_slider").value == TINY_4X4.max_supervision_steps
     assert any("Why it stops" in md.value for md in at.markdown)
-    # P(halt), cells right, Q-logit, movement, decoding, when each cell settles, two PCA views
-    assert len(at.get("plotly_chart")) == 8
+    # P(halt), cells right, Q-logit, the cell inspector's two, movement, decoding, when each cell settles, two PCA
+    assert len(at.get("plotly_chart")) == 10
     assert any("solve_chart_settle" in chart.proto.id for chart in at.get("plotly_chart"))
 
     at.button(key="solve_run").click().run()  # pressing again, same inputs: nothing is recomputed
@@ -292,3 +293,25 @@ def test_an_intervention_at_the_cursor_plays_beside_the_untouched_run(model_root
     at.button(key="solve_iv_run").click().run()
     assert not at.exception, at.exception
     assert "given in cell" in at.session_state["solve_iv_altered"][1].describe()
+
+
+def test_the_cell_inspector_shows_a_cells_digits_at_the_cursor_and_every_cells_confidence(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    blanks = [int(c) for c in np.flatnonzero(stored.trace.puzzle == 0)]
+    assert at.selectbox(key="solve_inspect_cell").value == blanks[0]
+    at.selectbox(key="solve_inspect_cell").set_value(blanks[3]).run()
+    at.button(key="solve_prev").click().run()
+    assert not at.exception, at.exception
+    step = at.session_state["solve_step"]
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert any(f"solve_chart_cell_{step}" in key for key in keys)
+    assert any(f"solve_chart_confidence_{step}" in key for key in keys)
+    name = f"r{blanks[3] // 4 + 1}c{blanks[3] % 4 + 1}"
+    assert any(f"each digit in {name} after step {step}" in caption.value for caption in at.caption)
+    record = stored.trace.steps[step - 1]
+    assert record.digit_probabilities.shape == (16, 4)
+    assert int(np.argmax(record.digit_probabilities[blanks[3]])) + 1 == int(record.prediction[blanks[3]])

@@ -27,3 +27,18 @@ def test_resetting_z_at_the_cursor_runs_and_shows_the_altered_run(page, model_st
     screenshot("intervene.png")
     page.get_by_role("button", name="Next").click()  # the altered run follows the cursor
     expect(page.locator("[class*='st-key-solve_chart_iv_4'] .js-plotly-plot")).to_have_count(1, timeout=10_000)
+
+
+def test_the_cell_inspector_opens_under_the_grid_and_follows_the_cursor(page, model_streamlit_url, screenshot):
+    page.set_viewport_size({"width": 1366, "height": 1400})
+    page.goto(f"{model_streamlit_url}/solve?p={PUZZLE_4X4}")
+    expect(page.get_by_text("Unique solution")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Solve").click()
+    step_metric = page.locator("[data-testid=stMetric]").filter(has_text="Step").first
+    expect(step_metric).to_contain_text("6 / 6", timeout=60_000)
+    page.get_by_text("Cell inspector").click()
+    expect(page.get_by_text("The model's probability of each digit in r1c1 after step 6")).to_be_visible()
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_text("The model's probability of each digit in r1c1 after step 5")).to_be_visible()
+    page.get_by_text("Cell inspector").scroll_into_view_if_needed()
+    screenshot("cell-inspector.png")

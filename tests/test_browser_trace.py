@@ -56,7 +56,7 @@ def test_solving_streams_then_the_player_scrubs_grid_and_charts_together(page, m
     _solve(page, 81)
     _step_shown(page, "8 / 8")
     expect(page.get_by_text("Why it stops")).to_be_visible()
-    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(8)
+    expect(page.locator("[data-testid=stPlotlyChart]")).to_have_count(10)  # two in the closed cell inspector
     expect(page).to_have_url(re.compile(r"[?&]step=8\b"))
     last_cells = _answer_cells(page)
     assert _plot_value(page, "solve_chart_movement", "gd._fullLayout.shapes[0].x0") == 7

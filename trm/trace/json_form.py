@@ -32,7 +32,10 @@ def trace_to_dict(trace: Trace, include_cell_states: bool = False) -> dict:
     steps = []
     for record in trace.steps:
         data = {k: _plain(v) for k, v in record.__dict__.items()
-                if k not in ("calls", "violations", "y_calls", "z_calls", "y_cells", "correct", "views")}
+                if k not in ("calls", "violations", "y_calls", "z_calls", "y_cells", "correct", "views",
+                             "digit_probabilities")}
+        if record.digit_probabilities is not None:  # 4 decimals: a 64-step 9x9 trace stays well under 1 MB
+            data["digit_probabilities"] = np.round(record.digit_probabilities.astype(np.float32), 4).tolist()
         data["correct"] = None if record.correct is None else record.correct.tolist()
         data["calls"] = dataclasses.asdict(record.calls)
         data["violations"] = [dataclasses.asdict(v) for v in record.violations]
@@ -70,6 +73,8 @@ def trace_from_dict(data: dict) -> Trace:
         for name, dtype in _STEP_ARRAYS.items():
             fields[name] = np.asarray(fields.get(name, np.zeros((cells, 1))), dtype=dtype)
         fields["correct"] = None if step["correct"] is None else np.asarray(step["correct"], dtype=bool)
+        if fields.get("digit_probabilities") is not None:
+            fields["digit_probabilities"] = np.asarray(fields["digit_probabilities"], dtype=np.float16)
         fields["calls"] = CallStats(**step["calls"])
         fields["violations"] = [Conflict(v["unit"], v["index"], v["digit"], [tuple(c) for c in v["cells"]])
                                 for v in step["violations"]]

@@ -48,6 +48,8 @@ class StepRecord:
     z_calls: np.ndarray | None = field(default=None, repr=False)
     q_halt_logit: float | None = None  # None in traces exported before it was recorded
     views: ViewStep | None = field(default=None, repr=False)  # every view's answer, when solved with views
+    # float16 (cells, size): the probability of each digit 1..size in each cell (None in older traces)
+    digit_probabilities: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def is_solved(self) -> bool:

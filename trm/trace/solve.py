@@ -42,7 +42,8 @@ def _step_record(model: RecursiveModel, output: StepOutput, shape: GridShape, la
     return StepRecord(output.step, prediction, confidence.float().numpy(), entropy.float().numpy(),
                       float(output.halt_probability[0]), changed, correct, find_conflicts(prediction, shape),
                       float(rms_norms(output.y[:1])), float(rms_norms(output.z[:1])), calls, seconds,
-                      _cell_states(model, output), y_states, z_states, float(output.q_halt_logit[0]))
+                      _cell_states(model, output), y_states, z_states, float(output.q_halt_logit[0]),
+                      digit_probabilities=probabilities[:, 2:2 + shape.size].half().numpy())
 
 
 def iter_trace(model: RecursiveModel, puzzle: np.ndarray, solution: np.ndarray | None = None,
