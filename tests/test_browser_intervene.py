@@ -9,13 +9,19 @@ pytestmark = pytest.mark.browser
 PUZZLE_4X4 = "0000300204100000"
 
 
-def test_resetting_z_at_the_cursor_runs_and_shows_the_altered_run(page, model_streamlit_url, screenshot):
-    page.set_viewport_size({"width": 1366, "height": 2600})
-    page.goto(f"{model_streamlit_url}/solve?p={PUZZLE_4X4}")
+def _solved(page, url: str, height: int):
+    """The Solve page with the 4x4 puzzle solved (6 steps); returns the Step metric."""
+    page.set_viewport_size({"width": 1366, "height": height})
+    page.goto(f"{url}/solve?p={PUZZLE_4X4}")
     expect(page.get_by_text("Unique solution")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Solve").click()
     step_metric = page.locator("[data-testid=stMetric]").filter(has_text="Step").first
     expect(step_metric).to_contain_text("6 / 6", timeout=60_000)
+    return step_metric
+
+
+def test_resetting_z_at_the_cursor_runs_and_shows_the_altered_run(page, model_streamlit_url, screenshot):
+    step_metric = _solved(page, model_streamlit_url, 2600)
     for _ in range(3):
         page.get_by_role("button", name="Previous").click()
     expect(step_metric).to_contain_text("3 / 6")
@@ -30,12 +36,7 @@ def test_resetting_z_at_the_cursor_runs_and_shows_the_altered_run(page, model_st
 
 
 def test_the_cell_inspector_opens_under_the_grid_and_follows_the_cursor(page, model_streamlit_url, screenshot):
-    page.set_viewport_size({"width": 1366, "height": 1400})
-    page.goto(f"{model_streamlit_url}/solve?p={PUZZLE_4X4}")
-    expect(page.get_by_text("Unique solution")).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name="Solve").click()
-    step_metric = page.locator("[data-testid=stMetric]").filter(has_text="Step").first
-    expect(step_metric).to_contain_text("6 / 6", timeout=60_000)
+    _solved(page, model_streamlit_url, 1400)
     page.get_by_text("Cell inspector").click()
     expect(page.get_by_text("The model's probability of each digit in r1c1 after step 6")).to_be_visible()
     page.get_by_role("button", name="Previous").click()
