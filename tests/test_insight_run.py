@@ -1,0 +1,56 @@
+"""The bench's set-level run: done in batches it equals the evaluation in one go, it resumes from its JSON, and its
+cache key follows the weights, puzzles and settings."""
+
+import numpy as np
+import pytest
+
+from trm import load_model, weights_fingerprint
+from trm.evaluate import InsightRun, cache_key, evaluate_model, fill_solutions, load_cached, run_batch, save_cached
+from trm.model.tokens import encode_grids
+from trm.sudoku import read_puzzle_csv
+
+CHECKPOINT = "checkpoints/sudoku6"
+
+
+@pytest.fixture(scope="module")
+def setup():
+    table, _ = fill_solutions(read_puzzle_csv("assets/puzzles/heldout_6x6.csv", limit=20))
+    return load_model(CHECKPOINT).model, table
+
+
+def test_a_run_in_batches_and_resumed_from_json_equals_the_evaluation_in_one_go(setup):
+    model, table = setup
+    run = InsightRun(total=len(table), steps=4, threshold=0.5)
+    run_batch(model, run, table.puzzles, table.solutions, batch_size=7)
+    run = InsightRun.from_json(run.to_json())  # a page left and came back
+    while not run.finished:
+        run_batch(model, run, table.puzzles, table.solutions, batch_size=7)
+    whole = evaluate_model(model, encode_grids(table.puzzles), encode_grids(table.solutions), steps=4)
+    assert run.exact_accuracy_by_step() == pytest.approx(whole.accuracy_by_step)
+    assert run.right == whole.puzzle_correct and len(run.halt_step) == len(table)
+    assert sum(run.halt_histogram()) == len(table)
+    halted = [step for step in run.halt_step if step]  # evaluate_model counts never-halting ones at the last step
+    assert len(halted) + run.halt_histogram()[-1] == len(table)
+    assert [b["count"] for b in run.calibration()] == [b["count"] for b in whole.calibration]
+    assert run.blank_cells == int((table.puzzles == 0).sum())
+    assert all(0 <= a <= 1 for a in run.cell_accuracy_by_step())
+
+
+def test_the_cache_key_follows_weights_puzzles_and_settings_and_the_cache_round_trips(setup, tmp_path):
+    model, table = setup
+    fingerprint = weights_fingerprint(CHECKPOINT)
+    key = cache_key(fingerprint, table.puzzles, 4, 0.5)
+    assert key == cache_key(fingerprint, table.puzzles.copy(), 4, 0.5)
+    assert len({key, cache_key(fingerprint + "x", table.puzzles, 4, 0.5),
+                cache_key(fingerprint, table.puzzles[:5], 4, 0.5), cache_key(fingerprint, table.puzzles, 8, 0.5),
+                cache_key(fingerprint, table.puzzles, 4, 0.6)}) == 5
+    run = InsightRun(total=len(table), steps=4, threshold=0.5)
+    run_batch(model, run, table.puzzles, table.solutions, batch_size=64)
+    assert load_cached(tmp_path, key) is None
+    save_cached(tmp_path, key, run)
+    again = load_cached(tmp_path, key)
+    assert again == run and again.finished
+    (tmp_path / f"{key}.json").write_text("{broken")
+    assert load_cached(tmp_path, key) is None  # a damaged cache is recomputed, never an error
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert np.isfinite(run.final_q_halt_logit).all()
