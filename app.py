@@ -16,6 +16,7 @@ st.set_page_config(page_title="TRM Studio", page_icon="🧩", layout="wide")
 PAGES = [
     st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("app_pages/solve.py", title="Solve", icon=":material/grid_on:", url_path="solve"),
+    st.Page("app_pages/insight.py", title="Insight", icon=":material/insights:", url_path="insight"),
     st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
 ]
 

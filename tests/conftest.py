@@ -124,7 +124,7 @@ def model_streamlit_url(tmp_path_factory) -> Iterator[str]:
         save_model(root / "checkpoints" / f"tiny{size}-untrained", model, {"step": 0})
     (root / "runs").mkdir()
     env = {"TRM_STUDIO_CHECKPOINTS": str(root / "checkpoints"), "TRM_STUDIO_RUNS": str(root / "runs"),
-           "TRM_COMPILE": "0"}
+           "TRM_STUDIO_CACHE": str(root / "cache"), "TRM_COMPILE": "0"}
     with streamlit_server(env=env) as url:
         yield url
 

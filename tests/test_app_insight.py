@@ -1,0 +1,75 @@
+"""The Insight page: a model on a puzzle set, run in batches, cached on disk (a second visit is instant), with its
+charts and a failures table whose rows open in Solve."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from trm.checkpoint import save_model
+from trm.evaluate import InsightRun
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TINY = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=4,
+                   prefix_len=2)
+
+
+@pytest.fixture
+def roots(tmp_path, monkeypatch) -> Path:
+    save_model(tmp_path / "checkpoints" / "tiny4", TinyRecursiveModel(TINY, torch.Generator().manual_seed(0)), {})
+    (tmp_path / "runs").mkdir()
+    for name, value in (("TRM_STUDIO_CHECKPOINTS", tmp_path / "checkpoints"), ("TRM_STUDIO_RUNS", tmp_path / "runs"),
+                        ("TRM_STUDIO_CACHE", tmp_path / "cache"), ("TRM_COMPILE", "0")):
+        monkeypatch.setenv(name, str(value))
+    return tmp_path
+
+
+def _insight() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/insight.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_run_shows_every_chart_and_the_failures_and_is_cached_for_the_next_visit(roots):
+    at = _insight()
+    assert at.selectbox(key="insight_file").value == "heldout_4x4.csv"
+    at.number_input(key="insight_sample").set_value(60).run()
+    at.button(key="insight_run").click().run()
+    assert not at.exception, at.exception
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    for name in ("insight_accuracy", "insight_calibration", "insight_halting", "insight_difficulty"):
+        assert any(name in key for key in keys), name
+    assert any("60 of 60" in metric.value for metric in at.metric)
+    cached = list((roots / "cache" / "insight").glob("*.json"))
+    assert len(cached) == 1 and InsightRun.from_json(cached[0].read_text()).finished
+    failures = at.dataframe[0].value
+    assert len(failures) > 0 and failures["open in Solve"][0].startswith("/solve?p=")
+    assert "model=tiny4" in failures["open in Solve"][0]
+
+    again = _insight()  # a new session: the cache answers at once, no Run button
+    again.number_input(key="insight_sample").set_value(60).run()
+    assert not [button for button in again.button if button.key == "insight_run"]  # nothing left to run
+    assert any("60 of 60" in metric.value for metric in again.metric)
+
+
+def test_a_stopped_run_continues_where_it_stopped_and_a_generated_set_can_be_picked(roots):
+    at = _insight()
+    at.number_input(key="insight_sample").set_value(40).run()
+    at.button(key="insight_run").click().run()
+    cached = next((roots / "cache" / "insight").glob("*.json"))
+    run = InsightRun.from_json(cached.read_text())
+    half = InsightRun(total=run.total, steps=run.steps, threshold=run.threshold)  # as if stopped at once
+    cached.write_text(half.to_json())
+    at = _insight()
+    at.number_input(key="insight_sample").set_value(40).run()
+    assert at.button(key="insight_run").label == "Run"
+    at.button(key="insight_run").click().run()
+    assert InsightRun.from_json(cached.read_text()) == run  # the same numbers as the uninterrupted run
+    at.segmented_control(key="insight_source").set_value("Generated").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="insight_level").value == "easy" and at.button(key="insight_run").label == "Run"
