@@ -3,8 +3,10 @@ again, with the technique a person needs for that cell on hover (does the model 
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 
 from app_ui.trace_charts import HEIGHT
+from app_ui.trace_store import CHART_CONFIG
 from trm import TRMError
 from trm.evaluate import settle_steps
 from trm.sudoku import logic_solve, shape_for_size
@@ -42,3 +44,12 @@ def settle_figure(trace: Trace) -> go.Figure:
     figure.update_yaxes(autorange="reversed", showticklabels=False, ticks="", showgrid=False, zeroline=False,
                         scaleanchor="x")
     return figure
+
+
+def render_when_it_commits(trace: Trace) -> None:
+    """The heat map in the left half of a row, with its caption."""
+    settle_col, _ = st.columns(2, gap="large")
+    with settle_col:
+        st.plotly_chart(settle_figure(trace), key="solve_chart_settle", config=CHART_CONFIG)
+        st.caption("When the model commits to each cell: the step from which its digit never changes again (light: "
+                   "early; givens empty). Hover a cell for the technique a person needs there.")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_ui import trace_charts as charts
 from app_ui.cell_inspector import render_cell_inspector
-from app_ui.commit_chart import settle_figure
+from app_ui.commit_chart import render_when_it_commits
 from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
 from app_ui.intervention_panel import render_intervention
@@ -278,11 +278,7 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
             _chart(charts.decoding_figure(trace, step), "solve_chart_decoding",
                    "The output head applied to y and to z after every inner call. y reads as the answer; z "
                    "does not: it is scratch space for reasoning, as the paper argues.", jump=jump)
-    settle_col, _ = st.columns(2, gap="large")
-    with settle_col:
-        _chart(settle_figure(trace), "solve_chart_settle",
-               "When the model commits to each cell: the step from which its digit never changes again (light: "
-               "early; givens empty). Hover a cell for the technique a person needs there.")
+    render_when_it_commits(trace)
     if trace.pca is None:
         st.caption(f"The PCA views are computed for runs of up to {PCA_MAX_STEPS} steps (they keep every call's "
                    f"whole y and z in memory)." if len(trace.steps) > PCA_MAX_STEPS else

@@ -166,6 +166,10 @@ def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skippe
 
 
 def _write_predictions(args: argparse.Namespace) -> int:
+    if args.views > 1 or args.agree or args.noise or args.by_difficulty or args.difficulty_mix:
+        print("error: --predictions writes one view's rows; it does not combine with --views, --agree, --noise, "
+              "--by-difficulty or --difficulty-mix", file=sys.stderr)
+        return 2
     try:
         loaded = load_model(args.checkpoint, args.device)
         table = read_puzzle_csv(args.data, limit=args.limit)
@@ -195,10 +199,6 @@ def main(argv: list[str] | None = None) -> int:
         print("error: choose one of --fp32 and --bf16", file=sys.stderr)
         return 2
     if args.predictions:
-        if args.views > 1 or args.agree or args.noise or args.by_difficulty or args.difficulty_mix:
-            print("error: --predictions writes one view's rows; it does not combine with --views, --agree, --noise, "
-                  "--by-difficulty or --difficulty-mix", file=sys.stderr)
-            return 2
         return _write_predictions(args)
     try:
         loaded = load_model(args.checkpoint, args.device)
