@@ -8,9 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from trm import TRMError
+from trm import TRMError, check_folder_name
 from trm.catalog import checkpoints_root
-from trm.checkpoint import check_folder_name
 from trm.convert import FORMATS, from_nano_trm, from_reference, open_source, write_converted
 
 KEY_FORMAT = "open_ckpt_format"
