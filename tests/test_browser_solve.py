@@ -125,7 +125,8 @@ def test_a_link_with_a_4x4_puzzle_opens_a_4x4_grid(page, streamlit_url, screensh
 def test_a_deep_link_on_a_fresh_server_opens_the_page_inside_the_router(page, fresh_streamlit_url, screenshot):
     grid = _open_solve(page, fresh_streamlit_url, f"?p={NORVIG_1}")
     nav = page.get_by_test_id("stSidebarNav")
-    expect(nav.get_by_role("link")).to_have_text([re.compile("Home$"), re.compile("Solve$"), re.compile("Train$")])
+    expect(nav.get_by_role("link")).to_have_text([re.compile("Home$"), re.compile("Solve$"), re.compile("Insight$"),
+                                                  re.compile("Train$")])
     expect(page.get_by_text("watch a Tiny Recursive Model")).to_be_visible()
     expect(_cell(grid, 1, 3)).to_have_text("3")
 
