@@ -84,6 +84,19 @@ def _on_convert() -> None:
                                                f"says where it came from.")
 
 
+def _what_converts(kind: str) -> str:
+    """What Convert will read, as the page has received it (an upload counts once it has arrived)."""
+    path, upload = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_UPLOAD)
+    if path:
+        return f"Convert reads `{path}`."
+    if upload is None:
+        return "Give a path or upload a file."
+    config = st.session_state.get(KEY_UPLOAD_CONFIG)
+    if kind == "reference" and config is None:
+        return f"Received {upload.name}; its {CONFIG_NAME} is still needed."
+    return f"Ready to convert {upload.name}" + (f" with {config.name}." if kind == "reference" else ".")
+
+
 def take_opened() -> tuple[str, int] | None:
     """The (folder, grid size) of a checkpoint converted since the last run, once."""
     return st.session_state.pop(KEY_OPENED, None)
@@ -109,6 +122,7 @@ def render_open_checkpoint() -> None:
         st.file_uploader("…or upload the weights file", key=KEY_UPLOAD)
         if kind == "reference":
             st.file_uploader(f"…and its {CONFIG_NAME}", type=["yaml", "yml"], key=KEY_UPLOAD_CONFIG)
+        st.caption(_what_converts(kind))
         st.text_input("Name here", key=KEY_NAME, placeholder="default: from the file name", max_chars=64)
         st.button("Convert and open", key="open_ckpt_convert", on_click=_on_convert, icon=":material/input:")
         result = st.session_state.pop(KEY_RESULT, None)

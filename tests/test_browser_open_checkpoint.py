@@ -38,7 +38,7 @@ def test_an_uploaded_reference_checkpoint_is_converted_and_solves(page, empty_mo
     expect(chips).to_have_count(1, timeout=30_000)  # the upload has arrived
     _uploader(page, "and its all_config.yaml").set_input_files(str(source.parent / "all_config.yaml"))
     expect(chips).to_have_count(2, timeout=30_000)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # the upload's rerun has finished
+    expect(page.get_by_text("Ready to convert step_1000 with all_config.yaml.")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Convert and open").click()
     expect(page.get_by_text("Converted into")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("converted from step_1000 (reference format")).to_be_visible()
