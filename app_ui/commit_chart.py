@@ -13,13 +13,19 @@ from trm.sudoku import logic_solve, shape_for_size
 from trm.trace import Trace
 
 
-def _techniques(trace: Trace) -> list[str]:
-    shape = shape_for_size(trace.grid_size)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _techniques_of(puzzle: str, size: int) -> list[str]:
+    """Per cell, the technique a person needs (cached: the player redraws on every cursor move)."""
+    grid, shape = np.array([int(c) for c in puzzle], dtype=np.int8), shape_for_size(size)
     try:
-        needed = logic_solve(trace.puzzle, shape, guess_when_stuck=True).cell_techniques()
+        needed = logic_solve(grid, shape, guess_when_stuck=True).cell_techniques()
     except TRMError:  # conflicting givens: no technique to show
         needed = [None] * shape.cells
-    return [name or ("given" if digit else "open") for name, digit in zip(needed, trace.puzzle)]
+    return [name or ("given" if digit else "open") for name, digit in zip(needed, grid)]
+
+
+def _techniques(trace: Trace) -> list[str]:
+    return _techniques_of("".join(str(int(d)) for d in trace.puzzle), trace.grid_size)
 
 
 def settle_figure(trace: Trace) -> go.Figure:
