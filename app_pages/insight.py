@@ -61,6 +61,13 @@ def _pick_set(size: int):
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _fingerprint(path: str, mtime: float) -> str:
+    """The weights' hash, once per checkpoint version (not on every rerun of the page)."""
+    del mtime  # part of the cache key only
+    return weights_fingerprint(path)
+
+
 def _on_run() -> None:
     st.session_state[KEY_RUNNING] = True
 
@@ -150,7 +157,8 @@ if picked is not None:
         threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=220)
     if chosen is not None:
         table, set_name = chosen
-        key = cache_key(weights_fingerprint(loaded.path), table.puzzles, steps, threshold)
+        key = cache_key(_fingerprint(str(loaded.path), folder_mtime(str(loaded.path))), table.puzzles, steps,
+                        threshold)
         run = _run(loaded, table, key, steps, threshold)
         if run.done:
             st.caption(f"{label} on {set_name}: {run.done} of {run.total} puzzles, {steps} steps, threshold "
