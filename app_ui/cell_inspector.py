@@ -1,5 +1,6 @@
-"""The cell inspector: one cell's probability of every digit at the player's step (bars that move with the cursor),
-and the whole grid's confidence as a cells x steps heat map."""
+"""The cell inspector: one cell's probability of every digit at the player's step (bars that move with the cursor;
+click a cell in the player's grid, or pick it by name), and the whole grid's confidence as a cells x steps heat
+map."""
 
 import numpy as np
 import plotly.graph_objects as go
@@ -49,20 +50,32 @@ def confidence_figure(trace: Trace, step: int) -> go.Figure:
     return figure
 
 
+def select_cell(cell: int) -> None:
+    """The player grid's click handler: inspect the clicked cell."""
+    st.session_state[KEY_CELL] = int(cell)
+
+
 def render_cell_inspector(trace: Trace, step: int) -> None:
-    """The expander under the player's grid (nothing for traces saved before digit probabilities were kept)."""
+    """Under the player's grid (nothing for traces saved before digit probabilities were kept)."""
     if trace.steps[0].digit_probabilities is None:
         return
     size = trace.grid_size
-    with st.expander("Cell inspector", icon=":material/zoom_in:"):
-        blanks = [int(c) for c in np.flatnonzero(trace.puzzle == 0)] or list(range(size * size))
-        if st.session_state.get(KEY_CELL) not in blanks:
-            st.session_state[KEY_CELL] = blanks[0]
-        cell = st.selectbox("Cell", blanks, key=KEY_CELL, format_func=lambda c: _name(c, size), width=120)
+    cells = list(range(size * size))
+    if st.session_state.get(KEY_CELL) not in cells:
+        blanks = np.flatnonzero(trace.puzzle == 0)
+        st.session_state[KEY_CELL] = int(blanks[0]) if blanks.size else 0
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown("**Cell inspector**")
+            cell = st.selectbox("Cell", cells, key=KEY_CELL, format_func=lambda c: _name(c, size), width=110,
+                                label_visibility="collapsed", help="Or click a cell in the grid above")
         st.plotly_chart(digit_figure(trace, cell, step), key=f"solve_chart_cell_{step}", config=CHART_CONFIG)
+        given = " It is a given: the model still predicts it, and is scored on it." if trace.puzzle[cell] else ""
         right = "" if trace.solution is None else f" Green: the right digit, {int(trace.solution[cell])}."
-        st.caption(f"The model's probability of each digit in {_name(cell, size)} after step {step} (outlined: "
-                   f"the digit it predicts).{right} Move the cursor to watch it change.")
+        st.caption(f"Click a cell in the grid to inspect it. The model's probability of each digit in "
+                   f"{_name(cell, size)} after step {step} (outlined: the digit it predicts).{right}{given} Move "
+                   f"the cursor to watch it change.")
+    with st.expander("Every cell's confidence, step by step", icon=":material/grid_on:"):
         st.plotly_chart(confidence_figure(trace, step), key=f"solve_chart_confidence_{step}", config=CHART_CONFIG)
         st.caption("Every blank cell's confidence in its predicted digit after every step; the outlined column is "
                    "the current step.")

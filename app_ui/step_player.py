@@ -9,17 +9,16 @@ import math
 import streamlit as st
 
 from app_ui import trace_charts as charts
-from app_ui.cell_inspector import render_cell_inspector
+from app_ui.cell_inspector import render_cell_inspector, select_cell
 from app_ui.commit_chart import render_when_it_commits
-from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
 from app_ui.intervention_panel import render_intervention
 from app_ui.step_keys import step_keys
+from app_ui.trace_downloads import provenance, render_downloads
 from app_ui.views_panel import render_views_panel
 from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
-                                 REPLAYED, StoredTrace, overlay_at, show_step_in_url, with_threshold)
+                                 StoredTrace, overlay_at, show_step_in_url, with_threshold)
 from trm import LoadedModel
-from trm.render import describe_maker, gif_bytes, render_html
 from trm.trace import Trace
 
 KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
@@ -58,7 +57,8 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     with grid_col:
         record = trace.steps[step - 1]
         sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
-                    readonly=True, overlay=overlay_at(trace.puzzle, record))
+                    readonly=True, overlay=overlay_at(trace.puzzle, record),
+                    on_select=select_cell if record.digit_probabilities is not None else None)
         st.caption(_grid_legend(trace))
         render_cell_inspector(trace, step)
     jump = (step, n)
@@ -77,39 +77,8 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     if loaded is not None and trace.views is None:
         render_intervention(loaded, trace, trace_id, step)
     _inside_the_recursion(trace, step)
-    _downloads(stored, trace, threshold, export_name, step)
-    st.caption(_provenance(stored, n))
-
-
-def _provenance(stored: StoredTrace, n: int) -> str:
-    """Where the trace on screen came from: computed here (and how fast), precomputed, or a saved file."""
-    if stored.network == REPLAYED:
-        maker = f" ({describe_maker(stored.trace)})" if stored.trace.made_by else ""
-        return f"Replayed from a saved trace{maker}: nothing was recomputed."
-    if stored.network == PRECOMPUTED:
-        return (f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
-                f"once, identical to solving it here.")
-    made = stored.trace.made_by
-    views = f", {made['views']} views" if isinstance(made.get("views"), int) and made["views"] > 1 else ""
-    precision = f", {made['precision']}" if made.get("precision") and views else ""
-    return (f"Computed with the {stored.network} network{views}{precision}: step 1 after "
-            f"{stored.first_step_seconds:.2f} s, "
-            f"all {n} steps and the PCA in {stored.total_seconds:.2f} s.")
-
-
-def _downloads(stored: StoredTrace, trace: Trace, threshold: float, export_name: str, step: int) -> None:
-    """The trace as JSON (loads back into the app), as an offline HTML player opening at this step, and as a
-    GIF: talk material from the page, built only when clicked."""
-    stem = export_name.removesuffix(".json")
-    with st.container(horizontal=True, gap="small"):
-        st.download_button("Download trace (JSON)", stored.export_json(threshold), file_name=export_name,
-                           mime="application/json", key="solve_export", on_click="ignore", icon=":material/download:")
-        st.download_button("Offline page (HTML)", lambda: render_html(trace, note=describe_maker(trace), start=step),
-                           file_name=f"{stem}.html", mime="text/html", key="solve_export_html", on_click="ignore",
-                           icon=":material/slideshow:", help="One file that plays this solve offline in any browser")
-        st.download_button("Animation (GIF)", lambda: gif_bytes(trace), file_name=f"{stem}.gif", mime="image/gif",
-                           key="solve_export_gif", on_click="ignore", icon=":material/animated_images:",
-                           help="The grid, step and P(halt), one frame per step, for slides")
+    render_downloads(stored, trace, threshold, export_name, step)
+    st.caption(provenance(stored, n))
 
 
 def _advance(n: int) -> None:

@@ -25,7 +25,9 @@ URL_STEP, KEY_LINKED_STEP = "step", "solve_linked_step"
 MAX_STORED_TRACES = 8
 PCA_MAX_STEPS = 64  # the state PCA keeps every call's whole y and z: ~4 MB a step for 9x9, so long runs skip it
 PLAY_SECONDS = 0.8
-CHART_CONFIG = {"displayModeBar": False}
+# Only the camera button, shown on hover: every chart downloads as PNG without a toolbar on the projector.
+CHART_CONFIG = {"displayModeBar": "hover", "displaylogo": False, "modeBarButtons": [["toImage"]],
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 @dataclass

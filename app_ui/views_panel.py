@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
+from app_ui.trace_store import CHART_CONFIG
 from app_ui.view_settings import DEFAULT_AGREE, pick_agree
 from trm.sudoku import shape_for_size
 from trm.trace import Trace, ViewsTrace
@@ -171,7 +172,7 @@ def render_views_panel(trace: Trace, step: int, threshold: float) -> None:
             agree = pick_agree(views.count)
             st.markdown("  \n".join(why_views_stop(views, threshold, agree)))
         st.plotly_chart(halting_views_figure(views, step, threshold, agree), key=f"solve_chart_views_halt_{step}",
-                        config={"displayModeBar": False})
+                        config=CHART_CONFIG)
         st.caption("P(halt) of every view per step; the thick line is the view the Q-head picks at this step.")
     st.html(lanes_html(views, step, size, box))
     noise = f" Every view but the puzzle's own starts from y and z moved by noise of size {views.noise:g}." \

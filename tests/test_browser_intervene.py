@@ -35,11 +35,15 @@ def test_resetting_z_at_the_cursor_runs_and_shows_the_altered_run(page, model_st
     expect(page.locator("[class*='st-key-solve_chart_iv_4'] .js-plotly-plot")).to_have_count(1, timeout=10_000)
 
 
-def test_the_cell_inspector_opens_under_the_grid_and_follows_the_cursor(page, model_streamlit_url, screenshot):
+def test_clicking_a_cell_in_the_player_inspects_it_and_the_bars_follow_the_cursor(page, model_streamlit_url,
+                                                                                   screenshot):
     _solved(page, model_streamlit_url, 1400)
-    page.get_by_text("Cell inspector").click()
     expect(page.get_by_text("The model's probability of each digit in r1c1 after step 6")).to_be_visible()
+    page.locator(".st-key-solve_answer [aria-label=r2c2]").click()
+    expect(page.get_by_text("The model's probability of each digit in r2c2 after step 6")).to_be_visible(
+        timeout=20_000)
     page.get_by_role("button", name="Previous").click()
-    expect(page.get_by_text("The model's probability of each digit in r1c1 after step 5")).to_be_visible()
+    expect(page.get_by_text("The model's probability of each digit in r2c2 after step 5")).to_be_visible(
+        timeout=20_000)
     page.get_by_text("Cell inspector").scroll_into_view_if_needed()
     screenshot("cell-inspector.png")

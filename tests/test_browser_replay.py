@@ -1,5 +1,5 @@
 """A saved trace uploaded on the Solve page replays without a model; a file that is not a trace says why; the
-player offers the solve as JSON, HTML and GIF."""
+player offers the solve as JSON, HTML, GIF and CSV, and each chart as PNG."""
 
 import re
 from pathlib import Path
@@ -34,6 +34,15 @@ def test_an_uploaded_trace_replays_and_a_bad_one_is_explained(page, model_stream
         page.get_by_role("button", name="Offline page (HTML)").click()
     html = Path(download.value.path()).read_text()
     assert "__TRACE_JSON__" not in html and "sudoku4, 5 supervision steps" in html
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Steps (CSV)").click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("step,q_halt_probability") and len(rows) == 6
+    page.locator("[class*='st-key-solve_chart_halt'] .js-plotly-plot").hover()
+    camera = page.locator("[class*='st-key-solve_chart_halt'] [data-title='Download plot as a PNG']")
+    with page.expect_download() as download:
+        camera.click()
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     screenshot("solve-replay.png")
 
 

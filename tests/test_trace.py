@@ -99,3 +99,22 @@ def test_flat_baseline_traces_with_cell_logits_as_its_per_cell_view():
     assert len(trace.steps) == 3 and trace.steps[0].calls.kinds == ["z", "z", "y"] * 2
     assert trace.pca.cells.shape == (3, 16, 2)
     assert len(set(trace.steps[0].calls.z_norm)) > 1  # residual updates: the size is not pinned to sqrt(D)
+
+
+def test_the_steps_table_matches_the_trace_it_was_read_from(trace):
+    from trm.trace import STEP_COLUMNS, digits_csv, step_rows, steps_csv
+
+    rows = step_rows(trace)
+    blank = PUZZLE == 0
+    assert [r["step"] for r in rows] == list(range(1, 8))
+    for row, record in zip(rows, trace.steps):
+        assert row["blank_cells_right"] == int((record.correct & blank).sum())
+        assert row["solved"] == record.is_solved
+        assert row["q_halt_probability"] == pytest.approx(record.q_halt_probability, abs=1e-6)
+    assert [r["halts_here"] for r in rows].count(True) == (trace.halt_step is not None)
+    assert rows[0]["cells_changed"] is None and rows[1]["cells_changed"] == int((trace.steps[1].changed & blank).sum())
+    lines = steps_csv(trace).splitlines()
+    assert lines[0].split(",") == list(STEP_COLUMNS) and len(lines) == 8
+    answers = digits_csv(trace).splitlines()
+    assert answers[0].split(",")[:3] == ["step", "r1c1", "r1c2"] and len(answers[0].split(",")) == 17
+    assert [int(v) for v in answers[-1].split(",")[1:]] == trace.steps[-1].prediction.tolist()
