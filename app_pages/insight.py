@@ -1,26 +1,25 @@
-"""Insight: one model on a whole puzzle set. Pick a checkpoint, a set (a held-out file, a generated set, or your
-CSV) and a sample; it runs in batches with a progress bar and a Stop button, is cached on disk per (weights,
-puzzles, settings), and shows accuracy per step, where the Q-head halts, its calibration, accuracy by difficulty,
-and the failures, each one click from the Solve page."""
+"""Insight: one model (or two, compared) on a whole puzzle set. Pick a checkpoint, a set (a held-out file, a
+generated set, or your CSV), a sample, steps, a threshold and views; it runs in batches with a progress bar and a
+Stop button, is cached on disk per (weights, puzzles, settings), and shows what app_ui.insight_results draws."""
 
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
-from app_ui import insight_charts as ic
 from app_ui import insight_data as idata
 from app_ui import model_picker as mp
-from trm import TRMError, weights_fingerprint
+from app_ui.insight_results import render_results
+from trm import LoadedModel, TRMError, weights_fingerprint
 from trm.catalog import find_models, folder_mtime
-from trm.evaluate import InsightRun, cache_key, load_cached, run_batch, save_cached
-from trm.sudoku import grid_to_string
+from trm.evaluate import BATCH_BY_SIZE, InsightRun, cache_key, load_cached, run_batch, save_cached
+from trm.sudoku import PuzzleTable
 
 KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL = "insight_model", "insight_source", "insight_file", "insight_level"
 KEY_SAMPLE, KEY_STEPS, KEY_THRESHOLD = "insight_sample", "insight_steps", "insight_threshold"
 KEY_UPLOAD, KEY_RUNNING, KEY_STEPS_FOR = "insight_upload", "insight_running", "insight_steps_for"
+KEY_VIEWS, KEY_COMPARE = "insight_views", "insight_compare"
+VIEW_CHOICES = (1, 2, 4, 8)
 SOURCES = ("Held-out file", "Generated", "Upload a CSV")
-BATCH = {4: 250, 6: 100, 9: 25}  # puzzles per batch on 2 CPU cores: a progress update every few seconds
 
 
 def _pick_model():
@@ -76,91 +75,106 @@ def _on_stop() -> None:
     st.session_state[KEY_RUNNING] = False
 
 
-def _run(loaded, table, key: str, steps: int, threshold: float) -> InsightRun:
-    """The cached run, continued batch by batch while running (a Stop click ends the loop at the next batch)."""
-    run = load_cached(idata.cache_folder(), key) or InsightRun(total=len(table), steps=steps, threshold=threshold)
-    if run.finished:
+@dataclass
+class _Job:
+    """One model's run on the page's puzzles (the picked model, then the one it is compared with)."""
+
+    loaded: LoadedModel
+    label: str
+    run: InsightRun
+    key: str
+
+
+def _job(loaded: LoadedModel, label: str, table: PuzzleTable, steps: int, threshold: float, views: int) -> _Job:
+    key = cache_key(_fingerprint(str(loaded.path), folder_mtime(str(loaded.path))), table.puzzles, steps, threshold,
+                    views)
+    run = load_cached(idata.cache_folder(), key) or InsightRun(total=len(table), steps=steps, threshold=threshold,
+                                                                 views=views)
+    return _Job(loaded, label, run, key)
+
+
+def _progress_text(jobs: list[_Job]) -> str:
+    return "; ".join(f"{job.label}: {job.run.done} of {job.run.total} puzzles" for job in jobs)
+
+
+def _run(jobs: list[_Job], table: PuzzleTable) -> None:
+    """Continue the unfinished runs batch by batch while running (a Stop click ends the loop at the next batch)."""
+    if all(job.run.finished for job in jobs):
         st.session_state[KEY_RUNNING] = False
-        return run
+        return
+    started = any(job.run.done for job in jobs)
     with st.container(horizontal=True):
-        st.button("Run" if run.done == 0 else "Continue", key="insight_run", type="primary", on_click=_on_run,
+        st.button("Continue" if started else "Run", key="insight_run", type="primary", on_click=_on_run,
                   icon=":material/play_arrow:", disabled=bool(st.session_state.get(KEY_RUNNING)))
         st.button("Stop", key="insight_stop", on_click=_on_stop, icon=":material/stop:",
                   disabled=not st.session_state.get(KEY_RUNNING))
     if not st.session_state.get(KEY_RUNNING):
-        return run
-    bar = st.progress(run.done / run.total, text=f"{run.done} of {run.total} puzzles")
-    while not run.finished and st.session_state.get(KEY_RUNNING):
-        run_batch(loaded.model, run, table.puzzles, table.solutions, BATCH[loaded.config.grid_size])
-        save_cached(idata.cache_folder(), key, run)
-        bar.progress(run.done / run.total, text=f"{run.done} of {run.total} puzzles")
+        return
+    total = sum(job.run.total for job in jobs)
+    bar = st.progress(sum(job.run.done for job in jobs) / total, text=_progress_text(jobs))
+    while not all(job.run.finished for job in jobs) and st.session_state.get(KEY_RUNNING):
+        for job in jobs:
+            if not job.run.finished:
+                size, views = job.loaded.config.grid_size, job.run.views
+                run_batch(job.loaded.model, job.run, table.puzzles, table.solutions,
+                          max(1, BATCH_BY_SIZE[size] // views))
+                save_cached(idata.cache_folder(), job.key, job.run)
+        bar.progress(sum(job.run.done for job in jobs) / total, text=_progress_text(jobs))
     st.session_state[KEY_RUNNING] = False
     st.rerun()
 
 
-def _failures(run: InsightRun, table, backtracks: list[int], model_label: str) -> pd.DataFrame:
-    rows = []
-    for index in range(run.done):
-        if run.right[index]:
-            continue
-        puzzle = grid_to_string(table.puzzles[index])
-        link = "/solve?" + urlencode({"p": puzzle, "model": model_label, "steps": run.steps})
-        rows.append({"puzzle": puzzle, "backtracks": backtracks[index], "halts at": run.halt_step[index] or None,
-                     "final Q-halt logit": run.final_q_halt_logit[index], "open in Solve": link})
-    return pd.DataFrame(rows)
+def _pick_compared(loaded: LoadedModel, choices: dict[str, str]):
+    """"Compare with": another model of the same grid size, loaded, and its label; or None."""
+    others = [path for path in choices if path != str(loaded.path)]
+    path = st.selectbox("Compare with", [None, *others], key=KEY_COMPARE, width=260,
+                        format_func=lambda p: "nothing" if p is None else choices[p],
+                        help="A second model on the same puzzles and settings: its curve joins the accuracy chart.")
+    if path is None:
+        return None
+    try:
+        return mp.load_shared_model(path, folder_mtime(path), mp.device_name()), choices[path]
+    except TRMError as error:
+        st.error(f"Cannot load {choices[path]}: {error}")
+        return None
 
 
-def _results(run: InsightRun, table, loaded, label: str) -> None:
-    exact = run.exact_accuracy_by_step()[-1]
-    with st.container(horizontal=True):
-        st.metric("Puzzles", f"{run.done} of {run.total}")
-        st.metric(f"Solved after {run.steps} steps", f"{exact:.1%}")
-        st.metric("Blank cells right", f"{run.cell_accuracy_by_step()[-1]:.1%}")
-        st.metric("Never halts", f"{run.halt_histogram()[-1]}")
-    backtracks = idata.backtracks_of(table.puzzles[:run.done], loaded.config.grid_size)
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.plotly_chart(ic.accuracy_figure(run, loaded.config.max_supervision_steps), key="insight_accuracy",
-                        config=ic.CONFIG)
-        st.caption("Share of puzzles solved and of blank cells right after each supervision step.")
-        st.plotly_chart(ic.calibration_figure(run), key="insight_calibration", config=ic.CONFIG)
-        st.caption("Calibration: over every (puzzle, step), how often a puzzle was really solved when the Q-head "
-                   "said P(halt) was this high. On the diagonal, P(halt) means what it says.")
-    with right:
-        st.plotly_chart(ic.halting_figure(run), key="insight_halting", config=ic.CONFIG)
-        st.caption("Where the Q-head would stop each puzzle.")
-        st.plotly_chart(ic.difficulty_figure(run, backtracks), key="insight_difficulty", config=ic.CONFIG)
-        st.caption("Accuracy by difficulty: the exact solver's dead ends on each puzzle.")
-    failures = _failures(run, table, backtracks, label)
-    st.subheader(f"Failures ({len(failures)})", divider="gray")
-    if len(failures):
-        st.dataframe(failures, hide_index=True, key="insight_failures",
-                     column_config={"open in Solve": st.column_config.LinkColumn(display_text="open")})
-        st.download_button("Failures (CSV)", failures.to_csv(index=False), "failures.csv", "text/csv",
-                           key="insight_failures_csv", icon=":material/download:")
-
-
-st.title("Insight")
-st.caption("One model on a whole set of puzzles: where it succeeds, where it fails, and how far its halting "
-           "head can be trusted. Results are cached: a second visit is instant.")
-picked = _pick_model()
-if picked is not None:
-    loaded, label = picked
-    size = loaded.config.grid_size
-    chosen = _pick_set(size)
+def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
+    """Steps, halting threshold, views and the compared model (or None)."""
     if st.session_state.get(KEY_STEPS_FOR) != str(loaded.path):  # another model starts from its own step count
         st.session_state[KEY_STEPS_FOR] = str(loaded.path)
         st.session_state[KEY_STEPS] = loaded.config.max_supervision_steps
+    size = loaded.config.grid_size
+    same_size = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     with st.container(horizontal=True, vertical_alignment="bottom"):
         steps = int(st.number_input("Steps", 1, 256, loaded.config.max_supervision_steps, key=KEY_STEPS, width=110,
                                     help="Past the trained count shows what thinking longer does."))
         threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=220)
+        views = st.selectbox("Views", VIEW_CHOICES, key=KEY_VIEWS, width=90,
+                             help="Each puzzle also under random symmetries; the Q-head picks one answer. Adds a "
+                                  "views x steps chart; costs as many times the compute.")
+        compared = _pick_compared(loaded, same_size)
+    return steps, threshold, int(views), compared
+
+
+st.title("Insight")
+st.caption("One model, or two, on a whole set of puzzles: where it succeeds, where it fails, and how far its halting "
+           "head can be trusted. Results are cached: a second visit is instant.")
+picked = _pick_model()
+if picked is not None:
+    loaded, label = picked
+    chosen = _pick_set(loaded.config.grid_size)
+    steps, threshold, views, compared = _pick_settings(loaded)
     if chosen is not None:
         table, set_name = chosen
-        key = cache_key(_fingerprint(str(loaded.path), folder_mtime(str(loaded.path))), table.puzzles, steps,
-                        threshold)
-        run = _run(loaded, table, key, steps, threshold)
+        jobs = [_job(loaded, label, table, steps, threshold, views)]
+        if compared is not None:
+            jobs.append(_job(*compared, table, steps, threshold, views))
+        _run(jobs, table)
+        run = jobs[0].run
         if run.done:
             st.caption(f"{label} on {set_name}: {run.done} of {run.total} puzzles, {steps} steps, threshold "
-                       f"{threshold:.2f}" + ("" if run.finished else " (stopped: Continue picks up here)") + ".")
-            _results(run, table, loaded, label)
+                       f"{threshold:.2f}" + (f", {views} views" if views > 1 else "")
+                       + ("" if run.finished else " (stopped: Continue picks up here)") + ".")
+            render_results(run, table, loaded.config.max_supervision_steps, label,
+                           (jobs[1].label, jobs[1].run) if len(jobs) > 1 else None)

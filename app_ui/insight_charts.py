@@ -1,23 +1,30 @@
-"""The Insight page's figures of one set-level run (trm.evaluate.InsightRun): accuracy per step, where the Q-head
-halts, how well P(halt) is calibrated, and accuracy by difficulty. Each has the chart toolbar, whose camera button
+"""The Insight page's figures of a set-level run (trm.evaluate.InsightRun): accuracy per step (of one model or two),
+where the Q-head halts, how well P(halt) is calibrated, accuracy by difficulty, when cells settle against the
+technique a person needs, and views x steps. Each has the chart toolbar, whose camera button
 downloads it as PNG."""
 
 import plotly.graph_objects as go
+from plotly import colors as px_colors
 
 from app_ui import trace_charts as charts
 from trm.evaluate import InsightRun, accuracy_by_band
 
+RUN_COLOURS = (charts.CORRECT_COLOUR, charts.Z_COLOUR)  # the model, then the one it is compared with
 CONFIG = {"displayModeBar": True, "displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
-def accuracy_figure(run: InsightRun, trained_steps: int) -> go.Figure:
-    steps = list(range(1, run.steps + 1))
+def accuracy_figure(runs: list[tuple[str, InsightRun]], trained_steps: int) -> go.Figure:
+    """Puzzles solved and blank cells right by step; one pair of lines per (label, run): two models on one chart."""
     figure = go.Figure()
-    figure.add_scatter(x=steps, y=run.exact_accuracy_by_step(), name="puzzles solved", mode="lines+markers",
-                       line=dict(color=charts.CORRECT_COLOUR))
-    figure.add_scatter(x=steps, y=run.cell_accuracy_by_step(), name="blank cells right", mode="lines",
-                       line=dict(color=charts.Y_COLOUR, dash="dot"))
-    if trained_steps < run.steps:
+    for index, (label, run) in enumerate(runs):
+        steps = list(range(1, run.steps + 1))
+        colour = RUN_COLOURS[index % len(RUN_COLOURS)]
+        prefix = f"{label}: " if len(runs) > 1 else ""
+        figure.add_scatter(x=steps, y=run.exact_accuracy_by_step(), name=f"{prefix}puzzles solved",
+                           mode="lines+markers", line=dict(color=colour))
+        figure.add_scatter(x=steps, y=run.cell_accuracy_by_step(), name=f"{prefix}blank cells right", mode="lines",
+                           line=dict(color=colour if len(runs) > 1 else charts.Y_COLOUR, dash="dot"))
+    if trained_steps < max(run.steps for _, run in runs):
         figure.add_vline(x=trained_steps, line=dict(dash="dash", color=charts.MUTED),
                          annotation_text="trained steps", annotation_position="bottom right")
     charts.chart_layout(figure, "supervision step", "accuracy", yaxis_range=[0, 1.02])
@@ -58,4 +65,37 @@ def difficulty_figure(run: InsightRun, backtracks: list[int]) -> go.Figure:
                               hovertemplate="%{x} backtracks: %{y:.0%} of %{customdata} puzzles<extra></extra>"))
     charts.chart_layout(figure, "exact solver's backtracks (difficulty)", "puzzles solved", yaxis_range=[0, 1.02])
     figure.update_yaxes(tickformat=".0%")
+    return figure
+
+
+def technique_figure(run: InsightRun) -> go.Figure:
+    """For each technique a person needs, the share of its cells whose digit has settled by each step: does the
+    model settle the easy cells first?"""
+    rows = run.commit_by_technique()
+    shades = px_colors.sample_colorscale("Viridis", [i / max(len(rows) - 1, 1) * 0.85 for i in range(len(rows))])
+    figure = go.Figure()
+    for row, colour in zip(rows, shades):
+        name = row["technique"]
+        figure.add_scatter(x=list(range(1, run.steps + 1)), y=row["settled_by_step"], mode="lines+markers",
+                           name=f"{name} ({row['cells']:,} cells, mean {row['mean_settle_step']:.1f})",
+                           line=dict(color=colour), marker=dict(size=5),
+                           hovertemplate=f"{name}: %{{y:.0%}} settled by step %{{x}}<extra></extra>")
+    charts.chart_layout(figure, "supervision step", "cells settled on their final digit", yaxis_range=[0, 1.02])
+    figure.update_yaxes(tickformat=".0%")
+    figure.update_layout(legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="right", x=0.99))
+    return figure
+
+
+def views_figure(run: InsightRun) -> go.Figure:
+    """Exact accuracy of the Q-head's pick among 1, 2, 4, ... views (rows) after each step (columns)."""
+    by_views = run.views_accuracy_by_step()
+    counts = list(by_views)
+    values = [by_views[count] for count in counts]
+    figure = go.Figure(go.Heatmap(z=values, x=list(range(1, run.steps + 1)), y=[f"{c} view{'s' * (c > 1)}"
+                                                                                for c in counts],
+                                  colorscale="Greens", zmin=0, zmax=1, texttemplate="%{z:.0%}",
+                                  colorbar=dict(title=dict(text="solved"), tickformat=".0%", thickness=12),
+                                  hovertemplate="%{y}, step %{x}: %{z:.1%} solved<extra></extra>"))
+    charts.chart_layout(figure, "supervision step", "views (the Q-head picks one)")
+    figure.update_yaxes(type="category")
     return figure

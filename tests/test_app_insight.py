@@ -1,6 +1,7 @@
 """The Insight page: a model on a puzzle set, run in batches, cached on disk (a second visit is instant), with its
 charts and a failures table whose rows open in Solve."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,28 @@ def test_a_stopped_run_continues_where_it_stopped_and_a_generated_set_can_be_pic
     at.segmented_control(key="insight_source").set_value("Generated").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="insight_level").value == "easy" and at.button(key="insight_run").label == "Run"
+
+
+def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_chart(roots):
+    other = ModelConfig(**{**TINY.__dict__, "hidden_size": 16})
+    save_model(roots / "checkpoints" / "other4", TinyRecursiveModel(other, torch.Generator().manual_seed(1)), {})
+    at = _insight()
+    at.number_input(key="insight_sample").set_value(30).run()
+    at.selectbox(key="insight_views").set_value(4).run()
+    compared = [p for p in at.selectbox(key="insight_compare").options if p != "nothing"]
+    assert len(compared) == 1  # the other 4x4 model, not the one picked
+    at.selectbox(key="insight_compare").select_index(1).run()
+    at.button(key="insight_run").click().run()
+    assert not at.exception, at.exception
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    for name in ("insight_chart_views", "insight_techniques", "insight_accuracy"):
+        assert any(name in key for key in keys), name
+    assert any("pick of 4 views" in metric.label for metric in at.metric)
+    assert any(metric.label.endswith(": solved") for metric in at.metric)  # the compared model's headline
+    runs = [InsightRun.from_json(p.read_text()) for p in (roots / "cache" / "insight").glob("*.json")]
+    assert len(runs) == 2 and all(r.finished and r.views == 4 for r in runs)
+    accuracy = next(c for c in at.get("plotly_chart") if "insight_accuracy" in c.proto.id)
+    names = [trace["name"] for trace in json.loads(accuracy.proto.spec)["data"]]
+    assert sum("puzzles solved" in n for n in names) == 2 and any(n.startswith("other4") for n in names)
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "Accuracy by step (CSV)" in labels and "Commit by technique (CSV)" in labels

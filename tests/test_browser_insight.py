@@ -1,5 +1,5 @@
 """A researcher runs the Insight page on a small model: picks it, a held-out file and a sample, runs it, and sees
-the charts and the failures, each with a link to Solve."""
+the charts (views x steps with two views) and the failures, each with a link to Solve."""
 
 import pytest
 from playwright.sync_api import expect
@@ -10,16 +10,22 @@ pytestmark = pytest.mark.browser
 def test_the_insight_page_runs_a_set_and_shows_what_it_found(page, model_streamlit_url, screenshot):
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{model_streamlit_url}/insight")
+    expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("8", timeout=30_000)  # the 9x9 model's
     page.get_by_role("combobox", name="Model").click()
     page.get_by_role("option", name="tiny4-untrained (4×4)").click()
     expect(page.get_by_role("combobox", name="Held-out file")).to_have_value("heldout_4x4.csv", timeout=30_000)
     sample = page.get_by_role("spinbutton", name="Sample")
     sample.fill("80")
     sample.press("Enter")
+    page.get_by_role("combobox", name="Views").click()
+    page.get_by_role("option", name="2", exact=True).click()
+    expect(page.get_by_role("combobox", name="Views")).to_have_value("2")
+    expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("6")  # the 4x4 model's own count
     page.get_by_role("button", name="Run").click()
     expect(page.locator("[data-testid=stMetric]").filter(has_text="Puzzles").first).to_contain_text(
         "80 of 80", timeout=90_000)
-    for key in ("insight_accuracy", "insight_halting", "insight_calibration", "insight_difficulty"):
+    for key in ("insight_accuracy", "insight_halting", "insight_calibration", "insight_difficulty",
+                "insight_techniques", "insight_chart_views"):
         expect(page.locator(f"[class*='st-key-{key}'] .js-plotly-plot")).to_have_count(1)
     expect(page.get_by_role("heading", name="Failures")).to_be_visible()
     screenshot("insight-1920.png")

@@ -3,9 +3,11 @@ cache key follows the weights, puzzles and settings."""
 
 import numpy as np
 import pytest
+import torch
 
 from trm import load_model, weights_fingerprint
-from trm.evaluate import InsightRun, cache_key, evaluate_model, fill_solutions, load_cached, run_batch, save_cached
+from trm.evaluate import (InsightRun, cache_key, commit_by_technique, evaluate_model, evaluate_views, fill_solutions,
+                          load_cached, run_batch, save_cached, view_counts)
 from trm.model.tokens import encode_grids
 from trm.sudoku import read_puzzle_csv
 
@@ -43,7 +45,8 @@ def test_the_cache_key_follows_weights_puzzles_and_settings_and_the_cache_round_
     assert key == cache_key(fingerprint, table.puzzles.copy(), 4, 0.5)
     assert len({key, cache_key(fingerprint + "x", table.puzzles, 4, 0.5),
                 cache_key(fingerprint, table.puzzles[:5], 4, 0.5), cache_key(fingerprint, table.puzzles, 8, 0.5),
-                cache_key(fingerprint, table.puzzles, 4, 0.6)}) == 5
+                cache_key(fingerprint, table.puzzles, 4, 0.6),
+                cache_key(fingerprint, table.puzzles, 4, 0.5, views=2)}) == 6
     run = InsightRun(total=len(table), steps=4, threshold=0.5)
     run_batch(model, run, table.puzzles, table.solutions, batch_size=64)
     assert load_cached(tmp_path, key) is None
@@ -54,3 +57,41 @@ def test_the_cache_key_follows_weights_puzzles_and_settings_and_the_cache_round_
     assert load_cached(tmp_path, key) is None  # a damaged cache is recomputed, never an error
     assert not list(tmp_path.glob(".*.tmp"))
     assert np.isfinite(run.final_q_halt_logit).all()
+
+
+def test_commit_times_across_the_set_equal_the_engines_per_technique_figures(setup):
+    model, table = setup
+    run = InsightRun(total=len(table), steps=4, threshold=0.5)
+    while not run.finished:
+        run_batch(model, run, table.puzzles, table.solutions, batch_size=6)
+    expected = commit_by_technique(model, table.puzzles, table.solutions, table.shape, steps=4)
+    rows = run.commit_by_technique()
+    assert [r["technique"] for r in rows] == [e.technique for e in expected]
+    for row, want in zip(rows, expected):
+        assert row["cells"] == want.cells
+        assert row["mean_settle_step"] == pytest.approx(want.mean_settle_step)
+        assert row["right_at_end"] == pytest.approx(want.right_at_end)
+        assert row["settled_by_step"][-1] == pytest.approx(1.0)
+    assert sum(r["cells"] for r in rows) == run.blank_cells
+
+
+def test_views_by_steps_equal_the_views_evaluation_and_survive_a_resume(setup):
+    model, table = setup
+    whole = InsightRun(total=len(table), steps=3, threshold=0.5, views=4)
+    run_batch(model, whole, table.puzzles, table.solutions, batch_size=len(table))
+    assert view_counts(4) == [1, 2, 4] and view_counts(6) == [1, 2, 4, 6] and view_counts(1) == [1]
+    by_views = whole.views_accuracy_by_step()
+    assert by_views[1] == pytest.approx(whole.exact_accuracy_by_step())  # one view: the puzzle itself
+    expected = evaluate_views(model, torch.as_tensor(table.puzzles), torch.as_tensor(table.solutions), views=4,
+                              steps=3, batch_size=len(table))
+    assert by_views[4] == pytest.approx(expected.accuracy_by_rule["q"])
+    assert whole.exact_accuracy_by_step() == pytest.approx(expected.accuracy_by_rule["view0"])
+    stopped = InsightRun(total=len(table), steps=3, threshold=0.5, views=4)
+    run_batch(model, stopped, table.puzzles, table.solutions, batch_size=7)
+    stopped = InsightRun.from_json(stopped.to_json())
+    while not stopped.finished:
+        run_batch(model, stopped, table.puzzles, table.solutions, batch_size=7)
+    straight = InsightRun(total=len(table), steps=3, threshold=0.5, views=4)
+    while not straight.finished:
+        run_batch(model, straight, table.puzzles, table.solutions, batch_size=7)
+    assert stopped == straight

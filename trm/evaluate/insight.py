@@ -1,30 +1,36 @@
 """A set-level run for the researcher's bench, done in batches so a page can show results as they come, stop, and
 resume: per supervision step the puzzles and cells right, each puzzle's halting step, final Q-halt logit and
-outcome, and the calibration of P(halt) against correctness. A run is plain JSON, cached on disk per (weights,
-puzzles, settings), so a second visit is instant."""
+outcome, the calibration of P(halt) against correctness, when each cell settles against the technique a person
+needs for it, and, with views, what K views judged by the Q-head add. A run is plain JSON (cached by
+trm.evaluate.insight_cache); the batches are computed by trm.evaluate.insight_batch."""
 
-import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
-import torch
 
 from trm.evaluate.accuracy import CALIBRATION_BINS
-from trm.inference import iter_steps
-from trm.model.tokens import encode_grids
-from trm.model.trm import RecursiveModel
+from trm.sudoku.logic import DIFFICULTY_ORDER
+
+BATCH_BY_SIZE = {4: 250, 6: 100, 9: 25}  # puzzles per batch on 2 CPU cores: a progress update every few seconds
+
+
+def view_counts(views: int) -> list[int]:
+    """The view counts a run compares: 1, 2, 4, ... up to ``views`` (and ``views`` itself)."""
+    counts = [1 << i for i in range(views.bit_length()) if 1 << i < views]
+    return [*counts, views]
 
 
 @dataclass
 class InsightRun:
-    """Counts so far over the first ``done`` of ``total`` puzzles (lists by step are indexed by step - 1)."""
+    """Counts so far over the first ``done`` of ``total`` puzzles (lists by step are indexed by step - 1). With
+    ``views`` > 1 the per-puzzle figures are the puzzle's own view (view 0); ``views_right_by_step`` adds, for each
+    of ``view_counts(views)``, the puzzles whose Q-head-picked answer among that many views is right."""
 
     total: int
     steps: int
     threshold: float
+    views: int = 1
     done: int = 0
     right_by_step: list[int] = field(default_factory=list)
     cells_right_by_step: list[int] = field(default_factory=list)
@@ -35,6 +41,9 @@ class InsightRun:
     calibration_count: list[int] = field(default_factory=list)  # per P(halt) bin over all (puzzle, step)
     calibration_probability: list[float] = field(default_factory=list)  # sums, for the bin's mean
     calibration_right: list[int] = field(default_factory=list)
+    settle_histogram: dict[str, list[int]] = field(default_factory=dict)  # technique -> blank cells settling at step
+    settle_right: dict[str, int] = field(default_factory=dict)  # technique -> those cells right after the last step
+    views_right_by_step: list[list[int]] = field(default_factory=list)  # [view count index][step - 1]
 
     def __post_init__(self) -> None:
         self.right_by_step = self.right_by_step or [0] * self.steps
@@ -42,6 +51,9 @@ class InsightRun:
         self.calibration_count = self.calibration_count or [0] * CALIBRATION_BINS
         self.calibration_probability = self.calibration_probability or [0.0] * CALIBRATION_BINS
         self.calibration_right = self.calibration_right or [0] * CALIBRATION_BINS
+        self.settle_histogram = self.settle_histogram or {name: [0] * self.steps for name in DIFFICULTY_ORDER}
+        self.settle_right = self.settle_right or {name: 0 for name in DIFFICULTY_ORDER}
+        self.views_right_by_step = self.views_right_by_step or [[0] * self.steps for _ in view_counts(self.views)]
 
     @property
     def finished(self) -> bool:
@@ -65,66 +77,28 @@ class InsightRun:
                 for i, (n, p, r) in enumerate(zip(self.calibration_count, self.calibration_probability,
                                                    self.calibration_right))]
 
+    def commit_by_technique(self) -> list[dict]:
+        """Per technique a person needs (easiest first, those with cells only): the blank cells, their mean settle
+        step, the share right at the end, and the share settled by each step (cumulative)."""
+        rows = []
+        for name in DIFFICULTY_ORDER:
+            counts = np.asarray(self.settle_histogram.get(name, []), dtype=float)
+            cells = int(counts.sum())
+            if cells:
+                rows.append({"technique": name, "cells": cells,
+                             "mean_settle_step": float((counts * np.arange(1, len(counts) + 1)).sum() / cells),
+                             "right_at_end": self.settle_right.get(name, 0) / cells,
+                             "settled_by_step": (np.cumsum(counts) / cells).tolist()})
+        return rows
+
+    def views_accuracy_by_step(self) -> dict[int, list[float]]:
+        """View count -> exact accuracy by step of the answer the Q-head picks among that many views."""
+        return {count: [right / self.done if self.done else 0.0 for right in by_step]
+                for count, by_step in zip(view_counts(self.views), self.views_right_by_step)}
+
     def to_json(self) -> str:
         return json.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> "InsightRun":
         return cls(**json.loads(text))
-
-
-def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solutions: np.ndarray,
-              batch_size: int = 64, bf16: bool = False) -> None:
-    """Add the next ``batch_size`` puzzles of (N, cells) ``puzzles`` (the same arrays every call) to ``run``."""
-    batch = slice(run.done, min(run.done + batch_size, run.total))
-    device = next(model.parameters()).device
-    tokens, labels = encode_grids(puzzles[batch], device), encode_grids(solutions[batch], device)
-    blank = tokens == encode_grids(np.zeros(1, dtype=np.int8), device)[0]
-    halt = torch.zeros(tokens.shape[0], dtype=torch.long, device=device)
-    logit_threshold = float(torch.logit(torch.tensor(run.threshold, dtype=torch.float64)))
-    with torch.inference_mode():
-        for output in iter_steps(model, tokens, run.steps, bf16=bf16, compiled=False):
-            correct = output.tokens == labels
-            solved = correct.all(dim=-1)
-            run.right_by_step[output.step - 1] += int(solved.sum())
-            run.cells_right_by_step[output.step - 1] += int((correct & blank).sum())
-            halt[(halt == 0) & (output.q_halt_logit >= logit_threshold)] = output.step
-            probability = output.halt_probability.double().cpu()
-            bins = (probability * CALIBRATION_BINS).long().clamp(max=CALIBRATION_BINS - 1)
-            sums = [torch.bincount(bins, weights=w, minlength=CALIBRATION_BINS).tolist()
-                    for w in (torch.ones_like(probability), probability, solved.double().cpu())]
-            for b in range(CALIBRATION_BINS):
-                run.calibration_count[b] += int(sums[0][b])
-                run.calibration_probability[b] += sums[1][b]
-                run.calibration_right[b] += int(sums[2][b])
-    run.blank_cells += int(blank.sum())
-    run.halt_step += halt.cpu().tolist()
-    run.right += solved.cpu().tolist()
-    run.final_q_halt_logit += [round(v, 4) for v in output.q_halt_logit.float().cpu().tolist()]
-    run.done = batch.stop
-
-
-def cache_key(weights_fingerprint: str, puzzles: np.ndarray, steps: int, threshold: float) -> str:
-    """The run's identity: the same weights, puzzles and settings give the same key."""
-    digest = hashlib.sha256(weights_fingerprint.encode())
-    digest.update(np.ascontiguousarray(puzzles, dtype=np.int8).tobytes())
-    digest.update(f"{steps}|{threshold:.4f}".encode())
-    return digest.hexdigest()[:24]
-
-
-def load_cached(folder: Path, key: str) -> InsightRun | None:
-    """A cached run, or None when there is none or it cannot be read (it is then recomputed)."""
-    path = Path(folder) / f"{key}.json"
-    try:
-        return InsightRun.from_json(path.read_text())
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def save_cached(folder: Path, key: str, run: InsightRun) -> None:
-    """Write atomically (a killed writer leaves the previous file, never half of one)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{key}.{os.getpid()}.tmp"
-    temporary.write_text(run.to_json())
-    os.replace(temporary, folder / f"{key}.json")
