@@ -108,3 +108,17 @@ def _render_failures(run: InsightRun, table: PuzzleTable, backtracks: list[int],
         st.dataframe(failures, hide_index=True, key="insight_failures",
                      column_config={"open in Solve": st.column_config.LinkColumn(display_text="open")})
         _download(failures, "failures.csv", "insight_failures_csv")
+
+
+def render_live(runs: list[tuple[str, InsightRun]], trained_steps: int) -> None:
+    """While the runs go on: the numbers so far and the accuracy chart, redrawn after every batch."""
+    with st.container(horizontal=True):
+        for label, run in runs:
+            prefix = f"{label}: " if len(runs) > 1 else ""
+            st.metric(f"{prefix}solved so far", f"{run.exact_accuracy_by_step()[-1]:.1%}" if run.done else "–",
+                      help=f"After {run.steps} steps, over the {run.done} puzzles done")
+    if any(run.done for _, run in runs):
+        figure = ic.accuracy_figure([(label, run) for label, run in runs if run.done], trained_steps)
+        figure.update_layout(meta={"done": [run.done for _, run in runs]})  # a new element each batch, not a clash
+        st.plotly_chart(figure, config=ic.CONFIG)
+        st.caption("So far; the other charts come when the run is done or stopped.")

@@ -3,7 +3,6 @@ continue (trm.inference.Intervention); the altered run plays beside the untouche
 the steps where their answers differ marked."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from app_ui import trace_charts as charts
@@ -43,24 +42,6 @@ def _controls(trace: Trace, step: int) -> Intervention:
     return Intervention(step, kind, scale=float(scale), cell=int(cell), digit=int(digit))
 
 
-def _difference_figure(trace: Trace, altered: Trace, change: Intervention, step: int) -> go.Figure:
-    steps = [r.step for r in trace.steps]
-    differ = [int((a.prediction != b.prediction).sum()) for a, b in zip(trace.steps, altered.steps)]
-    figure = go.Figure()
-    figure.add_bar(x=steps, y=differ, name="cells that differ", marker_color=charts.MUTED, yaxis="y2", opacity=0.5)
-    for run, name, colour in ((trace, "untouched", charts.HALT_COLOUR), (altered, "altered", charts.Z_COLOUR)):
-        figure.add_scatter(x=steps, y=[r.q_halt_probability for r in run.steps], name=f"P(halt), {name}",
-                           mode="lines+markers", line=dict(color=colour))
-    figure.add_vline(x=change.after_step + 0.5, line=dict(dash="dot", color=charts.MUTED),
-                     annotation_text="change", annotation_position="top left")
-    figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=charts.STEP_SHADE, line_width=0, layer="below")
-    charts.chart_layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05])
-    # After chart_layout, which titles every y axis alike.
-    figure.update_layout(yaxis2=dict(overlaying="y", side="right", title_text="cells that differ", showgrid=False,
-                                     rangemode="tozero", tickformat="d"))
-    return figure
-
-
 def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: int) -> None:
     """The panel, for a trace the page computed with ``loaded`` (one view)."""
     st.subheader("Intervene", divider="gray")
@@ -85,6 +66,6 @@ def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: 
                    f"run" + ("" if right is None else f"; {int(right[trace.puzzle == 0].sum())} of "
                                                        f"{int((trace.puzzle == 0).sum())} blanks right") + ".")
     with chart_col:
-        st.plotly_chart(_difference_figure(trace, altered, done, step), key=f"solve_chart_iv_{step}",
-                        config=CHART_CONFIG)
+        st.plotly_chart(charts.two_runs_figure(trace, altered, ("untouched", "altered"), step, done.after_step),
+                        key=f"solve_chart_iv_{step}", config=CHART_CONFIG)
         st.caption("P(halt) of both runs and, in grey, how many cells their answers differ in at each step.")

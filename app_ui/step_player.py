@@ -11,6 +11,7 @@ import streamlit as st
 from app_ui import trace_charts as charts
 from app_ui.cell_inspector import render_cell_inspector, select_cell
 from app_ui.commit_chart import render_when_it_commits
+from app_ui.compare_panel import render_compare
 from app_ui.grid_component import sudoku_grid
 from app_ui.intervention_panel import render_intervention
 from app_ui.step_keys import step_keys
@@ -29,7 +30,7 @@ PLAY_SPEEDS = {"slow": 1.5, "normal": PLAY_SECONDS, "fast": 0.4, "fastest": 0.2}
 def render_player(stored: StoredTrace, threshold: float, export_name: str, loaded: LoadedModel | None = None,
                   trace_id: str = "") -> None:
     """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``. With the
-    model that made it (``loaded``; one view), the Intervene panel too."""
+    model that made it (``loaded``), the Compare panel and (one view) the Intervene panel too."""
     playing = bool(st.session_state.get(KEY_PLAYING))
     st.fragment(_player, run_every=_tick_seconds() if playing else None)(stored, threshold, export_name, playing,
                                                                           _tick_seconds(), loaded, trace_id)
@@ -74,6 +75,8 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
                + (" One line per view; thick: the one the Q-head picks at this step." if trace.views else ""),
                jump=jump)
     render_views_panel(trace, step, threshold)
+    if loaded is not None:
+        render_compare(loaded, trace, trace_id, step, _made_with(trace))
     if loaded is not None and trace.views is None:
         render_intervention(loaded, trace, trace_id, step)
     _inside_the_recursion(trace, step)
@@ -151,6 +154,13 @@ def _step_header(trace: Trace, step: int) -> None:
         st.metric("P(halt)", f"{record.q_halt_probability:.2f}")
         st.metric("Confidence", f"{float(record.confidence[blank].mean()) if blank.any() else 1.0:.0%}",
                   help="Mean probability of the chosen digit over the blank cells")
+
+
+def _made_with(trace: Trace) -> str:
+    """'sudoku9-mlp, 16 steps, 8 views, threshold 0.50': how the trace on screen was made."""
+    views = trace.views.count if trace.views is not None else 1
+    return (f"{trace.made_by.get('model', 'this model')}, {len(trace.steps)} steps"
+            + (f", {views} views" if views > 1 else "") + f", threshold {trace.halt_threshold:.2f}")
 
 
 def _grid_legend(trace: Trace) -> str:

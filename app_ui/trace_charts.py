@@ -4,6 +4,8 @@ Pure functions of a ``trm.trace.Trace``: the page draws them and writes the capt
 (colour-blind safe): y (the answer state) blue, z (the latent) orange, halting purple, correct green.
 """
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -222,3 +224,28 @@ def _logit(record) -> float:
         return record.q_halt_logit
     p = min(max(record.q_halt_probability, 1e-7), 1 - 1e-7)
     return float(np.log(p / (1 - p)))
+
+
+def two_runs_figure(first: Trace, second: Trace, names: tuple[str, str], step: int,
+                    change_after: int | None = None) -> go.Figure:
+    """P(halt) of two runs of one puzzle and, as grey bars, how many cells their answers differ in at each step
+    (where both have it); ``change_after`` marks where the second run was altered."""
+    shared = min(len(first.steps), len(second.steps))
+    figure = go.Figure()
+    differ = [int((a.prediction != b.prediction).sum()) for a, b in zip(first.steps[:shared], second.steps[:shared])]
+    figure.add_bar(x=list(range(1, shared + 1)), y=differ, name="cells that differ", marker_color=MUTED, yaxis="y2",
+                   opacity=0.5)
+    for run, name, colour in ((first, names[0], HALT_COLOUR), (second, names[1], Z_COLOUR)):
+        figure.add_scatter(x=[r.step for r in run.steps], y=[r.q_halt_probability for r in run.steps],
+                           name=f"P(halt), {name}", mode="lines+markers", line=dict(color=colour))
+    if change_after is not None:
+        figure.add_vline(x=change_after + 0.5, line=dict(dash="dot", color=MUTED), annotation_text="change",
+                         annotation_position="top left")
+    figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=STEP_SHADE, line_width=0, layer="below")
+    chart_layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05])
+    # After chart_layout, which titles every y axis alike.
+    most = max(differ, default=0)
+    figure.update_layout(yaxis2=dict(overlaying="y", side="right", title_text="cells that differ", showgrid=False,
+                                     range=[0, max(most, 1) * 1.05], dtick=max(1, math.ceil(most / 5)),
+                                     tickformat="d"))
+    return figure

@@ -13,6 +13,14 @@ from trm.evaluate.accuracy import CALIBRATION_BINS
 from trm.sudoku.logic import DIFFICULTY_ORDER
 
 BATCH_BY_SIZE = {4: 250, 6: 100, 9: 25}  # puzzles per batch on 2 CPU cores: a progress update every few seconds
+FIRST_BATCH_SHARE = 4  # the first batch is a quarter of the others: the first results come in seconds
+
+
+def batch_size_for(run: "InsightRun", grid_size: int) -> int:
+    """Puzzles in ``run``'s next batch: fewer with more views (each brings ``views`` rows) and in the first batch.
+    It depends only on how far the run is, so a run stopped and resumed meets the same batches."""
+    size = max(1, BATCH_BY_SIZE[grid_size] // run.views)
+    return max(1, size // FIRST_BATCH_SHARE) if run.done == 0 else size
 
 
 def view_counts(views: int) -> list[int]:

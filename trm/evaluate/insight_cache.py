@@ -12,11 +12,12 @@ from trm.evaluate.insight import InsightRun
 RUN_FORMAT = 2  # part of the key: a run recorded before commit times and views were kept is recomputed
 
 
-def cache_key(weights_fingerprint: str, puzzles: np.ndarray, steps: int, threshold: float, views: int = 1) -> str:
-    """The run's identity: the same weights, puzzles and settings give the same key."""
+def cache_key(weights_fingerprint: str, puzzles: np.ndarray, steps: int, threshold: float, views: int = 1,
+              bf16: bool = False) -> str:
+    """The run's identity: the same weights, puzzles and settings (precision included) give the same key."""
     digest = hashlib.sha256(weights_fingerprint.encode())
     digest.update(np.ascontiguousarray(puzzles, dtype=np.int8).tobytes())
-    digest.update(f"{RUN_FORMAT}|{steps}|{threshold:.4f}|{views}".encode())
+    digest.update(f"{RUN_FORMAT}|{steps}|{threshold:.4f}|{views}|{'bf16' if bf16 else 'float32'}".encode())
     return digest.hexdigest()[:24]
 
 

@@ -1,0 +1,105 @@
+"""Compare: the puzzle on screen solved a second way (another model of the same grid size, more or fewer steps,
+more views, another halting threshold), played on the player's cursor beside the trace above, with the cells
+where their answers differ counted at every step."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from app_ui import model_picker as mp
+from app_ui import trace_charts as charts
+from app_ui.grid_component import sudoku_grid
+from app_ui.trace_store import CHART_CONFIG, overlay_at
+from app_ui.view_settings import MAX_VIEWS, use_bf16
+from trm import LoadedModel, TRMError
+from trm.catalog import find_models, folder_mtime
+from trm.trace import Trace, finish_trace, iter_trace
+
+KEY_MODEL, KEY_STEPS, KEY_VIEWS = "solve_cmp_model", "solve_cmp_steps", "solve_cmp_views"
+KEY_THRESHOLD, KEY_COMPARED = "solve_cmp_threshold", "solve_cmp_compared"  # (trace id, Comparison, its Trace)
+MAX_STEPS = 256
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How the second solve is made."""
+
+    path: str
+    label: str
+    steps: int
+    views: int
+    threshold: float
+
+    def describe(self) -> str:
+        return (f"{self.label}, {self.steps} steps" + (f", {self.views} views" if self.views > 1 else "")
+                + f", threshold {self.threshold:.2f}")
+
+
+def _solve(loaded: LoadedModel, trace: Trace, comparison: Comparison) -> Trace:
+    records = list(iter_trace(loaded.model, trace.puzzle, trace.solution, comparison.steps, keep_states=False,
+                              views=comparison.views, bf16=use_bf16(comparison.views, mp.device_name())))
+    return finish_trace(trace.grid_size, trace.puzzle, trace.solution, records, comparison.threshold,
+                        with_pca=False)
+
+
+def _controls(loaded: LoadedModel, trace: Trace, threshold: float) -> Comparison:
+    size = trace.grid_size
+    choices = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
+    here = str(loaded.path)
+    if st.session_state.get(KEY_MODEL) not in choices:
+        st.session_state[KEY_MODEL] = here if here in choices else next(iter(choices), here)
+    st.session_state.setdefault(KEY_STEPS, min(4 * len(trace.steps), MAX_STEPS))
+    st.session_state.setdefault(KEY_THRESHOLD, threshold)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        path = st.selectbox("Model", list(choices) or [here], key=KEY_MODEL, width=260,
+                            format_func=lambda p: choices.get(p, Path(p).name))
+        steps = st.number_input("Steps", 1, MAX_STEPS, key=KEY_STEPS, width=110)
+        views = st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=110)
+        chosen = st.slider("Halting threshold", 0.05, 0.95, step=0.05, key=KEY_THRESHOLD, width=200)
+    return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen))
+
+
+def _outcome(trace: Trace) -> str:
+    halt, solved = trace.halt_step, trace.first_solved_step
+    text = f"halts at step {halt}" if halt else f"never halts in {len(trace.steps)} steps"
+    if trace.solution is not None:
+        text += f", first solved at step {solved}" if solved else ", never solved"
+    return text
+
+
+def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, description: str) -> None:
+    """The panel, for a trace the page computed with ``loaded``; ``description`` says how it was made."""
+    st.subheader("Compare", divider="gray")
+    st.caption("Solve the same puzzle a second way, with another model, more steps, more views or another "
+               "threshold, and play both on one cursor.")
+    comparison = _controls(loaded, trace, trace.halt_threshold)
+    if st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:"):
+        try:
+            other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
+        except TRMError as error:
+            st.error(f"Cannot load {comparison.label}: {error}")
+            return
+        with st.spinner(f"Solving with {comparison.describe()}…"):
+            st.session_state[KEY_COMPARED] = (trace_id, comparison, _solve(other, trace, comparison))
+    last = st.session_state.get(KEY_COMPARED)
+    if last is None or last[0] != trace_id:
+        return
+    _, done, compared = last
+    shown = min(step, len(compared.steps))
+    grid_col, chart_col = st.columns([1, 1], gap="large")
+    with grid_col:
+        record = compared.steps[shown - 1]
+        sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_cmp_grid", givens=trace.puzzle.tolist(),
+                    readonly=True, overlay=overlay_at(trace.puzzle, record))
+        beyond = "" if shown == step else f" (it ran {len(compared.steps)} steps: its last is shown)"
+        differ = ("" if step > len(compared.steps) else
+                  f"; {int((record.prediction != trace.steps[step - 1].prediction).sum())} cells differ from the "
+                  f"solve above")
+        st.caption(f"{done.describe()} at step {shown}{beyond}{differ}.")
+    with chart_col:
+        st.plotly_chart(charts.two_runs_figure(trace, compared, ("above", "compared"), step),
+                        key=f"solve_chart_cmp_{step}", config=CHART_CONFIG)
+        st.caption("P(halt) of both solves and, in grey, how many cells their answers differ in at each step.")
+    st.markdown(f"**Above** ({description}): {_outcome(trace)}.  \n**Compared** ({done.describe()}): "
+                f"{_outcome(compared)}.")

@@ -1,0 +1,55 @@
+"""Compare on the Solve page: the puzzle on screen solved a second way (another model, more steps, more views,
+another threshold) plays on the same cursor, with the cells where the two answers differ counted."""
+
+import numpy as np
+import pytest
+
+from tests import test_app_trace as solve_page_tests
+from tests.test_app_trace import PUZZLE_4X4, _save_tiny, _solve_page
+
+model_roots = solve_page_tests.model_roots  # the Solve page tests' fixture: empty checkpoint and run folders
+
+
+def test_more_steps_of_the_same_model_repeat_its_first_steps_and_follow_the_cursor(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    assert at.number_input(key="solve_cmp_steps").value == 24  # four times the solve above, by default
+    at.number_input(key="solve_cmp_steps").set_value(10).run()
+    at.button(key="solve_cmp_run").click().run()
+    assert not at.exception, at.exception
+    trace_id, comparison, compared = at.session_state["solve_cmp_compared"]
+    stored = next(iter(at.session_state["solve_traces"].values()))
+    assert comparison.steps == 10 and len(compared.steps) == 10
+    for ours, theirs in zip(stored.trace.steps, compared.steps):  # the same model: its first 6 steps are ours
+        assert np.array_equal(ours.prediction, theirs.prediction)
+        assert ours.q_halt_probability == pytest.approx(theirs.q_halt_probability, abs=1e-5)
+    assert any("0 cells differ from the solve above" in c.value for c in at.caption)
+    assert any("solve_chart_cmp_6" in chart.proto.id for chart in at.get("plotly_chart"))
+    at.button(key="solve_prev").click().run()
+    assert any("solve_chart_cmp_5" in chart.proto.id for chart in at.get("plotly_chart"))
+    assert any(md.value.startswith("**Above** (tiny4, 6 steps") for md in at.markdown)
+
+
+def test_another_model_with_views_and_its_own_threshold(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    _save_tiny(checkpoints / "other4", seed=3)
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    assert at.selectbox(key="solve_cmp_model").options == ["other4", "tiny4"]  # shown by label
+    at.selectbox(key="solve_cmp_model").set_value(str(checkpoints / "other4")).run()
+    at.number_input(key="solve_cmp_steps").set_value(4).run()
+    at.number_input(key="solve_cmp_views").set_value(3).run()
+    at.slider(key="solve_cmp_threshold").set_value(0.3).run()
+    at.button(key="solve_cmp_run").click().run()
+    assert not at.exception, at.exception
+    _, comparison, compared = at.session_state["solve_cmp_compared"]
+    assert comparison.label == "other4" and comparison.views == 3 and compared.views.count == 3
+    assert compared.halt_threshold == pytest.approx(0.3)
+    # The cursor is at step 6, past the comparison's 4 steps: its last one is shown and said so.
+    assert any("it ran 4 steps: its last is shown" in c.value for c in at.caption)
+    assert any("other4, 4 steps, 3 views, threshold 0.30" in md.value for md in at.markdown)
+    at.button(key="solve_run").click().run()  # nothing changed: the same trace, and the comparison stays
+    assert at.session_state["solve_cmp_compared"][2] is compared
