@@ -10,7 +10,7 @@ from app_ui import trace_charts as charts
 from trm.evaluate import InsightRun, accuracy_by_band
 
 RUN_COLOURS = (charts.CORRECT_COLOUR, charts.Z_COLOUR)  # the model, then the one it is compared with
-CONFIG = {"displayModeBar": True, "displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+CONFIG = {"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def accuracy_figure(runs: list[tuple[str, InsightRun]], trained_steps: int) -> go.Figure:

@@ -1,7 +1,8 @@
 """Command line: ``python -m trm.train --preset NAME --out RUN_DIR [overrides]`` or ``--resume RUN_DIR``.
 
 Overrides: ``--steps N``, ``--data DIR``, ``--seed S``, ``--batch-size B``, ``--lr X`` or any field with
-``--set train.eval_every=500`` / ``--set model.hidden_size=128``. Runs under ``torchrun`` unchanged.
+``--set train.eval_every=500`` / ``--set model.hidden_size=128``. ``--tensorboard DIR`` also writes the metrics
+as TensorBoard event files. Runs under ``torchrun`` unchanged.
 """
 
 import argparse
@@ -44,6 +45,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-optimizer-state", action="store_true",
                         help="save weights + EMA only (half the size; a resumed run warms its optimiser up again)")
     parser.add_argument("--device", type=cli_types.device, help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--tensorboard", metavar="DIR",
+                        help="also write the metrics as TensorBoard event files to DIR (needs: pip install "
+                             "tensorboard); a resumed run keeps writing to its own unless given another")
     parser.add_argument("--init-from", metavar="MODEL_DIR",
                         help="new run: start from this saved model's weights (e.g. checkpoints/NAME) to fine-tune")
     args = parser.parse_args(argv)
@@ -103,6 +107,8 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
         spec.extra["resumed_with"] = [*saved.get("resumed_with", []), _this_command(argv)]
         if saved.get("init_from"):  # where a fine-tuning run started stays on record (its weights are not reloaded)
             spec.extra["init_from"] = saved["init_from"]
+        if saved.get("tensorboard"):
+            spec.extra["tensorboard"] = saved["tensorboard"]
         if model_overrides:
             raise ConfigError("A resumed run keeps its model; start a new run to change model fields.")
     else:
@@ -115,6 +121,8 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
         spec.command = _this_command(argv)
         if args.init_from:
             spec.extra["init_from"] = args.init_from
+    if args.tensorboard:
+        spec.extra["tensorboard"] = args.tensorboard
     return spec
 
 

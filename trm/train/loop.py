@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from trm.checkpoint import save_model
 from trm.data import build, load_split
+from trm.errors import ConfigError
 from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops, training_flops_per_sample
@@ -19,6 +20,7 @@ from trm.model.tokens import encode_grids
 from trm.runs.layout import BEST
 from trm.runs.lock import acquire_lock, release_lock
 from trm.runs.metrics import append_metrics, truncate_metrics
+from trm.runs.tensorboard_log import TensorBoardLog
 from trm.runs.state import RunState, load_run_state, save_run_state
 from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
@@ -86,12 +88,14 @@ class Run:
             started["init_from"] = {"path": spec.extra["init_from"], "step": source.get("step", trained.get("step")),
                                     "preset": source.get("preset", trained.get("preset")),
                                     "dtype": source.get("dtype", "float32")}  # shipped files are bf16
+        self.tensorboard = None
         if runtime.is_main:
             acquire_lock(self.run_dir)  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:
             self._resume()
         elif runtime.is_main:
-            append_metrics(self.run_dir, {**started, **self._hardware()})
+            self._open_tensorboard(None)
+            self._log({**started, **self._hardware()})
 
     def _hardware(self) -> dict:
         """What this process trains on, recorded at every start so a card can say which steps ran where."""
@@ -103,11 +107,26 @@ class Run:
         self.best_accuracy = float(state.info.get("best_exact_accuracy", -1.0))
         self.wall_seconds = float(state.info.get("wall_seconds", 0.0))
         if self.runtime.is_main:
+            self._open_tensorboard(state.step)  # first: a refusal must leave the metrics log as it was
             truncate_metrics(self.run_dir, state.step)
-            append_metrics(self.run_dir, {"kind": "event", "step": state.step, "event": "resumed", "notes": notes,
-                                          **self._hardware()})
+            self._log({"kind": "event", "step": state.step, "event": "resumed", "notes": notes, **self._hardware()})
             for note in notes:
                 tqdm.write(f"resume: {note}")
+
+    def _open_tensorboard(self, resume_step: int | None) -> None:
+        folder = self.spec.extra.get("tensorboard")
+        if folder:
+            try:
+                self.tensorboard = TensorBoardLog(folder, resume_step)
+            except ConfigError:
+                release_lock(self.run_dir)  # refused before training: the folder is free for a corrected command
+                raise
+
+    def _log(self, record: dict) -> None:
+        """One metrics record: metrics.jsonl, and the TensorBoard events when asked for (rank 0 only)."""
+        append_metrics(self.run_dir, record)
+        if self.tensorboard is not None:
+            self.tensorboard.write(record)
 
     def save_state(self) -> None:
         if not self.runtime.is_main:
@@ -123,7 +142,7 @@ class Run:
         result = evaluate_model(model, self.eval_inputs, self.eval_labels,
                                 batch_size=self.spec.train.eval_batch_size)
         if self.runtime.is_main:
-            append_metrics(self.run_dir, {"kind": "eval", "step": self.trainer.step, **result.to_dict()})
+            self._log({"kind": "eval", "step": self.trainer.step, **result.to_dict()})
             if result.exact_accuracy > self.best_accuracy:
                 self.best_accuracy = result.exact_accuracy
                 save_model(self.run_dir / BEST, model, {"step": self.trainer.step, "preset": self.spec.preset,
@@ -168,6 +187,8 @@ class Run:
             raise
         finally:
             bar.close()
+            if self.tensorboard is not None:
+                self.tensorboard.close()
             if self.runtime.is_main:
                 release_lock(self.run_dir)
 
@@ -190,8 +211,8 @@ class Run:
         torch.distributed.all_gather(gathered, checksum)
         in_sync = all(torch.equal(g, gathered[0]) for g in gathered)
         if self.runtime.is_main:
-            append_metrics(self.run_dir, {"kind": "event", "step": self.trainer.step, "event": "ranks_checked",
-                                          "world_size": self.runtime.world_size, "in_sync": in_sync})
+            self._log({"kind": "event", "step": self.trainer.step, "event": "ranks_checked",
+                       "world_size": self.runtime.world_size, "in_sync": in_sync})
         assert in_sync, "ranks diverged: DDP gradient averaging failed"
 
     def _crashed(self, error: BaseException) -> None:
@@ -234,5 +255,5 @@ class Run:
             record["mfu"] = flops / (peak * self.runtime.world_size) if peak else math.nan
             record["gpu_memory_gb"] = torch.cuda.max_memory_allocated(self.runtime.device) / 2**30
         if self.runtime.is_main:
-            append_metrics(self.run_dir, record)
+            self._log(record)
         return record, stop

@@ -1,0 +1,62 @@
+"""``--tensorboard DIR`` mirrors metrics.jsonl as TensorBoard scalars; a resume purges the events past its
+checkpoint; without the tensorboard package the run is refused with the fix, before anything is written."""
+
+import sys
+
+import pytest
+
+from tests.test_train import TINY
+from trm.errors import ConfigError
+from trm.runs import read_metrics
+from trm.runs.tensorboard_log import TensorBoardLog
+from trm.train.__main__ import main as train_main
+
+event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+
+
+def _scalars(folder) -> dict[str, list[tuple[int, float]]]:
+    events = event_accumulator.EventAccumulator(str(folder), size_guidance={"scalars": 0})
+    events.Reload()
+    return {tag: [(e.step, e.value) for e in events.Scalars(tag)] for tag in events.Tags()["scalars"]}
+
+
+def test_a_run_writes_its_train_and_eval_metrics_as_tensorboard_scalars(train_data_9x9, tmp_path):
+    run_dir, board = tmp_path / "run", tmp_path / "tb"
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(run_dir), "--steps", "6", "--data",
+                       str(train_data_9x9), "--device", "cpu", "--tensorboard", str(board), *TINY]) == 0
+    scalars = _scalars(board)
+    records = read_metrics(run_dir).records
+    train = [r for r in records if r["kind"] == "train"]
+    assert [step for step, _ in scalars["train/lm_loss"]] == [r["step"] for r in train] == [3, 6]
+    assert [value for _, value in scalars["train/lm_loss"]] == pytest.approx([r["lm_loss"] for r in train])
+    evaluation = next(r for r in records if r["kind"] == "eval")
+    assert scalars["eval/exact_accuracy"][0] == (evaluation["step"], pytest.approx(evaluation["exact_accuracy"]))
+    assert len([tag for tag in scalars if tag.startswith("eval/accuracy_by_step/")]) == 3  # one per step
+    assert '"tensorboard"' in (run_dir / "run.json").read_text()  # a resume keeps writing there
+
+
+def test_a_resume_replaces_the_events_logged_after_its_checkpoint(tmp_path):
+    first = TensorBoardLog(tmp_path)
+    for step, loss in ((3, 1.0), (6, 0.8), (9, 0.7)):  # step 9 came after the checkpoint at 6, then a crash
+        first.write({"kind": "train", "step": step, "lm_loss": loss, "lr": float("nan")})
+    first.write({"kind": "event", "step": 9, "event": "started"})  # events are not scalars
+    first.close()
+    resumed = TensorBoardLog(tmp_path, resume_step=6)
+    resumed.write({"kind": "train", "step": 9, "lm_loss": 0.65})
+    resumed.close()
+    scalars = _scalars(tmp_path)
+    assert scalars["train/lm_loss"] == [(3, 1.0), (6, pytest.approx(0.8)), (9, pytest.approx(0.65))]
+    assert "train/lr" not in scalars  # NaN is not plotted
+
+
+def test_without_the_tensorboard_package_the_run_is_refused_and_its_folder_left_usable(train_data_9x9, tmp_path,
+                                                                                      monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # import fails as if not installed
+    with pytest.raises(ConfigError, match="pip install tensorboard"):
+        TensorBoardLog(tmp_path / "tb")
+    arguments = ["--preset", "sudoku9-mlp", "--out", str(tmp_path / "run"), "--steps", "3", "--data",
+                 str(train_data_9x9), "--device", "cpu", *TINY]
+    assert train_main([*arguments, "--tensorboard", str(tmp_path / "tb")]) == 2
+    assert "pip install tensorboard" in capsys.readouterr().err
+    monkeypatch.delitem(sys.modules, "torch.utils.tensorboard")
+    assert train_main(arguments) == 0  # the same folder, without the option

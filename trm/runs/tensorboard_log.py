@@ -1,0 +1,50 @@
+"""The run's metrics as TensorBoard event files too, for researchers who look there (``--tensorboard DIR``).
+
+Optional: it needs the ``tensorboard`` package (``pip install tensorboard``), which TRM Studio itself does not.
+metrics.jsonl stays the record the app and the model cards read; this mirrors its "train" and "eval" lines as
+scalars (``train/lm_loss``, ``eval/exact_accuracy``, ``eval/accuracy_by_step/16``, ...). A resumed run purges the
+events past its checkpoint, as the metrics log drops its lines past it, so curves never run twice.
+"""
+
+import math
+from pathlib import Path
+
+from trm.errors import ConfigError
+
+MIRRORED_KINDS = ("train", "eval")
+
+
+def _scalars(record: dict) -> dict[str, float]:
+    """The finite numbers of one metrics record under TensorBoard tags; lists of numbers by index (1-based)."""
+    kind, tags = record.get("kind"), {}
+    for name, value in record.items():
+        if name in ("kind", "step"):
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            tags[f"{kind}/{name}"] = float(value)
+        elif isinstance(value, list) and value and all(isinstance(v, (int, float)) for v in value):
+            tags.update({f"{kind}/{name}/{index}": float(v) for index, v in enumerate(value, start=1)})
+    return {tag: value for tag, value in tags.items() if math.isfinite(value)}
+
+
+class TensorBoardLog:
+    """Writes each mirrored metrics record as scalars at its step, flushed at once (a killed run loses nothing)."""
+
+    def __init__(self, log_dir: str | Path, resume_step: int | None = None):
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise ConfigError("--tensorboard needs the tensorboard package: pip install tensorboard (or leave "
+                              "--tensorboard out; metrics.jsonl has the same numbers).") from None
+        # purge_step drops events at or after it: those were logged after the checkpoint this run resumes from.
+        self.writer = SummaryWriter(str(log_dir), purge_step=None if resume_step is None else resume_step + 1)
+
+    def write(self, record: dict) -> None:
+        if record.get("kind") not in MIRRORED_KINDS:
+            return
+        for tag, value in _scalars(record).items():
+            self.writer.add_scalar(tag, value, record["step"])
+        self.writer.flush()
+
+    def close(self) -> None:
+        self.writer.close()
