@@ -1,5 +1,5 @@
 """Take the README's pictures: the Solve page (the shipped 9x9 model solving a hard puzzle, at a chosen step) or the
-Insight page (the same model on held-out forum-hardest puzzles with two views).
+Insight page (the same model on held-out top1465 puzzles with two views).
 
     python scripts/readme_screenshot.py [--puzzle 81CHARS] [--step 3] [--out assets/solve-player.png]
     python scripts/readme_screenshot.py --page insight [--sample 50] [--out assets/insight.png]
@@ -27,6 +27,9 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=3)
     parser.add_argument("--page", choices=["solve", "insight"], default="solve")
     parser.add_argument("--sample", type=int, default=50, help="Insight: puzzles to run")
+    parser.add_argument("--file", default="heldout_top1465.csv",
+                        help="Insight: the held-out file (top1465 mixes techniques; on forum-hardest every cell "
+                             "needs a guess)")
     parser.add_argument("--out")
     args = parser.parse_args()
     expect.set_options(timeout=600_000)  # a 9x9 solve on a busy 2-core CPU takes a while; expect's default is 5 s
@@ -35,20 +38,20 @@ def main() -> None:
           sync_playwright() as playwright):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         if args.page == "insight":
-            _insight(browser, url, args.sample, args.out or str(REPO / "assets" / "insight.png"))
+            _insight(browser, url, args.file, args.sample, args.out or str(REPO / "assets" / "insight.png"))
         else:
             _solve(browser, url, args.puzzle, args.step, args.out or str(REPO / "assets" / "solve-player.png"))
         browser.close()
     print(args.out or f"assets/{'insight' if args.page == 'insight' else 'solve-player'}.png")
 
 
-def _insight(browser, url: str, sample: int, out: str) -> None:
+def _insight(browser, url: str, file: str, sample: int, out: str) -> None:
     # Tall enough for every chart: Streamlit scrolls an inner element, so a full-page picture is the viewport.
     page = browser.new_page(viewport={"width": 1600, "height": 3600}, color_scheme="light")
     page.set_default_timeout(600_000)
     page.goto(f"{url}/insight")
     page.get_by_role("combobox", name="Held-out file").click()
-    page.get_by_role("option", name="heldout_forum_hardest_2k.csv").click()
+    page.get_by_role("option", name=file).click()
     page.get_by_role("spinbutton", name="Sample").fill(str(sample))
     page.get_by_role("spinbutton", name="Sample").press("Enter")
     page.get_by_role("combobox", name="Views").click()

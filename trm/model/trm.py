@@ -31,6 +31,9 @@ class RecursiveModel(nn.Module):
 
     config: ModelConfig
     puzzle_prefix: nn.Parameter | None  # set by subclasses (None when the model has no prefix)
+    # (n, T) replacing the config's for training steps of a depth curriculum (trm.train.curriculum); None: the
+    # config's. Only the trainer sets it, around its own forward: inference always runs the full depth.
+    training_depth: tuple[int, int] | None = None
 
     def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
         """y and z at the start of a puzzle: the fixed init vectors broadcast over positions, (B, S, D) each."""
@@ -50,8 +53,12 @@ class RecursiveModel(nn.Module):
         copy may replace; None when the updates are separate networks (the flat baseline)."""
         return None
 
+    def _depth(self) -> tuple[int, int]:
+        """(n latent updates per cycle, T cycles) of the next supervision step."""
+        return self.training_depth or (self.config.latent_steps, self.config.answer_cycles)
+
     def _cycle(self, x, y, z, network: Network | None, on_call: CallHook | None) -> tuple[torch.Tensor, torch.Tensor]:
-        for _ in range(self.config.latent_steps):
+        for _ in range(self._depth()[0]):
             z = self.latent_update(z, y, x, network)
             if on_call is not None:
                 on_call("z", y, z)
@@ -71,7 +78,7 @@ class RecursiveModel(nn.Module):
         """
         x, y, z = self.to_working(x), self.to_working(y), self.to_working(z)
         with torch.no_grad():
-            for _ in range(self.config.answer_cycles - 1):
+            for _ in range(self._depth()[1] - 1):
                 y, z = self._cycle(x, y, z, network, on_call)
         y, z = self._cycle(x, y, z, network, on_call)
         return self.from_working(y), self.from_working(z)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from trm.errors import ConfigError
 from trm.model.config import ModelConfig, _strict_from_dict
+from trm.train.curriculum import check_curriculum
 
 
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
@@ -40,6 +41,8 @@ class TrainConfig:
     # GPU speed options, same maths; used on CUDA with Triton, ignored elsewhere (bench/README.md has the figures)
     fused_swiglu: bool = True  # channel SwiGLUs: one GEMM kernel each way (trm.kernels.swiglu[_grad])
     fused_token_mixer: bool = True  # token mixers in one kernel each way (trm.kernels.token_mixer[_grad])
+    # Faster-recipe options (bench/README.md records each try); the defaults are the reference's recipe
+    depth_curriculum: str = "none"  # "cgar": shallower recursion early in training (trm.train.curriculum)
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
@@ -53,6 +56,7 @@ class TrainConfig:
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigError(f"TrainConfig.{name} must be in [0, 1), got {getattr(self, name)}.")
 
+        check_curriculum(self.depth_curriculum)
         if self.compile_mode not in COMPILE_MODES:
             raise ConfigError(f"TrainConfig.compile_mode must be one of {COMPILE_MODES}, got {self.compile_mode!r}.")
 

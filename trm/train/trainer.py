@@ -18,6 +18,7 @@ from trm.model.build import build_model
 from trm.model.trm import RecursiveModel
 from trm.sudoku.csv_io import PuzzleTable
 from trm.train.config import TrainConfig
+from trm.train.curriculum import recursion_depth
 from trm.train.device import Runtime
 from trm.train.optim import EMA, AdamATan2, SignSGD, warmup_constant_lr
 from trm.train.sampler import VariantSampler
@@ -88,8 +89,13 @@ class Trainer:
         carry = refill(self.model, self.carry, inputs, labels)
         if self.uses_cuda_graphs:
             torch.compiler.cudagraph_mark_step_begin()
-        with self.runtime.autocast():
-            outputs = self.forward(carry.inputs, carry.y, carry.z, carry.labels)
+        self.model.training_depth = recursion_depth(self.config.depth_curriculum, self.model_config, self.step,
+                                                    self.config.total_steps)
+        try:
+            with self.runtime.autocast():
+                outputs = self.forward(carry.inputs, carry.y, carry.z, carry.labels)
+        finally:
+            self.model.training_depth = None  # the EMA copy and evaluation run the full depth
         if self.uses_cuda_graphs:  # a graph replay reuses its output memory: keep what outlives this step
             outputs = [t.clone() for t in outputs]
         y, z, q_halt, total, lm, q_loss, cell_acc, puzzle_ok = outputs
