@@ -56,12 +56,7 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     _step_header(trace, step)
     grid_col, side_col = st.columns([1, 1], gap="large")
     with grid_col:
-        record = trace.steps[step - 1]
-        sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
-                    readonly=True, overlay=overlay_at(trace.puzzle, record),
-                    on_select=select_cell if record.digit_probabilities is not None else None)
-        st.caption(_grid_legend(trace))
-        render_cell_inspector(trace, step)
+        _answer_grid(trace, step)
     jump = (step, n)
     with side_col:
         _why_it_stops(trace, step)
@@ -82,6 +77,16 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     _inside_the_recursion(trace, step)
     render_downloads(stored, trace, threshold, export_name, step)
     st.caption(provenance(stored, n))
+
+
+def _answer_grid(trace: Trace, step: int) -> None:
+    """The model's answer at ``step``; a click on a cell inspects it (below)."""
+    record = trace.steps[step - 1]
+    sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
+                readonly=True, overlay=overlay_at(trace.puzzle, record),
+                on_select=select_cell if record.digit_probabilities is not None else None)
+    st.caption(_grid_legend(trace))
+    render_cell_inspector(trace, step)
 
 
 def _advance(n: int) -> None:

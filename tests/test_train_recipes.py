@@ -1,8 +1,12 @@
 """Faster-recipe options of the trainer, each off by default: the CGAR depth curriculum recurses shallower early in
-training and never in evaluation."""
+training and never in evaluation; Muon trains the recursive network's matrices (and resumes exactly); the normed
+SwiGLU computes what it says; a cosine schedule and gradient clipping do what they say."""
+
+import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from trm.data import load_split
 from trm.errors import ConfigError
@@ -10,7 +14,14 @@ from trm.model.config import ModelConfig
 from trm.train.config import TrainConfig
 from trm.train.curriculum import recursion_depth
 from trm.train.device import setup_runtime
+from trm.train.muon import muon_parameter_names, orthogonalise
+from trm.train.optim import scheduled_lr
 from trm.train.trainer import Trainer
+from trm.model.build import build_model
+from trm.model.layers import SwiGLU, rms_norm
+from trm.runs import load_run_state
+from trm.train.__main__ import main as train_main
+from tests.test_train import TINY as TINY_ARGS
 
 TINY = ModelConfig(grid_size=4, hidden_size=16, layers=1, answer_cycles=3, latent_steps=6, max_supervision_steps=3,
                    prefix_len=2, swiglu_multiple=16)
@@ -67,3 +78,82 @@ def test_the_ema_copy_and_inference_run_the_full_depth_during_a_curriculum(sudok
         y, z = model.initial_state(1)
         model(torch.ones(1, 16, dtype=torch.long) + 1, y, z)
     assert len(calls) == 21
+
+
+@pytest.mark.parametrize("shape", [(64, 200), (200, 64)])
+def test_newton_schulz_pulls_every_singular_value_near_one_for_tall_and_wide_matrices(shape):
+    matrix = torch.randn(*shape, generator=torch.Generator().manual_seed(0)) * 30
+    singular = torch.linalg.svdvals(orthogonalise(matrix, 5))
+    assert orthogonalise(matrix, 5).shape == shape
+    assert 0.6 < float(singular.min()) and float(singular.max()) < 1.25  # the quintic's band, not exactly 1
+    u, _, v = torch.linalg.svd(matrix, full_matrices=False)
+    assert F.cosine_similarity(orthogonalise(matrix, 5).flatten(), (u @ v).flatten(), dim=0) > 0.95
+
+
+def test_muon_trains_the_networks_matrices_and_adam_the_embedding_and_heads(sudoku4_data):
+    trainer = _trainer(sudoku4_data, total_steps=4, optimizer="muon", muon_lr=0.05)
+    names = set(trainer.muon_names)
+    assert names == set(muon_parameter_names(trainer.model)) and names
+    assert all(n.startswith("net.") for n in names)
+    assert {"embed_tokens.weight", "lm_head.weight", "q_head.weight", "q_head.bias"} <= set(trainer.adam_names)
+    assert not names & set(trainer.adam_names) and "puzzle_prefix" not in names
+    params = dict(trainer.model.named_parameters())
+    name = next(iter(trainer.muon_names))
+    before = params[name].detach().clone()
+    trainer.train_step()
+    change = params[name].detach() - before * (1 - trainer.learning_rate(0.05) * 0.005)
+    rows, cols = before.shape
+    expected = trainer.learning_rate(0.05) * math.sqrt(max(1, rows / cols))
+    singular = torch.linalg.svdvals(change / expected)  # the step is lr x scale x (nearly) orthogonal
+    assert 0.5 < float(singular.max()) < 1.3
+    assert set(trainer.ema.shadow) == set(params) - {"puzzle_prefix"}
+
+
+def test_a_muon_run_resumes_bit_for_bit(train_data_9x9, tmp_path):
+    def arguments(run, steps):
+        return ["--preset", "sudoku9-mlp", "--out", str(tmp_path / run), "--steps", str(steps), "--data",
+                str(train_data_9x9), "--device", "cpu", *TINY_ARGS, "--set", "train.optimizer=muon", "--set",
+                "train.grad_clip=1.0", "--set", "model.swiglu=normed"]  # cosine would follow the changed --steps
+    assert train_main(arguments("straight", 12)) == 0
+    assert train_main(arguments("resumed", 6)) == 0
+    assert train_main(["--resume", str(tmp_path / "resumed"), "--steps", "12"]) == 0
+    straight, resumed = load_run_state(tmp_path / "straight"), load_run_state(tmp_path / "resumed")
+    assert any(key.startswith("muon_momentum.") for key in resumed.optimizer)
+    for name, tensor in straight.weights.items():
+        assert torch.equal(tensor, resumed.weights[name]), name
+
+
+def test_the_normed_swiglu_is_sigmoid_gate_times_the_rms_normed_product():
+    layer = SwiGLU(8, 4.0, multiple=8, normed=True)
+    hidden = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(1))
+    gate, up = layer.gate_up(hidden).chunk(2, dim=-1)
+    product = gate * up
+    expected = layer.down(torch.sigmoid(gate) * product / product.square().mean(-1, keepdim=True).add(1e-5).sqrt())
+    assert torch.allclose(layer(hidden), expected, atol=1e-6)
+    assert torch.allclose(rms_norm(product, 1e-5), product / product.square().mean(-1, keepdim=True).add(1e-5).sqrt(),
+                          atol=1e-6)
+    model = build_model(ModelConfig(**{**TINY.__dict__, "swiglu": "normed"}), torch.Generator().manual_seed(0))
+    standard = build_model(TINY, torch.Generator().manual_seed(0))
+    tokens = torch.randint(1, 6, (2, 16), generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        normed_out = model(tokens, *model.initial_state(2))[2]
+        standard_out = standard(tokens, *standard.initial_state(2))[2]
+    assert normed_out.shape == standard_out.shape and not torch.allclose(normed_out, standard_out)
+    assert model.config.display_name == "TRM-MLP (normed SwiGLU)"
+    with pytest.raises(ConfigError, match="swiglu"):
+        ModelConfig(swiglu="other")
+
+
+def test_the_cosine_schedule_warms_up_then_falls_to_zero_and_clipping_bounds_the_gradient(sudoku4_data, monkeypatch):
+    lrs = [scheduled_lr(1.0, step, 10, 110, "cosine") for step in (5, 10, 60, 110)]
+    assert lrs == pytest.approx([0.5, 1.0, 0.5, 0.0], abs=1e-9)
+    assert scheduled_lr(1.0, 60, 10, 110, "constant") == 1.0
+    clipped = []
+    original = torch.nn.utils.clip_grad_norm_
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_",
+                        lambda params, limit: clipped.append(limit) or original(params, limit))
+    trainer = _trainer(sudoku4_data, total_steps=4, grad_clip=0.5)
+    trainer.train_step()
+    assert clipped == [0.5]
+    grads_after = [p.grad for p in trainer.model.parameters()]
+    assert all(g is None for g in grads_after)  # stepped and cleared

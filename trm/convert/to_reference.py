@@ -21,6 +21,9 @@ def reference_arch_section(config: ModelConfig, forward_dtype: str = "bfloat16")
     """The ``arch`` section of the reference's config for ``config`` (its Sudoku recipe's other settings)."""
     if config.is_flat_baseline:
         raise ConfigError("the flat baseline has no counterpart in the reference code.")
+    if config.swiglu != "standard":
+        raise ConfigError(f"this model's SwiGLU is {config.swiglu!r}; the reference has only the standard one, so "
+                          f"its outputs would differ.")
     if config.swiglu_multiple != REFERENCE_SWIGLU_MULTIPLE:
         raise ConfigError(f"this model rounds its SwiGLU widths to multiples of {config.swiglu_multiple}; the "
                           f"reference always uses {REFERENCE_SWIGLU_MULTIPLE}, so it would build other shapes.")

@@ -7,6 +7,7 @@ from trm.errors import ConfigError
 
 ARCHITECTURES = ("trm", "flat-baseline")
 MIXERS = ("mlp", "attention")
+SWIGLUS = ("standard", "normed")
 # Ranges a config file may hold. They are far beyond any useful TRM (the paper: D=512, 2 layers, T=3, n=6,
 # 16 steps) and keep a bad or hostile file from asking for terabytes or a billion steps.
 _INT_RANGES = {"grid_size": (4, 9), "hidden_size": (1, 16_384), "layers": (1, 64), "swiglu_multiple": (1, 4_096),
@@ -25,6 +26,9 @@ class ModelConfig:
     layers: int = 2  # blocks in the one network (L_layers)
     expansion: float = 4.0  # SwiGLU expansion (inner = round(4 * D * 2/3) rounded up to swiglu_multiple)
     swiglu_multiple: int = 256  # reference rounding; small CPU presets use 16 so a 20-token mixer is not 256 wide
+    # "standard": down(silu(g) * v), the paper's. "normed": down(sigmoid(g) * RMSNorm(g * v)) ("Speed is
+    # Confidence", arXiv 2601.19085): bounded activations, which let Muon train at a high learning rate.
+    swiglu: str = "standard"
     architecture: str = "trm"  # "trm"; "flat-baseline": a flat gated-MLP model to compare TRM with (trm.model.flat)
     mixer: str = "mlp"  # TRM's sequence mixer: "mlp" (TRM-MLP, mlp_t=True) or "attention" (TRM-Att with RoPE)
     attention_heads: int = 8  # TRM-Att only
@@ -50,6 +54,8 @@ class ModelConfig:
             raise ConfigError(f"ModelConfig.architecture must be one of {ARCHITECTURES}, got {self.architecture!r}.")
         if self.mixer not in MIXERS:
             raise ConfigError(f"ModelConfig.mixer must be one of {MIXERS}, got {self.mixer!r}.")
+        if self.swiglu not in SWIGLUS:
+            raise ConfigError(f"ModelConfig.swiglu must be one of {SWIGLUS}, got {self.swiglu!r}.")
         if self.is_flat_baseline and self.prefix_len:
             raise ConfigError("ModelConfig.prefix_len must be 0 for the flat baseline (it has no sequence).")
         if self.mixer == "attention" and self.hidden_size % (2 * self.attention_heads):
@@ -76,7 +82,8 @@ class ModelConfig:
         """What people call this model: TRM-MLP, TRM-Att or the flat baseline."""
         if self.is_flat_baseline:
             return "flat gated-MLP baseline"
-        return "TRM-MLP" if self.mixer == "mlp" else "TRM-Att"
+        name = "TRM-MLP" if self.mixer == "mlp" else "TRM-Att"
+        return name + (" (normed SwiGLU)" if self.swiglu == "normed" else "")
 
     @property
     def cells(self) -> int:
@@ -110,9 +117,12 @@ class ModelConfig:
 
 # Fields added after the first saved configs (runs and checkpoints exist without them), with the value those
 # configs implied. Every new field of ModelConfig or TrainConfig needs an entry here, or old runs cannot resume.
-_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256, "architecture": "trm"},
+_ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256, "architecture": "trm", "swiglu": "standard"},
                  "TrainConfig": {"cpu_threads": 0, "compile_mode": "default", "fused_swiglu": False,
-                                 "fused_token_mixer": False}}
+                                 "fused_token_mixer": False, "depth_curriculum": "none",
+                                 "optimizer": "adam_atan2", "muon_lr": 0.02, "muon_momentum": 0.6,
+                                 "muon_ns_steps": 3, "muon_weight_decay": 0.005, "lr_schedule": "constant",
+                                 "grad_clip": 0.0}}
 
 
 def _strict_from_dict(cls, data: dict):

@@ -25,22 +25,36 @@ def swiglu_width(features: int, expansion: float, multiple: int = 256) -> int:
     return -(round(expansion * features * 2 / 3) // -multiple) * multiple
 
 
-class SwiGLU(nn.Module):
-    """down(silu(gate(x)) * up(x)) over the last axis; gate and up share one projection (gate first)."""
+def gated(gate: torch.Tensor, up: torch.Tensor, normed: bool, eps: float, dim: int = -1) -> torch.Tensor:
+    """The SwiGLU's inner activation: silu(gate) * up, or with ``normed`` sigmoid(gate) * RMSNorm(gate * up) over
+    ``dim`` (the product's size no longer grows with the weights' scale: "Speed is Confidence", arXiv 2601.19085)."""
+    if normed:
+        return torch.sigmoid(gate) * rms_norm(gate * up, eps, dim=dim)
+    return F.silu(gate) * up
 
-    def __init__(self, features: int, expansion: float, multiple: int = 256):
+
+class SwiGLU(nn.Module):
+    """down(silu(gate(x)) * up(x)) over the last axis; gate and up share one projection (gate first). With
+    ``normed`` the inner activation is ``gated(..., normed=True)`` (the Triton kernels serve the standard one)."""
+
+    def __init__(self, features: int, expansion: float, multiple: int = 256, normed: bool = False,
+                 eps: float = 1e-5):
         super().__init__()
         width = swiglu_width(features, expansion, multiple)
         self.gate_up = nn.Linear(features, 2 * width, bias=False)
         self.down = nn.Linear(width, features, bias=False)
+        self.normed, self.eps = normed, eps
         self.kernels = PLAIN  # which Triton kernels run (trm.kernels.use_kernels): swiglu, swiglu_grad, tma
 
     @property
     def is_fused(self) -> bool:
         """Whether some calls run a Triton kernel."""
-        return self.kernels.swiglu or self.kernels.swiglu_grad
+        return not self.normed and (self.kernels.swiglu or self.kernels.swiglu_grad)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        if self.normed:
+            gate, up = self.gate_up(hidden).chunk(2, dim=-1)
+            return self.down(gated(gate, up, True, self.eps))
         with_grad = torch.is_grad_enabled()
         if self.kernels.swiglu and not with_grad:
             activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight,
@@ -61,31 +75,32 @@ class TokenMixer(nn.Module):
     with no transposes or batched weights (the reference transposes to (B, D, S); this is the same maths).
     """
 
-    def __init__(self, seq_len: int, expansion: float, eps: float, multiple: int = 256):
+    def __init__(self, seq_len: int, expansion: float, eps: float, multiple: int = 256, normed: bool = False):
         super().__init__()
         width = swiglu_width(seq_len, expansion, multiple)
         self.gate_up = nn.Linear(seq_len, 2 * width, bias=False)  # weight (2W, S)
         self.down = nn.Linear(width, seq_len, bias=False)  # weight (S, W)
-        self.eps = eps
+        self.eps, self.normed = eps, normed
         self.kernels = PLAIN  # which Triton kernels run (trm.kernels.use_kernels): token_mixer, token_mixer_grad, tma
 
     @property
     def is_fused(self) -> bool:
         """Whether some calls run a Triton kernel."""
-        return self.kernels.token_mixer or self.kernels.token_mixer_grad
+        return not self.normed and (self.kernels.token_mixer or self.kernels.token_mixer_grad)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
         tokens = hidden.reshape(seq, batch * features)  # (S, B*D)
         with_grad = torch.is_grad_enabled()
-        if self.kernels.token_mixer and not with_grad:  # the whole sub-layer in one kernel, activations on chip
+        fused = not self.normed  # the kernels serve only the standard SwiGLU
+        if fused and self.kernels.token_mixer and not with_grad:  # the whole sub-layer in one kernel
             return token_mixer_forward(tokens, self.gate_up.weight, self.down.weight, self.eps,
                                        tma=self.kernels.tma).view_as(hidden)
         gate_up, down = self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype)
-        if self.kernels.token_mixer_grad and with_grad:  # saves no SwiGLU activations: its backward recomputes them
+        if fused and self.kernels.token_mixer_grad and with_grad:  # saves no activations: its backward recomputes
             return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.kernels.tma).view_as(hidden)
         gate, up = (gate_up @ tokens).chunk(2, dim=0)  # (W, B*D) each
-        mixed = (down @ (F.silu(gate) * up)).view(seq, batch, features)
+        mixed = (down @ gated(gate, up, self.normed, self.eps, dim=0)).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)
 
 
@@ -137,10 +152,11 @@ class Block(nn.Module):
         super().__init__()
         if config.mixer == "mlp":
             self.mixer: nn.Module = TokenMixer(config.seq_len, config.expansion, config.rms_norm_eps,
-                                               config.swiglu_multiple)
+                                               config.swiglu_multiple, normed=config.swiglu == "normed")
         else:
             self.mixer = SelfAttention(config)
-        self.channel_mlp = SwiGLU(config.hidden_size, config.expansion, config.swiglu_multiple)
+        self.channel_mlp = SwiGLU(config.hidden_size, config.expansion, config.swiglu_multiple,
+                                  normed=config.swiglu == "normed", eps=config.rms_norm_eps)
         self.eps = config.rms_norm_eps
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,8 @@ from trm.train.curriculum import check_curriculum
 
 
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+OPTIMIZERS = ("adam_atan2", "muon")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class TrainConfig:
     fused_token_mixer: bool = True  # token mixers in one kernel each way (trm.kernels.token_mixer[_grad])
     # Faster-recipe options (bench/README.md records each try); the defaults are the reference's recipe
     depth_curriculum: str = "none"  # "cgar": shallower recursion early in training (trm.train.curriculum)
+    optimizer: str = "adam_atan2"  # "muon": Muon for the recursive network's matrices (trm.train.muon), Adam else
+    muon_lr: float = 0.02  # Muon's settings default to the "Speed is Confidence" recipe (arXiv 2601.19085)
+    muon_momentum: float = 0.6
+    muon_ns_steps: int = 3
+    muon_weight_decay: float = 0.005
+    lr_schedule: str = "constant"  # after the warm-up: "constant" (the reference) or "cosine" (to 0 at the end)
+    grad_clip: float = 0.0  # clip the global gradient norm to this; 0: off (the reference)
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
@@ -57,6 +66,14 @@ class TrainConfig:
                 raise ConfigError(f"TrainConfig.{name} must be in [0, 1), got {getattr(self, name)}.")
 
         check_curriculum(self.depth_curriculum)
+        for name, allowed in (("optimizer", OPTIMIZERS), ("lr_schedule", LR_SCHEDULES)):
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"TrainConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}.")
+        if self.muon_lr < 0 or self.muon_weight_decay < 0 or self.grad_clip < 0 or self.muon_ns_steps < 1:
+            raise ConfigError("TrainConfig.muon_lr, muon_weight_decay and grad_clip must be >= 0 and muon_ns_steps "
+                              ">= 1.")
+        if not 0 <= self.muon_momentum < 1:
+            raise ConfigError(f"TrainConfig.muon_momentum must be in [0, 1), got {self.muon_momentum}.")
         if self.compile_mode not in COMPILE_MODES:
             raise ConfigError(f"TrainConfig.compile_mode must be one of {COMPILE_MODES}, got {self.compile_mode!r}.")
 

@@ -187,10 +187,14 @@ class Run:
             raise
         finally:
             bar.close()
-            if self.tensorboard is not None:
-                self.tensorboard.close()
-            if self.runtime.is_main:
-                release_lock(self.run_dir)
+            self._close()
+
+    def _close(self) -> None:
+        """Flush the TensorBoard events and free the run folder for the next process."""
+        if self.tensorboard is not None:
+            self.tensorboard.close()
+        if self.runtime.is_main:
+            release_lock(self.run_dir)
 
     def _evaluate_and_save_when_due(self) -> None:
         config, step = self.spec.train, self.trainer.step

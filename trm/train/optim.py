@@ -64,6 +64,14 @@ class SignSGD(torch.optim.Optimizer):
                 param.sub_(param.grad.sign(), alpha=group["lr"])
 
 
+def scheduled_lr(base_lr: float, step: int, warmup_steps: int, total_steps: int, schedule: str) -> float:
+    """Linear warm-up, then constant (the reference) or a cosine from ``base_lr`` to 0 at ``total_steps``."""
+    if schedule == "constant" or step < warmup_steps:
+        return warmup_constant_lr(base_lr, step, warmup_steps)
+    progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+    return base_lr * 0.5 * (1 + math.cos(math.pi * progress))
+
+
 def warmup_constant_lr(base_lr: float, step: int, warmup_steps: int) -> float:
     """Linear warmup over ``warmup_steps`` then constant (the reference's cosine with lr_min_ratio = 1).
 

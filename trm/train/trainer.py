@@ -20,7 +20,8 @@ from trm.sudoku.csv_io import PuzzleTable
 from trm.train.config import TrainConfig
 from trm.train.curriculum import recursion_depth
 from trm.train.device import Runtime
-from trm.train.optim import EMA, AdamATan2, SignSGD, warmup_constant_lr
+from trm.train.muon import Muon, muon_parameter_names
+from trm.train.optim import EMA, AdamATan2, SignSGD, scheduled_lr
 from trm.train.sampler import VariantSampler
 
 
@@ -53,12 +54,17 @@ class Trainer:
         self.local_batch = config.batch_size // runtime.world_size
         self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)
-        self.adam = AdamATan2(self.model.adam_parameters(), lr=0.0, betas=(config.beta1, config.beta2),
+        params = dict(self.model.named_parameters())
+        self.muon_names = muon_parameter_names(self.model) if config.optimizer == "muon" else []
+        self.adam_names = [n for n in params if n != "puzzle_prefix" and n not in self.muon_names]
+        self.adam = AdamATan2([params[n] for n in self.adam_names], lr=0.0, betas=(config.beta1, config.beta2),
                               weight_decay=config.weight_decay)
+        self.muon = Muon([params[n] for n in self.muon_names], momentum=config.muon_momentum,
+                         ns_steps=config.muon_ns_steps, weight_decay=config.muon_weight_decay) \
+            if self.muon_names else None
         prefix = [self.model.puzzle_prefix] if self.model.puzzle_prefix is not None else []
         self.sign_sgd = SignSGD(prefix, lr=0.0, weight_decay=config.prefix_weight_decay) if prefix else None
-        self.adam_names = [n for n, _ in self.model.named_parameters() if n != "puzzle_prefix"]
-        self.ema = EMA(self.model, self.adam_names, config.ema_rate)
+        self.ema = EMA(self.model, [n for n in params if n != "puzzle_prefix"], config.ema_rate)
         self.carry = empty_carry(self.model, self.local_batch, runtime.device, runtime.dtype)
         self.step = 0
         self.lr_restart_step = 0  # re-warmup from here when resumed without Adam moments
@@ -76,7 +82,8 @@ class Trainer:
         return forward
 
     def learning_rate(self, base_lr: float) -> float:
-        lr = warmup_constant_lr(base_lr, self.step, self.config.warmup_steps)
+        config = self.config
+        lr = scheduled_lr(base_lr, self.step, config.warmup_steps, config.total_steps, config.lr_schedule)
         if self.lr_restart_step:
             lr *= min(1.0, (self.step - self.lr_restart_step) / max(1, self.config.rewarmup_steps))
         return lr
@@ -112,15 +119,16 @@ class Trainer:
                 "steps": (steps * halted).sum()}
 
     def _optimiser_step(self) -> None:
-        for group in self.adam.param_groups:
-            group["lr"] = self.learning_rate(self.config.lr)
-        self.adam.step()
-        self.adam.zero_grad(set_to_none=True)
-        if self.sign_sgd is not None:
-            for group in self.sign_sgd.param_groups:
-                group["lr"] = self.learning_rate(self.config.prefix_lr)
-            self.sign_sgd.step()
-            self.sign_sgd.zero_grad(set_to_none=True)
+        if self.config.grad_clip:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+        for optimiser, base_lr in ((self.adam, self.config.lr), (self.muon, self.config.muon_lr),
+                                   (self.sign_sgd, self.config.prefix_lr)):
+            if optimiser is None:
+                continue
+            for group in optimiser.param_groups:
+                group["lr"] = self.learning_rate(base_lr)
+            optimiser.step()
+            optimiser.zero_grad(set_to_none=True)
         self.ema.update(self.model)
 
     def ema_model(self) -> RecursiveModel:
@@ -155,6 +163,10 @@ class Trainer:
             if state:
                 optimizer[f"exp_avg.{name}"] = state["exp_avg"]
                 optimizer[f"exp_avg_sq.{name}"] = state["exp_avg_sq"]
+        for name in self.muon_names:
+            state = self.muon.state.get(params[name], {})
+            if state:
+                optimizer[f"muon_momentum.{name}"] = state["momentum_buffer"]
         sampler = self.sampler.state_dict()
         extra = {"sampler.order": sampler["order"], "rng.sampler": sampler["generator"],
                  "rng.halt": self.halt_generator.get_state()}
@@ -178,16 +190,7 @@ class Trainer:
             self.ema.shadow[name] = weights[f"ema.{name}"].to(device)
         self.step = step
         self.lr_restart_step = int(info.get("lr_restart_step", 0))
-        params = dict(self.model.named_parameters())
-        if optimizer:
-            for name in self.adam_names:
-                self.adam.state[params[name]] = {"step": int(info["adam_step"]),
-                                                 "exp_avg": optimizer[f"exp_avg.{name}"].to(device),
-                                                 "exp_avg_sq": optimizer[f"exp_avg_sq.{name}"].to(device)}
-        else:
-            self.lr_restart_step = step
-            notes.append(f"Adam moments were not saved: learning rate re-warms up over "
-                         f"{self.config.rewarmup_steps} steps")
+        notes += self._load_optimiser_state(step, info, optimizer)
         if self.runtime.is_distributed:
             notes.append("distributed run: sampler and carry restart fresh on every rank")
             return notes
@@ -208,3 +211,21 @@ class Trainer:
         else:
             notes.append("the ACT carry was too large to save: every slot starts a new puzzle")
         return notes
+
+    def _load_optimiser_state(self, step: int, info: dict, optimizer: dict | None) -> list[str]:
+        """Adam's moments and Muon's momentum as saved; or a gentle re-warm-up when they were not, or were saved
+        for another optimiser setting. Returns notes for the log."""
+        params = dict(self.model.named_parameters())
+        if optimizer and all(f"exp_avg.{name}" in optimizer for name in self.adam_names) and \
+                all(f"muon_momentum.{name}" in optimizer for name in self.muon_names):
+            device = self.runtime.device
+            for name in self.adam_names:
+                self.adam.state[params[name]] = {"step": int(info["adam_step"]),
+                                                 "exp_avg": optimizer[f"exp_avg.{name}"].to(device),
+                                                 "exp_avg_sq": optimizer[f"exp_avg_sq.{name}"].to(device)}
+            for name in self.muon_names:
+                self.muon.state[params[name]] = {"momentum_buffer": optimizer[f"muon_momentum.{name}"].to(device)}
+            return []
+        self.lr_restart_step = step
+        why = "is for another optimiser" if optimizer else "was not saved"
+        return [f"the optimiser state {why}: learning rate re-warms up over {self.config.rewarmup_steps} steps"]
