@@ -20,7 +20,8 @@ def _failures(run: InsightRun, table: PuzzleTable, backtracks: list[int], model_
         if run.right[index]:
             continue
         puzzle = grid_to_string(table.puzzles[index])
-        link = "/solve?" + urlencode({"p": puzzle, "model": model_label, "steps": run.steps})
+        settings = {"p": puzzle, "model": model_label, "steps": run.steps, "threshold": f"{run.threshold:.2f}"}
+        link = "/solve?" + urlencode({**settings, **({"views": run.views} if run.views > 1 else {})})
         rows.append({"puzzle": puzzle, "backtracks": backtracks[index], "halts at": run.halt_step[index] or None,
                      "final Q-halt logit": run.final_q_halt_logit[index], "open in Solve": link})
     return pd.DataFrame(rows)

@@ -97,5 +97,7 @@ def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_
     accuracy = next(c for c in at.get("plotly_chart") if "insight_accuracy" in c.proto.id)
     names = [trace["name"] for trace in json.loads(accuracy.proto.spec)["data"]]
     assert sum("puzzles solved" in n for n in names) == 2 and any(n.startswith("other4") for n in names)
+    link = at.dataframe[0].value["open in Solve"][0]  # a failure opens with the run's settings, views included
+    assert "views=4" in link and "threshold=0.50" in link
     labels = [button.proto.label for button in at.get("download_button")]
     assert "Accuracy by step (CSV)" in labels and "Commit by technique (CSV)" in labels
