@@ -3,6 +3,7 @@ generated set, or your CSV), a sample, steps, a threshold and views; it runs in 
 Stop button, is cached on disk per (weights, puzzles, settings), and shows what app_ui.insight_results draws."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -18,7 +19,9 @@ from trm.sudoku import PuzzleTable
 KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL = "insight_model", "insight_source", "insight_file", "insight_level"
 KEY_SAMPLE, KEY_STEPS, KEY_THRESHOLD = "insight_sample", "insight_steps", "insight_threshold"
 KEY_UPLOAD, KEY_RUNNING, KEY_STEPS_FOR = "insight_upload", "insight_running", "insight_steps_for"
-KEY_VIEWS, KEY_COMPARE = "insight_views", "insight_compare"
+KEY_VIEWS, KEY_COMPARE, KEY_SAMPLE_FOR = "insight_views", "insight_compare", "insight_sample_for"
+DEFAULT_SAMPLE = {9: 200, 6: 500, 4: 500}
+MAX_GENERATED = 300  # generating is slow for 9x9: a few puzzles a second
 VIEW_CHOICES = (1, 2, 4, 8)
 SOURCES = ("Held-out file", "Generated", "Upload a CSV")
 
@@ -42,23 +45,41 @@ def _pick_model():
 
 def _pick_set(size: int):
     """The puzzles and a name for them, or None (with the reason shown)."""
+    if st.session_state.get(KEY_SAMPLE_FOR) != size:  # each grid size starts from its own sample size
+        st.session_state[KEY_SAMPLE_FOR] = size
+        st.session_state[KEY_SAMPLE] = DEFAULT_SAMPLE[size]
     with st.container(horizontal=True, vertical_alignment="bottom"):
         source = st.segmented_control("Puzzles", SOURCES, key=KEY_SOURCE, default=SOURCES[0], required=True)
-        sample = int(st.number_input("Sample", 1, 10_000, 200 if size == 9 else 500, key=KEY_SAMPLE, width=110,
+        sample = int(st.number_input("Sample", 1, 10_000, key=KEY_SAMPLE, width=110,
                                      help="How many puzzles (the first ones of a file)."))
     try:
-        if source == SOURCES[0]:
-            files = idata.held_out_files(size)
-            name = st.selectbox("Held-out file", files, key=KEY_FILE, width=320)
-            return (idata.held_out_table(name, sample), name) if name else None
-        if source == SOURCES[1]:
-            level = st.selectbox("Level", idata.levels(size), key=KEY_LEVEL, width=160)
-            return idata.generated_table(size, level, min(sample, 300)), f"generated {level} (seed 0)"
-        upload = st.file_uploader("A puzzle CSV (a puzzle column, optionally solution)", type=["csv"], key=KEY_UPLOAD)
-        return (idata.uploaded_table(upload.getvalue(), sample), upload.name) if upload else None
+        chosen = _read_set(source, size, sample)
     except TRMError as error:
         st.error(f"Cannot use these puzzles: {error}")
         return None
+    if chosen is None:
+        return None
+    table, name = chosen
+    if table.shape.size != size:
+        st.error(f"{name} holds {table.shape.size}×{table.shape.size} puzzles; this model solves {size}×{size} "
+                 f"ones. Pick a {table.shape.size}×{table.shape.size} model or another set.")
+        return None
+    if len(table) < sample:
+        st.caption(f"{name} has {len(table)} puzzles" + (f" (a generated set holds at most {MAX_GENERATED})"
+                                                         if source == SOURCES[1] else "") + ": all are used.")
+    return chosen
+
+
+def _read_set(source: str, size: int, sample: int):
+    if source == SOURCES[0]:
+        files = idata.held_out_files(size)
+        name = st.selectbox("Held-out file", files, key=KEY_FILE, width=320)
+        return (idata.held_out_table(name, sample), name) if name else None
+    if source == SOURCES[1]:
+        level = st.selectbox("Level", idata.levels(size), key=KEY_LEVEL, width=160)
+        return idata.generated_table(size, level, min(sample, MAX_GENERATED)), f"generated {level} (seed 0)"
+    upload = st.file_uploader("A puzzle CSV (a puzzle column, optionally solution)", type=["csv"], key=KEY_UPLOAD)
+    return (idata.uploaded_table(upload.getvalue(), sample, upload.name), upload.name) if upload else None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -92,11 +113,10 @@ class _Job:
     key: str
 
 
-def _job(loaded: LoadedModel, label: str, table: PuzzleTable, steps: int, threshold: float, views: int) -> _Job:
-    key = cache_key(_fingerprint(str(loaded.path), folder_mtime(str(loaded.path))), table.puzzles, steps, threshold,
-                    views, _bf16())
-    run = load_cached(idata.cache_folder(), key) or InsightRun(total=len(table), steps=steps, threshold=threshold,
-                                                                 views=views)
+def _job(loaded: LoadedModel, label: str, table: PuzzleTable, steps: int, views: int) -> _Job:
+    key = cache_key(_fingerprint(str(loaded.path), folder_mtime(str(loaded.path))), table.puzzles, steps, views,
+                    _bf16())
+    run = load_cached(idata.cache_folder(), key) or InsightRun(total=len(table), steps=steps, views=views)
     return _Job(loaded, label, run, key)
 
 
@@ -117,6 +137,14 @@ def _run(jobs: list[_Job], table: PuzzleTable) -> None:
                   disabled=not st.session_state.get(KEY_RUNNING))
     if not st.session_state.get(KEY_RUNNING):
         return
+    try:
+        _run_batches(jobs, table)
+    finally:  # a failed batch must not leave the page "running" (and starting again by itself)
+        st.session_state[KEY_RUNNING] = False
+    st.rerun()
+
+
+def _run_batches(jobs: list[_Job], table: PuzzleTable) -> None:
     total = sum(job.run.total for job in jobs)
     bar = st.progress(sum(job.run.done for job in jobs) / total, text=_progress_text(jobs))
     live = st.empty()
@@ -129,8 +157,6 @@ def _run(jobs: list[_Job], table: PuzzleTable) -> None:
         bar.progress(sum(job.run.done for job in jobs) / total, text=_progress_text(jobs))
         with live.container():
             render_live([(job.label, job.run) for job in jobs], jobs[0].loaded.config.max_supervision_steps)
-    st.session_state[KEY_RUNNING] = False
-    st.rerun()
 
 
 def _pick_compared(loaded: LoadedModel, choices: dict[str, str]):
@@ -158,7 +184,8 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
     with st.container(horizontal=True, vertical_alignment="bottom"):
         steps = int(st.number_input("Steps", 1, 256, loaded.config.max_supervision_steps, key=KEY_STEPS, width=110,
                                     help="Past the trained count shows what thinking longer does."))
-        threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=220)
+        threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=220,
+                              help="Where P(halt) counts as stop. Changing it re-reads the run; nothing reruns.")
         views = st.selectbox("Views", VIEW_CHOICES, key=KEY_VIEWS, width=90,
                              help="Each puzzle also under random symmetries; the Q-head picks one answer. Adds a "
                                   "views x steps chart; costs as many times the compute.")
@@ -176,9 +203,9 @@ if picked is not None:
     steps, threshold, views, compared = _pick_settings(loaded)
     if chosen is not None:
         table, set_name = chosen
-        jobs = [_job(loaded, label, table, steps, threshold, views)]
+        jobs = [_job(loaded, label, table, steps, views)]
         if compared is not None:
-            jobs.append(_job(*compared, table, steps, threshold, views))
+            jobs.append(_job(*compared, table, steps, views))
         _run(jobs, table)
         run = jobs[0].run
         if run.done:
@@ -186,5 +213,7 @@ if picked is not None:
                        f"{threshold:.2f}" + (f", {views} views" if views > 1 else "")
                        + (", bf16 autocast" if _bf16() else ", float32")
                        + ("" if run.finished else " (stopped: Continue picks up here)") + ".")
-            render_results(run, table, loaded.config.max_supervision_steps, label,
+            stem = f"{label}-{Path(set_name).stem}-{steps}steps" + (f"-{views}views" if views > 1 else "")
+            render_results(run, table, loaded.config.max_supervision_steps, label, threshold, _bf16(),
+                           "".join(c if c.isalnum() or c in "-_." else "_" for c in stem),
                            (jobs[1].label, jobs[1].run) if len(jobs) > 1 else None)

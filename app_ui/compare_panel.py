@@ -18,6 +18,7 @@ from trm.trace import Trace, finish_trace, iter_trace
 
 KEY_MODEL, KEY_STEPS, KEY_VIEWS = "solve_cmp_model", "solve_cmp_steps", "solve_cmp_views"
 KEY_THRESHOLD, KEY_COMPARED = "solve_cmp_threshold", "solve_cmp_compared"  # (trace id, Comparison, its Trace)
+KEY_DEFAULTS_FOR, KEY_OWN_STEP = "solve_cmp_defaults_for", "solve_cmp_own_step"
 MAX_STEPS = 256
 
 
@@ -30,34 +31,49 @@ class Comparison:
     steps: int
     views: int
     threshold: float
+    bf16: bool  # several views run in bf16 where it is native (app_ui.view_settings.use_bf16)
 
     def describe(self) -> str:
         return (f"{self.label}, {self.steps} steps" + (f", {self.views} views" if self.views > 1 else "")
-                + f", threshold {self.threshold:.2f}")
+                + f", threshold {self.threshold:.2f}, " + ("bf16 autocast" if self.bf16 else "float32"))
 
 
 def _solve(loaded: LoadedModel, trace: Trace, comparison: Comparison) -> Trace:
     records = list(iter_trace(loaded.model, trace.puzzle, trace.solution, comparison.steps, keep_states=False,
-                              views=comparison.views, bf16=use_bf16(comparison.views, mp.device_name())))
+                              views=comparison.views, bf16=comparison.bf16))
     return finish_trace(trace.grid_size, trace.puzzle, trace.solution, records, comparison.threshold,
                         with_pca=False)
 
 
-def _controls(loaded: LoadedModel, trace: Trace, threshold: float) -> Comparison:
+def _controls(loaded: LoadedModel, trace: Trace, trace_id: str) -> Comparison:
     size = trace.grid_size
     choices = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     here = str(loaded.path)
     if st.session_state.get(KEY_MODEL) not in choices:
         st.session_state[KEY_MODEL] = here if here in choices else next(iter(choices), here)
-    st.session_state.setdefault(KEY_STEPS, min(4 * len(trace.steps), MAX_STEPS))
-    st.session_state.setdefault(KEY_THRESHOLD, threshold)
+    if st.session_state.get(KEY_DEFAULTS_FOR) != trace_id:  # each new solve suggests its own comparison
+        st.session_state[KEY_DEFAULTS_FOR] = trace_id
+        st.session_state[KEY_STEPS] = min(4 * len(trace.steps), MAX_STEPS)
+        st.session_state[KEY_THRESHOLD] = trace.halt_threshold
     with st.container(horizontal=True, vertical_alignment="bottom"):
         path = st.selectbox("Model", list(choices) or [here], key=KEY_MODEL, width=260,
                             format_func=lambda p: choices.get(p, Path(p).name))
         steps = st.number_input("Steps", 1, MAX_STEPS, key=KEY_STEPS, width=110)
         views = st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=110)
         chosen = st.slider("Halting threshold", 0.05, 0.95, step=0.05, key=KEY_THRESHOLD, width=200)
-    return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen))
+    return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen),
+                      use_bf16(int(views), mp.device_name()))
+
+
+def _shown_step(step: int, steps_above: int, steps_compared: int) -> int:
+    """The comparison's step to show: the cursor's; past the solve above's last step, its own slider's."""
+    if steps_compared <= steps_above:
+        return min(step, steps_compared)
+    if step < steps_above:
+        return step
+    return int(st.slider(f"Its steps past {steps_above} (the cursor above ends there)", steps_above, steps_compared,
+                         steps_above, key=KEY_OWN_STEP,
+                         help="The comparison ran longer than the solve above: follow it to its last step here."))
 
 
 def _outcome(trace: Trace) -> str:
@@ -73,7 +89,7 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
     st.subheader("Compare", divider="gray")
     st.caption("Solve the same puzzle a second way, with another model, more steps, more views or another "
                "threshold, and play both on one cursor.")
-    comparison = _controls(loaded, trace, trace.halt_threshold)
+    comparison = _controls(loaded, trace, trace_id)
     if st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:"):
         try:
             other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
@@ -86,20 +102,21 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
     if last is None or last[0] != trace_id:
         return
     _, done, compared = last
-    shown = min(step, len(compared.steps))
+    shown = _shown_step(step, len(trace.steps), len(compared.steps))
     grid_col, chart_col = st.columns([1, 1], gap="large")
     with grid_col:
         record = compared.steps[shown - 1]
         sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_cmp_grid", givens=trace.puzzle.tolist(),
                     readonly=True, overlay=overlay_at(trace.puzzle, record))
-        beyond = "" if shown == step else f" (it ran {len(compared.steps)} steps: its last is shown)"
-        differ = ("" if step > len(compared.steps) else
+        beyond = "" if shown == step or shown > len(trace.steps) else \
+            f" (it ran {len(compared.steps)} steps: its last is shown)"
+        differ = ("" if shown != step else
                   f"; {int((record.prediction != trace.steps[step - 1].prediction).sum())} cells differ from the "
                   f"solve above")
         st.caption(f"{done.describe()} at step {shown}{beyond}{differ}.")
     with chart_col:
-        st.plotly_chart(charts.two_runs_figure(trace, compared, ("above", "compared"), step),
-                        key=f"solve_chart_cmp_{step}", config=CHART_CONFIG)
+        st.plotly_chart(charts.two_runs_figure(trace, compared, ("above", "compared"), shown),
+                        key=f"solve_chart_cmp_{shown}", config=CHART_CONFIG)
         st.caption("P(halt) of both solves and, in grey, how many cells their answers differ in at each step.")
     st.markdown(f"**Above** ({description}): {_outcome(trace)}.  \n**Compared** ({done.describe()}): "
                 f"{_outcome(compared)}.")

@@ -13,6 +13,11 @@ RUN_COLOURS = (charts.CORRECT_COLOUR, charts.Z_COLOUR)  # the model, then the on
 CONFIG = {"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+def _step_axis(figure: go.Figure, steps: int) -> None:
+    """Whole supervision steps on the x axis (never 1.5), about ten ticks at most."""
+    figure.update_xaxes(tick0=1, dtick=max(1, -(-steps // 10)))
+
+
 def accuracy_figure(runs: list[tuple[str, InsightRun]], trained_steps: int) -> go.Figure:
     """Puzzles solved and blank cells right by step; one pair of lines per (label, run): two models on one chart."""
     figure = go.Figure()
@@ -29,15 +34,18 @@ def accuracy_figure(runs: list[tuple[str, InsightRun]], trained_steps: int) -> g
                          annotation_text="trained steps", annotation_position="bottom right")
     charts.chart_layout(figure, "supervision step", "accuracy", yaxis_range=[0, 1.02])
     figure.update_yaxes(tickformat=".0%")
+    _step_axis(figure, max(run.steps for _, run in runs))
     return figure
 
 
-def halting_figure(run: InsightRun) -> go.Figure:
-    histogram = run.halt_histogram()
+def halting_figure(run: InsightRun, threshold: float) -> go.Figure:
+    histogram = run.halt_histogram(threshold)
     labels = [str(step) for step in range(1, run.steps + 1)] + ["never"]
     figure = go.Figure(go.Bar(x=labels, y=histogram, marker_color=charts.HALT_COLOUR,
                               hovertemplate="halts at %{x}: %{y} puzzles<extra></extra>"))
-    return charts.chart_layout(figure, f"step where P(halt) first reaches {run.threshold:.2f}", "puzzles")
+    charts.chart_layout(figure, f"step where P(halt) first reaches {threshold:.2f}", "puzzles")
+    figure.update_xaxes(type="category")
+    return figure
 
 
 def calibration_figure(run: InsightRun) -> go.Figure:
@@ -65,6 +73,7 @@ def difficulty_figure(run: InsightRun, backtracks: list[int]) -> go.Figure:
                               hovertemplate="%{x} backtracks: %{y:.0%} of %{customdata} puzzles<extra></extra>"))
     charts.chart_layout(figure, "exact solver's backtracks (difficulty)", "puzzles solved", yaxis_range=[0, 1.02])
     figure.update_yaxes(tickformat=".0%")
+    figure.update_xaxes(type="category")  # bands are labels ("0", "1-50"), not numbers
     return figure
 
 
@@ -82,6 +91,7 @@ def technique_figure(run: InsightRun) -> go.Figure:
                            hovertemplate=f"{name}: %{{y:.0%}} settled by step %{{x}}<extra></extra>")
     charts.chart_layout(figure, "supervision step", "cells settled on their final digit", yaxis_range=[0, 1.02])
     figure.update_yaxes(tickformat=".0%")
+    _step_axis(figure, run.steps)
     figure.update_layout(showlegend=True)  # also with one technique (on the hardest sets every cell needs a guess)
     return figure
 
@@ -98,4 +108,5 @@ def views_figure(run: InsightRun) -> go.Figure:
                                   hovertemplate="%{y}, step %{x}: %{z:.1%} solved<extra></extra>"))
     charts.chart_layout(figure, "supervision step", "views (the Q-head picks one)")
     figure.update_yaxes(type="category")
+    _step_axis(figure, run.steps)
     return figure

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from trm import TRMError
 from trm.evaluate import fill_solutions, puzzle_backtracks
 from trm.sudoku import LEVELS_BY_SIZE, PuzzleTable, generate_puzzle, read_puzzle_csv, shape_for_size
 
@@ -44,12 +45,15 @@ def generated_table(size: int, level: str, count: int) -> PuzzleTable:
     return PuzzleTable(shape, np.stack([m.puzzle for m in made]), np.stack([m.solution for m in made]))
 
 
-def uploaded_table(data: bytes, limit: int) -> PuzzleTable:
-    """A CSV the user uploaded (read as any puzzle CSV: DataError with the line on a bad row)."""
+def uploaded_table(data: bytes, limit: int, name: str = "uploaded.csv") -> PuzzleTable:
+    """A CSV the user uploaded (read as any puzzle CSV: DataError with the line on a bad row, naming ``name``)."""
     with tempfile.TemporaryDirectory(prefix="trm-insight-") as folder:  # ours: removed with what we wrote
         path = Path(folder) / "uploaded.csv"
         path.write_bytes(data)
-        return fill_solutions(read_puzzle_csv(path, limit=limit))[0]
+        try:
+            return fill_solutions(read_puzzle_csv(path, limit=limit))[0]
+        except TRMError as error:  # say the user's file, not our temporary copy
+            raise type(error)(str(error).replace(str(path), name)) from None
 
 
 @st.cache_data(show_spinner="Measuring each puzzle's difficulty…")

@@ -48,8 +48,11 @@ def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: 
     st.caption(f"Change the state after step {step} (move the cursor to pick another) and let the recursion "
                f"continue: does the model recover?")
     change = _controls(trace, step)
+    at_the_end = step >= len(trace.steps)
+    if at_the_end:
+        st.caption("The cursor is on the last step, so nothing is left to run after it: move it back first.")
     if st.button(f"Run from step {step} with this change", key="solve_iv_run", icon=":material/science:",
-                 disabled=step >= len(trace.steps)):
+                 disabled=at_the_end):
         with st.spinner(f"Running {len(trace.steps) - step} more steps…"):
             st.session_state[KEY_ALTERED] = (trace_id, change, _altered(loaded.model, trace, change))
     last = st.session_state.get(KEY_ALTERED)
@@ -58,13 +61,17 @@ def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: 
     _, done, altered = last
     grid_col, chart_col = st.columns([1, 1], gap="large")
     with grid_col:
-        sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_iv_grid", givens=trace.puzzle.tolist(),
-                    readonly=True, overlay=overlay_at(trace.puzzle, altered.steps[step - 1]))
+        givens = trace.puzzle.copy()
+        if done.kind == "add_given" and step > done.after_step:  # the digit the change gave, shown as a given
+            givens[done.cell] = done.digit
+        sudoku_grid(givens.tolist(), trace.grid_size, key="solve_iv_grid", givens=givens.tolist(),
+                    readonly=True, overlay=overlay_at(givens, altered.steps[step - 1]))
         differ = int((altered.steps[step - 1].prediction != trace.steps[step - 1].prediction).sum())
         right = altered.steps[step - 1].correct
-        st.caption(f"The altered run at step {step} ({done.describe()}): {differ} cells differ from the untouched "
-                   f"run" + ("" if right is None else f"; {int(right[trace.puzzle == 0].sum())} of "
-                                                       f"{int((trace.puzzle == 0).sum())} blanks right") + ".")
+        blanks = f"; {int(right[trace.puzzle == 0].sum())} of {int((trace.puzzle == 0).sum())} blanks right" \
+            if right is not None else ""
+        st.caption(f"The altered run at step {step} ({done.describe(trace.grid_size)}): {differ} cells differ from "
+                   f"the untouched run{blanks}.")
     with chart_col:
         st.plotly_chart(charts.two_runs_figure(trace, altered, ("untouched", "altered"), step, done.after_step),
                         key=f"solve_chart_iv_{step}", config=CHART_CONFIG)

@@ -85,7 +85,7 @@ def render_controls() -> None:
     st.selectbox("Famous puzzles", [e.name for e in pi.load_examples()], index=None, key=KEY_EXAMPLE,
                  placeholder="Pick an example…", on_change=_on_example)
     st.text_input("Paste a puzzle", key=KEY_PASTE, on_change=_on_paste,
-                  placeholder="81 digits, 0 or . for blanks",
+                  placeholder=f"{st.session_state[pi.KEY_SIZE] ** 2} digits, 0 or . for blanks",
                   help="16, 36 or 81 cells for 4×4, 6×6 or 9×9, row by row. Digits, with 0 or '.' for blanks; "
                        "spaces, line breaks, '|', '-' and '+' are ignored.")
     with st.container(horizontal=True):

@@ -74,6 +74,8 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
         render_compare(loaded, trace, trace_id, step, _made_with(trace))
     if loaded is not None and trace.views is None:
         render_intervention(loaded, trace, trace_id, step)
+    elif loaded is not None:
+        st.caption("**Intervene** changes the state of a single-view solve: solve with 1 view to use it.")
     _inside_the_recursion(trace, step)
     render_downloads(stored, trace, threshold, export_name, step)
     st.caption(provenance(stored, n))
@@ -164,8 +166,9 @@ def _step_header(trace: Trace, step: int) -> None:
 def _made_with(trace: Trace) -> str:
     """'sudoku9-mlp, 16 steps, 8 views, threshold 0.50': how the trace on screen was made."""
     views = trace.views.count if trace.views is not None else 1
+    precision = trace.made_by.get("precision") or "float32"
     return (f"{trace.made_by.get('model', 'this model')}, {len(trace.steps)} steps"
-            + (f", {views} views" if views > 1 else "") + f", threshold {trace.halt_threshold:.2f}")
+            + (f", {views} views" if views > 1 else "") + f", threshold {trace.halt_threshold:.2f}, {precision}")
 
 
 def _grid_legend(trace: Trace) -> str:

@@ -23,8 +23,8 @@ from trm.inference import has_fast_bf16
 from trm.sudoku import read_puzzle_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = {  # grid size: (checkpoint, held-out file the page offers first, puzzles, targets: first results, all)
-    9: ("checkpoints/sudoku9-mlp", "assets/puzzles/heldout_forum_hardest_2k.csv", 200, 15.0, 180.0),
+CASES = {  # grid size: (checkpoint, held-out file, puzzles, targets: first results, all)
+    9: ("checkpoints/sudoku9-mlp", "assets/puzzles/heldout_forum_hardest_2k.csv", 200, 15.0, 180.0),  # the hardest file
     4: ("checkpoints/sudoku4", "assets/puzzles/heldout_4x4.csv", 500, None, 20.0),
     6: ("checkpoints/sudoku6", "assets/puzzles/heldout_6x6.csv", 500, None, None),
 }
@@ -35,9 +35,8 @@ def measure(size: int, views: int, bf16: bool) -> dict:
     started = time.perf_counter()
     loaded = load_model(ROOT / checkpoint, "cpu")
     table, _ = fill_solutions(read_puzzle_csv(ROOT / data, limit=count))
-    cache_key(weights_fingerprint(ROOT / checkpoint), table.puzzles, loaded.config.max_supervision_steps, 0.5, views,
-              bf16)
-    run = InsightRun(total=len(table), steps=loaded.config.max_supervision_steps, threshold=0.5, views=views)
+    cache_key(weights_fingerprint(ROOT / checkpoint), table.puzzles, loaded.config.max_supervision_steps, views, bf16)
+    run = InsightRun(total=len(table), steps=loaded.config.max_supervision_steps, views=views)
     ready = time.perf_counter() - started
     run_batch(loaded.model, run, table.puzzles, table.solutions, batch_size_for(run, size), bf16)
     first, first_puzzles = time.perf_counter() - started, run.done

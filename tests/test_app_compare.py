@@ -27,6 +27,8 @@ def test_more_steps_of_the_same_model_repeat_its_first_steps_and_follow_the_curs
         assert ours.q_halt_probability == pytest.approx(theirs.q_halt_probability, abs=1e-5)
     assert any("0 cells differ from the solve above" in c.value for c in at.caption)
     assert any("solve_chart_cmp_6" in chart.proto.id for chart in at.get("plotly_chart"))
+    at.slider(key="solve_cmp_own_step").set_value(10).run()  # past the cursor's end: its own slider
+    assert any("solve_chart_cmp_10" in chart.proto.id for chart in at.get("plotly_chart"))
     at.button(key="solve_prev").click().run()
     assert any("solve_chart_cmp_5" in chart.proto.id for chart in at.get("plotly_chart"))
     assert any(md.value.startswith("**Above** (tiny4, 6 steps") for md in at.markdown)

@@ -64,7 +64,7 @@ def test_a_stopped_run_continues_where_it_stopped_and_a_generated_set_can_be_pic
     at.button(key="insight_run").click().run()
     cached = next((roots / "cache" / "insight").glob("*.json"))
     run = InsightRun.from_json(cached.read_text())
-    half = InsightRun(total=run.total, steps=run.steps, threshold=run.threshold)  # as if stopped at once
+    half = InsightRun(total=run.total, steps=run.steps)  # as if stopped at once
     cached.write_text(half.to_json())
     at = _insight()
     at.number_input(key="insight_sample").set_value(40).run()
@@ -101,3 +101,19 @@ def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_
     assert "views=4" in link and "threshold=0.50" in link
     labels = [button.proto.label for button in at.get("download_button")]
     assert "Accuracy by step (CSV)" in labels and "Commit by technique (CSV)" in labels
+
+
+def test_a_new_threshold_rereads_the_run_and_a_csv_of_another_size_is_refused_with_a_reason(roots):
+    at = _insight()
+    at.number_input(key="insight_sample").set_value(20).run()
+    at.button(key="insight_run").click().run()
+    at.slider(key="insight_threshold").set_value(0.2).run()
+    assert not [button for button in at.button if button.key == "insight_run"]  # nothing to recompute
+    assert any("threshold 0.20" in caption.value for caption in at.caption)
+    assert len(list((roots / "cache" / "insight").glob("*.json"))) == 1
+    six = Path(__file__).resolve().parent.parent / "assets" / "puzzles" / "heldout_6x6.csv"
+    at.segmented_control(key="insight_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="insight_upload").set_value(("six.csv", six.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("six.csv holds 6×6 puzzles; this model solves 4×4" in error.value for error in at.error)
+    assert not at.session_state["insight_running"]

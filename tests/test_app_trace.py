@@ -292,7 +292,9 @@ def test_an_intervention_at_the_cursor_plays_beside_the_untouched_run(model_root
     at.selectbox(key="solve_iv_kind").set_value("add_given").run()
     at.button(key="solve_iv_run").click().run()
     assert not at.exception, at.exception
-    assert "given in cell" in at.session_state["solve_iv_altered"][1].describe()
+    change = at.session_state["solve_iv_altered"][1]
+    assert "given in cell" in change.describe() and f"given in r{change.cell // 4 + 1}c" in change.describe(4)
+    assert any(f"given in r{change.cell // 4 + 1}c{change.cell % 4 + 1}" in c.value for c in at.caption)
 
 
 def test_the_cell_inspector_shows_a_cells_digits_at_the_cursor_and_every_cells_confidence(model_roots):

@@ -18,7 +18,8 @@ def test_a_longer_solve_plays_beside_the_first_on_one_cursor(page, model_streaml
     expect(step_metric).to_contain_text("6 / 6", timeout=60_000)
     expect(page.get_by_role("heading", name="Compare")).to_be_visible()
     page.get_by_role("button", name="Solve the comparison").click()
-    expect(page.get_by_text("tiny4-untrained, 24 steps, threshold 0.50 at step 6")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("tiny4-untrained, 24 steps, threshold 0.50, float32 at step 6")).to_be_visible(
+        timeout=60_000)
     expect(page.locator("[class*='st-key-solve_chart_cmp_6'] .js-plotly-plot")).to_have_count(1)
     expect(page.locator(".st-key-solve_cmp_grid [aria-label=r1c1]")).to_be_visible()
     page.get_by_role("heading", name="Compare").scroll_into_view_if_needed()

@@ -142,6 +142,10 @@ def test_the_normed_swiglu_is_sigmoid_gate_times_the_rms_normed_product():
     assert model.config.display_name == "TRM-MLP (normed SwiGLU)"
     with pytest.raises(ConfigError, match="swiglu"):
         ModelConfig(swiglu="other")
+    with pytest.raises(ConfigError, match="flat baseline"):
+        ModelConfig(architecture="flat-baseline", prefix_len=0, swiglu="normed")
+    with pytest.raises(ConfigError, match="muon_ns_steps must be >= 1, got 0"):
+        TrainConfig(muon_ns_steps=0)
 
 
 def test_the_cosine_schedule_warms_up_then_falls_to_zero_and_clipping_bounds_the_gradient(sudoku4_data, monkeypatch):

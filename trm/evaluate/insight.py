@@ -37,15 +37,14 @@ class InsightRun:
 
     total: int
     steps: int
-    threshold: float
     views: int = 1
     done: int = 0
     right_by_step: list[int] = field(default_factory=list)
     cells_right_by_step: list[int] = field(default_factory=list)
     blank_cells: int = 0
-    halt_step: list[int] = field(default_factory=list)  # per puzzle: first step with P(halt) >= threshold, 0: never
+    # per puzzle, the Q-halt logit after every step: where it halts is read at any threshold without recomputing
+    q_halt_logits: list[list[float]] = field(default_factory=list)
     right: list[bool] = field(default_factory=list)  # per puzzle, after the last step
-    final_q_halt_logit: list[float] = field(default_factory=list)
     calibration_count: list[int] = field(default_factory=list)  # per P(halt) bin over all (puzzle, step)
     calibration_probability: list[float] = field(default_factory=list)  # sums, for the bin's mean
     calibration_right: list[int] = field(default_factory=list)
@@ -74,9 +73,20 @@ class InsightRun:
         """Blank cells right after each step (givens are not counted)."""
         return [count / self.blank_cells if self.blank_cells else 0.0 for count in self.cells_right_by_step]
 
-    def halt_histogram(self) -> list[int]:
-        """Puzzles halting at step 1..steps, then those that never halt."""
-        counts = np.bincount(np.asarray(self.halt_step, dtype=int), minlength=self.steps + 1)
+    def halt_steps(self, threshold: float) -> list[int]:
+        """Per puzzle, the first step whose P(halt) reaches ``threshold``; 0 where none does."""
+        if not self.q_halt_logits:
+            return []
+        logits = np.asarray(self.q_halt_logits, dtype=np.float64)  # (puzzles, steps)
+        reached = logits >= np.log(threshold / (1 - threshold))  # P(halt) >= threshold, read on the logit
+        return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0).tolist()
+
+    def final_q_halt_logit(self) -> list[float]:
+        return [logits[-1] for logits in self.q_halt_logits]
+
+    def halt_histogram(self, threshold: float) -> list[int]:
+        """Puzzles halting at step 1..steps at ``threshold``, then those that never halt."""
+        counts = np.bincount(np.asarray(self.halt_steps(threshold), dtype=int), minlength=self.steps + 1)
         return [*counts[1:].tolist(), int(counts[0])]
 
     def calibration(self) -> list[dict]:

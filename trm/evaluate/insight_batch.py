@@ -62,9 +62,7 @@ def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solut
     own = torch.arange(rows, device=device) * run.views  # the puzzle's own view in the puzzle-major batch
     labels = encode_grids(truth.long())
     blank = originals == 0
-    halt = torch.zeros(rows, dtype=torch.long, device=device)
-    logit_threshold = float(torch.logit(torch.tensor(run.threshold, dtype=torch.float64)))
-    per_step = []
+    per_step, q_halt_by_step = [], []
     with torch.inference_mode():
         for output in iter_steps(model, encode_grids(views.to_views(originals)), run.steps, bf16=bf16,
                                  compiled=False):
@@ -73,7 +71,7 @@ def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solut
             solved = correct.all(dim=-1)
             run.right_by_step[output.step - 1] += int(solved.sum())
             run.cells_right_by_step[output.step - 1] += int((correct & blank).sum())
-            halt[(halt == 0) & (q_halt >= logit_threshold)] = output.step
+            q_halt_by_step.append(q_halt.float())
             _count_calibration(run, output.halt_probability[own], solved)
             answers = views.to_original(decode_tokens(output.tokens))
             per_step.append(answers[:, 0].cpu().numpy())
@@ -83,7 +81,6 @@ def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solut
         run.views_right_by_step[0] = list(run.right_by_step)
     _count_settling(run, puzzles[batch], solutions[batch], np.stack(per_step, axis=1))
     run.blank_cells += int(blank.sum())
-    run.halt_step += halt.cpu().tolist()
+    run.q_halt_logits += [[round(v, 3) for v in row] for row in torch.stack(q_halt_by_step, dim=1).cpu().tolist()]
     run.right += solved.cpu().tolist()
-    run.final_q_halt_logit += [round(v, 4) for v in q_halt.float().cpu().tolist()]
     run.done = batch.stop

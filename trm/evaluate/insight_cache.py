@@ -9,15 +9,15 @@ import numpy as np
 
 from trm.evaluate.insight import InsightRun
 
-RUN_FORMAT = 2  # part of the key: a run recorded before commit times and views were kept is recomputed
+RUN_FORMAT = 3  # part of the key: runs recorded in an older form are recomputed
 
 
-def cache_key(weights_fingerprint: str, puzzles: np.ndarray, steps: int, threshold: float, views: int = 1,
-              bf16: bool = False) -> str:
-    """The run's identity: the same weights, puzzles and settings (precision included) give the same key."""
+def cache_key(weights_fingerprint: str, puzzles: np.ndarray, steps: int, views: int = 1, bf16: bool = False) -> str:
+    """The run's identity: the same weights, puzzles and settings (precision included) give the same key. The
+    halting threshold is not among them: a run keeps every step's Q-halt logit and is judged at any threshold."""
     digest = hashlib.sha256(weights_fingerprint.encode())
     digest.update(np.ascontiguousarray(puzzles, dtype=np.int8).tobytes())
-    digest.update(f"{RUN_FORMAT}|{steps}|{threshold:.4f}|{views}|{'bf16' if bf16 else 'float32'}".encode())
+    digest.update(f"{RUN_FORMAT}|{steps}|{views}|{'bf16' if bf16 else 'float32'}".encode())
     return digest.hexdigest()[:24]
 
 

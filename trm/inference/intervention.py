@@ -35,11 +35,13 @@ class Intervention:
         if self.scale < 0:
             raise ValueError(f"noise scale must be >= 0, got {self.scale}")
 
-    def describe(self) -> str:
-        """'z reset to its initial state after step 5', for captions and legends."""
+    def describe(self, grid_size: int | None = None) -> str:
+        """'z reset to its initial state after step 5', for captions and legends; with ``grid_size`` a cell is
+        named as on the page (r3c7), else by its index."""
+        cell = f"r{self.cell // grid_size + 1}c{self.cell % grid_size + 1}" if grid_size else f"cell {self.cell}"
         what = {"reset_z": "z reset to its initial state", "reset_y": "y reset to its initial state",
                 "noise_z": f"noise of size {self.scale:g} added to z", "noise_y": f"noise of size {self.scale:g} "
-                "added to y", "add_given": f"digit {self.digit} given in cell {self.cell}"}[self.kind]
+                "added to y", "add_given": f"digit {self.digit} given in {cell}"}[self.kind]
         return f"{what} after step {self.after_step}"
 
 

@@ -56,6 +56,8 @@ class ModelConfig:
             raise ConfigError(f"ModelConfig.mixer must be one of {MIXERS}, got {self.mixer!r}.")
         if self.swiglu not in SWIGLUS:
             raise ConfigError(f"ModelConfig.swiglu must be one of {SWIGLUS}, got {self.swiglu!r}.")
+        if self.is_flat_baseline and self.swiglu != "standard":
+            raise ConfigError("ModelConfig.swiglu must be 'standard' for the flat baseline (its MLPs have no other).")
         if self.is_flat_baseline and self.prefix_len:
             raise ConfigError("ModelConfig.prefix_len must be 0 for the flat baseline (it has no sequence).")
         if self.mixer == "attention" and self.hidden_size % (2 * self.attention_heads):

@@ -69,9 +69,9 @@ class TrainConfig:
         for name, allowed in (("optimizer", OPTIMIZERS), ("lr_schedule", LR_SCHEDULES)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"TrainConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}.")
-        if self.muon_lr < 0 or self.muon_weight_decay < 0 or self.grad_clip < 0 or self.muon_ns_steps < 1:
-            raise ConfigError("TrainConfig.muon_lr, muon_weight_decay and grad_clip must be >= 0 and muon_ns_steps "
-                              ">= 1.")
+        for name, least in (("muon_lr", 0), ("muon_weight_decay", 0), ("grad_clip", 0), ("muon_ns_steps", 1)):
+            if getattr(self, name) < least:
+                raise ConfigError(f"TrainConfig.{name} must be >= {least}, got {getattr(self, name)}.")
         if not 0 <= self.muon_momentum < 1:
             raise ConfigError(f"TrainConfig.muon_momentum must be in [0, 1), got {self.muon_momentum}.")
         if self.compile_mode not in COMPILE_MODES:
