@@ -72,9 +72,10 @@ def render_cell_inspector(trace: Trace, step: int) -> None:
         st.plotly_chart(digit_figure(trace, cell, step), key=f"solve_chart_cell_{step}", config=CHART_CONFIG)
         given = " It is a given: the model still predicts it, and is scored on it." if trace.puzzle[cell] else ""
         right = "" if trace.solution is None else f" Green: the right digit, {int(trace.solution[cell])}."
+        view = " It shows the puzzle's own view (view 0)." if trace.views is not None else ""
         st.caption(f"Click a cell in the grid to inspect it. The model's probability of each digit in "
-                   f"{_name(cell, size)} after step {step} (outlined: the digit it predicts).{right}{given} Move "
-                   f"the cursor to watch it change.")
+                   f"{_name(cell, size)} after step {step} (outlined: the digit it predicts).{right}{given}{view} "
+                   f"Move the cursor to watch it change.")
     with st.expander("Every cell's confidence, step by step", icon=":material/grid_on:"):
         st.plotly_chart(confidence_figure(trace, step), key=f"solve_chart_confidence_{step}", config=CHART_CONFIG)
         st.caption("Every blank cell's confidence in its predicted digit after every step; the outlined column is "

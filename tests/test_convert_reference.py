@@ -4,6 +4,7 @@ refused with a reason and never unpickled."""
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,11 @@ def test_ours_written_for_the_reference_loads_there_and_round_trips_exactly(tmp_
     again, ours = load_model(tmp_path / "again").model.state_dict(), load_model(tmp_path / "ours").model.state_dict()
     assert all(torch.equal(again[name], tensor) for name, tensor in ours.items())
     assert convert_main(["--to", "reference", str(tmp_path / "ours"), "--out", str(tmp_path / "back")]) == 2
+    run = tmp_path / "a-run"
+    shutil.copytree(tmp_path / "ours", run / "best")  # a training run's folder, its saved model in best/
+    capsys.readouterr()
+    assert convert_main(["--to", "reference", str(run), "--out", str(tmp_path / "from-run")]) == 2
+    assert f"pass its saved model, {run / 'best'}" in capsys.readouterr().err
 
 
 def test_a_bf16_checkpoint_goes_to_the_reference_in_its_training_precision(tmp_path, capsys):

@@ -58,6 +58,10 @@ def _step_of(metadata: dict) -> int:
 def write_reference(checkpoint: Path, out_dir: Path, step: int | None = None) -> tuple[Path, str]:
     """Write ``out_dir/step_N`` and ``out_dir/all_config.yaml`` from our ``checkpoint``; returns the weights file
     and the forward dtype written. Refuses to overwrite either file."""
+    checkpoint = Path(checkpoint)
+    if not (checkpoint / "config.json").exists() and (checkpoint / "best" / "config.json").exists():
+        raise ConfigError(f"{checkpoint} is a training run; pass its saved model, {checkpoint / 'best'} (or export "
+                          f"one with python -m trm.export).")
     loaded = load_model(checkpoint)
     state = loaded.model.state_dict()
     forward_dtype = _forward_dtype(state)
