@@ -19,7 +19,7 @@ from trm.train.optim import scheduled_lr
 from trm.train.trainer import Trainer
 from trm.model.build import build_model
 from trm.model.layers import SwiGLU, rms_norm
-from trm.runs import load_run_state
+from trm.runs import load_run_state, read_metrics
 from trm.train.__main__ import main as train_main
 from tests.test_train import TINY as TINY_ARGS
 
@@ -119,6 +119,8 @@ def test_a_muon_run_resumes_bit_for_bit(train_data_9x9, tmp_path):
     assert train_main(["--resume", str(tmp_path / "resumed"), "--steps", "12"]) == 0
     straight, resumed = load_run_state(tmp_path / "straight"), load_run_state(tmp_path / "resumed")
     assert any(key.startswith("muon_momentum.") for key in resumed.optimizer)
+    logged = [r for r in read_metrics(tmp_path / "straight").records if r["kind"] == "train"]
+    assert all(r["muon_lr"] > 0 for r in logged)  # Muon's own learning rate is on every log line
     for name, tensor in straight.weights.items():
         assert torch.equal(tensor, resumed.weights[name]), name
 
@@ -161,3 +163,12 @@ def test_the_cosine_schedule_warms_up_then_falls_to_zero_and_clipping_bounds_the
     assert clipped == [0.5]
     grads_after = [p.grad for p in trainer.model.parameters()]
     assert all(g is None for g in grads_after)  # stepped and cleared
+
+
+def test_a_curriculum_run_logs_its_depth_at_every_line(train_data_9x9, tmp_path):
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / "run"), "--steps", "9", "--data",
+                       str(train_data_9x9), "--device", "cpu", *TINY_ARGS, "--set", "model.latent_steps=3",
+                       "--set", "train.depth_curriculum=cgar"]) == 0
+    logged = [(r["step"], r["latent_steps"], r["answer_cycles"])
+              for r in read_metrics(tmp_path / "run").records if r["kind"] == "train"]
+    assert logged == [(3, 1, 1), (6, 2, 1), (9, 3, 2)]  # (n, T) = (3, 2) scaled by 1/3, 2/3, then in full

@@ -24,6 +24,7 @@ from trm.runs.tensorboard_log import TensorBoardLog
 from trm.runs.state import RunState, load_run_state, save_run_state
 from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
+from trm.train.curriculum import recursion_depth
 from trm.train.device import Runtime
 from trm.train.trainer import Trainer
 
@@ -242,6 +243,17 @@ class Run:
             values[name] /= self.runtime.world_size
         return values
 
+    def _recipe_fields(self) -> dict:
+        """What the recipe options set at this step: Muon's learning rate, the curriculum's recursion depth."""
+        config, fields = self.spec.train, {}
+        if config.optimizer == "muon":
+            fields["muon_lr"] = self.trainer.learning_rate(config.muon_lr)
+        if config.depth_curriculum != "none":
+            depth = recursion_depth(config.depth_curriculum, self.spec.model, self.trainer.step, config.total_steps)
+            fields["latent_steps"], fields["answer_cycles"] = depth or (self.spec.model.latent_steps,
+                                                                         self.spec.model.answer_cycles)
+        return fields
+
     def _log_train(self, totals: dict, window_steps: int, elapsed: float, stop_requested: bool) -> tuple[dict, bool]:
         """Log one line of metrics over the whole global batch; returns it and whether any rank asked to stop."""
         values = self._sum_over_ranks(totals, stop_requested)
@@ -253,6 +265,7 @@ class Run:
                   **{k: values[k] / halted for k in ("cell_accuracy", "exact_accuracy", "q_halt_accuracy", "steps")},
                   "lr": self.trainer.learning_rate(self.spec.train.lr), "samples_per_second": samples_per_second,
                   "wall_seconds": self.wall_seconds}
+        record.update(self._recipe_fields())
         if self.runtime.is_cuda:
             peak = peak_flops(self.runtime.device_name())
             flops = training_flops_per_sample(self.spec.model) * samples_per_second
