@@ -10,7 +10,7 @@ import streamlit as st
 from app_ui import model_picker as mp
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
-from app_ui.trace_store import CHART_CONFIG, overlay_at
+from app_ui.trace_store import overlay_at, step_chart
 from app_ui.view_settings import MAX_VIEWS, use_bf16
 from trm import LoadedModel, TRMError
 from trm.catalog import find_models, folder_mtime
@@ -115,8 +115,9 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
                   f"solve above")
         st.caption(f"{done.describe()} at step {shown}{beyond}{differ}.")
     with chart_col:
-        st.plotly_chart(charts.two_runs_figure(trace, compared, ("above", "compared"), shown),
-                        key=f"solve_chart_cmp_{shown}", config=CHART_CONFIG)
-        st.caption("P(halt) of both solves and, in grey, how many cells their answers differ in at each step.")
+        step_chart(charts.two_runs_figure(trace, compared, ("above", "compared"), shown), f"solve_chart_cmp_{shown}",
+                   len(trace.steps))
+        st.caption("P(halt) of both solves and, in grey, how many cells their answers differ in at each step. "
+                   "Click a step to move the cursor there.")
     st.markdown(f"**Above** ({description}): {_outcome(trace)}.  \n**Compared** ({done.describe()}): "
                 f"{_outcome(compared)}.")

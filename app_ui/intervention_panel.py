@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
-from app_ui.trace_store import CHART_CONFIG, overlay_at
+from app_ui.trace_store import overlay_at, step_chart
 from trm import LoadedModel
 from trm.inference import Intervention
 from trm.trace import Trace, finish_trace, iter_trace
@@ -73,6 +73,7 @@ def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: 
         st.caption(f"The altered run at step {step} ({done.describe(trace.grid_size)}): {differ} cells differ from "
                    f"the untouched run{blanks}.")
     with chart_col:
-        st.plotly_chart(charts.two_runs_figure(trace, altered, ("untouched", "altered"), step, done.after_step),
-                        key=f"solve_chart_iv_{step}", config=CHART_CONFIG)
-        st.caption("P(halt) of both runs and, in grey, how many cells their answers differ in at each step.")
+        step_chart(charts.two_runs_figure(trace, altered, ("untouched", "altered"), step, done.after_step),
+                   f"solve_chart_iv_{step}", len(trace.steps))
+        st.caption("P(halt) of both runs and, in grey, how many cells their answers differ in at each step. "
+                   "Click a step to move the cursor there.")

@@ -4,7 +4,6 @@ Everything is drawn from a finished trace held in ``st.session_state`` (see ``ap
 the cursor reruns only the player fragment, and Play re-runs it every ``PLAY_SECONDS``.
 """
 
-import math
 
 import streamlit as st
 
@@ -18,7 +17,7 @@ from app_ui.step_keys import step_keys
 from app_ui.trace_downloads import provenance, render_downloads
 from app_ui.views_panel import render_views_panel
 from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
-                                 StoredTrace, overlay_at, show_step_in_url, with_threshold)
+                                 StoredTrace, overlay_at, show_step_in_url, step_chart, with_threshold)
 from trm import LoadedModel
 from trm.trace import Trace
 
@@ -227,17 +226,8 @@ def _chart(figure, key: str, caption: str, jump: tuple[int, int] | None = None) 
     if jump is None:
         st.plotly_chart(figure, key=key, config=CHART_CONFIG)
     else:
-        # The step is in the key: each step mounts a fresh chart, so an old click's selection never lingers.
-        widget = f"{key}_at_{jump[0]}"
-        st.plotly_chart(figure, key=widget, config=CHART_CONFIG, selection_mode="points",
-                        on_select=lambda: _jump_to_clicked(widget, jump[1]))
+        step_chart(figure, f"{key}_at_{jump[0]}", jump[1])
     st.caption(caption)
-
-
-def _jump_to_clicked(widget: str, n: int) -> None:
-    points = st.session_state[widget]["selection"]["points"]
-    if points:  # bars sit at x = step; inner calls of step s at x in (s - 1, s]
-        _jump(min(max(math.ceil(float(points[0]["x"]) - 1e-9), 1), n))
 
 
 def _inside_the_recursion(trace: Trace, step: int) -> None:

@@ -6,6 +6,7 @@ cursor (also in the URL as ``?step=``), ``solve_playing`` whether it advances by
 """
 
 import json
+import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -180,3 +181,17 @@ def show_step_in_url(step: int | None) -> None:
 def with_threshold(trace: Trace, threshold: float) -> Trace:
     """The same trace judged at another halting threshold (halt_step follows it; nothing is recomputed)."""
     return replace(trace, halt_threshold=threshold)
+
+
+def step_chart(figure, key: str, n: int) -> None:
+    """Draw a chart whose x axis is the supervision step; a click pauses the player and moves its cursor there.
+    ``key`` must change with the cursor: each step mounts a fresh chart, so an old click's selection never lingers."""
+    st.plotly_chart(figure, key=key, config=CHART_CONFIG, selection_mode="points",
+                    on_select=lambda: _jump_to_clicked(key, n))
+
+
+def _jump_to_clicked(widget: str, n: int) -> None:
+    points = st.session_state[widget]["selection"]["points"]
+    if points:  # bars sit at x = step; inner calls of step s at x in (s - 1, s]
+        st.session_state[KEY_PLAYING] = False
+        st.session_state[KEY_STEP] = min(max(math.ceil(float(points[0]["x"]) - 1e-9), 1), n)
