@@ -33,7 +33,7 @@ def view_counts(views: int) -> list[int]:
 class InsightRun:
     """Counts so far over the first ``done`` of ``total`` puzzles (lists by step are indexed by step - 1). With
     ``views`` > 1 the per-puzzle figures are the puzzle's own view (view 0); ``views_right_by_step`` adds, for each
-    of ``view_counts(views)``, the puzzles whose Q-head-picked answer among that many views is right."""
+    of ``view_counts(views)`` but 1, the puzzles whose Q-head-picked answer among that many views is right."""
 
     total: int
     steps: int
@@ -50,7 +50,7 @@ class InsightRun:
     calibration_right: list[int] = field(default_factory=list)
     settle_histogram: dict[str, list[int]] = field(default_factory=dict)  # technique -> blank cells settling at step
     settle_right: dict[str, int] = field(default_factory=dict)  # technique -> those cells right after the last step
-    views_right_by_step: list[list[int]] = field(default_factory=list)  # [view count index][step - 1]
+    views_right_by_step: list[list[int]] = field(default_factory=list)  # [index in view_counts[1:]][step - 1]
 
     def __post_init__(self) -> None:
         self.right_by_step = self.right_by_step or [0] * self.steps
@@ -60,7 +60,8 @@ class InsightRun:
         self.calibration_right = self.calibration_right or [0] * CALIBRATION_BINS
         self.settle_histogram = self.settle_histogram or {name: [0] * self.steps for name in DIFFICULTY_ORDER}
         self.settle_right = self.settle_right or {name: 0 for name in DIFFICULTY_ORDER}
-        self.views_right_by_step = self.views_right_by_step or [[0] * self.steps for _ in view_counts(self.views)]
+        self.views_right_by_step = self.views_right_by_step or [[0] * self.steps
+                                                                for _ in view_counts(self.views)[1:]]
 
     @property
     def finished(self) -> bool:
@@ -111,8 +112,9 @@ class InsightRun:
 
     def views_accuracy_by_step(self) -> dict[int, list[float]]:
         """View count -> exact accuracy by step of the answer the Q-head picks among that many views."""
-        return {count: [right / self.done if self.done else 0.0 for right in by_step]
-                for count, by_step in zip(view_counts(self.views), self.views_right_by_step)}
+        several = {count: [right / self.done if self.done else 0.0 for right in by_step]
+                   for count, by_step in zip(view_counts(self.views)[1:], self.views_right_by_step)}
+        return {1: self.exact_accuracy_by_step(), **several}  # one view: the puzzle's own, counted once
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

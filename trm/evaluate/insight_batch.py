@@ -31,7 +31,7 @@ def _count_calibration(run: InsightRun, probability: torch.Tensor, solved: torch
 def _count_views(run: InsightRun, step: int, answers: torch.Tensor, q_halt: torch.Tensor,
                  solutions: torch.Tensor) -> None:
     """``answers``: (N, K, cells) in the original orientation; ``q_halt``: (N, K)."""
-    for index, count in enumerate(view_counts(run.views)):
+    for index, count in enumerate(view_counts(run.views)[1:]):  # one view is the puzzle's own: right_by_step
         picked = select_by_q(answers[:, :count], q_halt[:, :count]).answers
         run.views_right_by_step[index][step - 1] += int((picked == solutions).all(dim=-1).sum())
 
@@ -73,12 +73,10 @@ def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solut
             run.cells_right_by_step[output.step - 1] += int((correct & blank).sum())
             q_halt_by_step.append(q_halt.float())
             _count_calibration(run, output.halt_probability[own], solved)
-            answers = views.to_original(decode_tokens(output.tokens))
-            per_step.append(answers[:, 0].cpu().numpy())
+            per_step.append(decode_tokens(output.tokens[own]).cpu().numpy())  # view 0 is the puzzle itself
             if run.views > 1:
-                _count_views(run, output.step, answers, output.q_halt_logit.view(rows, run.views), truth)
-    if run.views == 1:
-        run.views_right_by_step[0] = list(run.right_by_step)
+                _count_views(run, output.step, views.to_original(decode_tokens(output.tokens)),
+                             output.q_halt_logit.view(rows, run.views), truth)
     _count_settling(run, puzzles[batch], solutions[batch], np.stack(per_step, axis=1))
     run.blank_cells += int(blank.sum())
     run.q_halt_logits += [[round(v, 3) for v in row] for row in torch.stack(q_halt_by_step, dim=1).cpu().tolist()]

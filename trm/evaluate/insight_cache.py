@@ -9,7 +9,7 @@ import numpy as np
 
 from trm.evaluate.insight import InsightRun
 
-RUN_FORMAT = 3  # part of the key: runs recorded in an older form are recomputed
+RUN_FORMAT = 4  # part of the key: runs recorded in an older form are recomputed
 
 
 def cache_key(weights_fingerprint: str, puzzles: np.ndarray, steps: int, views: int = 1, bf16: bool = False) -> str:
