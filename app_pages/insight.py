@@ -18,7 +18,7 @@ from trm.sudoku import PuzzleTable
 
 KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL = "insight_model", "insight_source", "insight_file", "insight_level"
 KEY_SAMPLE, KEY_STEPS, KEY_THRESHOLD = "insight_sample", "insight_steps", "insight_threshold"
-KEY_UPLOAD, KEY_RUNNING, KEY_STEPS_FOR = "insight_upload", "insight_running", "insight_steps_for"
+KEY_UPLOAD, KEY_RUNNING = "insight_upload", "insight_running"
 KEY_VIEWS, KEY_COMPARE, KEY_SAMPLE_FOR = "insight_views", "insight_compare", "insight_sample_for"
 DEFAULT_SAMPLE = {9: 200, 6: 500, 4: 500}
 MAX_GENERATED = 300  # generating is slow for 9x9: a few puzzles a second
@@ -176,13 +176,13 @@ def _pick_compared(loaded: LoadedModel, choices: dict[str, str]):
 
 def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
     """Steps, halting threshold, views and the compared model (or None)."""
-    if st.session_state.get(KEY_STEPS_FOR) != str(loaded.path):  # another model starts from its own step count
-        st.session_state[KEY_STEPS_FOR] = str(loaded.path)
-        st.session_state[KEY_STEPS] = loaded.config.max_supervision_steps
     size = loaded.config.grid_size
     same_size = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        steps = int(st.number_input("Steps", 1, 256, loaded.config.max_supervision_steps, key=KEY_STEPS, width=110,
+        steps = int(st.number_input("Steps", 1, 256, loaded.config.max_supervision_steps, width=110,
+                                    # A key per model: each starts from its own count, and a rerun that races the
+                                    # model change cannot carry the old model's count over from the browser.
+                                    key=f"{KEY_STEPS}:{loaded.path}",
                                     help="Past the trained count shows what thinking longer does."))
         threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=220,
                               help="Where P(halt) counts as stop. Changing it re-reads the run; nothing reruns.")
