@@ -1,6 +1,7 @@
 """Faster-recipe options of the trainer, each off by default: the CGAR depth curriculum recurses shallower early in
 training and never in evaluation; Muon trains the recursive network's matrices (and resumes exactly); the normed
-SwiGLU computes what it says; a cosine schedule and gradient clipping do what they say."""
+SwiGLU computes what it says; a cosine schedule and gradient clipping do what they say; the log shows the gradient
+norm, and MFU counts the work of the depth each step ran."""
 
 import math
 
@@ -12,7 +13,8 @@ from trm.data import load_split
 from trm.errors import ConfigError
 from trm.model.config import ModelConfig
 from trm.train.config import TrainConfig
-from trm.train.curriculum import recursion_depth
+from trm.train.curriculum import mean_flops_per_sample, recursion_depth
+from trm.model.flops import training_flops_per_sample
 from trm.train.device import setup_runtime
 from trm.train.muon import muon_parameter_names, orthogonalise
 from trm.train.optim import scheduled_lr
@@ -154,13 +156,20 @@ def test_the_cosine_schedule_warms_up_then_falls_to_zero_and_clipping_bounds_the
     lrs = [scheduled_lr(1.0, step, 10, 110, "cosine") for step in (5, 10, 60, 110)]
     assert lrs == pytest.approx([0.5, 1.0, 0.5, 0.0], abs=1e-9)
     assert scheduled_lr(1.0, 60, 10, 110, "constant") == 1.0
-    clipped = []
-    original = torch.nn.utils.clip_grad_norm_
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_",
-                        lambda params, limit: clipped.append(limit) or original(params, limit))
-    trainer = _trainer(sudoku4_data, total_steps=4, grad_clip=0.5)
-    trainer.train_step()
-    assert clipped == [0.5]
+    seen = []  # (the norm before clipping, the norm after)
+    original = torch.nn.utils.clip_grads_with_norm_
+
+    def recording(params, limit, norm):
+        params = list(params)
+        original(params, limit, norm)
+        seen.append((float(norm), float(torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None]))))
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grads_with_norm_", recording)
+    trainer = _trainer(sudoku4_data, total_steps=4, grad_clip=1e-3)
+    metrics = trainer.train_step()
+    (before, after), = seen
+    assert before > 1e-2 and after == pytest.approx(1e-3, rel=1e-3)
+    assert float(metrics["grad_norm"]) == pytest.approx(before)  # the log shows the norm before clipping
     grads_after = [p.grad for p in trainer.model.parameters()]
     assert all(g is None for g in grads_after)  # stepped and cleared
 
@@ -172,3 +181,15 @@ def test_a_curriculum_run_logs_its_depth_at_every_line(train_data_9x9, tmp_path)
     logged = [(r["step"], r["latent_steps"], r["answer_cycles"])
               for r in read_metrics(tmp_path / "run").records if r["kind"] == "train"]
     assert logged == [(3, 1, 1), (6, 2, 1), (9, 3, 2)]  # (n, T) = (3, 2) scaled by 1/3, 2/3, then in full
+    assert all(r["grad_norm"] > 0 for r in read_metrics(tmp_path / "run").records if r["kind"] == "train")
+
+
+def test_mfu_counts_the_work_of_the_depth_each_step_ran():
+    paper = ModelConfig()  # CGAR over 10 steps: (2, 1) for steps 1-3, (4, 2) for 4-6, then (6, 3)
+    shallow = training_flops_per_sample(ModelConfig(latent_steps=2, answer_cycles=1))
+    middle = training_flops_per_sample(ModelConfig(latent_steps=4, answer_cycles=2))
+    full = training_flops_per_sample(paper)
+    assert shallow < middle < full
+    assert mean_flops_per_sample("cgar", paper, 1, 3, 10) == pytest.approx(shallow)
+    assert mean_flops_per_sample("cgar", paper, 3, 4, 10) == pytest.approx((shallow + middle) / 2)
+    assert mean_flops_per_sample("cgar", paper, 7, 10, 10) == mean_flops_per_sample("none", paper, 1, 3, 10) == full

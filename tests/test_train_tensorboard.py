@@ -1,5 +1,6 @@
 """``--tensorboard DIR`` mirrors metrics.jsonl as TensorBoard scalars; a resume purges the events past its
-checkpoint; without the tensorboard package the run is refused with the fix, before anything is written."""
+checkpoint; without the tensorboard package the run is refused with the fix, before anything is written; two runs never
+share one folder."""
 
 import sys
 
@@ -36,12 +37,12 @@ def test_a_run_writes_its_train_and_eval_metrics_as_tensorboard_scalars(train_da
 
 
 def test_a_resume_replaces_the_events_logged_after_its_checkpoint(tmp_path):
-    first = TensorBoardLog(tmp_path)
+    first = TensorBoardLog(tmp_path, tmp_path / "run")
     for step, loss in ((3, 1.0), (6, 0.8), (9, 0.7)):  # step 9 came after the checkpoint at 6, then a crash
         first.write({"kind": "train", "step": step, "lm_loss": loss, "lr": float("nan")})
     first.write({"kind": "event", "step": 9, "event": "started"})  # events are not scalars
     first.close()
-    resumed = TensorBoardLog(tmp_path, resume_step=6)
+    resumed = TensorBoardLog(tmp_path, tmp_path / "run", resume_step=6)
     resumed.write({"kind": "train", "step": 9, "lm_loss": 0.65})
     resumed.close()
     scalars = _scalars(tmp_path)
@@ -53,10 +54,25 @@ def test_without_the_tensorboard_package_the_run_is_refused_and_its_folder_left_
                                                                                       monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # import fails as if not installed
     with pytest.raises(ConfigError, match="pip install tensorboard"):
-        TensorBoardLog(tmp_path / "tb")
+        TensorBoardLog(tmp_path / "tb", tmp_path / "run")
     arguments = ["--preset", "sudoku9-mlp", "--out", str(tmp_path / "run"), "--steps", "3", "--data",
                  str(train_data_9x9), "--device", "cpu", *TINY]
     assert train_main([*arguments, "--tensorboard", str(tmp_path / "tb")]) == 2
     assert "pip install tensorboard" in capsys.readouterr().err
     monkeypatch.delitem(sys.modules, "torch.utils.tensorboard")
     assert train_main(arguments) == 0  # the same folder, without the option
+
+
+def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_data_9x9, tmp_path, capsys):
+    board = tmp_path / "tb"
+
+    def train(run: str) -> int:
+        return train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / run), "--steps", "3", "--data",
+                           str(train_data_9x9), "--device", "cpu", "--tensorboard", str(board), *TINY])
+
+    assert train("first") == 0
+    events = sorted(path.name for path in board.iterdir())
+    assert train("second") == 2
+    assert "holds the TensorBoard events of the run" in capsys.readouterr().err
+    assert sorted(path.name for path in board.iterdir()) == events  # nothing written beside the first run's
+    assert train_main(["--resume", str(tmp_path / "first"), "--steps", "6"]) == 0  # its own run may go on

@@ -12,6 +12,21 @@ from pathlib import Path
 from trm.errors import ConfigError
 
 MIRRORED_KINDS = ("train", "eval")
+OWNER_FILE = "trm-run.txt"  # names the run whose events the folder holds
+
+
+def claim_folder(log_dir: Path, run_dir: Path) -> None:
+    """Mark ``log_dir`` as ``run_dir``'s; ConfigError if another run's events are there already, since two runs in
+    one folder draw their curves on top of each other and a resume of one would purge the other's events."""
+    owner, run = log_dir / OWNER_FILE, str(Path(run_dir).resolve())
+    if owner.exists():
+        recorded = owner.read_text(encoding="utf-8").strip()
+        if recorded != run:
+            raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
+                              f"folder (e.g. --tensorboard {log_dir}/{Path(run).name}).")
+        return
+    log_dir.mkdir(parents=True, exist_ok=True)
+    owner.write_text(run + "\n", encoding="utf-8")
 
 
 def _scalars(record: dict) -> dict[str, float]:
@@ -30,12 +45,13 @@ def _scalars(record: dict) -> dict[str, float]:
 class TensorBoardLog:
     """Writes each mirrored metrics record as scalars at its step, flushed at once (a killed run loses nothing)."""
 
-    def __init__(self, log_dir: str | Path, resume_step: int | None = None):
+    def __init__(self, log_dir: str | Path, run_dir: str | Path, resume_step: int | None = None):
         try:
             from torch.utils.tensorboard import SummaryWriter
         except ImportError:
             raise ConfigError("--tensorboard needs the tensorboard package: pip install tensorboard (or leave "
                               "--tensorboard out; metrics.jsonl has the same numbers).") from None
+        claim_folder(Path(log_dir), Path(run_dir))
         # purge_step drops events at or after it: those were logged after the checkpoint this run resumes from.
         self.writer = SummaryWriter(str(log_dir), purge_step=None if resume_step is None else resume_step + 1)
 

@@ -15,7 +15,7 @@ from trm.data import build, load_split
 from trm.errors import ConfigError
 from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
-from trm.model.flops import peak_flops, training_flops_per_sample
+from trm.model.flops import peak_flops
 from trm.model.tokens import encode_grids
 from trm.runs.layout import BEST
 from trm.runs.lock import acquire_lock, release_lock
@@ -24,7 +24,7 @@ from trm.runs.tensorboard_log import TensorBoardLog
 from trm.runs.state import RunState, load_run_state, save_run_state
 from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
-from trm.train.curriculum import recursion_depth
+from trm.train.curriculum import mean_flops_per_sample, recursion_depth
 from trm.train.device import Runtime
 from trm.train.trainer import Trainer
 
@@ -118,7 +118,7 @@ class Run:
         folder = self.spec.extra.get("tensorboard")
         if folder:
             try:
-                self.tensorboard = TensorBoardLog(folder, resume_step)
+                self.tensorboard = TensorBoardLog(folder, self.run_dir, resume_step)
             except ConfigError:
                 release_lock(self.run_dir)  # refused before training: the folder is free for a corrected command
                 raise
@@ -239,7 +239,7 @@ class Run:
         if self.runtime.is_distributed:
             torch.distributed.all_reduce(packed)
         values = dict(zip([*names, "stop"], packed.tolist()))  # one device sync per log line
-        for name in ("lm_loss", "q_halt_loss"):  # per-rank means: average them
+        for name in ("lm_loss", "q_halt_loss", "grad_norm"):  # per-rank means (the norm: equal on every rank)
             values[name] /= self.runtime.world_size
         return values
 
@@ -261,14 +261,16 @@ class Run:
         halted = max(values.pop("halted"), 1.0)
         samples_per_second = window_steps * self.spec.train.batch_size / max(elapsed, 1e-9)
         record = {"kind": "train", "step": self.trainer.step, "lm_loss": values["lm_loss"] / window_steps,
-                  "q_halt_loss": values["q_halt_loss"] / window_steps,
+                  "q_halt_loss": values["q_halt_loss"] / window_steps, "grad_norm": values["grad_norm"] / window_steps,
                   **{k: values[k] / halted for k in ("cell_accuracy", "exact_accuracy", "q_halt_accuracy", "steps")},
                   "lr": self.trainer.learning_rate(self.spec.train.lr), "samples_per_second": samples_per_second,
                   "wall_seconds": self.wall_seconds}
         record.update(self._recipe_fields())
         if self.runtime.is_cuda:
             peak = peak_flops(self.runtime.device_name())
-            flops = training_flops_per_sample(self.spec.model) * samples_per_second
+            config, last = self.spec.train, self.trainer.step  # a depth curriculum's shallow steps do less work
+            flops = samples_per_second * mean_flops_per_sample(config.depth_curriculum, self.spec.model,
+                                                               last - window_steps + 1, last, config.total_steps)
             record["mfu"] = flops / (peak * self.runtime.world_size) if peak else math.nan
             record["gpu_memory_gb"] = torch.cuda.max_memory_allocated(self.runtime.device) / 2**30
         if self.runtime.is_main:

@@ -107,7 +107,7 @@ class Trainer:
             outputs = [t.clone() for t in outputs]
         y, z, q_halt, total, lm, q_loss, cell_acc, puzzle_ok = outputs
         (total / self.local_batch).backward()
-        self._optimiser_step()
+        grad_norm = self._optimiser_step()
         steps = carry.steps + 1
         halted = decide_halt(steps, q_halt, self.model_config.max_supervision_steps,
                              self.config.halt_exploration_prob, self.halt_generator, is_training=True)
@@ -116,11 +116,14 @@ class Trainer:
                 "halted": halted.sum(), "cell_accuracy": (cell_acc * halted).sum(),
                 "exact_accuracy": (puzzle_ok & halted).sum(),
                 "q_halt_accuracy": (((q_halt >= 0) == puzzle_ok) & halted).sum(),
-                "steps": (steps * halted).sum()}
+                "steps": (steps * halted).sum(), "grad_norm": grad_norm}
 
-    def _optimiser_step(self) -> None:
+    def _optimiser_step(self) -> torch.Tensor:
+        """Clip (if asked), step every optimiser and the EMA; returns the gradients' global norm before clipping."""
+        grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+        grad_norm = torch.nn.utils.get_total_norm(grads)  # stays on the device: no sync per step
         if self.config.grad_clip:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+            torch.nn.utils.clip_grads_with_norm_(self.model.parameters(), self.config.grad_clip, grad_norm)
         for optimiser, base_lr in ((self.adam, self.config.lr), (self.muon, self.config.muon_lr),
                                    (self.sign_sgd, self.config.prefix_lr)):
             if optimiser is None:
@@ -130,6 +133,7 @@ class Trainer:
             optimiser.step()
             optimiser.zero_grad(set_to_none=True)
         self.ema.update(self.model)
+        return grad_norm
 
     def ema_model(self) -> RecursiveModel:
         """A copy of the model holding the EMA weights (the weights used for evaluation and export)."""
