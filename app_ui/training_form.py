@@ -11,15 +11,23 @@ import streamlit as st
 from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
-from trm.runs import resolve_run_path
-from trm.train import PRESETS, get_preset
+from trm.runs import resolve_run_path, tensorboard_available
+from trm.train import PRESETS, Preset, get_preset
 
 GRID_SIZES = sorted({preset.model.grid_size for preset in PRESETS.values()})
 KNOBS = {  # widget key -> TrainConfig field the preset fills it from
     "train_steps": "total_steps", "train_batch": "batch_size", "train_lr": "lr", "train_seed": "seed",
     "train_data": "data_dir", "train_log_every": "log_every", "train_eval_every": "eval_every",
-    "train_checkpoint_every": "checkpoint_every",
+    "train_checkpoint_every": "checkpoint_every", "train_optimizer": "optimizer", "train_muon_lr": "muon_lr",
+    "train_schedule": "lr_schedule", "train_warmup": "warmup_steps", "train_grad_clip": "grad_clip",
+    "train_curriculum": "depth_curriculum",
 }
+MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
+RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum")
+OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (the paper's)", "muon": "Muon for the matrices, Adam for the rest"}
+SWIGLU_NAMES = {"standard": "standard (the paper's)", "normed": "normed: sigmoid(gate) x RMSNorm(gate x up)"}
+SCHEDULE_NAMES = {"constant": "constant after warm-up (the paper's)", "cosine": "cosine decay to zero"}
+CURRICULUM_NAMES = {"none": "none: full depth throughout (the paper's)", "cgar": "CGAR: 1/3, then 2/3, then full"}
 
 
 def presets_for(size: int) -> list[str]:
@@ -39,6 +47,8 @@ def _apply_preset(runs_root: Path) -> None:
     preset = get_preset(st.session_state.train_preset)
     for key, field in KNOBS.items():
         st.session_state[key] = getattr(preset.train, field)
+    for key, field in MODEL_KNOBS.items():
+        st.session_state[key] = getattr(preset.model, field)
     st.session_state.train_name = free_run_name(runs_root, st.session_state.train_preset)
 
 
@@ -49,12 +59,14 @@ def _apply_size(runs_root: Path) -> None:
 
 def _start(runs_root: Path) -> None:
     state = st.session_state
+    preset = get_preset(state.train_preset)
     try:
         run_dir = start_run(runs_root, state.train_name.strip(), state.train_preset, data_dir=state.train_data.strip(),
                             steps=state.train_steps, batch_size=state.train_batch, lr=state.train_lr,
-                            seed=state.train_seed, train_overrides={"log_every": state.train_log_every,
-                                                                    "eval_every": state.train_eval_every,
-                                                                    "checkpoint_every": state.train_checkpoint_every})
+                            seed=state.train_seed, train_overrides=_train_overrides(preset),
+                            model_overrides={field: state[key] for key, field in MODEL_KNOBS.items()
+                                             if state[key] != getattr(preset.model, field)},
+                            tensorboard=bool(state.get("train_tensorboard")))
     except (TRMError, OSError) as error:
         flash("error", f"Could not start the run: {error}")
         return
@@ -62,6 +74,38 @@ def _start(runs_root: Path) -> None:
                      f"leave this page or close the tab.")
     state.train_run = run_dir.name
     state.train_name = free_run_name(runs_root, state.train_preset)
+
+
+def _train_overrides(preset: Preset) -> dict:
+    """The form's TrainConfig fields beyond the ones start_run names; recipe fields only where they differ from the
+    preset, so the run's command (which its model card quotes) names just what was changed."""
+    named = ("total_steps", "batch_size", "lr", "seed", "data_dir")
+    fields = {field: st.session_state[key] for key, field in KNOBS.items() if field not in named}
+    return {field: value for field, value in fields.items()
+            if field not in RECIPE_KNOBS or value != getattr(preset.train, field)}
+
+
+def _recipe_fields() -> None:
+    """The faster-recipe options (#22's leads), each defaulting to the preset's value."""
+    with st.expander("Recipe: optimiser, schedule, curriculum"):
+        st.caption("Each option is off in the paper's recipe; `bench/README.md` records what each try reached.")
+        optimizer, muon_lr = st.columns(2)
+        optimizer.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get,
+                            key="train_optimizer", help="Muon orthogonalises each update of the recursive "
+                            "network's matrices; the embedding, heads and biases stay with Adam.")
+        muon_lr.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
+                             disabled=st.session_state.train_optimizer != "muon")
+        st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu",
+                     help="The normed form keeps activations bounded, so Muon's large steps stay stable.")
+        schedule, warmup = st.columns(2)
+        schedule.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
+                           key="train_schedule")
+        warmup.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
+        clip, curriculum = st.columns(2)
+        clip.number_input("Clip the gradient norm at (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
+        curriculum.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
+                             key="train_curriculum", help="Recurse shallower early in training (CGAR, arXiv "
+                             "2511.08653); evaluation always runs the full depth.")
 
 
 def _data_caption(data_dir: str, size: int) -> str:
@@ -92,10 +136,15 @@ def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
     lr, seed = st.columns(2)
     lr.number_input("Learning rate", min_value=0.0, step=1e-4, format="%.1e", key="train_lr")
     seed.number_input("Seed", min_value=0, step=1, key="train_seed")
+    _recipe_fields()
     with st.expander("Logging and checkpoints"):
         st.number_input("Log a metrics line every N steps", min_value=1, key="train_log_every")
         st.number_input("Evaluate on the held-out set every N steps", min_value=1, key="train_eval_every")
         st.number_input("Save a resumable checkpoint every N steps", min_value=1, key="train_checkpoint_every")
+        available = tensorboard_available()
+        st.checkbox("Also write TensorBoard event files", key="train_tensorboard", disabled=not available,
+                    help="Into the run's `tensorboard/` folder: `tensorboard --logdir runs` shows every run."
+                    if available else "Needs the tensorboard package: pip install tensorboard.")
     st.text_input("Run name", key="train_name", help=f"The run's folder under `{runs_root}`.")
     st.caption(f"Device: **{device.describe()}**")
     if size == 9 and not device.is_cuda:

@@ -93,6 +93,12 @@ def _charts(curves: Curves, smoothing: float, is_log_loss: bool) -> None:
         curve_figure("Throughput (samples/s)", [Series("samples/s", *train("samples_per_second"), ORANGE)], smoothing,
                      is_from_zero=True),
     ]
+    if train("grad_norm")[0]:  # runs before the gradient norm was logged have none
+        figures.append(curve_figure("Gradient norm (before clipping)", [Series("norm", *train("grad_norm"), PINK)],
+                                    smoothing, is_from_zero=True))
+    if train("muon_lr")[0]:
+        figures.append(curve_figure("Muon learning rate", [Series("Muon lr", *train("muon_lr"), GREEN)], 0.0,
+                                    is_from_zero=True))
     if curves.series("train", "gpu_memory_gb")[0]:
         figures.append(curve_figure("GPU memory (GB)", [Series("peak", *train("gpu_memory_gb"), RED)], 0.0))
     for start in range(0, len(figures), 2):

@@ -17,6 +17,7 @@ from trm.export import export_checkpoint
 from trm.runs.launch_record import launched_args, read_launch_record, record_stop_request
 from trm.runs.layout import BEST, METRICS, RUN_CONFIG, STATE, STATUS, data_root, is_inside_data_root, resolve_run_path
 from trm.runs.listing import read_run
+from trm.runs.tensorboard_log import TENSORBOARD, tensorboard_available
 from trm.runs.run_config import read_run_config
 from trm.train.config import get_preset
 
@@ -28,12 +29,14 @@ class RunStateError(TRMError):
 
 def start_run(runs_root: Path, name: str, preset: str, *, data_dir: str | None = None, steps: int | None = None,
               batch_size: int | None = None, lr: float | None = None, seed: int | None = None,
-              device: str | None = None, train_overrides: dict[str, int | float] | None = None) -> Path:
+              device: str | None = None, train_overrides: dict[str, int | float | str] | None = None,
+              model_overrides: dict[str, int | float | str] | None = None, tensorboard: bool = False) -> Path:
     """Start a new run ``runs_root/name`` from ``preset`` in the background; returns its folder.
 
     The overrides are validated here (ConfigError names the bad field) so a bad value fails at once rather than
-    in the log. Raises ConfigError for a bad name or a folder that already holds a run, RunBusyError while
-    another process writes the folder.
+    in the log. ``tensorboard`` also writes TensorBoard events to the run's ``tensorboard/`` folder. Raises
+    ConfigError for a bad name, a folder that already holds a run or tensorboard asked for but not installed,
+    RunBusyError while another process writes the folder.
     """
     run_dir = Path(runs_root) / check_folder_name(name, "Run name")
     if data_dir is not None and not is_inside_data_root(data_dir):
@@ -43,8 +46,13 @@ def start_run(runs_root: Path, name: str, preset: str, *, data_dir: str | None =
               **(train_overrides or {})}
     fields = {key: value for key, value in fields.items() if value is not None}
     dataclasses.replace(get_preset(preset).train, **fields)  # raises ConfigError naming a bad field
+    dataclasses.replace(get_preset(preset).model, **(model_overrides or {}))
+    if tensorboard and not tensorboard_available():
+        raise ConfigError("TensorBoard logging needs the tensorboard package: pip install tensorboard.")
     args = ["--preset", preset, "--out", str(run_dir.resolve())]
     args += [item for key, value in fields.items() for item in ("--set", f"train.{key}={value}")]
+    args += [item for key, value in (model_overrides or {}).items() for item in ("--set", f"model.{key}={value}")]
+    args += ["--tensorboard", str(run_dir.resolve() / TENSORBOARD)] if tensorboard else []
     args += ["--device", device] if device else []
     with launch_guard(run_dir):
         refuse_if_alive(run_dir, "start it again")

@@ -13,9 +13,10 @@ from trm.runs.listing import RunInfo, list_runs, read_run
 from trm.runs.lock import RunBusyError
 from trm.runs.metrics import MetricsLog, read_metrics
 from trm.runs.state import RunState, load_run_state
+from trm.runs.tensorboard_log import tensorboard_available
 from trm.runs.train_log import log_tail
 
 __all__ = ["Curves", "MetricsLog", "RunBusyError", "RunInfo", "RunState", "compared_run", "data_provenance",
            "eta_seconds", "format_duration", "list_runs", "load_run_state", "log_tail", "read_curves",
            "read_metrics", "read_run", "resolve_run_path", "runs_root", "smooth", "steps_per_second",
-           "training_curve", "training_hardware", "training_metadata"]
+           "tensorboard_available", "training_curve", "training_hardware", "training_metadata"]

@@ -6,6 +6,7 @@ scalars (``train/lm_loss``, ``eval/exact_accuracy``, ``eval/accuracy_by_step/16`
 events past its checkpoint, as the metrics log drops its lines past it, so curves never run twice.
 """
 
+import importlib.util
 import math
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from trm.errors import ConfigError
 
 MIRRORED_KINDS = ("train", "eval")
 OWNER_FILE = "trm-run.txt"  # names the run whose events the folder holds
+TENSORBOARD = "tensorboard"  # the events' folder inside a run started from the app
+
+
+def tensorboard_available() -> bool:
+    """Whether the optional tensorboard package is installed (without importing it)."""
+    return importlib.util.find_spec("tensorboard") is not None
 
 
 def claim_folder(log_dir: Path, run_dir: Path) -> None:
