@@ -48,6 +48,9 @@ class _StopFlag:
         self.is_set = False
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._handle)
+            # Restart system calls the signal interrupts: under torchrun a gloo socket call that failed with EINTR
+            # would tear the group down and abort the other ranks instead of stopping them at the next log line.
+            signal.siginterrupt(sig, False)
 
     def _handle(self, signum, frame):
         self.is_set = True
