@@ -24,10 +24,10 @@ KNOBS = {  # widget key -> TrainConfig field the preset fills it from
 }
 MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
 RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum")
-OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (the paper's)", "muon": "Muon for the matrices, Adam for the rest"}
-SWIGLU_NAMES = {"standard": "standard (the paper's)", "normed": "normed: sigmoid(gate) x RMSNorm(gate x up)"}
-SCHEDULE_NAMES = {"constant": "constant after warm-up (the paper's)", "cosine": "cosine decay to zero"}
-CURRICULUM_NAMES = {"none": "none: full depth throughout (the paper's)", "cgar": "CGAR: 1/3, then 2/3, then full"}
+OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (paper)", "muon": "Muon + Adam"}
+SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
+SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
+CURRICULUM_NAMES = {"none": "none (paper)", "cgar": "CGAR"}
 
 
 def presets_for(size: int) -> list[str]:
@@ -86,26 +86,25 @@ def _train_overrides(preset: Preset) -> dict:
 
 
 def _recipe_fields() -> None:
-    """The faster-recipe options (#22's leads), each defaulting to the preset's value."""
+    """The faster-recipe options, each defaulting to the preset's value; one per row, as the form is narrow."""
     with st.expander("Recipe: optimiser, schedule, curriculum"):
-        st.caption("Each option is off in the paper's recipe; `bench/README.md` records what each try reached.")
-        optimizer, muon_lr = st.columns(2)
-        optimizer.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get,
-                            key="train_optimizer", help="Muon orthogonalises each update of the recursive "
-                            "network's matrices; the embedding, heads and biases stay with Adam.")
-        muon_lr.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
-                             disabled=st.session_state.train_optimizer != "muon")
+        st.caption("The paper's recipe uses none of these; `bench/README.md` records what each try reached.")
+        st.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get, key="train_optimizer",
+                     help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
+                          "heads and biases stay with Adam.")
+        st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
+                        disabled=st.session_state.train_optimizer != "muon")
         st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu",
-                     help="The normed form keeps activations bounded, so Muon's large steps stay stable.")
-        schedule, warmup = st.columns(2)
-        schedule.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
-                           key="train_schedule")
-        warmup.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
-        clip, curriculum = st.columns(2)
-        clip.number_input("Clip the gradient norm at (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
-        curriculum.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
-                             key="train_curriculum", help="Recurse shallower early in training (CGAR, arXiv "
-                             "2511.08653); evaluation always runs the full depth.")
+                     help="normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so "
+                          "Muon's large steps stay stable (arXiv 2601.19085).")
+        st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
+                     key="train_schedule", help="After the warm-up: constant, or a cosine falling to zero at the "
+                                                "last step.")
+        st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
+        st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
+        st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
+                     key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
+                     "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")
 
 
 def _data_caption(data_dir: str, size: int) -> str:

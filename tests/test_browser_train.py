@@ -1,5 +1,6 @@
-"""What a person sees on the Train page: a tiny 4x4 run started from the form, its loss curve growing live (the
-page polls the run's files by itself), then Stop. Screenshots go to test-artifacts/."""
+"""What a person sees on the Train page: the form with its recipe options at the preset's values, a tiny 4x4 run
+started from it, its loss curve growing live (the page polls the run's files by itself), then Stop. Screenshots go
+to test-artifacts/."""
 
 import re
 
@@ -31,6 +32,12 @@ def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudo
     _fill(page, "train_data", str(sudoku4_data))
     expect(page.get_by_text(f"Found {sudoku4_data}")).to_be_visible()
     _fill(page, "train_steps", "5000")  # far more than the test waits for: it must still run at Stop
+    page.get_by_text("Recipe: optimiser, schedule, curriculum").click()
+    expect(page.get_by_role("combobox", name="Optimiser")).to_have_value("AdamATan2 (paper)")
+    expect(page.locator(".st-key-train_muon_lr input")).to_be_disabled()  # only Muon reads it
+    expect(page.get_by_role("combobox", name="Depth curriculum")).to_be_in_viewport()
+    page.wait_for_timeout(500)  # the expander's opening animation
+    screenshot("train-recipe.png")
     page.get_by_text("Logging and checkpoints").click()
     _fill(page, "train_log_every", "10")
     _fill(page, "train_name", "live-demo")
