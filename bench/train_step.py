@@ -3,7 +3,7 @@
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
         [--profile top_kernels.txt] [--no-fused-swiglu] [--no-fused-token-mixer] [--plain-mixer-backward]
-        [--plain-swiglu-backward] [--no-tma]
+        [--plain-swiglu-backward] [--no-tma] [--swiglu normed]
         (from the repo root, PYTHONPATH=.)
     torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
@@ -92,6 +92,7 @@ def _parse_args() -> argparse.Namespace:
                         help="with the fused SwiGLU, leave its trained calls to autograd (for comparison)")
     parser.add_argument("--no-tma", action="store_true",
                         help="the fused kernels' pointer versions, not their TMA ones (Hopper and newer)")
+    parser.add_argument("--swiglu", choices=("standard", "normed"), help="the model's SwiGLU (default: the preset's)")
     parser.add_argument("--device")
     return parser.parse_args()
 
@@ -113,23 +114,24 @@ def main() -> None:
                                  compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8,
                                  **{name: value for name in ("fused_swiglu", "fused_token_mixer")
                                     if (value := getattr(args, name)) is not None})
+    model = dataclasses.replace(preset.model, swiglu=args.swiglu or preset.model.swiglu)
     runtime = setup_runtime(args.device)
-    trainer = Trainer(preset.model, config, load_split(config.data_dir, "train"), runtime)
+    trainer = Trainer(model, config, load_split(config.data_dir, "train"), runtime)
     kernels = _compared_kernels(trainer.kernels, args)
     use_kernels(trainer.model, kernels)  # before the first step compiles the model
     warmup_seconds = _timed_steps(trainer, runtime, args.warmup)  # torch.compile compiles here
     seconds = _timed_steps(trainer, runtime, args.steps) / args.steps
     profile = _profile(trainer, runtime, args.profile) if args.profile else None
     samples_per_second = config.batch_size / seconds  # the global batch: every rank's share of it
-    flops = training_flops_per_sample(preset.model) * samples_per_second
+    flops = training_flops_per_sample(model) * samples_per_second
     peak = peak_flops(runtime.device_name()) if runtime.is_cuda else None
     peak = peak * runtime.world_size if peak else None
     if runtime.is_distributed:
         torch.distributed.destroy_process_group()  # a process group left open aborts the worker at exit
     if not runtime.is_main:
         return
-    print(json.dumps({"preset": args.preset, "device": runtime.device_name(), "batch_size": config.batch_size,
-                      "gpus": runtime.world_size,
+    print(json.dumps({"preset": args.preset, "swiglu": model.swiglu, "device": runtime.device_name(),
+                      "batch_size": config.batch_size, "gpus": runtime.world_size,
                       "samples_per_second_per_gpu": round(samples_per_second / runtime.world_size, 1),
                       "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,
                       "inductor": inductor, "fused_swiglu": config.fused_swiglu,
@@ -139,7 +141,7 @@ def main() -> None:
                       "tma": kernels.tma, "ms_per_step": round(1000 * seconds, 2),
                       "samples_per_second": round(samples_per_second, 1), "model_tflops": round(flops / 1e12, 1),
                       "mfu": round(flops / peak, 4) if peak else None, "warmup_seconds": round(warmup_seconds, 1),
-                      "gflop_per_sample_step": round(training_flops_per_sample(preset.model) / 1e9, 2),
+                      "gflop_per_sample_step": round(training_flops_per_sample(model) / 1e9, 2),
                       "graph_breaks": sum(counters["graph_break"].values()),  # each one costs a compiled region
                       "torch": torch.__version__, **({"profile": profile} if profile else {})}))
 

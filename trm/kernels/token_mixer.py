@@ -29,9 +29,27 @@ if triton is not None:
         return summed * rstd[:, None], rstd
 
     @triton.jit
+    def mixer_activation(gate, up, squares, NORMED: tl.constexpr):
+        """One width chunk's activation (float32) and the running sum of (gate * up)^2 per column. NORMED:
+        sigmoid(gate) * gate * up, normalised once the whole width is summed (see normed_mix)."""
+        if NORMED:
+            product = gate * up
+            return tl.sigmoid(gate) * product, squares + tl.sum(product * product, axis=1)
+        return gate * tl.sigmoid(gate) * up, squares
+
+    @triton.jit
+    def normed_mix(mixed_t, squares, true_width, eps, NORMED: tl.constexpr):
+        """The down-projection of the normed SwiGLU: RMSNorm over the width is one scale per column, so it can
+        follow the (linear) down-projection; padding widths add zero squares, the mean is over the true width."""
+        if NORMED:
+            return mixed_t * tl.rsqrt(squares / true_width + eps)[:, None]
+        return mixed_t
+
+    @triton.jit
     def token_mixer_kernel(x_ptr, w_gu_ptr, w_down_ptr, out_ptr, rstd_ptr, seq, width, columns, eps, stride_xs,
-                           stride_xn, stride_os, stride_on, BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr,
-                           BLOCK_W: tl.constexpr, STORE_RSTD: tl.constexpr):
+                           stride_xn, stride_os, stride_on, true_width, BLOCK_S: tl.constexpr,
+                           BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr, STORE_RSTD: tl.constexpr,
+                           NORMED: tl.constexpr):
         """out[:, cols] = rms_norm_over_rows(x + W_down @ swiglu(W_gu @ x)) for one block of columns, computed
         transposed, (columns, rows): the SwiGLU activations are then the left operand of the down-projection and
         stay in registers, as attention's probabilities do in flash attention (computed the other way round they
@@ -46,17 +64,18 @@ if triton is not None:
         x_t = tl.load(x_ptr + offs_n[:, None] * stride_xn + offs_s[None, :].to(tl.int64) * stride_xs,
                       mask=in_cols & in_rows, other=0.0)  # (BLOCK_N, BLOCK_S); rows past seq are zero, stay zero
         mixed_t = tl.zeros((BLOCK_N, BLOCK_S), dtype=tl.float32)
+        squares = tl.zeros((BLOCK_N,), dtype=tl.float32)
         for w_start in range(0, width, BLOCK_W):
             w = w_start + offs_w
             w_gate_t = tl.load(w_gu_ptr + w[None, :] * BLOCK_S + offs_s[:, None])  # (BLOCK_S, BLOCK_W)
             w_up_t = tl.load(w_gu_ptr + (w[None, :] + width) * BLOCK_S + offs_s[:, None])
             gate = tl.dot(x_t, w_gate_t)  # (BLOCK_N, BLOCK_W) float32
             up = tl.dot(x_t, w_up_t)
-            activated = (gate * tl.sigmoid(gate) * up).to(x_t.dtype)
+            activated, squares = mixer_activation(gate, up, squares, NORMED)
             w_down_t = tl.load(w_down_ptr + offs_s[None, :] * width + w[:, None])  # (BLOCK_W, BLOCK_S)
-            mixed_t = tl.dot(activated, w_down_t, mixed_t)
+            mixed_t = tl.dot(activated.to(x_t.dtype), w_down_t, mixed_t)
         # gate and up stay float32 until silu * up (the plain path rounds them to the working dtype first)
-        result, rstd = normalised_sum(x_t, mixed_t, seq, eps)
+        result, rstd = normalised_sum(x_t, normed_mix(mixed_t, squares, true_width, eps, NORMED), seq, eps)
         if STORE_RSTD:
             tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
         out = out_ptr + offs_n[:, None] * stride_on + offs_s[None, :].to(tl.int64) * stride_os
@@ -64,20 +83,21 @@ if triton is not None:
 
     @triton.jit
     def token_mixer_tma_kernel(x_desc, w_gu_desc, w_down_desc, out_desc, rstd_ptr, seq, width, columns, eps,
-                               BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr,
-                               STORE_RSTD: tl.constexpr):
+                               true_width, BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr,
+                               STORE_RSTD: tl.constexpr, NORMED: tl.constexpr):
         """token_mixer_kernel's maths with every tile copied by TMA: rows past seq come back zero and stores past
         them are clipped, so no thread computes an address or a mask (0.358 against 0.465 ms per call on an H100
         at the paper's sizes, bench/kernel_token_mixer.py)."""
         off_n = tl.program_id(0) * BLOCK_N
         x_t = x_desc.load([0, off_n]).T  # (BLOCK_N, BLOCK_S)
         mixed_t = tl.zeros((BLOCK_N, BLOCK_S), dtype=tl.float32)
+        squares = tl.zeros((BLOCK_N,), dtype=tl.float32)
         for w_start in range(0, width, BLOCK_W):
             gate = tl.dot(x_t, w_gu_desc.load([w_start, 0]).T)  # (BLOCK_N, BLOCK_W) float32
             up = tl.dot(x_t, w_gu_desc.load([width + w_start, 0]).T)
-            activated = (gate * tl.sigmoid(gate) * up).to(x_t.dtype)
-            mixed_t = tl.dot(activated, w_down_desc.load([0, w_start]).T, mixed_t)
-        result, rstd = normalised_sum(x_t, mixed_t, seq, eps)
+            activated, squares = mixer_activation(gate, up, squares, NORMED)
+            mixed_t = tl.dot(activated.to(x_t.dtype), w_down_desc.load([0, w_start]).T, mixed_t)
+        result, rstd = normalised_sum(x_t, normed_mix(mixed_t, squares, true_width, eps, NORMED), seq, eps)
         if STORE_RSTD:
             offs_n = off_n + tl.arange(0, BLOCK_N)
             tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
@@ -109,14 +129,16 @@ def padded_weights(gate_up: torch.Tensor, down: torch.Tensor, block_s: int, bloc
 
 
 def token_mixer_forward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
-                        blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False, tma: bool = False
-                        ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+                        blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False, tma: bool = False,
+                        normed: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """The token-mixer sub-layer on sequence-major ``tokens`` (S, N): weights ``gate_up`` (2W, S) and ``down``
     (S, W), RMSNorm over S with ``eps``. Returns a new (S, N) tensor in ``tokens``' dtype; with ``with_rstd``
     also the norm's float32 reciprocal RMS per column, (N,). With ``tma`` (Hopper or newer) the TMA kernel runs
     where the tensors allow it (tma_compatible; under torch.compile ``tokens`` must start 16-byte aligned) and the
-    sequence fits one TMA tile (<= 256 rows)."""
+    sequence fits one TMA tile (<= 256 rows). ``normed``: the normed SwiGLU, sigmoid(g) * RMSNorm_over_W(g * u)
+    (the same ``eps``)."""
     seq, columns = tokens.shape
+    true_width = down.shape[1]
     out = torch.empty_like(tokens, memory_format=torch.contiguous_format)
     rstd = torch.empty(columns if with_rstd else 1, device=tokens.device, dtype=torch.float32)
     block_s = sequence_block(seq)
@@ -130,10 +152,11 @@ def token_mixer_forward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch
             TensorDescriptor.from_tensor(gate_up, [block_w, block_s]),
             TensorDescriptor.from_tensor(down, [block_s, block_w]),
             TensorDescriptor.from_tensor(out, [block_s, block_n]),
-            rstd, seq, width, columns, eps, BLOCK_S=block_s, BLOCK_N=block_n, BLOCK_W=block_w, STORE_RSTD=with_rstd,
-            num_warps=warps, num_stages=stages)
+            rstd, seq, width, columns, eps, true_width, BLOCK_S=block_s, BLOCK_N=block_n, BLOCK_W=block_w,
+            STORE_RSTD=with_rstd, NORMED=normed, num_warps=warps, num_stages=stages)
         return (out, rstd) if with_rstd else out
     token_mixer_kernel[grid](tokens, gate_up, down, out, rstd, seq, width, columns, eps, tokens.stride(0),
-                             tokens.stride(1), out.stride(0), out.stride(1), BLOCK_S=block_s, BLOCK_N=block_n,
-                             BLOCK_W=block_w, STORE_RSTD=with_rstd, num_warps=warps, num_stages=stages)
+                             tokens.stride(1), out.stride(0), out.stride(1), true_width, BLOCK_S=block_s,
+                             BLOCK_N=block_n, BLOCK_W=block_w, STORE_RSTD=with_rstd, NORMED=normed, num_warps=warps,
+                             num_stages=stages)
     return (out, rstd) if with_rstd else out

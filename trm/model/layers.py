@@ -35,7 +35,8 @@ def gated(gate: torch.Tensor, up: torch.Tensor, normed: bool, eps: float, dim: i
 
 class SwiGLU(nn.Module):
     """down(silu(gate(x)) * up(x)) over the last axis; gate and up share one projection (gate first). With
-    ``normed`` the inner activation is ``gated(..., normed=True)`` (the Triton kernels serve the standard one)."""
+    ``normed`` the inner activation is ``gated(..., normed=True)`` (of the Triton kernels, only the no-grad one
+    serves it)."""
 
     def __init__(self, features: int, expansion: float, multiple: int = 256, normed: bool = False,
                  eps: float = 1e-5):
@@ -49,13 +50,18 @@ class SwiGLU(nn.Module):
     @property
     def is_fused(self) -> bool:
         """Whether some calls run a Triton kernel."""
-        return not self.normed and (self.kernels.swiglu or self.kernels.swiglu_grad)
+        return self.kernels.swiglu or (self.kernels.swiglu_grad and not self.normed)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        with_grad = torch.is_grad_enabled()
+        if self.normed and self.kernels.swiglu and not with_grad:
+            activated, rstd = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight,
+                                            tma=self.kernels.tma, normed_eps=self.eps)
+            out = self.down(activated)
+            return (out * rstd[:, None]).to(out.dtype).view(*hidden.shape[:-1], -1)
         if self.normed:
             gate, up = self.gate_up(hidden).chunk(2, dim=-1)
             return self.down(gated(gate, up, True, self.eps))
-        with_grad = torch.is_grad_enabled()
         if self.kernels.swiglu and not with_grad:
             activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight,
                                       tma=self.kernels.tma)
@@ -86,18 +92,17 @@ class TokenMixer(nn.Module):
     @property
     def is_fused(self) -> bool:
         """Whether some calls run a Triton kernel."""
-        return not self.normed and (self.kernels.token_mixer or self.kernels.token_mixer_grad)
+        return self.kernels.token_mixer or (self.kernels.token_mixer_grad and not self.normed)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
         tokens = hidden.reshape(seq, batch * features)  # (S, B*D)
         with_grad = torch.is_grad_enabled()
-        fused = not self.normed  # the kernels serve only the standard SwiGLU
-        if fused and self.kernels.token_mixer and not with_grad:  # the whole sub-layer in one kernel
+        if self.kernels.token_mixer and not with_grad:  # the whole sub-layer in one kernel
             return token_mixer_forward(tokens, self.gate_up.weight, self.down.weight, self.eps,
-                                       tma=self.kernels.tma).view_as(hidden)
+                                       tma=self.kernels.tma, normed=self.normed).view_as(hidden)
         gate_up, down = self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype)
-        if fused and self.kernels.token_mixer_grad and with_grad:  # saves no activations: its backward recomputes
+        if not self.normed and self.kernels.token_mixer_grad and with_grad:  # standard only; recomputes, saves nothing
             return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.kernels.tma).view_as(hidden)
         gate, up = (gate_up @ tokens).chunk(2, dim=0)  # (W, B*D) each
         mixed = (down @ gated(gate, up, self.normed, self.eps, dim=0)).view(seq, batch, features)
