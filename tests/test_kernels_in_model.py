@@ -96,10 +96,11 @@ def test_kernels_in_bf16_on_a_gpu_err_no_more_than_the_plain_layers():
                               rtol=2e-2, atol=2e-2)
 
 
+@pytest.mark.parametrize("swiglu", ["standard", "normed"])
 @pytest.mark.parametrize("with_grad, tma", [(False, False), (True, False), (True, True)])
-def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, monkeypatch):
+def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, swiglu, monkeypatch):
     config = ModelConfig(grid_size=4, hidden_size=32, layers=2, answer_cycles=2, latent_steps=2, prefix_len=2,
-                         swiglu_multiple=16)
+                         swiglu_multiple=16, swiglu=swiglu)
     plain = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
     fused = TinyRecursiveModel(config, torch.Generator().manual_seed(0))
     choice = KernelChoice(swiglu=True, swiglu_grad=with_grad, token_mixer=True, token_mixer_grad=with_grad, tma=tma)

@@ -1,7 +1,9 @@
 """The no-grad kernels also serve the normed SwiGLU, sigmoid(g) * RMSNorm(g * u): the channel kernel returns the
 unnormalised activation and each row's reciprocal RMS, the token-mixer kernel normalises per column after the
 down-projection; both match float64 (Triton's interpreter on the CPU), and a normed layer with kernels computes
-what the plain normed layer does, running the kernels only where no gradient is needed.
+what the plain normed layer does (the channel SwiGLU's calls with gradients stay on autograd; the token mixer's
+backward kernel serves the normed form too, from what its forward kept: the width's reciprocal RMS and the
+mixer's output).
 
 CI installs Triton for these tests (.ci/run); without it they are skipped, since PyTorch's CPU wheels lack it.
 """
@@ -14,7 +16,6 @@ from trm.kernels import KernelChoice, swiglu_matmul, token_mixer_forward, use_ke
 from trm.kernels import swiglu as swiglu_module
 from trm.kernels import swiglu_grad as swiglu_grad_module
 from trm.kernels import token_mixer as token_mixer_module
-from trm.kernels import token_mixer_grad as token_mixer_grad_module
 from trm.model.layers import SwiGLU, TokenMixer
 
 pytestmark = needs_triton
@@ -72,11 +73,51 @@ def test_normed_layers_run_the_kernels_without_gradients_and_autograd_with_them(
     for fused, _, _ in pairs:
         with torch.no_grad(), pytest.raises(AssertionError, match="the other kernel ran"):
             fused(hidden)
-    # with gradients the normed layers stay on autograd: no backward kernel may run
+    # with gradients the normed channel SwiGLU stays on autograd: its backward kernel may not run
     monkeypatch.setattr(swiglu_grad_module.FusedSwiGLU, "apply", Refusing().__getitem__(None))
-    monkeypatch.setattr(token_mixer_grad_module.FusedTokenMixer, "apply", Refusing().__getitem__(None))
-    for fused, plain, _ in pairs:
+    for fused, plain, _ in pairs[:1]:
         inputs = [hidden.clone().requires_grad_(True) for _ in range(2)]
         fused(inputs[0]).square().sum().backward()
         plain(inputs[1]).square().sum().backward()
         assert torch.allclose(inputs[0].grad, inputs[1].grad, atol=1e-5)
+
+
+@pytest.mark.parametrize("blocks", [(32, 16, 4, 2), (64, 64, 4, 1)])
+def test_token_mixer_backward_kernel_gives_the_normed_layers_autograd_gradients(blocks):
+    generator = torch.Generator().manual_seed(0)
+    seq, columns, width = 21, 150, 40  # ragged: masked rows, columns and a padded width
+    tokens = torch.randn(seq, columns, generator=generator)
+    gate_up = torch.randn(2 * width, seq, generator=generator) / seq**0.5
+    down = torch.randn(seq, width, generator=generator) / width**0.5
+    grad_out = torch.randn(seq, columns, generator=generator)
+
+    def plain(tokens, gate_up, down):
+        gate, up = (gate_up.double() @ tokens.double()).chunk(2, dim=0)
+        summed = tokens.double() + down.double() @ _normed(gate, up, 0)
+        return summed * torch.rsqrt(summed.square().mean(0, keepdim=True) + EPS)
+
+    inputs = [t.clone().requires_grad_(True) for t in (tokens, gate_up, down)]
+    expected = torch.autograd.grad(plain(*inputs), inputs, grad_out.double())
+    out, rstd, mixed = token_mixer_forward(tokens, gate_up, down, EPS, blocks, with_rstd=True, normed=True)
+    assert rstd.shape == (2, columns) and mixed.shape == (seq, columns)
+    gate, up = (gate_up.double() @ tokens.double()).chunk(2, dim=0)
+    assert torch.allclose(mixed.double(), down.double() @ _normed(gate, up, 0), atol=1e-5)
+    from trm.kernels import token_mixer_backward
+    got = token_mixer_backward(tokens, gate_up, down, out, rstd, grad_out, blocks, mixed=mixed)
+    for name, a, b in zip(("tokens", "gate_up", "down"), got, expected):
+        assert torch.allclose(a.double(), b.double(), atol=1e-4 * float(b.abs().max())), name
+
+
+def test_a_normed_token_mixer_trains_with_its_kernels_as_with_autograd():
+    torch.manual_seed(0)
+    fused, plain = TokenMixer(13, 4.0, EPS, 16, normed=True), TokenMixer(13, 4.0, EPS, 16, normed=True)
+    plain.load_state_dict(fused.state_dict())
+    use_kernels(fused, TOKEN_MIXER_BOTH_WAYS)
+    hidden, grad_out = torch.randn(13, 3, 24), torch.randn(13, 3, 24)
+    results = []
+    for layer in (fused, plain):
+        inputs = hidden.clone().requires_grad_(True)
+        layer(inputs).backward(grad_out)
+        results.append([inputs.grad, layer.gate_up.weight.grad, layer.down.weight.grad])
+    for a, b in zip(*results):
+        assert torch.allclose(a, b, atol=1e-5 * float(b.abs().max()))

@@ -40,13 +40,28 @@ if triton is not None:
     @triton.jit
     def normed_mix(mixed_t, squares, true_width, eps, NORMED: tl.constexpr):
         """The down-projection of the normed SwiGLU: RMSNorm over the width is one scale per column, so it can
-        follow the (linear) down-projection; padding widths add zero squares, the mean is over the true width."""
+        follow the (linear) down-projection; padding widths add zero squares, the mean is over the true width.
+        Returns the mixer's output and that reciprocal RMS per column (1 for the standard SwiGLU)."""
         if NORMED:
-            return mixed_t * tl.rsqrt(squares / true_width + eps)[:, None]
-        return mixed_t
+            width_rstd = tl.rsqrt(squares / true_width + eps)
+            return mixed_t * width_rstd[:, None], width_rstd
+        return mixed_t, squares + 1.0
 
     @triton.jit
-    def token_mixer_kernel(x_ptr, w_gu_ptr, w_down_ptr, out_ptr, rstd_ptr, seq, width, columns, eps, stride_xs,
+    def store_for_backward(rstd_ptr, mixed_ptr, rstd, width_rstd, mixed_t, offs_n, offs_s, columns, seq,
+                           NORMED: tl.constexpr):
+        """What the backward kernel reads besides the input and output: the norm's reciprocal RMS per column and,
+        for the normed SwiGLU, the width's one (after it, in the same buffer) and the mixer's output (S, N)."""
+        tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
+        if NORMED:
+            tl.store(rstd_ptr + columns + offs_n, width_rstd, mask=offs_n < columns)
+            tile = offs_n[:, None] + offs_s[None, :].to(tl.int64) * columns
+            tl.store(mixed_ptr + tile, mixed_t.to(mixed_ptr.dtype.element_ty),
+                     mask=(offs_n[:, None] < columns) & (offs_s[None, :] < seq))
+
+    @triton.jit
+    def token_mixer_kernel(x_ptr, w_gu_ptr, w_down_ptr, out_ptr, rstd_ptr, mixed_ptr, seq, width, columns, eps,
+                           stride_xs,
                            stride_xn, stride_os, stride_on, true_width, BLOCK_S: tl.constexpr,
                            BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr, STORE_RSTD: tl.constexpr,
                            NORMED: tl.constexpr):
@@ -75,14 +90,16 @@ if triton is not None:
             w_down_t = tl.load(w_down_ptr + offs_s[None, :] * width + w[:, None])  # (BLOCK_W, BLOCK_S)
             mixed_t = tl.dot(activated.to(x_t.dtype), w_down_t, mixed_t)
         # gate and up stay float32 until silu * up (the plain path rounds them to the working dtype first)
-        result, rstd = normalised_sum(x_t, normed_mix(mixed_t, squares, true_width, eps, NORMED), seq, eps)
+        mixed_t, width_rstd = normed_mix(mixed_t, squares, true_width, eps, NORMED)
+        result, rstd = normalised_sum(x_t, mixed_t, seq, eps)
         if STORE_RSTD:
-            tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
+            store_for_backward(rstd_ptr, mixed_ptr, rstd, width_rstd, mixed_t, offs_n, offs_s, columns, seq, NORMED)
         out = out_ptr + offs_n[:, None] * stride_on + offs_s[None, :].to(tl.int64) * stride_os
         tl.store(out, result.to(out_ptr.dtype.element_ty), mask=in_cols & in_rows)
 
     @triton.jit
-    def token_mixer_tma_kernel(x_desc, w_gu_desc, w_down_desc, out_desc, rstd_ptr, seq, width, columns, eps,
+    def token_mixer_tma_kernel(x_desc, w_gu_desc, w_down_desc, out_desc, rstd_ptr, mixed_ptr, seq, width, columns,
+                               eps,
                                true_width, BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr,
                                STORE_RSTD: tl.constexpr, NORMED: tl.constexpr):
         """token_mixer_kernel's maths with every tile copied by TMA: rows past seq come back zero and stores past
@@ -97,10 +114,12 @@ if triton is not None:
             up = tl.dot(x_t, w_gu_desc.load([width + w_start, 0]).T)
             activated, squares = mixer_activation(gate, up, squares, NORMED)
             mixed_t = tl.dot(activated.to(x_t.dtype), w_down_desc.load([0, w_start]).T, mixed_t)
-        result, rstd = normalised_sum(x_t, normed_mix(mixed_t, squares, true_width, eps, NORMED), seq, eps)
+        mixed_t, width_rstd = normed_mix(mixed_t, squares, true_width, eps, NORMED)
+        result, rstd = normalised_sum(x_t, mixed_t, seq, eps)
         if STORE_RSTD:
-            offs_n = off_n + tl.arange(0, BLOCK_N)
-            tl.store(rstd_ptr + offs_n, rstd, mask=offs_n < columns)
+            offs_n = (off_n + tl.arange(0, BLOCK_N)).to(tl.int64)
+            store_for_backward(rstd_ptr, mixed_ptr, rstd, width_rstd, mixed_t, offs_n, tl.arange(0, BLOCK_S), columns,
+                               seq, NORMED)
         out_desc.store([0, off_n], result.to(out_desc.dtype).T)
 
 
@@ -130,17 +149,19 @@ def padded_weights(gate_up: torch.Tensor, down: torch.Tensor, block_s: int, bloc
 
 def token_mixer_forward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, eps: float,
                         blocks: tuple[int, int, int, int] | None = None, with_rstd: bool = False, tma: bool = False,
-                        normed: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+                        normed: bool = False) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """The token-mixer sub-layer on sequence-major ``tokens`` (S, N): weights ``gate_up`` (2W, S) and ``down``
     (S, W), RMSNorm over S with ``eps``. Returns a new (S, N) tensor in ``tokens``' dtype; with ``with_rstd``
     also the norm's float32 reciprocal RMS per column, (N,). With ``tma`` (Hopper or newer) the TMA kernel runs
     where the tensors allow it (tma_compatible; under torch.compile ``tokens`` must start 16-byte aligned) and the
     sequence fits one TMA tile (<= 256 rows). ``normed``: the normed SwiGLU, sigmoid(g) * RMSNorm_over_W(g * u)
-    (the same ``eps``)."""
+    (the same ``eps``); with ``with_rstd`` it returns (out, rstd, mixed) for token_mixer_backward: rstd (2, N),
+    the norm's and the width's reciprocal RMS, and the mixer's output (S, N) before the residual."""
     seq, columns = tokens.shape
     true_width = down.shape[1]
     out = torch.empty_like(tokens, memory_format=torch.contiguous_format)
-    rstd = torch.empty(columns if with_rstd else 1, device=tokens.device, dtype=torch.float32)
+    rstd = torch.empty((1 + normed) * columns if with_rstd else 1, device=tokens.device, dtype=torch.float32)
+    mixed = torch.empty_like(out) if with_rstd and normed else rstd  # (the kernel stores nothing there otherwise)
     block_s = sequence_block(seq)
     tma = tma and block_s <= 256 and tma_compatible(tokens, out)  # a TMA tile spans at most 256 rows
     block_n, block_w, warps, stages = blocks or (MIXER_LAYER_TMA_BLOCKS if tma else MIXER_LAYER_BLOCKS)
@@ -152,11 +173,13 @@ def token_mixer_forward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torch
             TensorDescriptor.from_tensor(gate_up, [block_w, block_s]),
             TensorDescriptor.from_tensor(down, [block_s, block_w]),
             TensorDescriptor.from_tensor(out, [block_s, block_n]),
-            rstd, seq, width, columns, eps, true_width, BLOCK_S=block_s, BLOCK_N=block_n, BLOCK_W=block_w,
+            rstd, mixed, seq, width, columns, eps, true_width, BLOCK_S=block_s, BLOCK_N=block_n, BLOCK_W=block_w,
             STORE_RSTD=with_rstd, NORMED=normed, num_warps=warps, num_stages=stages)
-        return (out, rstd) if with_rstd else out
-    token_mixer_kernel[grid](tokens, gate_up, down, out, rstd, seq, width, columns, eps, tokens.stride(0),
-                             tokens.stride(1), out.stride(0), out.stride(1), true_width, BLOCK_S=block_s,
-                             BLOCK_N=block_n, BLOCK_W=block_w, STORE_RSTD=with_rstd, NORMED=normed, num_warps=warps,
-                             num_stages=stages)
-    return (out, rstd) if with_rstd else out
+    else:
+        token_mixer_kernel[grid](tokens, gate_up, down, out, rstd, mixed, seq, width, columns, eps, tokens.stride(0),
+                                 tokens.stride(1), out.stride(0), out.stride(1), true_width, BLOCK_S=block_s,
+                                 BLOCK_N=block_n, BLOCK_W=block_w, STORE_RSTD=with_rstd, NORMED=normed,
+                                 num_warps=warps, num_stages=stages)
+    if not with_rstd:
+        return out
+    return (out, rstd.view(2, columns), mixed) if normed else (out, rstd)

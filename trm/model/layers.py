@@ -92,7 +92,7 @@ class TokenMixer(nn.Module):
     @property
     def is_fused(self) -> bool:
         """Whether some calls run a Triton kernel."""
-        return self.kernels.token_mixer or (self.kernels.token_mixer_grad and not self.normed)
+        return self.kernels.token_mixer or self.kernels.token_mixer_grad
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:  # hidden (S, B, D)
         seq, batch, features = hidden.shape
@@ -102,8 +102,9 @@ class TokenMixer(nn.Module):
             return token_mixer_forward(tokens, self.gate_up.weight, self.down.weight, self.eps,
                                        tma=self.kernels.tma, normed=self.normed).view_as(hidden)
         gate_up, down = self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype)
-        if not self.normed and self.kernels.token_mixer_grad and with_grad:  # standard only; recomputes, saves nothing
-            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.kernels.tma).view_as(hidden)
+        if self.kernels.token_mixer_grad and with_grad:  # saves no activations: its backward recomputes
+            return FusedTokenMixer.apply(tokens, gate_up, down, self.eps, self.kernels.tma,
+                                         self.normed).view_as(hidden)
         gate, up = (gate_up @ tokens).chunk(2, dim=0)  # (W, B*D) each
         mixed = (down @ gated(gate, up, self.normed, self.eps, dim=0)).view(seq, batch, features)
         return rms_norm(hidden + mixed, self.eps, dim=0)
