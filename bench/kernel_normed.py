@@ -11,7 +11,7 @@ the reciprocal RMS; the token-mixer kernel owns the whole width of its columns a
 import torch
 
 from bench.kernel_timing import checked_args, report, time_variant
-from trm.kernels import swiglu_matmul, token_mixer_forward
+from trm.kernels import FusedSwiGLU, FusedTokenMixer, swiglu_matmul, token_mixer_forward
 
 EPS = 1e-5
 
@@ -67,6 +67,32 @@ def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
         for name, error in errors.items():
             print(f"check {name} tma={tma}: relative error {error:.2e}")
             assert error < tolerance, f"{name}: relative error {error:.2e} >= {tolerance}"
+    check_backward(device, dtype, tolerance)
+
+
+def _gradient_errors(function, plain, inputs: tuple[torch.Tensor, ...]) -> list[float]:
+    """Relative errors of function's input gradients against ``plain``'s in float64, for a random output grad."""
+    inputs = [t.detach().clone().requires_grad_(True) for t in inputs]
+    out = function(*inputs)
+    grad_out = torch.randn(out.shape, generator=torch.Generator().manual_seed(1)).to(out.device, out.dtype)
+    got = torch.autograd.grad(out, inputs, grad_out)
+    doubles = [t.detach().double().requires_grad_(True) for t in inputs]
+    expected = torch.autograd.grad(plain(*doubles), doubles, grad_out.double())
+    return [_error(a, b) for a, b in zip(got, expected)]
+
+
+def check_backward(device: str, dtype: torch.dtype, tolerance: float) -> None:
+    """The backward kernels' normed form: input and weight gradients against float64 autograd."""
+    x, weight = _channel_case(39, 40, 72, device, dtype)
+    down = (torch.randn(40, 72, generator=torch.Generator().manual_seed(2)) / 72**0.5).to(device, dtype)
+    channel = _gradient_errors(lambda x, w, d: FusedSwiGLU.apply(x, w, d, (32, 32, 16, 4, 2), EPS),
+                               lambda x, w, d: channel_plain(x, w) @ d.T, (x, weight, down))
+    tokens, gate_up, mixer_down = _mixer_case(21, 148, 40, device, dtype)
+    mixer = _gradient_errors(lambda t, g, d: FusedTokenMixer.apply(t, g, d, EPS, False, True), mixer_plain,
+                             (tokens, gate_up, mixer_down))
+    for name, errors in (("channel", channel), ("token mixer", mixer)):
+        print(f"check {name} backward: relative errors {', '.join(f'{e:.2e}' for e in errors)}")
+        assert max(errors) < tolerance, f"{name} backward: relative error {max(errors):.2e} >= {tolerance}"
 
 
 def time_cases() -> list[dict]:

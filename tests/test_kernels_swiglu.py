@@ -64,8 +64,9 @@ def test_channel_swiglu_backward_kernel_gives_autograd_gradients_with_ragged_siz
         assert torch.allclose(result, reference, atol=1e-5 * float(reference.detach().abs().max()))
 
 
-def _reference_gate_up_grad(grad_out, down, gate_up, blocks=None):
-    """swiglu_gate_up_grad in PyTorch: Triton's interpreter cannot run the kernel in bf16."""
+def _reference_gate_up_grad(grad_out, down, gate_up, blocks=None, normed=None):
+    """swiglu_gate_up_grad in PyTorch (the standard SwiGLU): Triton's interpreter cannot run the kernel in bf16."""
+    assert normed is None
     gate, up = gate_up.float().chunk(2, dim=-1)
     d_act = (grad_out @ down).float()
     sig = torch.sigmoid(gate)

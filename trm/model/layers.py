@@ -35,8 +35,7 @@ def gated(gate: torch.Tensor, up: torch.Tensor, normed: bool, eps: float, dim: i
 
 class SwiGLU(nn.Module):
     """down(silu(gate(x)) * up(x)) over the last axis; gate and up share one projection (gate first). With
-    ``normed`` the inner activation is ``gated(..., normed=True)`` (of the Triton kernels, only the no-grad one
-    serves it)."""
+    ``normed`` the inner activation is ``gated(..., normed=True)``; the Triton kernels serve both forms."""
 
     def __init__(self, features: int, expansion: float, multiple: int = 256, normed: bool = False,
                  eps: float = 1e-5):
@@ -50,7 +49,7 @@ class SwiGLU(nn.Module):
     @property
     def is_fused(self) -> bool:
         """Whether some calls run a Triton kernel."""
-        return self.kernels.swiglu or (self.kernels.swiglu_grad and not self.normed)
+        return self.kernels.swiglu or self.kernels.swiglu_grad
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         with_grad = torch.is_grad_enabled()
@@ -59,6 +58,11 @@ class SwiGLU(nn.Module):
                                             tma=self.kernels.tma, normed_eps=self.eps)
             out = self.down(activated)
             return (out * rstd[:, None]).to(out.dtype).view(*hidden.shape[:-1], -1)
+        if self.kernels.swiglu_grad and with_grad:
+            rows = hidden.reshape(-1, hidden.shape[-1])
+            out = FusedSwiGLU.apply(rows, self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype),
+                                    None, self.eps if self.normed else None)
+            return out.view_as(hidden)
         if self.normed:
             gate, up = self.gate_up(hidden).chunk(2, dim=-1)
             return self.down(gated(gate, up, True, self.eps))
@@ -66,10 +70,6 @@ class SwiGLU(nn.Module):
             activated = swiglu_matmul(hidden.reshape(-1, hidden.shape[-1]), self.gate_up.weight,
                                       tma=self.kernels.tma)
             return self.down(activated.view(*hidden.shape[:-1], -1))
-        if self.kernels.swiglu_grad and with_grad:
-            rows = hidden.reshape(-1, hidden.shape[-1])
-            out = FusedSwiGLU.apply(rows, self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype))
-            return out.view_as(hidden)
         gate, up = self.gate_up(hidden).chunk(2, dim=-1)
         return self.down(F.silu(gate) * up)
 
