@@ -124,6 +124,7 @@ def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> l
              else "started from random weights")
     lines = ["", f"### {run.get('name', '?')}", "", f"- Command: `{run.get('command', 'n/a')}`",
              *_resume_lines(run.get("resumed_with", [])),
+             *([f"- Recipe: {run['recipe']}"] if run.get("recipe") else []),
              f"- Weights: {start}",
              *_provenance_lines(run.get("data_provenance")),
              f"- Optimiser steps: {_number(run.get('step'))} of {_number(run.get('total_steps'))} planned "
@@ -183,6 +184,7 @@ def _training_lines(metadata: dict) -> list[str]:
     return ["## Training", "",
             f"- Command: `{train.get('command', 'n/a')}`",
             *_resume_lines(train.get("resumed_with", [])),
+            *([f"- Recipe: {train['recipe']}"] if train.get("recipe") else []),
             f"- Data: {train.get('data', 'n/a')}",
             *_provenance_lines(train.get("data_provenance")),
             f"- Optimiser steps: {_number(train.get('step'))} of {_number(train.get('total_steps'))} planned, batch "

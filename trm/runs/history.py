@@ -17,6 +17,31 @@ def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _figure(value: object) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"
+
+
+def recipe_summary(train: dict) -> str:
+    """The optimiser, schedule, clipping and depth curriculum of a run's train config, in words; fields an older
+    run lacks read as the paper's recipe (the defaults they had)."""
+    adam = f"AdamATan2 (lr {_figure(train.get('lr'))}, weight decay {_figure(train.get('weight_decay'))})"
+    if train.get("optimizer", "adam_atan2") == "muon":
+        optimiser = (f"Muon (lr {_figure(train.get('muon_lr'))}, momentum {_figure(train.get('muon_momentum'))}, "
+                     f"{_figure(train.get('muon_ns_steps'))} Newton-Schulz steps) for the network's matrices, "
+                     f"{adam} for the rest")
+    else:
+        optimiser = adam
+    schedule = "cosine to zero" if train.get("lr_schedule", "constant") == "cosine" else "constant"
+    warmup = train.get("warmup_steps")
+    parts = [optimiser, (f"{warmup:,} warm-up steps, then {schedule}" if isinstance(warmup, int) and warmup
+                         else f"no warm-up, {schedule}")]
+    if train.get("grad_clip"):
+        parts.append(f"gradient norm clipped at {_figure(train['grad_clip'])}")
+    if train.get("depth_curriculum", "none") == "cgar":
+        parts.append("CGAR depth curriculum (1/3, then 2/3, then full depth)")
+    return "; ".join(parts)
+
+
 def data_provenance(data_dir: str | Path) -> dict | None:
     """What a built data set was made from (its meta.json): counts, source files with sha256, how it was built."""
     try:
@@ -78,7 +103,7 @@ def training_metadata(run_dir: str | Path, step: int) -> dict:
     train = run["train"]
     return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
-            "ema_rate": train["ema_rate"], "data": train["data_dir"],
+            "ema_rate": train["ema_rate"], "data": train["data_dir"], "recipe": recipe_summary(train),
             "data_provenance": data_provenance(train["data_dir"]),
             "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
             "hardware": _hardware(records, int(status.get("step", step)), status.get("device", "n/a")),
@@ -104,6 +129,7 @@ def compared_run(run_dir: str | Path) -> dict:
                 and any("re-warms" in note for note in r.get("notes", []))]
     return {"name": run_dir.name, "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "init_from": started.get("init_from"), "data_provenance": data_provenance(run["train"]["data_dir"]),
+            "recipe": recipe_summary(run["train"]),
             "step": step, "total_steps": run["train"].get("total_steps"), "state": status.get("state", "n/a"),
             "rewarmed_at": rewarmed, "wall_hours": round(wall / 3600, 2),
             "hardware": _hardware(records, step, started.get("device", "n/a")), "curve": curve}
