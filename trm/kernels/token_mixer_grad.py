@@ -138,4 +138,4 @@ class FusedTokenMixer(torch.autograd.Function):
     def backward(ctx, grad_out: torch.Tensor):
         tokens, gate_up, down, out, rstd, *mixed = ctx.saved_tensors
         gradients = token_mixer_backward(tokens, gate_up, down, out, rstd, grad_out, mixed=mixed[0] if mixed else None)
-        return (*gradients, None, None, None)
+        return (*gradients, *[None] * (len(ctx.needs_input_grad) - 3))  # eps, tma, normed: however many given
