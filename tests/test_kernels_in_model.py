@@ -124,7 +124,8 @@ def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, sw
         assert torch.allclose(a, b, atol=1e-5)
 
 
-def test_training_with_the_fused_kernels_logs_the_same_losses(tmp_path, monkeypatch):
+@pytest.mark.parametrize("swiglu", ["standard", "normed"])
+def test_training_with_the_fused_kernels_logs_the_same_losses(swiglu, tmp_path, monkeypatch):
     """The trainer switches the kernels on for a CUDA device only; here the interpreter stands in for one."""
     from tests.test_train import TINY, REPO
     from trm.data import save_split
@@ -149,7 +150,7 @@ def test_training_with_the_fused_kernels_logs_the_same_losses(tmp_path, monkeypa
     for name, usable in (("plain", False), ("fused", True)):
         monkeypatch.setattr(choice, "kernels_supported", lambda device, usable=usable: usable)
         assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / name), "--steps", "6", "--data",
-                           str(tmp_path / "data"), "--device", "cpu", *TINY]) == 0
+                           str(tmp_path / "data"), "--device", "cpu", *TINY, "--set", f"model.swiglu={swiglu}"]) == 0
         losses.append([r["lm_loss"] for r in read_metrics(tmp_path / name).records if r["kind"] == "train"])
     assert switched == [[], ["SwiGLU", "TokenMixer"]]
     assert len(losses[0]) == 2 and losses[1] == pytest.approx(losses[0], rel=1e-5)
