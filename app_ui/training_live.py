@@ -23,6 +23,8 @@ def _header(run: RunInfo) -> None:
     details = [run.preset, run.device or "device not known yet", f"pid {run.pid}" if run.pid else "no process",
                f"`{run.path}`"]
     st.caption(" · ".join(details))
+    if run.recipe:
+        st.caption(f"Recipe: {run.recipe}")
     for problem in run.problems:
         st.error(problem, icon=":material/report:")
     if run.state == "crashed":

@@ -39,6 +39,8 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
         assert changed in command
     assert "lr_schedule" not in command and "muon_lr" not in command  # left at the preset's value
     at.run()
+    recipe = next(caption.value for caption in at.caption if caption.value.startswith("Recipe: "))
+    assert "Muon (lr 0.02" in recipe and "CGAR" in recipe and "normed SwiGLU" in recipe  # the run's header says it
     charts = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert "Gradient norm (before clipping)" in charts and "Muon learning rate" in charts
     events = event_accumulator.EventAccumulator(str(run_dir / "tensorboard"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trm.errors import TRMError
+from trm.runs.history import recipe_summary
 from trm.runs.launch_record import launched_args, read_launch_record
 from trm.runs.layout import BEST, METRICS, RUN_CONFIG, RUN_FILES, TRAIN_LOG, runs_root
 from trm.runs.lock import lock_holder, parse_pid, process_is_trainer
@@ -42,6 +43,7 @@ class RunInfo:
     problems: tuple[str, ...]
     is_resumable: bool  # state/ holds a checkpoint to continue from
     has_best_model: bool  # best/ holds the EMA model with the best held-out accuracy
+    recipe: str = ""  # optimiser, schedule, clipping, curriculum and SwiGLU form in words ("" without a config)
 
     @property
     def is_alive(self) -> bool:
@@ -95,6 +97,14 @@ def _latest_step(path: Path) -> int:
     return next((record["step"] for record in reversed(records) if "step" in record), 0)
 
 
+def _recipe(config: dict) -> str:
+    train, model = config.get("train"), config.get("model")
+    if not isinstance(train, dict):
+        return ""
+    normed = isinstance(model, dict) and model.get("swiglu") == "normed"
+    return recipe_summary(train) + ("; normed SwiGLU" if normed else "")
+
+
 def read_run(path: str | Path) -> RunInfo:
     """The status of the run in folder ``path``; unreadable files are listed in ``problems``, not raised."""
     path, problems = Path(path), []
@@ -116,7 +126,7 @@ def read_run(path: str | Path) -> RunInfo:
         best_exact_accuracy=float(best) if isinstance(best, (int, float)) and best >= 0 else None,
         batch_size=_int_or_none(train.get("batch_size")), last_seen=last_seen, message=message,
         problems=tuple(problems), has_best_model=(path / BEST / "config.json").exists(),
-        is_resumable=has_run_state(path))
+        is_resumable=has_run_state(path), recipe=_recipe(config))
 
 
 def _launched_total(launch: dict) -> int | None:
