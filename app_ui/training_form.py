@@ -81,6 +81,8 @@ def _train_overrides(preset: Preset) -> dict:
     preset, so the run's command (which its model card quotes) names just what was changed."""
     named = ("total_steps", "batch_size", "lr", "seed", "data_dir")
     fields = {field: st.session_state[key] for key, field in KNOBS.items() if field not in named}
+    if fields["optimizer"] != "muon":
+        fields.pop("muon_lr")  # only Muon reads it: a value left in the greyed-out box changes nothing
     return {field: value for field, value in fields.items()
             if field not in RECIPE_KNOBS or value != getattr(preset.train, field)}
 
@@ -94,9 +96,11 @@ def _recipe_fields() -> None:
                           "heads and biases stay with Adam.")
         st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
                         disabled=st.session_state.train_optimizer != "muon")
-        st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu",
-                     help="normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so "
-                          "Muon's large steps stay stable (arXiv 2601.19085).")
+        flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
+        st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
+                     help="The flat baseline has the paper's SwiGLU only." if flat else
+                     "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
+                     "large steps stay stable (arXiv 2601.19085).")
         st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
                      key="train_schedule", help="After the warm-up: constant, or a cosine falling to zero at the "
                                                 "last step.")

@@ -25,7 +25,7 @@ SETTINGS: dict[str, list[str]] = {  # "default" is the trainer's: both fused ker
     "mixer-forward-only": ["--plain-mixer-backward"],  # default, but trained token-mixer calls use autograd
     "swiglu-forward-only": ["--plain-swiglu-backward"],  # default, but trained channel SwiGLUs use autograd
     "no-tma": ["--no-tma"],  # default, but the kernels' pointer versions where the GPU has TMA
-    "normed": ["--swiglu", "normed"],  # the normed SwiGLU: kernels for the no-grad calls only
+    "normed": ["--swiglu", "normed"],  # the normed SwiGLU with every kernel (forward and backward)
     "normed-plain": ["--swiglu", "normed", "--no-fused-swiglu", "--no-fused-token-mixer"],
 }
 

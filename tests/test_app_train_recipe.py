@@ -61,3 +61,21 @@ def test_without_tensorboard_the_box_is_disabled_and_a_start_that_asks_for_it_is
     with pytest.raises(actions.ConfigError, match="pip install tensorboard"):
         actions.start_run(train_runs_root, "refused", "sudoku4-tiny", data_dir=str(sudoku4_data), tensorboard=True)
     assert not (train_runs_root / "refused").exists()
+
+
+def test_options_that_change_nothing_stay_out_of_the_command(sudoku4_data, train_runs_root, monkeypatch):
+    import trm.control.actions as actions
+
+    launched = []
+    monkeypatch.setattr(actions, "spawn_trainer", lambda run_dir, args: launched.append(args) or 1)
+    at = _train_page()
+    at.text_input(key="train_data").input(str(sudoku4_data))
+    at.selectbox(key="train_optimizer").select("muon").run()
+    at.number_input(key="train_muon_lr").set_value(0.05).run()
+    at.selectbox(key="train_optimizer").select("adam_atan2").run()  # back: Muon's rate is left, greyed out
+    at.button(key="train_start").click().run()
+    assert not at.error, [e.value for e in at.error]
+    command = " ".join(*launched)
+    assert "muon_lr" not in command and "optimizer" not in command and "swiglu" not in command
+    at.selectbox(key="train_preset").select("sudoku4-flat").run()
+    assert at.selectbox(key="train_swiglu").disabled  # the flat baseline has one SwiGLU

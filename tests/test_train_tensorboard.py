@@ -76,3 +76,24 @@ def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_d
     assert "holds the TensorBoard events of the run" in capsys.readouterr().err
     assert sorted(path.name for path in board.iterdir()) == events  # nothing written beside the first run's
     assert train_main(["--resume", str(tmp_path / "first"), "--steps", "6"]) == 0  # its own run may go on
+
+
+def test_a_fresh_start_hides_an_earlier_attempts_events_and_a_moved_run_keeps_its_folder(tmp_path):
+    board, run = tmp_path / "tb", tmp_path / "runs" / "a"
+    run.mkdir(parents=True)
+    attempt = TensorBoardLog(board, run)  # an attempt that dies before its first checkpoint
+    for step in (3, 6):
+        attempt.write({"kind": "train", "step": step, "lm_loss": 2.0})
+    attempt.close()
+    again = TensorBoardLog(board, run)  # the app's Resume starts such a run again from step 0
+    again.write({"kind": "train", "step": 3, "lm_loss": 1.5})
+    again.close()
+    assert _scalars(board)["train/lm_loss"] == [(3, 1.5)]
+    moved = tmp_path / "elsewhere" / "a"
+    run.rename(tmp_path / "gone")
+    moved.mkdir(parents=True)
+    TensorBoardLog(board, moved, resume_step=3).close()  # its recorded folder is gone and the name is the same
+    assert (board / "trm-run.txt").read_text().strip() == str(moved.resolve())
+    (board / "trm-run.txt").write_text("")  # left empty by a claim that died half-way: it names nobody
+    TensorBoardLog(board, moved, resume_step=3).close()
+    assert (board / "trm-run.txt").read_text().strip() == str(moved.resolve())

@@ -24,16 +24,23 @@ def tensorboard_available() -> bool:
 
 def claim_folder(log_dir: Path, run_dir: Path) -> None:
     """Mark ``log_dir`` as ``run_dir``'s; ConfigError if another run's events are there already, since two runs in
-    one folder draw their curves on top of each other and a resume of one would purge the other's events."""
-    owner, run = log_dir / OWNER_FILE, str(Path(run_dir).resolve())
-    if owner.exists():
-        recorded = owner.read_text(encoding="utf-8").strip()
-        if recorded != run:
-            raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
-                              f"folder (e.g. --tensorboard {log_dir}/{Path(run).name}).")
-        return
+    one folder draw their curves on top of each other and a resume of one would purge the other's events. A run
+    folder that was moved keeps its claim: the recorded folder is gone and the name is the same."""
+    owner, run = log_dir / OWNER_FILE, Path(run_dir).resolve()
     log_dir.mkdir(parents=True, exist_ok=True)
-    owner.write_text(run + "\n", encoding="utf-8")
+    try:
+        with open(owner, "x", encoding="utf-8") as file:  # exclusive: of two runs starting at once, one claims it
+            file.write(f"{run}\n")
+        return
+    except FileExistsError:
+        recorded = owner.read_text(encoding="utf-8").strip()
+    # empty: the claiming process died between creating the file and writing it, so it names nobody
+    unclaimed = not recorded or not Path(recorded).exists() and Path(recorded).name == run.name
+    if recorded != str(run) and not unclaimed:
+        raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
+                          f"folder (e.g. --tensorboard {log_dir}/{run.name}).")
+    if unclaimed:
+        owner.write_text(f"{run}\n", encoding="utf-8")
 
 
 def _scalars(record: dict) -> dict[str, float]:
@@ -59,8 +66,9 @@ class TensorBoardLog:
             raise ConfigError("--tensorboard needs the tensorboard package: pip install tensorboard (or leave "
                               "--tensorboard out; metrics.jsonl has the same numbers).") from None
         claim_folder(Path(log_dir), Path(run_dir))
-        # purge_step drops events at or after it: those were logged after the checkpoint this run resumes from.
-        self.writer = SummaryWriter(str(log_dir), purge_step=None if resume_step is None else resume_step + 1)
+        # purge_step hides earlier events at or after it: those logged after the checkpoint this run resumes from,
+        # or, on a fresh start, all of an earlier attempt of this run that died before its first checkpoint.
+        self.writer = SummaryWriter(str(log_dir), purge_step=0 if resume_step is None else resume_step + 1)
 
     def write(self, record: dict) -> None:
         if record.get("kind") not in MIRRORED_KINDS:
