@@ -39,6 +39,8 @@ def test_an_uploaded_reference_checkpoint_is_converted_and_solves(page, empty_mo
     _uploader(page, "and its all_config.yaml").set_input_files(str(source.parent / "all_config.yaml"))
     expect(chips).to_have_count(2, timeout=30_000)
     expect(page.get_by_text("Ready to convert step_1000 with all_config.yaml.")).to_be_visible(timeout=30_000)
+    # the upload's rerun may still be drawing the page; a click then can be lost with the elements it replaces
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=30_000)
     page.get_by_role("button", name="Convert and open").click()
     expect(page.get_by_text("Converted into")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("converted from step_1000 (reference format")).to_be_visible()
