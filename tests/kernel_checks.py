@@ -35,6 +35,13 @@ def gradients(layer, inputs, grad_out):
     return [layer(*inputs), *torch.autograd.grad(layer(*inputs), inputs, grad_out)]
 
 
+def layer_gradients(layer, hidden: torch.Tensor, grad_out: torch.Tensor) -> list[torch.Tensor]:
+    """The input's and both weights' gradients of a SwiGLU or token-mixer layer for ``grad_out``."""
+    inputs = hidden.clone().requires_grad_(True)
+    layer(inputs).backward(grad_out)
+    return [inputs.grad, layer.gate_up.weight.grad, layer.down.weight.grad]
+
+
 def plain_token_mixer(tokens, gate_up, down):
     gate, up = (gate_up @ tokens).chunk(2, dim=0)
     summed = tokens + down @ (torch.nn.functional.silu(gate) * up)

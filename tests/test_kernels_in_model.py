@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from tests.kernel_checks import SWIGLU_BOTH_WAYS, TOKEN_MIXER_BOTH_WAYS, Refusing, \
-    check_swiglu_gradients_under_autocast, gradients, needs_triton, plain_token_mixer, reference_swiglu
+    check_swiglu_gradients_under_autocast, gradients, layer_gradients, needs_triton, plain_token_mixer, \
+    reference_swiglu
 from trm.kernels import KernelChoice, swiglu_matmul, token_mixer_backward, token_mixer_forward, use_kernels
 from trm.kernels import swiglu as swiglu_module
 from trm.kernels import token_mixer as token_mixer_module
@@ -34,12 +35,7 @@ def test_layers_with_kernels_match_the_plain_ones_with_and_without_gradients():
             assert torch.allclose(fused(hidden), plain(hidden), atol=1e-5)
     grad_out = torch.randn(13, 3, 24)
     for fused, plain in ((channel, plain_channel), (mixer, plain_mixer)):
-        results = []
-        for layer in (fused, plain):
-            inputs = hidden.clone().requires_grad_(True)
-            layer(inputs).backward(grad_out)
-            results.append([inputs.grad, layer.gate_up.weight.grad, layer.down.weight.grad])
-        for a, b in zip(*results):
+        for a, b in zip(layer_gradients(fused, hidden, grad_out), layer_gradients(plain, hidden, grad_out)):
             assert torch.allclose(a, b, atol=1e-5 * float(b.detach().abs().max()))
 
 

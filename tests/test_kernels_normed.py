@@ -10,7 +10,7 @@ CI installs Triton for these tests (.ci/run); without it they are skipped, since
 import pytest
 import torch
 
-from tests.kernel_checks import SWIGLU_BOTH_WAYS, TOKEN_MIXER_BOTH_WAYS, Refusing, needs_triton
+from tests.kernel_checks import SWIGLU_BOTH_WAYS, TOKEN_MIXER_BOTH_WAYS, Refusing, layer_gradients, needs_triton
 from trm.kernels import KernelChoice, swiglu_matmul, token_mixer_forward, use_kernels
 from trm.kernels import swiglu as swiglu_module
 from trm.kernels import swiglu_grad as swiglu_grad_module
@@ -106,12 +106,7 @@ def test_a_normed_token_mixer_trains_with_its_kernels_as_with_autograd():
     plain.load_state_dict(fused.state_dict())
     use_kernels(fused, TOKEN_MIXER_BOTH_WAYS)
     hidden, grad_out = torch.randn(13, 3, 24), torch.randn(13, 3, 24)
-    results = []
-    for layer in (fused, plain):
-        inputs = hidden.clone().requires_grad_(True)
-        layer(inputs).backward(grad_out)
-        results.append([inputs.grad, layer.gate_up.weight.grad, layer.down.weight.grad])
-    for a, b in zip(*results):
+    for a, b in zip(layer_gradients(fused, hidden, grad_out), layer_gradients(plain, hidden, grad_out)):
         assert torch.allclose(a, b, atol=1e-5 * float(b.abs().max()))
 
 
@@ -125,12 +120,6 @@ def test_the_normed_channel_swiglu_trains_with_its_backward_kernel_as_with_autog
     monkeypatch.setattr(swiglu_grad_module, "swiglu_gate_up_grad",
                         lambda *args: launched.append(args[-1] is not None) or original(*args))
     hidden, grad_out = torch.randn(13, 3, 24), torch.randn(13, 3, 24)
-    results = []
-    for layer in (fused, plain):
-        inputs = hidden.clone().requires_grad_(True)
-        out = layer(inputs)
-        out.backward(grad_out)
-        results.append([out, inputs.grad, layer.gate_up.weight.grad, layer.down.weight.grad])
+    for a, b in zip(layer_gradients(fused, hidden, grad_out), layer_gradients(plain, hidden, grad_out)):
+        assert torch.allclose(a, b, atol=1e-5 * float(b.abs().max()))
     assert launched == [True]  # the kernel ran once, in its normed form
-    for a, b in zip(*results):
-        assert torch.allclose(a, b, atol=1e-5 * float(b.detach().abs().max()))

@@ -37,6 +37,17 @@ if triton is not None:
         return silu * up, d_activated * up * sig * (1.0 + gate * (1.0 - sig)), d_activated * silu
 
     @triton.jit
+    def width_norm_terms(rstd_ptr, mixed_ptr, d_mixed, rstd, offs_n, tile, mask, in_cols, columns,
+                         NORMED: tl.constexpr):
+        """For the normed SwiGLU: the width's reciprocal RMS per column (stored after the norm's) and the sum over
+        the rows of d(mixed) * mixed; unused placeholders for the standard one."""
+        if NORMED:
+            mixed = tl.load(mixed_ptr + tile, mask=mask, other=0.0).to(tl.float32)
+            return (tl.load(rstd_ptr + columns + offs_n, mask=in_cols, other=0.0),
+                    tl.sum(d_mixed.to(tl.float32) * mixed, axis=1))
+        return rstd, rstd
+
+    @triton.jit
     def token_mixer_backward_kernel(x_ptr, y_ptr, dy_ptr, rstd_ptr, mixed_ptr, w_gu_ptr, w_down_ptr, d_mixed_ptr,
                                     activated_ptr, d_gate_up_ptr, dx_ptr, seq, width, columns, true_width,
                                     BLOCK_S: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_W: tl.constexpr,
@@ -59,11 +70,8 @@ if triton is not None:
         d_mixed = d_summed.to(x_t.dtype)  # the down-projection's output gradient, in the working dtype
         tl.store(d_mixed_ptr + tile, d_mixed, mask=mask)
         d_x = d_summed  # the residual's share; the mixer's is added chunk by chunk below
-        width_rstd, normed_sum = rstd, rstd  # used only by the normed SwiGLU
-        if NORMED:
-            width_rstd = tl.load(rstd_ptr + columns + offs_n, mask=in_cols, other=0.0)
-            mixed = tl.load(mixed_ptr + tile, mask=mask, other=0.0).to(tl.float32)
-            normed_sum = tl.sum(d_mixed.to(tl.float32) * mixed, axis=1)
+        width_rstd, normed_sum = width_norm_terms(rstd_ptr, mixed_ptr, d_mixed, rstd, offs_n, tile, mask, in_cols,
+                                                  columns, NORMED)
         for w_start in range(0, width, BLOCK_W):
             w = w_start + offs_w
             w_gate_t = tl.load(w_gu_ptr + w[None, :] * BLOCK_S + offs_s[:, None])  # (BLOCK_S, BLOCK_W)
