@@ -21,6 +21,8 @@ def _wall_at(train: list[dict], step: int) -> float | None:
 
 def curve(run_dir: Path) -> list[tuple[int, float | None, float, float]]:
     """(step, wall seconds, exact accuracy, cell accuracy) at each held-out evaluation of the run."""
+    if not (run_dir / "metrics.jsonl").is_file():
+        raise SystemExit(f"{run_dir} is not a training run: it has no metrics.jsonl.")
     curves = read_curves(run_dir)
     if curves.problem:
         raise SystemExit(f"{run_dir}: {curves.problem}")
@@ -38,9 +40,10 @@ def _minutes(seconds: float | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", type=Path, help="run folders (each with metrics.jsonl)")
-    parser.add_argument("--targets", nargs="+", type=float, default=[0.2, 0.5, 0.737])
+    parser.add_argument("--targets", nargs="+", type=float, default=[0.2, 0.5, 0.737],
+                        help="held-out exact accuracies as fractions (default: 0.2 0.5 0.737)")
     args = parser.parse_args()
     for run_dir in args.runs:
         print(f"\n{run_dir} ({_device(run_dir)})\n")

@@ -19,3 +19,10 @@ def test_the_recipe_table_compares_the_shipped_run_with_a_try(monkeypatch, capsy
     table = capsys.readouterr().out.splitlines()
     assert "| sudoku9-mlp | 25.9 | 102.3 |" in table  # 18.1% first at 10,000 steps, 74.1% at 46,000
     assert "| recipe-muon-normed-3k | 8.2 | not reached |" in table
+
+
+def test_a_folder_without_a_metrics_log_is_refused_by_name(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit, match="is not a training run: it has no metrics.jsonl"):
+        recipe_curve.curve(tmp_path)

@@ -150,6 +150,8 @@ def test_the_normed_swiglu_is_sigmoid_gate_times_the_rms_normed_product():
         ModelConfig(architecture="flat-baseline", prefix_len=0, swiglu="normed")
     with pytest.raises(ConfigError, match="muon_ns_steps must be >= 1, got 0"):
         TrainConfig(muon_ns_steps=0)
+    with pytest.raises(ConfigError, match="muon_lr must be > 0 with optimizer muon, got 0"):
+        TrainConfig(optimizer="muon", muon_lr=0.0)
 
 
 def test_the_cosine_schedule_warms_up_then_falls_to_zero_and_clipping_bounds_the_gradient(sudoku4_data, monkeypatch):

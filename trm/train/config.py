@@ -72,6 +72,8 @@ class TrainConfig:
         for name, least in (("muon_lr", 0), ("muon_weight_decay", 0), ("grad_clip", 0), ("muon_ns_steps", 1)):
             if getattr(self, name) < least:
                 raise ConfigError(f"TrainConfig.{name} must be >= {least}, got {getattr(self, name)}.")
+        if self.optimizer == "muon" and not self.muon_lr > 0:  # 0 would leave the network's matrices untrained
+            raise ConfigError(f"TrainConfig.muon_lr must be > 0 with optimizer muon, got {self.muon_lr}.")
         if not 0 <= self.muon_momentum < 1:
             raise ConfigError(f"TrainConfig.muon_momentum must be in [0, 1), got {self.muon_momentum}.")
         if self.compile_mode not in COMPILE_MODES:
