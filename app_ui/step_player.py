@@ -236,7 +236,7 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
     movement_col, decoding_col = st.columns(2, gap="large")
     with movement_col:
         view = st.segmented_control("y and z", ["Movement", "Size"], default="Movement", key="solve_yz_view",
-                                    label_visibility="collapsed")
+                                    required=True, label_visibility="collapsed")
         if view == "Size" and charts.has_norms(trace):
             _chart(charts.norm_figure(trace, step), "solve_chart_norms",
                    "The size of y and z after each inner call. In TRM it is flat: every call ends in an RMSNorm "

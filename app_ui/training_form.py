@@ -124,7 +124,7 @@ def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
         st.session_state.train_size = GRID_SIZES[0]
         _apply_size(runs_root)
     st.segmented_control("Grid size", GRID_SIZES, key="train_size", format_func=lambda n: f"{n}×{n}",
-                         on_change=_apply_size, args=(runs_root,))
+                         required=True, on_change=_apply_size, args=(runs_root,))
     size = st.session_state.train_size or GRID_SIZES[0]
     st.selectbox("Model preset", presets_for(size), key="train_preset", on_change=_apply_preset, args=(runs_root,),
                  help="Recipes from trm/train/config.py; the fields below are filled with the preset's values.")

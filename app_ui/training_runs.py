@@ -93,6 +93,15 @@ def _export(run: RunInfo, checkpoints_root: Path) -> None:
          f"as **{name}**.")
 
 
+def _export_help(run: RunInfo) -> str:
+    """What Export does, or why it is greyed out right now."""
+    if not run.has_best_model:
+        return "Export becomes available after the run's first held-out evaluation saves a best model."
+    if run.is_alive:
+        return "Export becomes available once the run has stopped (Stop saves a checkpoint first)."
+    return "Copy the run's best model to checkpoints/ for the Solve page."
+
+
 def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
     """Stop / Resume / Export / Delete for ``run`` in five ``columns``; each is enabled only when it makes sense."""
     stop, steps, resume, export, delete = columns
@@ -109,7 +118,7 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
                   on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),
                                        f"Resuming run {run.name} from its last checkpoint."))
     with export.popover("Export", icon=":material/ios_share:", disabled=run.is_alive or not run.has_best_model,
-                        width="stretch", help="Copy the run's best model to checkpoints/ for the Solve page."):
+                        width="stretch", help=_export_help(run)):
         st.text_input("Checkpoint name", value=run.name, key="train_export_name")
         st.button("Export best model", key="train_export", on_click=_export, args=(run, checkpoints_root))
     with delete.popover("Delete", icon=":material/delete:", disabled=run.is_alive, width="stretch"):

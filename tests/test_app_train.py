@@ -148,3 +148,13 @@ def test_odd_lock_and_pid_values_never_take_the_page_down(train_runs_root):
     for name in odd:
         at.selectbox(key="train_run").set_value(name).run()
         assert not at.exception, (name, at.exception)
+
+
+def test_export_says_why_it_is_greyed_out():
+    from types import SimpleNamespace
+
+    from app_ui.training_runs import _export_help
+
+    assert "first held-out evaluation" in _export_help(SimpleNamespace(has_best_model=False, is_alive=True))
+    assert "has stopped" in _export_help(SimpleNamespace(has_best_model=True, is_alive=True))
+    assert "checkpoints/" in _export_help(SimpleNamespace(has_best_model=True, is_alive=False))

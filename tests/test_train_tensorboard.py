@@ -75,6 +75,9 @@ def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_d
     assert train("second") == 2
     assert "holds the TensorBoard events of the run" in capsys.readouterr().err
     assert sorted(path.name for path in board.iterdir()) == events  # nothing written beside the first run's
+    assert not (tmp_path / "second").exists()  # the refused run leaves no empty folder behind
+    (tmp_path / "mine").mkdir()
+    assert train("mine") == 2 and (tmp_path / "mine").is_dir()  # a folder the user made stays
     assert train_main(["--resume", str(tmp_path / "first"), "--steps", "6"]) == 0  # its own run may go on
 
 

@@ -142,10 +142,19 @@ def _this_command(argv: list[str]) -> str:
     return shlex.join([*launcher, "-m", "trm.train", *argv])
 
 
+def _remove_if_empty(run_dir: Path) -> None:
+    """A refused start leaves no empty folder behind; only ever called for a folder this process made."""
+    try:
+        run_dir.rmdir()  # fails, and keeps the folder, if anything was written there
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = _parse_args(argv)
     run_dir = Path(args.resume or args.out)
+    created_here = not run_dir.exists()
     try:
         spec = _spec_for(args, run_dir, argv)
         if args.resume:
@@ -171,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             if runtime.is_distributed:
                 torch.distributed.destroy_process_group()  # NCCL warns of leaked resources otherwise
     except TRMError as error:
+        if created_here:
+            _remove_if_empty(run_dir)
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a full disk, a folder gone: the run's last complete state is still on disk
