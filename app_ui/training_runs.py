@@ -65,6 +65,10 @@ def render_compare(runs: list[RunInfo], smoothing: float) -> None:
     """Overlay one metric of several runs, each in its own stable colour."""
     names = [run.name for run in runs]
     chosen = [name for name in st.session_state.get("train_compare", names[:3]) if name in names]
+    known = st.session_state.get("train_compare_known")
+    if known is not None:  # a run that appeared since the last rerun (e.g. just started) joins the overlay
+        chosen += [name for name in names if name not in known and name not in chosen]
+    st.session_state.train_compare_known = set(names)
     st.session_state.train_compare = chosen
     pick, metric = st.columns([3, 2])
     pick.multiselect("Compare runs", names, key="train_compare", placeholder="Choose runs to overlay")

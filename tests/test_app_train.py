@@ -150,6 +150,26 @@ def test_odd_lock_and_pid_values_never_take_the_page_down(train_runs_root):
         assert not at.exception, (name, at.exception)
 
 
+def _fake_run(root: Path, name: str) -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "train": {"total_steps": 10}}))
+    (folder / "status.json").write_text('{"state": "stopped", "step": 5}')
+    (folder / "metrics.jsonl").write_text('{"kind": "train", "step": 5, "lm_loss": 1.5}\n')
+
+
+def test_a_run_that_appears_joins_the_comparison_and_a_removed_choice_stays_removed(train_runs_root):
+    for name in ("a", "b"):
+        _fake_run(train_runs_root, name)
+    at = _train_page()
+    assert sorted(at.multiselect(key="train_compare").value) == ["a", "b"]
+    at.multiselect(key="train_compare").unselect("a").run()
+    _fake_run(train_runs_root, "c")
+    at.run()
+    assert not at.exception
+    assert sorted(at.multiselect(key="train_compare").value) == ["b", "c"]
+
+
 def test_export_says_why_it_is_greyed_out():
     from types import SimpleNamespace
 
