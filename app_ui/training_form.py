@@ -20,10 +20,11 @@ KNOBS = {  # widget key -> TrainConfig field the preset fills it from
     "train_data": "data_dir", "train_log_every": "log_every", "train_eval_every": "eval_every",
     "train_checkpoint_every": "checkpoint_every", "train_optimizer": "optimizer", "train_muon_lr": "muon_lr",
     "train_schedule": "lr_schedule", "train_warmup": "warmup_steps", "train_grad_clip": "grad_clip",
-    "train_curriculum": "depth_curriculum",
+    "train_curriculum": "depth_curriculum", "train_label_smoothing": "label_smoothing",
 }
 MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
-RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum")
+RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum",
+                "label_smoothing")
 OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (paper)", "muon": "Muon + Adam"}
 SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
 SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
@@ -106,6 +107,9 @@ def _recipe_fields() -> None:
                                                 "last step.")
         st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
         st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
+        st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.9, step=0.05, format="%.2f",
+                        key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
+                        "classes; arXiv 2601.19085 trains with 0.2.")
         st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
                      key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
                      "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")

@@ -247,11 +247,12 @@ def test_card_states_the_recipe_of_the_run_and_of_each_compared_run():
     paper = {"lr": 1e-4, "weight_decay": 1.0, "warmup_steps": 2000}  # an older run: no recipe fields at all
     assert recipe_summary(paper) == "AdamATan2 (lr 0.0001, weight decay 1); 2,000 warm-up steps, then constant"
     fast = {**paper, "optimizer": "muon", "muon_lr": 0.02, "muon_momentum": 0.6, "muon_ns_steps": 3,
-            "warmup_steps": 0, "lr_schedule": "cosine", "grad_clip": 1.0, "depth_curriculum": "cgar"}
+            "warmup_steps": 0, "lr_schedule": "cosine", "grad_clip": 1.0, "depth_curriculum": "cgar",
+            "label_smoothing": 0.2}
     assert recipe_summary(fast) == (
         "Muon (lr 0.02, momentum 0.6, 3 Newton-Schulz steps) for the network's matrices, AdamATan2 (lr 0.0001, "
-        "weight decay 1) for the rest; no warm-up, cosine to zero; gradient norm clipped at 1; CGAR depth "
-        "curriculum (1/3, then 2/3, then full depth)")
+        "weight decay 1) for the rest; no warm-up, cosine to zero; gradient norm clipped at 1; label smoothing 0.2; "
+        "CGAR depth curriculum (1/3, then 2/3, then full depth)")
     metadata = {"training": {"recipe": recipe_summary(paper)},
                 "compared_runs": [{"name": "fast", "recipe": recipe_summary(fast), "curve": []}]}
     card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), metadata, [])

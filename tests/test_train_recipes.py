@@ -176,6 +176,26 @@ def test_the_cosine_schedule_warms_up_then_falls_to_zero_and_clipping_bounds_the
     assert all(g is None for g in grads_after)  # stepped and cleared
 
 
+def test_label_smoothing_spreads_a_share_of_each_target_over_all_classes(sudoku4_data):
+    from trm.model.stablemax import stablemax_cross_entropy, stablemax_probabilities
+
+    logits = torch.randn(3, 5, 7, generator=torch.Generator().manual_seed(0))
+    labels = torch.randint(0, 7, (3, 5), generator=torch.Generator().manual_seed(1))
+    target = 0.8 * F.one_hot(labels, 7).double() + 0.2 / 7  # the smoothed target distribution itself
+    expected = -(target * stablemax_probabilities(logits).log()).sum(-1)
+    assert torch.allclose(stablemax_cross_entropy(logits, labels, 0.2), expected)
+    assert torch.equal(stablemax_cross_entropy(logits, labels, 0.0), stablemax_cross_entropy(logits, labels))
+    with pytest.raises(ConfigError, match="label_smoothing"):
+        TrainConfig(label_smoothing=1.0)
+
+    trainer = _trainer(sudoku4_data, total_steps=2, label_smoothing=0.3)
+    inputs, labels = torch.randint(1, 5, (2, 16)), torch.randint(1, 5, (2, 16))
+    y, z = trainer.model.initial_state(2)
+    lm = trainer.forward(inputs, y, z, labels)[4]  # the training forward's summed LM loss
+    logits = trainer.model(inputs, y, z)[2]
+    assert torch.allclose(lm, stablemax_cross_entropy(logits, labels, 0.3).mean(-1).sum())
+
+
 def test_a_curriculum_run_logs_its_depth_at_every_line(train_data_9x9, tmp_path):
     assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / "run"), "--steps", "9", "--data",
                        str(train_data_9x9), "--device", "cpu", *TINY_ARGS, "--set", "model.latent_steps=3",

@@ -77,9 +77,10 @@ class StepLoss:
     puzzle_correct: torch.Tensor  # (B,) bool: every cell right
 
 
-def act_loss(logits: torch.Tensor, q_halt: torch.Tensor, labels: torch.Tensor) -> StepLoss:
+def act_loss(logits: torch.Tensor, q_halt: torch.Tensor, labels: torch.Tensor,
+             label_smoothing: float = 0.0) -> StepLoss:
     """Stable-max CE over all cells (givens too, as the reference) + 0.5 BCE(q_halt, puzzle exactly right)."""
-    lm = stablemax_cross_entropy(logits, labels).mean(dim=-1).sum()
+    lm = stablemax_cross_entropy(logits, labels, label_smoothing).mean(dim=-1).sum()
     with torch.no_grad():
         cell_correct = logits.argmax(dim=-1) == labels
         puzzle_correct = cell_correct.all(dim=-1)

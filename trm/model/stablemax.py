@@ -16,7 +16,13 @@ def stablemax_probabilities(logits: torch.Tensor) -> torch.Tensor:
     return s / s.sum(dim=-1, keepdim=True)
 
 
-def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Per-cell stable-max cross-entropy in float64 (reference ``stablemax_cross_entropy``), shape of labels."""
+def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
+    """Per-cell stable-max cross-entropy in float64 (reference ``stablemax_cross_entropy``), shape of labels.
+
+    ``label_smoothing`` e moves e of each target's weight onto a uniform share over all classes, as
+    ``torch.nn.functional.cross_entropy`` does for softmax; 0 is the reference's loss."""
     log_probs = torch.log(stablemax_probabilities(logits))
-    return -log_probs.gather(-1, labels.long().unsqueeze(-1)).squeeze(-1)
+    loss = -log_probs.gather(-1, labels.long().unsqueeze(-1)).squeeze(-1)
+    if label_smoothing:
+        loss = (1 - label_smoothing) * loss - label_smoothing * log_probs.mean(dim=-1)
+    return loss

@@ -37,6 +37,8 @@ def recipe_summary(train: dict) -> str:
                          else f"no warm-up, {schedule}")]
     if train.get("grad_clip"):
         parts.append(f"gradient norm clipped at {_figure(train['grad_clip'])}")
+    if train.get("label_smoothing"):
+        parts.append(f"label smoothing {_figure(train['label_smoothing'])}")
     if train.get("depth_curriculum", "none") == "cgar":
         parts.append("CGAR depth curriculum (1/3, then 2/3, then full depth)")
     return "; ".join(parts)

@@ -52,6 +52,7 @@ class TrainConfig:
     muon_weight_decay: float = 0.005
     lr_schedule: str = "constant"  # after the warm-up: "constant" (the reference) or "cosine" (to 0 at the end)
     grad_clip: float = 0.0  # clip the global gradient norm to this; 0: off (the reference)
+    label_smoothing: float = 0.0  # share of each cell's target spread over all classes; 0: off (the reference)
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
@@ -61,7 +62,7 @@ class TrainConfig:
                      "eval_puzzles", "rewarmup_steps"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)}.")
-        for name in ("beta1", "beta2", "ema_rate", "halt_exploration_prob"):
+        for name in ("beta1", "beta2", "ema_rate", "halt_exploration_prob", "label_smoothing"):
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigError(f"TrainConfig.{name} must be in [0, 1), got {getattr(self, name)}.")
 

@@ -28,13 +28,14 @@ from trm.train.sampler import VariantSampler
 class LossForward(nn.Module):
     """One supervision step plus its loss, as one module so DDP and torch.compile see the whole step."""
 
-    def __init__(self, model: RecursiveModel):
+    def __init__(self, model: RecursiveModel, label_smoothing: float = 0.0):
         super().__init__()
         self.model = model
+        self.label_smoothing = label_smoothing
 
     def forward(self, inputs, y, z, labels):
         y, z, logits, q_halt = self.model(inputs, y, z)
-        loss = act_loss(logits, q_halt, labels)
+        loss = act_loss(logits, q_halt, labels, self.label_smoothing)
         return y, z, q_halt.detach(), loss.total, loss.lm.detach(), loss.q_halt.detach(), \
             loss.cell_correct.float().mean(-1), loss.puzzle_correct
 
@@ -73,7 +74,7 @@ class Trainer:
         self.forward = self._build_forward()
 
     def _build_forward(self) -> nn.Module:
-        forward: nn.Module = LossForward(self.model)
+        forward: nn.Module = LossForward(self.model, self.config.label_smoothing)
         if self.runtime.is_distributed:
             device_ids = [self.runtime.device.index] if self.runtime.is_cuda else None
             forward = DistributedDataParallel(forward, device_ids=device_ids)
