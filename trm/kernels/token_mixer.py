@@ -25,7 +25,7 @@ if triton is not None:
         the unfused layer's rounding: the mixer's output and the residual sum are rounded to the working dtype as
         there, then the norm runs in float32. Padding rows are zero: only the seq real rows count."""
         summed = (x_t + mixed_t.to(x_t.dtype)).to(tl.float32)
-        rstd = tl.rsqrt(tl.sum(summed * summed, axis=1) / seq + eps)
+        rstd = tl.rsqrt(tl.sum(summed * summed, axis=1) / seq + eps).to(tl.float32)  # eps may come in as fp64
         return summed * rstd[:, None], rstd
 
     @triton.jit
@@ -43,7 +43,7 @@ if triton is not None:
         follow the (linear) down-projection; padding widths add zero squares, the mean is over the true width.
         Returns the mixer's output and that reciprocal RMS per column (1 for the standard SwiGLU)."""
         if NORMED:
-            width_rstd = tl.rsqrt(squares / true_width + eps)
+            width_rstd = tl.rsqrt(squares / true_width + eps).to(tl.float32)  # as in normalised_sum
             return mixed_t * width_rstd[:, None], width_rstd
         return mixed_t, squares + 1.0
 
