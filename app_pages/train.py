@@ -2,7 +2,8 @@
 
 Runs are separate ``python -m trm.train`` processes (they outlive the page, the browser tab and the app); this page
 only reads their folders under the runs root (``runs/`` or ``$TRM_STUDIO_RUNS``). Two fragments poll the files
-every few seconds while a run is alive and stop polling when none is; the form and buttons stay outside them.
+every few seconds while a run is alive; with none alive the runs list still looks every IDLE_POLL_SECONDS for a run
+started elsewhere (a terminal). The form and buttons stay outside the fragments.
 """
 
 import streamlit as st
@@ -11,7 +12,7 @@ from trm.catalog import checkpoints_root
 from app_ui.training_form import render_start_form
 from app_ui.training_live import render_live_view
 from app_ui.training_runs import render_actions, render_compare, render_runs_table
-from app_ui.training_shared import POLL_SECONDS, show_flashes
+from app_ui.training_shared import IDLE_POLL_SECONDS, POLL_SECONDS, show_flashes
 from trm.control import detect_device
 from trm.runs import list_runs, read_run, runs_root
 
@@ -25,15 +26,21 @@ def _alive(runs) -> frozenset[str]:
     return frozenset(run.name for run in runs if run.is_alive)
 
 
-def _rerun_when_alive_runs_change(runs) -> None:
-    """A run started or ended since the last full run: redraw the whole page (buttons, polling on or off)."""
-    if _alive(runs) != st.session_state.get("train_alive_at_full_run"):
+def _seen(runs) -> tuple[frozenset[str], frozenset[str]]:
+    """Every run's name, and the live ones': what the full page was drawn for."""
+    return frozenset(run.name for run in runs), _alive(runs)
+
+
+def _rerun_when_runs_change(runs) -> None:
+    """A run appeared, started or ended since the last full run (also from a terminal): redraw the whole page
+    (the run picker, the buttons, polling on or off)."""
+    if _seen(runs) != st.session_state.get("train_seen_at_full_run"):
         st.rerun()
 
 
 def _overview() -> None:
     runs = list_runs(ROOT)
-    _rerun_when_alive_runs_change(runs)
+    _rerun_when_runs_change(runs)
     render_runs_table(runs)
     if runs:
         render_compare(runs, st.session_state.get("train_smoothing", 0.6))
@@ -51,6 +58,7 @@ def _live(name: str | None) -> None:
 ROOT = runs_root()
 RUNS = list_runs(ROOT)
 st.session_state.train_alive_at_full_run = _alive(RUNS)
+st.session_state.train_seen_at_full_run = _seen(RUNS)
 
 st.title("Train")
 st.caption("Train a Tiny Recursive Model in the background and watch it learn. Runs keep going when you leave this "
@@ -63,7 +71,7 @@ with form_column.container(border=True):
     render_start_form(ROOT, _device())
 with runs_column:
     st.markdown("**Runs**")
-    st.fragment(_overview, run_every=POLL_SECONDS if RUNS and _alive(RUNS) else None)()
+    st.fragment(_overview, run_every=POLL_SECONDS if RUNS and _alive(RUNS) else IDLE_POLL_SECONDS)()
 
 st.divider()
 names = [run.name for run in RUNS]

@@ -107,9 +107,10 @@ def _recipe_fields() -> None:
                                                 "last step.")
         st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
         st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
-        st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.9, step=0.05, format="%.2f",
+        st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.99, step=0.05, format="%.3f",
                         key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
-                        "classes; arXiv 2601.19085 trains with 0.2.")
+                        "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
+                        "then includes it: compare accuracies between runs, not losses.")
         st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
                      key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
                      "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")

@@ -113,19 +113,21 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
                 help="Save a checkpoint, then end the process (SIGTERM).",
                 on_click=_act, args=(lambda: stop_run(run.path), f"Asked run {run.name} to save and stop."))
     total = max(run.total_steps or 0, run.step, 1)
-    if st.session_state.get("train_resume_for") != (run.name, run.total_steps):  # refill when the run changes
-        st.session_state.train_resume_for = (run.name, run.total_steps)
+    if st.session_state.get("train_resume_for") != (run.name, run.total_steps, run.state):  # refill on a change,
+        st.session_state.train_resume_for = (run.name, run.total_steps, run.state)  # e.g. the watched run finishing
         st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
     steps.number_input("Resume up to step", min_value=1, step=100, key="train_resume_steps", disabled=run.is_alive)
     resume.button("Resume", key="train_resume", icon=":material/play_circle:", disabled=run.is_alive,
-                  width="stretch", help="Continue from the last checkpoint, up to Total steps.",
+                  width="stretch", help="Stop the run first." if run.is_alive else
+                  "Continue from the last checkpoint, up to the step in the box beside.",
                   on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),
                                        f"Resuming run {run.name} from its last checkpoint."))
     with export.popover("Export", icon=":material/ios_share:", disabled=run.is_alive or not run.has_best_model,
                         width="stretch", help=_export_help(run)):
         st.text_input("Checkpoint name", value=run.name, key="train_export_name")
         st.button("Export best model", key="train_export", on_click=_export, args=(run, checkpoints_root))
-    with delete.popover("Delete", icon=":material/delete:", disabled=run.is_alive, width="stretch"):
+    with delete.popover("Delete", icon=":material/delete:", disabled=run.is_alive, width="stretch",
+                        help="Stop the run first." if run.is_alive else "Delete the run's folder, logs and all."):
         st.write(f"Delete **{run.name}** with its checkpoints and logs?")
         st.button("Delete for good", key="train_delete", type="primary",
                   on_click=_act, args=(lambda: delete_run(run.path), f"Deleted run {run.name}."))

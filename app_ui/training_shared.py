@@ -15,6 +15,7 @@ STATE_COLOURS = {"starting": "#7b3fbf", "running": "#1c6fd1", "finished": "#1f8a
                  "crashed": "#d12c2c"}  # the runs table's status text, close to the badges' colours
 RUN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#332288", "#882255"]  # Okabe-Ito+
 POLL_SECONDS = 2.0  # how often a live view re-reads the run's files while a run is alive
+IDLE_POLL_SECONDS = 10.0  # how often the runs list looks for a run started elsewhere while none is alive
 
 
 def flash(kind: str, text: str) -> None:

@@ -170,6 +170,15 @@ def test_a_run_that_appears_joins_the_comparison_and_a_removed_choice_stays_remo
     assert sorted(at.multiselect(key="train_compare").value) == ["b", "c"]
 
 
+def test_the_resume_box_offers_more_steps_once_the_watched_run_finishes(train_runs_root):
+    _fake_run(train_runs_root, "watched")
+    at = _train_page()
+    assert at.number_input(key="train_resume_steps").value == 10  # stopped at 5 of 10: resume up to 10
+    (train_runs_root / "watched" / "status.json").write_text('{"state": "finished", "step": 10}')
+    at.run()
+    assert at.number_input(key="train_resume_steps").value == 20  # finished: offer a longer run, not its own end
+
+
 def test_export_says_why_it_is_greyed_out():
     from types import SimpleNamespace
 

@@ -59,3 +59,17 @@ def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudo
     expect(page.locator(".stMarkdownBadge", has_text="stopped")).to_be_visible(timeout=60_000)  # status chip
     expect(_button(page, "train_resume")).to_be_enabled()
     screenshot("train-stopped.png")
+
+
+def test_a_run_started_elsewhere_appears_on_an_idle_page(train_streamlit_url, tmp_path, page):
+    page.goto(f"{train_streamlit_url}/train")
+    expect(page.get_by_text("No runs yet")).to_be_visible()
+    folder = tmp_path / "runs" / "from-terminal"  # as `python -m trm.train --out ...` in a shell would leave it
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text('{"preset": "sudoku4-tiny", "train": {"total_steps": 10}}')
+    (folder / "status.json").write_text('{"state": "finished", "step": 10}')
+    (folder / "metrics.jsonl").write_text('{"kind": "train", "step": 10, "lm_loss": 1.5}\n')
+    # No click: with no run alive the runs list still looks every IDLE_POLL_SECONDS, and a new run redraws the page.
+    expect(page.get_by_role("combobox", name="Run")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("No runs yet")).to_have_count(0)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)

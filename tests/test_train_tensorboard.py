@@ -76,6 +76,7 @@ def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_d
     assert "holds the TensorBoard events of the run" in capsys.readouterr().err
     assert sorted(path.name for path in board.iterdir()) == events  # nothing written beside the first run's
     assert not (tmp_path / "second").exists()  # the refused run leaves no empty folder behind
+    assert train("new/deep/third") == 2 and not (tmp_path / "new").exists()  # nor the parents it made
     (tmp_path / "mine").mkdir()
     assert train("mine") == 2 and (tmp_path / "mine").is_dir()  # a folder the user made stays
     assert train_main(["--resume", str(tmp_path / "first"), "--steps", "6"]) == 0  # its own run may go on

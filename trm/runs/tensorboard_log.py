@@ -38,7 +38,7 @@ def claim_folder(log_dir: Path, run_dir: Path) -> None:
     unclaimed = not recorded or not Path(recorded).exists() and Path(recorded).name == run.name
     if recorded != str(run) and not unclaimed:
         raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
-                          f"folder (e.g. --tensorboard {log_dir}/{run.name}).")
+                          f"folder (e.g. --tensorboard {log_dir.parent / run.name}, beside it, not inside).")
     if unclaimed:
         owner.write_text(f"{run}\n", encoding="utf-8")
 

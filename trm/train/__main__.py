@@ -142,19 +142,30 @@ def _this_command(argv: list[str]) -> str:
     return shlex.join([*launcher, "-m", "trm.train", *argv])
 
 
-def _remove_if_empty(run_dir: Path) -> None:
-    """A refused start leaves no empty folder behind; only ever called for a folder this process made."""
-    try:
-        run_dir.rmdir()  # fails, and keeps the folder, if anything was written there
-    except OSError:
-        pass
+def _missing_folders(run_dir: Path) -> list[Path]:
+    """The run folder and those of its parents that do not exist yet, deepest first: what this start may make."""
+    missing = []
+    for folder in [run_dir, *run_dir.parents]:
+        if folder.exists():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """A refused start leaves no empty folders behind; only ever called with folders this process made."""
+    for folder in folders:
+        try:
+            folder.rmdir()  # fails, and keeps the folder (and so its parents), if anything was written there
+        except OSError:
+            return
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = _parse_args(argv)
     run_dir = Path(args.resume or args.out)
-    created_here = not run_dir.exists()
+    made_here = _missing_folders(run_dir)
     try:
         spec = _spec_for(args, run_dir, argv)
         if args.resume:
@@ -180,8 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             if runtime.is_distributed:
                 torch.distributed.destroy_process_group()  # NCCL warns of leaked resources otherwise
     except TRMError as error:
-        if created_here:
-            _remove_if_empty(run_dir)
+        _remove_if_empty(made_here)
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a full disk, a folder gone: the run's last complete state is still on disk
