@@ -1,16 +1,20 @@
-"""Held-out curves of training runs side by side, for the recipe table: at each evaluation the step, the wall time
-so far and the exact / cell accuracy; then the wall time at which each run first reached each target accuracy.
+"""Held-out curves of training runs side by side, for the recipe table: at each evaluation the step, the training
+samples seen so far (step x batch, to compare batch sizes), the wall time so far and the exact / cell accuracy; then
+the wall time at which each run first reached each target accuracy.
 
     PYTHONPATH=. python bench/recipe_curve.py training_state/sudoku9-mlp runs/muon_normed [--targets 0.2 0.5 0.737]
 
-A run folder needs only its metrics.jsonl. Wall time is the trainer's own clock (evaluations included), so runs
-on different GPUs compare only as far as their hardware does: the table names the device of each run's start.
+A run folder needs its metrics.jsonl (and its run.json for the samples). Wall time is the trainer's own clock
+(evaluations included), so runs on different GPUs compare only as far as their hardware does: the table names
+the device of each run's start.
 """
 
 import argparse
 from pathlib import Path
 
+from trm.errors import TRMError
 from trm.runs import read_curves
+from trm.runs.run_config import read_run_config
 
 
 def _wall_at(train: list[dict], step: int) -> float | None:
@@ -35,6 +39,14 @@ def _device(run_dir: Path) -> str:
     return next((e["device"] for e in events if e.get("device")), "device not recorded")
 
 
+def _batch_size(run_dir: Path) -> int | None:
+    """The run's global batch from its run.json; None when the file is missing or damaged."""
+    try:
+        return read_run_config(run_dir)["train"]["batch_size"]
+    except (TRMError, KeyError, TypeError):
+        return None
+
+
 def _minutes(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 60:.1f}"
 
@@ -47,9 +59,11 @@ def main() -> None:
     args = parser.parse_args()
     for run_dir in args.runs:
         print(f"\n{run_dir} ({_device(run_dir)})\n")
-        print("| step | wall min | held-out exact | held-out cells |\n|---:|---:|---:|---:|")
+        batch = _batch_size(run_dir)
+        print("| step | samples (M) | wall min | held-out exact | held-out cells |\n|---:|---:|---:|---:|---:|")
         for step, wall, exact, cells in curve(run_dir):
-            print(f"| {step:,} | {_minutes(wall)} | {exact:.1%} | {cells:.1%} |")
+            samples = "-" if batch is None else f"{step * batch / 1e6:.2f}"
+            print(f"| {step:,} | {samples} | {_minutes(wall)} | {exact:.1%} | {cells:.1%} |")
     print("\n| run | " + " | ".join(f"min to {t:.1%}" for t in args.targets) + " |")
     print("|---|" + "---:|" * len(args.targets))
     for run_dir in args.runs:

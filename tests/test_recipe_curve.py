@@ -17,6 +17,7 @@ def test_the_recipe_table_compares_the_shipped_run_with_a_try(monkeypatch, capsy
     monkeypatch.setattr(sys, "argv", ["recipe_curve.py", *map(str, runs), "--targets", "0.1", "0.737"])
     recipe_curve.main()
     table = capsys.readouterr().out.splitlines()
+    assert "| 3,000 | 2.30 | 8.2 | 16.9% | 66.6% |" in table  # 3,000 steps of 768 puzzles
     assert "| sudoku9-mlp | 25.9 | 102.3 |" in table  # 18.1% first at 10,000 steps, 74.1% at 46,000
     assert "| recipe-muon-normed-3k | 8.2 | not reached |" in table
 
