@@ -10,11 +10,10 @@ the device of each run's start.
 """
 
 import argparse
+import json
 from pathlib import Path
 
-from trm.errors import TRMError
 from trm.runs import read_curves
-from trm.runs.run_config import read_run_config
 
 
 def _wall_at(train: list[dict], step: int) -> float | None:
@@ -42,8 +41,8 @@ def _device(run_dir: Path) -> str:
 def _batch_size(run_dir: Path) -> int | None:
     """The run's global batch from its run.json; None when the file is missing or damaged."""
     try:
-        return read_run_config(run_dir)["train"]["batch_size"]
-    except (TRMError, KeyError, TypeError):
+        return json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["train"]["batch_size"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
