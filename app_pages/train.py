@@ -50,14 +50,13 @@ def _live(name: str | None) -> None:
     if name is None:
         return
     run = read_run(ROOT / name)
-    if run.is_alive != (name in st.session_state.get("train_alive_at_full_run", ())):
+    if run.is_alive != (name in st.session_state.get("train_seen_at_full_run", ((), ()))[1]):
         st.rerun()
     render_live_view(run)
 
 
 ROOT = runs_root()
 RUNS = list_runs(ROOT)
-st.session_state.train_alive_at_full_run = _alive(RUNS)
 st.session_state.train_seen_at_full_run = _seen(RUNS)
 
 st.title("Train")
