@@ -121,7 +121,8 @@ def token_mixer_backward(tokens: torch.Tensor, gate_up: torch.Tensor, down: torc
                                       padded_width, columns, width, BLOCK_S=block_s, BLOCK_N=block_n,
                                       BLOCK_W=block_w, NORMED=normed, num_warps=warps, num_stages=stages)
     grad_down = d_mixed @ activated[:width].T  # (S, N) @ (N, W)
-    grad_gate_up = d_gate_up @ tokens.T  # (2W', S); padding rows of the width are zero and dropped
+    # (2W', S), computed transposed: cuBLAS reads the operands 2.3x faster that way round (bench/mixer_weight_grads.py)
+    grad_gate_up = (tokens @ d_gate_up.T).T  # padding rows of the width are zero and dropped
     grad_gate_up = torch.cat((grad_gate_up[:width], grad_gate_up[padded_width:padded_width + width]))
     return d_tokens, grad_gate_up.to(gate_up.dtype), grad_down.to(down.dtype)
 
