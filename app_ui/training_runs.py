@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_ui.training_charts import Series, curve_figure
-from app_ui.training_shared import STATE_COLOURS, flash, run_colour
+from app_ui.training_shared import STATE_COLOURS, flash, run_styles
 from trm import TRMError
 from trm.control import delete_run, export_run, resume_run, stop_run
 from trm.runs import RunInfo, read_curves
@@ -62,7 +62,7 @@ def render_runs_table(runs: list[RunInfo]) -> None:
 
 
 def render_compare(runs: list[RunInfo], smoothing: float) -> None:
-    """Overlay one metric of several runs, each in its own stable colour."""
+    """Overlay one metric of several runs, each in its own colour (see run_styles)."""
     names = [run.name for run in runs]
     chosen = [name for name in st.session_state.get("train_compare", names[:3]) if name in names]
     known = st.session_state.get("train_compare_known")
@@ -75,8 +75,10 @@ def render_compare(runs: list[RunInfo], smoothing: float) -> None:
     label = metric.selectbox("Metric", list(COMPARE_METRICS), key="train_compare_metric")
     kind, field, is_percent = COMPARE_METRICS[label]
     paths = {run.name: run.path for run in runs}
-    series = [Series(name, *read_curves(paths[name]).series(kind, field), run_colour(name), kind == "train")
-              for name in st.session_state.train_compare]
+    shown = st.session_state.train_compare
+    styles = run_styles(shown)
+    series = [Series(name, *read_curves(paths[name]).series(kind, field), styles[name][0], kind == "train",
+                     dash=styles[name][1]) for name in shown]
     st.plotly_chart(curve_figure(label, series, smoothing, is_percent=is_percent, height=300),
                     key="train_compare_chart")
 

@@ -35,6 +35,19 @@ def status_chip(state: str) -> None:
     st.badge(state, icon=icon, color=colour)
 
 
-def run_colour(name: str) -> str:
-    """A colour that stays the same for a run everywhere and across reruns (from a hash of its name)."""
-    return RUN_COLOURS[zlib.crc32(name.encode()) % len(RUN_COLOURS)]
+RUN_DASHES = ["solid", "dash", "dot", "dashdot"]  # once every colour of a chart is taken, lines differ in dash
+
+
+def run_styles(names: list[str]) -> dict[str, tuple[str, str]]:
+    """(colour, dash) for each run of one chart, no two alike while styles last. A run starts from the colour its
+    name hashes to, so it keeps its colour from rerun to rerun and chart to chart; when a run earlier in name order
+    holds that colour, it takes the next free one. Choosing the runs in another order changes nothing."""
+    styles, taken = {}, set()
+    for name in sorted(set(names)):
+        start = zlib.crc32(name.encode()) % len(RUN_COLOURS)
+        free = [(RUN_COLOURS[(start + k) % len(RUN_COLOURS)], dash) for dash in RUN_DASHES
+                for k in range(len(RUN_COLOURS))]
+        style = next((style for style in free if style not in taken), free[0])
+        styles[name] = style
+        taken.add(style)
+    return styles

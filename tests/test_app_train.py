@@ -6,10 +6,12 @@ AppTest never fires ``run_every``, so the tests poll the run's files themselves 
 
 import json
 import time
+import zlib
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from app_ui.training_shared import RUN_COLOURS, run_styles
 from trm.runs import read_curves, read_run
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -168,6 +170,30 @@ def test_a_run_that_appears_joins_the_comparison_and_a_removed_choice_stays_remo
     at.run()
     assert not at.exception
     assert sorted(at.multiselect(key="train_compare").value) == ["b", "c"]
+
+
+def _line_styles(at: AppTest, names: list[str]) -> dict[str, tuple[str, str]]:
+    """(colour, dash) of each named line in the chart that draws them all (the comparison)."""
+    for chart in at.get("plotly_chart"):
+        traces = [trace for trace in json.loads(chart.proto.spec)["data"] if trace.get("showlegend", True)]
+        if {trace.get("name") for trace in traces} == set(names):
+            return {trace["name"]: (trace["line"]["color"], trace["line"].get("dash", "solid")) for trace in traces}
+    raise AssertionError(f"no chart draws exactly {names}")
+
+
+def test_runs_whose_names_hash_to_one_colour_get_different_lines_in_the_comparison(train_runs_root):
+    colliding = ["run-3", "run-8", "run-12", "run-19"]  # their names all hash to the palette's last colour
+    assert len({zlib.crc32(name.encode()) % len(RUN_COLOURS) for name in colliding}) == 1
+    for name in colliding:
+        _fake_run(train_runs_root, name)
+    at = _train_page()
+    at.multiselect(key="train_compare").set_value(colliding).run()
+    styles = _line_styles(at, colliding)
+    assert len(set(styles.values())) == len(colliding)
+    # a run keeps its style whatever order the runs are chosen in, and with nine runs the ninth gets a new dash
+    assert run_styles(colliding[::-1]) == run_styles(colliding)
+    nine = run_styles([f"run-{i}" for i in range(9)])
+    assert len(set(nine.values())) == 9 and {dash for _, dash in nine.values()} == {"solid", "dash"}
 
 
 def test_the_resume_box_offers_more_steps_once_the_watched_run_finishes(train_runs_root):
