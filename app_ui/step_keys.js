@@ -1,7 +1,7 @@
 // Keyboard stepping for the step player (Streamlit Custom Components v2; see step_keys.py).
-// Streamlit's button shortcuts send a boolean click, and clicks that arrive during one rerun merge into
-// a single step. Here every key press moves a local step at once and sends the absolute target, so
-// the last target wins however fast the keys come.
+// Streamlit's buttons and their shortcuts send a boolean click, and clicks that arrive during one rerun merge
+// into a single step. Here every key press, and every click on the player's Previous and Next buttons, moves a
+// local step at once and sends the absolute target, so the last target wins however fast they come.
 
 const STEP_KEYS = new Set(["ArrowLeft", "ArrowRight", "Home", "End"]);
 const EDITABLE_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
@@ -27,12 +27,28 @@ function onKey(keys, event) {
   if (!STEP_KEYS.has(event.key) || event.defaultPrevented) return;
   if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey || ownsArrowKeys(event)) return;
   event.preventDefault(); // Home/End would scroll the page
-  const target = targetFor(keys, event.key);
+  moveTo(keys, targetFor(keys, event.key));
+}
+
+function moveTo(keys, target) {
   if (target === keys.step) return;
   keys.step = target;
   keys.pending.push(target);
   keys.sent += 1;
   keys.setStateValue("target", { step: target, seq: keys.sent });
+}
+
+function onClick(keys, event) {
+  // Runs in the capture phase, before Streamlit's own handler, which then never sees the click.
+  for (const [buttonKey, delta] of Object.entries(keys.buttons)) {
+    const button = event.target.closest && event.target.closest(`.st-key-${buttonKey} button`);
+    if (!button) continue;
+    if (button.disabled) return;
+    event.stopPropagation();
+    event.preventDefault();
+    moveTo(keys, Math.min(keys.n, Math.max(1, keys.step + delta)));
+    return;
+  }
 }
 
 function adoptStep(keys, incoming) {
@@ -58,11 +74,17 @@ export default function (component) {
     // seq starts at the clock so a remounted player never repeats a value Python has already seen
     keys = { step: data.step, n: data.n, pending: [], sent: Date.now() };
     keys.listener = (event) => onKey(keys, event);
+    keys.clickListener = (event) => onClick(keys, event);
     parentElement.__stepKeys = keys;
   }
   keys.setStateValue = setStateValue;
   keys.n = data.n;
+  keys.buttons = data.buttons || {};
   adoptStep(keys, data.step);
   document.addEventListener("keydown", keys.listener); // the same function twice is added once
-  return () => document.removeEventListener("keydown", keys.listener);
+  document.addEventListener("click", keys.clickListener, true);
+  return () => {
+    document.removeEventListener("keydown", keys.listener);
+    document.removeEventListener("click", keys.clickListener, true);
+  };
 }

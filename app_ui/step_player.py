@@ -145,7 +145,8 @@ def _controls(n: int, ticking: bool) -> None:
         if n > 1:
             st.session_state[KEY_SLIDER] = st.session_state[KEY_STEP]
             st.slider("Supervision step", 1, n, key=KEY_SLIDER, on_change=_slider_moved, args=(n,))
-            step_keys(st.session_state[KEY_STEP], n, key="solve_keys", on_step=_jump)
+            step_keys(st.session_state[KEY_STEP], n, key="solve_keys", on_step=_jump,
+                      buttons={"solve_prev": -1, "solve_next": 1})
 
 
 def _step_header(trace: Trace, step: int) -> None:

@@ -144,3 +144,22 @@ def test_left_and_right_arrow_keys_step_through_the_trace(page, model_streamlit_
     page.wait_for_timeout(1000)
     _step_shown(page, "3 / 6")
     screenshot("trace-player-keys.png")
+
+
+def test_quick_clicks_on_previous_and_next_each_move_one_step(page, model_streamlit_url):
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained", timeout=60_000)  # first load
+    _solve(page, 16)
+    _step_shown(page, "6 / 6")
+    def click_quickly(name: str, times: int) -> None:  # all within one rerun: Streamlit alone merges them into one
+        page.get_by_role("button", name=name).evaluate(f"button => {{ for (let i = 0; i < {times}; i++) "
+                                                       "button.dispatchEvent(new MouseEvent('click', "
+                                                       "{bubbles: true, cancelable: true})); }")
+
+    click_quickly("Previous", 4)
+    _step_shown(page, "2 / 6")
+    click_quickly("Next", 5)  # past the last step: clamped
+    _step_shown(page, "6 / 6")
+    expect(page).to_have_url(re.compile(r"[?&]step=6\b"))
+    page.wait_for_timeout(1000)  # no late rerun moves it on
+    _step_shown(page, "6 / 6")
