@@ -70,7 +70,9 @@ def time_variants(configs: list[tuple[int, int, int, int]], batch: int = 768) ->
 # the backward kernel's (BLOCK_N, BLOCK_W, warps, stages); the first is the model's default
 # (trm/kernels/token_mixer_grad.py's MIXER_BACKWARD_BLOCKS)
 TILES = [(64, 32, 4, 3), (128, 32, 8, 3), (128, 32, 8, 4), (128, 16, 8, 3), (64, 16, 4, 3), (64, 32, 4, 4),
-         (32, 64, 4, 2), (64, 16, 4, 4)]
+         (32, 64, 4, 2), (64, 16, 4, 4),
+         # wider width chunks with more warps: the kernel runs at ~180 TFLOP/s (bench/README.md, session 18)
+         (64, 32, 8, 3), (64, 64, 8, 2), (64, 64, 8, 3), (128, 64, 8, 2), (32, 32, 4, 3), (32, 64, 8, 3)]
 
 if __name__ == "__main__":
     run(__doc__.split("\n")[0], check, time_variants, TILES)
