@@ -27,11 +27,12 @@ function onKey(keys, event) {
   if (!STEP_KEYS.has(event.key) || event.defaultPrevented) return;
   if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey || ownsArrowKeys(event)) return;
   event.preventDefault(); // Home/End would scroll the page
-  moveTo(keys, targetFor(keys, event.key));
+  const target = targetFor(keys, event.key);
+  if (target !== keys.step) moveTo(keys, target);
 }
 
 function moveTo(keys, target) {
-  if (target === keys.step) return;
+  // Sent even when it is the step shown: a click on Previous at step 1 still pauses Play.
   keys.step = target;
   keys.pending.push(target);
   keys.sent += 1;

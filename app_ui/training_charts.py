@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 from trm.runs import smooth
 
 RAW_OPACITY = 0.25  # the raw series stays visible, faintly, behind the smoothed one (TensorBoard's convention)
+MAX_LEGEND_BESIDE_TITLE = 3  # more lines than this and the legend moves below the plot
+LEGEND_ROW_PX = 24
 
 
 @dataclass
@@ -40,9 +42,15 @@ def curve_figure(title: str, series: list[Series], smoothing: float, *, is_perce
     """A chart of ``series`` against step; ``is_percent`` fixes the y axis to 0-100 %, ``is_from_zero`` starts it
     at 0 (so tiny wobbles of a nearly constant series do not fill the chart)."""
     figure = go.Figure([trace for one in series for trace in _traces(one, smoothing)])
-    figure.update_layout(title=dict(text=title, font=dict(size=15), x=0, xanchor="left"), height=height,
-                         margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
-                         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    many = len(series) > MAX_LEGEND_BESIDE_TITLE
+    legend = (dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0) if many else
+              dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    # many lines: the legend goes below the plot (above, it runs into the title and the toolbar) and the chart grows
+    # by its rows; hovering names the nearest line only (one box for all of them outgrows the chart)
+    figure.update_layout(title=dict(text=title, font=dict(size=15), x=0, xanchor="left"),
+                         height=height + (LEGEND_ROW_PX * (1 + len(series) // 4) if many else 0),
+                         margin=dict(l=10, r=10, t=40, b=10), hovermode="closest" if many else "x unified",
+                         legend=legend)
     figure.update_xaxes(title_text="step", rangemode="tozero")
     if is_percent:
         figure.update_yaxes(tickformat=".0%", range=[-0.02, 1.02])

@@ -76,7 +76,7 @@ def render_compare(runs: list[RunInfo], smoothing: float) -> None:
     kind, field, is_percent = COMPARE_METRICS[label]
     paths = {run.name: run.path for run in runs}
     shown = st.session_state.train_compare
-    styles = run_styles(shown)
+    styles = run_styles(names)  # over every run: adding a run to the chart recolours none of the others
     series = [Series(name, *read_curves(paths[name]).series(kind, field), styles[name][0], kind == "train",
                      dash=styles[name][1]) for name in shown]
     st.plotly_chart(curve_figure(label, series, smoothing, is_percent=is_percent, height=300),

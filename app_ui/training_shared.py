@@ -39,9 +39,10 @@ RUN_DASHES = ["solid", "dash", "dot", "dashdot"]  # once every colour of a chart
 
 
 def run_styles(names: list[str]) -> dict[str, tuple[str, str]]:
-    """(colour, dash) for each run of one chart, no two alike while styles last. A run starts from the colour its
-    name hashes to, so it keeps its colour from rerun to rerun and chart to chart; when a run earlier in name order
-    holds that colour, it takes the next free one. Choosing the runs in another order changes nothing."""
+    """(colour, dash) for each of ``names`` (give every run listed, not only those drawn), no two alike while styles
+    last. A run starts from the colour its name hashes to; when a run earlier in name order holds that colour, it
+    takes the next free one. So which runs a chart shows, and in what order they were chosen, never recolours a
+    line: only a new run that sorts earlier and collides can move another."""
     styles, taken = {}, set()
     for name in sorted(set(names)):
         start = zlib.crc32(name.encode()) % len(RUN_COLOURS)

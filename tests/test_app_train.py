@@ -172,13 +172,19 @@ def test_a_run_that_appears_joins_the_comparison_and_a_removed_choice_stays_remo
     assert sorted(at.multiselect(key="train_compare").value) == ["b", "c"]
 
 
-def _line_styles(at: AppTest, names: list[str]) -> dict[str, tuple[str, str]]:
-    """(colour, dash) of each named line in the chart that draws them all (the comparison)."""
+def _comparison(at: AppTest, names: list[str]) -> dict:
+    """The figure of the chart that draws exactly the lines ``names`` (the comparison)."""
     for chart in at.get("plotly_chart"):
-        traces = [trace for trace in json.loads(chart.proto.spec)["data"] if trace.get("showlegend", True)]
-        if {trace.get("name") for trace in traces} == set(names):
-            return {trace["name"]: (trace["line"]["color"], trace["line"].get("dash", "solid")) for trace in traces}
+        figure = json.loads(chart.proto.spec)
+        if {trace.get("name") for trace in figure["data"] if trace.get("showlegend", True)} == set(names):
+            return figure
     raise AssertionError(f"no chart draws exactly {names}")
+
+
+def _line_styles(at: AppTest, names: list[str]) -> dict[str, tuple[str, str]]:
+    """(colour, dash) of each line of the comparison of ``names``."""
+    return {trace["name"]: (trace["line"]["color"], trace["line"].get("dash", "solid"))
+            for trace in _comparison(at, names)["data"] if trace.get("showlegend", True)}
 
 
 def test_runs_whose_names_hash_to_one_colour_get_different_lines_in_the_comparison(train_runs_root):
@@ -187,9 +193,14 @@ def test_runs_whose_names_hash_to_one_colour_get_different_lines_in_the_comparis
     for name in colliding:
         _fake_run(train_runs_root, name)
     at = _train_page()
+    at.multiselect(key="train_compare").set_value(colliding[:2]).run()
+    first_two = _line_styles(at, colliding[:2])
     at.multiselect(key="train_compare").set_value(colliding).run()
     styles = _line_styles(at, colliding)
     assert len(set(styles.values())) == len(colliding)
+    assert {name: styles[name] for name in colliding[:2]} == first_two  # adding runs recolours none
+    layout = _comparison(at, colliding)["layout"]  # four lines: the legend moves below the plot, off the title
+    assert layout["legend"]["y"] < 0 and layout["hovermode"] == "closest"
     # a run keeps its style whatever order the runs are chosen in, and with nine runs the ninth gets a new dash
     assert run_styles(colliding[::-1]) == run_styles(colliding)
     nine = run_styles([f"run-{i}" for i in range(9)])

@@ -152,9 +152,10 @@ def test_quick_clicks_on_previous_and_next_each_move_one_step(page, model_stream
     _solve(page, 16)
     _step_shown(page, "6 / 6")
     def click_quickly(name: str, times: int) -> None:  # all within one rerun: Streamlit alone merges them into one
-        page.get_by_role("button", name=name).evaluate(f"button => {{ for (let i = 0; i < {times}; i++) "
-                                                       "button.dispatchEvent(new MouseEvent('click', "
-                                                       "{bubbles: true, cancelable: true})); }")
+        key = {"Previous": "solve_prev", "Next": "solve_next"}[name]
+        page.locator(f".st-key-{key} button").first.evaluate(f"button => {{ for (let i = 0; i < {times}; i++) "
+                                                              "button.dispatchEvent(new MouseEvent('click', "
+                                                              "{bubbles: true, cancelable: true})); }")
 
     click_quickly("Previous", 4)
     _step_shown(page, "2 / 6")
@@ -163,3 +164,11 @@ def test_quick_clicks_on_previous_and_next_each_move_one_step(page, model_stream
     expect(page).to_have_url(re.compile(r"[?&]step=6\b"))
     page.wait_for_timeout(1000)  # no late rerun moves it on
     _step_shown(page, "6 / 6")
+
+    page.get_by_role("button", name="Play").click()  # from the last step Play restarts at step 1
+    _step_shown(page, "1 / 6")
+    click_quickly("Previous", 1)  # already at step 1: no step to go back to, but Play pauses
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(2000)  # more than two ticks
+    step_metric = page.locator(STEP_METRIC).filter(has_text="Step").first
+    expect(step_metric).to_contain_text(re.compile(r"(?<!\d)[12] / 6"))
