@@ -23,6 +23,9 @@ from trm.trace import Trace
 
 KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
 KEY_SPEED = "solve_play_speed"
+# A step control used during Play: (the step shown when it was used, reruns left). The browser sends the slider as
+# it last drew it with the rerun after, which is that step; taken for a drag, it would undo the control.
+KEY_SLIDER_ECHO = "solve_slider_echo"
 PLAY_SPEEDS = {"slow": 1.5, "normal": PLAY_SECONDS, "fast": 0.4, "fastest": 0.2}  # seconds per step
 
 
@@ -49,6 +52,7 @@ def _player(stored: StoredTrace, threshold: float, export_name: str, ticking: bo
     if ticking:
         _advance(n)
     _controls(n, ticking)
+    _count_down_slider_echo()
     step = st.session_state[KEY_STEP]
     st.session_state[KEY_SHOWN] = [*st.session_state.get(KEY_SHOWN, [])[-3:], step]
     show_step_in_url(step)
@@ -104,13 +108,19 @@ def _pause() -> None:
 
 
 def _move(delta: int, n: int) -> None:
-    _pause()
-    st.session_state[KEY_STEP] = min(max(st.session_state[KEY_STEP] + delta, 1), n)
+    _jump(min(max(st.session_state[KEY_STEP] + delta, 1), n))
 
 
 def _jump(step: int) -> None:
+    if st.session_state.get(KEY_PLAYING):
+        st.session_state[KEY_SLIDER_ECHO] = (st.session_state[KEY_STEP], 2)  # this rerun and the next
     _pause()
     st.session_state[KEY_STEP] = step
+
+
+def _count_down_slider_echo() -> None:
+    echo_step, runs_left = st.session_state.get(KEY_SLIDER_ECHO, (0, 0))
+    st.session_state[KEY_SLIDER_ECHO] = (echo_step, max(runs_left - 1, 0))
 
 
 def _slider_moved(n: int) -> None:
@@ -118,6 +128,9 @@ def _slider_moved(n: int) -> None:
     if st.session_state.get(KEY_PLAYING) and value in st.session_state.get(KEY_SHOWN, [])[:-1]:
         # A Play tick is started by the browser, which sends the slider as it last drew it; on a busy machine
         # that can be a step shown before the last tick. That echo is not a drag and must not stop playback.
+        return
+    echo_step, runs_left = st.session_state.get(KEY_SLIDER_ECHO, (0, 0))
+    if runs_left and value == echo_step:  # the same echo after a step control paused Play: keep the control's step
         return
     _jump(min(max(int(value), 1), n))
 

@@ -172,3 +172,20 @@ def test_quick_clicks_on_previous_and_next_each_move_one_step(page, model_stream
     page.wait_for_timeout(2000)  # more than two ticks
     step_metric = page.locator(STEP_METRIC).filter(has_text="Step").first
     expect(step_metric).to_contain_text(re.compile(r"(?<!\d)[12] / 6"))
+
+
+def test_next_clicked_during_play_pauses_one_step_past_the_step_shown(page, model_streamlit_url):
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained", timeout=60_000)  # first load
+    _solve(page, 16)
+    page.keyboard.press("Home")
+    _step_shown(page, "1 / 6")
+    page.get_by_role("button", name="Play").click()
+    _step_shown(page, "3 / 6", timeout=20_000)
+    page.get_by_role("button", name="Next").click()  # the browser sends the slider's old step along: not a drag
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=10_000)
+    step_metric = page.locator(STEP_METRIC).filter(has_text="Step").first
+    expect(step_metric).to_contain_text(re.compile(r"(?<!\d)[45] / 6"))  # a tick may land just before the click
+    shown = step_metric.inner_text()
+    page.wait_for_timeout(2000)
+    assert step_metric.inner_text() == shown
