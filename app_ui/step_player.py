@@ -120,7 +120,8 @@ def _jump(step: int) -> None:
 
 def _count_down_slider_echo() -> None:
     echo_step, runs_left = st.session_state.get(KEY_SLIDER_ECHO, (0, 0))
-    st.session_state[KEY_SLIDER_ECHO] = (echo_step, max(runs_left - 1, 0))
+    if runs_left:
+        st.session_state[KEY_SLIDER_ECHO] = (echo_step, runs_left - 1)
 
 
 def _slider_moved(n: int) -> None:
