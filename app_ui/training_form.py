@@ -21,10 +21,11 @@ KNOBS = {  # widget key -> TrainConfig field the preset fills it from
     "train_checkpoint_every": "checkpoint_every", "train_optimizer": "optimizer", "train_muon_lr": "muon_lr",
     "train_schedule": "lr_schedule", "train_warmup": "warmup_steps", "train_grad_clip": "grad_clip",
     "train_curriculum": "depth_curriculum", "train_label_smoothing": "label_smoothing",
+    "train_q_halt_weight": "q_halt_loss_weight", "train_fresh_augmentations": "fresh_augmentations",
 }
 MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
 RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum",
-                "label_smoothing")
+                "label_smoothing", "q_halt_loss_weight", "fresh_augmentations")
 OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (paper)", "muon": "Muon + Adam"}
 SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
 SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
@@ -111,6 +112,12 @@ def _recipe_fields() -> None:
                         key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
                         "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
                         "then includes it: compare accuracies between runs, not losses.")
+        st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
+                        help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
+                             "arXiv 2601.19085.")
+        st.checkbox("Fresh augmentations", key="train_fresh_augmentations",
+                    help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
+                         "transpose) instead of picking one of the variants made at the start.")
         st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
                      key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
                      "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")

@@ -1,15 +1,23 @@
 """Faster-recipe options of the trainer, each off by default: the CGAR depth curriculum recurses shallower early in
 training and never in evaluation; Muon trains the recursive network's matrices (and resumes exactly); the normed
 SwiGLU computes what it says; a cosine schedule and gradient clipping do what they say; the log shows the gradient
-norm, and MFU counts the work of the depth each step ran."""
+norm, and MFU counts the work of the depth each step ran; the Q-halt loss weight weighs what it says, and fresh
+augmentations draw a new symmetry of a training puzzle every time (and resume the same stream)."""
 
 import math
+
+import numpy as np
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 from trm.data import load_split
+from trm.data.equivalence import is_equivalent
+from trm.model.act import act_loss
+from trm.model.tokens import decode_tokens
+from trm.sudoku.csv_io import invalid_solution_rows
+from trm.train.sampler import VariantSampler
 from trm.errors import ConfigError
 from trm.model.config import ModelConfig
 from trm.train.config import TrainConfig
@@ -194,6 +202,59 @@ def test_label_smoothing_spreads_a_share_of_each_target_over_all_classes(sudoku4
     lm = trainer.forward(inputs, y, z, labels)[4]  # the training forward's summed LM loss
     logits = trainer.model(inputs, y, z)[2]
     assert torch.allclose(lm, stablemax_cross_entropy(logits, labels, 0.3).mean(-1).sum())
+
+
+def test_the_q_halt_loss_weight_scales_the_halting_loss_in_the_total():
+    with pytest.raises(ConfigError, match="q_halt_loss_weight"):
+        TrainConfig(q_halt_loss_weight=-0.1)
+    generator = torch.Generator().manual_seed(0)
+    logits, q_halt = torch.randn(4, 16, 7, generator=generator), torch.randn(4, generator=generator)
+    labels = torch.randint(0, 7, (4, 16), generator=generator)
+    paper, light = act_loss(logits, q_halt, labels), act_loss(logits, q_halt, labels, q_halt_weight=0.05)
+    assert paper.q_halt > 0 and torch.equal(paper.lm, light.lm) and torch.equal(paper.q_halt, light.q_halt)
+    assert torch.allclose(paper.total, paper.lm + 0.5 * paper.q_halt)
+    assert torch.allclose(light.total, light.lm + 0.05 * light.q_halt)
+
+
+def test_the_trainers_loss_uses_the_configured_q_halt_weight(sudoku4_data):
+    totals = {}
+    for weight in (0.5, 0.0):
+        trainer = _trainer(sudoku4_data, total_steps=2, q_halt_loss_weight=weight)
+        inputs, labels = torch.randint(1, 5, (2, 16)), torch.randint(1, 5, (2, 16))
+        y, z = trainer.model.initial_state(2)
+        outputs = trainer.forward(inputs, y, z, labels)
+        totals[weight] = (outputs[3], outputs[4], outputs[5])
+    total, lm, q_loss = totals[0.5]
+    assert q_loss > 0 and torch.allclose(total, lm + 0.5 * q_loss)
+    assert torch.allclose(totals[0.0][0], totals[0.0][1])  # weight 0: the answer loss alone
+
+
+def _draws(sampler: VariantSampler, batches: int, size: int = 64) -> list[torch.Tensor]:
+    return [torch.cat(sampler.next_batch(size), 1) for _ in range(batches)]
+
+
+def test_fresh_augmentations_draw_a_new_symmetry_of_a_training_puzzle_each_time(sudoku4_data):
+    table = load_split(sudoku4_data, "train")
+    fresh = VariantSampler(table, 8, seed=0, device=torch.device("cpu"), fresh=True)
+    assert fresh.puzzles.shape[1] == 1  # only the originals are stored
+    inputs, labels = fresh.next_batch(256)
+    puzzles, solutions = decode_tokens(inputs).numpy(), decode_tokens(labels).numpy()
+    assert not invalid_solution_rows(puzzles, solutions, table.shape).any()
+    order = fresh.order[:256].numpy()  # the first epoch's puzzles, in draw order
+    for row in range(0, 256, 16):
+        assert is_equivalent(table.puzzles[order[row]], puzzles[row], table.shape)
+    twice = VariantSampler(table, 8, seed=0, device=torch.device("cpu"), fresh=True)
+    variants = {decode_tokens(twice.next_batch(len(table.puzzles))[0])[np.argsort(twice.order.numpy())][0]
+                .numpy().tobytes() for _ in range(20)}  # puzzle 0, once per epoch
+    assert len(variants) > 10  # a stored sampler of 8 variants could give at most 9
+
+    resumed = VariantSampler(table, 8, seed=5, device=torch.device("cpu"), fresh=True)
+    first = _draws(resumed, 3)
+    again = VariantSampler(table, 8, seed=99, device=torch.device("cpu"), fresh=True)
+    state = VariantSampler(table, 8, seed=5, device=torch.device("cpu"), fresh=True)
+    _draws(state, 1)
+    again.load_state_dict(state.state_dict())
+    assert all(torch.equal(a, b) for a, b in zip(first[1:], _draws(again, 2)))
 
 
 def test_a_curriculum_run_logs_its_depth_at_every_line(train_data_9x9, tmp_path):

@@ -70,20 +70,20 @@ def decide_halt(steps: torch.Tensor, q_halt: torch.Tensor, max_steps: int, explo
 class StepLoss:
     """Summed losses of one supervision step over the batch, plus per-slot correctness for metrics."""
 
-    total: torch.Tensor  # scalar: lm + 0.5 * q_halt, summed over the batch
+    total: torch.Tensor  # scalar: lm + q_halt_weight * q_halt (0.5 as the reference), summed over the batch
     lm: torch.Tensor  # scalar, summed over the batch of per-puzzle mean cell losses
     q_halt: torch.Tensor  # scalar BCE summed over the batch
     cell_correct: torch.Tensor  # (B, cells) bool
     puzzle_correct: torch.Tensor  # (B,) bool: every cell right
 
 
-def act_loss(logits: torch.Tensor, q_halt: torch.Tensor, labels: torch.Tensor,
-             label_smoothing: float = 0.0) -> StepLoss:
-    """Stable-max CE over all cells (givens too, as the reference) + 0.5 BCE(q_halt, puzzle exactly right)."""
+def act_loss(logits: torch.Tensor, q_halt: torch.Tensor, labels: torch.Tensor, label_smoothing: float = 0.0,
+             q_halt_weight: float = Q_HALT_LOSS_WEIGHT) -> StepLoss:
+    """Stable-max CE over all cells (givens too, as the reference) + q_halt_weight BCE(q_halt, puzzle exactly right)."""
     lm = stablemax_cross_entropy(logits, labels, label_smoothing).mean(dim=-1).sum()
     with torch.no_grad():
         cell_correct = logits.argmax(dim=-1) == labels
         puzzle_correct = cell_correct.all(dim=-1)
     q_loss = F.binary_cross_entropy_with_logits(q_halt, puzzle_correct.to(q_halt.dtype), reduction="sum")
-    return StepLoss(lm + Q_HALT_LOSS_WEIGHT * q_loss, lm, q_loss, cell_correct, puzzle_correct)
+    return StepLoss(lm + q_halt_weight * q_loss, lm, q_loss, cell_correct, puzzle_correct)
 

@@ -39,6 +39,10 @@ def recipe_summary(train: dict) -> str:
         parts.append(f"gradient norm clipped at {_figure(train['grad_clip'])}")
     if train.get("label_smoothing"):
         parts.append(f"label smoothing {_figure(train['label_smoothing'])}")
+    if train.get("q_halt_loss_weight", 0.5) != 0.5:
+        parts.append(f"Q-halt loss weight {_figure(train['q_halt_loss_weight'])}")
+    if train.get("fresh_augmentations"):
+        parts.append("a fresh random symmetry at every draw")
     if train.get("depth_curriculum", "none") == "cgar":
         parts.append("CGAR depth curriculum (1/3, then 2/3, then full depth)")
     return "; ".join(parts)

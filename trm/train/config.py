@@ -30,6 +30,7 @@ class TrainConfig:
     ema_rate: float = 0.999
     halt_exploration_prob: float = 0.1
     augmentations: int = 1_000  # precomputed augmented variants per training puzzle (plus the original)
+    fresh_augmentations: bool = False  # a new random symmetry at every draw instead of the precomputed variants
     seed: int = 0
     eval_every: int = 2_000  # steps between held-out evaluations (EMA weights, all supervision steps)
     eval_puzzles: int = 1_000  # held-out puzzles per periodic evaluation (0 = the whole test split)
@@ -53,6 +54,7 @@ class TrainConfig:
     lr_schedule: str = "constant"  # after the warm-up: "constant" (the reference) or "cosine" (to 0 at the end)
     grad_clip: float = 0.0  # clip the global gradient norm to this; 0: off (the reference)
     label_smoothing: float = 0.0  # share of each cell's target spread over all classes; 0: off (the reference)
+    q_halt_loss_weight: float = 0.5  # the Q-halt BCE's weight beside the answer loss (the reference's 0.5)
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
@@ -70,7 +72,8 @@ class TrainConfig:
         for name, allowed in (("optimizer", OPTIMIZERS), ("lr_schedule", LR_SCHEDULES)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"TrainConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}.")
-        for name, least in (("muon_lr", 0), ("muon_weight_decay", 0), ("grad_clip", 0), ("muon_ns_steps", 1)):
+        for name, least in (("muon_lr", 0), ("muon_weight_decay", 0), ("grad_clip", 0), ("muon_ns_steps", 1),
+                            ("q_halt_loss_weight", 0)):
             if getattr(self, name) < least:
                 raise ConfigError(f"TrainConfig.{name} must be >= {least}, got {getattr(self, name)}.")
         if self.optimizer == "muon" and not self.muon_lr > 0:  # 0 would leave the network's matrices untrained

@@ -2,7 +2,8 @@
 
 Each training puzzle is stored with ``augmentations`` augmented variants (variant 0 is the original, as the
 reference's 1 + 1,000 copies). Batches walk through shuffled epochs of puzzles and pick one variant of each
-uniformly, so the GPU never waits on a CPU loader.
+uniformly, so the GPU never waits on a CPU loader. With ``fresh`` no variants are stored: every drawn puzzle gets a
+new random symmetry, so no two draws need be alike.
 """
 
 import torch
@@ -17,10 +18,11 @@ _AUGMENT_CHUNK_ROWS = 131_072  # bounds the temporary index tensors while precom
 class VariantSampler:
     """Draws (inputs, labels) token batches (B, cells) int64 from device-resident puzzle variants."""
 
-    def __init__(self, table: PuzzleTable, augmentations: int, seed: int, device: torch.device):
+    def __init__(self, table: PuzzleTable, augmentations: int, seed: int, device: torch.device, fresh: bool = False):
         if table.solutions is None:
             raise ValueError("training puzzles need solutions")
-        self.device = device
+        self.device, self.fresh, self.shape = device, fresh, table.shape
+        augmentations = 0 if fresh else augmentations
         self.generator = torch.Generator(device=device).manual_seed(seed)
         puzzles = torch.as_tensor(table.puzzles, dtype=torch.int8, device=device)  # (N, cells)
         solutions = torch.as_tensor(table.solutions, dtype=torch.int8, device=device)
@@ -48,10 +50,14 @@ class VariantSampler:
     def next_batch(self, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Return (inputs, labels) as model tokens, (batch_size, cells) int64 on the sampler's device."""
         puzzle_index = self._next_puzzle_indices(batch_size)
-        variant = torch.randint(0, self.puzzles.shape[1], (batch_size,), generator=self.generator, device=self.device)
-        inputs = encode_grids(self.puzzles[puzzle_index, variant])
-        labels = encode_grids(self.solutions[puzzle_index, variant])
-        return inputs, labels
+        if self.fresh:
+            puzzles, solutions = augment_batch(self.puzzles[puzzle_index, 0], self.solutions[puzzle_index, 0],
+                                               self.shape, self.generator)
+        else:
+            variant = torch.randint(0, self.puzzles.shape[1], (batch_size,), generator=self.generator,
+                                    device=self.device)
+            puzzles, solutions = self.puzzles[puzzle_index, variant], self.solutions[puzzle_index, variant]
+        return encode_grids(puzzles), encode_grids(solutions)
 
     def state_dict(self) -> dict:
         """Everything needed to continue the same stream: generator state, epoch order and cursor."""

@@ -12,7 +12,7 @@ from torch.nn.parallel import DistributedDataParallel
 from trm.checkpoint import load_model
 from trm.errors import ConfigError
 from trm.kernels import choose_kernels, use_kernels
-from trm.model.act import Carry, act_loss, decide_halt, empty_carry, refill
+from trm.model.act import Q_HALT_LOSS_WEIGHT, Carry, act_loss, decide_halt, empty_carry, refill
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.trm import RecursiveModel
@@ -28,14 +28,15 @@ from trm.train.sampler import VariantSampler
 class LossForward(nn.Module):
     """One supervision step plus its loss, as one module so DDP and torch.compile see the whole step."""
 
-    def __init__(self, model: RecursiveModel, label_smoothing: float = 0.0):
+    def __init__(self, model: RecursiveModel, label_smoothing: float = 0.0,
+                 q_halt_weight: float = Q_HALT_LOSS_WEIGHT):
         super().__init__()
         self.model = model
-        self.label_smoothing = label_smoothing
+        self.label_smoothing, self.q_halt_weight = label_smoothing, q_halt_weight
 
     def forward(self, inputs, y, z, labels):
         y, z, logits, q_halt = self.model(inputs, y, z)
-        loss = act_loss(logits, q_halt, labels, self.label_smoothing)
+        loss = act_loss(logits, q_halt, labels, self.label_smoothing, self.q_halt_weight)
         return y, z, q_halt.detach(), loss.total, loss.lm.detach(), loss.q_halt.detach(), \
             loss.cell_correct.float().mean(-1), loss.puzzle_correct
 
@@ -53,7 +54,8 @@ class Trainer:
         self.kernels = choose_kernels(runtime.device, config.fused_swiglu, config.fused_token_mixer)
         use_kernels(self.model, self.kernels)
         self.local_batch = config.batch_size // runtime.world_size
-        self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device)
+        self.sampler = VariantSampler(train, config.augmentations, config.seed + runtime.rank, runtime.device,
+                                      config.fresh_augmentations)
         self.halt_generator = torch.Generator(device=runtime.device).manual_seed(config.seed + 1000 + runtime.rank)
         params = dict(self.model.named_parameters())
         self.muon_names = muon_parameter_names(self.model) if config.optimizer == "muon" else []
@@ -74,7 +76,7 @@ class Trainer:
         self.forward = self._build_forward()
 
     def _build_forward(self) -> nn.Module:
-        forward: nn.Module = LossForward(self.model, self.config.label_smoothing)
+        forward: nn.Module = LossForward(self.model, self.config.label_smoothing, self.config.q_halt_loss_weight)
         if self.runtime.is_distributed:
             device_ids = [self.runtime.device.index] if self.runtime.is_cuda else None
             forward = DistributedDataParallel(forward, device_ids=device_ids)
