@@ -1,7 +1,8 @@
 // Keyboard stepping for the step player (Streamlit Custom Components v2; see step_keys.py).
 // Streamlit's buttons and their shortcuts send a boolean click, and clicks that arrive during one rerun merge
 // into a single step. Here every key press, and every click on the player's Previous and Next buttons, moves a
-// local step at once and sends the absolute target, so the last target wins however fast they come.
+// local step at once and sends the absolute target, so the last target wins however fast they come. Space on a
+// focused button presses only that button, not the Play shortcut too.
 
 const STEP_KEYS = new Set(["ArrowLeft", "ArrowRight", "Home", "End"]);
 const EDITABLE_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
@@ -15,6 +16,18 @@ function ownsArrowKeys(event) {
     if (role && /^(slider|grid|gridcell|listbox|option|combobox|menu|menuitem|tab|textbox|spinbutton)$/.test(role)) return true;
   }
   return false;
+}
+
+function isNativelyPressedBySpace(node) {
+  // Space presses a focused button or ticks a box by itself; Streamlit's Space shortcut would toggle Play as well.
+  if (!node || !node.tagName) return false;
+  if (node.tagName === "BUTTON" || node.tagName === "SUMMARY") return true;
+  return node.tagName === "INPUT" && /^(checkbox|radio|button|submit|reset)$/.test(node.type);
+}
+
+function onSpace(event) {
+  if (event.key !== " " || !isNativelyPressedBySpace(document.activeElement)) return;
+  event.stopImmediatePropagation(); // the shortcut's listener never sees it; the focused control's press still happens
 }
 
 function targetFor(keys, key) {
@@ -84,8 +97,10 @@ export default function (component) {
   adoptStep(keys, data.step);
   document.addEventListener("keydown", keys.listener); // the same function twice is added once
   document.addEventListener("click", keys.clickListener, true);
+  window.addEventListener("keydown", onSpace, true);
   return () => {
     document.removeEventListener("keydown", keys.listener);
     document.removeEventListener("click", keys.clickListener, true);
+    window.removeEventListener("keydown", onSpace, true);
   };
 }

@@ -189,3 +189,27 @@ def test_next_clicked_during_play_pauses_one_step_past_the_step_shown(page, mode
     shown = step_metric.inner_text()
     page.wait_for_timeout(2000)
     assert step_metric.inner_text() == shown
+
+
+def test_space_on_a_focused_button_presses_only_that_button(page, model_streamlit_url):
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000")
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained", timeout=60_000)  # first load
+    _solve(page, 16)
+    _step_shown(page, "6 / 6")
+    step_metric = page.locator(STEP_METRIC).filter(has_text="Step").first
+    page.get_by_role("button", name="Previous").focus()
+    page.keyboard.press(" ")  # steps back; Play's Space shortcut must not start playing as well
+    _step_shown(page, "5 / 6")
+    page.wait_for_timeout(2000)  # more than two ticks of Play
+    expect(step_metric).to_contain_text("5 / 6")
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+
+    page.get_by_role("button", name="Play").focus()
+    page.keyboard.press(" ")  # pressed once, not pressed and toggled back by the shortcut
+    expect(page.get_by_role("button", name="Pause")).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=10_000)
+
+    page.locator("h1").click()  # nothing focused: Space is Play's shortcut
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name="Pause")).to_be_visible(timeout=10_000)
