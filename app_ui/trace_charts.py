@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from app_ui.log_ticks import log_axis_ticks
 from trm.trace import Trace
 
 Y_COLOUR, Z_COLOUR, HALT_COLOUR, CORRECT_COLOUR = "#0072B2", "#E69F00", "#CC79A7", "#009E73"
@@ -52,8 +53,9 @@ def movement_figure(trace: Trace, step: int) -> go.Figure:
     figure.add_scatter(x=x[is_y], y=y_delta[is_y], name="y moves (y-update)", mode="lines+markers",
                        line=dict(color=Y_COLOUR, width=2.5), marker=dict(size=7))
     _shade_step(figure, step)
-    return chart_layout(figure, "supervision step (inner calls in between)", "‖Δ‖ per call (RMS)",
-                   yaxis_type="log")
+    chart_layout(figure, "supervision step (inner calls in between)", "‖Δ‖ per call (RMS)", yaxis_type="log")
+    figure.update_yaxes(**log_axis_ticks(np.concatenate([y_delta[is_y], z_delta[~is_y]])))
+    return figure
 
 
 def norm_figure(trace: Trace, step: int) -> go.Figure:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from app_ui.log_ticks import log_axis_ticks
 from trm.runs import smooth
 
 RAW_OPACITY = 0.25  # the raw series stays visible, faintly, behind the smoothed one (TensorBoard's convention)
@@ -57,7 +58,7 @@ def curve_figure(title: str, series: list[Series], smoothing: float, *, is_perce
     if is_from_zero:
         figure.update_yaxes(rangemode="tozero")
     if is_log_y:
-        figure.update_yaxes(type="log")
+        figure.update_yaxes(type="log", **log_axis_ticks(v for one in series for v in one.values))
     if not any(one.steps for one in series):
         figure.add_annotation(text="no points yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                               font=dict(color="gray"))
