@@ -92,6 +92,10 @@ def test_a_file_that_needs_unpickling_is_refused_without_running_it(tmp_path, ca
     ({"data": "data/arc1concept-aug-1000"}, "an ARC-AGI model"),
     ({"identifiers": 900}, "900 identifiers"),
     ({"extra_key": True}, "no mapping for reference key"),
+    ({"hidden_size": "512"}, "arch.hidden_size is '512'; it must be a whole number"),  # compared before it is used
+    ({"hidden_size": [512]}, "arch.hidden_size is [512]"),
+    ({"mlp_t": "yes"}, "arch.mlp_t is 'yes'; it must be true or false"),
+    ({"pos_encodings": [1]}, "arch.pos_encodings is [1]; it must be text"),
 ])
 def test_unsupported_or_broken_checkpoints_say_why(tmp_path, capsys, change, message):
     source = write_reference_run(tmp_path / "run", "mlp")

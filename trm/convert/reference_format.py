@@ -41,6 +41,27 @@ class ReferenceArch:
     rms_norm_eps: float = 1e-5
     rope_theta: float = 10000.0
 
+    def __post_init__(self) -> None:
+        """YAML gives any type: a quoted number or a list must be named here, not fail later in a comparison."""
+        for field in self.__dataclass_fields__.values():
+            value, kind = getattr(self, field.name), getattr(field.type, "__name__", str(field.type))
+            if kind == "float" and isinstance(value, str):  # PyYAML reads 1e-5 (no dot) as text
+                value = _float_or_none(value)
+            allowed = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}[kind]
+            if not isinstance(value, allowed) or (isinstance(value, bool) and kind != "bool"):
+                raise ConfigError(f"arch.{field.name} is {getattr(self, field.name)!r}; it must be "
+                                  f"{_KIND_WORDS[kind]}.")
+
+
+_KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "text"}
+
+
+def _float_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
 
 def find_config(weights: Path, config: Path | None) -> Path:
     """``config`` if given, else ``all_config.yaml`` beside the weights; ConfigError saying how to give one."""
@@ -86,7 +107,7 @@ def reference_arch(config: dict, source: Path) -> ReferenceArch:
         raise ConfigError(f"{source}: arch lacks {', '.join(missing)}.")
     try:
         return ReferenceArch(**fields)
-    except TypeError as error:
+    except (TypeError, ConfigError) as error:
         raise ConfigError(f"{source}: {error}") from None
 
 
