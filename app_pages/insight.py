@@ -179,7 +179,8 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
     size = loaded.config.grid_size
     same_size = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        steps = int(st.number_input("Steps", 1, 256, loaded.config.max_supervision_steps, width=110,
+        trained = loaded.config.max_supervision_steps
+        steps = int(st.number_input("Steps", 1, max(256, trained), trained, width=110,
                                     # A key per model: each starts from its own count, and a rerun that races the
                                     # model change cannot carry the old model's count over from the browser.
                                     key=f"{KEY_STEPS}:{loaded.path}",

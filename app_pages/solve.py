@@ -23,6 +23,7 @@ from app_ui.grid_component import sudoku_grid
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
+from trm.model.config import MAX_SUPERVISION_STEPS
 from trm.runs import runs_root
 from trm.sudoku import GridShape, grid_to_string
 
@@ -112,13 +113,18 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
         # value and would send the old model's count back otherwise.
         st.session_state[KEY_STEPS_FOR] = path
         st.session_state[KEY_STEPS] = most
+    most_offered = max(MAX_STEPS, most)
     for key, name in ((KEY_STEPS, sl.URL_STEPS), (KEY_THRESHOLD, sl.URL_THRESHOLD)):
         linked = sl.take(name)
+        if key == KEY_STEPS and linked is not None and linked > most_offered:
+            sl.note(f"`steps={linked}` in the link is more than this model runs here ({most_offered}), so it runs "
+                    f"{most_offered}.")
+            linked = most_offered
         if linked is not None:
             st.session_state[key] = linked
     st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
-    return int(st.number_input("Steps", 1, max(MAX_STEPS, most), most, key=KEY_STEPS, width=120,
+    return int(st.number_input("Steps", 1, most_offered, most, key=KEY_STEPS, width=120,
                                help=f"Supervision steps to run. The model was trained for {most}; more shows "
                                     f"what extra thinking (test-time scaling) does."))
 
@@ -202,7 +208,7 @@ def _play(stored: tp.StoredTrace, export_name: str, loaded: LoadedModel | None =
 pi.init_state()
 pi.read_url()
 tp.remember_linked_step()
-sl.read_link(MAX_STEPS, vs.MAX_VIEWS, vs.NOISE_CHOICES)
+sl.read_link(MAX_SUPERVISION_STEPS, vs.MAX_VIEWS, vs.NOISE_CHOICES)  # a model may train with more than MAX_STEPS
 pr.read_present_link()
 presentation_slot = st.empty()
 st.session_state[KEY_SHOWN] = None

@@ -117,3 +117,10 @@ def test_a_new_threshold_rereads_the_run_and_a_csv_of_another_size_is_refused_wi
     assert not at.exception, at.exception
     assert any("six.csv holds 6×6 puzzles; this model solves 4×4" in error.value for error in at.error)
     assert not at.session_state["insight_running"]
+
+
+def test_a_model_trained_past_256_steps_opens_at_its_own_count(roots):
+    long = ModelConfig(**{**TINY.to_dict(), "max_supervision_steps": 300})
+    save_model(roots / "checkpoints" / "tiny4", TinyRecursiveModel(long, torch.Generator().manual_seed(0)), {})
+    at = _insight()
+    assert next(n for n in at.number_input if n.label == "Steps").value == 300

@@ -90,3 +90,15 @@ def test_play_has_a_speed_and_changing_it_while_playing_keeps_playing(tmp_path, 
     assert at.session_state["solve_playing"]
     at.selectbox(key="solve_play_speed").set_value("fastest").run()
     assert not at.exception and at.session_state["solve_playing"]
+
+
+def test_a_model_trained_past_256_steps_takes_its_own_count_from_a_link_and_more_is_capped_with_a_note(
+        tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    long = ModelConfig(**{**TINY.to_dict(), "max_supervision_steps": 300})
+    save_model(tmp_path / "checkpoints" / "long", TinyRecursiveModel(long, torch.Generator().manual_seed(2)), {})
+    at = _open({"p": PUZZLE_4X4, "model": "long", "steps": "300"})
+    assert at.number_input(key="solve_steps").value == 300 and not at.warning
+    at = _open({"p": PUZZLE_4X4, "model": "alpha", "steps": "1000"})  # a 6-step model is offered 256 at most
+    assert at.number_input(key="solve_steps").value == 256
+    assert "`steps=1000`" in " ".join(w.value for w in at.warning)

@@ -10,9 +10,10 @@ MIXERS = ("mlp", "attention")
 SWIGLUS = ("standard", "normed")
 # Ranges a config file may hold. They are far beyond any useful TRM (the paper: D=512, 2 layers, T=3, n=6,
 # 16 steps) and keep a bad or hostile file from asking for terabytes or a billion steps.
+MAX_SUPERVISION_STEPS = 1_024  # the most a config may train with (and so the most the app must offer to run)
 _INT_RANGES = {"grid_size": (4, 9), "hidden_size": (1, 16_384), "layers": (1, 64), "swiglu_multiple": (1, 4_096),
                "attention_heads": (1, 1_024), "prefix_len": (0, 1_024), "answer_cycles": (1, 64),
-               "latent_steps": (1, 64), "max_supervision_steps": (1, 1_024)}
+               "latent_steps": (1, 64), "max_supervision_steps": (1, MAX_SUPERVISION_STEPS)}
 _FLOAT_RANGES = {"expansion": (0.0, 64.0), "rope_theta": (0.0, 1e12), "rms_norm_eps": (0.0, 1.0)}
 MAX_PARAMETERS = 2_000_000_000  # 8 GiB of float32 weights
 
