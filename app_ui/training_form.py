@@ -11,6 +11,7 @@ import streamlit as st
 from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
+from trm.data import data_grid_size
 from trm.runs import resolve_run_path, tensorboard_available
 from trm.train import PRESETS, Preset, get_preset
 
@@ -125,6 +126,10 @@ def _recipe_fields() -> None:
 
 def _data_caption(data_dir: str, size: int) -> str:
     path = resolve_run_path(data_dir)
+    held = data_grid_size(path)
+    if held is not None and held != size:
+        return (f"⚠️ `{data_dir}` holds {held}x{held} puzzles; this model plays {size}x{size}. Choose a "
+                f"{size}x{size} set.")
     if (path / "train.npz").exists() and (path / "test.npz").exists():
         return f"Found `{data_dir}` (train.npz + test.npz; the test split is the held-out set)."
     return f"`{data_dir}` is missing: the {size}x{size} data set is built there first (about 20 s for 4x4 and 6x6)."

@@ -110,6 +110,18 @@ def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(t
     assert not (train_runs_root / "outside").exists()
 
 
+def test_a_data_set_of_another_grid_size_is_flagged_and_refused_before_anything_starts(train_runs_root,
+                                                                                         sudoku4_data):
+    at = _train_page()
+    at.segmented_control(key="train_size").set_value(9).run()
+    at.text_input(key="train_data").input(str(sudoku4_data)).run()
+    assert any("holds 4x4 puzzles; this model plays 9x9" in caption.value for caption in at.caption)
+    at.text_input(key="train_name").input("mismatch").run()
+    at.button(key="train_start").click().run()
+    assert not at.exception and any("holds 4x4 puzzles, but the model plays 9x9" in e.value for e in at.error)
+    assert not (train_runs_root / "mismatch").exists()
+
+
 def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs_root):
     for name, status, metrics in (("bad-status", "{oops", '{"kind": "train", "step": 5, "lm_loss": 1.5}\n'),
                                   ("bad-metrics", '{"state": "stopped", "step": 5}', "xx\n{}\n" * 3 + "{"),

@@ -265,3 +265,11 @@ def test_a_full_disk_stops_the_run_as_crashed_with_the_reason_and_it_resumes_lat
     monkeypatch.setattr(Run, "save_state", real_save)
     monkeypatch.setattr(status_module, "write_json", real_write_json)
     assert train_main(["--resume", str(run_dir), "--steps", "12"]) == 0  # space again: it continues
+
+
+def test_a_data_set_of_another_grid_size_is_refused_before_the_first_step(sudoku4_data, tmp_path, capsys):
+    out = tmp_path / "mismatch"
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(out), "--data", str(sudoku4_data), "--steps", "1",
+                       "--device", "cpu"]) == 2
+    assert "holds 4x4 puzzles, but the model plays 9x9" in capsys.readouterr().err
+    assert not out.exists()

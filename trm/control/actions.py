@@ -11,6 +11,7 @@ import signal
 from pathlib import Path
 
 from trm.checkpoint import check_folder_name
+from trm.data import check_grid_size
 from trm.control.trainer_process import launch_guard, reap_children, refuse_if_alive, spawn_trainer
 from trm.errors import CheckpointError, ConfigError, TRMError
 from trm.export import export_checkpoint
@@ -45,8 +46,9 @@ def start_run(runs_root: Path, name: str, preset: str, *, data_dir: str | None =
     fields = {"data_dir": data_dir, "total_steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed,
               **(train_overrides or {})}
     fields = {key: value for key, value in fields.items() if value is not None}
-    dataclasses.replace(get_preset(preset).train, **fields)  # raises ConfigError naming a bad field
-    dataclasses.replace(get_preset(preset).model, **(model_overrides or {}))
+    train = dataclasses.replace(get_preset(preset).train, **fields)  # raises ConfigError naming a bad field
+    model = dataclasses.replace(get_preset(preset).model, **(model_overrides or {}))
+    check_grid_size(resolve_run_path(train.data_dir), model.grid_size)  # the run would crash at its first step
     if tensorboard and not tensorboard_available():
         raise ConfigError("TensorBoard logging needs the tensorboard package: pip install tensorboard.")
     args = ["--preset", preset, "--out", str(run_dir.resolve())]

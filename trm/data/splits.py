@@ -106,6 +106,23 @@ def _check_arrays(path: Path, puzzles: np.ndarray, solutions: np.ndarray, shape:
                         f"({len(disagree)} such rows); {_REBUILD_HINT}.")
 
 
+def data_grid_size(directory: str | Path) -> int | None:
+    """The grid size a built data set holds (its meta.json), or None where there is none to read yet."""
+    try:
+        size = load_meta(directory).get("size")
+    except DataError:
+        return None
+    return size if isinstance(size, int) else None
+
+
+def check_grid_size(directory: str | Path, grid_size: int) -> None:
+    """DataError when the data set in ``directory`` holds puzzles of another size than ``grid_size``."""
+    size = data_grid_size(directory)
+    if size is not None and size != grid_size:
+        raise DataError(f"{directory} holds {size}x{size} puzzles, but the model plays {grid_size}x{grid_size}: "
+                        f"choose a {grid_size}x{grid_size} data set (a missing folder is built with the right size).")
+
+
 def load_split(directory: str | Path, split: str) -> PuzzleTable:
     """Load ``<directory>/<split>.npz`` (split ``train`` or ``test``) as a PuzzleTable of int8 arrays.
 

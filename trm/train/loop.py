@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from trm.checkpoint import save_model
 from trm.data import build, load_split
-from trm.errors import ConfigError
+from trm.errors import ConfigError, DataError
 from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops
@@ -81,7 +81,11 @@ class Run:
         self.run_dir = Path(run_dir)
         data_dir = Path(spec.train.data_dir)
         _ensure_data(data_dir, spec.model.grid_size, runtime)
-        self.trainer = Trainer(spec.model, spec.train, load_split(data_dir, "train"), runtime)
+        train = load_split(data_dir, "train")
+        if train.shape.size != spec.model.grid_size:
+            raise DataError(f"{data_dir} holds {train.shape.size}x{train.shape.size} puzzles, but the model plays "
+                            f"{spec.model.grid_size}x{spec.model.grid_size}: choose a data set of its size.")
+        self.trainer = Trainer(spec.model, spec.train, train, runtime)
         self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
                                                           runtime.device)
         self.best_accuracy, self.wall_seconds = -1.0, 0.0
