@@ -23,7 +23,7 @@ from app_ui.grid_component import sudoku_grid
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
-from trm.model.config import MAX_SUPERVISION_STEPS
+from trm.model import MAX_SUPERVISION_STEPS
 from trm.runs import runs_root
 from trm.sudoku import GridShape, grid_to_string
 

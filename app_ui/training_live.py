@@ -28,8 +28,9 @@ def _header(run: RunInfo) -> None:
     for problem in run.problems:
         st.error(problem, icon=":material/report:")
     if run.state == "crashed":
-        st.error(f"The run crashed: {run.message}. Resume continues from its last checkpoint.",
-                 icon=":material/error:")
+        diverged = run.message.startswith("TrainingDiverged")  # resuming would diverge again at the same rate
+        st.error(f"The run crashed: {run.message.rstrip('.')}." +
+                 ("" if diverged else " Resume continues from its last checkpoint."), icon=":material/error:")
         with st.expander("End of train.log", expanded=True):
             st.code(log_tail(run.path) or "(no log: the run was not started from this page)", language="text")
     elif run.message and run.state != "finished":

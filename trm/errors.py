@@ -22,3 +22,7 @@ class CheckpointError(TRMError):
 
 class ConfigError(TRMError, ValueError):
     """A config field has a bad value or a config file has unknown or missing keys."""
+
+
+class TrainingDiverged(TRMError):
+    """The training loss or the weights became NaN or infinite (the learning rate is the usual cause)."""

@@ -81,7 +81,8 @@ def _tally_batch(tally: _Tally, exact: torch.Tensor, cells: torch.Tensor, probs:
     tally.puzzle_correct.extend(exact[-1].tolist())
     tally.halted_right += int(exact.gather(0, halt_index[None]).sum())
     tally.q_agree += int(((probs >= 0.5) == exact).sum())
-    bins = (probs * CALIBRATION_BINS).long().clamp(max=CALIBRATION_BINS - 1).flatten()
+    probs = probs.nan_to_num(nan=0.0)  # a diverged model's NaN P(halt) never halts (above); it bins as 0 here
+    bins = (probs * CALIBRATION_BINS).long().clamp(min=0, max=CALIBRATION_BINS - 1).flatten()
     tally.bin_count += torch.bincount(bins, minlength=CALIBRATION_BINS).float()
     tally.bin_prob += torch.bincount(bins, weights=probs.flatten(), minlength=CALIBRATION_BINS)
     tally.bin_right += torch.bincount(bins, weights=exact.flatten().float(), minlength=CALIBRATION_BINS)

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from trm.checkpoint import save_model
 from trm.data import build, load_split
-from trm.errors import ConfigError, DataError
+from trm.errors import ConfigError, DataError, TrainingDiverged
 from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops
@@ -21,7 +21,7 @@ from trm.runs.layout import BEST
 from trm.runs.lock import acquire_lock, release_lock
 from trm.runs.metrics import append_metrics, truncate_metrics
 from trm.runs.tensorboard_log import TensorBoardLog
-from trm.runs.state import RunState, load_run_state, save_run_state
+from trm.runs.state import RunState, load_run_state, save_run_state, saved_step
 from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
 from trm.train.curriculum import mean_flops_per_sample, recursion_depth
@@ -140,10 +140,18 @@ class Run:
         if not self.runtime.is_main:
             return
         weights, optimizer, extra = self.trainer.state_tensors()
+        if not all(bool(torch.isfinite(tensor).all()) for tensor in weights.values()):  # keep the last good state
+            raise TrainingDiverged(self._diverged_message("the weights hold NaN or infinite values"))
         info = {**self.trainer.state_info(), "best_exact_accuracy": self.best_accuracy,
                 "wall_seconds": self.wall_seconds, "preset": self.spec.preset}
         save_run_state(self.run_dir, RunState(self.trainer.step, info, weights, optimizer, extra),
                        save_optimizer=self.spec.save_optimizer)
+
+    def _diverged_message(self, what: str) -> str:
+        saved = saved_step(self.run_dir)
+        kept = f"The last saved state (step {saved:,}) is from before; " if saved else "Nothing was saved; "
+        return (f"{what} at step {self.trainer.step:,}: training diverged (a learning rate too high is the usual "
+                f"cause). {kept}start a new run with a lower learning rate.")
 
     def evaluate(self) -> EvalResult:
         model = self.trainer.ema_model()
@@ -180,6 +188,8 @@ class Run:
                     elapsed = time.perf_counter() - window_start
                     self.wall_seconds += elapsed
                     record, agreed_stop = self._log_train(totals, window_steps, elapsed, stop.is_set)
+                    if not math.isfinite(record["lm_loss"]):
+                        raise TrainingDiverged(self._diverged_message(f"the training loss became {record['lm_loss']}"))
                     bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
                     totals, window_start, window_steps = {}, time.perf_counter(), 0
                 elif not self.runtime.is_distributed:
