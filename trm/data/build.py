@@ -90,6 +90,20 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
     return meta
 
 
+# a data set's files, and the temporary ones a killed build leaves
+DATA_SET_FILES = {"train.npz", "test.npz", "meta.json", "train.tmp.npz", "test.tmp.npz", "meta.json.tmp"}
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    """A build writes only into a new or empty folder or over a data set: never among someone else's files."""
+    if out.exists() and not out.is_dir():
+        raise DataError(f"{out} is a file; give a folder for the data set.")
+    others = sorted(p.name for p in out.iterdir() if p.name not in DATA_SET_FILES) if out.is_dir() else []
+    if others:
+        raise DataError(f"{out} holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
+                        f"build the data set into a new or empty folder.")
+
+
 def build(size: int, out: str | Path, test_limit: int | None = None, seed: int = 0,
           is_progress_shown: bool = True, extra_train_files: tuple[str | Path, ...] = ()) -> dict:
     """Build the data set of ``size`` (4, 6 or 9) into directory ``out``; returns its meta dict.
@@ -98,6 +112,7 @@ def build(size: int, out: str | Path, test_limit: int | None = None, seed: int =
     extra files for a generated size, or a bad input file.
     """
     out = Path(out)
+    _refuse_foreign_folder(out)
     if size == 9:
         return build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown,
                              extra_train_files=tuple(Path(p) for p in extra_train_files))
