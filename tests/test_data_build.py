@@ -144,7 +144,9 @@ def test_extra_training_files_are_refused_for_generated_sizes(tmp_path):
         build(4, tmp_path, extra_train_files=(TRAIN_9_FILE,))
 
 
-def test_a_build_writes_only_into_a_new_or_empty_folder_or_over_a_data_set(tmp_path, capsys):
+def test_a_build_writes_only_into_a_new_or_empty_folder_or_over_a_data_set(tmp_path, capsys, sudoku4_data):
+    import shutil
+
     from trm.data.__main__ import main as data_main
 
     crowded = tmp_path / "crowded"
@@ -155,7 +157,6 @@ def test_a_build_writes_only_into_a_new_or_empty_folder_or_over_a_data_set(tmp_p
     assert sorted(p.name for p in crowded.iterdir()) == ["notes.txt"]
     assert data_main(["build", "--size", "4", "--out", str(crowded / "notes.txt"), "--test-limit", "10"]) == 2
     assert "is a file" in capsys.readouterr().err
-    fresh = tmp_path / "fresh"
-    assert data_main(["build", "--size", "4", "--out", str(fresh), "--test-limit", "10"]) == 0
-    assert data_main(["build", "--size", "4", "--out", str(fresh), "--test-limit", "10"]) == 0  # over itself
-    assert {p.name for p in fresh.iterdir()} == {"train.npz", "test.npz", "meta.json"}
+    again = shutil.copytree(sudoku4_data, tmp_path / "again")
+    assert data_main(["build", "--size", "4", "--out", str(again), "--test-limit", "10"]) == 0  # over a data set
+    assert {p.name for p in again.iterdir()} == {"train.npz", "test.npz", "meta.json"}
