@@ -101,3 +101,13 @@ def test_a_fresh_start_hides_an_earlier_attempts_events_and_a_moved_run_keeps_it
     (board / "trm-run.txt").write_text("")  # left empty by a claim that died half-way: it names nobody
     TensorBoardLog(board, moved, resume_step=3).close()
     assert (board / "trm-run.txt").read_text().strip() == str(moved.resolve())
+
+
+def test_a_folder_of_other_files_is_refused_and_left_as_it_was(train_data_9x9, tmp_path, capsys):
+    other = tmp_path / "etc"
+    other.mkdir()
+    (other / "passwd").write_text("mine")
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / "run"), "--steps", "3", "--data",
+                       str(train_data_9x9), "--device", "cpu", "--tensorboard", str(other), *TINY]) == 2
+    assert "is not a new or empty folder" in capsys.readouterr().err
+    assert [path.name for path in other.iterdir()] == ["passwd"] and not (tmp_path / "run").exists()

@@ -27,6 +27,10 @@ def claim_folder(log_dir: Path, run_dir: Path) -> None:
     one folder draw their curves on top of each other and a resume of one would purge the other's events. A run
     folder that was moved keeps its claim: the recorded folder is gone and the name is the same."""
     owner, run = log_dir / OWNER_FILE, Path(run_dir).resolve()
+    if log_dir.exists() and (not log_dir.is_dir() or not owner.exists() and any(log_dir.iterdir())):
+        raise ConfigError(f"{log_dir} is not a new or empty folder, nor one a run's TensorBoard events went to: "
+                          f"nothing is written there. Give a new folder, e.g. --tensorboard runs/tensorboard/"
+                          f"{run.name}.")
     log_dir.mkdir(parents=True, exist_ok=True)
     try:
         with open(owner, "x", encoding="utf-8") as file:  # exclusive: of two runs starting at once, one claims it
