@@ -93,7 +93,7 @@ def exact_solution(puzzle: np.ndarray, shape: GridShape) -> tuple[np.ndarray | N
     result = solve(puzzle, shape, limit=2)
     if result.status is SolveStatus.UNIQUE:
         return result.solutions[0], ""
-    return None, (f"The puzzle has {result.status.value}, so there is no single right answer: the model still "
+    return None, (f"The puzzle {result.status.phrase}, so there is no single right answer: the model still "
                   f"runs, but cells are not marked right or wrong.")
 
 

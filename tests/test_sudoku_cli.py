@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from trm.sudoku import SHAPES, count_solutions, grade_puzzle, parse_puzzle
 
 REPO = Path(__file__).parents[1]
@@ -64,6 +66,18 @@ def test_generate_exits_1_for_a_level_the_size_lacks():
     assert done.returncode == 1 and "No 'hard' level for 4x4 puzzles" in done.stderr
 
 
+def test_generate_without_a_level_takes_medium_or_the_only_level_of_the_size():
+    for size, level in ((4, "easy"), (6, "medium")):
+        done = _run("generate", "--size", str(size), "--seed", "1")
+        assert done.returncode == 0, done.stderr
+        assert grade_puzzle(parse_puzzle(done.stdout.strip()), SHAPES[size]).level == level
+
+
+def test_a_puzzle_without_one_solution_is_described_in_a_sentence():
+    done = _run("grade", "1000000000000000")
+    assert done.returncode != 0 and "this one has more than one solution." in done.stderr
+
+
 def test_grade_prints_level_techniques_and_guesses():
     done = _run("grade", HARDEST)
     assert done.returncode == 0
@@ -74,3 +88,13 @@ def test_grade_prints_level_techniques_and_guesses():
 def test_unknown_command_is_a_usage_error():
     done = _run("frobnicate")
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_the_solve_page_names_why_a_puzzle_has_no_single_answer_in_a_sentence():
+    from app_ui.trace_store import exact_solution
+
+    for puzzle, phrase in (("1100000000000000", "has givens that contradict each other"),
+                           ("1000000000000000", "has more than one solution")):
+        grid = np.array([int(c) for c in puzzle], dtype=np.int8)  # parse_puzzle refuses conflicting givens
+        solution, why = exact_solution(grid, SHAPES[4])
+        assert solution is None and why.startswith(f"The puzzle {phrase}, so there is no single right answer")

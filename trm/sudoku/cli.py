@@ -12,7 +12,7 @@ import numpy as np
 
 import trm.cli_types as cli_types
 from trm.errors import PuzzleError, TRMError
-from trm.sudoku.generator import generate_puzzle, make_pool
+from trm.sudoku.generator import LEVELS_BY_SIZE, generate_puzzle, make_pool
 from trm.sudoku.grade import LEVELS, grade_puzzle
 from trm.sudoku.parse import format_grid, grid_to_string, parse_puzzle
 from trm.sudoku.shape import SHAPES, shape_for_cells, shape_for_size
@@ -38,11 +38,16 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_level(size: int) -> str:
+    """Medium where the size has it, else its easiest level."""
+    return "medium" if "medium" in LEVELS_BY_SIZE[size] else LEVELS_BY_SIZE[size][0]
+
+
 def _generate(args: argparse.Namespace) -> int:
     shape = shape_for_size(args.size)
     rng = np.random.default_rng(args.seed)
     for _ in range(args.count):
-        print(grid_to_string(generate_puzzle(shape, args.level, rng).puzzle))
+        print(grid_to_string(generate_puzzle(shape, args.level or default_level(args.size), rng).puzzle))
     return 0
 
 
@@ -73,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
     gen = commands.add_parser("generate", help="print new puzzles, one per line")
     gen.add_argument("--size", type=int, choices=sorted(SHAPES), default=9)
-    gen.add_argument("--level", choices=LEVELS, default="medium")
+    gen.add_argument("--level", choices=LEVELS, help="default: medium (easy for 4x4, which has no other)")
     gen.add_argument("--count", type=cli_types.positive_int, default=1)
     gen.add_argument("--seed", type=cli_types.seed, default=None, help="seed for a repeatable run")
     gen.set_defaults(handler=_generate)

@@ -49,8 +49,8 @@ def grade_puzzle(grid: np.ndarray, shape: GridShape) -> Grade:
     """Grade ``grid`` (flat, 0 = blank); returns a Grade. Raises PuzzleError unless it has exactly one solution."""
     search = solve(grid, shape, limit=2)
     if search.status is not SolveStatus.UNIQUE:
-        raise PuzzleError(f"Only a puzzle with exactly one solution can be graded; this one is "
-                          f"{search.status.value}. Add or fix givens until the solver reports it unique.")
+        raise PuzzleError(f"Only a puzzle with exactly one solution can be graded; this one "
+                          f"{search.status.phrase}. Add or fix givens until the solver reports it unique.")
     logic = logic_solve(grid, shape)
     level = level_for(logic.is_solved, logic.technique_counts, search.backtracks)
     return Grade(level, logic.technique_counts, logic.hardest_technique, search.guesses, search.backtracks)

@@ -28,6 +28,12 @@ class SolveStatus(enum.Enum):
     MULTIPLE = "multiple solutions"  # at least two completions (``limit`` >= 2)
     UNIQUE = "unique"  # exactly one completion (or one found, when ``limit`` is 1)
 
+    @property
+    def phrase(self) -> str:
+        """The status as the end of a sentence about a puzzle: "The puzzle has no solution"."""
+        return {"contradictory": "has givens that contradict each other", "no solution": "has no solution",
+                "multiple solutions": "has more than one solution", "unique": "has exactly one solution"}[self.value]
+
 
 @dataclass
 class SolveResult:
