@@ -1,5 +1,7 @@
 """Export writes only inside --dest, under a plain folder name, and replaces only its own checkpoints."""
 
+from pathlib import Path
+
 import pytest
 
 
@@ -31,3 +33,23 @@ def test_export_replaces_an_existing_checkpoint_only_with_force_and_never_a_fore
     assert (dest / "foreign" / "notes.txt").read_text() == "not a checkpoint"
     assert export_main(["--run", str(run), "--name", "mine", "--dest", str(dest), "--force"]) == 2  # no such run
     assert "already exists" not in capsys.readouterr().err and (dest / "mine" / "config.json").exists()
+
+
+def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_path, sudoku4_data, capsys):
+    from tests.test_train import TINY
+    from trm.export.__main__ import main as export_main
+    from trm.train.__main__ import main as train_main
+    run = tmp_path / "run"
+    assert train_main(["--preset", "sudoku4-tiny", "--out", str(run), "--steps", "6", "--data", str(sudoku4_data),
+                       "--device", "cpu", *TINY]) == 0
+    (tmp_path / "random.bin").write_bytes(bytes(range(256)) * 4)
+    dest = tmp_path / "checkpoints"
+    for sets, message in ((f"a={tmp_path / 'random.bin'}", "random.bin"),
+                          (f"nine={Path(__file__).parents[1] / 'assets/puzzles/heldout_forum_hardest_2k.csv'}",
+                           "holds 9x9 puzzles")):
+        assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", sets]) == 2
+        assert message in capsys.readouterr().err and not (dest / "x1").exists()
+    with pytest.raises(SystemExit):
+        export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", "no-equals-sign"])
+    assert "--eval takes NAME=CSV" in capsys.readouterr().err
+    assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest)]) == 0  # the retry needs no --force

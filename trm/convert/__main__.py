@@ -24,9 +24,9 @@ import trm.cli_types as cli_types
 from trm.convert.convert import FORMATS, open_source, write_converted
 from trm.convert.to_reference import write_reference
 from trm.checkpoint import read_json
-from trm.errors import DataError, TRMError
+from trm.errors import TRMError
 from trm.export.checkpoint_export import reevaluate_checkpoint
-from trm.export.card_evaluation import read_eval_set
+from trm.export.card_evaluation import check_eval_sets
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -66,15 +66,6 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def _check_sets(sets: dict[str, str], grid_size: int) -> None:
-    """Every --eval file readable and of the model's grid size, before anything is written."""
-    for name, path in sets.items():
-        table, _ = read_eval_set(path, limit=1)
-        if table.shape.size != grid_size:
-            raise DataError(f"--eval {name}={path} holds {table.shape.size}x{table.shape.size} puzzles; the model "
-                            f"solves {grid_size}x{grid_size}.")
-
-
 def _evaluations(destination: Path) -> dict[str, float]:
     evaluations = read_json(destination / "config.json", "Checkpoint config").get("metadata", {}).get("evaluations")
     return {entry["name"]: entry["result"]["exact_accuracy"] for entry in evaluations or []}
@@ -90,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         converted = open_source(args.source_format, args.path, Path(args.config) if args.config else None, args.ema)
         sets = dict(item.split("=", 1) for item in args.eval)
-        _check_sets(sets, converted.grid_size)
+        check_eval_sets(sets, converted.grid_size)
         destination = write_converted(converted, Path(args.out), args.force)
         if sets:
             reevaluate_checkpoint(destination, sets, [], args.limit, args.device)

@@ -59,12 +59,14 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--compare-run goes with --card-only CHECKPOINT, without --eval")
     if args.fp32 and args.bf16:
         parser.error("choose one of --fp32 and --bf16")
+    if any("=" not in item for item in args.eval):
+        parser.error("--eval takes NAME=CSV")
     return args
 
 
 def _run(args: argparse.Namespace) -> Path:
     """Do what the arguments ask; returns the checkpoint folder written."""
-    sets = dict(item.split("=", 1) for item in args.eval)  # ValueError for an item without "="
+    sets = dict(item.split("=", 1) for item in args.eval)
     autocast = False if args.fp32 else True if args.bf16 else None
     if args.card_only and sets:
         return reevaluate_checkpoint(Path(args.card_only), sets, args.extra_steps, args.limit, args.device,

@@ -35,6 +35,15 @@ def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, i
     return fill_solutions(read_puzzle_csv(path, limit=limit))
 
 
+
+def check_eval_sets(sets: dict[str, str], grid_size: int) -> None:
+    """Every evaluation file readable and of the model's grid size: checked before anything is written."""
+    for name, path in sets.items():
+        table, _ = read_eval_set(path, limit=1)
+        if table.shape.size != grid_size:
+            raise DataError(f"--eval {name}={path} holds {table.shape.size}x{table.shape.size} puzzles; the model "
+                            f"solves {grid_size}x{grid_size}.")
+
 def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
                         device: str, autocast: bool | None = None, batch_size: int = 512) -> Iterator[list[dict]]:
     """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``.

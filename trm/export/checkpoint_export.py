@@ -13,7 +13,8 @@ import torch
 from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_json, save_model, write_json
 from trm.errors import ConfigError
 from trm.export.card import render_model_card
-from trm.export.card_evaluation import difficulty_mix_estimate, evaluate_checkpoint, mix_backtracks
+from trm.export.card_evaluation import (check_eval_sets, difficulty_mix_estimate, evaluate_checkpoint,
+                                        mix_backtracks)
 from trm.export.card_test_time import merge_test_time, read_test_time
 from trm.model.build import build_model
 from trm.model.config import ModelConfig
@@ -63,6 +64,7 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     refuse_to_overwrite(destination, replace)
     backtracks = mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
     model, step = _ema_model(Path(run_dir), source)
+    check_eval_sets(sets or {}, model.config.grid_size)  # before the folder is written: a bad file leaves nothing
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
                 "dtype": str(dtype).replace("torch.", ""), "training": training_metadata(run_dir, step),
                 "evaluations": []}
