@@ -33,6 +33,14 @@ def positive_int(text: str) -> int:
     return _checked(text, int, lambda value: value >= 1, "at least 1")
 
 
+def int_up_to(most: int, what: str):
+    """An argparse type: an integer from 1 to ``most`` (views, steps: past the cap a run only exhausts memory)."""
+    def parse(text: str) -> int:
+        return _checked(text, int, lambda value: 1 <= value <= most, f"from 1 to {most:,} {what}")
+    parse.__name__ = f"{what} (1-{most})"  # argparse names the type in its error message
+    return parse
+
+
 def non_negative_int(text: str) -> int:
     """An integer >= 0 (a count where 0 means "all")."""
     return _checked(text, int, lambda value: value >= 0, "0 or more")

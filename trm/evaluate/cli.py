@@ -33,12 +33,16 @@ from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
 
+MAX_STEPS = 4_096  # test-time depth far past any trained count; more only runs for hours
+MAX_VIEWS = 64  # twice the Solve page's 32; each view is a full copy of the batch in memory
+
+
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m trm.evaluate", description="Evaluate a TRM checkpoint.")
     parser.add_argument("--checkpoint", required=True, help="checkpoint folder (config.json + model*.safetensors)")
     parser.add_argument("--data", required=True, help="CSV with a puzzle column (and optionally solution)")
     parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles")
-    parser.add_argument("--steps", type=cli_types.positive_int,
+    parser.add_argument("--steps", type=cli_types.int_up_to(MAX_STEPS, "steps"),
                         help="supervision steps (default: the model's maximum; more = test-time)")
     parser.add_argument("--threshold", type=cli_types.probability, default=0.5,
                         help="P(halt) at which the Q-head halts")
@@ -53,7 +57,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="estimate the accuracy on a set with this CSV's difficulty mix (implies --by-difficulty)")
     parser.add_argument("--predictions", metavar="ROWS.csv",
                         help="write one row per puzzle (prediction, halting step, final Q-halt logit) instead")
-    parser.add_argument("--views", type=cli_types.positive_int, default=1,
+    parser.add_argument("--views", type=cli_types.int_up_to(MAX_VIEWS, "views"), default=1,
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
     parser.add_argument("--select", choices=SELECTIONS, default="q",
                         help="with --views: the view with the highest Q-halt logit (q) or the majority grid (vote)")
@@ -66,7 +70,13 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=cli_types.seed, default=0,
                         help="with --views: seed of the symmetries and the noise")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.agree and args.agree > args.views:
+        parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
+                     "or more")
+    if args.predictions and not Path(args.predictions).resolve().parent.is_dir():  # before the long part
+        parser.error(f"--predictions {args.predictions}: its folder does not exist")
+    return args
 
 
 def _puzzles_line(count: int, skipped: int, details: str) -> str:
