@@ -4,6 +4,7 @@ refused with a reason and never unpickled."""
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -70,6 +71,21 @@ def test_a_bf16_checkpoint_goes_to_the_reference_in_its_training_precision(tmp_p
 class _Explodes:
     def __reduce__(self):
         return (Path.touch, (Path(__file__).parent / "never-created",))
+
+
+class _CallsTheShell:
+    def __reduce__(self):  # unpickling would call os.system
+        return os.system, (f"touch {Path(__file__).parent / 'never-created'}",)
+
+
+def test_a_pickle_that_calls_a_function_is_refused_as_such_without_running_it(tmp_path, capsys):
+    folder = tmp_path / "run"
+    write_reference_run(folder, "mlp")
+    torch.save({"model": _CallsTheShell()}, folder / "step_13")
+    assert convert_main(["--from", "reference", str(folder / "step_13"), "--out", str(tmp_path / "x")]) == 2
+    error = capsys.readouterr().err
+    assert "holds more than weights" in error and "system" in error
+    assert not (Path(__file__).parent / "never-created").exists() and not (tmp_path / "x").exists()
 
 
 def test_a_file_that_needs_unpickling_is_refused_without_running_it(tmp_path, capsys):

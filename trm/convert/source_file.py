@@ -52,12 +52,15 @@ def read_weights_file(path: Path) -> object:
         with torch.serialization.safe_globals(SAFE_PATH_GLOBALS):
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        refused = next((line.strip() for line in str(error).splitlines() if "Unsupported global" in line), None)
+        # "Unsupported global: GLOBAL x.y" for a class, "unsupported GLOBAL posix.system whose module ..." for a call
+        refused = next((line.strip() for line in str(error).splitlines() if "unsupported global" in line.lower()),
+                       None)
         if refused is None:
             raise CheckpointError(f"{path} is not a PyTorch or safetensors file.") from None
+        what = refused.split(" was not")[0].split(" whose")[0].split("error: ")[-1]
         raise CheckpointError(f"{path} holds more than weights: Python objects that only full unpickling could "
                               f"read, which could run code, so it is refused. Save its state_dict() alone, or as "
-                              f"safetensors. ({refused.split(' was not')[0].split('error: ')[-1]})") from None
+                              f"safetensors. ({what})") from None
     except Exception:  # torch.load fails on arbitrary bytes with KeyError, IndexError, RuntimeError...
         raise CheckpointError(f"{path} is not a PyTorch or safetensors file.") from None
 
