@@ -35,18 +35,18 @@ def test_export_replaces_an_existing_checkpoint_only_with_force_and_never_a_fore
     assert "already exists" not in capsys.readouterr().err and (dest / "mine" / "config.json").exists()
 
 
-def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_path, sudoku4_data, capsys):
+def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_path, train_data_9x9, capsys):
     from tests.test_train import TINY
     from trm.export.__main__ import main as export_main
     from trm.train.__main__ import main as train_main
-    run = tmp_path / "run"
-    assert train_main(["--preset", "sudoku4-tiny", "--out", str(run), "--steps", "6", "--data", str(sudoku4_data),
+    run = tmp_path / "run"  # the 9x9 preset: the 4x4 one sets this process's thread count, which other tests feel
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(run), "--steps", "6", "--data", str(train_data_9x9),
                        "--device", "cpu", *TINY]) == 0
     (tmp_path / "random.bin").write_bytes(bytes(range(256)) * 4)
     dest = tmp_path / "checkpoints"
     for sets, message in ((f"a={tmp_path / 'random.bin'}", "random.bin"),
-                          (f"nine={Path(__file__).parents[1] / 'assets/puzzles/heldout_forum_hardest_2k.csv'}",
-                           "holds 9x9 puzzles")):
+                          (f"four={Path(__file__).parents[1] / 'assets/puzzles/heldout_4x4.csv'}",
+                           "holds 4x4 puzzles")):
         assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", sets]) == 2
         assert message in capsys.readouterr().err and not (dest / "x1").exists()
     with pytest.raises(SystemExit):

@@ -15,7 +15,6 @@ import torch
 
 from trm.checkpoint import HOLD_SWAP_ENV
 from trm.runs import load_run_state
-from trm.train.__main__ import main as train_main
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--batch-size", "8", "--set", "model.hidden_size=16", "--set", "model.latent_steps=1",
@@ -51,9 +50,10 @@ def _kill_when(process: subprocess.Popen, ready, deadline_seconds: float = 90) -
 
 
 def test_killed_again_and_again_it_ends_with_the_uninterrupted_weights(data_dir, tmp_path):
-    straight = tmp_path / "straight"
-    assert train_main(["--preset", "sudoku9-mlp", "--out", str(straight), "--steps", str(STEPS), "--data",
-                       str(data_dir), "--device", "cpu", *TINY]) == 0
+    straight = tmp_path / "straight"  # a process like the killed ones: this one's thread count may have been changed
+    assert subprocess.run([sys.executable, "-m", "trm.train", "--preset", "sudoku9-mlp", "--out", str(straight),
+                           "--steps", str(STEPS), "--data", str(data_dir), "--device", "cpu", *TINY],
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True).returncode == 0
     run = tmp_path / "killed"
     first = ["--preset", "sudoku9-mlp", "--out", str(run), "--steps", str(STEPS), "--data", str(data_dir),
              "--device", "cpu", *TINY]
@@ -72,7 +72,9 @@ def test_killed_again_and_again_it_ends_with_the_uninterrupted_weights(data_dir,
         kills += killed
         assert (run / "run.json").exists(), f"nothing written before the kill {name}"
     assert kills >= 2  # the swap and the write are long enough to be caught
-    assert train_main(again) in (0, 2)  # 2: a run that had already finished says so
+    finish = subprocess.run([sys.executable, "-m", "trm.train", *again], env={**os.environ, "PYTHONPATH": str(REPO)},
+                            capture_output=True)
+    assert finish.returncode in (0, 2)  # 2: a run that had already finished says so
     finished, expected = load_run_state(run), load_run_state(straight)
     assert finished.step == STEPS
     for key, tensor in expected.weights.items():

@@ -78,5 +78,5 @@ def test_levels_follow_the_documented_rules():
 
 
 def test_grading_rejects_a_puzzle_with_several_solutions():
-    with pytest.raises(PuzzleError, match="exactly one solution.*multiple solutions"):
+    with pytest.raises(PuzzleError, match="exactly one solution.*more than one solution"):
         grade_puzzle(np.zeros(16, dtype=np.int8), SHAPES[4])
