@@ -70,6 +70,6 @@ def test_a_run_started_elsewhere_appears_on_an_idle_page(train_streamlit_url, tm
     (folder / "status.json").write_text('{"state": "finished", "step": 10}')
     (folder / "metrics.jsonl").write_text('{"kind": "train", "step": 10, "lm_loss": 1.5}\n')
     # No click: with no run alive the runs list still looks every IDLE_POLL_SECONDS, and a new run redraws the page.
-    expect(page.get_by_role("combobox", name="Run")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("combobox", name="Run", exact=True)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("No runs yet")).to_have_count(0)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
