@@ -51,17 +51,24 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (all sets pooled)")
     args = parser.parse_args(argv)
-    if not args.card_only and not (args.run and args.name):
-        parser.error("--run and --name are required (or --card-only CHECKPOINT)")
-    if args.test_time and (not args.card_only or args.eval):
-        parser.error("--test-time goes with --card-only CHECKPOINT, without --eval")
-    if args.compare_run and (not args.card_only or args.eval):
-        parser.error("--compare-run goes with --card-only CHECKPOINT, without --eval")
-    if args.fp32 and args.bf16:
-        parser.error("choose one of --fp32 and --bf16")
-    if any("=" not in item for item in args.eval):
-        parser.error("--eval takes NAME=CSV")
+    problem = _combination_problem(args)
+    if problem:
+        parser.error(problem)
     return args
+
+
+def _combination_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with how the options are combined, or None."""
+    if not args.card_only and not (args.run and args.name):
+        return "--run and --name are required (or --card-only CHECKPOINT)"
+    for option, given in (("--test-time", args.test_time), ("--compare-run", args.compare_run)):
+        if given and (not args.card_only or args.eval):
+            return f"{option} goes with --card-only CHECKPOINT, without --eval"
+    if args.fp32 and args.bf16:
+        return "choose one of --fp32 and --bf16"
+    if any("=" not in item for item in args.eval):
+        return "--eval takes NAME=CSV"
+    return None
 
 
 def _run(args: argparse.Namespace) -> Path:

@@ -188,8 +188,6 @@ class Run:
                     elapsed = time.perf_counter() - window_start
                     self.wall_seconds += elapsed
                     record, agreed_stop = self._log_train(totals, window_steps, elapsed, stop.is_set)
-                    if not math.isfinite(record["lm_loss"]):
-                        raise TrainingDiverged(self._diverged_message(f"the training loss became {record['lm_loss']}"))
                     bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
                     totals, window_start, window_steps = {}, time.perf_counter(), 0
                 elif not self.runtime.is_distributed:
@@ -292,4 +290,6 @@ class Run:
             record["gpu_memory_gb"] = torch.cuda.max_memory_allocated(self.runtime.device) / 2**30
         if self.runtime.is_main:
             self._log(record)
+        if not math.isfinite(record["lm_loss"]):  # every rank has the same sum: all stop here together
+            raise TrainingDiverged(self._diverged_message(f"the training loss became {record['lm_loss']}"))
         return record, stop
