@@ -11,8 +11,8 @@ import torch
 from tqdm import tqdm
 
 from trm.checkpoint import save_model
-from trm.data import build, load_split
-from trm.errors import ConfigError, DataError, TrainingDiverged
+from trm.data import build, check_grid_size, load_split
+from trm.errors import ConfigError, TrainingDiverged
 from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops
@@ -82,9 +82,7 @@ class Run:
         data_dir = Path(spec.train.data_dir)
         _ensure_data(data_dir, spec.model.grid_size, runtime)
         train = load_split(data_dir, "train")
-        if train.shape.size != spec.model.grid_size:
-            raise DataError(f"{data_dir} holds {train.shape.size}x{train.shape.size} puzzles, but the model plays "
-                            f"{spec.model.grid_size}x{spec.model.grid_size}: choose a data set of its size.")
+        check_grid_size(data_dir, spec.model.grid_size, train.shape.size)  # a set without meta.json too
         self.trainer = Trainer(spec.model, spec.train, train, runtime)
         self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
                                                           runtime.device)
