@@ -13,7 +13,7 @@ from app_ui.training_form import render_start_form
 from app_ui.training_live import render_live_view
 from app_ui.training_runs import render_actions, render_compare, render_runs_table
 from app_ui.training_shared import IDLE_POLL_SECONDS, POLL_SECONDS, show_flashes
-from trm.control import detect_device
+from trm.control import detect_device, reap_children
 from trm.runs import list_runs, read_run, runs_root
 
 
@@ -39,6 +39,7 @@ def _rerun_when_runs_change(runs) -> None:
 
 
 def _overview() -> None:
+    reap_children()  # a trainer this app started that has ended leaves no zombie behind while the page polls
     runs = list_runs(ROOT)
     _rerun_when_runs_change(runs)
     render_runs_table(runs)

@@ -28,9 +28,8 @@ def _header(run: RunInfo) -> None:
     for problem in run.problems:
         st.error(problem, icon=":material/report:")
     if run.state == "crashed":
-        diverged = run.message.startswith("TrainingDiverged")  # resuming would diverge again at the same rate
         st.error(f"The run crashed: {run.message.rstrip('.')}." +
-                 ("" if diverged else " Resume continues from its last checkpoint."), icon=":material/error:")
+                 ("" if run.is_diverged else " Resume continues from its last checkpoint."), icon=":material/error:")
         with st.expander("End of train.log", expanded=True):
             st.code(log_tail(run.path) or "(no log: the run was not started from this page)", language="text")
     elif run.message and run.state != "finished":
@@ -123,5 +122,10 @@ def render_live_view(run: RunInfo) -> None:
                                         "the raw values are drawn faintly behind.")
     is_log_loss = controls[1].toggle("Log-scale loss", key="train_log_loss")
     if not curves.train and not curves.evals:
-        st.info("No metrics yet: the first line arrives after the first logging interval.", icon=":material/schedule:")
+        if run.is_alive:
+            st.info("No metrics yet: the first line arrives after the first logging interval.",
+                    icon=":material/schedule:")
+        else:
+            st.info(f"This run {run.state} before it logged any metrics.",
+                    icon=":material/info:")
     _charts(curves, smoothing, is_log_loss)

@@ -108,6 +108,17 @@ def _export_help(run: RunInfo) -> str:
     return "Copy the run's best model to checkpoints/ for the Solve page."
 
 
+def _resume_help(run: RunInfo) -> str:
+    """What Resume does for ``run``, or why it is greyed out."""
+    if run.is_alive:
+        return "Stop the run first."
+    if run.is_diverged:
+        return "This run diverged: resuming at its learning rate would diverge again. Start a new run with a lower one."
+    if not run.is_resumable:
+        return "The run saved no checkpoint: Resume starts it again from step 0, up to the step in the box beside."
+    return "Continue from the last checkpoint, up to the step in the box beside."
+
+
 def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
     """Stop / Resume / Export / Delete for ``run`` in five ``columns``; each is enabled only when it makes sense."""
     stop, steps, resume, export, delete = columns
@@ -119,11 +130,11 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
         st.session_state.train_resume_for = (run.name, run.total_steps, run.state)  # e.g. the watched run finishing
         st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
     steps.number_input("Resume up to step", min_value=1, step=100, key="train_resume_steps", disabled=run.is_alive)
-    resume.button("Resume", key="train_resume", icon=":material/play_circle:", disabled=run.is_alive,
-                  width="stretch", help="Stop the run first." if run.is_alive else
-                  "Continue from the last checkpoint, up to the step in the box beside.",
+    resume.button("Resume", key="train_resume", icon=":material/play_circle:",
+                  disabled=run.is_alive or run.is_diverged, width="stretch", help=_resume_help(run),
                   on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),
-                                       f"Resuming run {run.name} from its last checkpoint."))
+                                       f"Resuming run {run.name} from its last checkpoint." if run.is_resumable else
+                                       f"Starting run {run.name} again from step 0 (it saved no checkpoint)."))
     with export.popover("Export", icon=":material/ios_share:", disabled=run.is_alive or not run.has_best_model,
                         width="stretch", help=_export_help(run)):
         st.text_input("Checkpoint name", value=run.name, key="train_export_name")

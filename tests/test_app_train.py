@@ -144,6 +144,26 @@ def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs
     assert "crashed" in errors["no-files"]
 
 
+def test_a_diverged_run_offers_no_resume_and_a_run_without_metrics_says_it_ended(train_runs_root):
+    for name, status in (("diverged", {"state": "crashed", "step": 25, "total_steps": 40, "diverged": True,
+                                       "message": "TrainingDiverged: the training loss became nan at step 25"}),
+                         ("early-crash", {"state": "crashed", "step": 0, "total_steps": 40,
+                                          "message": "RuntimeError: out of memory"})):
+        folder = train_runs_root / name
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "train": {"total_steps": 40}}))
+        (folder / "status.json").write_text(json.dumps(status))
+    at = _train_page()
+    at.selectbox(key="train_run").set_value("diverged").run()
+    assert not at.exception and at.button(key="train_resume").disabled
+    assert "diverge again" in at.button(key="train_resume").help
+    assert "Resume continues" not in " ".join(error.value for error in at.error)
+    at.selectbox(key="train_run").set_value("early-crash").run()
+    assert not at.button(key="train_resume").disabled and "from step 0" in at.button(key="train_resume").help
+    notes = " ".join(info.value for info in at.info)
+    assert "crashed before it logged any metrics" in notes and "first logging interval" not in notes
+
+
 def test_odd_lock_and_pid_values_never_take_the_page_down(train_runs_root):
     odd = {"superscript-lock": ("²", '{"state": "running", "step": 5, "pid": "²"}'),
            "circled-lock": ("①", '{"state": "running", "step": 5, "pid": true}'),

@@ -38,6 +38,12 @@ def test_checkpoint_round_trip_reproduces_outputs(saved):
     torch.testing.assert_close(_outputs(loaded.model), _outputs(model.eval()), rtol=0, atol=0)
 
 
+def test_weight_files_get_the_same_permissions_as_the_config(saved):
+    # A checkpoint is shared (committed, copied to other users): its weights must not be private to the writer
+    _, path = saved
+    assert (path / "model.safetensors").stat().st_mode & 0o777 == (path / "config.json").stat().st_mode & 0o777
+
+
 def test_bf16_export_loads_back_close_to_float32(tmp_path, saved):
     model, _ = saved
     save_model(tmp_path / "half", model, {}, dtype=torch.bfloat16)

@@ -43,12 +43,19 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
     assert train_main(["--preset", "sudoku9-mlp", "--out", str(run), "--steps", "6", "--data", str(train_data_9x9),
                        "--device", "cpu", *TINY]) == 0
     (tmp_path / "random.bin").write_bytes(bytes(range(256)) * 4)
+    good = Path(__file__).parents[1] / "assets/puzzles/heldout_forum_hardest_2k.csv"
+    rows = good.read_text().splitlines()[:40]
+    (tmp_path / "late.csv").write_text("\n".join([*rows, rows[1][:80] + "x" + rows[1][81:]]) + "\n")
     dest = tmp_path / "checkpoints"
     for sets, message in ((f"a={tmp_path / 'random.bin'}", "random.bin"),
                           (f"four={Path(__file__).parents[1] / 'assets/puzzles/heldout_4x4.csv'}",
-                           "holds 4x4 puzzles")):
+                           "holds 4x4 puzzles"),
+                          (f"late={tmp_path / 'late.csv'}", "line 41")):  # a bad row past the first
         assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", sets]) == 2
         assert message in capsys.readouterr().err and not (dest / "x1").exists()
+    assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", f"good={good}",
+                        "--eval", f"late={tmp_path / 'late.csv'}", "--limit", "50"]) == 2  # the second set is bad
+    assert "line 41" in capsys.readouterr().err and not (dest / "x1").exists()
     with pytest.raises(SystemExit):
         export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", "no-equals-sign"])
     assert "--eval takes NAME=CSV" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from trm.cli_types import strict_json
 from trm.errors import CheckpointError, ConfigError
@@ -126,7 +126,8 @@ def save_sharded(tensors: dict[str, torch.Tensor], directory: Path, stem: str) -
     names = [f"{stem}.safetensors"] if len(shards) == 1 else [
         f"{stem}-{i + 1:05d}-of-{len(shards):05d}.safetensors" for i in range(len(shards))]
     for name, shard in zip(names, shards):
-        save_file(shard, str(Path(directory) / name))
+        # Written by Python, not safetensors' own writer (which creates files 0600): shared files stay readable
+        (Path(directory) / name).write_bytes(save(shard))
     return names
 
 

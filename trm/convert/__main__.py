@@ -26,7 +26,7 @@ from trm.convert.to_reference import write_reference
 from trm.checkpoint import read_json
 from trm.errors import TRMError
 from trm.export.checkpoint_export import reevaluate_checkpoint
-from trm.export.card_evaluation import check_eval_sets
+from trm.export.card_evaluation import read_eval_sets
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -81,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         converted = open_source(args.source_format, args.path, Path(args.config) if args.config else None, args.ema)
         sets = dict(item.split("=", 1) for item in args.eval)
-        check_eval_sets(sets, converted.grid_size)
+        eval_sets = read_eval_sets(sets, converted.grid_size, args.limit)  # a bad file leaves nothing written
         destination = write_converted(converted, Path(args.out), args.force)
         if sets:
-            reevaluate_checkpoint(destination, sets, [], args.limit, args.device)
+            reevaluate_checkpoint(destination, eval_sets, [], args.limit, args.device)
     except (TRMError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 count and at extra ones, with accuracy by difficulty band and an estimate for another set's difficulty mix."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -36,28 +37,43 @@ def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, i
 
 
 
-def check_eval_sets(sets: dict[str, str], grid_size: int) -> None:
-    """Every evaluation file readable and of the model's grid size: checked before anything is written."""
-    for name, path in sets.items():
-        table, _ = read_eval_set(path, limit=1)
-        if table.shape.size != grid_size:
-            raise DataError(f"--eval {name}={path} holds {table.shape.size}x{table.shape.size} puzzles; the model "
-                            f"solves {grid_size}x{grid_size}.")
+@dataclass
+class EvalSet:
+    """A named evaluation set, read: its source (a CSV, a data folder or ``minimal:4``) and its puzzles."""
+    name: str
+    source: str
+    table: PuzzleTable
+    skipped: int
 
-def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int], limit: int | None,
-                        device: str, autocast: bool | None = None, batch_size: int = 512) -> Iterator[list[dict]]:
-    """Evaluate a checkpoint on named CSVs at its own step count and at each of ``extra_steps``.
+
+def read_eval_sets(sets: dict[str, str], grid_size: int, limit: int | None = None) -> list[EvalSet]:
+    """Every set read whole (up to ``limit`` puzzles) and checked to be of the model's grid size: an export reads
+    them before it writes anything, so a bad row anywhere in a file leaves nothing behind."""
+    read = []
+    for name, source in sets.items():
+        table, skipped = read_eval_set(source, limit)
+        if table.shape.size != grid_size:
+            raise DataError(f"--eval {name}={source} holds {table.shape.size}x{table.shape.size} puzzles; the model "
+                            f"solves {grid_size}x{grid_size}.")
+        read.append(EvalSet(name, source, table, skipped))
+    return read
+
+
+def evaluate_checkpoint(path: Path, sets: dict[str, str] | list[EvalSet], extra_steps: list[int],
+                        limit: int | None, device: str, autocast: bool | None = None,
+                        batch_size: int = 512) -> Iterator[list[dict]]:
+    """Evaluate a checkpoint on named sets (sources, or sets already read by read_eval_sets) at its own step count
+    and at each of ``extra_steps``.
 
     Yields the evaluations done so far after each set, so a caller can save them before the next set starts.
     """
     loaded = load_model(path, device)
     step_counts = [loaded.model.config.max_supervision_steps, *extra_steps]
+    if isinstance(sets, dict):
+        sets = read_eval_sets(sets, loaded.config.grid_size, limit)
     evaluations = []
-    for name, csv in sets.items():
-        table, skipped = read_eval_set(csv, limit)
-        if table.shape.size != loaded.config.grid_size:
-            raise DataError(f"{name}={csv} holds {table.shape.size}x{table.shape.size} puzzles; the checkpoint "
-                            f"solves {loaded.config.grid_size}x{loaded.config.grid_size}.")
+    for eval_set in sets:
+        name, csv, table = eval_set.name, eval_set.source, eval_set.table
         inputs, labels = encode_grids(table.puzzles, device), encode_grids(table.solutions, device)
         results = evaluate_model_at(loaded.model, inputs, labels, step_counts, batch_size=batch_size,
                                     show_progress=True, autocast=autocast)
@@ -65,7 +81,7 @@ def evaluate_checkpoint(path: Path, sets: dict[str, str], extra_steps: list[int]
         for index, result in enumerate(results):
             bands = accuracy_by_band(backtracks, result.puzzle_correct)
             evaluations.append({"name": name if index == 0 else f"{name} ({result.steps} steps)", "data": csv,
-                                "skipped": skipped, "result": result.to_dict(),
+                                "skipped": eval_set.skipped, "result": result.to_dict(),
                                 "by_difficulty": [band.to_dict() for band in bands]})
         yield evaluations
 

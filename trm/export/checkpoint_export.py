@@ -13,7 +13,7 @@ import torch
 from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_json, save_model, write_json
 from trm.errors import ConfigError
 from trm.export.card import render_model_card
-from trm.export.card_evaluation import (check_eval_sets, difficulty_mix_estimate, evaluate_checkpoint,
+from trm.export.card_evaluation import (EvalSet, read_eval_sets, difficulty_mix_estimate, evaluate_checkpoint,
                                         mix_backtracks)
 from trm.export.card_test_time import merge_test_time, read_test_time
 from trm.model.build import build_model
@@ -64,18 +64,18 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     refuse_to_overwrite(destination, replace)
     backtracks = mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
     model, step = _ema_model(Path(run_dir), source)
-    check_eval_sets(sets or {}, model.config.grid_size)  # before the folder is written: a bad file leaves nothing
+    eval_sets = read_eval_sets(sets or {}, model.config.grid_size, limit)  # a bad file leaves nothing written
     metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
                 "dtype": str(dtype).replace("torch.", ""), "training": training_metadata(run_dir, step),
                 "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
     _write_card(destination, name, model.config, metadata)
-    _evaluate_into_card(destination, name, model.config, metadata, sets or {}, extra_steps or [], limit, device,
+    _evaluate_into_card(destination, name, model.config, metadata, eval_sets, extra_steps or [], limit, device,
                         autocast, batch_size, difficulty_mix, backtracks)
     return destination
 
 
-def reevaluate_checkpoint(checkpoint: Path, sets: dict[str, str], extra_steps: list[int] | None = None,
+def reevaluate_checkpoint(checkpoint: Path, sets: dict[str, str] | list[EvalSet], extra_steps: list[int] | None = None,
                           limit: int | None = None, device: str = "cpu", autocast: bool | None = None,
                           batch_size: int = 512, difficulty_mix: str | None = None) -> Path:
     """Evaluate a checkpoint's own files again on ``sets`` and replace its card's evaluations; the weights and the
@@ -88,7 +88,8 @@ def reevaluate_checkpoint(checkpoint: Path, sets: dict[str, str], extra_steps: l
     return checkpoint
 
 
-def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict, sets: dict[str, str],
+def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict,
+                        sets: dict[str, str] | list[EvalSet],
                         extra_steps: list[int], limit: int | None, device: str, autocast: bool | None,
                         batch_size: int, difficulty_mix: str | None, backtracks: list[int] | None) -> None:
     for evaluations in evaluate_checkpoint(destination, sets, extra_steps, limit, device, autocast, batch_size):

@@ -44,6 +44,7 @@ class RunInfo:
     is_resumable: bool  # state/ holds a checkpoint to continue from
     has_best_model: bool  # best/ holds the EMA model with the best held-out accuracy
     recipe: str = ""  # optimiser, schedule, clipping, curriculum and SwiGLU form in words ("" without a config)
+    is_diverged: bool = False  # crashed on a non-finite loss: resuming at the same learning rate would again
 
     @property
     def is_alive(self) -> bool:
@@ -126,7 +127,8 @@ def read_run(path: str | Path) -> RunInfo:
         best_exact_accuracy=float(best) if isinstance(best, (int, float)) and best >= 0 else None,
         batch_size=_int_or_none(train.get("batch_size")), last_seen=last_seen, message=message,
         problems=tuple(problems), has_best_model=(path / BEST / "config.json").exists(),
-        is_resumable=has_run_state(path), recipe=_recipe(config))
+        is_resumable=has_run_state(path), recipe=_recipe(config),
+        is_diverged=state == "crashed" and status.get("diverged") is True)
 
 
 def _launched_total(launch: dict) -> int | None:

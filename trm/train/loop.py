@@ -237,7 +237,8 @@ class Run:
         if self.runtime.is_main:
             write_crash_status(self.run_dir, self.trainer.step, self.spec.train.total_steps,
                                device=self.runtime.device_name(), best_exact_accuracy=self.best_accuracy,
-                               message=f"{type(error).__name__}: {error}")
+                               message=f"{type(error).__name__}: {error}",
+                               diverged=isinstance(error, TrainingDiverged))
 
     def _status(self, state: str, **fields) -> None:
         if self.runtime.is_main:
