@@ -23,7 +23,6 @@ from app_ui.grid_component import sudoku_grid
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
-from trm.model import MAX_SUPERVISION_STEPS
 from trm.runs import runs_root
 from trm.sudoku import GridShape, grid_to_string
 
@@ -208,7 +207,7 @@ def _play(stored: tp.StoredTrace, export_name: str, loaded: LoadedModel | None =
 pi.init_state()
 pi.read_url()
 tp.remember_linked_step()
-sl.read_link(MAX_SUPERVISION_STEPS, vs.MAX_VIEWS, vs.NOISE_CHOICES)  # a model may train with more than MAX_STEPS
+sl.read_link(vs.MAX_VIEWS, vs.NOISE_CHOICES)
 pr.read_present_link()
 presentation_slot = st.empty()
 st.session_state[KEY_SHOWN] = None

@@ -5,7 +5,7 @@ import torch
 
 from trm import LoadedModel, load_model
 from trm.catalog import origin_summary, training_summary
-from trm.inference import compile_status, prepare_for_solving
+from trm.inference import compile_status, is_compile_enabled, prepare_for_solving
 
 HOW_TO_GET_ONE = {
     4: "`python -m trm.train --preset sudoku4-tiny --out runs/sudoku4` (minutes on a laptop CPU)",
@@ -51,4 +51,5 @@ def compile_note(loaded: LoadedModel) -> str:
         "compiling": "Compiling the network in the background; solves run eager (slower) until it is ready.",
         "ready": f"Compiled network in use (compiled in {status.seconds:.0f} s).",
         "failed": f"Compiling failed, running eager: {status.message}",
-    }.get(status.state, "Running eager (no compilation for this model).")
+    }.get(status.state, "Running eager (no compilation for this model)." if is_compile_enabled() else
+          "Running eager: compilation is switched off (TRM_COMPILE=0).")

@@ -17,7 +17,9 @@ KEY_NOTES = "solve_link_notes"
 
 
 def _int(text: str, low: int, high: int) -> int | None:
-    return int(text) if text.isascii() and text.isdecimal() and low <= int(text) <= high else None
+    if not (text.isascii() and text.isdecimal() and len(text) <= 9):  # Python refuses int() of 4,300+ digits
+        return None
+    return int(text) if low <= int(text) <= high else None
 
 
 def _threshold(text: str) -> float | None:
@@ -36,12 +38,13 @@ def _choice(text: str, choices: tuple[float, ...]) -> float | None:
     return value if value in choices else None
 
 
-def read_link(max_steps: int, max_views: int, noise_choices: tuple[float, ...]) -> None:
-    """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve."""
+def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
+    """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve.
+    Steps are capped later, when the model (and so its own count) is known."""
     if KEY_PENDING in st.session_state:
         return
     params, pending, notes = st.query_params, {}, []
-    parsers = {URL_STEPS: (lambda t: _int(t, 1, max_steps), f"a whole number from 1 to {max_steps}"),
+    parsers = {URL_STEPS: (lambda t: _int(t, 1, 10 ** 9 - 1), "a whole number of at least 1"),
                URL_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
                URL_THRESHOLD: (_threshold, "a number from 0.05 to 0.95"), URL_MODEL: (lambda t: t or None, ""),
                URL_NOISE: (lambda t: _choice(t, noise_choices), "one of " + ", ".join(f"{c:g}" for c in noise_choices)),

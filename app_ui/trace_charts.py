@@ -216,8 +216,8 @@ def logit_figure(trace: Trace, step: int) -> go.Figure:
                      annotation_text=f"threshold {trace.halt_threshold:.2f} = logit {threshold:.2f}",
                      annotation_position="top left", annotation_bgcolor="rgba(128, 128, 128, 0.25)")
     _shade_step(figure, step + 0.5)
-    return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,
-                   xaxis=dict(dtick=1 if len(steps) <= 24 else None))
+    return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,  # the bar charts' x range
+                   xaxis=dict(dtick=1 if len(steps) <= 24 else None, range=[0.5, len(steps) + 0.5]))
 
 
 def _logit(record) -> float:

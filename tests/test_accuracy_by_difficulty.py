@@ -92,6 +92,19 @@ def test_cli_rejects_a_mix_of_another_grid_size_and_two_precisions(capsys):
     assert "one of --fp32 and --bf16" in capsys.readouterr().err
 
 
+def test_a_bad_mix_file_or_a_folder_for_predictions_fails_before_the_evaluation(capsys, tmp_path, monkeypatch):
+    import trm.evaluate.cli as cli
+    monkeypatch.setattr(cli, "evaluate_model", lambda *_, **__: pytest.fail("evaluated before checking its inputs"))
+    (tmp_path / "bad.csv").write_text("puzzle\n12x4\n")
+    data = PUZZLES / "heldout_4x4.csv"
+    assert evaluate_main(["--checkpoint", str(SUDOKU4), "--data", str(data), "--device", "cpu",
+                          "--difficulty-mix", str(tmp_path / "bad.csv")]) == 2
+    assert "bad.csv" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        evaluate_main(["--checkpoint", str(SUDOKU4), "--data", str(data), "--predictions", str(tmp_path)])
+    assert "is a folder: give a file name" in capsys.readouterr().err
+
+
 def _bands(*pairs):
     from trm.evaluate import band_label
     return [{"band": band_label(b), "count": n, "correct": r, "exact_accuracy": r / n if n else None}

@@ -73,7 +73,7 @@ def test_puzzle_in_the_query_string_is_loaded_and_reported_unique():
 def test_the_9x9_models_record_on_puzzles_this_hard_is_quoted_beside_it():
     at = _solve_page(NORVIG_1)  # propagation alone solves it: band 0 of the shipped card's accuracy by difficulty
     notes = [c.value for c in at.caption if "dead ends on this puzzle" in c.value]
-    assert notes and notes[0].startswith("The exact solver meets 0 dead ends on this puzzle (band 0). Of the held-out")
+    assert notes and notes[0].startswith("The exact solver meets 0 dead ends on this puzzle (band 0). Of the puzzles")
 
 
 def test_a_rerun_carrying_an_older_url_of_this_session_does_not_undo_newer_edits():

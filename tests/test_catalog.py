@@ -50,10 +50,10 @@ def test_difficulty_note_quotes_the_cards_band_of_this_puzzle():
         {"name": "a (32 steps)", "result": {"steps": 32}, "by_difficulty": other},  # other step count: not pooled
         {"name": "b", "result": {"steps": 16}, "by_difficulty": other}]})
     assert difficulty_note(loaded, 70) == ("The exact solver meets 70 dead ends on this puzzle (band 51-100). Of the "
-                                           "held-out puzzles in that band, this model solves **60%** (6 of 10) at "
+                                           "puzzles on its card in that band, this model solves **60%** (6 of 10) at "
                                            "16 steps.")
     assert difficulty_note(loaded, 1).startswith("The exact solver meets 1 dead end on")
-    assert "none of this model's held-out puzzles" in difficulty_note(loaded, 150)
+    assert "none of the puzzles on this model's card" in difficulty_note(loaded, 150)
     assert difficulty_note(loaded, None) == ""  # no unique solution
     assert difficulty_note(SimpleNamespace(metadata={"evaluations": [{"result": {"steps": 16}}]}), 5) == ""
     assert difficulty_note(SimpleNamespace(metadata={"eval": {}}), 5) == ""  # a run's best model

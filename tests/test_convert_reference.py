@@ -110,6 +110,7 @@ def test_a_file_that_needs_unpickling_is_refused_without_running_it(tmp_path, ca
     ({"extra_key": True}, "no mapping for reference key"),
     ({"hidden_size": "512"}, "arch.hidden_size is '512'; it must be a whole number"),  # compared before it is used
     ({"hidden_size": [512]}, "arch.hidden_size is [512]"),
+    ({"hidden_size": None}, "arch.hidden_size is null; it must be a whole number"),  # YAML's word, not Python's
     ({"mlp_t": "yes"}, "arch.mlp_t is 'yes'; it must be true or false"),
     ({"pos_encodings": [1]}, "arch.pos_encodings is [1]; it must be text"),
 ])

@@ -1,9 +1,12 @@
 """Compiling a model's network in the background never changes what a trace records, and failures fall back."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 
+from app_ui.model_picker import compile_note
 from trm.inference import compiled
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
@@ -43,6 +46,7 @@ def test_without_compilation_the_eager_network_is_used(monkeypatch):
     model = _model()
     assert compiled.start_compiling(model).state == "eager"
     assert compiled.network_for(model) is None  # the trace then runs the eager model
+    assert "switched off (TRM_COMPILE=0)" in compile_note(SimpleNamespace(model=model))  # the page says why
 
 
 def test_a_failing_compiler_leaves_the_model_eager_and_says_why(monkeypatch):

@@ -61,9 +61,9 @@ def test_generate_prints_one_unique_puzzle_per_line_of_the_requested_level():
         assert grade_puzzle(puzzle, SHAPES[9]).level == "hard"
 
 
-def test_generate_exits_1_for_a_level_the_size_lacks():
+def test_generate_calls_a_level_the_size_lacks_bad_usage():
     done = _run("generate", "--size", "4", "--level", "hard")
-    assert done.returncode == 1 and "No 'hard' level for 4x4 puzzles" in done.stderr
+    assert done.returncode == 2 and "no 'hard' level for 4x4 puzzles: choose one of easy" in done.stderr
 
 
 def test_generate_without_a_level_takes_medium_or_the_only_level_of_the_size():

@@ -136,8 +136,9 @@ def origin_summary(metadata: dict) -> str:
 
 
 def difficulty_note(metadata: dict, backtracks: int | None) -> str:
-    """How the model fares on held-out puzzles as hard as this one (the exact solver's backtracks), from its card's
-    accuracy by difficulty; "" without a unique puzzle or without bands on the card (cards before them, runs)."""
+    """How the model fares on puzzles as hard as this one (the exact solver's backtracks), from its card's accuracy
+    by difficulty (every set on the card, which need not all be held out: the 4x4 card counts all minimal puzzles);
+    "" without a unique puzzle or without bands on the card (cards before them, runs)."""
     evaluations = metadata.get("evaluations") if isinstance(metadata, dict) else None
     if backtracks is None or not isinstance(evaluations, list):
         return ""
@@ -150,7 +151,7 @@ def difficulty_note(metadata: dict, backtracks: int | None) -> str:
     band = pooled.bands[band_index(backtracks)]
     dead_ends = f"The exact solver meets {backtracks:,} dead end{'' if backtracks == 1 else 's'} on this puzzle"
     if not band.count:
-        return (f"{dead_ends}; none of this model's held-out puzzles falls in that band ({band.band}), so its card "
-                f"cannot say how it fares on puzzles this hard.")
-    return (f"{dead_ends} (band {band.band}). Of the held-out puzzles in that band, this model solves "
+        return (f"{dead_ends}; none of the puzzles on this model's card falls in that band ({band.band}), so the "
+                f"card cannot say how it fares on puzzles this hard.")
+    return (f"{dead_ends} (band {band.band}). Of the puzzles on its card in that band, this model solves "
             f"**{band.accuracy:.0%}** ({band.correct:,} of {band.count:,}) at {pooled.steps} steps.")

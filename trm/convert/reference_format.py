@@ -49,11 +49,16 @@ class ReferenceArch:
                 value = _float_or_none(value)
             allowed = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}[kind]
             if not isinstance(value, allowed) or (isinstance(value, bool) and kind != "bool"):
-                raise ConfigError(f"arch.{field.name} is {getattr(self, field.name)!r}; it must be "
+                raise ConfigError(f"arch.{field.name} is {_as_yaml(getattr(self, field.name))}; it must be "
                                   f"{_KIND_WORDS[kind]}.")
 
 
 _KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "text"}
+
+
+def _as_yaml(value) -> str:
+    """A value as the user wrote it in all_config.yaml (null, true, '512'), not as Python prints it."""
+    return yaml.safe_dump(value, default_flow_style=True).removesuffix("\n...\n").strip()
 
 
 def _float_or_none(text: str) -> float | None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from trm.data.dedupe import concat_tables, remove_train_equivalents, select_rows
 from trm.data.generated import build_generated
-from trm.data.splits import make_meta, save_meta, save_split
+from trm.data.splits import data_grid_size, make_meta, save_meta, save_split
 from trm.errors import DataError
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
@@ -113,6 +113,10 @@ def build(size: int, out: str | Path, test_limit: int | None = None, seed: int =
     """
     out = Path(out)
     _refuse_foreign_folder(out)
+    held = data_grid_size(out) if out.is_dir() else None
+    if held is not None and held != size:  # rebuilding a set of the same size is fine; silently swapping sizes is not
+        raise DataError(f"{out} holds a {held}x{held} data set; a {size}x{size} build would replace it. Build into "
+                        f"another folder (e.g. data/sudoku{size}), or delete this one first.")
     if size == 9:
         return build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown,
                              extra_train_files=tuple(Path(p) for p in extra_train_files))

@@ -71,12 +71,22 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="with --views: seed of the symmetries and the noise")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    _check_combinations(parser, args)
+    return args
+
+
+def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors no single option's type can see, raised before the long part."""
     if args.agree and args.agree > args.views:
         parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
                      "or more")
-    if args.predictions and not Path(args.predictions).resolve().parent.is_dir():  # before the long part
-        parser.error(f"--predictions {args.predictions}: its folder does not exist")
-    return args
+    if args.predictions:  # checked before the long part
+        target = Path(args.predictions)
+        if target.is_dir():
+            parser.error(f"--predictions {args.predictions} is a folder: give a file name, e.g. "
+                         f"{target / 'predictions.csv'}")
+        if not target.resolve().parent.is_dir():
+            parser.error(f"--predictions {args.predictions}: {target.parent} is not a folder that exists")
 
 
 def _puzzles_line(count: int, skipped: int, details: str) -> str:
@@ -111,16 +121,23 @@ def _print_difficulty(bands: list[BandAccuracy], mix: MixEstimate | None, mix_pa
               f"(standard error {mix.standard_error:.2%})")
 
 
-def _difficulty(table: PuzzleTable, correct: list[bool], mix_path: str | None,
-                quiet: bool) -> tuple[list[BandAccuracy], MixEstimate | None]:
-    puzzles = tqdm(table.puzzles, desc="backtracks", unit="puzzle", disable=quiet)
-    bands = accuracy_by_band(puzzle_backtracks(puzzles, table.shape), correct)
+def _read_mix(mix_path: str | None, table: PuzzleTable) -> PuzzleTable | None:
+    """The --difficulty-mix puzzles, read and checked before the evaluation (the long part)."""
     if mix_path is None:
-        return bands, None
+        return None
     mix = read_puzzle_csv(mix_path)
     if mix.shape != table.shape:
         raise DataError(f"{mix_path} holds {mix.shape.size}x{mix.shape.size} puzzles, not "
                         f"{table.shape.size}x{table.shape.size}.")
+    return mix
+
+
+def _difficulty(table: PuzzleTable, correct: list[bool], mix: PuzzleTable | None,
+                quiet: bool) -> tuple[list[BandAccuracy], MixEstimate | None]:
+    puzzles = tqdm(table.puzzles, desc="backtracks", unit="puzzle", disable=quiet)
+    bands = accuracy_by_band(puzzle_backtracks(puzzles, table.shape), correct)
+    if mix is None:
+        return bands, None
     return bands, estimate_for_mix(bands, puzzle_backtracks(mix.puzzles, mix.shape))
 
 
@@ -216,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         if table.shape.size != loaded.config.grid_size:
             raise DataError(f"{args.data} holds {table.shape.size}x{table.shape.size} puzzles but the checkpoint "
                             f"was trained on {loaded.config.grid_size}x{loaded.config.grid_size}.")
+        mix_table = _read_mix(args.difficulty_mix, table)
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -229,11 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {**result.to_dict(), "checkpoint": str(loaded.path), "data": args.data, "skipped": skipped}
     bands, mix = None, None
     if args.by_difficulty or args.difficulty_mix:
-        try:
-            bands, mix = _difficulty(table, result.puzzle_correct, args.difficulty_mix, quiet=args.json)
-        except TRMError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
+        bands, mix = _difficulty(table, result.puzzle_correct, mix_table, quiet=args.json)
         report["accuracy_by_difficulty"] = [band.to_dict() for band in bands]
         if mix is not None:
             report["difficulty_mix"] = {"data": args.difficulty_mix, **mix.to_dict()}

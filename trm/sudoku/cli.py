@@ -93,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "generate" and args.level and args.level not in LEVELS_BY_SIZE[args.size]:
+        parser.error(f"argument --level: no '{args.level}' level for {args.size}x{args.size} puzzles: choose one of "
+                     f"{', '.join(LEVELS_BY_SIZE[args.size])}")
     try:
         return args.handler(args)
     except TRMError as error:
