@@ -16,6 +16,8 @@ from trm.trace import Trace
 Y_COLOUR, Z_COLOUR, HALT_COLOUR, CORRECT_COLOUR = "#0072B2", "#E69F00", "#CC79A7", "#009E73"
 WRONG_COLOUR, MUTED = "#D55E00", "#9AA0A6"
 STEP_SHADE = "rgba(0, 114, 178, 0.10)"
+# White on the dashed line's grey: legible over the pink bars, and in the light and the dark theme alike
+THRESHOLD_LABEL = dict(annotation_bgcolor="rgba(95, 99, 104, 0.85)", annotation_font_color="white")
 DIGIT_COLOURS = qualitative.Safe[:9] + qualitative.Dark2[:1]
 HEIGHT = 300
 PCA_HEIGHT = 350  # room for the ten-entry digit legend without a scroll bar
@@ -102,7 +104,7 @@ def halting_figure(trace: Trace, step: int) -> go.Figure:
         hovertemplate="step %{x}: P(halt) %{y:.3f}<extra></extra>")
     figure.add_hline(y=trace.halt_threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
                      annotation_text=f"threshold {trace.halt_threshold:.2f}", annotation_position="top left",
-                     annotation_bgcolor="rgba(128, 128, 128, 0.25)")
+                     **THRESHOLD_LABEL)
     if halt is not None:
         figure.add_annotation(x=halt, y=p_halt[halt - 1], text="halts here", showarrow=True, arrowhead=2, ay=-30,
                               font=dict(color=HALT_COLOUR))
@@ -214,7 +216,7 @@ def logit_figure(trace: Trace, step: int) -> go.Figure:
     threshold = float(np.log(trace.halt_threshold / (1 - trace.halt_threshold)))
     figure.add_hline(y=threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
                      annotation_text=f"threshold {trace.halt_threshold:.2f} = logit {threshold:.2f}",
-                     annotation_position="top left", annotation_bgcolor="rgba(128, 128, 128, 0.25)")
+                     annotation_position="top left", **THRESHOLD_LABEL)
     _shade_step(figure, step + 0.5)
     return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,  # the bar charts' x range
                    xaxis=dict(dtick=1 if len(steps) <= 24 else None, range=[0.5, len(steps) + 0.5]))

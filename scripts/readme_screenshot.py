@@ -76,7 +76,7 @@ def _solve(browser, url: str, puzzle: str, step_to: int, out: str) -> None:
     expect(page.get_by_text("Unique solution")).to_be_visible()
     page.get_by_role("button", name="Solve").click()
     expect(page.get_by_text("Why it stops")).to_be_visible()
-    slider = page.locator(".st-key-solve_step").get_by_role("slider")
+    slider = page.locator(".st-key-solve_step_slider").get_by_role("slider")
     slider.focus()
     page.keyboard.press("Home")
     step_metric = page.locator("[data-testid=stMetric]").filter(has_text="Step").first
