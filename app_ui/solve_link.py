@@ -57,6 +57,9 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
                              f"is used.")
             else:
                 pending[name] = value
+                if name == URL_THRESHOLD and value != float(params[name]):
+                    notes.append(f"`{name}={params[name]}` in the link falls between the slider's steps of 0.05, "
+                                 f"so {value:.2f} is used.")
     st.session_state[KEY_PENDING] = pending
     st.session_state[KEY_NOTES] = notes
     st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(pending) or "step" in params)

@@ -69,6 +69,10 @@ def test_bad_values_in_a_link_are_skipped_with_a_note_and_the_page_keeps_running
     notes = " ".join(w.value for w in at.warning)
     assert "`gamma`" in notes and "`steps=²`" in notes and "`views=99`" in notes and "`threshold=nan`" in notes
     assert "`noise=0.7`" in notes
+    at = _open({"p": PUZZLE_4X4, "threshold": "0.33"})
+    assert at.slider(key="solve_threshold").value == 0.35
+    assert "`threshold=0.33` in the link falls between the slider's steps of 0.05, so 0.35 is used" in \
+        " ".join(w.value for w in at.warning)
     assert at.number_input(key="solve_steps").value == TINY.max_supervision_steps
     assert at.number_input(key="solve_views").value == 1
 

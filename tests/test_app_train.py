@@ -125,6 +125,7 @@ def test_a_data_set_of_another_grid_size_is_flagged_and_refused_before_anything_
 def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs_root):
     for name, status, metrics in (("bad-status", "{oops", '{"kind": "train", "step": 5, "lm_loss": 1.5}\n'),
                                   ("bad-metrics", '{"state": "stopped", "step": 5}', "xx\n{}\n" * 3 + "{"),
+                                  ("negative", '{"state": "stopped", "step": -1, "total_steps": -1}', ""),
                                   ("no-files", None, None)):
         folder = train_runs_root / name
         folder.mkdir(parents=True)
@@ -133,7 +134,11 @@ def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs
             (folder / "status.json").write_text(status)
             (folder / "metrics.jsonl").write_text(metrics)
     at = _train_page()
-    assert set(_table(at)) == {"bad-status", "bad-metrics", "no-files"}
+    assert set(_table(at)) == {"bad-status", "bad-metrics", "negative", "no-files"}
+    frame = at.dataframe[0].value
+    frame = frame.data if hasattr(frame, "data") else frame
+    row = frame[frame["Run"] == "negative"].iloc[0]
+    assert row["Step"] == "0 / 10" and row["Progress"] == 0.0  # the run.json's total; no "-1" or "-0%"
     errors = {}
     for name in ("bad-status", "bad-metrics", "no-files"):
         at.selectbox(key="train_run").set_value(name).run()

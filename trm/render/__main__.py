@@ -81,6 +81,12 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             parser.error(f"{flag} {path}: the folder {Path(path).resolve().parent} does not exist")
     if args.png and Path(args.png).exists() and not Path(args.png).is_dir():
         parser.error(f"--png {args.png}: that is a file; give a folder (made if missing)")
+    targets = [(f"--{name.replace('_', '-')}", Path(getattr(args, name)).resolve())
+               for name in ("gif", "mp4", "html", "png", "trace_out") if getattr(args, name)]
+    for index, (flag, path) in enumerate(targets):
+        for other_flag, other in targets[index + 1:]:
+            if path == other:  # the second write would fail after the first, or replace it
+                parser.error(f"{flag} and {other_flag} name the same path {path}: give each output its own")
 
 
 def _solve(args: argparse.Namespace) -> tuple[Trace, str]:

@@ -122,7 +122,9 @@ def read_run(path: str | Path) -> RunInfo:
     return RunInfo(
         name=path.name, path=path, state=state, pid=pid,
         step=max(_int_or_none(status.get("step")) or 0, _latest_step(path)),
-        total_steps=_int_or_none(status.get("total_steps", train.get("total_steps", _launched_total(launch)))),
+        total_steps=next((total for total in (_int_or_none(status.get("total_steps")),
+                                               _int_or_none(train.get("total_steps")), _launched_total(launch))
+                          if total is not None), None),
         preset=str(config.get("preset", "?")), device=str(status.get("device", "")),
         best_exact_accuracy=float(best) if isinstance(best, (int, float)) and best >= 0 else None,
         batch_size=_int_or_none(train.get("batch_size")), last_seen=last_seen, message=message,
@@ -138,7 +140,8 @@ def _launched_total(launch: dict) -> int | None:
 
 
 def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A count from a run's files (steps, totals, batch size), or None where the file holds no sane one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def list_runs(root: str | Path | None = None) -> list[RunInfo]:
