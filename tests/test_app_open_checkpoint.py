@@ -60,7 +60,7 @@ def test_an_upload_without_its_config_and_a_wrong_path_say_why(empty_roots, tmp_
     at.text_input(key="open_ckpt_path").set_value(str(source))
     at.text_input(key="open_ckpt_config").set_value(str(tmp_path / "missing.yaml")).run()
     at.button(key="open_ckpt_convert").click().run()
-    assert any("pass it with --config" in e.value for e in at.error)
+    assert any("in the app: the all_config.yaml field" in e.value for e in at.error)
     assert not any(empty_roots.iterdir())  # nothing half-written
 
 

@@ -103,3 +103,10 @@ def test_a_bare_state_dict_says_where_the_architecture_should_be(tmp_path, capsy
     torch.save(load_file(str(FIXTURES / "mlp.safetensors")), tmp_path / "bare.pt")
     assert convert_main(["--from", "nano-trm", str(tmp_path / "bare.pt"), "--out", str(tmp_path / "x")]) == 2
     assert "no hyper_parameters" in capsys.readouterr().err
+
+
+def test_a_device_or_a_missing_path_is_named_for_what_it_is(tmp_path, capsys):
+    assert convert_main(["--from", "nano-trm", "/dev/zero", "--out", str(tmp_path / "x")]) == 2
+    assert "/dev/zero is not a regular file" in capsys.readouterr().err  # never read: it has no end
+    assert convert_main(["--from", "nano-trm", str(tmp_path / "gone.ckpt"), "--out", str(tmp_path / "x")]) == 2
+    assert "gone.ckpt: no such file" in capsys.readouterr().err and not (tmp_path / "x").exists()

@@ -75,7 +75,7 @@ def find_config(weights: Path, config: Path | None) -> Path:
         raise ConfigError(f"{path} is a folder: give the {CONFIG_NAME} file itself.")
     if not path.is_file():
         raise ConfigError(f"{path} not found: the reference saves its architecture in {CONFIG_NAME} beside its "
-                          f"step_N files; pass it with --config.")
+                          f"step_N files; pass it with --config (in the app: the {CONFIG_NAME} field).")
     return path
 
 

@@ -39,8 +39,11 @@ def read_weights_file(path: Path) -> object:
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder: give the weights file inside it (step_N, .pth, .ckpt, "
                               f".safetensors).")
-    if not path.is_file():
+    if not path.exists():
         raise CheckpointError(f"{path}: no such file.")
+    if not path.is_file():  # a device, a pipe or a socket: reading it could block or never end
+        raise CheckpointError(f"{path} is not a regular file: give a weights file (step_N, .pth, .ckpt, "
+                              f".safetensors).")
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise CheckpointError(f"{path} is {path.stat().st_size / 2 ** 30:.1f} GiB: far larger than any TRM; refused.")
     if path.suffix == ".safetensors":
