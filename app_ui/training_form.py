@@ -23,14 +23,16 @@ KNOBS = {  # widget key -> TrainConfig field the preset fills it from
     "train_schedule": "lr_schedule", "train_warmup": "warmup_steps", "train_grad_clip": "grad_clip",
     "train_curriculum": "depth_curriculum", "train_label_smoothing": "label_smoothing",
     "train_q_halt_weight": "q_halt_loss_weight", "train_fresh_augmentations": "fresh_augmentations",
+    "train_answer_loss": "answer_loss",
 }
 MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
 RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum",
-                "label_smoothing", "q_halt_loss_weight", "fresh_augmentations")
+                "label_smoothing", "q_halt_loss_weight", "fresh_augmentations", "answer_loss")
 OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (paper)", "muon": "Muon + Adam"}
 SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
 SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
 CURRICULUM_NAMES = {"none": "none (paper)", "cgar": "CGAR"}
+ANSWER_LOSS_NAMES = {"stablemax": "stable-max (paper)", "softmax": "softmax"}
 
 
 def presets_for(size: int) -> list[str]:
@@ -109,6 +111,9 @@ def _recipe_fields() -> None:
                                                 "last step.")
         st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
         st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
+        st.selectbox("Answer loss", list(ANSWER_LOSS_NAMES), format_func=ANSWER_LOSS_NAMES.get,
+                     key="train_answer_loss", help="The cross-entropy of each cell's digit: the paper's stable-max "
+                     "(grows linearly, not exponentially), or the usual softmax that arXiv 2601.19085 trains with.")
         st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.99, step=0.05, format="%.3f",
                         key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
                         "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "

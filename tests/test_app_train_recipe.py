@@ -26,6 +26,7 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     at.number_input(key="train_label_smoothing").set_value(0.1)
     at.number_input(key="train_q_halt_weight").set_value(0.05)
     at.checkbox(key="train_fresh_augmentations").check()
+    at.selectbox(key="train_answer_loss").select("softmax")
     at.checkbox(key="train_tensorboard").check()
     at.text_input(key="train_name").input("recipe")
     at.button(key="train_start").click().run()
@@ -40,7 +41,7 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     command = config["command"]
     for changed in ("train.optimizer=muon", "model.swiglu=normed", "train.depth_curriculum=cgar",
                     "train.grad_clip=1.0", "train.label_smoothing=0.1", "train.q_halt_loss_weight=0.05",
-                    "train.fresh_augmentations=True",
+                    "train.fresh_augmentations=True", "train.answer_loss=softmax",
                     f"--tensorboard {run_dir.resolve() / 'tensorboard'}"):
         assert changed in command
     assert "lr_schedule" not in command and "muon_lr" not in command  # left at the preset's value
@@ -48,6 +49,7 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     recipe = next(caption.value for caption in at.caption if caption.value.startswith("Recipe: "))
     assert "Muon (lr 0.02" in recipe and "CGAR" in recipe and "normed SwiGLU" in recipe  # the run's header says it
     assert "label smoothing 0.1" in recipe and "Q-halt loss weight 0.05" in recipe and "fresh random symmetry" in recipe
+    assert "softmax cross-entropy" in recipe
     charts = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert "Gradient norm (before clipping)" in charts and "Muon learning rate" in charts
     events = event_accumulator.EventAccumulator(str(run_dir / "tensorboard"))

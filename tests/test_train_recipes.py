@@ -204,6 +204,26 @@ def test_label_smoothing_spreads_a_share_of_each_target_over_all_classes(sudoku4
     assert torch.allclose(lm, stablemax_cross_entropy(logits, labels, 0.3).mean(-1).sum())
 
 
+def test_the_softmax_answer_loss_is_cross_entropy_with_its_label_smoothing(sudoku4_data):
+    from trm.model.act import answer_cross_entropy
+
+    logits = torch.randn(3, 5, 7, generator=torch.Generator().manual_seed(0))
+    labels = torch.randint(0, 7, (3, 5), generator=torch.Generator().manual_seed(1))
+    target = 0.8 * F.one_hot(labels, 7).float() + 0.2 / 7
+    expected = -(target * logits.log_softmax(-1)).sum(-1)
+    assert torch.allclose(answer_cross_entropy(logits, labels, 0.2, "softmax"), expected, atol=1e-6)
+    with pytest.raises(ConfigError, match="answer_loss"):
+        TrainConfig(answer_loss="hinge")
+
+    trainer = _trainer(sudoku4_data, total_steps=2, answer_loss="softmax", label_smoothing=0.2)
+    inputs, labels = torch.randint(1, 5, (2, 16)), torch.randint(1, 5, (2, 16))
+    y, z = trainer.model.initial_state(2)
+    lm = trainer.forward(inputs, y, z, labels)[4]
+    logits = trainer.model(inputs, y, z)[2]
+    assert torch.allclose(lm, F.cross_entropy(logits.transpose(1, 2), labels, reduction="none",
+                                              label_smoothing=0.2).mean(-1).sum(), atol=1e-5)
+
+
 def test_the_q_halt_loss_weight_scales_the_halting_loss_in_the_total():
     with pytest.raises(ConfigError, match="q_halt_loss_weight"):
         TrainConfig(q_halt_loss_weight=-0.1)

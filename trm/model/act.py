@@ -13,6 +13,7 @@ from trm.model.stablemax import stablemax_cross_entropy
 from trm.model.trm import TinyRecursiveModel
 
 Q_HALT_LOSS_WEIGHT = 0.5  # reference: lm_loss + 0.5 * (q_halt_loss + q_continue_loss), the latter always 0
+ANSWER_LOSSES = ("stablemax", "softmax")  # the reference's stable-max CE; plain softmax CE as arXiv 2601.19085
 
 
 @dataclass
@@ -77,10 +78,20 @@ class StepLoss:
     puzzle_correct: torch.Tensor  # (B,) bool: every cell right
 
 
+def answer_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, label_smoothing: float = 0.0,
+                         kind: str = "stablemax") -> torch.Tensor:
+    """Per-cell cross-entropy of the answer, shape of ``labels``: stable-max (float64, the reference) or softmax."""
+    if kind == "stablemax":
+        return stablemax_cross_entropy(logits, labels, label_smoothing)
+    return F.cross_entropy(logits.float().flatten(0, -2), labels.long().flatten(), reduction="none",
+                           label_smoothing=label_smoothing).view(labels.shape)
+
+
 def act_loss(logits: torch.Tensor, q_halt: torch.Tensor, labels: torch.Tensor, label_smoothing: float = 0.0,
-             q_halt_weight: float = Q_HALT_LOSS_WEIGHT) -> StepLoss:
-    """Stable-max CE over all cells (givens too, as the reference) + q_halt_weight BCE(q_halt, puzzle exactly right)."""
-    lm = stablemax_cross_entropy(logits, labels, label_smoothing).mean(dim=-1).sum()
+             q_halt_weight: float = Q_HALT_LOSS_WEIGHT, answer_loss: str = "stablemax") -> StepLoss:
+    """The answer's CE over all cells (givens too, as the reference) + q_halt_weight BCE(q_halt, puzzle exactly
+    right)."""
+    lm = answer_cross_entropy(logits, labels, label_smoothing, answer_loss).mean(dim=-1).sum()
     with torch.no_grad():
         cell_correct = logits.argmax(dim=-1) == labels
         puzzle_correct = cell_correct.all(dim=-1)

@@ -37,6 +37,8 @@ def recipe_summary(train: dict) -> str:
                          else f"no warm-up, {schedule}")]
     if train.get("grad_clip"):
         parts.append(f"gradient norm clipped at {_figure(train['grad_clip'])}")
+    if train.get("answer_loss", "stablemax") == "softmax":
+        parts.append("softmax cross-entropy (not stable-max)")
     if train.get("label_smoothing"):
         parts.append(f"label smoothing {_figure(train['label_smoothing'])}")
     if train.get("q_halt_loss_weight", 0.5) != 0.5:

@@ -4,6 +4,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from trm.errors import ConfigError
+from trm.model.act import ANSWER_LOSSES
 from trm.model.config import ModelConfig, _strict_from_dict
 from trm.train.curriculum import check_curriculum
 
@@ -55,6 +56,7 @@ class TrainConfig:
     grad_clip: float = 0.0  # clip the global gradient norm to this; 0: off (the reference)
     label_smoothing: float = 0.0  # share of each cell's target spread over all classes; 0: off (the reference)
     q_halt_loss_weight: float = 0.5  # the Q-halt BCE's weight beside the answer loss (the reference's 0.5)
+    answer_loss: str = "stablemax"  # the answer's cross-entropy: "stablemax" (the reference) or "softmax"
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
@@ -69,7 +71,8 @@ class TrainConfig:
                 raise ConfigError(f"TrainConfig.{name} must be in [0, 1), got {getattr(self, name)}.")
 
         check_curriculum(self.depth_curriculum)
-        for name, allowed in (("optimizer", OPTIMIZERS), ("lr_schedule", LR_SCHEDULES)):
+        for name, allowed in (("optimizer", OPTIMIZERS), ("lr_schedule", LR_SCHEDULES),
+                              ("answer_loss", ANSWER_LOSSES)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"TrainConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}.")
         for name, least in (("muon_lr", 0), ("muon_weight_decay", 0), ("grad_clip", 0), ("muon_ns_steps", 1),

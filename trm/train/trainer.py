@@ -29,14 +29,14 @@ class LossForward(nn.Module):
     """One supervision step plus its loss, as one module so DDP and torch.compile see the whole step."""
 
     def __init__(self, model: RecursiveModel, label_smoothing: float = 0.0,
-                 q_halt_weight: float = Q_HALT_LOSS_WEIGHT):
+                 q_halt_weight: float = Q_HALT_LOSS_WEIGHT, answer_loss: str = "stablemax"):
         super().__init__()
         self.model = model
-        self.label_smoothing, self.q_halt_weight = label_smoothing, q_halt_weight
+        self.label_smoothing, self.q_halt_weight, self.answer_loss = label_smoothing, q_halt_weight, answer_loss
 
     def forward(self, inputs, y, z, labels):
         y, z, logits, q_halt = self.model(inputs, y, z)
-        loss = act_loss(logits, q_halt, labels, self.label_smoothing, self.q_halt_weight)
+        loss = act_loss(logits, q_halt, labels, self.label_smoothing, self.q_halt_weight, self.answer_loss)
         return y, z, q_halt.detach(), loss.total, loss.lm.detach(), loss.q_halt.detach(), \
             loss.cell_correct.float().mean(-1), loss.puzzle_correct
 
@@ -76,7 +76,8 @@ class Trainer:
         self.forward = self._build_forward()
 
     def _build_forward(self) -> nn.Module:
-        forward: nn.Module = LossForward(self.model, self.config.label_smoothing, self.config.q_halt_loss_weight)
+        forward: nn.Module = LossForward(self.model, self.config.label_smoothing, self.config.q_halt_loss_weight,
+                                         self.config.answer_loss)
         if self.runtime.is_distributed:
             device_ids = [self.runtime.device.index] if self.runtime.is_cuda else None
             forward = DistributedDataParallel(forward, device_ids=device_ids)
