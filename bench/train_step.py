@@ -3,7 +3,7 @@
     python bench/train_step.py --preset sudoku9-mlp [--batch-size 768] [--steps 30] [--warmup 10] [--no-compile]
         [--compile-mode max-autotune-no-cudagraphs] [--inductor coordinate_descent_tuning=true ...]
         [--profile top_kernels.txt] [--no-fused-swiglu] [--no-fused-token-mixer] [--plain-mixer-backward]
-        [--plain-swiglu-backward] [--no-tma] [--swiglu normed]
+        [--plain-swiglu-backward] [--no-tma] [--swiglu normed] [--set model.answer_cycles=6 ...]
         (from the repo root, PYTHONPATH=.)
     torchrun --standalone --nproc_per_node=2 bench/train_step.py --batch-size 1536   (global batch, DDP)
 
@@ -25,6 +25,7 @@ from trm.data import load_split
 from trm.kernels import KernelChoice, use_kernels
 from trm.model import peak_flops, training_flops_per_sample
 from trm.train import COMPILE_MODES, Trainer, get_preset, setup_runtime
+from trm.train.__main__ import override_config
 
 
 def _sync(runtime) -> None:
@@ -93,8 +94,22 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--no-tma", action="store_true",
                         help="the fused kernels' pointer versions, not their TMA ones (Hopper and newer)")
     parser.add_argument("--swiglu", choices=("standard", "normed"), help="the model's SwiGLU (default: the preset's)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="as trm.train's --set, e.g. model.answer_cycles=6 (a recipe's step time)")
     parser.add_argument("--device")
     return parser.parse_args()
+
+
+def _with_settings(model, train, settings: list[str]):
+    """The preset's configs with each --set applied (model.FIELD=VALUE or train.FIELD=VALUE)."""
+    overrides = {"model": {}, "train": {}}
+    for item in settings:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        if section not in overrides or not name or not value:
+            raise SystemExit(f"--set expects model.FIELD=VALUE or train.FIELD=VALUE, got {item!r}")
+        overrides[section][name] = value
+    return override_config(model, "model", overrides["model"]), override_config(train, "train", overrides["train"])
 
 
 def _timed_steps(trainer: Trainer, runtime, count: int) -> float:
@@ -115,6 +130,7 @@ def main() -> None:
                                  **{name: value for name in ("fused_swiglu", "fused_token_mixer")
                                     if (value := getattr(args, name)) is not None})
     model = dataclasses.replace(preset.model, swiglu=args.swiglu or preset.model.swiglu)
+    model, config = _with_settings(model, config, args.set)
     runtime = setup_runtime(args.device)
     trainer = Trainer(model, config, load_split(config.data_dir, "train"), runtime)
     kernels = _compared_kernels(trainer.kernels, args)
@@ -130,7 +146,8 @@ def main() -> None:
         torch.distributed.destroy_process_group()  # a process group left open aborts the worker at exit
     if not runtime.is_main:
         return
-    print(json.dumps({"preset": args.preset, "swiglu": model.swiglu, "device": runtime.device_name(),
+    print(json.dumps({"preset": args.preset, "settings": args.set, "swiglu": model.swiglu,
+                      "device": runtime.device_name(),
                       "batch_size": config.batch_size, "gpus": runtime.world_size,
                       "samples_per_second_per_gpu": round(samples_per_second / runtime.world_size, 1),
                       "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,

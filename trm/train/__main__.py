@@ -58,7 +58,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def _override(config, section: str, overrides: dict):
+def override_config(config, section: str, overrides: dict):
+    """``config`` (a ModelConfig or TrainConfig) with ``overrides`` ({field: text}) parsed as each field's type;
+    ConfigError for an unknown field or a value of another type."""
     names = {f.name: f for f in dataclasses.fields(config)}
     changes = {}
     for name, text in overrides.items():
@@ -114,8 +116,8 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
     else:
         preset = get_preset(args.preset)
         spec = RunSpec(args.preset, preset.model, preset.train)
-        spec.model = _override(spec.model, "model", model_overrides)
-    spec.train = _override(spec.train, "train", train_overrides)
+        spec.model = override_config(spec.model, "model", model_overrides)
+    spec.train = override_config(spec.train, "train", train_overrides)
     spec.save_optimizer = spec.save_optimizer and not args.no_optimizer_state
     if not args.resume:
         spec.command = _this_command(argv)
