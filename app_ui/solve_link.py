@@ -7,6 +7,8 @@ A value that is not valid (a model that is not here, steps out of range, ``²``)
 opens with its own default for it and keeps running.
 """
 
+import math
+
 import streamlit as st
 
 URL_MODEL, URL_STEPS, URL_THRESHOLD, URL_VIEWS = "model", "steps", "threshold", "views"
@@ -14,6 +16,7 @@ URL_NOISE, URL_AGREE = "noise", "agree"
 KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
 KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
 KEY_NOTES = "solve_link_notes"
+STEPS_CEILING = 10 ** 9 - 1  # far above any model's steps: the page caps a link's steps to the model's
 
 
 def _int(text: str, low: int, high: int) -> int | None:
@@ -22,12 +25,19 @@ def _int(text: str, low: int, high: int) -> int | None:
     return int(text) if low <= int(text) <= high else None
 
 
+def _steps(text: str) -> int | None:
+    """A whole number of at least 1; any longer one reads as the largest, which the page then caps."""
+    if text.isascii() and text.isdecimal() and len(text) > 9:
+        return STEPS_CEILING
+    return _int(text, 1, STEPS_CEILING)
+
+
 def _threshold(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
         return None
-    return round(value * 20) / 20 if 0.05 <= value <= 0.95 else None  # the slider's 0.05 grid
+    return math.floor(value * 20 + 0.5) / 20 if 0.05 <= value <= 0.95 else None  # the slider's 0.05 grid, halves up
 
 
 def _choice(text: str, choices: tuple[float, ...]) -> float | None:
@@ -44,7 +54,7 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
     if KEY_PENDING in st.session_state:
         return
     params, pending, notes = st.query_params, {}, []
-    parsers = {URL_STEPS: (lambda t: _int(t, 1, 10 ** 9 - 1), "a whole number of at least 1"),
+    parsers = {URL_STEPS: (_steps, "a whole number of at least 1"),
                URL_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
                URL_THRESHOLD: (_threshold, "a number from 0.05 to 0.95"), URL_MODEL: (lambda t: t or None, ""),
                URL_NOISE: (lambda t: _choice(t, noise_choices), "one of " + ", ".join(f"{c:g}" for c in noise_choices)),

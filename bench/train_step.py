@@ -22,10 +22,11 @@ from torch._dynamo.utils import counters
 
 from bench.gpu_timeline import device_activities, summarize
 from trm.data import load_split
+from trm.errors import ConfigError
 from trm.kernels import KernelChoice, use_kernels
 from trm.model import peak_flops, training_flops_per_sample
 from trm.train import COMPILE_MODES, Trainer, get_preset, setup_runtime
-from trm.train.__main__ import override_config
+from trm.train.overrides import override_config, parse_settings
 
 
 def _sync(runtime) -> None:
@@ -95,21 +96,18 @@ def _parse_args() -> argparse.Namespace:
                         help="the fused kernels' pointer versions, not their TMA ones (Hopper and newer)")
     parser.add_argument("--swiglu", choices=("standard", "normed"), help="the model's SwiGLU (default: the preset's)")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
-                        help="as trm.train's --set, e.g. model.answer_cycles=6 (a recipe's step time)")
+                        help="as trm.train's --set, applied last, e.g. model.answer_cycles=6 (a recipe's step time)")
     parser.add_argument("--device")
     return parser.parse_args()
 
 
 def _with_settings(model, train, settings: list[str]):
-    """The preset's configs with each --set applied (model.FIELD=VALUE or train.FIELD=VALUE)."""
-    overrides = {"model": {}, "train": {}}
-    for item in settings:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        if section not in overrides or not name or not value:
-            raise SystemExit(f"--set expects model.FIELD=VALUE or train.FIELD=VALUE, got {item!r}")
-        overrides[section][name] = value
-    return override_config(model, "model", overrides["model"]), override_config(train, "train", overrides["train"])
+    """The preset's configs with each --set applied; exits with the reason on a bad one (no traceback)."""
+    try:
+        model_settings, train_settings = parse_settings(settings)
+        return override_config(model, "model", model_settings), override_config(train, "train", train_settings)
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def _timed_steps(trainer: Trainer, runtime, count: int) -> float:

@@ -88,8 +88,13 @@ def test_cli_rejects_a_mix_of_another_grid_size_and_two_precisions(capsys):
     assert evaluate_main(["--checkpoint", str(SUDOKU4), "--data", str(data), "--limit", "4", "--device", "cpu",
                           "--difficulty-mix", str(PUZZLES / "heldout_6x6.csv")]) == 2
     assert "6x6 puzzles, not 4x4" in capsys.readouterr().err
-    assert evaluate_main(["--checkpoint", str(SUDOKU4), "--data", str(data), "--fp32", "--bf16"]) == 2
-    assert "one of --fp32 and --bf16" in capsys.readouterr().err
+    for options, message in ((["--fp32", "--bf16"], "one of --fp32 and --bf16"),
+                             (["--views", "4", "--by-difficulty"], "measure one view"),
+                             (["--noise", "0.3", "--difficulty-mix", str(data)], "measure one view"),
+                             (["--views", "2", "--predictions", "x.csv"], "writes one view's rows")):
+        with pytest.raises(SystemExit):
+            evaluate_main(["--checkpoint", str(SUDOKU4), "--data", str(data), *options])
+        assert message in capsys.readouterr().err
 
 
 def test_a_bad_mix_file_or_a_folder_for_predictions_fails_before_the_evaluation(capsys, tmp_path, monkeypatch):
@@ -130,7 +135,8 @@ def test_export_records_bands_for_every_evaluation(tmp_path):
     import trm.export
 
     data = str(PUZZLES / "heldout_4x4.csv")
-    evaluations = list(trm.export.evaluate_checkpoint(SUDOKU4, {"4x4": data}, [2], 6, "cpu"))[-1]
+    sets = trm.export.read_eval_sets({"4x4": data}, 4, limit=6)
+    evaluations = list(trm.export.evaluate_checkpoint(SUDOKU4, sets, [2], "cpu"))[-1]
     for item in evaluations:
         assert [band["count"] for band in item["by_difficulty"]] == [6, 0, 0, 0, 0]  # 4x4: propagation solves all
         assert item["by_difficulty"][0]["exact_accuracy"] == pytest.approx(item["result"]["exact_accuracy"])

@@ -150,23 +150,33 @@ def test_damaged_status_and_metrics_files_are_reported_not_crashed_on(train_runs
 
 
 def test_a_diverged_run_offers_no_resume_and_a_run_without_metrics_says_it_ended(train_runs_root):
+    from trm.runs.launch_record import write_launch_record
+
+    crash = {"state": "crashed", "step": 0, "total_steps": 40, "message": "RuntimeError: out of memory"}
+    nan = "TrainingDiverged: the training loss became nan at step 25"
     for name, status in (("diverged", {"state": "crashed", "step": 25, "total_steps": 40, "diverged": True,
-                                       "message": "TrainingDiverged: the training loss became nan at step 25"}),
-                         ("early-crash", {"state": "crashed", "step": 0, "total_steps": 40,
-                                          "message": "RuntimeError: out of memory"})):
+                                       "message": nan}),
+                         ("diverged-before-the-field", {"state": "crashed", "step": 25, "total_steps": 40,
+                                                        "message": nan}),
+                         ("crash-from-a-terminal", crash), ("crash-from-the-app", crash)):
         folder = train_runs_root / name
         folder.mkdir(parents=True)
         (folder / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "train": {"total_steps": 40}}))
         (folder / "status.json").write_text(json.dumps(status))
+    write_launch_record(train_runs_root / "crash-from-the-app", 2 ** 22 + 7, ["--preset", "sudoku4-tiny"])
     at = _train_page()
-    at.selectbox(key="train_run").set_value("diverged").run()
-    assert not at.exception and at.button(key="train_resume").disabled
-    assert "diverge again" in at.button(key="train_resume").help
-    assert "Resume continues" not in " ".join(error.value for error in at.error)
-    at.selectbox(key="train_run").set_value("early-crash").run()
-    assert not at.button(key="train_resume").disabled and "from step 0" in at.button(key="train_resume").help
+    for name in ("diverged", "diverged-before-the-field"):
+        at.selectbox(key="train_run").set_value(name).run()
+        assert not at.exception and at.button(key="train_resume").disabled, name
+        assert at.number_input(key="train_resume_steps").disabled
+        assert "diverge again" in at.button(key="train_resume").help
+        assert "Resume continues" not in " ".join(error.value for error in at.error)
+    at.selectbox(key="train_run").set_value("crash-from-a-terminal").run()  # no checkpoint, no launch record
+    assert at.button(key="train_resume").disabled and "start a new run" in at.button(key="train_resume").help
     notes = " ".join(info.value for info in at.info)
     assert "crashed before it logged any metrics" in notes and "first logging interval" not in notes
+    at.selectbox(key="train_run").set_value("crash-from-the-app").run()
+    assert not at.button(key="train_resume").disabled and "from step 0" in at.button(key="train_resume").help
 
 
 def test_odd_lock_and_pid_values_never_take_the_page_down(train_runs_root):

@@ -196,3 +196,12 @@ def test_a_hub_checkpoint_opens_from_the_hub_cache_offline(tmp_path, monkeypatch
     assert "could not get run/step_9 from the hub repository alice/trm-sudoku" in capsys.readouterr().err
     assert convert_main(["--from", "reference", "hf:../etc", "--out", str(tmp_path / "x")]) == 2
     assert "is not hf:OWNER/REPO" in capsys.readouterr().err
+
+
+def test_a_bad_row_anywhere_in_an_eval_file_stops_the_conversion_before_it_writes(tmp_path, capsys):
+    source = write_reference_run(tmp_path / "run", "mlp")
+    rows = (Path(__file__).parents[1] / "assets/puzzles/heldout_forum_hardest_2k.csv").read_text().splitlines()[:40]
+    (tmp_path / "late.csv").write_text("\n".join([*rows, rows[1][:80] + "x" + rows[1][81:]]) + "\n")
+    assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "theirs"),
+                         "--eval", f"late={tmp_path / 'late.csv'}"]) == 2
+    assert "line 41" in capsys.readouterr().err and not (tmp_path / "theirs").exists()

@@ -133,7 +133,8 @@ def test_evaluate_and_export_pass_the_precision_flags_through_to_the_evaluation(
     for flags in ([], ["--fp32"], ["--bf16"]):
         assert trm.evaluate.cli.main(["--checkpoint", str(checkpoint), "--data", str(data), "--limit", "4",
                                   "--device", "cpu", "--json", *flags]) == 0
-    list(trm.export.evaluate_checkpoint(checkpoint, {"4x4": str(data)}, [], 4, "cpu", autocast=False))
+    sets = trm.export.read_eval_sets({"4x4": str(data)}, 4, limit=4)
+    list(trm.export.evaluate_checkpoint(checkpoint, sets, [], "cpu", autocast=False))
     assert seen == [None, False, True, False]  # None: bf16 autocast on CUDA only
     captured = {}
     monkeypatch.setattr(export_cli, "export_checkpoint", lambda *args, **kwargs: captured.update(kwargs) or tmp_path)
@@ -168,10 +169,10 @@ def test_export_names_extra_step_evaluations_and_keeps_each_finished_set():
     repo = Path(__file__).resolve().parents[1]
     data = str(repo / "assets" / "puzzles" / "heldout_4x4.csv")
     checkpoint = repo / "checkpoints" / "sudoku4"
-    finished = [len(evaluations) for evaluations in
-                trm.export.evaluate_checkpoint(checkpoint, {"a": data, "b": data}, [3], 4, "cpu")]
+    sets = trm.export.read_checkpoint_eval_sets(checkpoint, {"a": data, "b": data}, limit=4)
+    finished = [len(evaluations) for evaluations in trm.export.evaluate_checkpoint(checkpoint, sets, [3], "cpu")]
     assert finished == [2, 4]
-    names = [item["name"] for item in list(trm.export.evaluate_checkpoint(checkpoint, {"a": data}, [3], 4, "cpu"))[-1]]
+    names = [item["name"] for item in list(trm.export.evaluate_checkpoint(checkpoint, sets[:1], [3], "cpu"))[-1]]
     steps = json.loads((checkpoint / "config.json").read_text())["model"]["max_supervision_steps"]
     assert names == ["a", "a (3 steps)"] and steps != 3
 

@@ -86,12 +86,12 @@ def resume_run(run_dir: Path, steps: int | None = None, device: str | None = Non
     with launch_guard(run_dir):
         refuse_if_alive(run_dir, "resume it")
         run = read_run(run_dir)
-        if steps is not None and steps <= run.step:
-            raise ConfigError(f"To continue, the step to resume up to must be above the run's step {run.step}; "
-                              f"got {steps}.")
         if run.is_diverged:
             raise RunStateError(f"Run {run.name} diverged: resuming at its learning rate would diverge again. "
                                 f"Start a new run with a lower learning rate.")
+        if steps is not None and steps <= run.step:
+            raise ConfigError(f"To continue, the step to resume up to must be above the run's step {run.step}; "
+                              f"got {steps}.")
         if run.state == "finished" and steps is None:
             raise RunStateError(f"Run {run.name} finished its {run.total_steps} steps; raise the total steps to "
                                 f"train it further.")

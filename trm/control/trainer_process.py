@@ -10,6 +10,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,18 +21,20 @@ from trm.runs.listing import read_run
 from trm.runs.lock import RunBusyError, process_is_trainer
 
 _CHILDREN: dict[int, subprocess.Popen] = {}  # kept so finished children are reaped (no zombies, no warnings)
+_REAPING = threading.Lock()  # every browser session's page polls from its own thread
 
 
 def reap_children() -> None:
     """Collect the exit status of finished children, so no zombie of ours holds a run's lock."""
-    for pid, child in list(_CHILDREN.items()):
-        if child.poll() is None and not process_is_trainer(pid):
-            try:
-                child.wait(timeout=10)  # exiting right now: its command line is gone, its zombie is not there yet
-            except subprocess.TimeoutExpired:
-                continue
-        if child.returncode is not None:
-            del _CHILDREN[pid]
+    with _REAPING:
+        for pid, child in list(_CHILDREN.items()):
+            if child.poll() is None and not process_is_trainer(pid):
+                try:
+                    child.wait(timeout=10)  # exiting now: its command line is gone, its zombie is not there yet
+                except subprocess.TimeoutExpired:
+                    continue
+            if child.returncode is not None:
+                _CHILDREN.pop(pid, None)
 
 
 @contextmanager

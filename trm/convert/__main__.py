@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         eval_sets = read_eval_sets(sets, converted.grid_size, args.limit)  # a bad file leaves nothing written
         destination = write_converted(converted, Path(args.out), args.force)
         if sets:
-            reevaluate_checkpoint(destination, eval_sets, [], args.limit, args.device)
+            reevaluate_checkpoint(destination, eval_sets, [], args.device)
     except (TRMError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -77,6 +77,16 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage errors no single option's type can see, raised before the long part."""
+    if args.fp32 and args.bf16:
+        parser.error("choose one of --fp32 and --bf16")
+    several = args.views > 1 or args.agree or args.noise
+    difficulty = args.by_difficulty or args.difficulty_mix
+    if args.predictions and (several or difficulty):
+        parser.error("--predictions writes one view's rows; it does not combine with --views, --agree, --noise, "
+                     "--by-difficulty or --difficulty-mix")
+    if several and difficulty:
+        parser.error("--by-difficulty and --difficulty-mix measure one view; they do not combine with --views, "
+                     "--agree or --noise")
     if args.agree and args.agree > args.views:
         parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
                      "or more")
@@ -193,10 +203,6 @@ def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skippe
 
 
 def _write_predictions(args: argparse.Namespace) -> int:
-    if args.views > 1 or args.agree or args.noise or args.by_difficulty or args.difficulty_mix:
-        print("error: --predictions writes one view's rows; it does not combine with --views, --agree, --noise, "
-              "--by-difficulty or --difficulty-mix", file=sys.stderr)
-        return 2
     try:
         loaded = load_model(args.checkpoint, args.device)
         table = read_puzzle_csv(args.data, limit=args.limit)
@@ -222,9 +228,6 @@ def _write_predictions(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    if args.fp32 and args.bf16:
-        print("error: choose one of --fp32 and --bf16", file=sys.stderr)
-        return 2
     if args.predictions:
         return _write_predictions(args)
     try:

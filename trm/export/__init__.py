@@ -6,8 +6,11 @@ evaluations on held-out sets, and the MODEL_CARD.md rendered from its metadata w
 """
 
 from trm.export.card import render_model_card
-from trm.export.card_evaluation import difficulty_mix_estimate, evaluate_checkpoint, read_eval_set
-from trm.export.checkpoint_export import export_checkpoint, reevaluate_checkpoint, rerender_card
+from trm.export.card_evaluation import (EvalSet, difficulty_mix_estimate, evaluate_checkpoint, read_eval_set,
+                                        read_eval_sets)
+from trm.export.checkpoint_export import (export_checkpoint, read_checkpoint_eval_sets, reevaluate_checkpoint,
+                                          rerender_card)
 
-__all__ = ["difficulty_mix_estimate", "evaluate_checkpoint", "export_checkpoint", "read_eval_set",
-           "reevaluate_checkpoint", "render_model_card", "rerender_card"]
+__all__ = ["EvalSet", "difficulty_mix_estimate", "evaluate_checkpoint", "export_checkpoint",
+           "read_checkpoint_eval_sets", "read_eval_set", "read_eval_sets", "reevaluate_checkpoint", "render_model_card",
+           "rerender_card"]

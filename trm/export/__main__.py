@@ -18,7 +18,8 @@ from pathlib import Path
 
 import trm.cli_types as cli_types
 from trm.errors import TRMError
-from trm.export.checkpoint_export import export_checkpoint, reevaluate_checkpoint, rerender_card
+from trm.export.checkpoint_export import (export_checkpoint, read_checkpoint_eval_sets, reevaluate_checkpoint,
+                                          rerender_card)
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -76,8 +77,9 @@ def _run(args: argparse.Namespace) -> Path:
     sets = dict(item.split("=", 1) for item in args.eval)
     autocast = False if args.fp32 else True if args.bf16 else None
     if args.card_only and sets:
-        return reevaluate_checkpoint(Path(args.card_only), sets, args.extra_steps, args.limit, args.device,
-                                     autocast, args.batch_size, args.difficulty_mix)
+        eval_sets = read_checkpoint_eval_sets(Path(args.card_only), sets, args.limit)
+        return reevaluate_checkpoint(Path(args.card_only), eval_sets, args.extra_steps, args.device, autocast,
+                                     args.batch_size, args.difficulty_mix)
     if args.card_only:
         return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run, args.test_time)
     return export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,

@@ -59,18 +59,14 @@ def read_eval_sets(sets: dict[str, str], grid_size: int, limit: int | None = Non
     return read
 
 
-def evaluate_checkpoint(path: Path, sets: dict[str, str] | list[EvalSet], extra_steps: list[int],
-                        limit: int | None, device: str, autocast: bool | None = None,
-                        batch_size: int = 512) -> Iterator[list[dict]]:
-    """Evaluate a checkpoint on named sets (sources, or sets already read by read_eval_sets) at its own step count
-    and at each of ``extra_steps``.
+def evaluate_checkpoint(path: Path, sets: list[EvalSet], extra_steps: list[int], device: str,
+                        autocast: bool | None = None, batch_size: int = 512) -> Iterator[list[dict]]:
+    """Evaluate a checkpoint on sets read by read_eval_sets at its own step count and at each of ``extra_steps``.
 
     Yields the evaluations done so far after each set, so a caller can save them before the next set starts.
     """
     loaded = load_model(path, device)
     step_counts = [loaded.model.config.max_supervision_steps, *extra_steps]
-    if isinstance(sets, dict):
-        sets = read_eval_sets(sets, loaded.config.grid_size, limit)
     evaluations = []
     for eval_set in sets:
         name, csv, table = eval_set.name, eval_set.source, eval_set.table

@@ -70,29 +70,35 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
                 "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
     _write_card(destination, name, model.config, metadata)
-    _evaluate_into_card(destination, name, model.config, metadata, eval_sets, extra_steps or [], limit, device,
-                        autocast, batch_size, difficulty_mix, backtracks)
+    _evaluate_into_card(destination, name, model.config, metadata, eval_sets, extra_steps or [], device, autocast,
+                        batch_size, difficulty_mix, backtracks)
     return destination
 
 
-def reevaluate_checkpoint(checkpoint: Path, sets: dict[str, str] | list[EvalSet], extra_steps: list[int] | None = None,
-                          limit: int | None = None, device: str = "cpu", autocast: bool | None = None,
-                          batch_size: int = 512, difficulty_mix: str | None = None) -> Path:
-    """Evaluate a checkpoint's own files again on ``sets`` and replace its card's evaluations; the weights and the
-    rest of the metadata stay. The card is written after each set, as in an export."""
+def read_checkpoint_eval_sets(checkpoint: Path, sets: dict[str, str], limit: int | None = None) -> list[EvalSet]:
+    """``sets`` read for a checkpoint's grid size (from its config.json), before anything is evaluated."""
+    saved = read_json(Path(checkpoint) / "config.json", "Checkpoint config")
+    return read_eval_sets(sets, ModelConfig.from_dict(saved["model"]).grid_size, limit)
+
+
+def reevaluate_checkpoint(checkpoint: Path, sets: list[EvalSet], extra_steps: list[int] | None = None,
+                          device: str = "cpu", autocast: bool | None = None, batch_size: int = 512,
+                          difficulty_mix: str | None = None) -> Path:
+    """Evaluate a checkpoint's own files again on ``sets`` (read_eval_sets, read_checkpoint_eval_sets) and replace
+    its card's evaluations; the weights and the rest of the metadata stay. The card is written after each set, as
+    in an export."""
     backtracks = mix_backtracks(difficulty_mix)
     saved = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = {key: value for key, value in (saved.get("metadata") or {}).items() if key != "difficulty_mix"}
     _evaluate_into_card(checkpoint, checkpoint.name, ModelConfig.from_dict(saved["model"]), metadata, sets,
-                        extra_steps or [], limit, device, autocast, batch_size, difficulty_mix, backtracks)
+                        extra_steps or [], device, autocast, batch_size, difficulty_mix, backtracks)
     return checkpoint
 
 
-def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict,
-                        sets: dict[str, str] | list[EvalSet],
-                        extra_steps: list[int], limit: int | None, device: str, autocast: bool | None,
-                        batch_size: int, difficulty_mix: str | None, backtracks: list[int] | None) -> None:
-    for evaluations in evaluate_checkpoint(destination, sets, extra_steps, limit, device, autocast, batch_size):
+def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metadata: dict, sets: list[EvalSet],
+                        extra_steps: list[int], device: str, autocast: bool | None, batch_size: int,
+                        difficulty_mix: str | None, backtracks: list[int] | None) -> None:
+    for evaluations in evaluate_checkpoint(destination, sets, extra_steps, device, autocast, batch_size):
         estimate = difficulty_mix_estimate(evaluations, difficulty_mix, backtracks) if difficulty_mix else None
         _write_card(destination, name, config,
                     {**metadata, "evaluations": evaluations, **({"difficulty_mix": estimate} if estimate else {})})

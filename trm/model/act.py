@@ -83,6 +83,7 @@ def answer_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, label_smoot
     """Per-cell cross-entropy of the answer, shape of ``labels``: stable-max (float64, the reference) or softmax."""
     if kind == "stablemax":
         return stablemax_cross_entropy(logits, labels, label_smoothing)
+    assert kind == "softmax", f"answer loss {kind!r} is not one of {ANSWER_LOSSES}"  # TrainConfig checks it first
     return F.cross_entropy(logits.float().flatten(0, -2), labels.long().flatten(), reduction="none",
                            label_smoothing=label_smoothing).view(labels.shape)
 

@@ -45,6 +45,7 @@ class RunInfo:
     has_best_model: bool  # best/ holds the EMA model with the best held-out accuracy
     recipe: str = ""  # optimiser, schedule, clipping, curriculum and SwiGLU form in words ("" without a config)
     is_diverged: bool = False  # crashed on a non-finite loss: resuming at the same learning rate would again
+    is_restartable: bool = False  # started from the app: without a checkpoint it can start again from step 0
 
     @property
     def is_alive(self) -> bool:
@@ -130,7 +131,9 @@ def read_run(path: str | Path) -> RunInfo:
         batch_size=_int_or_none(train.get("batch_size")), last_seen=last_seen, message=message,
         problems=tuple(problems), has_best_model=(path / BEST / "config.json").exists(),
         is_resumable=has_run_state(path), recipe=_recipe(config),
-        is_diverged=state == "crashed" and status.get("diverged") is True)
+        is_diverged=state == "crashed" and (status.get("diverged") is True  # runs before that field: the message
+                                            or message.startswith("TrainingDiverged")),
+        is_restartable=launched_args(launch) is not None)
 
 
 def _launched_total(launch: dict) -> int | None:

@@ -6,9 +6,7 @@ as TensorBoard event files. Runs under ``torchrun`` unchanged.
 """
 
 import argparse
-import dataclasses
 import json
-import math
 import os
 import shlex
 import sys
@@ -26,6 +24,7 @@ from trm.runs.state import saved_step
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
 from trm.train.loop import Run, RunSpec
+from trm.train.overrides import override_config, parse_settings
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -58,41 +57,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def override_config(config, section: str, overrides: dict):
-    """``config`` (a ModelConfig or TrainConfig) with ``overrides`` ({field: text}) parsed as each field's type;
-    ConfigError for an unknown field or a value of another type."""
-    names = {f.name: f for f in dataclasses.fields(config)}
-    changes = {}
-    for name, text in overrides.items():
-        if name not in names:
-            raise ConfigError(f"Unknown {section} field {name!r}; known: {sorted(names)}.")
-        changes[name] = _parse_value(f"{section}.{name}", text, getattr(config, name))
-    return dataclasses.replace(config, **changes)
-
-
-def _parse_value(field: str, text: str, current):
-    """``text`` as the type of the field's current value; ConfigError for a value of another type or a NaN."""
-    if isinstance(current, bool):
-        if text.lower() not in ("1", "true", "yes", "0", "false", "no"):
-            raise ConfigError(f"--set {field}={text}: expected true or false.")
-        return text.lower() in ("1", "true", "yes")
-    try:
-        value = type(current)(text)
-    except ValueError:
-        raise ConfigError(f"--set {field}={text}: expected {type(current).__name__}, like {current!r}.") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"--set {field}={text}: expected a finite number.")
-    return value
-
-
 def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:
-    model, train = {}, {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        if section not in ("model", "train") or not name or not value:
-            raise ConfigError(f"--set expects model.FIELD=VALUE or train.FIELD=VALUE, got {item!r}.")
-        (model if section == "model" else train)[name] = value
+    model, train = parse_settings(args.set)
     flags = {"total_steps": args.steps, "data_dir": args.data, "seed": args.seed, "batch_size": args.batch_size,
              "lr": args.lr}
     train.update({k: str(v) for k, v in flags.items() if v is not None})
