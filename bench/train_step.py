@@ -21,12 +21,11 @@ import torch._inductor.config as inductor_config
 from torch._dynamo.utils import counters
 
 from bench.gpu_timeline import device_activities, summarize
+from trm import ConfigError
 from trm.data import load_split
-from trm.errors import ConfigError
 from trm.kernels import KernelChoice, use_kernels
 from trm.model import peak_flops, training_flops_per_sample
-from trm.train import COMPILE_MODES, Trainer, get_preset, setup_runtime
-from trm.train.overrides import override_config, parse_settings
+from trm.train import COMPILE_MODES, Trainer, get_preset, override_config, parse_settings, setup_runtime
 
 
 def _sync(runtime) -> None:

@@ -7,6 +7,8 @@ The run folder it writes belongs to ``trm.runs`` (a layer below). Starting runs 
 
 from trm.train.config import COMPILE_MODES, PRESETS, Preset, TrainConfig, get_preset
 from trm.train.device import Runtime, setup_runtime
+from trm.train.overrides import override_config, parse_settings
 from trm.train.trainer import Trainer
 
-__all__ = ["COMPILE_MODES", "PRESETS", "Preset", "Runtime", "TrainConfig", "Trainer", "get_preset", "setup_runtime"]
+__all__ = ["COMPILE_MODES", "PRESETS", "Preset", "Runtime", "TrainConfig", "Trainer", "get_preset",
+           "override_config", "parse_settings", "setup_runtime"]
