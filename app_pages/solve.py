@@ -116,8 +116,8 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
     for key, name in ((KEY_STEPS, sl.URL_STEPS), (KEY_THRESHOLD, sl.URL_THRESHOLD)):
         linked = sl.take(name)
         if key == KEY_STEPS and linked is not None and linked > most_offered:
-            sl.note(f"`steps={linked}` in the link is more than this model runs here ({most_offered}), so it runs "
-                    f"{most_offered}.")
+            sl.note(f"`steps={sl.link_text(name)}` in the link is more than this model runs here ({most_offered}), "
+                    f"so it runs {most_offered}.")
             linked = most_offered
         if linked is not None:
             st.session_state[key] = linked

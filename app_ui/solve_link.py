@@ -16,6 +16,7 @@ URL_NOISE, URL_AGREE = "noise", "agree"
 KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
 KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
 KEY_NOTES = "solve_link_notes"
+KEY_TEXTS = "solve_link_texts"  # each setting as the link wrote it, for notes that quote it
 STEPS_CEILING = 10 ** 9 - 1  # far above any model's steps: the page caps a link's steps to the model's
 
 
@@ -71,6 +72,7 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
                     notes.append(f"`{name}={params[name]}` in the link falls between the slider's steps of 0.05, "
                                  f"so {value:.2f} is used.")
     st.session_state[KEY_PENDING] = pending
+    st.session_state[KEY_TEXTS] = {name: params[name] for name in pending}
     st.session_state[KEY_NOTES] = notes
     st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(pending) or "step" in params)
 
@@ -78,6 +80,11 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
 def take(name: str):
     """The link's value for ``name`` (once), or None."""
     return st.session_state.get(KEY_PENDING, {}).pop(name, None)
+
+
+def link_text(name: str) -> str:
+    """``name``'s value as the link wrote it ("" when the link did not set it)."""
+    return st.session_state.get(KEY_TEXTS, {}).get(name, "")
 
 
 def note(text: str) -> None:

@@ -94,7 +94,7 @@ def _train_overrides(preset: Preset) -> dict:
 
 def _recipe_fields() -> None:
     """The faster-recipe options, each defaulting to the preset's value; one per row, as the form is narrow."""
-    with st.expander("Recipe: optimiser, schedule, curriculum"):
+    with st.expander("Recipe: optimiser, loss, schedule, curriculum"):
         st.caption("The paper's recipe uses none of these; `bench/README.md` records what each try reached.")
         st.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get, key="train_optimizer",
                      help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "

@@ -27,9 +27,13 @@ def _header(run: RunInfo) -> None:
         st.caption(f"Recipe: {run.recipe}")
     for problem in run.problems:
         st.error(problem, icon=":material/report:")
+    if run.state == "crashed" and run.is_diverged:
+        reason = run.message.removeprefix("TrainingDiverged: ").rstrip(".")
+        st.error(f"The run diverged: {reason}.", icon=":material/error:")
+    elif run.state == "crashed":
+        st.error(f"The run crashed: {run.message.rstrip('.')}. Resume continues from its last checkpoint.",
+                 icon=":material/error:")
     if run.state == "crashed":
-        st.error(f"The run crashed: {run.message.rstrip('.')}." +
-                 ("" if run.is_diverged else " Resume continues from its last checkpoint."), icon=":material/error:")
         with st.expander("End of train.log", expanded=True):
             st.code(log_tail(run.path) or "(no log: the run was not started from this page)", language="text")
     elif run.message and run.state != "finished":

@@ -136,7 +136,8 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
         st.session_state.train_resume_for = (run.name, run.total_steps, run.state)  # e.g. the watched run finishing
         st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
     steps.number_input("Resume up to step", min_value=1, step=100, key="train_resume_steps",
-                       disabled=not _can_resume(run))
+                       disabled=not _can_resume(run), help="The step Resume trains to; raise it to train a "
+                       "finished run further." if _can_resume(run) else _resume_help(run))
     resume.button("Resume", key="train_resume", icon=":material/play_circle:",
                   disabled=not _can_resume(run), width="stretch", help=_resume_help(run),
                   on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),

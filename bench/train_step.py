@@ -14,6 +14,7 @@ data, after warm-up steps (compilation happens there), with cuda.synchronize() a
 import argparse
 import dataclasses
 import json
+import sys
 import time
 
 import torch
@@ -106,7 +107,8 @@ def _with_settings(model, train, settings: list[str]):
         model_settings, train_settings = parse_settings(settings)
         return override_config(model, "model", model_settings), override_config(train, "train", train_settings)
     except ConfigError as error:
-        raise SystemExit(f"error: {error}") from None
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None  # a usage error, as trm.train exits
 
 
 def _timed_steps(trainer: Trainer, runtime, count: int) -> float:
@@ -148,8 +150,9 @@ def main() -> None:
                       "batch_size": config.batch_size, "gpus": runtime.world_size,
                       "samples_per_second_per_gpu": round(samples_per_second / runtime.world_size, 1),
                       "compile": config.compile and runtime.is_cuda, "compile_mode": config.compile_mode,
-                      "inductor": inductor, "fused_swiglu": config.fused_swiglu,
-                      "fused_token_mixer": config.fused_token_mixer,
+                      "inductor": inductor,  # the kernels that ran (none on the CPU)
+                      "fused_swiglu": kernels.swiglu or kernels.swiglu_grad,
+                      "fused_token_mixer": kernels.token_mixer or kernels.token_mixer_grad,
                       "plain_mixer_backward": args.plain_mixer_backward,
                       "plain_swiglu_backward": args.plain_swiglu_backward,
                       "tma": kernels.tma, "ms_per_step": round(1000 * seconds, 2),

@@ -170,7 +170,9 @@ def test_a_diverged_run_offers_no_resume_and_a_run_without_metrics_says_it_ended
         assert not at.exception and at.button(key="train_resume").disabled, name
         assert at.number_input(key="train_resume_steps").disabled
         assert "diverge again" in at.button(key="train_resume").help
-        assert "Resume continues" not in " ".join(error.value for error in at.error)
+        assert "diverge again" in at.number_input(key="train_resume_steps").help
+        errors = " ".join(error.value for error in at.error)
+        assert "The run diverged: the training loss became nan" in errors and "Resume continues" not in errors
     at.selectbox(key="train_run").set_value("crash-from-a-terminal").run()  # no checkpoint, no launch record
     assert at.button(key="train_resume").disabled and "start a new run" in at.button(key="train_resume").help
     notes = " ".join(info.value for info in at.info)

@@ -32,7 +32,7 @@ def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudo
     _fill(page, "train_data", str(sudoku4_data))
     expect(page.get_by_text(f"Found {sudoku4_data}")).to_be_visible()
     _fill(page, "train_steps", "5000")  # far more than the test waits for: it must still run at Stop
-    page.get_by_text("Recipe: optimiser, schedule, curriculum").click()
+    page.get_by_text("Recipe: optimiser, loss, schedule, curriculum").click()
     expect(page.get_by_role("combobox", name="Optimiser")).to_have_value("AdamATan2 (paper)")
     expect(page.locator(".st-key-train_muon_lr input")).to_be_disabled()  # only Muon reads it
     expect(page.get_by_role("combobox", name="Depth curriculum")).to_be_in_viewport()

@@ -63,7 +63,7 @@ def test_generate_prints_one_unique_puzzle_per_line_of_the_requested_level():
 
 def test_generate_calls_a_level_the_size_lacks_bad_usage():
     done = _run("generate", "--size", "4", "--level", "hard")
-    assert done.returncode == 2 and "no 'hard' level for 4x4 puzzles: choose one of easy" in done.stderr
+    assert done.returncode == 2 and "no 'hard' level for 4x4 puzzles: they come in one, easy" in done.stderr
 
 
 def test_generate_without_a_level_takes_medium_or_the_only_level_of_the_size():

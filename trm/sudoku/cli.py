@@ -96,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "generate" and args.level and args.level not in LEVELS_BY_SIZE[args.size]:
-        parser.error(f"argument --level: no '{args.level}' level for {args.size}x{args.size} puzzles: choose one of "
-                     f"{', '.join(LEVELS_BY_SIZE[args.size])}")
+        levels = LEVELS_BY_SIZE[args.size]
+        parser.error(f"argument --level: no '{args.level}' level for {args.size}x{args.size} puzzles: "
+                     + (f"they come in one, {levels[0]}" if len(levels) == 1 else f"choose one of {', '.join(levels)}"))
     try:
         return args.handler(args)
     except TRMError as error:
