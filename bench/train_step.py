@@ -120,16 +120,21 @@ def _timed_steps(trainer: Trainer, runtime, count: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    args = _parse_args()
-    inductor = dict(_inductor_setting(item) for item in args.inductor)
+def _configs(args: argparse.Namespace):
+    """The preset's model and training configs with the command line's flags, then its --set settings."""
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
                                  compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8,
                                  **{name: value for name in ("fused_swiglu", "fused_token_mixer")
                                     if (value := getattr(args, name)) is not None})
     model = dataclasses.replace(preset.model, swiglu=args.swiglu or preset.model.swiglu)
-    model, config = _with_settings(model, config, args.set)
+    return _with_settings(model, config, args.set)
+
+
+def main() -> None:
+    args = _parse_args()
+    inductor = dict(_inductor_setting(item) for item in args.inductor)
+    model, config = _configs(args)
     runtime = setup_runtime(args.device)
     trainer = Trainer(model, config, load_split(config.data_dir, "train"), runtime)
     kernels = _compared_kernels(trainer.kernels, args)
