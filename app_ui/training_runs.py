@@ -108,18 +108,19 @@ def _export_help(run: RunInfo) -> str:
     return "Copy the run's best model to checkpoints/ for the Solve page."
 
 
-def _can_resume(run: RunInfo) -> bool:
-    return not run.is_alive and not run.is_diverged and (run.is_resumable or run.is_restartable)
-
-
-def _resume_help(run: RunInfo) -> str:
-    """What Resume does for ``run``, or why it is greyed out."""
+def _why_no_resume(run: RunInfo) -> str | None:
+    """Why Resume is greyed out for ``run``; None when it can resume (or start again)."""
     if run.is_alive:
         return "Stop the run first."
     if run.is_diverged:
         return "This run diverged: resuming at its learning rate would diverge again. Start a new run with a lower one."
     if not run.is_resumable and not run.is_restartable:
         return "The run saved no checkpoint and was not started from this page: start a new run instead."
+    return None
+
+
+def _resume_help(run: RunInfo) -> str:
+    """What Resume does for ``run``, or why it is greyed out."""
     if not run.is_resumable:
         return "The run saved no checkpoint: Resume starts it again from step 0, up to the step in the box beside."
     return "Continue from the last checkpoint, up to the step in the box beside."
@@ -135,11 +136,12 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
     if st.session_state.get("train_resume_for") != (run.name, run.total_steps, run.state):  # refill on a change,
         st.session_state.train_resume_for = (run.name, run.total_steps, run.state)  # e.g. the watched run finishing
         st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
+    blocked = _why_no_resume(run)
     steps.number_input("Resume up to step", min_value=1, step=100, key="train_resume_steps",
-                       disabled=not _can_resume(run), help="The step Resume trains to; raise it to train a "
-                       "finished run further." if _can_resume(run) else _resume_help(run))
-    resume.button("Resume", key="train_resume", icon=":material/play_circle:",
-                  disabled=not _can_resume(run), width="stretch", help=_resume_help(run),
+                       disabled=blocked is not None,
+                       help=blocked or "The step Resume trains to; raise it to train a finished run further.")
+    resume.button("Resume", key="train_resume", icon=":material/play_circle:", disabled=blocked is not None,
+                  width="stretch", help=blocked or _resume_help(run),
                   on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),
                                        f"Resuming run {run.name} from its last checkpoint." if run.is_resumable else
                                        f"Starting run {run.name} again from step 0 (it saved no checkpoint)."))
