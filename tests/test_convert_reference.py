@@ -65,7 +65,23 @@ def test_a_bf16_checkpoint_goes_to_the_reference_in_its_training_precision(tmp_p
     assert printed["forward_dtype"] == "bfloat16"
     written = torch.load(printed["written"][0], weights_only=True)
     assert written["_orig_mod.model.inner.H_init"].dtype == torch.bfloat16  # a buffer in its forward dtype
-    assert yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]["forward_dtype"] == "bfloat16"
+    arch = yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]
+    assert arch["forward_dtype"] == "bfloat16" and arch["loss"]["loss_type"] == "stablemax_cross_entropy"
+
+
+def test_a_model_trained_with_softmax_goes_to_the_reference_with_its_softmax_loss(tmp_path, train_data_9x9, capsys):
+    from tests.test_train import TINY
+    from trm.export.__main__ import main as export_main
+    from trm.train.__main__ import main as train_main
+    run = tmp_path / "run"
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(run), "--steps", "4", "--data", str(train_data_9x9),
+                       "--device", "cpu", *TINY, "--set", "train.answer_loss=softmax"]) == 0
+    assert export_main(["--run", str(run), "--name", "soft", "--dest", str(tmp_path / "checkpoints")]) == 0
+    assert load_model(tmp_path / "checkpoints" / "soft").metadata["training"]["answer_loss"] == "softmax"
+    assert convert_main(["--to", "reference", str(tmp_path / "checkpoints" / "soft"), "--out",
+                         str(tmp_path / "back")]) == 0
+    arch = yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]
+    assert arch["loss"] == {"name": "losses@ACTLossHead", "loss_type": "softmax_cross_entropy"}
 
 
 class _Explodes:

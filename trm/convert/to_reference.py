@@ -17,7 +17,15 @@ from trm.model.reference_keys import to_reference_state_dict
 REFERENCE_SWIGLU_MULTIPLE = 256  # the reference rounds every SwiGLU width up to a multiple of 256
 
 
-def reference_arch_section(config: ModelConfig, forward_dtype: str = "bfloat16") -> dict:
+def reference_loss_type(metadata: dict) -> str:
+    """The reference's name for the answer loss the checkpoint was trained with; stable-max when its card predates
+    the record (every run then used it)."""
+    answer_loss = (metadata.get("training") or {}).get("answer_loss", "stablemax")
+    return "softmax_cross_entropy" if answer_loss == "softmax" else "stablemax_cross_entropy"
+
+
+def reference_arch_section(config: ModelConfig, forward_dtype: str = "bfloat16",
+                           loss_type: str = "stablemax_cross_entropy") -> dict:
     """The ``arch`` section of the reference's config for ``config`` (its Sudoku recipe's other settings)."""
     if config.is_flat_baseline:
         raise ConfigError("the flat baseline has no counterpart in the reference code.")
@@ -28,7 +36,7 @@ def reference_arch_section(config: ModelConfig, forward_dtype: str = "bfloat16")
         raise ConfigError(f"this model rounds its SwiGLU widths to multiples of {config.swiglu_multiple}; the "
                           f"reference always uses {REFERENCE_SWIGLU_MULTIPLE}, so it would build other shapes.")
     return {"name": f"recursive_reasoning.trm@{TRM_CLASS}",
-            "loss": {"name": "losses@ACTLossHead", "loss_type": "stablemax_cross_entropy"},
+            "loss": {"name": "losses@ACTLossHead", "loss_type": loss_type},
             "halt_exploration_prob": 0.1, "halt_max_steps": config.max_supervision_steps,
             "H_cycles": config.answer_cycles, "L_cycles": config.latent_steps, "H_layers": 0,
             "L_layers": config.layers, "hidden_size": config.hidden_size, "num_heads": config.attention_heads,
@@ -65,7 +73,7 @@ def write_reference(checkpoint: Path, out_dir: Path, step: int | None = None) ->
     loaded = load_model(checkpoint)
     state = loaded.model.state_dict()
     forward_dtype = _forward_dtype(state)
-    arch = reference_arch_section(loaded.config, forward_dtype)
+    arch = reference_arch_section(loaded.config, forward_dtype, reference_loss_type(loaded.metadata))
     step = step if step is not None else _step_of(loaded.metadata)
     out_dir = Path(out_dir)
     weights_path, config_path = out_dir / f"step_{step}", out_dir / CONFIG_NAME

@@ -112,6 +112,7 @@ def training_metadata(run_dir: str | Path, step: int) -> dict:
     return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
             "ema_rate": train["ema_rate"], "data": train["data_dir"], "recipe": recipe_summary(train),
+            "answer_loss": train.get("answer_loss", "stablemax"),
             "data_provenance": data_provenance(train["data_dir"]),
             "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
             "hardware": _hardware(records, int(status.get("step", step)), status.get("device", "n/a")),
