@@ -120,8 +120,23 @@ def _timed_steps(trainer: Trainer, runtime, count: int) -> float:
     return time.perf_counter() - start
 
 
+# Flags that set a config field a --set could also name: giving both would leave one silently ignored.
+_FLAG_FIELDS = {"batch_size": "train.batch_size", "swiglu": "model.swiglu", "fused_swiglu": "train.fused_swiglu",
+                "fused_token_mixer": "train.fused_token_mixer"}
+
+
+def _refuse_doubled_fields(args: argparse.Namespace) -> None:
+    named = {setting.split("=", 1)[0].strip() for setting in args.set}
+    for flag, field in _FLAG_FIELDS.items():
+        if getattr(args, flag) is not None and field in named:
+            print(f"error: --{flag.replace('_', '-')} and --set {field} both set {field}; give it once.",
+                  file=sys.stderr)
+            raise SystemExit(2)
+
+
 def _configs(args: argparse.Namespace):
     """The preset's model and training configs with the command line's flags, then its --set settings."""
+    _refuse_doubled_fields(args)
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
                                  compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8,

@@ -29,3 +29,11 @@ def test_set_changes_the_timed_model_and_config(sudoku4_data):
     bad = subprocess.run([*command[:-2], "--set", "train.nonsense=1"], cwd=REPO, env=env, capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode != 0 and "Unknown train field 'nonsense'" in bad.stderr
+
+
+def test_a_flag_and_a_set_naming_the_same_field_are_refused():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "bench/train_step.py", "--preset", "sudoku4-tiny", "--device", "cpu",
+                           "--batch-size", "16", "--set", "train.batch_size=8"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--batch-size and --set train.batch_size both set" in done.stderr
