@@ -65,7 +65,7 @@ st.caption("Train a Tiny Recursive Model in the background and watch it learn. R
            "page or close the tab; come back any time.")
 show_flashes()
 
-form_column, runs_column = st.columns([1, 2.2], gap="large")
+form_column, runs_column = st.columns([1, 1.9], gap="large")  # the form's longest choice fits at 1280 px
 with form_column.container(border=True):
     st.markdown("**New run**")
     render_start_form(ROOT, _device())
