@@ -249,11 +249,12 @@ def test_card_states_the_recipe_of_the_run_and_of_each_compared_run():
     assert recipe_summary(paper) == "AdamATan2 (lr 0.0001, weight decay 1); 2,000 warm-up steps, then constant"
     fast = {**paper, "optimizer": "muon", "muon_lr": 0.02, "muon_momentum": 0.6, "muon_ns_steps": 3,
             "warmup_steps": 0, "lr_schedule": "cosine", "grad_clip": 1.0, "depth_curriculum": "cgar",
-            "label_smoothing": 0.2, "q_halt_loss_weight": 0.05, "fresh_augmentations": True}
+            "label_smoothing": 0.2, "q_halt_loss_weight": 0.05, "fresh_augmentations": True, "ema_start_step": 5000}
     assert recipe_summary(fast) == (
         "Muon (lr 0.02, momentum 0.6, 3 Newton-Schulz steps) for the network's matrices, AdamATan2 (lr 0.0001, "
         "weight decay 1) for the rest; no warm-up, cosine to zero; gradient norm clipped at 1; label smoothing 0.2; "
-        "Q-halt loss weight 0.05; a fresh random symmetry at every draw; "
+        "Q-halt loss weight 0.05; EMA from step 5,000 (the live weights before it); a fresh random symmetry at "
+        "every draw; "
         "CGAR depth curriculum (1/3, then 2/3, then full depth)")
     metadata = {"training": {"recipe": recipe_summary(paper)},
                 "compared_runs": [{"name": "fast", "recipe": recipe_summary(fast), "curve": []}]}

@@ -126,7 +126,8 @@ _ADDED_FIELDS = {"ModelConfig": {"swiglu_multiple": 256, "architecture": "trm", 
                                  "optimizer": "adam_atan2", "muon_lr": 0.02, "muon_momentum": 0.6,
                                  "muon_ns_steps": 3, "muon_weight_decay": 0.005, "lr_schedule": "constant",
                                  "grad_clip": 0.0, "label_smoothing": 0.0, "q_halt_loss_weight": 0.5,
-                                 "fresh_augmentations": False, "answer_loss": "stablemax"}}
+                                 "fresh_augmentations": False, "answer_loss": "stablemax",
+                                 "ema_start_step": 0}}
 
 
 def _strict_from_dict(cls, data: dict):

@@ -43,6 +43,8 @@ def recipe_summary(train: dict) -> str:
         parts.append(f"label smoothing {_figure(train['label_smoothing'])}")
     if train.get("q_halt_loss_weight", 0.5) != 0.5:
         parts.append(f"Q-halt loss weight {_figure(train['q_halt_loss_weight'])}")
+    if train.get("ema_start_step"):
+        parts.append(f"EMA from step {train['ema_start_step']:,} (the live weights before it)")
     if train.get("fresh_augmentations"):
         parts.append("a fresh random symmetry at every draw")
     if train.get("depth_curriculum", "none") == "cgar":

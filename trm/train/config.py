@@ -29,6 +29,7 @@ class TrainConfig:
     prefix_lr: float = 1e-4  # sign-SGD on the puzzle prefix (puzzle_emb_lr)
     prefix_weight_decay: float = 1.0
     ema_rate: float = 0.999
+    ema_start_step: int = 0  # the EMA copies the weights until this step, then averages (arXiv 2601.19085: 5,000)
     halt_exploration_prob: float = 0.1
     augmentations: int = 1_000  # precomputed augmented variants per training puzzle (plus the original)
     fresh_augmentations: bool = False  # a new random symmetry at every draw instead of the precomputed variants
@@ -63,7 +64,7 @@ class TrainConfig:
             if getattr(self, name) < 1:
                 raise ConfigError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}.")
         for name in ("lr", "prefix_lr", "weight_decay", "prefix_weight_decay", "warmup_steps", "augmentations",
-                     "eval_puzzles", "rewarmup_steps"):
+                     "eval_puzzles", "rewarmup_steps", "ema_start_step"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"TrainConfig.{name} must be >= 0, got {getattr(self, name)}.")
         for name in ("beta1", "beta2", "ema_rate", "halt_exploration_prob", "label_smoothing"):

@@ -94,10 +94,12 @@ class EMA:
         self.shadow = {name: params[name].detach().clone() for name in names}
 
     @torch.no_grad()
-    def update(self, model: nn.Module) -> None:
+    def update(self, model: nn.Module, follow: bool = False) -> None:
+        """One averaging step; with ``follow`` the average becomes the live weights (before the EMA starts)."""
         params = dict(model.named_parameters())
         names = list(self.shadow)
-        torch._foreach_lerp_([self.shadow[n] for n in names], [params[n].detach() for n in names], 1 - self.rate)
+        torch._foreach_lerp_([self.shadow[n] for n in names], [params[n].detach() for n in names],
+                             1.0 if follow else 1 - self.rate)
 
     @torch.no_grad()
     def copy_to(self, model: nn.Module) -> None:

@@ -136,7 +136,7 @@ class Trainer:
                 group["lr"] = self.learning_rate(base_lr)
             optimiser.step()
             optimiser.zero_grad(set_to_none=True)
-        self.ema.update(self.model)
+        self.ema.update(self.model, follow=self.step < self.config.ema_start_step)
         return grad_norm
 
     def ema_model(self) -> RecursiveModel:
