@@ -226,4 +226,4 @@ with st.container(key=pr.NORMAL_CONTAINER):
     _render_trace_area(current, current_shape)
 pr.write_present_link()
 pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
-                       int(st.session_state.get(tp.KEY_STEP) or 1))
+                       int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes())

@@ -42,10 +42,14 @@ def _leave() -> None:
     st.session_state[KEY_PRESENT] = False
 
 
-def render_presentation(slot, stored: StoredTrace | None, threshold: float, step: int) -> None:
-    """Fill ``slot`` (a container at the top of the page) with the presented solve, when presenting one."""
+def render_presentation(slot, stored: StoredTrace | None, threshold: float, step: int,
+                        notes: list[str] = ()) -> None:
+    """Fill ``slot`` (a container at the top of the page) with the presented solve, when presenting one; ``notes``
+    (what a link changed) pop up as toasts, as the page's own warnings are hidden and the player needs the room."""
     if not st.session_state.get(KEY_PRESENT) or stored is None:
         return
+    for text in notes:
+        st.toast(text, icon=":material/warning:", duration="long")
     trace = with_threshold(stored.trace, threshold)
     with slot.container(key=PRESENT_CONTAINER):
         st.html(_HIDE_PAGE)

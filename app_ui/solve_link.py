@@ -16,6 +16,7 @@ URL_NOISE, URL_AGREE = "noise", "agree"
 KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
 KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
 KEY_NOTES = "solve_link_notes"
+KEY_NOTES_SHOWN = "solve_link_notes_shown"  # this run's notes, for presentation mode (which hides the page's own)
 KEY_TEXTS = "solve_link_texts"  # each setting as the link wrote it, for notes that quote it
 STEPS_CEILING = 10 ** 9 - 1  # far above any model's steps: the page caps a link's steps to the model's
 
@@ -92,9 +93,16 @@ def note(text: str) -> None:
 
 
 def show_notes() -> None:
-    for text in st.session_state.pop(KEY_NOTES, []):
+    texts = st.session_state.pop(KEY_NOTES, [])
+    for text in texts:
         st.warning(text)
     st.session_state[KEY_NOTES] = []
+    st.session_state[KEY_NOTES_SHOWN] = texts
+
+
+def take_shown_notes() -> list[str]:
+    """The notes show_notes drew in this run (once: a rerun that drew none returns none)."""
+    return st.session_state.pop(KEY_NOTES_SHOWN, [])
 
 
 def should_autosolve() -> bool:

@@ -77,6 +77,16 @@ def test_bad_values_in_a_link_are_skipped_with_a_note_and_the_page_keeps_running
     assert at.number_input(key="solve_views").value == 1
 
 
+def test_a_presentation_link_shows_what_it_changed_as_a_toast(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "steps": "4", "threshold": "0.33", "present": "1"})
+    assert at.session_state["solve_present"]
+    toasts = " ".join(t.value for t in at.toast)
+    assert "`threshold=0.33` in the link falls between the slider's steps of 0.05, so 0.35 is used" in toasts
+    at.run()  # a rerun keeps the player but does not repeat the notice
+    assert not at.toast
+
+
 def test_a_puzzle_alone_waits_for_solve_and_the_address_follows_the_settings(tmp_path, monkeypatch):
     _models(tmp_path, monkeypatch)
     at = _open({"p": PUZZLE_4X4})
