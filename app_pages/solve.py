@@ -186,7 +186,8 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
     if pressed and stored is None:
         demo = demo_trace_path(loaded, puzzle, settings.steps, settings.views)
         stored = (tp.load_precomputed(demo, puzzle, shape, key) if demo else
-                  tp.run_streaming(loaded, puzzle, shape, settings, key))
+                  tp.run_streaming(loaded, puzzle, shape, settings, key,
+                                   pr.solving_container(presentation_slot, sl.take_shown_notes())))
     if stored is None:
         tp.show_step_in_url(None)
         st.caption("Press **Solve** to watch the model's answer after every supervision step."

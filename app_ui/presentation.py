@@ -14,6 +14,7 @@ KEY_PRESENT = "solve_present"
 URL_PRESENT = "present"
 NORMAL_CONTAINER = "solve_normal"  # the page as usual; hidden while presenting
 PRESENT_CONTAINER = "solve_presenting"
+SOLVING_CONTAINER = "solve_presenting_solving"  # a presented solve's progress, before its player
 
 _HIDE_PAGE = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -42,14 +43,32 @@ def _leave() -> None:
     st.session_state[KEY_PRESENT] = False
 
 
+def _toast(notes: list[str]) -> None:
+    """What a link changed, as toasts: the page's own warnings are hidden and the player needs the room."""
+    for text in notes:
+        st.toast(text, icon=":material/warning:", duration="long")
+
+
+def solving_container(slot, notes: list[str]):
+    """While presenting, a container in ``slot`` for the progress of a solve about to run (the page stays hidden,
+    so the audience never sees the ordinary page while it computes); None when not presenting."""
+    if not st.session_state.get(KEY_PRESENT):
+        return None
+    _toast(notes)
+    box = slot.container(key=SOLVING_CONTAINER)
+    with box:
+        st.html(_HIDE_PAGE)
+        st.markdown("#### TRM Studio")
+    return box
+
+
 def render_presentation(slot, stored: StoredTrace | None, threshold: float, step: int,
                         notes: list[str] = ()) -> None:
     """Fill ``slot`` (a container at the top of the page) with the presented solve, when presenting one; ``notes``
-    (what a link changed) pop up as toasts, as the page's own warnings are hidden and the player needs the room."""
+    (what a link changed) pop up as toasts."""
     if not st.session_state.get(KEY_PRESENT) or stored is None:
         return
-    for text in notes:
-        st.toast(text, icon=":material/warning:", duration="long")
+    _toast(notes)
     trace = with_threshold(stored.trace, threshold)
     with slot.container(key=PRESENT_CONTAINER):
         st.html(_HIDE_PAGE)

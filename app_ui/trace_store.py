@@ -107,15 +107,17 @@ def overlay_at(puzzle: np.ndarray, record: StepRecord) -> dict:
 
 
 def run_streaming(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, settings: SolveSettings,
-                  key: str) -> StoredTrace:
-    """Trace ``puzzle`` while showing each step's grid as it arrives; store and return the finished trace."""
+                  key: str, where=None) -> StoredTrace:
+    """Trace ``puzzle`` while showing each step's grid as it arrives (in ``where``, a container, when given; else
+    here); store and return the finished trace."""
+    where = st if where is None else where
     steps, views = settings.steps, settings.views
     solution, note = exact_solution(puzzle, shape)
     # The compiled network serves a single puzzle; K views run as one batch through the eager one.
     label = "compiled" if compile_status(loaded.model).state == "ready" and views == 1 else "eager"
     with_pca = steps <= PCA_MAX_STEPS
-    progress = st.progress(0.0, text="Step 1 is being computed…")
-    live = st.empty()
+    progress = where.progress(0.0, text="Step 1 is being computed…")
+    live = where.empty()
     records, started, first_seconds = [], time.perf_counter(), 0.0
     for record in iter_trace(loaded.model, puzzle, solution, steps, keep_states=with_pca, views=views,
                              noise=settings.noise, bf16=settings.bf16):

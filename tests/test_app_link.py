@@ -87,6 +87,26 @@ def test_a_presentation_link_shows_what_it_changed_as_a_toast(tmp_path, monkeypa
     assert not at.toast
 
 
+def test_a_presented_solve_computes_out_of_sight_of_the_ordinary_page(tmp_path, monkeypatch):
+    import app_ui.trace_store as ts
+    seen = []
+    original = ts.run_streaming
+
+    def spying(*args, **kwargs):  # where the progress goes while the solve runs
+        seen.append(args[5] if len(args) > 5 else kwargs.get("where"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ts, "run_streaming", spying)
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "steps": "4", "threshold": "0.33", "present": "1"})
+    assert len(seen) == 1 and seen[0] is not None  # the presentation's own container, not the hidden page
+    assert "so 0.35 is used" in " ".join(t.value for t in at.toast)  # announced once, before the solve
+    assert len(at.toast) == 1
+    seen.clear()
+    at = _open({"p": PUZZLE_4X4, "steps": "3"})
+    assert seen == [None]  # not presenting: the progress shows on the page
+
+
 def test_a_puzzle_alone_waits_for_solve_and_the_address_follows_the_settings(tmp_path, monkeypatch):
     _models(tmp_path, monkeypatch)
     at = _open({"p": PUZZLE_4X4})
