@@ -79,8 +79,8 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--no-compile", action="store_true")
-    parser.add_argument("--compile-mode", default="default", choices=COMPILE_MODES)
+    parser.add_argument("--no-compile", action="store_true", default=None)  # None: not given (see _FLAG_FIELDS)
+    parser.add_argument("--compile-mode", choices=COMPILE_MODES, help="torch.compile's mode (default: default)")
     parser.add_argument("--inductor", nargs="*", default=[], metavar="KEY=VALUE",
                         help="torch._inductor.config settings to try, e.g. shape_padding=true")
     parser.add_argument("--profile", metavar="TXT", help="also profile 3 steps; write the top kernels here")
@@ -122,7 +122,8 @@ def _timed_steps(trainer: Trainer, runtime, count: int) -> float:
 
 # Flags that set a config field a --set could also name: giving both would leave one silently ignored.
 _FLAG_FIELDS = {"batch_size": "train.batch_size", "swiglu": "model.swiglu", "fused_swiglu": "train.fused_swiglu",
-                "fused_token_mixer": "train.fused_token_mixer"}
+                "fused_token_mixer": "train.fused_token_mixer", "no_compile": "train.compile",
+                "compile_mode": "train.compile_mode"}
 
 
 def _refuse_doubled_fields(args: argparse.Namespace) -> None:
@@ -139,7 +140,8 @@ def _configs(args: argparse.Namespace):
     _refuse_doubled_fields(args)
     preset = get_preset(args.preset)
     config = dataclasses.replace(preset.train, batch_size=args.batch_size or preset.train.batch_size,
-                                 compile=not args.no_compile, compile_mode=args.compile_mode, augmentations=8,
+                                 compile=not args.no_compile, compile_mode=args.compile_mode or "default",
+                                 augmentations=8,
                                  **{name: value for name in ("fused_swiglu", "fused_token_mixer")
                                     if (value := getattr(args, name)) is not None})
     model = dataclasses.replace(preset.model, swiglu=args.swiglu or preset.model.swiglu)

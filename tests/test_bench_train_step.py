@@ -33,7 +33,11 @@ def test_set_changes_the_timed_model_and_config(sudoku4_data):
 
 def test_a_flag_and_a_set_naming_the_same_field_are_refused():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "bench/train_step.py", "--preset", "sudoku4-tiny", "--device", "cpu",
-                           "--batch-size", "16", "--set", "train.batch_size=8"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "--batch-size and --set train.batch_size both set" in done.stderr
+    for flags, message in ((["--batch-size", "16", "--set", "train.batch_size=8"], "--batch-size and --set "
+                            "train.batch_size both set"),
+                           (["--no-compile", "--set", "train.compile=true"], "--no-compile and --set train.compile"),
+                           (["--compile-mode", "reduce-overhead", "--set", "train.compile_mode=default"],
+                            "--compile-mode and --set train.compile_mode")):
+        done = subprocess.run([sys.executable, "bench/train_step.py", "--preset", "sudoku4-tiny", "--device", "cpu",
+                               *flags], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and message in done.stderr, done.stderr[-500:]

@@ -82,6 +82,21 @@ def test_a_model_trained_with_softmax_goes_to_the_reference_with_its_softmax_los
                          str(tmp_path / "back")]) == 0
     arch = yaml.safe_load((tmp_path / "back" / "all_config.yaml").read_text())["arch"]
     assert arch["loss"] == {"name": "losses@ACTLossHead", "loss_type": "softmax_cross_entropy"}
+    written = next((tmp_path / "back").glob("step_*"))  # there and back again keeps the loss
+    assert convert_main(["--from", "reference", str(written), "--out", str(tmp_path / "again")]) == 0
+    assert "answer loss `softmax_cross_entropy`" in (tmp_path / "again" / "MODEL_CARD.md").read_text()
+    assert convert_main(["--to", "reference", str(tmp_path / "again"), "--out", str(tmp_path / "back2")]) == 0
+    arch = yaml.safe_load((tmp_path / "back2" / "all_config.yaml").read_text())["arch"]
+    assert arch["loss"]["loss_type"] == "softmax_cross_entropy"
+
+
+def test_a_card_from_before_the_loss_record_is_read_from_its_recipe_line():
+    from trm.convert.to_reference import reference_loss_type
+    assert reference_loss_type({"training": {"recipe": "Muon ...; softmax cross-entropy (not stable-max)"}}) == \
+        "softmax_cross_entropy"
+    assert reference_loss_type({"training": {"recipe": "AdamATan2 (lr 0.0001, weight decay 1)"}}) == \
+        "stablemax_cross_entropy"
+    assert reference_loss_type({}) == "stablemax_cross_entropy"
 
 
 class _Explodes:

@@ -64,7 +64,8 @@ def from_reference(path: Path, config_path: Path | None = None) -> Converted:
     stored = read_weights_file(path)
     weights, wrapper = tensor_dict(stored, path)
     config_file = reference.find_config(path, config_path)
-    arch = reference.reference_arch(reference.read_config(config_file), config_file)
+    full_config = reference.read_config(config_file)
+    arch = reference.reference_arch(full_config, config_file)
     config = reference.model_config(arch, weights)
     try:
         ours = reference.our_weights(arch, weights)
@@ -77,6 +78,7 @@ def from_reference(path: Path, config_path: Path | None = None) -> Converted:
               "sha256": sha256_of(path), "wrapper": wrapper, "weights": "as saved (the reference saves its EMA "
               "copy when it trains with ema=True)", "config_file": str(config_file),
               "config_sha256": sha256_of(config_file), "settings": settings,
+              "loss_type": reference.loss_type(full_config),
               "mapped": [[names[name], name, list(tensor.shape)] for name, tensor in ours.items()]}
     return Converted(model, origin)
 

@@ -116,6 +116,13 @@ def reference_arch(config: dict, source: Path) -> ReferenceArch:
         raise ConfigError(f"{source}: {error}") from None
 
 
+def loss_type(config: dict) -> str | None:
+    """The answer loss the reference trained with (``arch.loss.loss_type``), when its config names one."""
+    loss = config["arch"].get("loss")
+    named = loss.get("loss_type") if isinstance(loss, dict) else None
+    return named if isinstance(named, str) else None
+
+
 def prefix_length(arch: ReferenceArch) -> int:
     """The reference's puzzle_emb_len: as set, or (when 0) as many tokens as the embedding fills."""
     return arch.puzzle_emb_len or -(arch.puzzle_emb_ndim // -arch.hidden_size)

@@ -18,10 +18,14 @@ REFERENCE_SWIGLU_MULTIPLE = 256  # the reference rounds every SwiGLU width up to
 
 
 def reference_loss_type(metadata: dict) -> str:
-    """The reference's name for the answer loss the checkpoint was trained with; stable-max when its card predates
-    the record (every run then used it)."""
-    answer_loss = (metadata.get("training") or {}).get("answer_loss", "stablemax")
-    return "softmax_cross_entropy" if answer_loss == "softmax" else "stablemax_cross_entropy"
+    """The reference's name for the answer loss the checkpoint was trained with: as a converted checkpoint's source
+    named it, else from its training record (a card from before that record says it in its recipe line)."""
+    source_loss = (metadata.get("converted_from") or {}).get("loss_type")
+    if source_loss in ("softmax_cross_entropy", "stablemax_cross_entropy"):
+        return source_loss
+    training = metadata.get("training") or {}
+    softmax = training.get("answer_loss") == "softmax" or "softmax cross-entropy" in str(training.get("recipe", ""))
+    return "softmax_cross_entropy" if softmax else "stablemax_cross_entropy"
 
 
 def reference_arch_section(config: ModelConfig, forward_dtype: str = "bfloat16",

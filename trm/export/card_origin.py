@@ -13,6 +13,8 @@ def origin_section(origin: dict | None) -> list[str]:
              f"- Weights: {origin.get('weights', 'n/a')}"]
     if origin.get("config_file"):
         lines.append(f"- Configuration: `{origin['config_file']}` (sha256 `{origin.get('config_sha256', 'n/a')}`)")
+    if origin.get("loss_type"):
+        lines.append(f"- Trained there with the answer loss `{origin['loss_type']}`")
     lines.append(f"- Converted with: `{origin.get('command', 'n/a')}`")
     settings = origin.get("settings") or {}
     if settings:
