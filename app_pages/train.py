@@ -65,7 +65,11 @@ st.caption("Train a Tiny Recursive Model in the background and watch it learn. R
            "page or close the tab; come back any time.")
 show_flashes()
 
-form_column, runs_column = st.columns([1, 1.9], gap="large")  # the form's longest choice fits at 1280 px
+# Side by side on a wide window; below 1200 px the form would shrink past its choices, so it goes above the runs.
+st.html("""<style>@media (max-width: 1199px) {
+.st-key-train_layout > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important; } }</style>""")
+form_column, runs_column = st.container(key="train_layout").columns([1, 1.9], gap="large")
 with form_column.container(border=True):
     st.markdown("**New run**")
     render_start_form(ROOT, _device())
