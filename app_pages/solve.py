@@ -79,17 +79,17 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
             sl.note(f"The checkpoint just opened solves {opened[1]}×{opened[1]} puzzles: pick that grid size above "
                     f"to use it.")
     linked = sl.take(sl.URL_MODEL)
-    if linked is not None:
-        match = next((c.path for c in choices if linked in (c.label, Path(c.path).name)), None)
-        if match is None:
-            sl.note(f"The link's model `{linked}` is not among this machine's {shape.size}×{shape.size} models, so "
-                    f"the default is used.")
-        else:
-            st.session_state[KEY_MODEL] = match
+    match = None if linked is None else next((c.path for c in choices if linked in (c.label, Path(c.path).name)),
+                                             None)
+    if match is not None:
+        st.session_state[KEY_MODEL] = match
     if st.session_state.get(KEY_MODEL) not in paths:
         st.session_state[KEY_MODEL] = paths[default_index(choices, shape.size)]
     labels = {c.path: c.label + (" (unusable)" if c.problem else "") for c in choices}
     st.session_state[KEY_MODEL_LABEL] = next(c.label for c in choices if c.path == st.session_state[KEY_MODEL])
+    if linked is not None and match is None:
+        sl.note(f"The link's model `{linked}` is not among this machine's {shape.size}×{shape.size} models, so "
+                f"`{st.session_state[KEY_MODEL_LABEL]}` is used.")
     st.selectbox("Model", paths, key=KEY_MODEL, format_func=labels.__getitem__, width=300,
                  help="Checkpoint folders in checkpoints/ and the best model of each run on the Train page.")
     path = st.session_state[KEY_MODEL]

@@ -67,7 +67,8 @@ def test_bad_values_in_a_link_are_skipped_with_a_note_and_the_page_keeps_running
     _models(tmp_path, monkeypatch)
     at = _open({"p": PUZZLE_4X4, "model": "gamma", "steps": "²", "views": "99", "threshold": "nan", "noise": "0.7"})
     notes = " ".join(w.value for w in at.warning)
-    assert "`gamma`" in notes and "`steps=²`" in notes and "`views=99`" in notes and "`threshold=nan`" in notes
+    assert "`gamma` is not among this machine's 4×4 models, so `alpha` is used" in notes
+    assert "`steps=²`" in notes and "`views=99`" in notes and "`threshold=nan`" in notes
     assert "`noise=0.7`" in notes
     at = _open({"p": PUZZLE_4X4, "threshold": "0.33"})
     assert at.slider(key="solve_threshold").value == 0.35
