@@ -277,23 +277,6 @@ def test_fresh_augmentations_draw_a_new_symmetry_of_a_training_puzzle_each_time(
     assert all(torch.equal(a, b) for a, b in zip(first[1:], _draws(again, 2)))
 
 
-def test_the_ema_follows_the_weights_until_its_start_step_then_averages(sudoku4_data):
-    trainer = _trainer(sudoku4_data, total_steps=6, ema_start_step=3, ema_rate=0.9)
-    names = list(trainer.ema.shadow)
-    live = lambda: {n: p.detach().clone() for n, p in trainer.model.named_parameters() if n in names}  # noqa: E731
-    for _ in range(2):  # steps 1 and 2: before the start, the average is the live weights
-        trainer.train_step()
-        assert all(torch.equal(trainer.ema.shadow[n], w) for n, w in live().items())
-    before = {n: t.clone() for n, t in trainer.ema.shadow.items()}
-    trainer.train_step()  # step 3: the first averaging step, 0.9 old + 0.1 new
-    after = live()
-    for n in names:
-        torch.testing.assert_close(trainer.ema.shadow[n], 0.9 * before[n] + 0.1 * after[n])
-    assert any(not torch.equal(trainer.ema.shadow[n], after[n]) for n in names)
-    with pytest.raises(ConfigError, match="ema_start_step must be >= 0"):
-        TrainConfig(ema_start_step=-1)
-
-
 def test_a_curriculum_run_logs_its_depth_at_every_line(train_data_9x9, tmp_path):
     assert train_main(["--preset", "sudoku9-mlp", "--out", str(tmp_path / "run"), "--steps", "9", "--data",
                        str(train_data_9x9), "--device", "cpu", *TINY_ARGS, "--set", "model.latent_steps=3",
