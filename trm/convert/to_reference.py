@@ -17,19 +17,22 @@ from trm.model.reference_keys import to_reference_state_dict
 REFERENCE_SWIGLU_MULTIPLE = 256  # the reference rounds every SwiGLU width up to a multiple of 256
 
 
+REFERENCE_LOSS_TYPES = {"stablemax": "stablemax_cross_entropy", "softmax": "softmax_cross_entropy"}  # ours: theirs
+
+
 def reference_loss_type(metadata: dict) -> str:
     """The reference's name for the answer loss the checkpoint was trained with: as a converted checkpoint's source
     named it, else from its training record (a card from before that record says it in its recipe line)."""
     source_loss = (metadata.get("converted_from") or {}).get("loss_type")
-    if source_loss in ("softmax_cross_entropy", "stablemax_cross_entropy"):
+    if source_loss in REFERENCE_LOSS_TYPES.values():
         return source_loss
     training = metadata.get("training") or {}
     softmax = training.get("answer_loss") == "softmax" or "softmax cross-entropy" in str(training.get("recipe", ""))
-    return "softmax_cross_entropy" if softmax else "stablemax_cross_entropy"
+    return REFERENCE_LOSS_TYPES["softmax" if softmax else "stablemax"]
 
 
 def reference_arch_section(config: ModelConfig, forward_dtype: str = "bfloat16",
-                           loss_type: str = "stablemax_cross_entropy") -> dict:
+                           loss_type: str = REFERENCE_LOSS_TYPES["stablemax"]) -> dict:
     """The ``arch`` section of the reference's config for ``config`` (its Sudoku recipe's other settings)."""
     if config.is_flat_baseline:
         raise ConfigError("the flat baseline has no counterpart in the reference code.")
