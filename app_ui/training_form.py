@@ -23,11 +23,13 @@ KNOBS = {  # widget key -> TrainConfig field the preset fills it from
     "train_schedule": "lr_schedule", "train_warmup": "warmup_steps", "train_grad_clip": "grad_clip",
     "train_curriculum": "depth_curriculum", "train_label_smoothing": "label_smoothing",
     "train_q_halt_weight": "q_halt_loss_weight", "train_fresh_augmentations": "fresh_augmentations",
-    "train_answer_loss": "answer_loss",
+    "train_answer_loss": "answer_loss", "train_weight_decay": "weight_decay",
+    "train_muon_weight_decay": "muon_weight_decay", "train_ema_rate": "ema_rate", "train_ema_start": "ema_start_step",
 }
 MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
 RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum",
-                "label_smoothing", "q_halt_loss_weight", "fresh_augmentations", "answer_loss")
+                "label_smoothing", "q_halt_loss_weight", "fresh_augmentations", "answer_loss", "weight_decay",
+                "muon_weight_decay", "ema_rate", "ema_start_step")
 OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (paper)", "muon": "Muon + Adam"}
 SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
 SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
@@ -86,21 +88,28 @@ def _train_overrides(preset: Preset) -> dict:
     preset, so the run's command (which its model card quotes) names just what was changed."""
     named = ("total_steps", "batch_size", "lr", "seed", "data_dir")
     fields = {field: st.session_state[key] for key, field in KNOBS.items() if field not in named}
-    if fields["optimizer"] != "muon":
-        fields.pop("muon_lr")  # only Muon reads it: a value left in the greyed-out box changes nothing
+    if fields["optimizer"] != "muon":  # only Muon reads these: a value left in a greyed-out box changes nothing
+        fields.pop("muon_lr")
+        fields.pop("muon_weight_decay")
     return {field: value for field, value in fields.items()
             if field not in RECIPE_KNOBS or value != getattr(preset.train, field)}
 
 
 def _recipe_fields() -> None:
     """The faster-recipe options, each defaulting to the preset's value; one per row, as the form is narrow."""
+    muon = st.session_state.train_optimizer == "muon"
     with st.expander("Recipe: optimiser, loss, schedule, curriculum"):
         st.caption("The paper's recipe uses none of these; `bench/README.md` records what each try reached.")
         st.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get, key="train_optimizer",
                      help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
                           "heads and biases stay with Adam.")
         st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
-                        disabled=st.session_state.train_optimizer != "muon")
+                        disabled=not muon)
+        decay, muon_decay = st.columns(2)
+        decay.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
+                           help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
+        muon_decay.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f",
+                                key="train_muon_weight_decay", disabled=not muon)
         flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
         st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
                      help="The flat baseline has the paper's SwiGLU only." if flat else
@@ -121,6 +130,13 @@ def _recipe_fields() -> None:
         st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
                         help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
                              "arXiv 2601.19085.")
+        ema_rate, ema_start = st.columns(2)
+        ema_rate.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
+                              key="train_ema_rate", help="The evaluated and exported weights are this moving "
+                              "average of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
+        ema_start.number_input("EMA from step", min_value=0, step=500, key="train_ema_start",
+                               help="Until this step the average copies the trained weights; arXiv 2601.19085 "
+                                    "starts at 5,000. 0: from the first step, as the paper.")
         st.checkbox("Fresh augmentations", key="train_fresh_augmentations",
                     help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
                          "transpose) instead of picking one of the variants made at the start.")

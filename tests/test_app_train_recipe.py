@@ -19,7 +19,7 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     at.number_input(key="train_steps").set_value(6)
     at.number_input(key="train_log_every").set_value(3)
     at.number_input(key="train_eval_every").set_value(3)
-    at.selectbox(key="train_optimizer").select("muon")
+    at.selectbox(key="train_optimizer").select("muon").run()  # enables Muon's own boxes
     at.selectbox(key="train_swiglu").select("normed")
     at.selectbox(key="train_curriculum").select("cgar")
     at.number_input(key="train_grad_clip").set_value(1.0)
@@ -27,6 +27,10 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     at.number_input(key="train_q_halt_weight").set_value(0.05)
     at.checkbox(key="train_fresh_augmentations").check()
     at.selectbox(key="train_answer_loss").select("softmax")
+    at.number_input(key="train_muon_weight_decay").set_value(0.01)
+    at.number_input(key="train_weight_decay").set_value(0.5)
+    at.number_input(key="train_ema_rate").set_value(0.9)
+    at.number_input(key="train_ema_start").set_value(3)
     at.checkbox(key="train_tensorboard").check()
     at.text_input(key="train_name").input("recipe")
     at.button(key="train_start").click().run()
@@ -41,7 +45,8 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     command = config["command"]
     for changed in ("train.optimizer=muon", "model.swiglu=normed", "train.depth_curriculum=cgar",
                     "train.grad_clip=1.0", "train.label_smoothing=0.1", "train.q_halt_loss_weight=0.05",
-                    "train.fresh_augmentations=True", "train.answer_loss=softmax",
+                    "train.fresh_augmentations=True", "train.answer_loss=softmax", "train.weight_decay=0.5",
+                    "train.muon_weight_decay=0.01", "train.ema_rate=0.9", "train.ema_start_step=3",
                     f"--tensorboard {run_dir.resolve() / 'tensorboard'}"):
         assert changed in command
     assert "lr_schedule" not in command and "muon_lr" not in command  # left at the preset's value
@@ -49,7 +54,8 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     recipe = next(caption.value for caption in at.caption if caption.value.startswith("Recipe: "))
     assert "Muon (lr 0.02" in recipe and "CGAR" in recipe and "normed SwiGLU" in recipe  # the run's header says it
     assert "label smoothing 0.1" in recipe and "Q-halt loss weight 0.05" in recipe and "fresh random symmetry" in recipe
-    assert "softmax cross-entropy" in recipe
+    assert "softmax cross-entropy" in recipe and "EMA 0.9 from step 3" in recipe
+    assert "weight decay 0.01) for the network's matrices" in recipe and "weight decay 0.5) for the rest" in recipe
     charts = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert "Gradient norm (before clipping)" in charts and "Muon learning rate" in charts
     events = event_accumulator.EventAccumulator(str(run_dir / "tensorboard"))
@@ -81,10 +87,11 @@ def test_options_that_change_nothing_stay_out_of_the_command(sudoku4_data, train
     at.text_input(key="train_data").input(str(sudoku4_data))
     at.selectbox(key="train_optimizer").select("muon").run()
     at.number_input(key="train_muon_lr").set_value(0.05).run()
+    at.number_input(key="train_muon_weight_decay").set_value(0.5).run()
     at.selectbox(key="train_optimizer").select("adam_atan2").run()  # back: Muon's rate is left, greyed out
     at.button(key="train_start").click().run()
     assert not at.error, [e.value for e in at.error]
     command = " ".join(*launched)
-    assert "muon_lr" not in command and "optimizer" not in command and "swiglu" not in command
+    assert "muon" not in command and "optimizer" not in command and "ema" not in command and "swiglu" not in command
     at.selectbox(key="train_preset").select("sudoku4-flat").run()
     assert at.selectbox(key="train_swiglu").disabled  # the flat baseline has one SwiGLU

@@ -249,13 +249,16 @@ def test_card_states_the_recipe_of_the_run_and_of_each_compared_run():
     assert recipe_summary(paper) == "AdamATan2 (lr 0.0001, weight decay 1); 2,000 warm-up steps, then constant"
     fast = {**paper, "optimizer": "muon", "muon_lr": 0.02, "muon_momentum": 0.6, "muon_ns_steps": 3,
             "warmup_steps": 0, "lr_schedule": "cosine", "grad_clip": 1.0, "depth_curriculum": "cgar",
-            "label_smoothing": 0.2, "q_halt_loss_weight": 0.05, "fresh_augmentations": True, "ema_start_step": 5000}
+            "label_smoothing": 0.2, "q_halt_loss_weight": 0.05, "fresh_augmentations": True, "ema_start_step": 5000,
+            "muon_weight_decay": 0.005, "ema_rate": 0.9}
     assert recipe_summary(fast) == (
-        "Muon (lr 0.02, momentum 0.6, 3 Newton-Schulz steps) for the network's matrices, AdamATan2 (lr 0.0001, "
+        "Muon (lr 0.02, momentum 0.6, 3 Newton-Schulz steps, weight decay 0.005) for the network's matrices, "
+        "AdamATan2 (lr 0.0001, "
         "weight decay 1) for the rest; no warm-up, cosine to zero; gradient norm clipped at 1; label smoothing 0.2; "
-        "Q-halt loss weight 0.05; EMA from step 5,000 (the live weights before it); a fresh random symmetry at "
+        "Q-halt loss weight 0.05; EMA 0.9 from step 5,000 (the live weights before it); a fresh random symmetry at "
         "every draw; "
         "CGAR depth curriculum (1/3, then 2/3, then full depth)")
+    assert recipe_summary({**paper, "ema_rate": 0.999}).endswith("then constant; EMA 0.999")
     metadata = {"training": {"recipe": recipe_summary(paper)},
                 "compared_runs": [{"name": "fast", "recipe": recipe_summary(fast), "curve": []}]}
     card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), metadata, [])

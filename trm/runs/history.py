@@ -26,8 +26,10 @@ def recipe_summary(train: dict) -> str:
     run lacks read as the paper's recipe (the defaults they had)."""
     adam = f"AdamATan2 (lr {_figure(train.get('lr'))}, weight decay {_figure(train.get('weight_decay'))})"
     if train.get("optimizer", "adam_atan2") == "muon":
+        muon_decay = f", weight decay {_figure(train['muon_weight_decay'])}" if "muon_weight_decay" in train else ""
         optimiser = (f"Muon (lr {_figure(train.get('muon_lr'))}, momentum {_figure(train.get('muon_momentum'))}, "
-                     f"{_figure(train.get('muon_ns_steps'))} Newton-Schulz steps) for the network's matrices, "
+                     f"{_figure(train.get('muon_ns_steps'))} Newton-Schulz steps{muon_decay}) for the network's "
+                     f"matrices, "
                      f"{adam} for the rest")
     else:
         optimiser = adam
@@ -43,8 +45,11 @@ def recipe_summary(train: dict) -> str:
         parts.append(f"label smoothing {_figure(train['label_smoothing'])}")
     if train.get("q_halt_loss_weight", 0.5) != 0.5:
         parts.append(f"Q-halt loss weight {_figure(train['q_halt_loss_weight'])}")
+    rate = f" {_figure(train['ema_rate'])}" if "ema_rate" in train else ""
     if train.get("ema_start_step"):
-        parts.append(f"EMA from step {train['ema_start_step']:,} (the live weights before it)")
+        parts.append(f"EMA{rate} from step {train['ema_start_step']:,} (the live weights before it)")
+    elif rate:
+        parts.append(f"EMA{rate}")
     if train.get("fresh_augmentations"):
         parts.append("a fresh random symmetry at every draw")
     if train.get("depth_curriculum", "none") == "cgar":
