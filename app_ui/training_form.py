@@ -105,11 +105,10 @@ def _recipe_fields() -> None:
                           "heads and biases stay with Adam.")
         st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
                         disabled=not muon)
-        decay, muon_decay = st.columns(2)
-        decay.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
-                           help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
-        muon_decay.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f",
-                                key="train_muon_weight_decay", disabled=not muon)
+        st.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
+                        help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
+        st.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f", key="train_muon_weight_decay",
+                        disabled=not muon)
         flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
         st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
                      help="The flat baseline has the paper's SwiGLU only." if flat else
@@ -130,13 +129,12 @@ def _recipe_fields() -> None:
         st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
                         help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
                              "arXiv 2601.19085.")
-        ema_rate, ema_start = st.columns(2)
-        ema_rate.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
-                              key="train_ema_rate", help="The evaluated and exported weights are this moving "
-                              "average of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
-        ema_start.number_input("EMA from step", min_value=0, step=500, key="train_ema_start",
-                               help="Until this step the average copies the trained weights; arXiv 2601.19085 "
-                                    "starts at 5,000. 0: from the first step, as the paper.")
+        st.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
+                        key="train_ema_rate", help="The evaluated and exported weights are this moving average "
+                        "of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
+        st.number_input("EMA from step", min_value=0, step=500, key="train_ema_start",
+                        help="Until this step the average copies the trained weights; arXiv 2601.19085 starts at "
+                             "5,000. 0: from the first step, as the paper.")
         st.checkbox("Fresh augmentations", key="train_fresh_augmentations",
                     help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
                          "transpose) instead of picking one of the variants made at the start.")
