@@ -97,50 +97,59 @@ def _train_overrides(preset: Preset) -> dict:
 
 def _recipe_fields() -> None:
     """The faster-recipe options, each defaulting to the preset's value; one per row, as the form is narrow."""
-    muon = st.session_state.train_optimizer == "muon"
     with st.expander("Recipe: optimiser, loss, schedule, curriculum"):
-        st.caption("The paper's recipe uses none of these; `bench/README.md` records what each try reached.")
-        st.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get, key="train_optimizer",
-                     help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
-                          "heads and biases stay with Adam.")
-        st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
-                        disabled=not muon)
-        st.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
-                        help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
-        st.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f", key="train_muon_weight_decay",
-                        disabled=not muon)
-        flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
-        st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
-                     help="The flat baseline has the paper's SwiGLU only." if flat else
-                     "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
-                     "large steps stay stable (arXiv 2601.19085).")
-        st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
-                     key="train_schedule", help="After the warm-up: constant, or a cosine falling to zero at the "
-                                                "last step.")
-        st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
-        st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
-        st.selectbox("Answer loss", list(ANSWER_LOSS_NAMES), format_func=ANSWER_LOSS_NAMES.get,
-                     key="train_answer_loss", help="The cross-entropy of each cell's digit: the paper's stable-max "
-                     "(grows linearly, not exponentially), or the usual softmax that arXiv 2601.19085 trains with.")
-        st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.99, step=0.05, format="%.3f",
-                        key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
-                        "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
-                        "then includes it: compare accuracies between runs, not losses.")
-        st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
-                        help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
-                             "arXiv 2601.19085.")
-        st.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
-                        key="train_ema_rate", help="The evaluated and exported weights are this moving average "
-                        "of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
-        st.number_input("EMA from step", min_value=0, step=500, key="train_ema_start",
-                        help="Until this step the average copies the trained weights; arXiv 2601.19085 starts at "
-                             "5,000. 0: from the first step, as the paper.")
-        st.checkbox("Fresh augmentations", key="train_fresh_augmentations",
-                    help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
-                         "transpose) instead of picking one of the variants made at the start.")
-        st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
-                     key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
-                     "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")
+        st.caption("Filled with the preset's values; \"(paper)\" and the help texts give the paper's. "
+                   "`bench/README.md` records what each try reached.")
+        _optimiser_fields()
+        _loss_and_averaging_fields()
+
+
+def _optimiser_fields() -> None:
+    muon = st.session_state.train_optimizer == "muon"
+    st.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get, key="train_optimizer",
+                 help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
+                      "heads and biases stay with Adam.")
+    st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
+                    disabled=not muon)
+    st.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
+                    help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
+    st.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f", key="train_muon_weight_decay",
+                    disabled=not muon)
+    flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
+    st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
+                 help="The flat baseline has the paper's SwiGLU only." if flat else
+                 "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
+                 "large steps stay stable (arXiv 2601.19085).")
+    st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
+                 key="train_schedule", help="After the warm-up: constant, or a cosine falling to zero at the "
+                                            "last step.")
+    st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
+    st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
+
+
+def _loss_and_averaging_fields() -> None:
+    st.selectbox("Answer loss", list(ANSWER_LOSS_NAMES), format_func=ANSWER_LOSS_NAMES.get,
+                 key="train_answer_loss", help="The cross-entropy of each cell's digit: the paper's stable-max "
+                 "(grows linearly, not exponentially), or the usual softmax that arXiv 2601.19085 trains with.")
+    st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.99, step=0.05, format="%.3f",
+                    key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
+                    "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
+                    "then includes it: compare accuracies between runs, not losses.")
+    st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
+                    help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
+                         "arXiv 2601.19085.")
+    st.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
+                    key="train_ema_rate", help="The evaluated and exported weights are this moving average "
+                    "of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
+    st.number_input("EMA from step", min_value=0, step=500, key="train_ema_start",
+                    help="Until this step the average copies the trained weights; arXiv 2601.19085 starts at "
+                         "5,000. 0: from the first step, as the paper.")
+    st.checkbox("Fresh augmentations", key="train_fresh_augmentations",
+                help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
+                     "transpose) instead of picking one of the variants made at the start.")
+    st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
+                 key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
+                 "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")
 
 
 def _data_caption(data_dir: str, size: int) -> str:
