@@ -226,7 +226,7 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     assert "### bigger-data" in section
     assert "- Weights: started from `checkpoints/sudoku4` (step 300 of its run, its bfloat16 files)" in section
     assert "- Resumed with: `python -m trm.train --resume runs/b`" in section
-    assert "- Optimiser steps: 160 of 400 planned (stopped) in 0.5 h on H100" in section
+    assert "- Optimiser steps: 160 of 400 planned (stopped) in 30.0 min on H100" in section
     assert "- Resumed without Adam's moments (learning rate warmed up again) at step 120" in section
     assert ("- Best held-out exact accuracy: 85.0% at step 150 (500 puzzles, 4 supervision steps); these weights "
             "scored 90.0% on the same evaluation in their own run.") in section
@@ -263,3 +263,16 @@ def test_card_states_the_recipe_of_the_run_and_of_each_compared_run():
                 "compared_runs": [{"name": "fast", "recipe": recipe_summary(fast), "curve": []}]}
     card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), metadata, [])
     assert f"- Recipe: {recipe_summary(paper)}" in card and f"- Recipe: {recipe_summary(fast)}" in card
+
+
+def test_a_run_brought_back_without_its_state_gets_its_wall_time_from_its_log_in_minutes_under_an_hour():
+    from pathlib import Path
+    from trm.runs.history import training_metadata
+
+    run = Path(__file__).resolve().parents[1] / "training_state" / "recipe-sic-k1-8k"  # logs only, no state/
+    training = training_metadata(run, 8000)
+    assert training["wall_seconds"] == 1052.3 and training["wall_hours"] == 0.29
+    card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": training}, [])
+    assert "- Wall time: 17.5 min on NVIDIA H100 80GB HBM3" in card
+    card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": {"wall_hours": 2.39}}, [])
+    assert "- Wall time: 2.39 h on n/a" in card  # a card written before seconds were kept

@@ -11,6 +11,15 @@ from trm.runs.history import and_list
 MIN_BAND_PUZZLES = 50  # fewer puzzles per band: a standard error of 7 points or more
 
 
+def _duration(record: dict) -> str:
+    """A run's wall time: minutes under an hour (where hours to two decimals say little), else hours."""
+    seconds = record.get("wall_seconds")
+    if isinstance(seconds, (int, float)) and seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    hours = record.get("wall_hours")
+    return f"{hours} h" if isinstance(hours, (int, float)) else "n/a"
+
+
 def _number(value: object, missing: str = "n/a") -> str:
     """An int with thousands separators; ``missing`` for anything else (absent or hand-edited metadata)."""
     return f"{value:,}" if isinstance(value, int) else missing
@@ -128,7 +137,7 @@ def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> l
              f"- Weights: {start}",
              *_provenance_lines(run.get("data_provenance")),
              f"- Optimiser steps: {_number(run.get('step'))} of {_number(run.get('total_steps'))} planned "
-             f"({run.get('state', 'n/a')}) in {run.get('wall_hours', 'n/a')} h on {run.get('hardware', 'n/a')}",
+             f"({run.get('state', 'n/a')}) in {_duration(run)} on {run.get('hardware', 'n/a')}",
              *([f"- Resumed without Adam's moments (learning rate warmed up again) at step "
                 f"{and_list([f'{step:,}' for step in run['rewarmed_at']])}"] if run.get("rewarmed_at") else [])]
     if not curve:
@@ -189,7 +198,7 @@ def _training_lines(metadata: dict) -> list[str]:
             *_provenance_lines(train.get("data_provenance")),
             f"- Optimiser steps: {_number(train.get('step'))} of {_number(train.get('total_steps'))} planned, batch "
             f"{_number(train.get('batch_size'))}",
-            f"- Wall time: {train.get('wall_hours', 'n/a')} h on {train.get('hardware', 'n/a')}",
+            f"- Wall time: {_duration(train)} on {train.get('hardware', 'n/a')}",
             f"- Status: {metadata.get('status', 'n/a')}", ""]
 
 

@@ -110,6 +110,16 @@ def _hardware(records: list[dict], last_step: int, fallback: str) -> str:
     return parts[0].replace(" (", " (steps ", 1) + "".join(f", {part}" for part in parts[1:])
 
 
+def _wall_time(state: dict, records: list[dict]) -> dict:
+    """The run's training seconds (and hours, which older cards read): from its saved state, else from its last
+    log line (a run folder brought back without its state); {} when neither says."""
+    trained = [r for r in records if r.get("kind") == "train" and "wall_seconds" in r]
+    seconds = state.get("wall_seconds", trained[-1]["wall_seconds"] if trained else None)
+    if not isinstance(seconds, (int, float)):
+        return {}
+    return {"wall_seconds": round(float(seconds), 1), "wall_hours": round(float(seconds) / 3600, 2)}
+
+
 def training_metadata(run_dir: str | Path, step: int) -> dict:
     """How the weights of ``step`` were trained, for a model card: preset, commands, data and its provenance,
     steps, wall hours, hardware and the held-out curve. Raises CheckpointError for a damaged run folder."""
@@ -121,7 +131,7 @@ def training_metadata(run_dir: str | Path, step: int) -> dict:
             "ema_rate": train["ema_rate"], "data": train["data_dir"], "recipe": recipe_summary(train),
             "answer_loss": train.get("answer_loss", "stablemax"),
             "data_provenance": data_provenance(train["data_dir"]),
-            "wall_hours": round(float(state.get("wall_seconds", 0)) / 3600, 2),
+            **_wall_time(state, records),
             "hardware": _hardware(records, int(status.get("step", step)), status.get("device", "n/a")),
             "heldout_curve": _curve(records)}
 
@@ -140,12 +150,11 @@ def compared_run(run_dir: str | Path) -> dict:
     trained = [r for r in records if r.get("kind") == "train"]
     status = read_status(run_dir)
     step = int(status.get("step", trained[-1]["step"] if trained else curve[-1]["step"] if curve else 0))
-    wall = float(trained[-1].get("wall_seconds", 0)) if trained else 0.0
     rewarmed = [int(r["step"]) for r in records if r.get("event") == "resumed"
                 and any("re-warms" in note for note in r.get("notes", []))]
     return {"name": run_dir.name, "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "init_from": started.get("init_from"), "data_provenance": data_provenance(run["train"]["data_dir"]),
             "recipe": recipe_summary(run["train"]),
             "step": step, "total_steps": run["train"].get("total_steps"), "state": status.get("state", "n/a"),
-            "rewarmed_at": rewarmed, "wall_hours": round(wall / 3600, 2),
+            "rewarmed_at": rewarmed, **_wall_time({}, records),
             "hardware": _hardware(records, step, started.get("device", "n/a")), "curve": curve}
