@@ -26,6 +26,7 @@ from trm.evaluate.accuracy import EvalResult, evaluate_model
 from trm.evaluate.difficulty import BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix, puzzle_backtracks
 from trm.evaluate.solutions import fill_solutions
 from trm.evaluate.agreement import evaluate_agreement
+from trm.evaluate.gpu_kernels import use_evaluation_kernels
 from trm.evaluate.predictions import predict, write_predictions_csv
 from trm.evaluate.views import ViewsResult, evaluate_views
 from trm.inference.selection import SELECTIONS
@@ -211,6 +212,7 @@ def _write_predictions(args: argparse.Namespace) -> int:
                             f"solves {loaded.config.grid_size}x{loaded.config.grid_size}.")
         autocast = _autocast(args)
         bf16 = autocast if autocast is not None else args.device.startswith("cuda")  # as evaluate_model
+        use_evaluation_kernels(loaded.model, args.device, autocast)
         predictions = predict(loaded.model, table.puzzles, args.steps, args.threshold, args.batch_size, bf16,
                               show_progress=not args.json)
         write_predictions_csv(Path(args.predictions), table, predictions)
@@ -237,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
             raise DataError(f"{args.data} holds {table.shape.size}x{table.shape.size} puzzles but the checkpoint "
                             f"was trained on {loaded.config.grid_size}x{loaded.config.grid_size}.")
         mix_table = _read_mix(args.difficulty_mix, table)
+        use_evaluation_kernels(loaded.model, args.device, _autocast(args))
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

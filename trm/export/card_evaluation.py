@@ -9,6 +9,7 @@ from pathlib import Path
 from trm.checkpoint import load_model
 from trm.data import load_split
 from trm.errors import DataError
+from trm.evaluate.gpu_kernels import use_evaluation_kernels
 from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at, fill_solutions, pooled_card_bands,
                           puzzle_backtracks)
 from trm.model.tokens import encode_grids
@@ -66,6 +67,7 @@ def evaluate_checkpoint(path: Path, sets: list[EvalSet], extra_steps: list[int],
     Yields the evaluations done so far after each set, so a caller can save them before the next set starts.
     """
     loaded = load_model(path, device)
+    use_evaluation_kernels(loaded.model, device, autocast)
     step_counts = [loaded.model.config.max_supervision_steps, *extra_steps]
     evaluations = []
     for eval_set in sets:
