@@ -1,5 +1,5 @@
 """Evaluation on a GPU runs the Triton kernels that training's own evaluation runs (same maths): on the 9x9 model a
-held-out pass then takes about a quarter of the time it takes on the plain layers (bench/README.md)."""
+held-out pass then takes roughly a quarter of the time it takes on the plain layers (bench/README.md)."""
 
 import torch
 
