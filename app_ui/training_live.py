@@ -69,7 +69,8 @@ def _metrics_row(run: RunInfo, curves: Curves) -> None:
     _metric(first[0], "Held-out exact", exact, "{:.1%}", f"Puzzles fully solved at the last evaluation; {best}.",
             delta)
     _metric(first[1], "Held-out cells", _last(curves.evals, "cell_accuracy"), "{:.1%}")
-    _metric(first[2], "Loss (LM)", _last(curves.train, "lm_loss"), "{:.4f}", "Stable-max cross-entropy, last log line.")
+    _metric(first[2], "Loss (LM)", _last(curves.train, "lm_loss"), "{:.4f}",
+            "The answer's cross-entropy (the run's answer loss), last log line.")
     _metric(first[3], "Q-halt accuracy", _last(curves.train, "q_halt_accuracy"), "{:.1%}",
             "How often the Q-head's halt decision matches whether the answer is right.")
     _metric(second[0], "Mean halting step", _last(curves.train, "steps"), "{:.2f}",

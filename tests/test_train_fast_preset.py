@@ -1,5 +1,6 @@
 """The sudoku9-fast preset is the recipe of the measured run it stands for (recipe try 6, whose logs are in
-training_state/recipe-sic-k1-8k), it is the Train page's first 9x9 choice, and it trains on the CPU."""
+training_state/recipe-sic-k1-8k), it is the Train page's first 9x9 choice, and it trains on the CPU (its best/
+model recording the softmax loss it trained with)."""
 
 import json
 from pathlib import Path
@@ -29,9 +30,11 @@ def test_it_is_the_first_9x9_preset_offered():
 
 def test_it_trains_on_the_cpu(train_data_9x9, tmp_path):
     run = tmp_path / "fast"
-    assert train_main(["--preset", "sudoku9-fast", "--out", str(run), "--steps", "4", "--data", str(train_data_9x9),
+    assert train_main(["--preset", "sudoku9-fast", "--out", str(run), "--steps", "6", "--data", str(train_data_9x9),
                        "--device", "cpu", *TINY]) == 0
     assert read_run(run).state == "finished"
     config = json.loads((run / "run.json").read_text())
     assert config["preset"] == "sudoku9-fast" and config["train"]["optimizer"] == "muon"
     assert config["model"]["swiglu"] == "normed" and config["train"]["answer_loss"] == "softmax"
+    best = json.loads((run / "best" / "config.json").read_text())["metadata"]
+    assert best["answer_loss"] == "softmax"  # its confidences are softmax probabilities (trm.trained_loss)

@@ -26,6 +26,7 @@ from trm.errors import CheckpointError, ConfigError
 from trm.model.config import ModelConfig
 from trm.model.build import build_model
 from trm.model.trm import RecursiveModel
+from trm.trained_loss import trained_answer_loss
 
 MODEL_FORMAT = "trm-studio/model"
 FORMAT_VERSION = 1
@@ -254,7 +255,9 @@ def load_model(directory: str | Path, device: str | torch.device = "cpu") -> Loa
     model = build_model(config)
     _check_state(directory, model.state_dict(), tensors)
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in tensors.items()})
-    return LoadedModel(model.to(device).eval(), config, config_data.get("metadata", {}), directory)
+    metadata = config_data.get("metadata") if isinstance(config_data.get("metadata"), dict) else {}
+    model.answer_loss = trained_answer_loss(metadata, directory)
+    return LoadedModel(model.to(device).eval(), config, metadata, directory)
 
 
 def _check_state(directory: Path, expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]) -> None:

@@ -15,7 +15,7 @@ from functools import cached_property
 import torch
 
 from trm.inference.compiled import network_for
-from trm.model.stablemax import stablemax_probabilities
+from trm.model.stablemax import answer_probabilities
 from trm.model.tokens import decode_tokens
 from trm.model.trm import RecursiveModel
 
@@ -68,6 +68,7 @@ class StepOutput:
     logits: torch.Tensor  # (B, cells, vocab) answer logits read from y
     q_halt_logit: torch.Tensor  # (B,) float32; the Q-head says halt where it is > 0
     seconds: float  # wall time of the step's computation (synchronised on CUDA)
+    answer_loss: str = "stablemax"  # how the logits read as probabilities: the model's answer loss
 
     @cached_property
     def tokens(self) -> torch.Tensor:
@@ -81,8 +82,9 @@ class StepOutput:
 
     @cached_property
     def probabilities(self) -> torch.Tensor:
-        """(B, cells, vocab) float64 stable-max probabilities of every class."""
-        return stablemax_probabilities(self.logits)
+        """(B, cells, vocab) float64 probabilities of every class (stable-max, or softmax for a softmax-trained
+        model)."""
+        return answer_probabilities(self.logits, self.answer_loss)
 
     @cached_property
     def halt_probability(self) -> torch.Tensor:
@@ -172,7 +174,7 @@ def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = 
             y, z, logits, q_halt = model.supervision_step(state.x, state.y, state.z, network,
                                                           dispatch if dispatch.observers else None)
         _sync(device)
-        output = StepOutput(step, y, z, logits, q_halt.float(), time.perf_counter() - started)
+        output = StepOutput(step, y, z, logits, q_halt.float(), time.perf_counter() - started, model.answer_loss)
         state.y, state.z, state.steps_done = y, z, step
         for observer in observers:
             observer.on_step(state, output)

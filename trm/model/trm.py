@@ -34,6 +34,9 @@ class RecursiveModel(nn.Module):
     # (n, T) replacing the config's for training steps of a depth curriculum (trm.train.curriculum); None: the
     # config's. Only the trainer sets it, around its own forward: inference always runs the full depth.
     training_depth: tuple[int, int] | None = None
+    # The loss its answer logits were trained with ("stablemax" or "softmax"), so confidences read them the same
+    # way; load_model sets it from the checkpoint's record of its training.
+    answer_loss: str = "stablemax"
 
     def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
         """y and z at the start of a puzzle: the fixed init vectors broadcast over positions, (B, S, D) each."""

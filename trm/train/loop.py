@@ -160,6 +160,7 @@ class Run:
             if result.exact_accuracy > self.best_accuracy:
                 self.best_accuracy = result.exact_accuracy
                 save_model(self.run_dir / BEST, model, {"step": self.trainer.step, "preset": self.spec.preset,
+                                                              "answer_loss": self.spec.train.answer_loss,
                                                               "eval": result.to_dict()})
         return result
 
