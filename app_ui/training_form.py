@@ -16,7 +16,7 @@ from trm.runs import resolve_run_path, tensorboard_available
 from trm.train import PRESETS, Preset, get_preset
 
 GRID_SIZES = sorted({preset.model.grid_size for preset in PRESETS.values()})
-KNOBS = {  # widget key -> TrainConfig field the preset fills it from
+KNOBS = {
     "train_steps": "total_steps", "train_batch": "batch_size", "train_lr": "lr", "train_seed": "seed",
     "train_data": "data_dir", "train_log_every": "log_every", "train_eval_every": "eval_every",
     "train_checkpoint_every": "checkpoint_every", "train_optimizer": "optimizer", "train_muon_lr": "muon_lr",
@@ -25,11 +25,12 @@ KNOBS = {  # widget key -> TrainConfig field the preset fills it from
     "train_q_halt_weight": "q_halt_loss_weight", "train_fresh_augmentations": "fresh_augmentations",
     "train_answer_loss": "answer_loss", "train_weight_decay": "weight_decay",
     "train_muon_weight_decay": "muon_weight_decay", "train_ema_rate": "ema_rate", "train_ema_start": "ema_start_step",
-}
-MODEL_KNOBS = {"train_swiglu": "swiglu"}  # widget key -> ModelConfig field
+    "train_prefix_weight_decay": "prefix_weight_decay",
+}  # widget key -> TrainConfig field the preset fills it from
+MODEL_KNOBS = {"train_swiglu": "swiglu", "train_cycles": "answer_cycles", "train_latent_steps": "latent_steps"}
 RECIPE_KNOBS = ("optimizer", "muon_lr", "lr_schedule", "warmup_steps", "grad_clip", "depth_curriculum",
                 "label_smoothing", "q_halt_loss_weight", "fresh_augmentations", "answer_loss", "weight_decay",
-                "muon_weight_decay", "ema_rate", "ema_start_step")
+                "muon_weight_decay", "ema_rate", "ema_start_step", "prefix_weight_decay")
 OPTIMIZER_NAMES = {"adam_atan2": "AdamATan2 (paper)", "muon": "Muon + Adam"}
 SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
 SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
@@ -97,11 +98,26 @@ def _train_overrides(preset: Preset) -> dict:
 
 def _recipe_fields() -> None:
     """The faster-recipe options, each defaulting to the preset's value; one per row, as the form is narrow."""
-    with st.expander("Recipe: optimiser, loss, schedule, curriculum"):
+    with st.expander("Recipe: depth, optimiser, loss, schedule, curriculum"):
         st.caption("Filled with the preset's values; \"(paper)\" and the help texts give the paper's. "
                    "`bench/README.md` records what each try reached.")
+        _model_fields()
         _optimiser_fields()
         _loss_and_averaging_fields()
+
+
+def _model_fields() -> None:
+    flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
+    st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
+                 help="The flat baseline has the paper's SwiGLU only." if flat else
+                 "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
+                 "large steps stay stable (arXiv 2601.19085).")
+    st.number_input("Cycles per supervision step (T)", min_value=1, max_value=64, step=1, key="train_cycles",
+                    help="Answer updates per supervision step, each after n latent updates; only the last cycle "
+                         "carries gradients. 3 in the paper, 6 in arXiv 2601.19085.")
+    st.number_input("Latent updates per cycle (n)", min_value=1, max_value=64, step=1, key="train_latent_steps",
+                    help="6 in the paper, 9 in arXiv 2601.19085. A supervision step runs T x (n + 1) network "
+                         "calls, training and solving alike.")
 
 
 def _optimiser_fields() -> None:
@@ -110,21 +126,22 @@ def _optimiser_fields() -> None:
                  help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
                       "heads and biases stay with Adam.")
     st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
-                    disabled=not muon)
+                    disabled=not muon, help="Muon's rate for the network's matrices (0.02 in arXiv 2601.19085); "
+                                            "the Learning rate above is then Adam's, for the rest.")
     st.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
                     help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
     st.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f", key="train_muon_weight_decay",
-                    disabled=not muon)
-    flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
-    st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
-                 help="The flat baseline has the paper's SwiGLU only." if flat else
-                 "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
-                 "large steps stay stable (arXiv 2601.19085).")
+                    disabled=not muon, help="0.005 in arXiv 2601.19085.")
     st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
                  key="train_schedule", help="After the warm-up: constant, or a cosine falling to zero at the "
                                             "last step.")
-    st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup")
-    st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip")
+    st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup",
+                    help="Linear warm-up of every learning rate: 2,000 steps in the paper.")
+    st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip",
+                    help="Clip the global gradient norm to this before each step: off in the paper, 1.0 in arXiv "
+                         "2601.19085.")
+    st.number_input("Puzzle-prefix weight decay", min_value=0.0, step=0.1, format="%.3f",
+                    key="train_prefix_weight_decay", help="Sign-SGD's decay on the puzzle prefix: 1.0 in the paper.")
 
 
 def _loss_and_averaging_fields() -> None:

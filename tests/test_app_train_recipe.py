@@ -31,6 +31,9 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
     at.number_input(key="train_weight_decay").set_value(0.5)
     at.number_input(key="train_ema_rate").set_value(0.9)
     at.number_input(key="train_ema_start").set_value(3)
+    at.number_input(key="train_prefix_weight_decay").set_value(0.0)
+    at.number_input(key="train_cycles").set_value(3)
+    at.number_input(key="train_latent_steps").set_value(1)
     at.checkbox(key="train_tensorboard").check()
     at.text_input(key="train_name").input("recipe")
     at.button(key="train_start").click().run()
@@ -40,6 +43,7 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
 
     config = json.loads((run_dir / "run.json").read_text())
     assert config["train"]["optimizer"] == "muon" and config["model"]["swiglu"] == "normed"
+    assert (config["model"]["answer_cycles"], config["model"]["latent_steps"]) == (3, 1)
     assert config["train"]["depth_curriculum"] == "cgar" and config["train"]["grad_clip"] == 1.0
     assert config["train"]["q_halt_loss_weight"] == 0.05 and config["train"]["fresh_augmentations"] is True
     command = config["command"]
@@ -47,6 +51,7 @@ def test_a_run_started_with_recipe_options_trains_with_them(sudoku4_data, train_
                     "train.grad_clip=1.0", "train.label_smoothing=0.1", "train.q_halt_loss_weight=0.05",
                     "train.fresh_augmentations=True", "train.answer_loss=softmax", "train.weight_decay=0.5",
                     "train.muon_weight_decay=0.01", "train.ema_rate=0.9", "train.ema_start_step=3",
+                    "train.prefix_weight_decay=0.0", "model.answer_cycles=3", "model.latent_steps=1",
                     f"--tensorboard {run_dir.resolve() / 'tensorboard'}"):
         assert changed in command
     assert "lr_schedule" not in command and "muon_lr" not in command  # left at the preset's value

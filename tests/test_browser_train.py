@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 POINTS = "(key) => document.querySelector(`.st-key-${key} .js-plotly-plot`)?.data?.at(-1)?.x?.length ?? 0"
-TALL = {"width": 1280, "height": 2400}  # Streamlit scrolls inside the app, so a full-page shot needs a tall window
+TALL = {"width": 1280, "height": 2900}  # Streamlit scrolls inside the app, so a full-page shot needs a tall window
 
 
 def _fill(page, key: str, value: str) -> None:
@@ -32,7 +32,7 @@ def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudo
     _fill(page, "train_data", str(sudoku4_data))
     expect(page.get_by_text(f"Found {sudoku4_data}")).to_be_visible()
     _fill(page, "train_steps", "5000")  # far more than the test waits for: it must still run at Stop
-    page.get_by_text("Recipe: optimiser, loss, schedule, curriculum").click()
+    page.get_by_text("Recipe: depth, optimiser, loss, schedule, curriculum").click()
     expect(page.get_by_role("combobox", name="Optimiser")).to_have_value("AdamATan2 (paper)")
     expect(page.locator(".st-key-train_muon_lr input")).to_be_disabled()  # only Muon reads it
     expect(page.get_by_role("combobox", name="Depth curriculum")).to_be_in_viewport()

@@ -219,7 +219,8 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
                    _training_lines(metadata)),
              "## Held-out accuracy", "", *_eval_section(evaluations), "",
              "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
-             "(held-out files under assets/puzzles/).",
+             "(held-out files under assets/puzzles/; figures evaluated in bf16 autocast need a GPU, or `--bf16` on "
+             "a CPU, to match).",
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
              *views_and_steps_section(metadata.get("test_time")),
              *_curve_section(train.get("heldout_curve"), train.get("step")),
