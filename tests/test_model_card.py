@@ -276,3 +276,4 @@ def test_a_run_brought_back_without_its_state_gets_its_wall_time_from_its_log_in
     assert "- Wall time: 17.5 min on NVIDIA H100 80GB HBM3" in card
     card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": {"wall_hours": 2.39}}, [])
     assert "- Wall time: 2.39 h on n/a" in card  # a card written before seconds were kept
+

@@ -59,7 +59,7 @@ class _Tally:
 
 
 def _run_batch(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor, steps: int,
-               bf16: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+               bf16: bool, progress: tqdm) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-step (steps, B) puzzle-correct, (steps, B) cells-correct counts and (steps, B) P(halt)."""
     exact, cells, probs = [], [], []
     for output in iter_steps(model, inputs, steps, bf16=bf16, compiled=False):
@@ -67,6 +67,7 @@ def _run_batch(model: RecursiveModel, inputs: torch.Tensor, labels: torch.Tensor
         exact.append(correct.all(-1))
         cells.append(correct.sum(-1))
         probs.append(output.halt_probability)
+        progress.update(len(inputs))
     return torch.stack(exact).cpu(), torch.stack(cells).cpu(), torch.stack(probs).cpu()
 
 
@@ -115,11 +116,15 @@ def evaluate_model_at(model: RecursiveModel, inputs: torch.Tensor, labels: torch
     count, cells_per = inputs.shape
     tallies = [_Tally(steps) for steps in step_counts]
     use_autocast = autocast is True or (autocast is None and inputs.device.type == "cuda")
-    for start in tqdm(range(0, count, batch_size), desc="evaluating", unit="batch", disable=not show_progress):
-        batch = slice(start, start + batch_size)
-        outcomes = _run_batch(model, inputs[batch], labels[batch], max(step_counts), use_autocast)
-        for tally in tallies:
-            _tally_batch(tally, *(outcome[:tally.steps] for outcome in outcomes), halt_threshold)
+    # counted in puzzle-steps, so a set that fits one batch still shows progress (a 9x9 step is seconds on a CPU)
+    progress = tqdm(total=count * max(step_counts), desc="evaluating", unit=" puzzle-steps", unit_scale=True,
+                    disable=not show_progress)
+    with progress:
+        for start in range(0, count, batch_size):
+            batch = slice(start, start + batch_size)
+            outcomes = _run_batch(model, inputs[batch], labels[batch], max(step_counts), use_autocast, progress)
+            for tally in tallies:
+                _tally_batch(tally, *(outcome[:tally.steps] for outcome in outcomes), halt_threshold)
     results = [_summarise(tally, count, cells_per, halt_threshold) for tally in tallies]
     for result in results:
         result.precision = "bf16 autocast" if use_autocast else "float32"
