@@ -109,8 +109,9 @@ def _print_report(result: EvalResult, skipped: int) -> None:
     print(f"exact accuracy after {result.steps} steps: {result.exact_accuracy:.2%}   cell accuracy: "
           f"{result.cell_accuracy:.2%}")
     print(f"halting at P(halt) >= {result.halt_threshold}: accuracy {result.halted_exact_accuracy:.2%}, "
-          f"mean step {result.mean_halt_step:.2f}, Q-head agreement {result.q_halt_accuracy:.2%}")
-    print("step  exact    cells    halted here")
+          f"mean step {result.mean_halt_step:.2f}, Q-head agreement {result.q_halt_accuracy:.2%} (over every "
+          f"step, P(halt) >= 0.5 exactly where the grid is right)")
+    print("step  exact    cells    halted here (the last step also counts puzzles that never halted)")
     for step, (exact, cells, halted) in enumerate(zip(result.accuracy_by_step, result.cell_accuracy_by_step,
                                                       result.halt_step_histogram), start=1):
         print(f"{step:>4}  {exact:7.2%}  {cells:7.2%}  {halted:>6}")
