@@ -247,6 +247,12 @@ def test_card_states_the_recipe_of_the_run_and_of_each_compared_run():
 
     paper = {"lr": 1e-4, "weight_decay": 1.0, "warmup_steps": 2000}  # an older run: no recipe fields at all
     assert recipe_summary(paper) == "AdamATan2 (lr 0.0001, weight decay 1); 2,000 warm-up steps, then constant"
+    with_prefix = {**paper, "prefix_lr": 1e-4, "prefix_weight_decay": 1.0}
+    assert recipe_summary(with_prefix).startswith(
+        "AdamATan2 (lr 0.0001, weight decay 1), sign-SGD (lr 0.0001, weight decay 1) for the puzzle prefix; 2,000")
+    assert "sign-SGD" not in recipe_summary(with_prefix, prefix=False)  # the flat baseline has no prefix
+    from trm.runs.history import has_prefix
+    assert has_prefix(None) and has_prefix({"hidden_size": 512}) and not has_prefix({"prefix_len": 0})
     fast = {**paper, "optimizer": "muon", "muon_lr": 0.02, "muon_momentum": 0.6, "muon_ns_steps": 3,
             "warmup_steps": 0, "lr_schedule": "cosine", "grad_clip": 1.0, "depth_curriculum": "cgar",
             "label_smoothing": 0.2, "q_halt_loss_weight": 0.05, "fresh_augmentations": True, "ema_start_step": 5000,

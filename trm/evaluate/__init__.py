@@ -9,6 +9,7 @@ from trm.evaluate.agreement import AgreementResult, evaluate_agreement
 from trm.evaluate.commit_times import TechniqueCommit, commit_by_technique, settle_steps
 from trm.evaluate.difficulty import (BandAccuracy, CardBands, MixEstimate, accuracy_by_band, band_index, band_label,
                                      estimate_for_mix, pool_bands, pooled_card_bands, puzzle_backtracks)
+from trm.evaluate.gpu_kernels import use_evaluation_kernels
 from trm.evaluate.insight import BATCH_BY_SIZE, InsightRun, batch_size_for, view_counts
 from trm.evaluate.insight_batch import run_batch
 from trm.evaluate.insight_cache import cache_key, load_cached, save_cached
@@ -21,4 +22,4 @@ __all__ = ["BATCH_BY_SIZE", "AgreementResult", "BandAccuracy", "CardBands", "Eva
            "batch_size_for", "cache_key", "commit_by_technique", "estimate_for_mix", "evaluate_agreement",
            "evaluate_model", "evaluate_model_at", "evaluate_views", "fill_solutions", "load_cached", "pool_bands",
            "pooled_card_bands", "predict", "puzzle_backtracks", "run_batch", "save_cached", "settle_steps",
-           "view_counts", "write_predictions_csv"]
+           "use_evaluation_kernels", "view_counts", "write_predictions_csv"]

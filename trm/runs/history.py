@@ -21,9 +21,10 @@ def _figure(value: object) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"
 
 
-def recipe_summary(train: dict) -> str:
+def recipe_summary(train: dict, prefix: bool = True) -> str:
     """The optimiser, schedule, clipping and depth curriculum of a run's train config, in words; fields an older
-    run lacks read as the paper's recipe (the defaults they had)."""
+    run lacks read as the paper's recipe (the defaults they had). ``prefix``: the model has a puzzle prefix, which
+    sign-SGD trains."""
     adam = f"AdamATan2 (lr {_figure(train.get('lr'))}, weight decay {_figure(train.get('weight_decay'))})"
     if train.get("optimizer", "adam_atan2") == "muon":
         muon_decay = f", weight decay {_figure(train['muon_weight_decay'])}" if "muon_weight_decay" in train else ""
@@ -33,6 +34,9 @@ def recipe_summary(train: dict) -> str:
                      f"{adam} for the rest")
     else:
         optimiser = adam
+    if prefix and "prefix_lr" in train:
+        optimiser += (f", sign-SGD (lr {_figure(train['prefix_lr'])}, weight decay "
+                      f"{_figure(train.get('prefix_weight_decay'))}) for the puzzle prefix")
     schedule = "cosine to zero" if train.get("lr_schedule", "constant") == "cosine" else "constant"
     warmup = train.get("warmup_steps")
     parts = [optimiser, (f"{warmup:,} warm-up steps, then {schedule}" if isinstance(warmup, int) and warmup
@@ -55,6 +59,12 @@ def recipe_summary(train: dict) -> str:
     if train.get("depth_curriculum", "none") == "cgar":
         parts.append("CGAR depth curriculum (1/3, then 2/3, then full depth)")
     return "; ".join(parts)
+
+
+def has_prefix(model: object) -> bool:
+    """Whether a run.json's model config has a puzzle prefix (the flat baseline has none; older runs read as the
+    paper's 16 tokens)."""
+    return not isinstance(model, dict) or bool(model.get("prefix_len", 16))
 
 
 def data_provenance(data_dir: str | Path) -> dict | None:
@@ -128,7 +138,8 @@ def training_metadata(run_dir: str | Path, step: int) -> dict:
     train = run["train"]
     return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
-            "ema_rate": train["ema_rate"], "data": train["data_dir"], "recipe": recipe_summary(train),
+            "ema_rate": train["ema_rate"], "data": train["data_dir"],
+            "recipe": recipe_summary(train, has_prefix(run.get("model"))),
             "answer_loss": train.get("answer_loss", "stablemax"),
             "data_provenance": data_provenance(train["data_dir"]),
             **_wall_time(state, records),
@@ -154,7 +165,7 @@ def compared_run(run_dir: str | Path) -> dict:
                 and any("re-warms" in note for note in r.get("notes", []))]
     return {"name": run_dir.name, "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "init_from": started.get("init_from"), "data_provenance": data_provenance(run["train"]["data_dir"]),
-            "recipe": recipe_summary(run["train"]),
+            "recipe": recipe_summary(run["train"], has_prefix(run.get("model"))),
             "step": step, "total_steps": run["train"].get("total_steps"), "state": status.get("state", "n/a"),
             "rewarmed_at": rewarmed, **_wall_time({}, records),
             "hardware": _hardware(records, step, started.get("device", "n/a")), "curve": curve}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trm.errors import TRMError
-from trm.runs.history import recipe_summary
+from trm.runs.history import has_prefix, recipe_summary
 from trm.runs.launch_record import launched_args, read_launch_record
 from trm.runs.layout import BEST, METRICS, RUN_CONFIG, RUN_FILES, TRAIN_LOG, runs_root
 from trm.runs.lock import lock_holder, parse_pid, process_is_trainer
@@ -104,7 +104,7 @@ def _recipe(config: dict) -> str:
     if not isinstance(train, dict):
         return ""
     normed = isinstance(model, dict) and model.get("swiglu") == "normed"
-    return recipe_summary(train) + ("; normed SwiGLU" if normed else "")
+    return recipe_summary(train, has_prefix(model)) + ("; normed SwiGLU" if normed else "")
 
 
 def read_run(path: str | Path) -> RunInfo:
