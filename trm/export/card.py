@@ -124,17 +124,42 @@ def _curve_section(curve: list[dict] | None, shipped_step: object = None) -> lis
             f"{last.get('steps') or '?'} supervision steps).", "", *_curve_rows(curve, shipped_step)]
 
 
+def _start_text(origin: object) -> str:
+    """Where a run's weights started: a saved model (``--init-from``) or random weights."""
+    if not isinstance(origin, dict) or not origin:
+        return "started from random weights"
+    files = f", its {origin['dtype']} files" if origin.get("dtype") else ""
+    return f"started from `{origin.get('path')}` (step {_number(origin.get('step'))} of its run{files})"
+
+
+def _lineage_lines(train: dict) -> list[str]:
+    """For weights that went on from a shipped model (``--init-from``, perhaps in turn): where they started, each
+    earlier run, oldest first, and the wall time of all of them."""
+    origin = train.get("init_from")
+    if not isinstance(origin, dict):
+        return []
+    earlier = [run for run in origin.get("earlier") or [] if isinstance(run, dict)]
+    lines = [f"- Weights: {_start_text(origin)}"]
+    if not earlier:
+        return lines
+    lines.append("- Earlier runs these weights went through, oldest first:")
+    lines += [f"  - `{run.get('command', 'n/a')}`: {_number(run.get('step'))} of {_number(run.get('total_steps'))} "
+              f"planned steps in {_duration(run)} on {run.get('hardware', 'n/a')}" for run in earlier]
+    seconds = [run.get("wall_seconds") for run in (*earlier, train)]
+    if all(isinstance(value, (int, float)) for value in seconds):
+        total = sum(seconds)
+        lines.append(f"- Wall time of all {len(seconds)} runs: "
+                     f"{_duration({'wall_seconds': total, 'wall_hours': round(total / 3600, 2)})}")
+    return lines
+
+
 def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> list[str]:
     """One other recipe's run: how it trained and its held-out curve, next to these weights' own figure."""
     curve = run.get("curve") or []
-    origin = run.get("init_from") or {}
-    files = f", its {origin['dtype']} files" if origin.get("dtype") else ""
-    start = (f"started from `{origin.get('path')}` (step {_number(origin.get('step'))} of its run{files})" if origin
-             else "started from random weights")
     lines = ["", f"### {run.get('name', '?')}", "", f"- Command: `{run.get('command', 'n/a')}`",
              *_resume_lines(run.get("resumed_with", [])),
              *([f"- Recipe: {run['recipe']}"] if run.get("recipe") else []),
-             f"- Weights: {start}",
+             f"- Weights: {_start_text(run.get('init_from'))}",
              *_provenance_lines(run.get("data_provenance")),
              f"- Optimiser steps: {_number(run.get('step'))} of {_number(run.get('total_steps'))} planned "
              f"({run.get('state', 'n/a')}) in {_duration(run)} on {run.get('hardware', 'n/a')}",
@@ -199,6 +224,7 @@ def _training_lines(metadata: dict) -> list[str]:
             f"- Optimiser steps: {_number(train.get('step'))} of {_number(train.get('total_steps'))} planned, batch "
             f"{_number(train.get('batch_size'))}",
             f"- Wall time: {_duration(train)} on {train.get('hardware', 'n/a')}",
+            *_lineage_lines(train),
             f"- Status: {metadata.get('status', 'n/a')}", ""]
 
 

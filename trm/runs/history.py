@@ -39,7 +39,8 @@ def recipe_summary(train: dict, prefix: bool = True) -> str:
                       f"{_figure(train.get('prefix_weight_decay'))}) for the puzzle prefix")
     schedule = "cosine to zero" if train.get("lr_schedule", "constant") == "cosine" else "constant"
     warmup = train.get("warmup_steps")
-    parts = [optimiser, (f"{warmup:,} warm-up steps, then {schedule}" if isinstance(warmup, int) and warmup
+    plural = "s" if warmup != 1 else ""
+    parts = [optimiser, (f"{warmup:,} warm-up step{plural}, then {schedule}" if isinstance(warmup, int) and warmup
                          else f"no warm-up, {schedule}")]
     if train.get("grad_clip"):
         parts.append(f"gradient norm clipped at {_figure(train['grad_clip'])}")
@@ -59,6 +60,24 @@ def recipe_summary(train: dict, prefix: bool = True) -> str:
     if train.get("depth_curriculum", "none") == "cgar":
         parts.append("CGAR depth curriculum (1/3, then 2/3, then full depth)")
     return "; ".join(parts)
+
+
+# What a model card says of each earlier run that a model's weights went through (``--init-from`` chains)
+LINEAGE_FIELDS = ("command", "resumed_with", "preset", "step", "total_steps", "wall_seconds", "wall_hours",
+                  "hardware", "recipe")
+
+
+def lineage(source_metadata: dict) -> list[dict]:
+    """The runs that trained a saved model's weights, oldest first, from its metadata: the runs its own run started
+    from in turn, then its own run. Only a shipped checkpoint's metadata records its run ("training"); a best/
+    folder's gives none."""
+    training = source_metadata.get("training") if isinstance(source_metadata, dict) else None
+    if not isinstance(training, dict):
+        return []
+    origin = training.get("init_from")
+    earlier = origin.get("earlier") if isinstance(origin, dict) else None
+    return [*[run for run in earlier or [] if isinstance(run, dict)],
+            {key: training[key] for key in LINEAGE_FIELDS if key in training}]
 
 
 def has_prefix(model: object) -> bool:
@@ -136,6 +155,7 @@ def training_metadata(run_dir: str | Path, step: int) -> dict:
     run, state, status = read_run_config(run_dir), read_state_info(run_dir), read_status(run_dir)
     records = read_metrics(run_dir).records
     train = run["train"]
+    started = next((r for r in records if r.get("event") == "started"), {})
     return {"preset": run["preset"], "command": run.get("command", ""), "resumed_with": run.get("resumed_with", []),
             "step": step, "total_steps": train["total_steps"], "batch_size": train["batch_size"],
             "ema_rate": train["ema_rate"], "data": train["data_dir"],
@@ -144,7 +164,8 @@ def training_metadata(run_dir: str | Path, step: int) -> dict:
             "data_provenance": data_provenance(train["data_dir"]),
             **_wall_time(state, records),
             "hardware": _hardware(records, int(status.get("step", step)), status.get("device", "n/a")),
-            "heldout_curve": _curve(records)}
+            "heldout_curve": _curve(records),
+            **({"init_from": started["init_from"]} if isinstance(started.get("init_from"), dict) else {})}
 
 
 def compared_run(run_dir: str | Path) -> dict:

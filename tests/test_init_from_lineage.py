@@ -1,0 +1,38 @@
+"""Weights that go on training from a shipped model (``--init-from``, run after run) keep every earlier run on
+record: each export's card names where its weights started, the runs before, oldest first, and their wall time."""
+
+import json
+
+from trm.export.checkpoint_export import export_checkpoint
+from trm.train.__main__ import main as train_main
+
+
+def _train(data, out, steps: int, init_from=None) -> None:
+    args = ["--preset", "sudoku4-tiny", "--out", str(out), "--steps", str(steps), "--data", str(data),
+            "--device", "cpu", "--set", "train.eval_every=2", "--set", "train.checkpoint_every=2",
+            "--set", "train.log_every=1", "--set", "train.warmup_steps=1"]
+    assert train_main([*args, *(["--init-from", str(init_from)] if init_from else [])]) == 0
+
+
+def test_each_export_of_a_chain_lists_the_runs_its_weights_went_through(sudoku4_data, tmp_path):
+    checkpoints = tmp_path / "checkpoints"
+    _train(sudoku4_data, tmp_path / "first", 2)
+    first = export_checkpoint(tmp_path / "first", "first", checkpoints, source="latest")
+    first_card = (first / "MODEL_CARD.md").read_text()
+    assert "Earlier runs" not in first_card and "started from" not in first_card  # random weights: nothing to say
+
+    _train(sudoku4_data, tmp_path / "second", 4, init_from=first)
+    second = export_checkpoint(tmp_path / "second", "second", checkpoints, source="latest")
+    card = (second / "MODEL_CARD.md").read_text()
+    assert f"- Weights: started from `{first}` (step 2 of its run, its bfloat16 files)" in card
+    assert "- Earlier runs these weights went through, oldest first:" in card
+    assert f"--out {tmp_path / 'first'} --steps 2" in card and "2 of 2 planned steps in" in card
+    assert "- Wall time of all 2 runs: " in card
+
+    _train(sudoku4_data, tmp_path / "third", 2, init_from=second)
+    third = export_checkpoint(tmp_path / "third", "third", checkpoints, source="latest")
+    card = (third / "MODEL_CARD.md").read_text()
+    earlier = json.loads((third / "config.json").read_text())["metadata"]["training"]["init_from"]["earlier"]
+    assert [run["step"] for run in earlier] == [2, 4]  # oldest first, each run's own steps
+    assert card.index(f"--out {tmp_path / 'first'}") < card.index(f"--out {tmp_path / 'second'}")
+    assert "- Wall time of all 3 runs: " in card
