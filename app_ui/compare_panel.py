@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_ui import model_picker as mp
+from app_ui import solve_link as sl
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
 from app_ui.trace_store import overlay_at, step_chart
@@ -55,6 +56,7 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str) -> Comparison:
         st.session_state[KEY_DEFAULTS_FOR] = trace_id
         st.session_state[KEY_STEPS] = min(4 * len(trace.steps), MAX_STEPS)
         st.session_state[KEY_THRESHOLD] = trace.halt_threshold
+        _apply_link(choices)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         path = st.selectbox("Model", list(choices) or [here], key=KEY_MODEL, width=260,
                             format_func=lambda p: choices.get(p, Path(p).name))
@@ -63,6 +65,27 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str) -> Comparison:
         chosen = st.slider("Halting threshold", 0.05, 0.95, step=0.05, key=KEY_THRESHOLD, width=200)
     return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen),
                       use_bf16(int(views), mp.device_name()))
+
+
+def _apply_link(choices: dict[str, str]) -> None:
+    """The comparison a link asked for (once, on the first solve), each value checked: one that cannot be used here
+    is said so, and the suggestion stands."""
+    label, steps = sl.take(sl.URL_CMP_MODEL), sl.take(sl.URL_CMP_STEPS)
+    views, threshold = sl.take(sl.URL_CMP_VIEWS), sl.take(sl.URL_CMP_THRESHOLD)
+    if label is not None:
+        match = next((path for path, name in choices.items() if label in (name, Path(path).name)), None)
+        if match is None:
+            st.warning(f"The link's comparison model `{label}` is not among this machine's models of this grid size, "
+                       f"so `{choices.get(st.session_state[KEY_MODEL], '?')}` is used.")
+        else:
+            st.session_state[KEY_MODEL] = match
+    if steps is not None and steps > MAX_STEPS:
+        st.warning(f"`cmp_steps={sl.link_text(sl.URL_CMP_STEPS)}` in the link is more than a comparison runs "
+                   f"({MAX_STEPS}), so it runs {MAX_STEPS}.")
+    for key, value in ((KEY_STEPS, None if steps is None else min(steps, MAX_STEPS)), (KEY_VIEWS, views),
+                       (KEY_THRESHOLD, threshold)):
+        if value is not None:
+            st.session_state[key] = value
 
 
 def _shown_step(step: int, steps_above: int, steps_compared: int) -> int:
@@ -90,7 +113,8 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
     st.caption("Solve the same puzzle a second way, with another model, more steps, more views or another "
                "threshold, and play both on one cursor.")
     comparison = _controls(loaded, trace, trace_id)
-    if st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:"):
+    pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:")
+    if pressed or sl.should_autosolve_compare():
         try:
             other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
         except TRMError as error:
@@ -100,8 +124,10 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
             st.session_state[KEY_COMPARED] = (trace_id, comparison, _solve(other, trace, comparison))
     last = st.session_state.get(KEY_COMPARED)
     if last is None or last[0] != trace_id:
+        sl.write_compare(None)
         return
     _, done, compared = last
+    sl.write_compare(done.label, done.steps, done.views, done.threshold)
     shown = _shown_step(step, len(trace.steps), len(compared.steps))
     grid_col, chart_col = st.columns([1, 1], gap="large")
     with grid_col:

@@ -1,7 +1,8 @@
 """The Solve page's settings in its address: ``model``, ``steps``, ``threshold``, ``views``, ``noise`` and ``agree``
 beside ``p`` (the puzzle) and ``step`` (the player's cursor). A link carrying them opens on the same solve, run
 by itself, at the same step; the address follows every change, so copying it at any moment shares what is on
-screen.
+screen. A solved comparison (the Compare panel) adds ``cmp_model``, ``cmp_steps``, ``cmp_views`` and
+``cmp_threshold``: the link then also runs that comparison by itself, after the solve.
 
 A value that is not valid (a model that is not here, steps out of range, ``²``) is skipped with a notice: the page
 opens with its own default for it and keeps running.
@@ -13,6 +14,9 @@ import streamlit as st
 
 URL_MODEL, URL_STEPS, URL_THRESHOLD, URL_VIEWS = "model", "steps", "threshold", "views"
 URL_NOISE, URL_AGREE = "noise", "agree"
+URL_CMP_MODEL, URL_CMP_STEPS, URL_CMP_VIEWS, URL_CMP_THRESHOLD = "cmp_model", "cmp_steps", "cmp_views", "cmp_threshold"
+COMPARE_NAMES = (URL_CMP_MODEL, URL_CMP_STEPS, URL_CMP_VIEWS, URL_CMP_THRESHOLD)
+KEY_AUTOSOLVE_COMPARE = "solve_link_autosolve_compare"  # the link carries a comparison: run it once, unasked
 KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
 KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
 KEY_NOTES = "solve_link_notes"
@@ -60,7 +64,10 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
                URL_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
                URL_THRESHOLD: (_threshold, "a number from 0.05 to 0.95"), URL_MODEL: (lambda t: t or None, ""),
                URL_NOISE: (lambda t: _choice(t, noise_choices), "one of " + ", ".join(f"{c:g}" for c in noise_choices)),
-               URL_AGREE: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}")}
+               URL_AGREE: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
+               URL_CMP_MODEL: (lambda t: t or None, ""), URL_CMP_STEPS: (_steps, "a whole number of at least 1"),
+               URL_CMP_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
+               URL_CMP_THRESHOLD: (_threshold, "a number from 0.05 to 0.95")}
     for name, (parse, allowed) in parsers.items():
         if name in params:
             value = parse(params[name])
@@ -69,13 +76,14 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
                              f"is used.")
             else:
                 pending[name] = value
-                if name == URL_THRESHOLD and value != float(params[name]):
+                if name in (URL_THRESHOLD, URL_CMP_THRESHOLD) and value != float(params[name]):
                     notes.append(f"`{name}={params[name]}` in the link falls between the slider's steps of 0.05, "
                                  f"so {value:.2f} is used.")
     st.session_state[KEY_PENDING] = pending
     st.session_state[KEY_TEXTS] = {name: params[name] for name in pending}
     st.session_state[KEY_NOTES] = notes
     st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(pending) or "step" in params)
+    st.session_state[KEY_AUTOSOLVE_COMPARE] = bool(params.get("p")) and any(name in pending for name in COMPARE_NAMES)
 
 
 def take(name: str):
@@ -110,6 +118,20 @@ def should_autosolve() -> bool:
     return bool(st.session_state.pop(KEY_AUTOSOLVE, False))
 
 
+def should_autosolve_compare() -> bool:
+    """True once when the link asked for a comparison."""
+    return bool(st.session_state.pop(KEY_AUTOSOLVE_COMPARE, False))
+
+
+def write_compare(model_label: str | None, steps: int = 0, views: int = 1, threshold: float = 0.5) -> None:
+    """Mirror the solved comparison into the address; ``model_label`` None (none solved for this puzzle) takes it
+    out."""
+    wanted = {URL_CMP_MODEL: model_label, URL_CMP_STEPS: str(steps), URL_CMP_VIEWS: str(views),
+              URL_CMP_THRESHOLD: f"{threshold:.2f}"}
+    for name, value in wanted.items():
+        write_param(name, value if model_label is not None else None)
+
+
 def write_link(model_label: str | None, steps: int, threshold: float, views: int, noise: float) -> None:
     """Mirror the settings on screen into the address; ``model_label`` None (an empty grid) takes them out: there
     is no solve to share. Noise and agreement mean something only with several views."""
@@ -120,6 +142,8 @@ def write_link(model_label: str | None, steps: int, threshold: float, views: int
         write_param(name, value if solving else None)
     if not (solving and several):
         write_param(URL_AGREE, None)
+    if not solving:
+        write_compare(None)
 
 
 def write_param(name: str, value: str | None) -> None:

@@ -143,3 +143,37 @@ def test_a_model_trained_past_256_steps_takes_its_own_count_from_a_link_and_more
     at = _open({"p": PUZZLE_4X4, "model": "alpha", "steps": "9" * 40})
     assert at.number_input(key="solve_steps").value == 256
     assert f"`steps={'9' * 40}` in the link is more than" in " ".join(w.value for w in at.warning)  # as written
+
+
+def test_a_link_with_a_comparison_solves_both_and_the_address_keeps_it(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "model": "alpha", "cmp_model": "beta", "cmp_steps": "12", "cmp_views": "2",
+                "cmp_threshold": "0.4"})
+    _, comparison, compared = at.session_state["solve_cmp_compared"]  # solved without a click
+    assert (comparison.label, comparison.steps, comparison.views) == ("beta", 12, 2)
+    assert compared.halt_threshold == 0.4 and len(compared.steps) == 12 and compared.views.count == 2
+    assert at.number_input(key="solve_cmp_steps").value == 12 and not at.warning
+    params = at.query_params
+    assert params["cmp_model"] == ["beta"] and params["cmp_steps"] == ["12"] and params["cmp_views"] == ["2"]
+    assert params["cmp_threshold"] == ["0.40"]
+    at.number_input(key="solve_cmp_steps").set_value(5).run()  # not solved yet: the address keeps what is shown
+    assert at.query_params["cmp_steps"] == ["12"]
+    at.button(key="solve_cmp_run").click().run()
+    assert at.query_params["cmp_steps"] == ["5"]
+
+
+def test_a_comparison_the_link_cannot_have_here_is_said_and_the_rest_still_runs(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "cmp_model": "gamma", "cmp_steps": "400", "cmp_views": "x"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "`cmp_views=x` in the link is not valid here" in warnings
+    assert "comparison model `gamma` is not among" in warnings and "`cmp_steps=400`" in warnings
+    _, comparison, compared = at.session_state["solve_cmp_compared"]
+    assert comparison.steps == 256 and comparison.views == 1 and len(compared.steps) == 256
+
+
+def test_a_solve_without_a_comparison_leaves_none_in_the_address(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "steps": "3"})
+    assert "solve_cmp_compared" not in at.session_state
+    assert not any(name.startswith("cmp_") for name in at.query_params)

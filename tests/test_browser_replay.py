@@ -54,3 +54,15 @@ def test_a_full_link_opens_on_its_solve_and_step(page, model_streamlit_url):
     expect(page.get_by_text("3 / 5", exact=True)).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]step=3\b"))
     expect(page).to_have_url(re.compile(r"[?&]threshold=0\.30\b"))
+
+
+def test_a_link_with_a_comparison_opens_on_both_solves(page, model_streamlit_url, screenshot):
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.goto(f"{model_streamlit_url}/solve?p=0000300204100000&model=tiny4-untrained&steps=4&cmp_steps=8"
+              f"&cmp_threshold=0.7")
+    compared = page.get_by_text(re.compile(r"Compared \(tiny4-untrained, 8 steps, threshold 0\.70"))
+    expect(compared).to_be_visible(timeout=60_000)  # both solved without a click
+    expect(page).to_have_url(re.compile(r"[?&]cmp_steps=8\b"))
+    compared.scroll_into_view_if_needed()
+    expect(page.get_by_role("button", name="Solve the comparison")).to_be_visible()
+    screenshot("link_with_comparison.png")
