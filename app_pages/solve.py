@@ -190,6 +190,7 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
                                    pr.solving_container(presentation_slot, sl.take_shown_notes())))
     if stored is None:
         tp.show_step_in_url(None)
+        sl.write_compare(None)  # a comparison belongs to a solve on screen
         st.caption("Press **Solve** to watch the model's answer after every supervision step."
                    if puzzle.any() else "Enter or generate a puzzle first.")
         return

@@ -70,6 +70,8 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str) -> Comparison:
 def _apply_link(choices: dict[str, str]) -> None:
     """The comparison a link asked for (once, on the first solve), each value checked: one that cannot be used here
     is said so, and the suggestion stands."""
+    for note in sl.take_compare_notes():
+        st.warning(note)
     label, steps = sl.take(sl.URL_CMP_MODEL), sl.take(sl.URL_CMP_STEPS)
     views, threshold = sl.take(sl.URL_CMP_VIEWS), sl.take(sl.URL_CMP_THRESHOLD)
     if label is not None:

@@ -17,6 +17,7 @@ URL_NOISE, URL_AGREE = "noise", "agree"
 URL_CMP_MODEL, URL_CMP_STEPS, URL_CMP_VIEWS, URL_CMP_THRESHOLD = "cmp_model", "cmp_steps", "cmp_views", "cmp_threshold"
 COMPARE_NAMES = (URL_CMP_MODEL, URL_CMP_STEPS, URL_CMP_VIEWS, URL_CMP_THRESHOLD)
 KEY_AUTOSOLVE_COMPARE = "solve_link_autosolve_compare"  # the link carries a comparison: run it once, unasked
+KEY_COMPARE_NOTES = "solve_link_compare_notes"  # shown in the Compare panel, beside what they are about
 KEY_PENDING = "solve_link_pending"  # settings read from the link, applied as their widgets are drawn
 KEY_AUTOSOLVE = "solve_link_autosolve"  # the link asked for a solve: run it once without a click
 KEY_NOTES = "solve_link_notes"
@@ -54,36 +55,46 @@ def _choice(text: str, choices: tuple[float, ...]) -> float | None:
     return value if value in choices else None
 
 
+def _parsers(max_views: int, noise_choices: tuple[float, ...]) -> dict:
+    """Each setting's parser (None for a value that cannot be used) and what it allows, for the note."""
+    views = (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}")
+    steps, threshold = (_steps, "a whole number of at least 1"), (_threshold, "a number from 0.05 to 0.95")
+    model = (lambda t: t or None, "the name of a model in the picker")
+    return {URL_STEPS: steps, URL_VIEWS: views, URL_THRESHOLD: threshold, URL_MODEL: model,
+            URL_NOISE: (lambda t: _choice(t, noise_choices), "one of " + ", ".join(f"{c:g}" for c in noise_choices)),
+            URL_AGREE: views, URL_CMP_MODEL: model, URL_CMP_STEPS: steps, URL_CMP_VIEWS: views,
+            URL_CMP_THRESHOLD: threshold}
+
+
 def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
-    """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve.
-    Steps are capped later, when the model (and so its own count) is known."""
+    """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve (and
+    compare) by itself: whenever it names a puzzle and any setting, valid or not. Steps are capped later, when the
+    model (and so its own count) is known. Notes on the comparison's values wait for the Compare panel."""
     if KEY_PENDING in st.session_state:
         return
-    params, pending, notes = st.query_params, {}, []
-    parsers = {URL_STEPS: (_steps, "a whole number of at least 1"),
-               URL_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
-               URL_THRESHOLD: (_threshold, "a number from 0.05 to 0.95"), URL_MODEL: (lambda t: t or None, ""),
-               URL_NOISE: (lambda t: _choice(t, noise_choices), "one of " + ", ".join(f"{c:g}" for c in noise_choices)),
-               URL_AGREE: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
-               URL_CMP_MODEL: (lambda t: t or None, ""), URL_CMP_STEPS: (_steps, "a whole number of at least 1"),
-               URL_CMP_VIEWS: (lambda t: _int(t, 1, max_views), f"a whole number from 1 to {max_views}"),
-               URL_CMP_THRESHOLD: (_threshold, "a number from 0.05 to 0.95")}
-    for name, (parse, allowed) in parsers.items():
-        if name in params:
-            value = parse(params[name])
-            if value is None:
-                notes.append(f"`{name}={params[name]}` in the link is not valid here ({allowed}), so the default "
-                             f"is used.")
-            else:
-                pending[name] = value
-                if name in (URL_THRESHOLD, URL_CMP_THRESHOLD) and value != float(params[name]):
-                    notes.append(f"`{name}={params[name]}` in the link falls between the slider's steps of 0.05, "
-                                 f"so {value:.2f} is used.")
+    params, pending, notes, compare_notes = st.query_params, {}, [], []
+    for name, (parse, allowed) in _parsers(max_views, noise_choices).items():
+        if name not in params:
+            continue
+        value, said = parse(params[name]), compare_notes if name in COMPARE_NAMES else notes
+        if value is None:
+            said.append(f"`{name}={params[name]}` in the link is not valid here ({allowed}), so the default is used.")
+            continue
+        pending[name] = value
+        if name in (URL_THRESHOLD, URL_CMP_THRESHOLD) and value != float(params[name]):
+            said.append(f"`{name}={params[name]}` in the link falls between the slider's steps of 0.05, so "
+                        f"{value:.2f} is used.")
     st.session_state[KEY_PENDING] = pending
     st.session_state[KEY_TEXTS] = {name: params[name] for name in pending}
-    st.session_state[KEY_NOTES] = notes
-    st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(pending) or "step" in params)
-    st.session_state[KEY_AUTOSOLVE_COMPARE] = bool(params.get("p")) and any(name in pending for name in COMPARE_NAMES)
+    st.session_state[KEY_NOTES], st.session_state[KEY_COMPARE_NOTES] = notes, compare_notes
+    named = [name for name in _parsers(max_views, noise_choices) if name in params]
+    st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(named) or "step" in params)
+    st.session_state[KEY_AUTOSOLVE_COMPARE] = bool(params.get("p")) and any(name in COMPARE_NAMES for name in named)
+
+
+def take_compare_notes() -> list[str]:
+    """The notes on the link's comparison values (once)."""
+    return st.session_state.pop(KEY_COMPARE_NOTES, [])
 
 
 def take(name: str):

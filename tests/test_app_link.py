@@ -177,3 +177,14 @@ def test_a_solve_without_a_comparison_leaves_none_in_the_address(tmp_path, monke
     at = _open({"p": PUZZLE_4X4, "steps": "3"})
     assert "solve_cmp_compared" not in at.session_state
     assert not any(name.startswith("cmp_") for name in at.query_params)
+
+
+def test_a_link_whose_only_settings_are_bad_still_solves_both_and_says_why_beside_the_comparison(tmp_path,
+                                                                                                monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "cmp_views": "99", "cmp_threshold": "nan"})
+    assert at.session_state["solve_step"] >= 1 and "solve_cmp_compared" in at.session_state
+    warnings = [w.value for w in at.warning]
+    assert any("`cmp_views=99` in the link is not valid here" in w for w in warnings)
+    assert any("`cmp_threshold=nan`" in w for w in warnings)
+    assert at.query_params["cmp_views"] == ["1"] and at.query_params["cmp_threshold"] == ["0.50"]  # what ran

@@ -27,7 +27,7 @@ def test_each_export_of_a_chain_lists_the_runs_its_weights_went_through(sudoku4_
     assert f"- Weights: started from `{first}` (step 2 of its run, its bfloat16 files)" in card
     assert "- Earlier runs these weights went through, oldest first:" in card
     assert f"--out {tmp_path / 'first'} --steps 2" in card and "2 of 2 planned steps in" in card
-    assert "- Wall time of all 2 runs: " in card
+    assert "- Wall time of both runs: " in card
 
     _train(sudoku4_data, tmp_path / "third", 2, init_from=second)
     third = export_checkpoint(tmp_path / "third", "third", checkpoints, source="latest")
@@ -36,3 +36,18 @@ def test_each_export_of_a_chain_lists_the_runs_its_weights_went_through(sudoku4_
     assert [run["step"] for run in earlier] == [2, 4]  # oldest first, each run's own steps
     assert card.index(f"--out {tmp_path / 'first'}") < card.index(f"--out {tmp_path / 'second'}")
     assert "- Wall time of all 3 runs: " in card
+
+
+def test_the_total_wall_time_counts_an_older_record_that_kept_only_hours():
+    from trm.export.card import render_model_card
+    from trm.model.config import ModelConfig
+
+    shipped = {"command": "python -m trm.train --preset sudoku4-tiny", "step": 8000, "total_steps": 8000,
+               "wall_hours": 0.12, "hardware": "CPU"}  # a card written before wall_seconds was kept
+    training = {"command": "python -m trm.train --init-from checkpoints/sudoku4", "step": 20, "total_steps": 20,
+                "wall_seconds": 30.0, "hardware": "CPU",
+                "init_from": {"path": "checkpoints/sudoku4", "step": 8000, "dtype": "bfloat16", "earlier": [shipped]}}
+    card = render_model_card("tuned", ModelConfig(grid_size=4, hidden_size=16), {"training": training}, [])
+    assert "- Wall time: 30 s on CPU" in card and "8,000 of 8,000 planned steps in 0.12 h on CPU" in card
+    assert "- Wall time of both runs: 7.7 min" in card  # 432 s + 30 s
+    assert "- Status: n/a" in card

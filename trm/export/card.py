@@ -12,8 +12,11 @@ MIN_BAND_PUZZLES = 50  # fewer puzzles per band: a standard error of 7 points or
 
 
 def _duration(record: dict) -> str:
-    """A run's wall time: minutes under an hour (where hours to two decimals say little), else hours."""
+    """A run's wall time: seconds under a minute, minutes under an hour (where hours to two decimals say little),
+    else hours."""
     seconds = record.get("wall_seconds")
+    if isinstance(seconds, (int, float)) and seconds < 60:
+        return f"{seconds:.0f} s"
     if isinstance(seconds, (int, float)) and seconds < 3600:
         return f"{seconds / 60:.1f} min"
     hours = record.get("wall_hours")
@@ -145,12 +148,21 @@ def _lineage_lines(train: dict) -> list[str]:
     lines.append("- Earlier runs these weights went through, oldest first:")
     lines += [f"  - `{run.get('command', 'n/a')}`: {_number(run.get('step'))} of {_number(run.get('total_steps'))} "
               f"planned steps in {_duration(run)} on {run.get('hardware', 'n/a')}" for run in earlier]
-    seconds = [run.get("wall_seconds") for run in (*earlier, train)]
-    if all(isinstance(value, (int, float)) for value in seconds):
+    seconds = [_seconds(run) for run in (*earlier, train)]
+    if None not in seconds:
         total = sum(seconds)
-        lines.append(f"- Wall time of all {len(seconds)} runs: "
-                     f"{_duration({'wall_seconds': total, 'wall_hours': round(total / 3600, 2)})}")
+        runs = "both runs" if len(seconds) == 2 else f"all {len(seconds)} runs"
+        whole = _duration({"wall_seconds": total, "wall_hours": round(total / 3600, 2)})
+        lines.append(f"- Wall time of {runs}: {whole}")
     return lines
+
+
+def _seconds(run: dict) -> float | None:
+    """A run's wall time in seconds, from its hours where an older record kept only those."""
+    for key, scale in (("wall_seconds", 1), ("wall_hours", 3600)):
+        if isinstance(run.get(key), (int, float)) and not isinstance(run.get(key), bool):
+            return float(run[key]) * scale
+    return None
 
 
 def _compared_run_lines(run: dict, own_curve: list[dict], own_step: object) -> list[str]:
@@ -225,7 +237,7 @@ def _training_lines(metadata: dict) -> list[str]:
             f"{_number(train.get('batch_size'))}",
             f"- Wall time: {_duration(train)} on {train.get('hardware', 'n/a')}",
             *_lineage_lines(train),
-            f"- Status: {metadata.get('status', 'n/a')}", ""]
+            f"- Status: {metadata.get('status') or 'n/a'}", ""]
 
 
 def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
