@@ -95,8 +95,9 @@ class Run:
             started["init_from"] = {"path": spec.extra["init_from"], "step": source.get("step", trained.get("step")),
                                     "preset": source.get("preset", trained.get("preset")),
                                     "dtype": source.get("dtype", "float32")}  # shipped files are bf16
-            if lineage(source):  # the runs behind a shipped checkpoint, for the card of what this run trains
-                started["init_from"]["earlier"] = lineage(source)
+            earlier = lineage(source)  # the runs behind a shipped checkpoint, for the card of what this run trains
+            if earlier:
+                started["init_from"]["earlier"] = earlier
         self.tensorboard = None
         if runtime.is_main:
             acquire_lock(self.run_dir)  # before a resume trims metrics.jsonl: a live writer must be refused first
