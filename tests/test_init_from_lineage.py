@@ -51,3 +51,12 @@ def test_the_total_wall_time_counts_an_older_record_that_kept_only_hours():
     assert "- Wall time: 30 s on CPU" in card and "8,000 of 8,000 planned steps in 0.12 h on CPU" in card
     assert "- Wall time of both runs: 7.7 min" in card  # 432 s + 30 s
     assert "- Status: n/a" in card
+
+
+def test_weights_started_from_a_runs_best_folder_name_that_run(sudoku4_data, tmp_path):
+    _train(sudoku4_data, tmp_path / "first", 2)
+    _train(sudoku4_data, tmp_path / "second", 2, init_from=tmp_path / "first" / "best")
+    card = (export_checkpoint(tmp_path / "second", "second", tmp_path / "checkpoints") / "MODEL_CARD.md").read_text()
+    assert f"- Weights: started from `{tmp_path / 'first' / 'best'}` (step 2 of its run" in card
+    assert f"  - `python -m trm.train --preset sudoku4-tiny --out {tmp_path / 'first'} --steps 2" in card
+    assert "- Wall time of both runs: " in card

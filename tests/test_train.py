@@ -218,8 +218,10 @@ def test_init_from_starts_a_new_run_from_a_saved_models_weights(data_dir, tmp_pa
         if f"ema.{name}" in tuned:
             assert torch.allclose(tuned[f"ema.{name}"], tensor, atol=1e-6), name
     started = read_metrics(tmp_path / "tuned").records[0]
+    earlier = started["init_from"].pop("earlier")  # the run beside best/, for the card (tests/test_init_from_lineage)
     assert started["event"] == "started" and started["init_from"] == {"path": str(source), "step": 6,
                                                                       "preset": "sudoku9-mlp", "dtype": "float32"}
+    assert [run["step"] for run in earlier] == [6] and f"--out {tmp_path / 'first'}" in earlier[0]["command"]
     assert json.loads((tmp_path / "tuned" / "run.json").read_text())["init_from"] == str(source)
     shutil.rmtree(source)  # a resume continues from its own state: the starting weights are not needed again
     assert train_main(["--resume", str(tmp_path / "tuned"), "--steps", "6"]) == 0

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from trm.data import load_meta
 from trm.errors import CheckpointError, TRMError
-from trm.runs.layout import METRICS
+from trm.runs.layout import BEST, METRICS, RUN_CONFIG
 from trm.runs.metrics import read_metrics
 from trm.runs.run_config import read_run_config
 from trm.runs.state import read_state_info
@@ -78,6 +78,19 @@ def lineage(source_metadata: dict) -> list[dict]:
     earlier = origin.get("earlier") if isinstance(origin, dict) else None
     return [*[run for run in earlier or [] if isinstance(run, dict)],
             {key: training[key] for key in LINEAGE_FIELDS if key in training}]
+
+
+def source_lineage(path: str | Path, source_metadata: dict) -> list[dict]:
+    """``lineage`` of the model at ``path``; for a run's best/ folder, whose metadata does not record its run, the
+    run folder beside it tells it from its logs (none when that folder is gone or damaged)."""
+    earlier = lineage(source_metadata)
+    run_dir = Path(path).parent
+    if earlier or Path(path).name != BEST or not (run_dir / RUN_CONFIG).is_file():
+        return earlier
+    try:
+        return lineage({"training": training_metadata(run_dir, source_metadata.get("step"))})
+    except (TRMError, KeyError, TypeError, ValueError):  # a hand-edited run.json: the card goes without
+        return []
 
 
 def has_prefix(model: object) -> bool:

@@ -17,7 +17,7 @@ from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
 from trm.model.flops import peak_flops
 from trm.model.tokens import encode_grids
-from trm.runs.history import lineage
+from trm.runs.history import source_lineage
 from trm.runs.layout import BEST
 from trm.runs.lock import acquire_lock, release_lock
 from trm.runs.metrics import append_metrics, truncate_metrics
@@ -95,7 +95,7 @@ class Run:
             started["init_from"] = {"path": spec.extra["init_from"], "step": source.get("step", trained.get("step")),
                                     "preset": source.get("preset", trained.get("preset")),
                                     "dtype": source.get("dtype", "float32")}  # shipped files are bf16
-            earlier = lineage(source)  # the runs behind a shipped checkpoint, for the card of what this run trains
+            earlier = source_lineage(spec.extra["init_from"], source)  # for the card of what this run trains
             if earlier:
                 started["init_from"]["earlier"] = earlier
         self.tensorboard = None
