@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_ui import model_picker as mp
+from app_ui import presentation as pr
 from app_ui import solve_link as sl
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
@@ -116,7 +117,8 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
                "threshold, and play both on one cursor.")
     comparison = _controls(loaded, trace, trace_id)
     pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:")
-    if pressed or sl.should_autosolve_compare():
+    presenting = st.session_state.get(pr.KEY_PRESENT)  # the panel is hidden: a link's comparison waits until shown
+    if pressed or (not presenting and sl.should_autosolve_compare()):
         try:
             other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
         except TRMError as error:
@@ -126,7 +128,8 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
             st.session_state[KEY_COMPARED] = (trace_id, comparison, _solve(other, trace, comparison))
     last = st.session_state.get(KEY_COMPARED)
     if last is None or last[0] != trace_id:
-        sl.write_compare(None)
+        if not presenting:  # a presented link keeps the comparison it will run once the page is shown
+            sl.write_compare(None)
         return
     _, done, compared = last
     sl.write_compare(done.label, done.steps, done.views, done.threshold)

@@ -188,3 +188,13 @@ def test_a_link_whose_only_settings_are_bad_still_solves_both_and_says_why_besid
     assert any("`cmp_views=99` in the link is not valid here" in w for w in warnings)
     assert any("`cmp_threshold=nan`" in w for w in warnings)
     assert at.query_params["cmp_views"] == ["1"] and at.query_params["cmp_threshold"] == ["0.50"]  # what ran
+
+
+def test_a_presentation_link_leaves_its_comparison_until_the_page_shows_it(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "present": "1", "cmp_steps": "8"})
+    assert "solve_cmp_compared" not in at.session_state  # hidden behind the presentation: not computed
+    assert at.query_params["cmp_steps"] == ["8"]  # and the link still carries it
+    at.toggle(key="solve_present").set_value(False).run()
+    _, comparison, _ = at.session_state["solve_cmp_compared"]
+    assert comparison.steps == 8
