@@ -73,9 +73,8 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
     if KEY_PENDING in st.session_state:
         return
     params, pending, notes, compare_notes = st.query_params, {}, [], []
-    for name, (parse, allowed) in _parsers(max_views, noise_choices).items():
-        if name not in params:
-            continue
+    named = {name: parser for name, parser in _parsers(max_views, noise_choices).items() if name in params}
+    for name, (parse, allowed) in named.items():
         value, said = parse(params[name]), compare_notes if name in COMPARE_NAMES else notes
         if value is None:
             said.append(f"`{name}={params[name]}` in the link is not valid here ({allowed}), so the default is used.")
@@ -87,7 +86,6 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
     st.session_state[KEY_PENDING] = pending
     st.session_state[KEY_TEXTS] = {name: params[name] for name in pending}
     st.session_state[KEY_NOTES], st.session_state[KEY_COMPARE_NOTES] = notes, compare_notes
-    named = [name for name in _parsers(max_views, noise_choices) if name in params]
     st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(named) or "step" in params)
     st.session_state[KEY_AUTOSOLVE_COMPARE] = bool(params.get("p")) and any(name in COMPARE_NAMES for name in named)
 
