@@ -1,6 +1,7 @@
 """Compare: the puzzle on screen solved a second way (another model of the same grid size, more or fewer steps,
 more views, another halting threshold), played on the player's cursor beside the trace above, with the cells
-where their answers differ counted at every step."""
+where their answers differ counted at every step. Once compared, each new solve is compared the same way until
+the user stops comparing: putting two models side by side over many puzzles takes one click per puzzle."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from trm.trace import Trace, finish_trace, iter_trace
 KEY_MODEL, KEY_STEPS, KEY_VIEWS = "solve_cmp_model", "solve_cmp_steps", "solve_cmp_views"
 KEY_THRESHOLD, KEY_COMPARED = "solve_cmp_threshold", "solve_cmp_compared"  # (trace id, Comparison, its Trace)
 KEY_DEFAULTS_FOR, KEY_OWN_STEP = "solve_cmp_defaults_for", "solve_cmp_own_step"
+KEY_FOLLOW = "solve_cmp_follow"  # the Comparison each new solve repeats, or None; outlives the widgets' state
 MAX_STEPS = 256
 
 
@@ -53,19 +55,30 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str) -> Comparison:
     here = str(loaded.path)
     if st.session_state.get(KEY_MODEL) not in choices:
         st.session_state[KEY_MODEL] = here if here in choices else next(iter(choices), here)
-    if st.session_state.get(KEY_DEFAULTS_FOR) != trace_id:  # each new solve suggests its own comparison
+    if st.session_state.get(KEY_DEFAULTS_FOR) != trace_id:  # a new solve: the comparison followed, or a suggestion
         st.session_state[KEY_DEFAULTS_FOR] = trace_id
-        st.session_state[KEY_STEPS] = min(4 * len(trace.steps), MAX_STEPS)
-        st.session_state[KEY_THRESHOLD] = trace.halt_threshold
+        followed = _followed(choices)
+        if followed:
+            st.session_state[KEY_MODEL] = followed.path
+        st.session_state[KEY_STEPS] = followed.steps if followed else min(4 * len(trace.steps), MAX_STEPS)
+        st.session_state[KEY_VIEWS] = followed.views if followed else 1
+        st.session_state[KEY_THRESHOLD] = followed.threshold if followed else trace.halt_threshold
         _apply_link(choices)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         path = st.selectbox("Model", list(choices) or [here], key=KEY_MODEL, width=260,
                             format_func=lambda p: choices.get(p, Path(p).name))
         steps = st.number_input("Steps", 1, MAX_STEPS, key=KEY_STEPS, width=110)
-        views = st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=110)
+        views = st.number_input("Views", 1, MAX_VIEWS, key=KEY_VIEWS, width=110)
         chosen = st.slider("Halting threshold", 0.05, 0.95, step=0.05, key=KEY_THRESHOLD, width=200)
     return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen),
                       use_bf16(int(views), mp.device_name()))
+
+
+def _followed(choices: dict[str, str]) -> "Comparison | None":
+    """The comparison to repeat for a new solve, or None where there is none or its model is not among ``choices``
+    (another grid size: it applies again when the puzzles do)."""
+    followed = st.session_state.get(KEY_FOLLOW)
+    return followed if followed is not None and followed.path in choices else None
 
 
 def _apply_link(choices: dict[str, str]) -> None:
@@ -110,23 +123,50 @@ def _outcome(trace: Trace) -> str:
     return text
 
 
+def _repeats(comparison: Comparison, last: tuple | None, trace_id: str) -> bool:
+    """True where a followed comparison (of this grid size: the controls took its model) has not yet been made for
+    the solve ``trace_id``."""
+    followed = st.session_state.get(KEY_FOLLOW)
+    return followed is not None and followed.path == comparison.path and (last is None or last[0] != trace_id)
+
+
+def _stopped_following(slot) -> bool:
+    """Where a comparison is followed, a button in ``slot`` to stop it; True in the run it is pressed (the
+    comparison on screen then goes too)."""
+    if st.session_state.get(KEY_FOLLOW) is None:
+        return False
+    with slot.container(horizontal=True, vertical_alignment="center"):
+        if st.button("Stop comparing", key="solve_cmp_stop", icon=":material/close:",
+                     help="Stop solving each new puzzle or setting a second way"):
+            st.session_state[KEY_FOLLOW] = st.session_state[KEY_COMPARED] = None
+            slot.empty()
+            return True
+        st.caption("Each new solve is compared this way too.")
+    return False
+
+
 def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, description: str) -> None:
     """The panel, for a trace the page computed with ``loaded``; ``description`` says how it was made."""
     st.subheader("Compare", divider="gray")
     st.caption("Solve the same puzzle a second way, with another model, more steps, more views or another "
                "threshold, and play both on one cursor.")
     comparison = _controls(loaded, trace, trace_id)
-    pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:")
-    presenting = st.session_state.get(pr.KEY_PRESENT)  # the panel is hidden: a link's comparison waits until shown
-    if pressed or (not presenting and sl.should_autosolve_compare()):
+    with st.container(horizontal=True, vertical_alignment="center"):
+        pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:")
+        follow_slot = st.empty()  # filled once it is known whether a comparison is followed
+    last = st.session_state.get(KEY_COMPARED)
+    presenting = st.session_state.get(pr.KEY_PRESENT)  # the panel is hidden: its comparison waits until shown
+    if pressed or (not presenting and (sl.should_autosolve_compare() or _repeats(comparison, last, trace_id))):
         try:
             other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
         except TRMError as error:
             st.error(f"Cannot load {comparison.label}: {error}")
             return
         with st.spinner(f"Solving with {comparison.describe()}…"):
-            st.session_state[KEY_COMPARED] = (trace_id, comparison, _solve(other, trace, comparison))
-    last = st.session_state.get(KEY_COMPARED)
+            st.session_state[KEY_COMPARED] = last = (trace_id, comparison, _solve(other, trace, comparison))
+        st.session_state[KEY_FOLLOW] = comparison
+    if _stopped_following(follow_slot):
+        last = None
     if last is None or last[0] != trace_id:
         if not presenting:  # a presented link keeps the comparison it will run once the page is shown
             sl.write_compare(None)

@@ -55,3 +55,33 @@ def test_another_model_with_views_and_its_own_threshold(model_roots):
     assert any("other4, 4 steps, 3 views, threshold 0.30" in md.value for md in at.markdown)
     at.button(key="solve_run").click().run()  # nothing changed: the same trace, and the comparison stays
     assert at.session_state["solve_cmp_compared"][2] is compared
+
+
+def test_a_comparison_is_repeated_for_each_new_solve_until_the_user_stops_comparing(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    _save_tiny(checkpoints / "other4", seed=3)
+    at = _solve_page(PUZZLE_4X4)
+    at.button(key="solve_run").click().run()
+    at.selectbox(key="solve_cmp_model").set_value(str(checkpoints / "other4")).run()
+    at.number_input(key="solve_cmp_steps").set_value(5).run()
+    at.number_input(key="solve_cmp_views").set_value(2).run()
+    at.button(key="solve_cmp_run").click().run()
+    first_id = at.session_state["solve_cmp_compared"][0]
+    assert any("Each new solve is compared this way too" in c.value for c in at.caption)
+
+    at.number_input(key="solve_steps").set_value(4).run()  # a new solve of the puzzle: compared again, unasked
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    trace_id, comparison, compared = at.session_state["solve_cmp_compared"]
+    assert trace_id != first_id
+    assert (comparison.label, comparison.steps, comparison.views) == ("other4", 5, 2) and len(compared.steps) == 5
+    assert at.number_input(key="solve_cmp_steps").value == 5  # the followed settings, not the 4x suggestion
+
+    at.button(key="solve_cmp_stop").click().run()
+    assert at.session_state["solve_cmp_compared"] is None
+    assert not any(md.value.startswith("**Compared**") for md in at.markdown)
+    at.number_input(key="solve_steps").set_value(3).run()
+    at.button(key="solve_run").click().run()  # stopped: the next solve only suggests a comparison
+    assert at.session_state["solve_cmp_compared"] is None
+    assert at.number_input(key="solve_cmp_steps").value == 12 and at.number_input(key="solve_cmp_views").value == 1
