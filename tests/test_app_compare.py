@@ -34,12 +34,18 @@ def test_more_steps_of_the_same_model_repeat_its_first_steps_and_follow_the_curs
     assert any(md.value.startswith("**Above** (tiny4, 6 steps") for md in at.markdown)
 
 
-def test_another_model_with_views_and_its_own_threshold(model_roots):
+def _solved_with_two_models(model_roots):
+    """The Solve page after a solve with tiny4, other4 (other weights) being the other model of its size."""
     checkpoints, _ = model_roots
     _save_tiny(checkpoints / "tiny4")
     _save_tiny(checkpoints / "other4", seed=3)
     at = _solve_page(PUZZLE_4X4)
     at.button(key="solve_run").click().run()
+    return at, checkpoints
+
+
+def test_another_model_with_views_and_its_own_threshold(model_roots):
+    at, checkpoints = _solved_with_two_models(model_roots)
     assert at.selectbox(key="solve_cmp_model").options == ["other4", "tiny4"]  # shown by label
     at.selectbox(key="solve_cmp_model").set_value(str(checkpoints / "other4")).run()
     at.number_input(key="solve_cmp_steps").set_value(4).run()
@@ -58,11 +64,7 @@ def test_another_model_with_views_and_its_own_threshold(model_roots):
 
 
 def test_a_comparison_is_repeated_for_each_new_solve_until_the_user_stops_comparing(model_roots):
-    checkpoints, _ = model_roots
-    _save_tiny(checkpoints / "tiny4")
-    _save_tiny(checkpoints / "other4", seed=3)
-    at = _solve_page(PUZZLE_4X4)
-    at.button(key="solve_run").click().run()
+    at, checkpoints = _solved_with_two_models(model_roots)
     at.selectbox(key="solve_cmp_model").set_value(str(checkpoints / "other4")).run()
     at.number_input(key="solve_cmp_steps").set_value(5).run()
     at.number_input(key="solve_cmp_views").set_value(2).run()
