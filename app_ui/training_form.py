@@ -68,6 +68,10 @@ def _apply_size(runs_root: Path) -> None:
 def _start(runs_root: Path) -> None:
     state = st.session_state
     preset = get_preset(state.train_preset)
+    if not state.train_lr > 0:  # the engine takes 0 (a frozen fine-tuning check); from this form it is a slip
+        flash("error", "Could not start the run: the learning rate is 0, so the weights would never change. "
+                       f"Enter one above 0 (this preset's is {preset.train.lr:.1e}).")
+        return
     try:
         run_dir = start_run(runs_root, state.train_name.strip(), state.train_preset, data_dir=state.train_data.strip(),
                             steps=state.train_steps, batch_size=state.train_batch, lr=state.train_lr,

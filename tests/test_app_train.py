@@ -99,6 +99,16 @@ def test_start_with_a_bad_name_or_a_taken_folder_shows_an_error(train_runs_root,
     assert not at.exception and any("already holds a run" in error.value for error in at.error)
 
 
+def test_a_learning_rate_of_zero_is_refused_before_anything_starts(train_runs_root):
+    at = _train_page()
+    at.text_input(key="train_name").input("frozen").run()
+    at.number_input(key="train_lr").set_value(0.0).run()  # what a cleared field becomes
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert any("learning rate is 0" in error.value and "this preset's is" in error.value for error in at.error)
+    assert not (train_runs_root / "frozen").exists()
+
+
 def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(train_runs_root, tmp_path):
     at = _train_page()
     at.text_input(key="train_name").input("outside").run()
