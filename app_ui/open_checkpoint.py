@@ -1,6 +1,7 @@
 """The Solve page's "Open a checkpoint…": another project's TRM file (the reference code's format or nano-trm's), by
 path, ``hf:OWNER/REPO[/FILE]`` or upload, converted (trm.convert) into the user's checkpoints folder and selected,
-with the same clear errors as the command line."""
+with the same clear errors as the command line. A path to a TRM Studio checkpoint (or run) from elsewhere is
+checked and copied as it is, whichever format is picked."""
 
 import re
 import tempfile
@@ -10,7 +11,8 @@ import streamlit as st
 
 from trm import TRMError, check_folder_name
 from trm.catalog import checkpoints_root
-from trm.convert import FORMATS, from_nano_trm, from_reference, open_source, write_converted
+from trm.convert import (FORMATS, copy_studio_checkpoint, from_nano_trm, from_reference, open_source, studio_folder,
+                         write_converted)
 
 KEY_FORMAT = "open_ckpt_format"
 KEY_PATH, KEY_CONFIG, KEY_NAME = "open_ckpt_path", "open_ckpt_config", "open_ckpt_name"
@@ -35,16 +37,20 @@ def _destination(name: str) -> Path:
     return destination
 
 
-def _convert_from_path(name: str) -> tuple[Path, int]:
+def _convert_from_path(name: str) -> tuple[Path, int, bool]:
+    """(folder written, grid size, whether it was copied as it is)."""
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
     destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
+    ours = None if source.startswith("hf:") else studio_folder(Path(local))
+    if ours is not None:  # already our format: nothing to convert
+        return *copy_studio_checkpoint(ours, destination), True
     converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
     return write_converted(converted, destination, command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), \
-        converted.grid_size
+        converted.grid_size, False
 
 
-def _convert_uploads(name: str) -> tuple[Path, int]:
+def _convert_uploads(name: str) -> tuple[Path, int, bool]:
     weights, config = st.session_state.get(KEY_UPLOAD), st.session_state.get(KEY_UPLOAD_CONFIG)
     reference = st.session_state[KEY_FORMAT] == "reference"
     if reference and config is None:
@@ -64,24 +70,26 @@ def _convert_uploads(name: str) -> tuple[Path, int]:
             converted.origin["config_file"] = config.name
         return write_converted(converted, destination,
                                command=f"TRM Studio, Solve page: Open a checkpoint (upload of {weights.name})"), \
-            converted.grid_size
+            converted.grid_size, False
 
 
 def _on_convert() -> None:
     name = st.session_state.get(KEY_NAME, "").strip()
     try:
         if st.session_state.get(KEY_PATH, "").strip():  # a typed path wins over an upload left from before
-            written, size = _convert_from_path(name)
+            written, size, copied = _convert_from_path(name)
         elif st.session_state.get(KEY_UPLOAD) is not None:
-            written, size = _convert_uploads(name)
+            written, size, copied = _convert_uploads(name)
         else:
             raise FileNotFoundError("give the path of the weights file, or upload it")
     except (TRMError, OSError) as error:
         st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
         return
     st.session_state[KEY_OPENED] = (str(written), size)
-    st.session_state[KEY_RESULT] = ("success", f"Converted into `{written}` ({size}×{size}); its MODEL_CARD.md "
-                                               f"says where it came from.")
+    st.session_state[KEY_RESULT] = ("success", f"Copied into `{written}` ({size}×{size}): it was a TRM Studio "
+                                               f"checkpoint already, so its MODEL_CARD.md is its own." if copied else
+                                    f"Converted into `{written}` ({size}×{size}); its MODEL_CARD.md says where it "
+                                    f"came from.")
 
 
 def _what_converts(kind: str) -> str:
@@ -113,7 +121,8 @@ def render_open_checkpoint() -> None:
         else:
             st.caption("A model trained with olivkoch/nano-trm: its Lightning `last.ckpt`, which holds the "
                        "architecture; its EMA weights are used when it has them.")
-        st.caption(f"Read as weights only (nothing is unpickled) and saved in `{checkpoints_root()}`. "
+        st.caption(f"Read as weights only (nothing is unpickled) and saved in `{checkpoints_root()}`. A TRM Studio "
+                   f"checkpoint or run folder from elsewhere is copied as it is. "
                    f"`hf:OWNER/REPO[/FILE]` fetches from the Hugging Face Hub (with huggingface_hub installed).")
         st.text_input("Weights file path", key=KEY_PATH,
                       placeholder="/path/to/run/step_65100" if kind == "reference" else "/path/to/last.ckpt")

@@ -1,12 +1,17 @@
 """Open a checkpoint… on the Solve page: a reference-format file, by path or upload, becomes a model of the picker
 (with where it came from), and a bad one says why while the page keeps running."""
 
+import json
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from tests.reference_steps import write_reference_run
+from trm.checkpoint import save_model
+from trm.model.config import ModelConfig
+from trm.model.trm import TinyRecursiveModel
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PUZZLE_9X9 = "8" + "0" * 80
@@ -89,3 +94,48 @@ def test_a_name_that_leaves_the_checkpoints_folder_or_is_taken_is_refused(empty_
     at.button(key="open_ckpt_convert").click().run()
     at.button(key="open_ckpt_convert").click().run()
     assert any("already exists" in e.value and "choose another name" in e.value for e in at.error)
+
+
+def _studio_checkpoint(folder: Path) -> Path:
+    """A tiny 9x9 TRM Studio checkpoint with a model card, as another clone or a colleague would have it."""
+    config = ModelConfig(grid_size=9, hidden_size=32, answer_cycles=1, latent_steps=1, max_supervision_steps=2,
+                         prefix_len=0)
+    save_model(folder, TinyRecursiveModel(config, torch.Generator().manual_seed(1)), {"step": 7})
+    (folder / "MODEL_CARD.md").write_text("# theirs\n")
+    (folder / "notes.txt").write_text("not part of a checkpoint")
+    return folder
+
+
+@pytest.mark.parametrize("given", ["folder", "weights file", "run folder"])
+def test_a_trm_studio_checkpoint_from_elsewhere_is_copied_as_it_is_whatever_the_format_picked(empty_roots, tmp_path,
+                                                                                              given):
+    source = _studio_checkpoint(tmp_path / "colleague" / "run7" / "best")
+    path = {"folder": source, "weights file": source / "model.safetensors", "run folder": source.parent}[given]
+    at = _solve_page()
+    at.segmented_control(key="open_ckpt_format").set_value("nano-trm").run()
+    at.text_input(key="open_ckpt_path").set_value(str(path))
+    at.text_input(key="open_ckpt_name").set_value("theirs")
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception, at.exception
+    assert any("Copied into" in s.value and "TRM Studio checkpoint already" in s.value for s in at.success)
+    copied = empty_roots / "theirs"
+    assert sorted(p.name for p in copied.iterdir()) == ["MODEL_CARD.md", "config.json", "model.safetensors"]
+    for name in ("MODEL_CARD.md", "config.json", "model.safetensors"):
+        assert (copied / name).read_bytes() == (source / name).read_bytes()
+    assert at.selectbox(key="solve_model").value == str(copied)
+
+
+def test_a_folder_that_is_no_checkpoint_or_a_damaged_one_is_refused_and_nothing_is_written(empty_roots, tmp_path):
+    damaged = _studio_checkpoint(tmp_path / "damaged")
+    config = json.loads((damaged / "config.json").read_text())
+    config["model"]["hidden_size"] = 64
+    (damaged / "config.json").write_text(json.dumps(config))
+    at = _solve_page()
+    for folder, reason in ((tmp_path, "TRM Studio checkpoint folder"), (damaged, "weights and config.json do not match")):
+        at.text_input(key="open_ckpt_path").set_value(str(folder))
+        at.text_input(key="open_ckpt_name").set_value("broken")
+        at.button(key="open_ckpt_convert").click().run()
+        assert not at.exception, at.exception
+        assert any("Could not open that checkpoint" in e.value and reason in e.value for e in at.error), \
+            [e.value for e in at.error]
+    assert not list(empty_roots.iterdir())

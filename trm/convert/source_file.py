@@ -38,7 +38,8 @@ def read_weights_file(path: Path) -> object:
     path = Path(path)
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder: give the weights file inside it (step_N, .pth, .ckpt, "
-                              f".safetensors).")
+                              f".safetensors), or a TRM Studio checkpoint folder (config.json beside "
+                              f"model.safetensors).")
     if not path.exists():
         raise CheckpointError(f"{path}: no such file.")
     if not path.is_file():  # a device, a pipe or a socket: reading it could block or never end

@@ -1,0 +1,34 @@
+"""Open a TRM Studio checkpoint from elsewhere (a colleague's folder, a download, another clone's run): it needs no
+conversion, only checking and copying into the checkpoints folder, unchanged, model card included."""
+
+import shutil
+from pathlib import Path
+
+from trm.checkpoint import atomic_directory, check_folder_name, is_model_folder, load_model
+from trm.export.checkpoint_export import refuse_to_overwrite
+
+COPIED_FILES = ("config.json", "model*.safetensors", "MODEL_CARD.md")  # what a checkpoint is; nothing else travels
+
+
+def studio_folder(source: Path) -> Path | None:
+    """The TRM Studio checkpoint folder ``source`` names, or None: the folder itself, a run folder (its best/), or
+    one of the folder's weights files."""
+    source = Path(source)
+    candidates = [source, source / "best"] if source.is_dir() else \
+        [source.parent] if source.name.startswith("model") and source.suffix == ".safetensors" else []
+    return next((folder for folder in candidates if is_model_folder(folder)), None)
+
+
+def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int]:
+    """Check that ``folder`` loads (weights-only safetensors, every shape matching its config), then copy its files
+    into ``destination``; returns (destination, grid size). CheckpointError where it does not load."""
+    loaded = load_model(folder)
+    destination = Path(destination)
+    check_folder_name(destination.name, "Checkpoint name")
+    refuse_to_overwrite(destination, replace=False)
+    with atomic_directory(destination) as temporary:
+        for pattern in COPIED_FILES:
+            for path in sorted(loaded.path.glob(pattern)):
+                if path.is_file() and not path.is_symlink():
+                    shutil.copyfile(path, temporary / path.name)
+    return destination, loaded.config.grid_size
