@@ -41,8 +41,8 @@ def _on_paste() -> None:
     text = st.session_state[KEY_PASTE]
     if not text.strip():
         return
-    try:
-        pi.load_text(text)
+    try:  # conflicting digits load, as typed ones and links do: the grid marks them, one edit fixes them
+        pi.load_text(text, check_conflicts=False)
     except TRMError as error:
         st.session_state[pi.KEY_NOTICE] = f"Could not read the pasted puzzle. {error}"
         return
