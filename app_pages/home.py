@@ -2,7 +2,6 @@
 is and the way to Solve and Train."""
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app_ui.demo_traces import DEMO_FOLDER
 from trm import TRMError
@@ -10,6 +9,7 @@ from trm.render import describe_maker, render_html
 from trm.trace import read_trace_file
 
 DEMO = DEMO_FOLDER / "easter-monster-64.json"
+DEMO_HEIGHT = 640  # pixels, side by side; on a phone the player stacks and its frame grows to hold it
 DEMO_PUZZLE_LINK = "1.......2.9.4...5...6...7...5.9.3.......7.......85..4.7.....6...3...9.8...2.....1"
 
 
@@ -20,7 +20,7 @@ def _demo_page(path: str, stamp: float) -> str | None:
     except TRMError:
         return None
     return render_html(trace, "Easter Monster, solved by a 7M-parameter TRM",
-                       note=describe_maker(trace), autoplay=True, speed_ms=250)
+                       note=describe_maker(trace), autoplay=True, speed_ms=250, page_height=DEMO_HEIGHT)
 
 
 st.title("TRM Studio")
@@ -33,7 +33,7 @@ if page is None:
     st.info("The demo trace (assets/traces/easter-monster-64.json) is missing or damaged; the Solve page still "
             "solves any puzzle.")
 else:
-    components.html(page, height=640, scrolling=False)
+    st.iframe(page, height="content")
 left, right = st.columns(2)
 with left:
     st.page_link("app_pages/solve.py", label="Solve your own puzzle, step by step", icon=":material/grid_on:",

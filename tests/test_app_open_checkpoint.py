@@ -131,7 +131,8 @@ def test_a_folder_that_is_no_checkpoint_or_a_damaged_one_is_refused_and_nothing_
     config["model"]["hidden_size"] = 64
     (damaged / "config.json").write_text(json.dumps(config))
     at = _solve_page()
-    for folder, reason in ((tmp_path, "TRM Studio checkpoint folder"), (damaged, "weights and config.json do not match")):
+    for folder, reason in ((tmp_path, "TRM Studio checkpoint folder"),
+                           (damaged, "weights and config.json do not match")):
         at.text_input(key="open_ckpt_path").set_value(str(folder))
         at.text_input(key="open_ckpt_name").set_value("broken")
         at.button(key="open_ckpt_convert").click().run()

@@ -22,3 +22,21 @@ def test_home_opens_on_a_solve_that_plays_by_itself(page, streamlit_url, screens
     screenshot(f"home-{width}.png")
     page.get_by_role("link", name=re.compile("Solve your own puzzle")).click()
     expect(page).to_have_url(re.compile(r"/solve\?p="), timeout=30_000)
+
+
+def test_on_a_phone_the_player_is_one_column_that_nothing_overlaps(page, streamlit_url, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(streamlit_url)
+    player = page.frame_locator("iframe[title='st.iframe']").first
+    expect(player.locator("#step")).to_have_text(re.compile(r"^\d+ / 64$"), timeout=30_000)
+    boxes = {name: player.locator(selector).bounding_box() for name, selector in (
+        ("grid", "#grid"), ("stats", ".stats"), ("halt", "#haltChart"), ("right", "#rightChart"),
+        ("play", "#play"), ("speed", "#speed"))}
+    order = ["grid", "stats", "halt", "right", "play", "speed"]  # top to bottom, each below the one before
+    for upper, lower in zip(order, order[1:]):
+        assert boxes[upper]["y"] + boxes[upper]["height"] <= boxes[lower]["y"] + 1, (upper, lower, boxes)
+    assert all(box["width"] <= 390 and box["height"] >= 20 for box in boxes.values()), boxes
+    frame_box = page.locator("iframe[title='st.iframe']").first.bounding_box()
+    assert boxes["speed"]["y"] + boxes["speed"]["height"] <= frame_box["y"] + frame_box["height"]  # none cut off
+    player.locator("#play").scroll_into_view_if_needed()
+    screenshot("home-phone.png")

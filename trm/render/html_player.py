@@ -44,13 +44,16 @@ def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = F
 
 
 def render_html(trace: Trace, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku", note: str = "",
-                start: int = 1, autoplay: bool = False, speed_ms: int = 800) -> str:
+                start: int = 1, autoplay: bool = False, speed_ms: int = 800, page_height: int | None = None) -> str:
     """The page as a string; ``note`` (e.g. the model and settings) shows under the title, ``start`` is the step
-    it opens on; ``autoplay`` starts playing at once, one step per ``speed_ms`` (800, 400, 250 or 150 ms)."""
+    it opens on; ``autoplay`` starts playing at once, one step per ``speed_ms`` (800, 400, 250 or 150 ms).
+    ``page_height`` (pixels) lays it out for that height instead of the window's: for a frame sized to its
+    content, where the window's height would be the frame's own. On a phone's width it is one scrolling column."""
     data = player_data(trace, note, start, autoplay, speed_ms)
     embedded = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    root_style = f"--page-height: {int(page_height)}px" if page_height else ""
     return TEMPLATE.read_text(encoding="utf-8").replace("__TITLE__", html.escape(title)).replace(
-        "__TRACE_JSON__", embedded)
+        "__ROOT_STYLE__", root_style).replace("__TRACE_JSON__", embedded)
 
 
 def write_html(trace: Trace, path: Path, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku",
