@@ -237,19 +237,20 @@ def two_runs_figure(first: Trace, second: Trace, names: tuple[str, str], step: i
     shared = min(len(first.steps), len(second.steps))
     figure = go.Figure()
     differ = [int((a.prediction != b.prediction).sum()) for a, b in zip(first.steps[:shared], second.steps[:shared])]
-    figure.add_bar(x=list(range(1, shared + 1)), y=differ, name="cells that differ", marker_color=MUTED, yaxis="y2",
-                   opacity=0.5)
+    # The bars take the first y axis and the lines the overlaid second one: an overlaid axis draws on top.
+    figure.add_bar(x=list(range(1, shared + 1)), y=differ, name="cells that differ", marker_color=MUTED, opacity=0.5)
     for run, name, colour in ((first, names[0], HALT_COLOUR), (second, names[1], Z_COLOUR)):
         figure.add_scatter(x=[r.step for r in run.steps], y=[r.q_halt_probability for r in run.steps],
-                           name=f"P(halt), {name}", mode="lines+markers", line=dict(color=colour))
+                           name=f"P(halt), {name}", mode="lines+markers", line=dict(color=colour), yaxis="y2")
     if change_after is not None:
         figure.add_vline(x=change_after + 0.5, line=dict(dash="dot", color=MUTED), annotation_text="change",
                          annotation_position="top left")
     figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=STEP_SHADE, line_width=0, layer="below")
-    chart_layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05])
+    chart_layout(figure, "supervision step", "P(halt)")
     # After chart_layout, which titles every y axis alike.
     most = max(differ, default=0)
-    figure.update_layout(yaxis2=dict(overlaying="y", side="right", title_text="cells that differ", showgrid=False,
-                                     range=[0, max(most, 1) * 1.05], dtick=max(1, math.ceil(most / 5)),
-                                     tickformat="d"))
+    figure.update_layout(yaxis=dict(side="right", title_text="cells that differ", showgrid=False,
+                                    range=[0, max(most, 1) * 1.05], dtick=max(1, math.ceil(most / 5)),
+                                    tickformat="d"),
+                         yaxis2=dict(overlaying="y", side="left", title_text="P(halt)", range=[0, 1.05]))
     return figure
