@@ -60,7 +60,9 @@ def calibration_figure(run: InsightRun) -> go.Figure:
                        customdata=[b["count"] for b in bins],
                        hovertemplate="P(halt) %{x:.2f}: solved %{y:.0%} of %{customdata} (puzzle, step)"
                                      "<extra></extra>")
-    charts.chart_layout(figure, "P(halt)", "share really solved", xaxis_range=[0, 1], yaxis_range=[0, 1.02])
+    # Margins beyond [0, 1]: a confident bin sits at (1, 1), and its marker (up to 20 px) must show whole.
+    charts.chart_layout(figure, "P(halt)", "share really solved", xaxis_range=[-0.03, 1.03],
+                        yaxis_range=[-0.04, 1.06])
     figure.update_yaxes(tickformat=".0%")
     return figure
 
