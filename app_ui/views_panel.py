@@ -96,8 +96,9 @@ def halting_views_figure(views: ViewsTrace, step: int, threshold: float, agree: 
         figure.add_vline(x=int(agreement.stop_step[0]), line=dict(color=charts.MUTED, dash="dash", width=1.5),
                          annotation_text=f"{agree} halted views agree", annotation_position="bottom right")
     figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=charts.STEP_SHADE, line_width=0, layer="below")
-    return charts.chart_layout(figure, "supervision step", "P(halt) of each view", yaxis_range=[0, 1.05],
-                          showlegend=False)
+    # Headroom above P(halt) = 1 holds the "stop rule halts" label clear of views that sit at 1.
+    charts.chart_layout(figure, "supervision step", "P(halt) of each view", yaxis_range=[0, 1.2], showlegend=False)
+    return figure.update_yaxes(tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1])
 
 
 def why_views_stop(views: ViewsTrace, threshold: float, agree: int = DEFAULT_AGREE) -> list[str]:
