@@ -9,6 +9,20 @@ from trm.render import describe_maker, render_html
 from trm.trace import read_trace_file
 
 DEMO = DEMO_FOLDER / "easter-monster-64.json"
+# st.iframe sizes its frame to the page inside, but never measures that page smaller than the frame: once grown
+# (fullscreen, a narrow window) it would stay tall. The page therefore tells the frame its own height again.
+SAY_HEIGHT = """<script>
+(() => {
+  const say = () => {
+    if (document.fullscreenElement) return;
+    const box = document.body.getBoundingClientRect();
+    parent.postMessage({type: "streamlit:iframe:setSize", width: Math.ceil(box.width), height: Math.ceil(box.height)},
+                       "*");
+  };
+  addEventListener("resize", () => requestAnimationFrame(say));
+  document.addEventListener("fullscreenchange", () => requestAnimationFrame(say));
+})();
+</script>"""
 DEMO_HEIGHT = 640  # pixels, side by side; on a phone the player stacks and its frame grows to hold it
 DEMO_PUZZLE_LINK = "1.......2.9.4...5...6...7...5.9.3.......7.......85..4.7.....6...3...9.8...2.....1"
 
@@ -33,7 +47,7 @@ if page is None:
     st.info("The demo trace (assets/traces/easter-monster-64.json) is missing or damaged; the Solve page still "
             "solves any puzzle.")
 else:
-    st.iframe(page, height="content")
+    st.iframe(page.replace("</body>", SAY_HEIGHT + "</body>"), height="content")
 left, right = st.columns(2)
 with left:
     st.page_link("app_pages/solve.py", label="Solve your own puzzle, step by step", icon=":material/grid_on:",

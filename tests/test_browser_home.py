@@ -24,19 +24,39 @@ def test_home_opens_on_a_solve_that_plays_by_itself(page, streamlit_url, screens
     expect(page).to_have_url(re.compile(r"/solve\?p="), timeout=30_000)
 
 
-def test_on_a_phone_the_player_is_one_column_that_nothing_overlaps(page, streamlit_url, screenshot):
-    page.set_viewport_size({"width": 390, "height": 844})
+@pytest.mark.parametrize("width, height", [(390, 844), (768, 1024)])
+def test_on_a_phone_or_tablet_the_player_is_one_column_that_nothing_overlaps(page, streamlit_url, screenshot, width,
+                                                                             height):
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(streamlit_url)
     player = page.frame_locator("iframe[title='st.iframe']").first
     expect(player.locator("#step")).to_have_text(re.compile(r"^\d+ / 64$"), timeout=30_000)
     boxes = {name: player.locator(selector).bounding_box() for name, selector in (
         ("grid", "#grid"), ("stats", ".stats"), ("halt", "#haltChart"), ("right", "#rightChart"),
         ("play", "#play"), ("speed", "#speed"))}
-    order = ["grid", "stats", "halt", "right", "play", "speed"]  # top to bottom, each below the one before
-    for upper, lower in zip(order, order[1:]):
+    order = [("grid", "stats"), ("stats", "halt"), ("halt", "right"), ("right", "play"), ("right", "speed")]
+    for upper, lower in order:  # top to bottom: each below the one before (the controls may share a row)
         assert boxes[upper]["y"] + boxes[upper]["height"] <= boxes[lower]["y"] + 1, (upper, lower, boxes)
-    assert all(box["width"] <= 390 and box["height"] >= 20 for box in boxes.values()), boxes
+    assert all(box["width"] <= width and box["height"] >= 20 for box in boxes.values()), boxes
     frame_box = page.locator("iframe[title='st.iframe']").first.bounding_box()
     assert boxes["speed"]["y"] + boxes["speed"]["height"] <= frame_box["y"] + frame_box["height"]  # none cut off
     player.locator("#play").scroll_into_view_if_needed()
-    screenshot("home-phone.png")
+    screenshot(f"home-{width}.png")
+
+
+def test_after_fullscreen_the_demo_frame_returns_to_its_own_height(page, streamlit_url):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(streamlit_url)
+    frame = page.locator("iframe[title='st.iframe']").first
+    player = page.frame_locator("iframe[title='st.iframe']").first
+    expect(player.locator("#step")).to_have_text(re.compile(r"^\d+ / 64$"), timeout=30_000)
+    before = frame.bounding_box()["height"]
+    player.locator("#grid").click()
+    page.keyboard.press("f")
+    page.wait_for_timeout(1_000)
+    page.keyboard.press("f")
+    page.wait_for_function(f"() => Math.abs(document.querySelector(\"iframe[title='st.iframe']\")"
+                           f".getBoundingClientRect().height - {before}) < 2", timeout=10_000)
+    below = player.locator("#rightChart").bounding_box()
+    play = player.locator("#play").bounding_box()
+    assert below["y"] + below["height"] <= play["y"]  # the controls sit under the charts again, not on them
