@@ -252,5 +252,6 @@ def two_runs_figure(first: Trace, second: Trace, names: tuple[str, str], step: i
     figure.update_layout(yaxis=dict(side="right", title_text="cells that differ", showgrid=False,
                                     range=[0, max(most, 1) * 1.05], dtick=max(1, math.ceil(most / 5)),
                                     tickformat="d"),
-                         yaxis2=dict(overlaying="y", side="left", title_text="P(halt)", range=[0, 1.05]))
+                         yaxis2=dict(overlaying="y", side="left", title_text="P(halt)", range=[0, 1.05],
+                                     tickmode="array", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1], showgrid=True))
     return figure
