@@ -49,9 +49,12 @@ def _solve(loaded: LoadedModel, trace: Trace, comparison: Comparison) -> Trace:
                         with_pca=False)
 
 
-def _controls(loaded: LoadedModel, trace: Trace, trace_id: str) -> Comparison:
-    size = trace.grid_size
-    choices = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
+def _model_choices(size: int) -> dict[str, str]:
+    """Path -> label of the usable models of grid ``size``."""
+    return {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
+
+
+def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[str, str]) -> Comparison:
     here = str(loaded.path)
     if st.session_state.get(KEY_MODEL) not in choices:
         st.session_state[KEY_MODEL] = here if here in choices else next(iter(choices), here)
@@ -123,17 +126,10 @@ def _outcome(trace: Trace) -> str:
     return text
 
 
-def _repeats(comparison: Comparison, last: tuple | None, trace_id: str) -> bool:
-    """True where a followed comparison (of this grid size: the controls took its model) has not yet been made for
-    the solve ``trace_id``."""
-    followed = st.session_state.get(KEY_FOLLOW)
-    return followed is not None and followed.path == comparison.path and (last is None or last[0] != trace_id)
-
-
-def _stopped_following(slot) -> bool:
-    """Where a comparison is followed, a button in ``slot`` to stop it; True in the run it is pressed (the
-    comparison on screen then goes too)."""
-    if st.session_state.get(KEY_FOLLOW) is None:
+def _stopped_following(slot, following: bool) -> bool:
+    """Where a comparison is ``following`` this solve, a button in ``slot`` to stop it; True in the run it is
+    pressed (the comparison on screen then goes too)."""
+    if not following:
         return False
     with slot.container(horizontal=True, vertical_alignment="center"):
         if st.button("Stop comparing", key="solve_cmp_stop", icon=":material/close:",
@@ -150,13 +146,16 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
     st.subheader("Compare", divider="gray")
     st.caption("Solve the same puzzle a second way, with another model, more steps, more views or another "
                "threshold, and play both on one cursor.")
-    comparison = _controls(loaded, trace, trace_id)
+    choices = _model_choices(trace.grid_size)
+    following = _followed(choices) is not None  # a comparison followed, of this grid size
+    comparison = _controls(loaded, trace, trace_id, choices)
     with st.container(horizontal=True, vertical_alignment="center"):
         pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:")
         follow_slot = st.empty()  # filled once it is known whether a comparison is followed
     last = st.session_state.get(KEY_COMPARED)
     presenting = st.session_state.get(pr.KEY_PRESENT)  # the panel is hidden: its comparison waits until shown
-    if pressed or (not presenting and (sl.should_autosolve_compare() or _repeats(comparison, last, trace_id))):
+    repeat = following and (last is None or last[0] != trace_id)  # not yet made for this solve
+    if pressed or (not presenting and (sl.should_autosolve_compare() or repeat)):
         try:
             other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
         except TRMError as error:
@@ -164,8 +163,10 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
             return
         with st.spinner(f"Solving with {comparison.describe()}…"):
             st.session_state[KEY_COMPARED] = last = (trace_id, comparison, _solve(other, trace, comparison))
+        following = True
+    if following:  # what the boxes hold now is what the next solve repeats, run yet or not
         st.session_state[KEY_FOLLOW] = comparison
-    if _stopped_following(follow_slot):
+    if _stopped_following(follow_slot, following):
         last = None
     if last is None or last[0] != trace_id:
         if not presenting:  # a presented link keeps the comparison it will run once the page is shown

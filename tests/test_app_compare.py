@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from tests import test_app_trace as solve_page_tests
-from tests.test_app_trace import PUZZLE_4X4, _save_tiny, _solve_page
+from tests.test_app_trace import NORVIG_1, PUZZLE_4X4, _save_tiny, _solve_page
+from trm.model.config import ModelConfig
 
 model_roots = solve_page_tests.model_roots  # the Solve page tests' fixture: empty checkpoint and run folders
 
@@ -80,10 +81,35 @@ def test_a_comparison_is_repeated_for_each_new_solve_until_the_user_stops_compar
     assert (comparison.label, comparison.steps, comparison.views) == ("other4", 5, 2) and len(compared.steps) == 5
     assert at.number_input(key="solve_cmp_steps").value == 5  # the followed settings, not the 4x suggestion
 
+    at.number_input(key="solve_cmp_steps").set_value(7).run()  # edited, not run: the next solve takes it
+    at.number_input(key="solve_steps").set_value(5).run()
+    at.button(key="solve_run").click().run()
+    _, comparison, compared = at.session_state["solve_cmp_compared"]
+    assert comparison.steps == 7 and len(compared.steps) == 7
+
     at.button(key="solve_cmp_stop").click().run()
     assert at.session_state["solve_cmp_compared"] is None
-    assert not any(md.value.startswith("**Compared**") for md in at.markdown)
+    assert not any("**Compared**" in md.value for md in at.markdown)
     at.number_input(key="solve_steps").set_value(3).run()
     at.button(key="solve_run").click().run()  # stopped: the next solve only suggests a comparison
     assert at.session_state["solve_cmp_compared"] is None
     assert at.number_input(key="solve_cmp_steps").value == 12 and at.number_input(key="solve_cmp_views").value == 1
+
+
+def test_a_followed_comparison_waits_out_puzzles_of_another_grid_size(model_roots):
+    at, checkpoints = _solved_with_two_models(model_roots)
+    _save_tiny(checkpoints / "tiny9", ModelConfig(grid_size=9, hidden_size=32, answer_cycles=1, latent_steps=1,
+                                                  max_supervision_steps=2, prefix_len=0))
+    at.selectbox(key="solve_cmp_model").set_value(str(checkpoints / "other4")).run()
+    at.button(key="solve_cmp_run").click().run()
+    at.text_input(key="solve_paste").input(NORVIG_1).run()  # a 9x9 puzzle: no 4x4 comparison applies to it
+    at.button(key="solve_run").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["solve_cmp_compared"][1].label == "other4"  # the 4x4 one, not made again
+    assert "solve_cmp_stop" not in [button.key for button in at.button]
+    assert not any("Each new solve is compared this way too" in c.value for c in at.caption)
+    assert not any("**Compared**" in md.value for md in at.markdown)
+    at.text_input(key="solve_paste").input(PUZZLE_4X4).run()  # back to 4x4: followed again
+    at.button(key="solve_run").click().run()
+    assert any("Each new solve is compared this way too" in c.value for c in at.caption)
+    assert any("**Compared** (other4" in md.value for md in at.markdown)
