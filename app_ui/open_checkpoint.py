@@ -40,11 +40,12 @@ def _destination(name: str) -> Path:
 def _convert_from_path(name: str) -> tuple[Path, int, bool]:
     """(folder written, grid size, whether it was copied as it is)."""
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
+    ours = _studio_source(source)
+    if ours is not None:  # already our format: nothing to convert; named after its folder (or its run's)
+        default = ours.parent.name if ours.name == "best" else ours.name
+        return *copy_studio_checkpoint(ours, _destination(name or _default_name(default))), True
     destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
-    ours = None if source.startswith("hf:") else studio_folder(Path(local))
-    if ours is not None:  # already our format: nothing to convert
-        return *copy_studio_checkpoint(ours, destination), True
     converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
     return write_converted(converted, destination, command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), \
         converted.grid_size, False
@@ -92,9 +93,16 @@ def _on_convert() -> None:
                                     f"came from.")
 
 
+def _studio_source(source: str) -> Path | None:
+    """The TRM Studio checkpoint folder a typed path names, or None (another format, or an hf: address)."""
+    return None if not source or source.startswith("hf:") else studio_folder(Path(source).expanduser())
+
+
 def _what_converts(kind: str) -> str:
     """What Convert will read, as the page has received it (an upload counts once it has arrived)."""
     path, upload = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_UPLOAD)
+    if path and _studio_source(path) is not None:
+        return f"`{path}` is a TRM Studio checkpoint: it is checked and copied as it is, whatever the format above."
     if path:
         return f"Convert reads `{path}`."
     if upload is None:

@@ -113,12 +113,12 @@ def test_a_trm_studio_checkpoint_from_elsewhere_is_copied_as_it_is_whatever_the_
     path = {"folder": source, "weights file": source / "model.safetensors", "run folder": source.parent}[given]
     at = _solve_page()
     at.segmented_control(key="open_ckpt_format").set_value("nano-trm").run()
-    at.text_input(key="open_ckpt_path").set_value(str(path))
-    at.text_input(key="open_ckpt_name").set_value("theirs")
+    at.text_input(key="open_ckpt_path").set_value(str(path)).run()
+    assert any("is a TRM Studio checkpoint: it is checked and copied as it is" in c.value for c in at.caption)
     at.button(key="open_ckpt_convert").click().run()
     assert not at.exception, at.exception
     assert any("Copied into" in s.value and "TRM Studio checkpoint already" in s.value for s in at.success)
-    copied = empty_roots / "theirs"
+    copied = empty_roots / "run7"  # named after its run (best/ is every run's)
     assert sorted(p.name for p in copied.iterdir()) == ["MODEL_CARD.md", "config.json", "model.safetensors"]
     for name in ("MODEL_CARD.md", "config.json", "model.safetensors"):
         assert (copied / name).read_bytes() == (source / name).read_bytes()
@@ -131,8 +131,10 @@ def test_a_folder_that_is_no_checkpoint_or_a_damaged_one_is_refused_and_nothing_
     config["model"]["hidden_size"] = 64
     (damaged / "config.json").write_text(json.dumps(config))
     at = _solve_page()
+    unreadable = _studio_checkpoint(tmp_path / "unreadable")
+    (unreadable / "config.json").write_text("{not json")
     for folder, reason in ((tmp_path, "TRM Studio checkpoint folder"),
-                           (damaged, "weights and config.json do not match")):
+                           (damaged, "weights and config.json do not match"), (unreadable, "JSON")):
         at.text_input(key="open_ckpt_path").set_value(str(folder))
         at.text_input(key="open_ckpt_name").set_value("broken")
         at.button(key="open_ckpt_convert").click().run()

@@ -12,11 +12,16 @@ COPIED_FILES = ("config.json", "model*.safetensors", "MODEL_CARD.md")  # what a 
 
 def studio_folder(source: Path) -> Path | None:
     """The TRM Studio checkpoint folder ``source`` names, or None: the folder itself, a run folder (its best/), or
-    one of the folder's weights files."""
+    one of the folder's weights files. A folder counts by its files (config.json beside model*.safetensors), so
+    that a damaged one is reported as what it is when loaded, not as some other format."""
     source = Path(source)
     candidates = [source, source / "best"] if source.is_dir() else \
         [source.parent] if source.name.startswith("model") and source.suffix == ".safetensors" else []
-    return next((folder for folder in candidates if is_model_folder(folder)), None)
+    return next((folder for folder in candidates if _looks_like_ours(folder)), None)
+
+
+def _looks_like_ours(folder: Path) -> bool:
+    return is_model_folder(folder) or ((folder / "config.json").is_file() and any(folder.glob("model*.safetensors")))
 
 
 def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int]:
