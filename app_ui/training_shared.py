@@ -24,9 +24,12 @@ def flash(kind: str, text: str) -> None:
 
 
 def show_flashes() -> None:
-    """Show and forget the queued messages; errors with st.error."""
+    """Show and forget the queued messages; errors with st.error, and as a toast too: the form's buttons sit far
+    below the top of the page, where the message is."""
     for kind, text in st.session_state.pop("train_flash", []):
         {"success": st.success, "info": st.info}.get(kind, st.error)(text)
+        if kind == "error":
+            st.toast(text, icon=":material/error:", duration="long")
 
 
 def status_chip(state: str) -> None:

@@ -106,6 +106,7 @@ def test_a_learning_rate_of_zero_is_refused_before_anything_starts(train_runs_ro
     at.button(key="train_start").click().run()
     assert not at.exception
     assert any("learning rate is 0" in error.value and "this preset's is" in error.value for error in at.error)
+    assert any("learning rate is 0" in toast.value for toast in at.toast)  # seen beside the button too
     assert not (train_runs_root / "frozen").exists()
 
 
