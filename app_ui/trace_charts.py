@@ -214,9 +214,11 @@ def logit_figure(trace: Trace, step: int) -> go.Figure:
                                opacity=1.0 if is_chosen else 0.7, showlegend=False,
                                hovertemplate=f"view {view}, step %{{x}}: logit %{{y:.2f}}<extra></extra>")
     threshold = float(np.log(trace.halt_threshold / (1 - trace.halt_threshold)))
+    highest = max((max(trace_.y) for trace_ in figure.data if len(trace_.y)), default=threshold)
     figure.add_hline(y=threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
                      annotation_text=f"threshold {trace.halt_threshold:.2f} = logit {threshold:.2f}",
-                     annotation_position="top left", **THRESHOLD_LABEL)
+                     # above the line, unless the line tops the chart and a label there would be cut off
+                     annotation_position="bottom left" if threshold >= highest else "top left", **THRESHOLD_LABEL)
     _shade_step(figure, step + 0.5)
     return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,  # the bar charts' x range
                    xaxis=dict(dtick=1 if len(steps) <= 24 else None, range=[0.5, len(steps) + 0.5]))

@@ -1,5 +1,6 @@
 """The player's per-step charts share one x range, so their steps line up one above the other."""
 
+from dataclasses import replace
 from pathlib import Path
 
 from app_ui.trace_charts import accuracy_figure, halting_figure, logit_figure
@@ -14,3 +15,13 @@ def test_the_logit_chart_spans_the_same_steps_as_the_bar_charts():
     assert list(logit_figure(trace, steps).layout.xaxis.range) == [0.5, steps + 0.5]  # bars span step +- 0.5
     for bars in (halting_figure(trace, steps), accuracy_figure(trace, steps)):
         assert sorted({x for bar in bars.data for x in bar.x}) == list(range(1, steps + 1))
+
+
+def test_the_threshold_label_sits_below_its_line_when_the_line_tops_the_chart():
+    trace = read_trace_file(TRACE)  # Easter Monster in 16 steps: the logit stays below the threshold throughout
+    assert max(record.q_halt_probability for record in trace.steps) < trace.halt_threshold
+    label = logit_figure(trace, 1).layout.annotations[0]
+    assert label.text.startswith("threshold") and label.yanchor == "top"  # hangs under the line, inside the chart
+    lowest = min(record.q_halt_probability for record in trace.steps)
+    lower = replace(trace, halt_threshold=lowest / 2)  # a threshold under every logit: the label goes above it
+    assert logit_figure(lower, 1).layout.annotations[0].yanchor == "bottom"
