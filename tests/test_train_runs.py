@@ -153,3 +153,15 @@ def test_smoothing_is_a_debiased_ema_that_keeps_the_first_point():
     assert smooth([2.0, 0.0], 0.5) == pytest.approx([2.0, 2.0 / 3.0])  # (0.5*0.5*2)/(1-0.25)
     with pytest.raises(ValueError):
         smooth([1.0], 1.0)
+
+
+def test_a_run_launched_from_the_app_that_died_before_training_says_so_plainly(tmp_path):
+    from trm.runs.launch_record import write_launch_record
+    early, stray = tmp_path / "killed-while-building-data", tmp_path / "stray"
+    early.mkdir()
+    stray.mkdir()
+    write_launch_record(early, 2 ** 22 + 7, ["--preset", "sudoku4-tiny"])  # no process has that pid
+    run = read_run(early)
+    assert run.state == "crashed" and "ended before its training began" in run.message and not run.problems
+    assert run.is_restartable
+    assert any("Run config not found" in problem for problem in read_run(stray).problems)  # not ours to explain

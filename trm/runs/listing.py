@@ -114,10 +114,13 @@ def read_run(path: str | Path) -> RunInfo:
     status = _read_optional(read_status, path, problems)
     launch = _read_optional(read_launch_record, path, problems)
     pid = _live_pid(path, status, launch)
-    if pid is None and not (path / RUN_CONFIG).exists():  # a trainer that is starting writes it in a moment
+    never_began = pid is None and not (path / RUN_CONFIG).exists()  # a starting trainer writes it in a moment
+    if never_began and not launch:  # launched from the app, the folder is a run that ended early; else unknown
         problems.append(f"Run config not found: {path / RUN_CONFIG}.")
     last_seen = _last_seen(path, status)
     state, message = _state(status, launch, pid, last_seen)
+    if never_began and launch and state == "crashed" and not status:
+        message = "it ended before its training began (while loading its data or model); its log says why"
     train = config.get("train") if isinstance(config.get("train"), dict) else {}
     best = status.get("best_exact_accuracy")
     return RunInfo(
