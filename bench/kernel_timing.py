@@ -24,6 +24,24 @@ def time_variant(label: str, function: Callable[[], torch.Tensor], relative_erro
             "relative_error": float(f"{error:.2e}")}
 
 
+def relative_error(results, reference) -> float:
+    """The largest relative error (Frobenius norm) of ``results`` against float64 ``reference``, pairwise."""
+    return max(float((r.double() - e).norm() / e.norm()) for r, e in zip(results, reference))
+
+
+def check_against_float64(sizes: list[tuple], operands: Callable, reference: Callable, variants: list[tuple],
+                          device: str, dtype: torch.dtype, tolerance: float) -> None:
+    """Every (label, products) variant on ``operands(*size, device, dtype)`` against ``reference`` computed in
+    float64, at each size; prints each error and asserts it is under ``tolerance``."""
+    for size in sizes:
+        inputs = operands(*size, device, dtype)
+        expected = reference(*(t.double() for t in inputs))
+        for label, products in variants:
+            error = relative_error(products(*inputs), expected)
+            print(f"check {'x'.join(map(str, size))} {label}: relative error {error:.2e}")
+            assert error < tolerance, label
+
+
 def report(rows: list[dict], out: str | None) -> None:
     """Print each row as JSON (and append it to ``out``), then a table: variant, ms, TFLOP/s."""
     for row in rows:

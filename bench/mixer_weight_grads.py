@@ -11,7 +11,7 @@ an explicit split, a strided batch of chunk products summed in float32, reads th
 
 import torch
 
-from bench.kernel_timing import checked_args, report, time_variant
+from bench.kernel_timing import check_against_float64, checked_args, relative_error, report, time_variant
 
 SEQ, COLUMNS, WIDTH = 97, 768 * 512, 512  # the paper's TRM-MLP: 97 tokens, batch 768 x hidden 512, width 512
 
@@ -61,20 +61,10 @@ def variants() -> list[tuple[str, object]]:
         (f"bmm over {chunks} column chunks, fp32 sum", chunked(chunks)) for chunks in (32, 96)]
 
 
-def relative_error(results, reference) -> float:
-    return max(float((r.double() - e).norm() / e.norm()) for r, e in zip(results, reference))
-
-
 def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
     """Every variant against float64, at a small size (and on the GPU at the paper's)."""
     sizes = [(21, 384 * 8, 40)] + ([(SEQ, COLUMNS, WIDTH)] if device == "cuda" else [])
-    for seq, columns, width in sizes:
-        inputs = operands(seq, columns, width, device, dtype)
-        reference = today(*(t.double() for t in inputs))
-        for label, products in variants():
-            error = relative_error(products(*inputs), reference)
-            print(f"check {seq}x{columns}x{width} {label}: relative error {error:.2e}")
-            assert error < tolerance, label
+    check_against_float64(sizes, operands, today, variants(), device, dtype, tolerance)
 
 
 def main() -> None:
