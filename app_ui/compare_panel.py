@@ -174,6 +174,11 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
         return
     _, done, compared = last
     sl.write_compare(done.label, done.steps, done.views, done.threshold)
+    _show(trace, step, description, done, compared)
+
+
+def _show(trace: Trace, step: int, description: str, done: Comparison, compared: Trace) -> None:
+    """The comparison at the cursor's ``step``: its grid, both solves' P(halt), and where each halts and solves."""
     shown = _shown_step(step, len(trace.steps), len(compared.steps))
     grid_col, chart_col = st.columns([1, 1], gap="large")
     with grid_col:
