@@ -22,6 +22,8 @@ _HIDE_PAGE = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding: 0.4rem 1rem 0 1rem !important; max-width: none !important; }}
 [data-testid="stMain"], [data-testid="stAppViewContainer"] {{ overflow: hidden !important; }}
 .st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100vh - 96px) !important; width: 100% !important; }}
+/* pinned to the window: entered from a scrolled page, it must not keep that scroll (the page cannot scroll now) */
+.st-key-{PRESENT_CONTAINER} {{ position: fixed !important; top: 0.4rem; left: 1rem; right: 1rem; }}
 </style>"""
 
 

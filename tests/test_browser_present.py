@@ -39,3 +39,20 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
     page.get_by_role("button", name="Leave presentation").click()
     expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
     expect(page).not_to_have_url(re.compile(r"present=1"))
+
+
+def test_presentation_entered_from_a_scrolled_page_starts_at_the_top(page, model_streamlit_url):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(model_streamlit_url + LINK.replace("&present=1", ""))
+    expect(page.locator(".st-key-solve_answer")).to_be_visible(timeout=60_000)  # solved by itself
+    toggle = page.get_by_text("Presentation mode")
+    toggle.scroll_into_view_if_needed()  # below the fold at this size: the page scrolls first
+    toggle.click()
+    leave = page.get_by_role("button", name="Leave presentation")
+    expect(leave).to_be_visible(timeout=30_000)
+    assert leave.bounding_box()["y"] >= 0
+    player = page.frame_locator(".st-key-solve_presenting iframe")
+    expect(player.locator("#step")).to_have_text("4 / 6", timeout=30_000)
+    for selector in ("#grid", "#play"):
+        box = player.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720, selector
