@@ -24,24 +24,33 @@ def test_home_opens_on_a_solve_that_plays_by_itself(page, streamlit_url, screens
     expect(page).to_have_url(re.compile(r"/solve\?p="), timeout=30_000)
 
 
-@pytest.mark.parametrize("width, height", [(390, 844), (768, 1024)])
-def test_on_a_phone_or_tablet_the_player_is_one_column_that_nothing_overlaps(page, streamlit_url, screenshot, width,
-                                                                             height):
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] - 1 and b["x"] < a["x"] + a["width"] - 1
+            and a["y"] < b["y"] + b["height"] - 1 and b["y"] < a["y"] + a["height"] - 1)
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (844, 390), (768, 1024), (1366, 768)])
+def test_on_phones_tablets_and_laptops_nothing_in_the_player_overlaps_or_is_cut_off(page, streamlit_url, screenshot,
+                                                                                     width, height):
     page.set_viewport_size({"width": width, "height": height})
     page.goto(streamlit_url)
     player = page.frame_locator("iframe[title='st.iframe']").first
     expect(player.locator("#step")).to_have_text(re.compile(r"^\d+ / 64$"), timeout=30_000)
     boxes = {name: player.locator(selector).bounding_box() for name, selector in (
-        ("grid", "#grid"), ("stats", ".stats"), ("halt", "#haltChart"), ("right", "#rightChart"),
+        ("grid", "#grid"), ("stats", ".stats"), ("halt", "#haltChart"), ("right", "#rightChart"), ("why", "#why"),
         ("play", "#play"), ("speed", "#speed"))}
-    order = [("grid", "stats"), ("stats", "halt"), ("halt", "right"), ("right", "play"), ("right", "speed")]
-    for upper, lower in order:  # top to bottom: each below the one before (the controls may share a row)
-        assert boxes[upper]["y"] + boxes[upper]["height"] <= boxes[lower]["y"] + 1, (upper, lower, boxes)
-    assert all(box["width"] <= width and box["height"] >= 20 for box in boxes.values()), boxes
-    frame_box = page.locator("iframe[title='st.iframe']").first.bounding_box()
-    assert boxes["speed"]["y"] + boxes["speed"]["height"] <= frame_box["y"] + frame_box["height"]  # none cut off
+    names = list(boxes)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            assert not _overlap(boxes[first], boxes[second]), (first, second, boxes)
+    frame = page.locator("iframe[title='st.iframe']").first.bounding_box()
+    for name, box in boxes.items():  # none cut off by the frame, none wider than the screen
+        assert box["height"] >= 20 and box["x"] + box["width"] <= width, (name, box)
+        assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"], (name, box)
+    if width >= 1000:  # a laptop keeps the charts beside the grid
+        assert boxes["halt"]["x"] >= boxes["grid"]["x"] + boxes["grid"]["width"]
     player.locator("#play").scroll_into_view_if_needed()
-    screenshot(f"home-{width}.png")
+    screenshot(f"home-{width}x{height}.png")
 
 
 def test_after_fullscreen_the_demo_frame_returns_to_its_own_height(page, streamlit_url):

@@ -28,6 +28,9 @@ def test_the_offline_player_plays_and_fits_the_screen(page, tmp_path, screenshot
     expect(step).to_have_text("1 / 8")
     page.keyboard.press("ArrowRight")
     expect(step).to_have_text("2 / 8")
+    page.keyboard.press("Alt+ArrowLeft")  # the browser's Back, not a step back
+    page.keyboard.press("Control+End")
+    expect(step).to_have_text("2 / 8")
     page.keyboard.press("End")
     expect(step).to_have_text("8 / 8")
     page.keyboard.press("Home")
