@@ -14,8 +14,8 @@ CONFIG = {"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions
 
 
 def _step_axis(figure: go.Figure, steps: int) -> None:
-    """Whole supervision steps on the x axis (never 1.5), about ten ticks at most."""
-    figure.update_xaxes(tick0=1, dtick=max(1, -(-steps // 10)))
+    """Whole supervision steps on the x axis (never 1.5), about ten ticks at most, from the first to the last."""
+    figure.update_xaxes(tick0=1, dtick=max(1, -(-steps // 10)), range=[0.5, steps + 0.5])
 
 
 def accuracy_figure(runs: list[tuple[str, InsightRun]], trained_steps: int) -> go.Figure:
@@ -94,7 +94,10 @@ def technique_figure(run: InsightRun) -> go.Figure:
     charts.chart_layout(figure, "supervision step", "cells settled on their final digit", yaxis_range=[0, 1.02])
     figure.update_yaxes(tickformat=".0%")
     _step_axis(figure, run.steps)
-    figure.update_layout(showlegend=True)  # also with one technique (on the hardest sets every cell needs a guess)
+    # also with one technique (on the hardest sets every cell needs a guess); under the plot, so that a legend of
+    # seven techniques takes the room of its own rows and not the plot's
+    figure.update_layout(showlegend=True, height=charts.HEIGHT + 24 * len(rows),
+                         legend=dict(orientation="h", yanchor="top", y=-0.25, x=0, font=dict(size=11)))
     return figure
 
 
@@ -105,7 +108,9 @@ def views_figure(run: InsightRun) -> go.Figure:
     values = [by_views[count] for count in counts]
     figure = go.Figure(go.Heatmap(z=values, x=list(range(1, run.steps + 1)), y=[f"{c} view{'s' * (c > 1)}"
                                                                                 for c in counts],
-                                  colorscale="Greens", zmin=0, zmax=1, texttemplate="%{z:.0%}",
+                                  colorscale="Greens", zmin=0, zmax=1,
+                                  # numbers in the cells while they stay legible; the colour and hover otherwise
+                                  texttemplate="%{z:.0%}" if run.steps <= 12 else None,
                                   colorbar=dict(title=dict(text="solved"), tickformat=".0%", thickness=12),
                                   hovertemplate="%{y}, step %{x}: %{z:.1%} solved<extra></extra>"))
     charts.chart_layout(figure, "supervision step", "views (the Q-head picks one)")
