@@ -109,8 +109,10 @@ def views_figure(run: InsightRun) -> go.Figure:
     figure = go.Figure(go.Heatmap(z=values, x=list(range(1, run.steps + 1)), y=[f"{c} view{'s' * (c > 1)}"
                                                                                 for c in counts],
                                   colorscale="Greens", zmin=0, zmax=1,
-                                  # numbers in the cells while they stay legible; the colour and hover otherwise
-                                  texttemplate="%{z:.0%}" if run.steps <= 12 else None,
+                                  # percent without its sign, short enough to stay legible in a narrow chart of
+                                  # the usual 16 steps; past 24 the colour and the hover say it
+                                  text=[[round(100 * value) for value in row] for row in values],
+                                  texttemplate="%{text}" if run.steps <= 24 else None,
                                   colorbar=dict(title=dict(text="solved"), tickformat=".0%", thickness=12),
                                   hovertemplate="%{y}, step %{x}: %{z:.1%} solved<extra></extra>"))
     charts.chart_layout(figure, "supervision step", "views (the Q-head picks one)")

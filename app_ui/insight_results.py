@@ -99,7 +99,8 @@ def render_results(run: InsightRun, table: PuzzleTable, trained_steps: int, labe
                "Accuracy by difficulty: the exact solver's dead ends on each puzzle.", stem)
         if run.views > 1:
             _chart(ic.views_figure(run), "insight_chart_views",
-                   "Views x steps: each puzzle under random symmetries, the Q-head's most confident answer picked. "
+                   "Views x steps (percent of puzzles solved): each puzzle under random symmetries, the Q-head's "
+                   "most confident answer picked. "
                    "Read down a column for what more views add; along a row for what more steps add.", stem)
     techniques = pd.DataFrame(run.commit_by_technique()).drop(columns="settled_by_step", errors="ignore")
     with st.container(horizontal=True):
