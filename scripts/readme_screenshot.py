@@ -64,9 +64,11 @@ def _insight(browser, url: str, file: str, sample: int, out: str) -> None:
     page.mouse.move(5, 5)
     page.wait_for_timeout(1500)
     top = page.locator("[data-testid=stMetric]").first.bounding_box()["y"] - 16
-    bottom = page.locator("[class*='st-key-insight_chart_views']").bounding_box()
-    page.screenshot(path=out, clip={"x": 300, "y": top, "width": 1300, "height": bottom["y"] + bottom["height"] + 60
-                                    - top})
+    # down to whichever of the last two charts ends lower (the technique chart's legend sits under its plot)
+    boxes = [page.locator(selector).first.bounding_box()
+             for selector in ("[class*='st-key-insight_chart_views']", ".st-key-insight_techniques")]
+    bottom = max(box["y"] + box["height"] for box in boxes)
+    page.screenshot(path=out, clip={"x": 300, "y": top, "width": 1300, "height": bottom + 60 - top})
 
 
 def _solve(browser, url: str, puzzle: str, step_to: int, out: str) -> None:
