@@ -101,3 +101,33 @@ def _finite(value):
 def strict_json(data, **options) -> str:
     """JSON that every parser reads: NaN and infinities (which json.dumps writes bare) become null."""
     return json.dumps(_finite(data), allow_nan=False, **options)
+
+
+def _starts_as(path, first_line: str, second_line_part: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return (handle.readline().rstrip("\r\n") == first_line
+                    and second_line_part in handle.readline())
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def output_file_problem(option: str, path: str, *, force: bool = False, inputs: tuple[str, ...] = (),
+                        own_header: str | None = None, own_row_part: str = "",
+                        parent_must_exist: bool = True) -> str | None:
+    """Why ``path`` must not be written as ``option``'s file, or None. Never an input of the same command; an
+    existing file only when it starts as this command writes its files (``own_header``, then a row holding
+    ``own_row_part``) or with ``force``: a mistyped name must not replace somebody's data."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        return f"{option} {path} is a folder: give a file name in it"
+    if parent_must_exist and not target.resolve().parent.is_dir():
+        return f"{option} {path}: {target.parent} is not a folder that exists"
+    if any(target.resolve() == Path(source).resolve() for source in inputs if source):
+        return f"{option} {path} is also this command's input: writing there would replace it"
+    if target.exists() and not force and not (own_header and _starts_as(target, own_header, own_row_part)):
+        return (f"{option} {path} already exists and is not a file this command wrote: give another name, or "
+                "pass --force to replace it")
+    return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import trm.cli_types as cli_types
 from trm.data.build import build
-from trm.data.generated import write_minimal_puzzles
+from trm.data.generated import MINIMAL_SOURCE, write_minimal_puzzles
 from trm.data.splits import load_split
 from trm.data.heldout import make_heldout_samples
 from trm.errors import ConfigError, TRMError
@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     minimal.add_argument("--count", type=cli_types.non_negative_int, required=True,
                          help="puzzles to write; 0 with --size 4 writes all 85,632")
     minimal.add_argument("--seed", type=cli_types.seed, default=0, help="seed of the random puzzles")
-    minimal.add_argument("--out", required=True, help="CSV file to write")
+    minimal.add_argument("--out", required=True,
+                         help="CSV file to write; an existing one only if this command wrote it")
+    minimal.add_argument("--force", action="store_true", help="let --out replace any existing file")
     minimal.add_argument("--unlike", metavar="DATA_DIR",
                          help="leave out puzzles equivalent to one in this data folder's train split")
     heldout = commands.add_parser("heldout", help="remake the held-out 9x9 samples in assets/puzzles")
@@ -42,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (2 with a message on stderr for a TRMError)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    problem = args.command == "minimal" and cli_types.output_file_problem(
+        "--out", args.out, force=args.force, inputs=(args.unlike,), own_header="puzzle,solution,source",
+        own_row_part=f",{MINIMAL_SOURCE}|", parent_must_exist=False)
+    if problem:
+        parser.error(problem)
     try:
         if args.command == "build":
             if args.test_limit is not None and args.test_limit < 1:

@@ -22,6 +22,8 @@ from trm.sudoku.generator import random_full_grid
 from trm.sudoku.shape import GridShape, shape_for_size
 from trm.sudoku.solver import count_solutions
 
+MINIMAL_SOURCE = "trm-minimal"  # the source column's start in minimal-puzzle CSVs: marks files this code wrote
+
 
 @dataclass(frozen=True)
 class GeneratedPlan:
@@ -158,6 +160,6 @@ def write_minimal_puzzles(size: int, count: int, seed: int, out: Path, unlike: n
             keep = ~equivalent_mask(more, unlike, shape)
             puzzles = np.concatenate([puzzles, more[keep]])
             solutions = np.concatenate([solutions, more_solutions[keep]])
-    write_puzzle_csv(out, PuzzleTable(shape, puzzles, solutions, [f"trm-minimal|size={size}|seed={seed}"] *
+    write_puzzle_csv(out, PuzzleTable(shape, puzzles, solutions, [f"{MINIMAL_SOURCE}|size={size}|seed={seed}"] *
                                       len(puzzles)))
     return len(puzzles)

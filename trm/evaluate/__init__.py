@@ -15,11 +15,12 @@ from trm.evaluate.insight_batch import run_batch
 from trm.evaluate.insight_cache import cache_key, load_cached, save_cached
 from trm.evaluate.predictions import Predictions, predict, write_predictions_csv
 from trm.evaluate.solutions import fill_solutions
+from trm.evaluate.sources import MINIMAL_4X4, read_eval_set
 from trm.evaluate.views import ViewsResult, evaluate_views
 
-__all__ = ["BATCH_BY_SIZE", "AgreementResult", "BandAccuracy", "CardBands", "EvalResult", "InsightRun", "MixEstimate",
-           "Predictions", "TechniqueCommit", "ViewsResult", "accuracy_by_band", "band_index", "band_label",
-           "batch_size_for", "cache_key", "commit_by_technique", "estimate_for_mix", "evaluate_agreement",
-           "evaluate_model", "evaluate_model_at", "evaluate_views", "fill_solutions", "load_cached", "pool_bands",
-           "pooled_card_bands", "predict", "puzzle_backtracks", "run_batch", "save_cached", "settle_steps",
-           "use_evaluation_kernels", "view_counts", "write_predictions_csv"]
+__all__ = ["BATCH_BY_SIZE", "MINIMAL_4X4", "AgreementResult", "BandAccuracy", "CardBands", "EvalResult", "InsightRun",
+           "MixEstimate", "Predictions", "TechniqueCommit", "ViewsResult", "accuracy_by_band", "band_index",
+           "band_label", "batch_size_for", "cache_key", "commit_by_technique", "estimate_for_mix",
+           "evaluate_agreement", "evaluate_model", "evaluate_model_at", "evaluate_views", "fill_solutions",
+           "load_cached", "pool_bands", "pooled_card_bands", "predict", "puzzle_backtracks", "read_eval_set",
+           "run_batch", "save_cached", "settle_steps", "use_evaluation_kernels", "view_counts", "write_predictions_csv"]

@@ -24,10 +24,10 @@ from trm.checkpoint import load_model
 from trm.errors import DataError, TRMError
 from trm.evaluate.accuracy import EvalResult, evaluate_model
 from trm.evaluate.difficulty import BandAccuracy, MixEstimate, accuracy_by_band, estimate_for_mix, puzzle_backtracks
-from trm.evaluate.solutions import fill_solutions
+from trm.evaluate.sources import read_eval_set
 from trm.evaluate.agreement import evaluate_agreement
 from trm.evaluate.gpu_kernels import use_evaluation_kernels
-from trm.evaluate.predictions import predict, write_predictions_csv
+from trm.evaluate.predictions import COLUMNS as PREDICTION_COLUMNS, predict, write_predictions_csv
 from trm.evaluate.views import ViewsResult, evaluate_views
 from trm.inference.selection import SELECTIONS
 from trm.model.tokens import encode_grids
@@ -41,7 +41,9 @@ MAX_VIEWS = 64  # twice the Solve page's 32; each view is a full copy of the bat
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m trm.evaluate", description="Evaluate a TRM checkpoint.")
     parser.add_argument("--checkpoint", required=True, help="checkpoint folder (config.json + model*.safetensors)")
-    parser.add_argument("--data", required=True, help="CSV with a puzzle column (and optionally solution)")
+    parser.add_argument("--data", required=True,
+                        help="puzzle CSV (a puzzle column, optionally solution), a built data folder (its test "
+                             "split), a split's .npz file, or minimal:4 (every minimal 4x4 puzzle)")
     parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles")
     parser.add_argument("--steps", type=cli_types.int_up_to(MAX_STEPS, "steps"),
                         help="supervision steps (default: the model's maximum; more = test-time)")
@@ -57,7 +59,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (implies --by-difficulty)")
     parser.add_argument("--predictions", metavar="ROWS.csv",
-                        help="write one row per puzzle (prediction, halting step, final Q-halt logit) instead")
+                        help="write one row per puzzle (prediction, halting step, final Q-halt logit) instead; "
+                             "an existing file is replaced only if it holds such rows")
+    parser.add_argument("--force", action="store_true", help="let --predictions replace any existing file")
     parser.add_argument("--views", type=cli_types.int_up_to(MAX_VIEWS, "views"), default=1,
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
     parser.add_argument("--select", choices=SELECTIONS, default="q",
@@ -91,13 +95,13 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     if args.agree and args.agree > args.views:
         parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
                      "or more")
-    if args.predictions:  # checked before the long part
-        target = Path(args.predictions)
-        if target.is_dir():
-            parser.error(f"--predictions {args.predictions} is a folder: give a file name, e.g. "
-                         f"{target / 'predictions.csv'}")
-        if not target.resolve().parent.is_dir():
-            parser.error(f"--predictions {args.predictions}: {target.parent} is not a folder that exists")
+    problem = args.predictions and cli_types.output_file_problem(  # checked before the long part
+        "--predictions", args.predictions, force=args.force, inputs=(args.data, args.difficulty_mix),
+        own_header=",".join(PREDICTION_COLUMNS))
+    if problem:
+        parser.error(problem)
+    if args.force and not args.predictions:
+        parser.error("--force goes with --predictions (it lets them replace an existing file)")
 
 
 def _puzzles_line(count: int, skipped: int, details: str) -> str:
@@ -207,7 +211,7 @@ def _evaluate_views(args: argparse.Namespace, loaded, table: PuzzleTable, skippe
 def _write_predictions(args: argparse.Namespace) -> int:
     try:
         loaded = load_model(args.checkpoint, args.device)
-        table = read_puzzle_csv(args.data, limit=args.limit)
+        table, _ = read_eval_set(args.data, args.limit, solve=False)
         if table.shape.size != loaded.config.grid_size:
             raise DataError(f"{args.data} holds {table.shape.size}x{table.shape.size} puzzles but the checkpoint "
                             f"solves {loaded.config.grid_size}x{loaded.config.grid_size}.")
@@ -235,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         return _write_predictions(args)
     try:
         loaded = load_model(args.checkpoint, args.device)
-        table, skipped = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))
+        table, skipped = read_eval_set(args.data, args.limit)
         if table.shape.size != loaded.config.grid_size:
             raise DataError(f"{args.data} holds {table.shape.size}x{table.shape.size} puzzles but the checkpoint "
                             f"was trained on {loaded.config.grid_size}x{loaded.config.grid_size}.")

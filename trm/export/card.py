@@ -240,6 +240,20 @@ def _training_lines(metadata: dict) -> list[str]:
             f"- Status: {metadata.get('status') or 'n/a'}", ""]
 
 
+def _reproduce_lines(name: str, evaluations: list[dict]) -> list[str]:
+    """The command that measures the first row again, where the checkpoint is shipped (checkpoints/NAME)."""
+    if not evaluations:
+        return []
+    first = evaluations[0]
+    count = first["result"]["count"] + first.get("skipped", 0)  # --limit counts puzzles read, skipped ones too
+    data = first.get("data") or "<csv>"
+    command = (f"python -m trm.evaluate --checkpoint checkpoints/{name} --data {data} --limit {count} "
+               f"--steps {first['result']['steps']}")
+    bf16 = "bf16" in first["result"].get("precision", "")
+    return [f"Reproduce the first row with `{command}`" + (" (evaluated in bf16 autocast: on a CPU add `--bf16` to "
+                                                           "match)." if bf16 else ".")]
+
+
 def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
     """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
     train = metadata.get("training", {})
@@ -256,9 +270,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              "", *(origin_section(metadata["converted_from"]) if metadata.get("converted_from") else
                    _training_lines(metadata)),
              "## Held-out accuracy", "", *_eval_section(evaluations), "",
-             "Reproduce with `python -m trm.evaluate --checkpoint checkpoints/" + name + " --data <csv>` "
-             "(held-out files under assets/puzzles/; figures evaluated in bf16 autocast need a GPU, or `--bf16` on "
-             "a CPU, to match).",
+             *_reproduce_lines(name, evaluations),
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
              *views_and_steps_section(metadata.get("test_time")),
              *_curve_section(train.get("heldout_curve"), train.get("step")),

@@ -7,35 +7,13 @@ from pathlib import Path
 
 
 from trm.checkpoint import load_model
-from trm.data import load_split
 from trm.errors import DataError
 from trm.evaluate.gpu_kernels import use_evaluation_kernels
-from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at, fill_solutions, pooled_card_bands,
+from trm.evaluate import (accuracy_by_band, estimate_for_mix, evaluate_model_at, pooled_card_bands,
                           puzzle_backtracks)
 from trm.model.tokens import encode_grids
+from trm.evaluate.sources import read_eval_set
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
-from trm.sudoku.enumeration import enumerate_minimal_puzzles
-from trm.sudoku.shape import shape_for_size
-
-
-MINIMAL_4X4 = "minimal:4"  # every minimal 4x4 puzzle, enumerated (trm.sudoku.enumeration), not a file
-
-
-def read_eval_set(source: str, limit: int | None = None) -> tuple[PuzzleTable, int]:
-    """Puzzles with solutions from a CSV, a built data folder (its test split), a split .npz file, or
-    ``minimal:4``: all 85,632 minimal 4x4 puzzles."""
-    if source == MINIMAL_4X4:
-        shape = shape_for_size(4)
-        puzzles, solutions = enumerate_minimal_puzzles(shape)
-        n = len(puzzles) if limit is None else min(limit, len(puzzles))
-        return PuzzleTable(shape, puzzles[:n], solutions[:n], ["enumerated minimal 4x4"] * n), 0
-    path = Path(source)
-    if path.is_dir() or path.suffix == ".npz":
-        table = load_split(path if path.is_dir() else path.parent, "test" if path.is_dir() else path.stem)
-        n = len(table) if limit is None else min(limit, len(table))
-        return PuzzleTable(table.shape, table.puzzles[:n], table.solutions[:n], table.sources[:n]), 0
-    return fill_solutions(read_puzzle_csv(path, limit=limit))
-
 
 
 @dataclass

@@ -117,6 +117,7 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
     held-out curve from ``run_dir``'s metrics when given, and ``compare_runs`` (run folders of other recipes,
     replacing any listed before) side by side, and ``test_time`` results (bench/test_time_rules.py --card-json
     files, each replacing the entry of its set)."""
+    load_model(checkpoint, "cpu")  # a damaged checkpoint is refused, not given a card that vouches for it
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = loaded_config.get("metadata") or {}
     training = metadata.setdefault("training", {})

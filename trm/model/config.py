@@ -41,7 +41,7 @@ class ModelConfig:
     rms_norm_eps: float = 1e-5
 
     def __post_init__(self) -> None:
-        _check_types(self)
+        check_field_types(self)
         for name, (low, high) in _INT_RANGES.items():
             if not low <= getattr(self, name) <= high:
                 raise ConfigError(f"ModelConfig.{name} must be between {low} and {high}, got {getattr(self, name)}.")
@@ -139,15 +139,18 @@ def _strict_from_dict(cls, data: dict):
     return cls(**data)
 
 
-def _check_types(config: ModelConfig) -> None:
-    """Every field has its declared type: an int is not a bool, a float is a finite real number (an int will do)."""
+def check_field_types(config) -> None:
+    """Every field of a config dataclass has its declared type (a file edited by hand may say "lr": "fast"): an
+    int is not a bool, a float is a real number (an int will do), a bool is a bool, anything else a str."""
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
         if field.type is int:
             is_right = isinstance(value, int) and not isinstance(value, bool)
         elif field.type is float:
             is_right = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif field.type is bool:
+            is_right = isinstance(value, bool)
         else:
             is_right = isinstance(value, str)
         if not is_right:
-            raise ConfigError(f"ModelConfig.{field.name} must be {field.type.__name__}, got {value!r}.")
+            raise ConfigError(f"{type(config).__name__}.{field.name} must be {field.type.__name__}, got {value!r}.")

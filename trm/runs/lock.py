@@ -105,8 +105,8 @@ def acquire_lock(run_dir: str | Path) -> None:
     if descriptor is None or (holder is not None and holder != os.getpid() and is_process_alive(holder)):
         if descriptor is not None:
             os.close(descriptor)
-        raise RunBusyError(f"Run folder {run_dir} is being written by process {holder}; stop it first or "
-                           f"choose another --out folder.")
+        raise RunBusyError(f"Run folder {run_dir} is being written by process {holder}; stop that process first "
+                           f"(or, for a new run, choose another --out folder).")
     os.ftruncate(descriptor, 0)
     os.write(descriptor, str(os.getpid()).encode())
     _HELD[key] = descriptor

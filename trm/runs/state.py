@@ -54,9 +54,14 @@ def load_run_state(run_dir: Path) -> RunState:
     if info.get("format") != STATE_FORMAT:
         raise CheckpointError(f"{folder}/state.json is not a TRM Studio training state.")
     has_optimizer = any(folder.glob("optimizer*.safetensors"))
-    return RunState(step=int(info.pop("step")), info=info, weights=load_sharded(folder, "weights"),
-                    optimizer=load_sharded(folder, "optimizer") if has_optimizer else None,
-                    extra=load_sharded(folder, "extra"))
+    try:
+        return RunState(step=int(info.pop("step")), info=info, weights=load_sharded(folder, "weights"),
+                        optimizer=load_sharded(folder, "optimizer") if has_optimizer else None,
+                        extra=load_sharded(folder, "extra"))
+    except CheckpointError as error:  # the shards' own advice (re-export, re-download) does not fit a run's state
+        raise CheckpointError(f"The training state in {folder} is damaged and cannot be resumed: "
+                              f"{str(error).split('; ')[0]}. Start the run again in a new --out folder, or resume "
+                              f"a copy of this folder made before the damage.") from error
 
 
 def saved_step(run_dir: Path) -> int | None:

@@ -20,7 +20,7 @@ from trm.model.config import ModelConfig
 from trm.runs.layout import STATE, may_start_run_in
 from trm.runs.listing import read_run
 from trm.runs.run_config import read_run_config, write_run_config
-from trm.runs.state import saved_step
+from trm.runs.state import has_run_state, saved_step
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
 from trm.train.loop import Run, RunSpec
@@ -54,6 +54,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--preset needs --out RUN_DIR")
     if args.init_from and args.resume:
         parser.error("--init-from starts a new run; a resumed run continues from its own state")
+    if args.out and args.resume:
+        parser.error("--resume continues a run in its own folder; --out names the folder of a new run (with "
+                     "--preset)")
     return args
 
 
@@ -92,6 +95,14 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
     if args.tensorboard:
         spec.extra["tensorboard"] = args.tensorboard
     return spec
+
+
+def _refuse_unsaved(run_dir: Path, preset: str) -> None:
+    """A run stopped before its first checkpoint has nothing to resume from: say so, and how to start it again."""
+    if not has_run_state(run_dir):
+        raise ConfigError(f"{run_dir} stopped before it saved its first checkpoint, so there is nothing to resume; "
+                          f"start it again with: python -m trm.train --preset {preset} --out {run_dir} (and the "
+                          f"same options as before)")
 
 
 def _refuse_finished(run_dir: Path, total_steps: int) -> None:
@@ -137,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spec = _spec_for(args, run_dir, argv)
         if args.resume:
+            _refuse_unsaved(run_dir, spec.preset)
             _refuse_finished(run_dir, spec.train.total_steps)
         if not args.resume and (run_dir / STATE).exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from trm.errors import ConfigError
 from trm.model.act import ANSWER_LOSSES
-from trm.model.config import ModelConfig, _strict_from_dict
+from trm.model.config import ModelConfig, _strict_from_dict, check_field_types
 from trm.train.curriculum import check_curriculum
 
 
@@ -60,6 +60,7 @@ class TrainConfig:
     answer_loss: str = "stablemax"  # the answer's cross-entropy: "stablemax" (the reference) or "softmax"
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}.")

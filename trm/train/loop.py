@@ -102,9 +102,15 @@ class Run:
         if runtime.is_main:
             acquire_lock(self.run_dir)  # before a resume trims metrics.jsonl: a live writer must be refused first
         if resume:
-            self._resume()
+            try:
+                self._resume()
+            except BaseException:
+                if runtime.is_main:
+                    release_lock(self.run_dir)  # refused before training: the folder stays free
+                raise
         elif runtime.is_main:
             self._open_tensorboard(None)
+            truncate_metrics(self.run_dir, -1)  # an attempt that died before its first checkpoint starts over
             self._log({**started, **self._hardware()})
 
     def _hardware(self) -> dict:
@@ -173,7 +179,7 @@ class Run:
         config, trainer = self.spec.train, self.trainer
         stop = _StopFlag()
         self._status("running")
-        totals, window_start, window_steps = {}, time.perf_counter(), 0
+        totals, window_start, window_steps, window_pauses = {}, time.perf_counter(), 0, 0.0
         bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,
                    dynamic_ncols=True, mininterval=1 if sys.stderr.isatty() else 60)  # a log file gets a line a minute
         # Under torchrun every rank must leave the loop at the same step (or the others hang in an all-reduce):
@@ -189,13 +195,15 @@ class Run:
                     if self.runtime.is_cuda:  # the CPU runs steps ahead of the GPU: time the work, not the queue
                         torch.cuda.synchronize(self.runtime.device)
                     elapsed = time.perf_counter() - window_start
-                    self.wall_seconds += elapsed
-                    record, agreed_stop = self._log_train(totals, window_steps, elapsed, stop.is_set)
+                    self.wall_seconds += elapsed  # the run's wall time counts its evaluations; its speed does not
+                    record, agreed_stop = self._log_train(totals, window_steps, elapsed - window_pauses,
+                                                          stop.is_set)
                     bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
-                    totals, window_start, window_steps = {}, time.perf_counter(), 0
+                    totals, window_start, window_steps, window_pauses = {}, time.perf_counter(), 0, 0.0
                 elif not self.runtime.is_distributed:
                     agreed_stop = stop.is_set
-                self._evaluate_and_save_when_due()
+                window_pauses += self._evaluate_and_save_when_due()
+            self.wall_seconds += time.perf_counter() - window_start  # steps since the last log line, the last eval
             self.save_state()
             self._check_ranks_in_sync()
             final = "finished" if trainer.step >= config.total_steps else "stopped"
@@ -215,15 +223,24 @@ class Run:
         if self.runtime.is_main:
             release_lock(self.run_dir)
 
-    def _evaluate_and_save_when_due(self) -> None:
+    def _evaluate_and_save_when_due(self) -> float:
+        """Evaluate and save the state when their steps come; returns the seconds that took (0 when neither did)."""
         config, step = self.spec.train, self.trainer.step
-        if step % config.eval_every == 0 or step == config.total_steps:
+        evaluating = step % config.eval_every == 0 or step == config.total_steps
+        saving = step % config.checkpoint_every == 0
+        if not (evaluating or saving):
+            return 0.0
+        if self.runtime.is_cuda:  # the training steps still queued are training time, not this pause
+            torch.cuda.synchronize(self.runtime.device)
+        start = time.perf_counter()
+        if evaluating:
             result = self.evaluate()
             tqdm.write(f"step {step}: held-out exact {result.exact_accuracy:.4f} "
                        f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
-        if step % config.checkpoint_every == 0:
+        if saving:
             self.save_state()
             self._status("running")
+        return time.perf_counter() - start
 
     def _check_ranks_in_sync(self) -> None:
         """Under torchrun, confirm every rank ends with identical weights (DDP averaged the gradients)."""
