@@ -21,6 +21,7 @@ CASES = [
     (EVALUATE + ["--views", "100000"], "--views"), (EVALUATE + ["--steps", "100000"], "--steps"),
     (EVALUATE + ["--views", "2", "--agree", "5"], "--agree"),
     (EVALUATE + ["--predictions", "/nonexistent/rows.csv"], "--predictions"),
+    (EVALUATE + ["--noise", "0.3"], "--noise"), (EVALUATE + ["--select", "vote"], "--select vote"),
     (EVALUATE + ["--seed", "-1"], "--seed"), (EVALUATE + ["--device", "gpu"], "--device"),
     (TRAIN + ["--lr", "nan"], "--lr"), (TRAIN + ["--lr", "0"], "--lr"), (TRAIN + ["--steps", "0"], "--steps"),
     (TRAIN + ["--batch-size", "abc"], "--batch-size"), (TRAIN + ["--seed", "1e3"], "--seed"),
@@ -66,3 +67,12 @@ def test_json_output_never_holds_a_bare_nan():
     text = strict_json({"exact": float("nan"), "by_step": [0.5, float("inf")], "bins": ({"p": -float("inf")},)})
     refuse = lambda name: (_ for _ in ()).throw(ValueError(name))  # noqa: E731 - json calls it for NaN/Infinity
     assert json.loads(text, parse_constant=refuse) == {"exact": None, "by_step": [0.5, None], "bins": [{"p": None}]}
+
+
+def test_the_text_report_ends_with_the_q_heads_calibration(capsys):
+    from trm.evaluate.cli import main as evaluate_main
+    assert evaluate_main(["--checkpoint", CHECKPOINT, "--data", DATA, "--limit", "20", "--device", "cpu"]) == 0
+    report = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(report) if line.startswith("calibration:"))
+    rows = [line.split() for line in report[start + 1:]]
+    assert rows and sum(int(row[1]) for row in rows) == 20 * 4  # every (puzzle, step) pair of 20 puzzles, 4 steps

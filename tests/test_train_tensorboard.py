@@ -73,7 +73,9 @@ def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_d
     assert train("first") == 0
     events = sorted(path.name for path in board.iterdir())
     assert train("second") == 2
-    assert "holds the TensorBoard events of the run" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "holds the TensorBoard events of the run" in error
+    assert f"--tensorboard {tmp_path / 'second-tensorboard'}" in error  # not the run folder itself, beside it
     assert sorted(path.name for path in board.iterdir()) == events  # nothing written beside the first run's
     assert not (tmp_path / "second").exists()  # the refused run leaves no empty folder behind
     assert train("new/deep/third") == 2 and not (tmp_path / "new").exists()  # nor the parents it made

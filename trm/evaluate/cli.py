@@ -92,6 +92,9 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     if several and difficulty:
         parser.error("--by-difficulty and --difficulty-mix measure one view; they do not combine with --views, "
                      "--agree or --noise")
+    given = [option for option, used in (("--select vote", args.select != "q"), ("--noise", args.noise)) if used]
+    if given and args.views == 1:
+        parser.error(f"{' and '.join(given)} work on several views of each puzzle: add --views K (K >= 2)")
     if args.agree and args.agree > args.views:
         parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
                      "or more")
@@ -119,6 +122,15 @@ def _print_report(result: EvalResult, skipped: int) -> None:
     for step, (exact, cells, halted) in enumerate(zip(result.accuracy_by_step, result.cell_accuracy_by_step,
                                                       result.halt_step_histogram), start=1):
         print(f"{step:>4}  {exact:7.2%}  {cells:7.2%}  {halted:>6}")
+    _print_calibration(result.calibration)
+
+
+def _print_calibration(bins: list[dict]) -> None:
+    """The Q-head's reliability over every (puzzle, step): in each P(halt) bin, how often the grid was right."""
+    print("calibration: P(halt) bin, (puzzle, step) pairs, mean P(halt), share really solved")
+    for row in bins:
+        if row["count"]:
+            print(f"{row['bin']:>8}  {row['count']:>8}  {row['mean_probability']:6.3f}  {row['accuracy']:7.2%}")
 
 
 def _print_difficulty(bands: list[BandAccuracy], mix: MixEstimate | None, mix_path: str | None) -> None:

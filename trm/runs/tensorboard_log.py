@@ -41,8 +41,11 @@ def claim_folder(log_dir: Path, run_dir: Path) -> None:
     # empty: the claiming process died between creating the file and writing it, so it names nobody
     unclaimed = not recorded or not Path(recorded).exists() and Path(recorded).name == run.name
     if recorded != str(run) and not unclaimed:
+        beside = log_dir.parent / run.name
+        if beside.resolve() == run:  # the log folder sits beside the runs: the run's own name is the run itself
+            beside = log_dir.parent / f"{run.name}-tensorboard"
         raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
-                          f"folder (e.g. --tensorboard {log_dir.parent / run.name}, beside it, not inside).")
+                          f"folder (e.g. --tensorboard {beside}, beside it, not inside).")
     if unclaimed:
         owner.write_text(f"{run}\n", encoding="utf-8")
 

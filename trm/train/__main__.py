@@ -24,6 +24,7 @@ from trm.runs.state import has_run_state, saved_step
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
 from trm.train.loop import Run, RunSpec
+from trm.train.trainer import load_initial_model
 from trm.train.overrides import override_config, parse_settings
 
 
@@ -155,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.resume and not may_start_run_in(run_dir):
             raise ConfigError(f"{run_dir} is not empty and is not a TRM Studio run, so nothing is written there; "
                               f"choose a new or empty --out folder.")
+        if args.init_from:  # before the data set is built (seconds to minutes): a wrong model is refused at once
+            load_initial_model(args.init_from, spec.model)
         runtime = setup_runtime(args.device)
         if runtime.is_main:
             run_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from trm.checkpoint import load_model
+from trm.checkpoint import LoadedModel, load_model
 from trm.errors import ConfigError
 from trm.kernels import choose_kernels, use_kernels
 from trm.model.act import Q_HALT_LOSS_WEIGHT, Carry, act_loss, decide_halt, empty_carry, refill
@@ -39,6 +39,19 @@ class LossForward(nn.Module):
         loss = act_loss(logits, q_halt, labels, self.label_smoothing, self.q_halt_weight, self.answer_loss)
         return y, z, q_halt.detach(), loss.total, loss.lm.detach(), loss.q_halt.detach(), \
             loss.cell_correct.float().mean(-1), loss.puzzle_correct
+
+
+def load_initial_model(model_dir: str | Path, config: ModelConfig) -> LoadedModel:
+    """The saved model a new run starts from (--init-from); ConfigError naming each model field that differs from
+    the run's ``config``, CheckpointError for a bad folder."""
+    loaded = load_model(model_dir)
+    if loaded.config != config:
+        theirs, ours = loaded.config.to_dict(), config.to_dict()
+        fields = ", ".join(f"{name} {theirs[name]!r} there, {ours[name]!r} here" for name in ours
+                           if theirs.get(name) != ours[name])
+        raise ConfigError(f"{model_dir} holds a different model ({fields}); a run can only start from weights of "
+                          f"its own model config: change the preset or give --set model.FIELD=VALUE.")
+    return loaded
 
 
 class Trainer:
@@ -150,10 +163,7 @@ class Trainer:
 
         Raises CheckpointError for a bad folder and ConfigError when its model config differs from this run's.
         """
-        loaded = load_model(model_dir)
-        if loaded.config != self.model_config:
-            raise ConfigError(f"{model_dir} holds a different model ({loaded.config}); a run can only start from "
-                              f"weights of its own model config ({self.model_config}).")
+        loaded = load_initial_model(model_dir, self.model_config)
         self.model.load_state_dict(loaded.model.state_dict())
         params = dict(self.model.named_parameters())
         self.ema.shadow = {name: params[name].detach().clone() for name in self.ema.shadow}
