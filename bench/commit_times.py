@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from trm import load_model
+from trm import TRMError, load_model
 from trm.evaluate import commit_by_technique, fill_solutions
 from trm.sudoku import read_puzzle_csv
 
@@ -41,4 +41,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (TRMError, ValueError) as error:  # a bad file or setting: one line, not a traceback
+        raise SystemExit(f"error: {error}") from None

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import torch
 
-from trm import load_model
+from trm import TRMError, load_model
 from trm.evaluate import evaluate_agreement, evaluate_views, fill_solutions
 from trm.sudoku import read_puzzle_csv
 
@@ -35,8 +35,8 @@ def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", default="checkpoints/sudoku9-mlp")
     parser.add_argument("--data", default="assets/puzzles/heldout_forum_hardest_2k.csv")
-    parser.add_argument("--limit", type=int)
-    parser.add_argument("--views", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--limit", type=_positive_int)
+    parser.add_argument("--views", type=_positive_int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--steps", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--batch-size", type=int, default=256, help="puzzles per batch (each brings its views)")
     parser.add_argument("--noise", type=float, default=0.0)
@@ -94,6 +94,13 @@ def _agreement_rows(model, puzzles, solutions, args) -> list[dict]:
     return lines
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
 def main() -> None:
     args = _args()
     if args.from_lines:
@@ -132,4 +139,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (TRMError, ValueError) as error:  # a bad file or setting: one line, not a traceback
+        raise SystemExit(f"error: {error}") from None

@@ -92,6 +92,9 @@ def _measure(name, model, compiled, label, puzzle, solution, steps, repeats, vie
 
 def _models(device: str, only: str | None) -> list[tuple[str, RecursiveModel]]:
     folders = sorted(p.parent for p in CHECKPOINTS.glob("*/config.json") if only in (None, p.parent.name))
+    if only and not folders:
+        raise SystemExit(f"error: --only {only}: no checkpoint {CHECKPOINTS / only} (a random model is timed only "
+                         "where none is shipped)")
     models = []
     for folder in folders:
         try:

@@ -60,3 +60,12 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
         export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", "no-equals-sign"])
     assert "--eval takes NAME=CSV" in capsys.readouterr().err
     assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest)]) == 0  # the retry needs no --force
+    card = (dest / "x1" / "MODEL_CARD.md").read_text()
+    assert "trained with the `sudoku9-mlp` preset: EMA weights of step 6 of 6." in card
+    assert "- Status: finished its 6 steps" in card
+
+    weights = dest / "x1" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:200])  # damaged: --card-only must not vouch for it again
+    assert export_main(["--card-only", str(dest / "x1")]) == 2
+    assert "corrupt or truncated" in capsys.readouterr().err
+    assert (dest / "x1" / "MODEL_CARD.md").read_text() == card

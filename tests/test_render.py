@@ -79,6 +79,7 @@ def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys):
     for wrong, message in ((["--mp4", str(tmp_path / "x.gif")], "must end in .mp4"),
                            (["--gif", str(tmp_path / "no" / "x.gif")], "does not exist"),
                            (["--png", str(tmp_path / "x.html")], "that is a file"),
+                           (["--png", str(tmp_path)], "holds other files (x.html"),
                            (["--gif", str(tmp_path / "x.gif"), "--png", str(tmp_path / "x.gif")], "the same path")):
         with pytest.raises(SystemExit):
             render_main(["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, *wrong])

@@ -7,6 +7,7 @@ so ``--steps 0`` or ``--threshold nan`` never turns into a default or a NaN deep
 import argparse
 import json
 import math
+import sys
 
 MAX_SEED = 2**63 - 1  # what torch.Generator.manual_seed and NumPy's generators accept
 
@@ -131,3 +132,12 @@ def output_file_problem(option: str, path: str, *, force: bool = False, inputs: 
         return (f"{option} {path} already exists and is not a file this command wrote: give another name, or "
                 "pass --force to replace it")
     return None
+
+
+def run_command(main) -> int:
+    """Run a command line's ``main``; Ctrl+C ends it with one line (and the shell's status 130), not a traceback."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130

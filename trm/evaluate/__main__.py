@@ -2,6 +2,7 @@
 
 import sys
 
+import trm.cli_types as cli_types
 from trm.evaluate.cli import main
 
-sys.exit(main())
+sys.exit(cli_types.run_command(main))

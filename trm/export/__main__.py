@@ -36,15 +36,19 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="with --card-only: add a test-time section from bench/test_time_rules.py --card-json")
     parser.add_argument("--dest", default="checkpoints", help="folder the checkpoint NAME is written into")
     parser.add_argument("--force", action="store_true", help="replace an existing checkpoint DEST/NAME")
-    parser.add_argument("--source", choices=["best", "latest"], default="best")
+    parser.add_argument("--source", choices=["best", "latest"], default="best",
+                        help="the run's best EMA weights on its held-out evaluations (best/), or those of its "
+                             "latest saved state")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
                         help="held-out set: a puzzle CSV, a data folder (its test split), a split .npz, or "
                              "minimal:4 for every minimal 4x4 puzzle (85,632, enumerated)")
     parser.add_argument("--extra-steps", type=cli_types.positive_int, nargs="*", default=[],
                         help="also evaluate at these step counts")
-    parser.add_argument("--limit", type=cli_types.positive_int)
-    parser.add_argument("--summary", default="")
-    parser.add_argument("--status", default="")
+    parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles of each set")
+    parser.add_argument("--summary", default="",
+                        help="the card's opening sentence (default: the model, its preset and step)")
+    parser.add_argument("--status", default="",
+                        help="the card's status line (default: the run's, e.g. finished its 1,800 steps)")
     parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
@@ -100,4 +104,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli_types.run_command(main))

@@ -23,6 +23,7 @@ from trm.runs.history import compared_run, data_provenance, training_curve, trai
 from trm.runs.layout import BEST
 from trm.runs.run_config import read_run_config
 from trm.runs.state import load_run_state
+from trm.runs.status import read_status
 
 
 def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
@@ -50,6 +51,20 @@ def refuse_to_overwrite(destination: Path, replace: bool) -> None:
                           f"checkpoint there.")
 
 
+def _default_summary(config: ModelConfig, training: dict) -> str:
+    return (f"{config.display_name} for {config.grid_size}x{config.grid_size} Sudoku, trained with the "
+            f"`{training['preset']}` preset: EMA weights of step {training['step']:,} of {training['total_steps']:,}.")
+
+
+def _run_state(run_dir: Path) -> str:
+    """What the run was doing when it was exported, in the words of its status file."""
+    status = read_status(run_dir)
+    state, step = status.get("state"), status.get("step")
+    if state == "finished":
+        return f"finished its {step:,} steps" if isinstance(step, int) else "finished"
+    return f"{state} at step {step:,} when exported" if state and isinstance(step, int) else ""
+
+
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
                       sets: dict[str, str] | None = None, extra_steps: list[int] | None = None,
                       limit: int | None = None, summary: str = "", status: str = "", device: str = "cpu",
@@ -65,9 +80,10 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     backtracks = mix_backtracks(difficulty_mix)  # first: a bad mix file fails before the long part
     model, step = _ema_model(Path(run_dir), source)
     eval_sets = read_eval_sets(sets or {}, model.config.grid_size, limit)  # a bad file leaves nothing written
-    metadata = {"summary": summary, "status": status, "parameters": count_parameters(model),
-                "dtype": str(dtype).replace("torch.", ""), "training": training_metadata(run_dir, step),
-                "evaluations": []}
+    training = training_metadata(run_dir, step)
+    metadata = {"summary": summary or _default_summary(model.config, training),
+                "status": status or _run_state(run_dir), "parameters": count_parameters(model),
+                "dtype": str(dtype).replace("torch.", ""), "training": training, "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
     _write_card(destination, name, model.config, metadata)
     _evaluate_into_card(destination, name, model.config, metadata, eval_sets, extra_steps or [], device, autocast,

@@ -20,7 +20,7 @@ from tqdm import tqdm
 import trm.cli_types as cli_types
 from trm.checkpoint import load_model
 from trm.errors import ConfigError, TRMError
-from trm.render.animation import write_gif, write_mp4, write_pngs
+from trm.render.animation import is_step_picture, write_gif, write_mp4, write_pngs
 from trm.render.html_player import describe_maker, write_html
 from trm.sudoku import parse_puzzle, shape_for_size, solve
 from trm.trace import finish_trace, iter_trace, read_trace_file, trace_to_dict
@@ -81,6 +81,11 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             parser.error(f"{flag} {path}: the folder {Path(path).resolve().parent} does not exist")
     if args.png and Path(args.png).exists() and not Path(args.png).is_dir():
         parser.error(f"--png {args.png}: that is a file; give a folder (made if missing)")
+    foreign = args.png and Path(args.png).is_dir() and [path.name for path in Path(args.png).iterdir()
+                                                        if not is_step_picture(path.name)]
+    if foreign:
+        parser.error(f"--png {args.png} holds other files ({', '.join(sorted(foreign)[:3])}...): give a new or "
+                     "empty folder, or one that only holds this command's PNGs")
     targets = [(f"--{name.replace('_', '-')}", Path(getattr(args, name)).resolve())
                for name in ("gif", "mp4", "html", "png", "trace_out") if getattr(args, name)]
     for index, (flag, path) in enumerate(targets):
@@ -151,4 +156,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli_types.run_command(main))

@@ -1,6 +1,7 @@
 """A trace as an animated GIF, an MP4 (where an encoder is installed) or one PNG per step."""
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,6 +66,11 @@ def write_mp4(trace: Trace, path: Path, seconds_per_step: float = 0.6, theme: st
             writer.send(data)
     writer.close()
     return Path(path)
+
+
+def is_step_picture(name: str) -> bool:
+    """Whether a file name is one write_pngs writes: step_NNN.png or charts.png."""
+    return name == "charts.png" or re.fullmatch(r"step_\d{3,}\.png", name) is not None
 
 
 def write_pngs(trace: Trace, folder: Path, theme: str = "light", progress: Progress | None = None) -> list[Path]:
