@@ -37,10 +37,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--data", default="assets/puzzles/heldout_forum_hardest_2k.csv")
     parser.add_argument("--limit", type=_positive_int)
     parser.add_argument("--views", type=_positive_int, nargs="+", default=[1, 2, 4, 8])
-    parser.add_argument("--steps", type=int, nargs="+", default=[16, 32, 64])
-    parser.add_argument("--batch-size", type=int, default=256, help="puzzles per batch (each brings its views)")
+    parser.add_argument("--steps", type=_positive_int, nargs="+", default=[16, 32, 64])
+    parser.add_argument("--batch-size", type=_positive_int, default=256,
+                        help="puzzles per batch (each brings its views)")
     parser.add_argument("--noise", type=float, default=0.0)
-    parser.add_argument("--agree", type=int, nargs="+", help="run the agreement stop rule live with these M")
+    parser.add_argument("--agree", type=_positive_int, nargs="+", help="run the agreement stop rule live with these M")
     parser.add_argument("--threshold", type=float, default=0.5, help="with --agree: P(halt) at which a view halts")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--card-json", help="with --agree: write the lines as a model card's test-time input here")
@@ -50,6 +51,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--command", help="with --from-lines: the command that printed them")
     parser.add_argument("--on", help="with --from-lines: the device they ran on")
     args = parser.parse_args()
+    if not 0 < args.threshold < 1:
+        parser.error("--threshold is a probability between 0 and 1")
     if args.card_json and not args.set_name:
         parser.error("--card-json needs --set-name")
     if args.from_lines and not (args.card_json and args.command and args.on):

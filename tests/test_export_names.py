@@ -1,5 +1,8 @@
 """Export writes only inside --dest, under a plain folder name, and replaces only its own checkpoints."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +72,9 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
     assert export_main(["--card-only", str(dest / "x1")]) == 2
     assert "corrupt or truncated" in capsys.readouterr().err
     assert (dest / "x1" / "MODEL_CARD.md").read_text() == card
+
+    status = json.loads((run / "status.json").read_text())  # as if killed (kill -9) while still training
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (run / "status.json").write_text(json.dumps({**status, "state": "running", "pid": int(gone.stdout)}))
+    assert export_main(["--run", str(run), "--name", "x2", "--dest", str(dest)]) == 0
+    assert "- Status: crashed at step 6 when exported" in (dest / "x2" / "MODEL_CARD.md").read_text()

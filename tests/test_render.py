@@ -46,6 +46,18 @@ def test_every_format_is_written_from_one_solve_and_the_trace_renders_again_with
     assert embedded["steps"][-1]["d"] == saved.steps[-1].prediction.tolist()
 
 
+def test_pictures_drawn_again_into_their_folder_replace_the_earlier_ones(tmp_path, capsys):
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    args = ["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--png", str(folder), "--gif", str(folder / "a.gif")]
+    assert render_main([*args, "--steps", "6"]) == 0
+    (folder / ".DS_Store").write_bytes(b"finder")  # what a file browser leaves is no one's work
+    assert render_main([*args, "--steps", "2"]) == 0  # the same command again, with its own GIF in the folder
+    assert sorted(p.name for p in folder.iterdir()) == [".DS_Store", "a.gif", "charts.png", "step_001.png",
+                                                         "step_002.png"]  # no stale steps 3-6 of the longer solve
+    capsys.readouterr()
+
+
 def test_a_frame_shows_the_grid_in_either_theme(trace):
     light, dark = render_frame(trace, 1), render_frame(trace, 1, theme="dark")
     assert light.size == dark.size and light.getpixel((2, 2)) == (255, 255, 255) != dark.getpixel((2, 2))

@@ -233,7 +233,7 @@ def test_init_from_a_different_model_is_refused_and_leaves_no_run(data_dir, tmp_
     args = [*_args(data_dir, tmp_path / "bigger", 3), "--set", "model.hidden_size=32",
             "--init-from", str(tmp_path / "first" / "best")]
     assert train_main(args) == 2
-    assert "different model (hidden_size 16 there, 32 here)" in capsys.readouterr().err
+    assert "different model (hidden_size: 16 there, 32 here)" in capsys.readouterr().err
     assert not (tmp_path / "bigger" / "state").exists() and not (tmp_path / "bigger" / "metrics.jsonl").exists()
     assert train_main([*_args(data_dir, tmp_path / "missing", 3), "--init-from", str(tmp_path / "nowhere")]) == 2
     assert "not found" in capsys.readouterr().err

@@ -30,7 +30,7 @@ def test_a_run_that_died_before_its_first_checkpoint_says_so_and_starts_over_wit
     shutil.rmtree(run_dir / "state")  # as if killed before its first checkpoint: a log, no state
     assert train_main(["--resume", str(run_dir)]) == 2
     error = capsys.readouterr().err
-    assert "stopped before it saved its first checkpoint" in error and f"--out {run_dir}" in error
+    assert "stopped before it saved its first checkpoint" in error and f"--out {run_dir} --steps 6" in error
 
     assert train_main(_args(train_data_9x9, run_dir, 3)) == 0  # the same command starts it over
     curves = read_curves(run_dir)
@@ -49,7 +49,12 @@ def test_resume_refuses_out_and_a_hand_edited_config_of_the_wrong_type(train_dat
     config["train"]["lr"] = "fast"
     (run_dir / "run.json").write_text(json.dumps(config))
     assert train_main(["--resume", str(run_dir), "--steps", "6"]) == 2
-    assert "TrainConfig.lr must be float, got 'fast'" in capsys.readouterr().err
+    assert "run.json: TrainConfig.lr must be float, got 'fast'" in capsys.readouterr().err
+    for broken in ({**config, "train": "x"}, {key: value for key, value in config.items() if key != "train"},
+                   {**config, "train": {**config["train"], "lr": float("nan")}}):
+        (run_dir / "run.json").write_text(json.dumps(broken))
+        assert train_main(["--resume", str(run_dir), "--steps", "6"]) == 2
+        assert "run.json: " in capsys.readouterr().err
 
 
 def test_a_damaged_state_is_refused_with_advice_for_a_run_and_leaves_the_folder_unlocked(

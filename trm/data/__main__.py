@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "minimal":
             unlike = load_split(Path(args.unlike), "train").puzzles if args.unlike else None
             written = write_minimal_puzzles(args.size, args.count, args.seed, Path(args.out), unlike)
+            if unlike is not None and written < args.count:  # 4x4 has too few kinds of puzzle to draw more
+                print(f"note: {args.count - written} of the {args.count} puzzles drawn are equivalent to one in "
+                      f"{args.unlike}'s train split and were left out", file=sys.stderr)
             print(json.dumps({"size": args.size, "puzzles": written, "out": args.out}))
         else:
             stats = make_heldout_samples(args.shared_dir, seed=args.seed)

@@ -94,7 +94,8 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
                      "--agree or --noise")
     given = [option for option, used in (("--select vote", args.select != "q"), ("--noise", args.noise)) if used]
     if given and args.views == 1:
-        parser.error(f"{' and '.join(given)} work on several views of each puzzle: add --views K (K >= 2)")
+        parser.error(f"{' and '.join(given)} {'work' if len(given) > 1 else 'works'} on several views of each "
+                     "puzzle: add --views K (K >= 2)")
     if args.agree and args.agree > args.views:
         parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
                      "or more")

@@ -1,5 +1,6 @@
 """The model card (MODEL_CARD.md) of a shipped checkpoint, written from its metadata: nothing typed by hand."""
 
+import shlex
 from pathlib import Path
 
 from trm.evaluate import BandAccuracy, pooled_card_bands
@@ -240,22 +241,24 @@ def _training_lines(metadata: dict) -> list[str]:
             f"- Status: {metadata.get('status') or 'n/a'}", ""]
 
 
-def _reproduce_lines(name: str, evaluations: list[dict]) -> list[str]:
-    """The command that measures the first row again, where the checkpoint is shipped (checkpoints/NAME)."""
+def _reproduce_lines(location: str, evaluations: list[dict]) -> list[str]:
+    """The command that measures the first row again, with the checkpoint at ``location``."""
     if not evaluations:
         return []
     first = evaluations[0]
     count = first["result"]["count"] + first.get("skipped", 0)  # --limit counts puzzles read, skipped ones too
-    data = first.get("data") or "<csv>"
-    command = (f"python -m trm.evaluate --checkpoint checkpoints/{name} --data {data} --limit {count} "
+    data = shlex.quote(first["data"]) if first.get("data") else "<csv>"
+    command = (f"python -m trm.evaluate --checkpoint {shlex.quote(location)} --data {data} --limit {count} "
                f"--steps {first['result']['steps']}")
     bf16 = "bf16" in first["result"].get("precision", "")
     return [f"Reproduce the first row with `{command}`" + (" (evaluated in bf16 autocast: on a CPU add `--bf16` to "
                                                            "match)." if bf16 else ".")]
 
 
-def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict]) -> str:
-    """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy."""
+def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluations: list[dict],
+                      location: str | None = None) -> str:
+    """Markdown for a checkpoint: what it is, how it was trained (command, data, steps, time, hardware), accuracy.
+    ``location``: the folder as its reproduce command names it (default checkpoints/NAME, where models ship)."""
     train = metadata.get("training", {})
     lines = [f"# {name}", "", metadata.get("summary", ""), "",
              "## Model", "",
@@ -270,7 +273,7 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              "", *(origin_section(metadata["converted_from"]) if metadata.get("converted_from") else
                    _training_lines(metadata)),
              "## Held-out accuracy", "", *_eval_section(evaluations), "",
-             *_reproduce_lines(name, evaluations),
+             *_reproduce_lines(location or f"checkpoints/{name}", evaluations),
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
              *views_and_steps_section(metadata.get("test_time")),
              *_curve_section(train.get("heldout_curve"), train.get("step")),

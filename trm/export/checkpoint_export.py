@@ -19,6 +19,7 @@ from trm.export.card_test_time import merge_test_time, read_test_time
 from trm.model.build import build_model
 from trm.model.config import ModelConfig
 from trm.model.trm import RecursiveModel, count_parameters
+from trm.runs.listing import read_run
 from trm.runs.history import compared_run, data_provenance, training_curve, training_metadata
 from trm.runs.layout import BEST
 from trm.runs.run_config import read_run_config
@@ -58,8 +59,7 @@ def _default_summary(config: ModelConfig, training: dict) -> str:
 
 def _run_state(run_dir: Path) -> str:
     """What the run was doing when it was exported, in the words of its status file."""
-    status = read_status(run_dir)
-    state, step = status.get("state"), status.get("step")
+    state, step = read_run(run_dir).state, read_status(run_dir).get("step")  # read_run sees a crash as one
     if state == "finished":
         return f"finished its {step:,} steps" if isinstance(step, int) else "finished"
     return f"{state} at step {step:,} when exported" if state and isinstance(step, int) else ""
@@ -123,7 +123,8 @@ def _evaluate_into_card(destination: Path, name: str, config: ModelConfig, metad
 def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dict) -> None:
     saved = read_json(destination / "config.json", "Checkpoint config")
     write_json(destination / "config.json", {**saved, "metadata": metadata})
-    (destination / "MODEL_CARD.md").write_text(render_model_card(name, config, metadata, metadata["evaluations"]))
+    (destination / "MODEL_CARD.md").write_text(render_model_card(name, config, metadata, metadata["evaluations"],
+                                                                  str(destination)))
 
 
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
@@ -148,5 +149,5 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
     model_config = ModelConfig.from_dict(loaded_config["model"])
     (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
-                                                                metadata.get("evaluations", [])))
+                                                                metadata.get("evaluations", []), str(checkpoint)))
     return checkpoint

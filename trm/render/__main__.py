@@ -81,11 +81,15 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             parser.error(f"{flag} {path}: the folder {Path(path).resolve().parent} does not exist")
     if args.png and Path(args.png).exists() and not Path(args.png).is_dir():
         parser.error(f"--png {args.png}: that is a file; give a folder (made if missing)")
-    foreign = args.png and Path(args.png).is_dir() and [path.name for path in Path(args.png).iterdir()
-                                                        if not is_step_picture(path.name)]
-    if foreign:
-        parser.error(f"--png {args.png} holds other files ({', '.join(sorted(foreign)[:3])}...): give a new or "
-                     "empty folder, or one that only holds this command's PNGs")
+    if args.png and Path(args.png).is_dir():
+        outputs = {Path(getattr(args, name)).resolve() for name in ("gif", "mp4", "html", "trace_out")
+                   if getattr(args, name)}
+        foreign = sorted(path.name for path in Path(args.png).iterdir() if not is_step_picture(path.name)
+                         and not path.name.startswith(".") and path.resolve() not in outputs)
+        if foreign:
+            parser.error(f"--png {args.png} holds other files ({', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}): give a new or empty folder, or one that only "
+                         "holds this command's pictures")
     targets = [(f"--{name.replace('_', '-')}", Path(getattr(args, name)).resolve())
                for name in ("gif", "mp4", "html", "png", "trace_out") if getattr(args, name)]
     for index, (flag, path) in enumerate(targets):

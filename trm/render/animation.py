@@ -75,9 +75,12 @@ def is_step_picture(name: str) -> bool:
 
 def write_pngs(trace: Trace, folder: Path, theme: str = "light", progress: Progress | None = None) -> list[Path]:
     """``step_001.png`` ... one picture per step and ``charts.png`` (P(halt) and blanks right per step), in a
-    folder made if missing."""
+    folder made if missing; step pictures past the last step, left by a longer solve drawn there before, go."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    for earlier in folder.glob("step_*.png"):  # a longer solve drawn here before: its extra steps would mislead
+        if is_step_picture(earlier.name) and int(earlier.stem[5:]) > len(trace.steps):
+            earlier.unlink()
     digits = len(str(len(trace.steps)))
     paths = []
     for record, frame in zip(trace.steps, _frames(trace, theme, progress)):

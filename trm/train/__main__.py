@@ -73,8 +73,8 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
     model_overrides, train_overrides = _collect_overrides(args)
     if args.resume:
         saved = read_run_config(run_dir)
-        spec = RunSpec(saved["preset"], ModelConfig.from_dict(saved["model"]), TrainConfig.from_dict(saved["train"]),
-                       saved.get("command", ""), saved.get("save_optimizer", True))
+        spec = RunSpec(saved.get("preset", ""), *_saved_configs(run_dir, saved), saved.get("command", ""),
+                       saved.get("save_optimizer", True))
         # The command that started the run stays (model cards quote it); each resume is added after it.
         spec.extra["resumed_with"] = [*saved.get("resumed_with", []), _this_command(argv)]
         if saved.get("init_from"):  # where a fine-tuning run started stays on record (its weights are not reloaded)
@@ -98,12 +98,23 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
     return spec
 
 
-def _refuse_unsaved(run_dir: Path, preset: str) -> None:
+def _saved_configs(run_dir: Path, saved: dict) -> tuple[ModelConfig, TrainConfig]:
+    """The model and training configs of a run to resume, from its run.json; a file edited by hand into something
+    else is a ConfigError naming the file, not a traceback."""
+    try:
+        if not isinstance(saved.get("model"), dict) or not isinstance(saved.get("train"), dict):
+            raise ConfigError("it needs a \"model\" and a \"train\" section")
+        return ModelConfig.from_dict(saved["model"]), TrainConfig.from_dict(saved["train"])
+    except ConfigError as error:
+        raise ConfigError(f"{run_dir / 'run.json'}: {error}") from error
+
+
+def _refuse_unsaved(run_dir: Path, preset: str, command: str) -> None:
     """A run stopped before its first checkpoint has nothing to resume from: say so, and how to start it again."""
     if not has_run_state(run_dir):
+        again = command or f"python -m trm.train --preset {preset} --out {run_dir} (and the same options)"
         raise ConfigError(f"{run_dir} stopped before it saved its first checkpoint, so there is nothing to resume; "
-                          f"start it again with: python -m trm.train --preset {preset} --out {run_dir} (and the "
-                          f"same options as before)")
+                          f"start it again with the command that started it: {again}")
 
 
 def _refuse_finished(run_dir: Path, total_steps: int) -> None:
@@ -149,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spec = _spec_for(args, run_dir, argv)
         if args.resume:
-            _refuse_unsaved(run_dir, spec.preset)
+            _refuse_unsaved(run_dir, spec.preset, spec.command)
             _refuse_finished(run_dir, spec.train.total_steps)
         if not args.resume and (run_dir / STATE).exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")

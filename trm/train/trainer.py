@@ -47,7 +47,7 @@ def load_initial_model(model_dir: str | Path, config: ModelConfig) -> LoadedMode
     loaded = load_model(model_dir)
     if loaded.config != config:
         theirs, ours = loaded.config.to_dict(), config.to_dict()
-        fields = ", ".join(f"{name} {theirs[name]!r} there, {ours[name]!r} here" for name in ours
+        fields = "; ".join(f"{name}: {theirs[name]!r} there, {ours[name]!r} here" for name in ours
                            if theirs.get(name) != ours[name])
         raise ConfigError(f"{model_dir} holds a different model ({fields}); a run can only start from weights of "
                           f"its own model config: change the preset or give --set model.FIELD=VALUE.")
