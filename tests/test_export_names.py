@@ -78,3 +78,25 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
     (run / "status.json").write_text(json.dumps({**status, "state": "running", "pid": int(gone.stdout)}))
     assert export_main(["--run", str(run), "--name", "x2", "--dest", str(dest)]) == 0
     assert "- Status: crashed at step 6 when exported" in (dest / "x2" / "MODEL_CARD.md").read_text()
+
+
+def test_an_export_interrupted_during_its_evaluations_says_what_it_left(tmp_path, train_data_9x9, capsys,
+                                                                         monkeypatch):
+    from tests.test_train import TINY
+    import trm.export.checkpoint_export as checkpoint_export
+    from trm.export.__main__ import main as export_main
+    from trm.train.__main__ import main as train_main
+    run = tmp_path / "run"
+    assert train_main(["--preset", "sudoku9-mlp", "--out", str(run), "--steps", "3", "--data", str(train_data_9x9),
+                       "--device", "cpu", *TINY]) == 0
+
+    def interrupted(*_, **__):
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr(checkpoint_export, "evaluate_checkpoint", interrupted)
+    good = Path(__file__).parents[1] / "assets/puzzles/heldout_forum_hardest_2k.csv"
+    with pytest.raises(KeyboardInterrupt):
+        export_main(["--run", str(run), "--name", "x", "--dest", str(tmp_path), "--eval", f"g={good}"])
+    assert f"{tmp_path / 'x'} was written with the evaluations finished so far" in capsys.readouterr().err
+    assert "No held-out evaluation was recorded." in (tmp_path / "x" / "MODEL_CARD.md").read_text()

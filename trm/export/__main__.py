@@ -94,11 +94,19 @@ def _run(args: argparse.Namespace) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; prints {"checkpoint": PATH} and returns 0, or prints the error and returns 2."""
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    existed = args.name is not None and (Path(args.dest) / args.name).exists()
     try:
         path = _run(args)
     except (TRMError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        written = None if args.card_only or existed else Path(args.dest) / args.name
+        if written is not None and written.exists():  # saved before its evaluations: say what it holds
+            print(f"\nnote: {written} was written with the evaluations finished so far; its card says "
+                  f"which. Export again with --force, or add evaluations with --card-only {written} --eval ...",
+                  file=sys.stderr)
+        raise
     print(json.dumps({"checkpoint": str(path)}))
     return 0
 
