@@ -1,6 +1,7 @@
 """TrainConfig and the named presets (model + training) the CLI and the app offer."""
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from trm.errors import ConfigError
@@ -61,6 +62,9 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         check_field_types(self)
+        for field in dataclasses.fields(self):  # NaN slips through every comparison below
+            if field.type is float and not math.isfinite(getattr(self, field.name)):
+                raise ConfigError(f"TrainConfig.{field.name} must be a finite number, got {getattr(self, field.name)}.")
         for name in ("batch_size", "total_steps", "eval_every", "checkpoint_every", "log_every", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}.")
