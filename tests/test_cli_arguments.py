@@ -76,3 +76,12 @@ def test_the_text_report_ends_with_the_q_heads_calibration(capsys):
     start = next(i for i, line in enumerate(report) if line.startswith("calibration:"))
     rows = [line.split() for line in report[start + 1:]]
     assert rows and sum(int(row[1]) for row in rows) == 20 * 4  # every (puzzle, step) pair of 20 puzzles, 4 steps
+
+
+def test_evaluate_names_the_puzzles_it_skips(tmp_path, capsys):
+    from trm.evaluate.cli import main as evaluate_main
+    data = tmp_path / "mixed.csv"  # a conflict in the first row's givens, a fine puzzle, an empty grid
+    data.write_text("puzzle\n1104020000300402\n0000300204100000\n0000000000000000\n")
+    assert evaluate_main(["--checkpoint", CHECKPOINT, "--data", str(data), "--device", "cpu"]) == 0
+    captured = capsys.readouterr()
+    assert "skipped puzzles 1, 3 of" in captured.err and "(2 skipped: no unique solution)" in captured.out

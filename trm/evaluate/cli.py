@@ -252,7 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         return _write_predictions(args)
     try:
         loaded = load_model(args.checkpoint, args.device)
-        table, skipped = read_eval_set(args.data, args.limit)
+        dropped: list[int] = []
+        table, skipped = read_eval_set(args.data, args.limit, dropped=dropped)
+        if dropped and not args.json:
+            print(f"note: skipped puzzle{'s' if len(dropped) > 1 else ''} {', '.join(map(str, dropped[:10]))}"
+                  f"{', ...' if len(dropped) > 10 else ''} of {args.data} (counted from 1): no unique solution, "
+                  "from conflicting givens or too few of them", file=sys.stderr)
         if table.shape.size != loaded.config.grid_size:
             raise DataError(f"{args.data} holds {table.shape.size}x{table.shape.size} puzzles but the checkpoint "
                             f"was trained on {loaded.config.grid_size}x{loaded.config.grid_size}.")

@@ -18,10 +18,11 @@ def _first(table: PuzzleTable, limit: int | None) -> PuzzleTable:
     return PuzzleTable(table.shape, table.puzzles[:n], table.solutions[:n], table.sources[:n])
 
 
-def read_eval_set(source: str, limit: int | None = None, solve: bool = True) -> tuple[PuzzleTable, int]:
+def read_eval_set(source: str, limit: int | None = None, solve: bool = True,
+                  dropped: list[int] | None = None) -> tuple[PuzzleTable, int]:
     """The first ``limit`` puzzles of ``source`` and how many were skipped. With ``solve`` a CSV's missing
-    solutions come from the exact solver and puzzles without a unique one are skipped; without, a CSV is read as
-    it is (its solutions may be absent)."""
+    solutions come from the exact solver and puzzles without a unique one are skipped (their numbers in the file,
+    from 1, go to ``dropped`` when given); without, a CSV is read as it is (its solutions may be absent)."""
     if source == MINIMAL_4X4:
         shape = shape_for_size(4)
         puzzles, solutions = enumerate_minimal_puzzles(shape)
@@ -31,4 +32,4 @@ def read_eval_set(source: str, limit: int | None = None, solve: bool = True) -> 
         return _first(load_split(path if path.is_dir() else path.parent, "test" if path.is_dir() else path.stem),
                       limit), 0
     table = read_puzzle_csv(path, limit=limit)
-    return fill_solutions(table) if solve else (table, 0)
+    return fill_solutions(table, dropped) if solve else (table, 0)
