@@ -14,7 +14,7 @@ from trm.kernels.triton_support import processor_count, tma_compatible, triton
 if triton is not None:
     import triton.language as tl
 
-    from trm.kernels.triton_support import TensorDescriptor, grouped_tile
+    from trm.kernels.triton_support import TensorDescriptor, grouped_tile, grouped_tile_offsets
 
     @triton.jit
     def gated_tile(gate, up, squares_ptr, offs_r, tile_n, rows, tiles_n, NORMED: tl.constexpr):
@@ -66,10 +66,7 @@ if triton is not None:
         clipped."""
         tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
         for tile in tl.range(tl.program_id(0), tiles_r * tiles_n, PROGRAMS):
-            first_r = (tile // (GROUP_R * tiles_n)) * GROUP_R
-            group_size = tl.minimum(tiles_r - first_r, GROUP_R)
-            off_r = (first_r + tile % group_size) * BLOCK_R
-            off_n = ((tile % (GROUP_R * tiles_n)) // group_size) * BLOCK_N
+            off_r, off_n = grouped_tile_offsets(tile, tiles_r, tiles_n, BLOCK_R, BLOCK_N, GROUP_R)
             gate = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
             up = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
             for k in range(0, depth, BLOCK_K):

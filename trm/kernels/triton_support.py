@@ -26,6 +26,15 @@ if triton is not None:
         group_size = tl.minimum(tiles_r - first_r, GROUP_R)
         return first_r + (pid % group_size), (pid % (GROUP_R * tiles_n)) // group_size
 
+    @triton.jit
+    def grouped_tile_offsets(tile, tiles_r, tiles_n, BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr,
+                             GROUP_R: tl.constexpr):
+        """The first row and column of tile number ``tile`` in grouped order, for persistent kernels whose
+        programs stride over the tiles (grouped_tile's order, by tile instead of by program)."""
+        first_r = (tile // (GROUP_R * tiles_n)) * GROUP_R
+        group_size = tl.minimum(tiles_r - first_r, GROUP_R)
+        return (first_r + tile % group_size) * BLOCK_R, ((tile % (GROUP_R * tiles_n)) // group_size) * BLOCK_N
+
 
 def can_run_kernels(device: torch.device) -> bool:
     """Triton importable, and a CUDA device (or the Triton interpreter, which the tests use on the CPU)."""
