@@ -38,8 +38,8 @@ def _relative_error(result, reference) -> float:
     return max(float((g.double() - r).norm() / r.norm()) for g, r in zip(result, reference))
 
 
-def _fused(blocks, tma: bool = False):
-    return lambda *inputs: FusedSwiGLU.apply(*inputs, blocks, None, tma)
+def _fused(blocks):
+    return lambda *inputs: FusedSwiGLU.apply(*inputs, blocks)
 
 
 def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
@@ -49,10 +49,10 @@ def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
         inputs, grad_out = _case(rows, hidden, width, device, dtype)
         reference = gradients(unfused, [t.double() for t in inputs], grad_out.double())
         plain = _relative_error(gradients(unfused, inputs, grad_out), reference)
-        for blocks, tma in (((32, 32, 16, 4, 2), False), ((64, 16, 32, 4, 1), False), ((32, 32, 16, 4, 2), True)):
-            error = _relative_error(gradients(_fused(blocks, tma), inputs, grad_out), reference)
-            print(f"check R={rows:,} D={hidden} W={width} {blocks}{' TMA' if tma else ''}: relative error "
-                  f"{error:.2e} against float64 (the plain {dtype} path: {plain:.2e})")
+        for blocks in ((32, 32, 16, 4, 2), (64, 16, 32, 4, 1)):
+            error = _relative_error(gradients(_fused(blocks), inputs, grad_out), reference)
+            print(f"check R={rows:,} D={hidden} W={width} {blocks}: relative error {error:.2e} against float64 "
+                  f"(the plain {dtype} path: {plain:.2e})")
             assert error < tolerance, f"{blocks}: relative error {error:.2e} >= {tolerance}"
 
 
@@ -65,9 +65,6 @@ def time_variants(configs: list[tuple[int, int, int, int, int]], batch: int = 76
                "torch.compile autograd (the model's plain path)": lambda: gradients(compiled, inputs, grad_out)}
     for blocks in configs:
         timings[f"fused backward {blocks}"] = lambda blocks=blocks: gradients(_fused(blocks), inputs, grad_out)
-    for blocks in TMA_TILES:
-        timings[f"fused backward, TMA {blocks}"] = lambda blocks=blocks: gradients(_fused(blocks, True), inputs,
-                                                                                   grad_out)
     return [time_variant(label, function, lambda result: _relative_error(result, reference), flops)
             for label, function in timings.items()]
 
@@ -75,9 +72,6 @@ def time_variants(configs: list[tuple[int, int, int, int, int]], batch: int = 76
 # (BLOCK_R, BLOCK_N, BLOCK_K, warps, stages); the first is trm/kernels/swiglu_grad.py's SWIGLU_BACKWARD_BLOCKS
 TILES = [(64, 128, 64, 4, 4), (128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (128, 256, 64, 8, 3),
          (256, 128, 64, 8, 3), (128, 128, 32, 4, 4), (128, 64, 64, 8, 3)]
-# the TMA kernel's tiles (persistent, one program per SM); the first is SWIGLU_BACKWARD_TMA_BLOCKS
-TMA_TILES = [(128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (64, 128, 64, 4, 4), (128, 256, 64, 8, 3),
-             (128, 64, 64, 4, 4)]
 
 if __name__ == "__main__":
     run(__doc__.split("\n")[0], check, time_variants, TILES)

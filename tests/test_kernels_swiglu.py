@@ -4,7 +4,6 @@ interpreter on the CPU, float32).
 CI installs Triton for these tests (.ci/run); without it they are skipped, since PyTorch's CPU wheels lack it.
 """
 
-import pytest
 import torch
 
 from tests.kernel_checks import Refusing, check_swiglu_gradients_under_autocast, gradients, needs_triton, \
@@ -47,10 +46,7 @@ def test_tma_needs_aligned_rows_and_a_contiguous_last_axis():
     assert not tma_compatible(torch.zeros(18)[2:].view(4, 4))  # starts 8 bytes into its storage
 
 
-@pytest.mark.parametrize("tma", [False, True])
-def test_channel_swiglu_backward_kernel_gives_autograd_gradients_with_ragged_sizes(tma, monkeypatch):
-    if tma:  # the TMA kernel, and only it: the pointer version must not run
-        monkeypatch.setattr(swiglu_grad_module, "swiglu_backward_kernel", Refusing())
+def test_channel_swiglu_backward_kernel_gives_autograd_gradients_with_ragged_sizes():
     generator = torch.Generator().manual_seed(0)
     rows, hidden, width = 37, 24, 40
     inputs = [torch.randn(rows, hidden, generator=generator), torch.randn(2 * width, hidden, generator=generator) / 5,
@@ -62,8 +58,8 @@ def test_channel_swiglu_backward_kernel_gives_autograd_gradients_with_ragged_siz
         return (torch.nn.functional.silu(gate) * up) @ down.T
 
     expected = gradients(plain, inputs, grad_out)
-    fused = gradients(lambda *t: FusedSwiGLU.apply(*t, (16, 16, 16, 4, 2), None, tma), inputs, grad_out)
-    for result, reference in zip(fused, expected):
+    for result, reference in zip(gradients(lambda *t: FusedSwiGLU.apply(*t, (16, 16, 16, 4, 2)), inputs, grad_out),
+                                 expected):
         assert result.shape == reference.shape
         assert torch.allclose(result, reference, atol=1e-5 * float(reference.detach().abs().max()))
 
@@ -80,16 +76,3 @@ def _reference_gate_up_grad(grad_out, down, gate_up, blocks=None, normed=None):
 def test_channel_swiglu_with_gradients_under_autocast_matches_the_plain_layer(monkeypatch):
     monkeypatch.setattr(swiglu_grad_module, "swiglu_gate_up_grad", _reference_gate_up_grad)
     check_swiglu_gradients_under_autocast("cpu")
-
-
-def test_tma_backward_kernel_matches_the_pointer_kernel_for_both_swiglus():
-    from trm.kernels.swiglu_grad import swiglu_gate_up_grad, swiglu_gate_up_grad_tma
-    generator = torch.Generator().manual_seed(0)
-    for rows, depth, width in ((50, 32, 48), (130, 32, 40)):  # rows and widths that end inside a tile
-        grad = torch.randn(rows, depth, generator=generator)
-        down = torch.randn(depth, width, generator=generator) / depth**0.5
-        gate_up = torch.randn(rows, 2 * width, generator=generator)
-        normed = (torch.rand(rows, generator=generator) + 0.5, torch.randn(rows, generator=generator))
-        for norm in (None, normed):
-            expected = swiglu_gate_up_grad(grad, down, gate_up, (32, 32, 32, 4, 2), norm)
-            assert torch.equal(swiglu_gate_up_grad_tma(grad, down, gate_up, (32, 32, 32, 4, 2), norm), expected)

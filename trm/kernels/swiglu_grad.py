@@ -10,12 +10,12 @@ takes the same path; its width norm adds one reduction per row to the backward (
 import torch
 import torch.nn.functional as F
 
-from trm.kernels.triton_support import processor_count, tma_compatible, triton
+from trm.kernels.triton_support import triton
 
 if triton is not None:
     import triton.language as tl
 
-    from trm.kernels.triton_support import TensorDescriptor, grouped_tile, grouped_tile_offsets
+    from trm.kernels.triton_support import grouped_tile
 
     @triton.jit
     def gate_up_gradients(d_act, gate, up, rstd_ptr, normed_sum_ptr, offs_r, rows, width, NORMED: tl.constexpr):
@@ -61,59 +61,8 @@ if triton is not None:
         tl.store(out_at + width, d_up.to(out_ptr.dtype.element_ty), mask=mask)
 
 
-    @triton.jit
-    def swiglu_backward_tma_kernel(grad_desc, w_down_desc, gate_desc, up_desc, d_gate_desc, d_up_desc, rstd_ptr,
-                                   normed_sum_ptr, rows, width, depth, BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr,
-                                   BLOCK_K: tl.constexpr, GROUP_R: tl.constexpr, PROGRAMS: tl.constexpr,
-                                   NORMED: tl.constexpr):
-        """swiglu_backward_kernel's maths with every tile copied by TMA; PROGRAMS programs (one per SM) stride
-        over the tiles in grouped order. Gate and up, and their gradients, are (R, W) views of the (R, 2W) tensors,
-        so loads past the width come back zero and stores past it are clipped: no masks."""
-        tiles_r, tiles_n = tl.cdiv(rows, BLOCK_R), tl.cdiv(width, BLOCK_N)
-        for tile in tl.range(tl.program_id(0), tiles_r * tiles_n, PROGRAMS):
-            off_r, off_n = grouped_tile_offsets(tile, tiles_r, tiles_n, BLOCK_R, BLOCK_N, GROUP_R)
-            d_act = tl.zeros((BLOCK_R, BLOCK_N), dtype=tl.float32)
-            for k in range(0, depth, BLOCK_K):
-                d_act = tl.dot(grad_desc.load([off_r, k]), w_down_desc.load([k, off_n]), d_act)
-            d_act = d_act.to(grad_desc.dtype).to(tl.float32)  # rounded as autograd's GEMM output would be
-            gate = gate_desc.load([off_r, off_n]).to(tl.float32)
-            up = up_desc.load([off_r, off_n]).to(tl.float32)
-            offs_r = (off_r + tl.arange(0, BLOCK_R)).to(tl.int64)
-            d_gate, d_up = gate_up_gradients(d_act, gate, up, rstd_ptr, normed_sum_ptr, offs_r, rows, width, NORMED)
-            d_gate_desc.store([off_r, off_n], d_gate.to(d_gate_desc.dtype))
-            d_up_desc.store([off_r, off_n], d_up.to(d_up_desc.dtype))
-
-
 # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: the fastest of bench/kernel_swiglu_grad.py's tiles on a Hopper GPU
 SWIGLU_BACKWARD_BLOCKS = (64, 128, 64, 4, 4)
-SWIGLU_BACKWARD_TMA_BLOCKS = (128, 128, 64, 8, 3)  # a first guess, the forward TMA kernel's tile: not yet swept
-
-
-def _halves(tensor: torch.Tensor, width: int, block_r: int, block_n: int) -> tuple:
-    """TMA descriptors of the gate and the up half of a (R, 2W) tensor, each an (R, W) view."""
-    return tuple(TensorDescriptor.from_tensor(half, [block_r, block_n])
-                 for half in (tensor[:, :width], tensor[:, width:]))
-
-
-def swiglu_gate_up_grad_tma(grad_out: torch.Tensor, down: torch.Tensor, gate_up: torch.Tensor,
-                            blocks: tuple[int, int, int, int, int] | None = None,
-                            normed: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
-    """swiglu_gate_up_grad on the TMA kernel (Hopper or newer; elsewhere Triton lowers the descriptors to
-    pointers). Needs tensors tma_compatible allows, W a multiple of 8 (the up half starts 16-byte aligned)."""
-    block_r, block_n, block_k, warps, stages = blocks or SWIGLU_BACKWARD_TMA_BLOCKS
-    grad_out, down, gate_up = grad_out.contiguous(), down.contiguous(), gate_up.contiguous()
-    rows, depth = grad_out.shape
-    width = down.shape[1]
-    out = torch.empty_like(gate_up)
-    programs = min(triton.cdiv(rows, block_r) * triton.cdiv(width, block_n), processor_count(grad_out.device))
-    rstd, normed_sum = (t.contiguous() for t in normed) if normed else (out, out)  # (read only when normed)
-    swiglu_backward_tma_kernel[(programs,)](
-        TensorDescriptor.from_tensor(grad_out, [block_r, block_k]),
-        TensorDescriptor.from_tensor(down, [block_k, block_n]),
-        *_halves(gate_up, width, block_r, block_n), *_halves(out, width, block_r, block_n), rstd, normed_sum, rows,
-        width, depth, BLOCK_R=block_r, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_R=8, PROGRAMS=programs,
-        NORMED=normed is not None, num_warps=warps, num_stages=stages)
-    return out
 
 
 def swiglu_gate_up_grad(grad_out: torch.Tensor, down: torch.Tensor, gate_up: torch.Tensor,
@@ -137,14 +86,12 @@ def swiglu_gate_up_grad(grad_out: torch.Tensor, down: torch.Tensor, gate_up: tor
 
 class FusedSwiGLU(torch.autograd.Function):
     """down(silu(gate) * up) for rows ``x`` (R, D), weights ``gate_up`` (2W, D) and ``down`` (D, W) already in the
-    working dtype; the backward pass uses swiglu_gate_up_grad (with ``blocks``, its default tile if None), or with
-    ``tma`` its TMA version where the tensors allow it. With ``normed_eps`` the normed SwiGLU, sigmoid(gate) *
-    RMSNorm(gate * up), computed as the plain layer does. (The model's layers leave ``tma`` off here until
-    bench/kernel_swiglu_grad.py shows the TMA backward faster on a GPU.)"""
+    working dtype; the backward pass uses swiglu_gate_up_grad (with ``blocks``, its default tile if None). With
+    ``normed_eps`` the normed SwiGLU, sigmoid(gate) * RMSNorm(gate * up), computed as the plain layer does."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, blocks=None,
-                normed_eps: float | None = None, tma: bool = False) -> torch.Tensor:
+                normed_eps: float | None = None) -> torch.Tensor:
         gate_up_out = x @ gate_up.T
         gate, up = gate_up_out.chunk(2, dim=-1)
         if normed_eps is None:
@@ -155,7 +102,7 @@ class FusedSwiGLU(torch.autograd.Function):
             activated = torch.sigmoid(gate) * (product * rstd[:, None]).to(gate.dtype)
         out = activated @ down.T
         ctx.save_for_backward(x, gate_up, down, gate_up_out, activated, *((rstd, out) if rstd is not None else ()))
-        ctx.blocks, ctx.tma = blocks, tma
+        ctx.blocks = blocks
         return out
 
     @staticmethod
@@ -166,10 +113,7 @@ class FusedSwiGLU(torch.autograd.Function):
         if normed:  # each row's sum of d(out) * out: the width norm's share of the gradient
             rstd, out = normed
             normed = (rstd, (grad_out.float() * out.float()).sum(-1))
-        down = down.to(dtype).contiguous()
-        tma = ctx.tma and down.shape[1] % 8 == 0 and tma_compatible(grad_out, down, gate_up_out)
-        d_gate_up = (swiglu_gate_up_grad_tma if tma else swiglu_gate_up_grad)(grad_out, down, gate_up_out, ctx.blocks,
-                                                                             normed or None)
+        d_gate_up = swiglu_gate_up_grad(grad_out, down.to(dtype), gate_up_out, ctx.blocks, normed or None)
         # autograd casts each gradient back to its input's dtype
-        extra = [None] * (len(ctx.needs_input_grad) - 3)  # for blocks, normed_eps and tma, however many were given
+        extra = [None] * (len(ctx.needs_input_grad) - 3)  # for blocks and normed_eps, however many were given
         return d_gate_up @ gate_up.to(dtype), d_gate_up.T @ x.to(dtype), grad_out.T @ activated, *extra
