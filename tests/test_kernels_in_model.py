@@ -104,7 +104,7 @@ def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, sw
     assert all(block.channel_mlp.is_fused and block.mixer.is_fused for block in fused.net.blocks)
     assert all(block.channel_mlp.kernels.tma == tma and block.mixer.kernels.tma == tma
                for block in fused.net.blocks)
-    if tma:  # the forward kernels' pointer versions must not run (the backward kernels have no TMA version: bench/README says why)
+    if tma:  # the forward kernels' pointer versions must not run (no TMA backward: slower, bench/README)
         monkeypatch.setattr(swiglu_module, "swiglu_matmul_kernel", Refusing())
         monkeypatch.setattr(token_mixer_module, "token_mixer_kernel", Refusing())
     tokens = torch.randint(1, config.vocab_size, (3, config.cells), generator=torch.Generator().manual_seed(1))

@@ -11,6 +11,8 @@ from trm import load_model
 from trm.errors import DataError
 from trm.render import player_data, render_frame
 from trm.render.__main__ import main as render_main
+from trm.render.html_player import render_html
+from trm.render.own_files import HTML_MARK, written_by_render
 from trm.sudoku import parse_puzzle, shape_for_size, solve
 from trm.trace import read_trace_file, run_trace, trace_to_dict
 
@@ -58,6 +60,32 @@ def test_pictures_drawn_again_into_their_folder_replace_the_earlier_ones(tmp_pat
     capsys.readouterr()
 
 
+def test_files_it_wrote_are_replaced_and_anyone_elses_only_with_force(tmp_path, capsys):
+    files = {"--gif": tmp_path / "a.gif", "--mp4": tmp_path / "a.mp4", "--html": tmp_path / "a.htm",
+             "--trace-out": tmp_path / "t.json"}
+    outputs = [part for flag, path in files.items() for part in (flag, str(path))]
+    args = ["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--steps", "2"]
+    assert render_main(args + outputs) == 0
+    assert all(written_by_render(path) for path in files.values())
+    assert render_main(args + ["--steps", "3"] + outputs) == 0  # its own files: drawn again without a question
+    assert read_trace_file(files["--trace-out"]).steps[-1].step == 3
+    for flag, path in files.items():  # somebody's file of the same kind, under the name given
+        theirs = path.with_name("theirs" + path.suffix)
+        theirs.write_bytes(b"GIF89a their own" if flag == "--gif" else b'{"format": "their own"}')
+        with pytest.raises(SystemExit):
+            render_main(args + [flag, str(theirs)])
+        assert "already exists and is not a file this command wrote" in capsys.readouterr().err
+        assert b"their own" in theirs.read_bytes()  # untouched
+        assert render_main(args + [flag, str(theirs), "--force"]) == 0 and written_by_render(theirs)
+    with pytest.raises(SystemExit):  # a saved trace drawn again must not be written over by its own replay
+        render_main(["--trace", str(files["--trace-out"]), "--trace-out", str(files["--trace-out"])])
+    assert "also this command's input" in capsys.readouterr().err
+
+
+def test_the_html_player_carries_the_mark_that_says_who_wrote_it(trace):
+    assert HTML_MARK in render_html(trace).split("</head>")[0]
+
+
 def test_a_frame_shows_the_grid_in_either_theme(trace):
     light, dark = render_frame(trace, 1), render_frame(trace, 1, theme="dark")
     assert light.size == dark.size and light.getpixel((2, 2)) == (255, 255, 255) != dark.getpixel((2, 2))
@@ -89,7 +117,7 @@ def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys):
     assert "expected 16" in capsys.readouterr().err
     (tmp_path / "x.html").write_text("a file, not a folder")
     for wrong, message in ((["--mp4", str(tmp_path / "x.gif")], "must end in .mp4"),
-                           (["--gif", str(tmp_path / "no" / "x.gif")], "does not exist"),
+                           (["--gif", str(tmp_path / "no" / "x.gif")], "is not a folder that exists"),
                            (["--png", str(tmp_path / "x.html")], "that is a file"),
                            (["--png", str(tmp_path)], "holds other files (x.html"),
                            (["--gif", str(tmp_path / "x.gif"), "--png", str(tmp_path / "x.gif")], "the same path")):

@@ -115,10 +115,11 @@ def _starts_as(path, first_line: str, second_line_part: str) -> bool:
 
 def output_file_problem(option: str, path: str, *, force: bool = False, inputs: tuple[str, ...] = (),
                         own_header: str | None = None, own_row_part: str = "",
-                        parent_must_exist: bool = True) -> str | None:
+                        parent_must_exist: bool = True, is_own=None) -> str | None:
     """Why ``path`` must not be written as ``option``'s file, or None. Never an input of the same command; an
     existing file only when it starts as this command writes its files (``own_header``, then a row holding
-    ``own_row_part``) or with ``force``: a mistyped name must not replace somebody's data."""
+    ``own_row_part``; or ``is_own(path)`` is true) or with ``force``: a mistyped name must not replace somebody's
+    data."""
     from pathlib import Path
 
     target = Path(path)
@@ -128,7 +129,8 @@ def output_file_problem(option: str, path: str, *, force: bool = False, inputs: 
         return f"{option} {path}: {target.parent} is not a folder that exists"
     if any(target.resolve() == Path(source).resolve() for source in inputs if source):
         return f"{option} {path} is also this command's input: writing there would replace it"
-    if target.exists() and not force and not (own_header and _starts_as(target, own_header, own_row_part)):
+    own = (own_header and _starts_as(target, own_header, own_row_part)) or (is_own and is_own(target))
+    if target.exists() and not force and not own:
         return (f"{option} {path} already exists and is not a file this command wrote: give another name, or "
                 "pass --force to replace it")
     return None

@@ -2,12 +2,13 @@
 
     python -m trm.render --checkpoint checkpoints/sudoku9-mlp --puzzle 8000000000036000000700902... \
         [--steps N] [--views K] [--noise S] [--threshold 0.5] [--gif F.gif] [--mp4 F.mp4] [--html F.html] [--png DIR] \
-        [--trace-out F.json] [--seconds-per-step 0.6] [--theme light|dark] [--start STEP]
+        [--trace-out F.json] [--seconds-per-step 0.6] [--theme light|dark] [--start STEP] [--force]
     python -m trm.render --trace saved_trace.json --html F.html      # from a trace saved by the app, no model
 
 The solve is traced once (a progress bar per step), then drawn in every format asked for: an animated GIF, an
 MP4 (with ``pip install imageio-ffmpeg``), a self-contained HTML player that works offline, and one PNG per step.
 With --views K the puzzle runs as K views in one batch and the pictures follow the puzzle itself (view 0).
+An existing file is replaced only if this command wrote it (or with --force).
 """
 
 import argparse
@@ -22,6 +23,7 @@ from trm.checkpoint import load_model
 from trm.errors import ConfigError, TRMError
 from trm.render.animation import is_step_picture, write_gif, write_mp4, write_pngs
 from trm.render.html_player import describe_maker, write_html
+from trm.render.own_files import written_by_render
 from trm.sudoku import parse_puzzle, shape_for_size, solve
 from trm.trace import finish_trace, iter_trace, read_trace_file, trace_to_dict
 from trm.trace.records import Trace
@@ -53,6 +55,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--theme", choices=["light", "dark"], default="light", help="colours of GIF, MP4 and PNG")
     parser.add_argument("--start", type=cli_types.positive_int, default=1, help="the step the HTML player opens on")
     parser.add_argument("--device", type=cli_types.device, default="cpu")
+    parser.add_argument("--force", action="store_true",
+                        help="replace existing files at the output paths that this command did not write")
     args = parser.parse_args(argv)
     if not any((args.gif, args.mp4, args.html, args.png, args.trace_out)):
         parser.error("nothing to write: give at least one of --gif, --mp4, --html, --png, --trace-out")
@@ -67,8 +71,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Refuse a wrong extension or a missing folder before the solve, not after it (and never leave an empty
-    file behind)."""
+    """Refuse a wrong extension, a missing folder or somebody else's file before the solve, not after it (and never
+    leave an empty file behind)."""
     endings = {"gif": (".gif",), "mp4": (".mp4",), "html": (".html", ".htm"), "trace_out": (".json",)}
     for name, allowed in endings.items():
         path = getattr(args, name)
@@ -77,11 +81,13 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         flag = "--" + name.replace("_", "-")
         if Path(path).suffix.lower() not in allowed:
             parser.error(f"{flag} {path}: the file name must end in {' or '.join(allowed)}")
-        if not Path(path).resolve().parent.is_dir():
-            parser.error(f"{flag} {path}: the folder {Path(path).resolve().parent} does not exist")
+        problem = cli_types.output_file_problem(flag, path, force=args.force, inputs=(args.trace,),
+                                                is_own=written_by_render)
+        if problem:
+            parser.error(problem)
     if args.png and Path(args.png).exists() and not Path(args.png).is_dir():
         parser.error(f"--png {args.png}: that is a file; give a folder (made if missing)")
-    if args.png and Path(args.png).is_dir():
+    if args.png and Path(args.png).is_dir() and not args.force:
         outputs = {Path(getattr(args, name)).resolve() for name in ("gif", "mp4", "html", "trace_out")
                    if getattr(args, name)}
         foreign = sorted(path.name for path in Path(args.png).iterdir() if not is_step_picture(path.name)
@@ -89,7 +95,7 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         if foreign:
             parser.error(f"--png {args.png} holds other files ({', '.join(foreign[:3])}"
                          f"{', ...' if len(foreign) > 3 else ''}): give a new or empty folder, or one that only "
-                         "holds this command's pictures")
+                         "holds this command's pictures (or pass --force)")
     targets = [(f"--{name.replace('_', '-')}", Path(getattr(args, name)).resolve())
                for name in ("gif", "mp4", "html", "png", "trace_out") if getattr(args, name)]
     for index, (flag, path) in enumerate(targets):

@@ -10,6 +10,7 @@ from PIL import Image
 
 from trm.errors import ConfigError
 from trm.render.frames import render_charts, render_frame
+from trm.render.own_files import MARK, MP4_OUTPUT_PARAMS
 from trm.trace.records import Trace
 
 Progress = Callable[[int], None]  # called with each step as its frame is drawn
@@ -31,7 +32,7 @@ def gif_bytes(trace: Trace, seconds_per_step: float = 0.6, theme: str = "light",
     durations[-1] *= 3
     buffer = io.BytesIO()
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0,
-                   optimize=True)
+                   optimize=True, comment=MARK)
     return buffer.getvalue()
 
 
@@ -56,7 +57,8 @@ def write_mp4(trace: Trace, path: Path, seconds_per_step: float = 0.6, theme: st
     fps = 10
     repeats = max(1, round(seconds_per_step * fps))
     writer = imageio_ffmpeg.write_frames(str(path), even, fps=fps, codec="libx264", pix_fmt_out="yuv420p",
-                                         macro_block_size=1, quality=8)
+                                         macro_block_size=1, quality=8,
+                                         output_params=MP4_OUTPUT_PARAMS)
     writer.send(None)
     for index, frame in enumerate(frames):
         padded = Image.new("RGB", even, frame.getpixel((0, 0)))
