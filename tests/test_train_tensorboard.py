@@ -82,6 +82,11 @@ def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_d
     (tmp_path / "mine").mkdir()
     assert train("mine") == 2 and (tmp_path / "mine").is_dir()  # a folder the user made stays
     assert train_main(["--resume", str(tmp_path / "first"), "--steps", "6"]) == 0  # its own run may go on
+    inside = tmp_path / "first" / "tb"  # a folder inside the first run, claimed by it
+    TensorBoardLog(inside, tmp_path / "first").close()
+    with pytest.raises(ConfigError) as refused:
+        TensorBoardLog(inside, tmp_path / "later" / "fourth")
+    assert f"--tensorboard {tmp_path / 'fourth'}," in str(refused.value)  # out of the first run's folder
 
 
 def test_a_fresh_start_hides_an_earlier_attempts_events_and_a_moved_run_keeps_its_folder(tmp_path):

@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 from trm.errors import ConfigError
+from trm.runs.layout import RUN_CONFIG
 
 MIRRORED_KINDS = ("train", "eval")
 OWNER_FILE = "trm-run.txt"  # names the run whose events the folder holds
@@ -41,13 +42,19 @@ def claim_folder(log_dir: Path, run_dir: Path) -> None:
     # empty: the claiming process died between creating the file and writing it, so it names nobody
     unclaimed = not recorded or not Path(recorded).exists() and Path(recorded).name == run.name
     if recorded != str(run) and not unclaimed:
-        beside = log_dir.parent / run.name
-        if beside.resolve() == run:  # the log folder sits beside the runs: the run's own name is the run itself
-            beside = log_dir.parent / f"{run.name}-tensorboard"
         raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
-                          f"folder (e.g. --tensorboard {beside}, beside it, not inside).")
+                          f"folder (e.g. --tensorboard {_folder_beside(log_dir, run)}, beside it, not inside).")
     if unclaimed:
         owner.write_text(f"{run}\n", encoding="utf-8")
+
+
+def _folder_beside(log_dir: Path, run: Path) -> Path:
+    """A folder for ``run``'s events beside ``log_dir``, outside any run folder (a run's folder is its own)."""
+    base = log_dir.resolve().parent
+    while (base / RUN_CONFIG).exists() and base.parent != base:  # log_dir sat inside a run: not there either
+        base = base.parent
+    beside = base / run.name
+    return base / f"{run.name}-tensorboard" if beside == run else beside
 
 
 def _scalars(record: dict) -> dict[str, float]:
