@@ -108,6 +108,9 @@ def halting_figure(trace: Trace, step: int) -> go.Figure:
     if halt is not None:
         figure.add_annotation(x=halt, y=p_halt[halt - 1], text="halts here", showarrow=True, arrowhead=2, ay=-30,
                               font=dict(color=HALT_COLOUR))
+    else:  # bars near 0 all the way are easily read as an empty chart: say what they are
+        figure.add_annotation(x=0.5, y=0.8, xref="paper", showarrow=False, font=dict(color=HALT_COLOUR, size=14),
+                              text=f"never halts: P(halt) at most {_small(max(p_halt))} in {len(steps)} steps")
     return chart_layout(figure, "supervision step", "P(halt)", yaxis_range=[0, 1.05], showlegend=False,
                    xaxis=dict(dtick=1 if len(steps) <= 24 else None))
 
@@ -133,6 +136,11 @@ def accuracy_figure(trace: Trace, step: int) -> go.Figure:
                               font=dict(color=CORRECT_COLOUR))
     return chart_layout(figure, "supervision step", "cells right", yaxis_range=[0, 1.12], yaxis_tickformat=".0%",
                    showlegend=False, xaxis=dict(dtick=1 if len(steps) <= 24 else None))
+
+
+def _small(probability: float) -> str:
+    """A probability with the digits that matter: 0.31, 0.0045, 2e-06."""
+    return f"{probability:.2f}" if probability >= 0.01 else f"{probability:.2g}"
 
 
 def _percent(ratio: float) -> str:

@@ -25,3 +25,13 @@ def test_the_threshold_label_sits_below_its_line_when_the_line_tops_the_chart():
     lowest = min(record.q_halt_probability for record in trace.steps)
     lower = replace(trace, halt_threshold=lowest / 2)  # a threshold under every logit: the label goes above it
     assert logit_figure(lower, 1).layout.annotations[0].yanchor == "bottom"
+
+
+def test_a_run_that_never_halts_says_so_on_its_halting_chart():
+    trace = read_trace_file(TRACE)  # P(halt) stays under the threshold in all 16 steps
+    texts = [note.text for note in halting_figure(trace, 1).layout.annotations]
+    highest = max(record.q_halt_probability for record in trace.steps)
+    assert any(text.startswith("never halts: P(halt) at most") and text.endswith("in 16 steps") for text in texts)
+    assert f"{highest:.2g}" in " ".join(texts) or f"{highest:.2f}" in " ".join(texts)
+    halted = replace(trace, halt_threshold=highest / 2)
+    assert not any("never halts" in note.text for note in halting_figure(halted, 1).layout.annotations)
