@@ -23,7 +23,8 @@ _HIDE_PAGE = f"""<style>
 [data-testid="stMain"], [data-testid="stAppViewContainer"] {{ overflow: hidden !important; }}
 .st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100vh - 96px) !important; width: 100% !important; }}
 /* pinned to the window: entered from a scrolled page, it must not keep that scroll (the page cannot scroll now) */
-.st-key-{PRESENT_CONTAINER} {{ position: fixed !important; top: 0.4rem; left: 1rem; right: 1rem; }}
+.st-key-{PRESENT_CONTAINER} {{ position: fixed !important; top: 0.4rem; left: 1rem; right: 1rem;
+                             width: auto !important; }}  /* Streamlit's own width would run past the right edge */
 </style>"""
 
 
@@ -78,4 +79,5 @@ def render_presentation(slot, stored: StoredTrace | None, threshold: float, step
             st.button("Leave presentation", key="solve_present_leave", on_click=_leave, icon=":material/close:")
             st.caption("Click the player, then: Space play · arrows step · Home/End · F fullscreen · T theme")
         components.html(render_html(trace, "TRM Studio", note=describe_maker(trace),
-                                    start=min(max(step, 1), len(trace.steps))), height=720)
+                                    start=min(max(step, 1), len(trace.steps))), height=720,
+                        scrolling=True)  # a phone's one-column player is taller than the screen: it scrolls inside

@@ -20,6 +20,8 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
     step = player.locator("#step")
     expect(step).to_have_text("4 / 6", timeout=60_000)  # solved by itself, on the linked step
     expect(page.get_by_role("heading", name="Solve")).to_be_hidden()
+    frame = page.locator(".st-key-solve_presenting iframe").bounding_box()
+    assert frame["x"] >= 0 and frame["x"] + frame["width"] <= width  # nothing cut off at the right edge
     for selector in ("#grid", "#haltChart", "#rightChart", "#play", "#speed"):
         box = player.locator(selector).bounding_box()
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, \
@@ -56,3 +58,22 @@ def test_presentation_entered_from_a_scrolled_page_starts_at_the_top(page, model
     for selector in ("#grid", "#play"):
         box = player.locator(selector).bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 720, selector
+
+
+def test_on_a_phone_the_presented_player_fits_the_width_and_its_buttons_are_reached(page, model_streamlit_url,
+                                                                                   screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(model_streamlit_url + LINK)
+    player = page.frame_locator(".st-key-solve_presenting iframe")
+    expect(player.locator("#step")).to_have_text("4 / 6", timeout=60_000)
+    frame = page.locator(".st-key-solve_presenting iframe").bounding_box()
+    assert frame["x"] >= 0 and frame["x"] + frame["width"] <= 390
+    grid = player.locator("#grid").bounding_box()
+    assert grid["x"] >= frame["x"] and grid["x"] + grid["width"] <= frame["x"] + frame["width"]
+    play = player.locator("#play")
+    play.scroll_into_view_if_needed()  # below the grid and the charts: the player scrolls inside its frame
+    box = play.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    play.click()
+    screenshot("present-phone.png")
+    expect(player.locator("#play")).to_have_text(re.compile("Pause"), timeout=5_000)
