@@ -10,6 +10,7 @@ from trm.checkpoint import read_json
 from trm.errors import DataError, PuzzleError
 from trm.sudoku.shape import shape_for_size
 from trm.sudoku.validate import Conflict
+from trm.trace.checks import trace_problem
 from trm.trace.records import CallStats, StepRecord, Trace
 from trm.trace.pca import TracePCA
 from trm.trace.views import ViewStep, ViewsTrace
@@ -119,9 +120,11 @@ def _checked_trace(data: dict, source: str) -> Trace:
     try:
         trace = trace_from_dict(data)
         shape = shape_for_size(trace.grid_size)
-        if not trace.steps or any(len(s.prediction) != shape.cells for s in trace.steps) or \
-                len(trace.puzzle) != shape.cells:
-            raise ValueError("its steps do not match its grid size")
-    except (KeyError, TypeError, ValueError, AttributeError, PuzzleError) as error:
+        if not trace.steps:
+            raise ValueError("it has no steps")
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, PuzzleError) as error:
         raise DataError(f"{source} is a damaged trace ({type(error).__name__}: {error}).") from error
+    problem = trace_problem(trace, shape)
+    if problem:
+        raise DataError(f"{source} is a damaged trace: {problem}.")
     return trace

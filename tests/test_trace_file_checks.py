@@ -1,0 +1,58 @@
+"""A saved trace may come from anyone: one with a value out of range is refused by name, before anything draws it
+(a digit 99 in a cell, P(halt) 7, a logit that is a word), instead of showing a wrong picture or a traceback."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trm.errors import DataError
+from trm.trace import read_trace_file, trace_from_json
+
+TRACE = Path(__file__).resolve().parents[1] / "assets" / "traces" / "easter-monster-16.json"
+
+
+def _tampered(change) -> bytes:
+    data = json.loads(TRACE.read_text())
+    change(data)
+    return json.dumps(data).encode()
+
+
+def _set(path: tuple, value):
+    def change(data):
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return change
+
+
+@pytest.mark.parametrize("change, message", [
+    (_set(("steps", 0, "q_halt_logit"), "banana"), "halting logit 'banana' is not a number"),
+    (_set(("steps", 2, "q_halt_probability"), 7), "step 3's P(halt) 7 is not a probability"),
+    (_set(("steps", 2, "q_halt_probability"), True), "P(halt) True is not a probability"),
+    (_set(("steps", 0, "prediction", 5), 99), "step 1's prediction holds digits outside 0-9"),
+    (_set(("steps", 0, "prediction", 5), 300), "damaged trace (OverflowError"),
+    (_set(("steps", 1, "step"), 7), "not numbered 1, 2, 3"),
+    (_set(("steps", 0, "confidence", 0), 1.5), "confidences are not probabilities"),
+    (_set(("steps", 0, "correct"), [True]), "correct has 1 cells, not 81"),
+    (_set(("puzzle", 0), -1), "the puzzle holds digits outside 0-9"),
+    (_set(("solution", 0), 0), "the solution holds digits outside 1-9"),
+    (_set(("halt_threshold",), "half"), "halting threshold 'half' is not a probability"),
+    (_set(("steps", 3, "y_norm"), None), "norms or time are not numbers"),
+    (_set(("steps", 0, "digit_probabilities"), [[2.0] * 9] * 81), "digit probabilities are not 81 x 9"),
+    (_set(("views",), {"count": 1, "seed": 0, "noise": 0.0, "answers": [[[99] * 81]] * 16,
+                       "q_halt_logit": [[0.0]] * 16}), "its views at step 1 are damaged"),
+    (_set(("views",), {"count": 1, "seed": 0, "noise": 0.0, "answers": [[[1] * 81]] * 3,
+                       "q_halt_logit": [[0.0]] * 3}), "views cover a different number of steps"),
+])
+def test_a_trace_with_a_value_out_of_range_is_refused_by_name(change, message):
+    with pytest.raises(DataError, match="damaged trace") as refused:
+        trace_from_json(_tampered(change), "upload.json")
+    assert message in str(refused.value)
+    assert str(refused.value).startswith("upload.json is a damaged trace")
+
+
+def test_every_shipped_trace_passes_the_checks():
+    for path in sorted(TRACE.parent.glob("*.json")):
+        assert read_trace_file(path).steps
