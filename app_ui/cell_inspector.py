@@ -56,8 +56,10 @@ def select_cell(cell: int) -> None:
 
 
 def render_cell_inspector(trace: Trace, step: int) -> None:
-    """Under the player's grid (nothing for traces saved before digit probabilities were kept)."""
+    """Under the player's grid; for traces saved without each digit's probability, a note saying why it is missing."""
     if trace.steps[0].digit_probabilities is None:
+        st.caption("No cell inspector here: this trace was saved without each digit's probability. A solve "
+                   "computed on this page records them (for a precomputed demo, pick another step count).")
         return
     size = trace.grid_size
     cells = list(range(size * size))

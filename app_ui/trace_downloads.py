@@ -16,7 +16,8 @@ def provenance(stored: StoredTrace, n: int) -> str:
         return f"Replayed from a saved trace{maker}: nothing was recomputed."
     if stored.network == PRECOMPUTED:
         return (f"Precomputed with these very weights ({describe_maker(stored.trace)}; assets/traces): shown at "
-                f"once, identical to solving it here.")
+                "once. Solving it here does the same maths; on the hardest puzzles, rounding that differs between "
+                "machines can still change the later steps.")
     made = stored.trace.made_by
     views = f", {made['views']} views" if isinstance(made.get("views"), int) and made["views"] > 1 else ""
     precision = f", {made['precision']}" if made.get("precision") and views else ""

@@ -27,6 +27,8 @@ def test_every_demo_trace_was_made_by_the_shipped_weights_and_replays():
         trace = read_trace_file(path)
         assert trace.made_by["weights"] == fingerprint, f"{path.name}: run scripts/make_demo_traces.py again"
         assert grid_to_string(trace.puzzle) in examples and trace.pca is not None
+        # the demos that solve early carry each digit's probability, for the cell inspector
+        assert trace.steps[0].digit_probabilities is not None or "easter-monster" in path.name
     monster = read_trace_file(REPO / "assets" / "traces" / "easter-monster-64.json")
     assert monster.halt_step == monster.first_solved_step == 60  # the late-halting demo
 
@@ -49,6 +51,8 @@ def test_a_famous_example_with_the_shipped_model_plays_at_once(monkeypatch, tmp_
     assert any("Precomputed with these very weights" in c.value and "64 supervision steps" in c.value
                for c in at.caption)
     assert at.session_state["solve_step"] == 64
+    # this demo was saved without digit probabilities: the inspector's place says so rather than staying empty
+    assert any("No cell inspector here" in c.value for c in at.caption)
 
 
 def test_only_the_very_weights_views_1_and_the_same_steps_get_the_demo(monkeypatch):
