@@ -165,10 +165,17 @@ def remember_linked_step() -> None:
 
 
 def _linked_step(n: int) -> int | None:
+    """The link's step for a solve of ``n`` steps; a step that is not one of them is said in a toast (seen in
+    presentation mode too, where the page's own notes are hidden), and the player opens on the last step."""
     text = st.session_state.get(KEY_LINKED_STEP) or ""
     st.session_state[KEY_LINKED_STEP] = ""  # used once
     # "²" and "①" pass str.isdigit but int() refuses them: only ASCII digits make a step number.
-    return int(text) if text.isascii() and text.isdecimal() and 1 <= int(text) <= n else None
+    if text.isascii() and text.isdecimal() and 1 <= int(text) <= n:
+        return int(text)
+    if text:
+        st.toast(f"`{URL_STEP}={text[:20]}` in the link is not a step of this solve (1 to {n}), so the player "
+                 f"opens on step {n}.", icon=":material/warning:", duration="long")
+    return None
 
 
 def show_step_in_url(step: int | None) -> None:

@@ -198,3 +198,13 @@ def test_a_presentation_link_leaves_its_comparison_until_the_page_shows_it(tmp_p
     at.toggle(key="solve_present").set_value(False).run()
     _, comparison, _ = at.session_state["solve_cmp_compared"]
     assert comparison.steps == 8
+
+
+def test_a_link_step_that_is_not_a_step_of_the_solve_is_said_and_the_player_opens_on_the_last(tmp_path,
+                                                                                            monkeypatch):
+    _models(tmp_path, monkeypatch)
+    for step in ("abc", "-3", "9999", "0"):
+        at = _open({"p": PUZZLE_4X4, "model": "alpha", "steps": "6", "step": step})
+        assert at.session_state["solve_step"] == 6
+        assert any(f"`step={step}` in the link is not a step of this solve (1 to 6)" in toast.value
+                   for toast in at.toast), step
