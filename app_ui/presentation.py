@@ -7,7 +7,8 @@ widgets keep running, hidden, so leaving the mode finds everything as it was.
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app_ui.trace_store import StoredTrace, with_threshold
+from app_ui.present_leave import present_leave
+from app_ui.trace_store import KEY_PLAYING, KEY_STEP, StoredTrace, with_threshold
 from trm.render import describe_maker, render_html
 
 KEY_PRESENT = "solve_present"
@@ -46,6 +47,13 @@ def _leave() -> None:
     st.session_state[KEY_PRESENT] = False
 
 
+def _leave_at(step: int | None) -> None:
+    """Leave on the step the presented player last showed (the ordinary page then opens on it, paused)."""
+    _leave()
+    if step is not None:
+        st.session_state[KEY_STEP], st.session_state[KEY_PLAYING] = step, False
+
+
 def _toast(notes: list[str]) -> None:
     """What a link changed, as toasts: the page's own warnings are hidden and the player needs the room."""
     for text in notes:
@@ -78,6 +86,7 @@ def render_presentation(slot, stored: StoredTrace | None, threshold: float, step
         with st.container(horizontal=True, vertical_alignment="center"):
             st.button("Leave presentation", key="solve_present_leave", on_click=_leave, icon=":material/close:")
             st.caption("Click the player, then: Space play · arrows step · Home/End · F fullscreen · T theme")
+            present_leave(len(trace.steps), key="solve_present_memory", on_leave=_leave_at)
         components.html(render_html(trace, "TRM Studio", note=describe_maker(trace),
                                     start=min(max(step, 1), len(trace.steps))), height=720,
                         scrolling=True)  # a phone's one-column player is taller than the screen: it scrolls inside

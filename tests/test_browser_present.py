@@ -38,9 +38,27 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
     page.keyboard.press("End")
     expect(step).to_have_text("6 / 6")
     screenshot(f"present-{width}-{scheme}.png")
+    expect(page).to_have_url(re.compile(r"step=6"))  # the address follows the presented step
     page.get_by_role("button", name="Leave presentation").click()
     expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
     expect(page).not_to_have_url(re.compile(r"present=1"))
+    expect(page).to_have_url(re.compile(r"step=6"))  # the ordinary page opens on the step the audience last saw
+    expect(page.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^\d+ / 6$")).first).to_have_text(
+        "6 / 6", timeout=10_000)
+
+
+def test_a_reload_mid_talk_comes_back_to_the_presented_step(page, model_streamlit_url):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(model_streamlit_url + LINK)
+    player = page.frame_locator(".st-key-solve_presenting iframe")
+    expect(player.locator("#step")).to_have_text("4 / 6", timeout=60_000)
+    player.locator("#grid").click()
+    page.keyboard.press("Home")
+    expect(player.locator("#step")).to_have_text("1 / 6")
+    expect(page).to_have_url(re.compile(r"step=1(&|$)"))
+    page.reload()
+    expect(page.frame_locator(".st-key-solve_presenting iframe").locator("#step")).to_have_text("1 / 6",
+                                                                                                timeout=60_000)
 
 
 def test_presentation_entered_from_a_scrolled_page_starts_at_the_top(page, model_streamlit_url):

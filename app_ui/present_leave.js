@@ -1,0 +1,56 @@
+// Presentation mode's memory of the step (Streamlit Custom Components v2; see present_leave.py).
+// The presented player runs in its own frame, so the page never hears of its steps. This reads the frame's
+// step: it mirrors it into the address (a reload mid-talk comes back to it) and, when Leave presentation is
+// clicked, sends it with the leave, so the ordinary page opens on the step the audience last saw.
+
+const LEAVE_BUTTON = ".st-key-solve_present_leave button";
+const FRAME = ".st-key-solve_presenting iframe";
+
+function shownStep() {
+  // The player writes "5 / 16" into #step; null while its frame is missing or not loaded yet.
+  try {
+    const text = document.querySelector(FRAME).contentDocument.getElementById("step").textContent;
+    const step = parseInt(text, 10);
+    return Number.isInteger(step) && step > 0 ? step : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function mirrorIntoAddress(state) {
+  const step = shownStep();
+  if (step === null || step === state.mirrored) return;
+  state.mirrored = step;
+  const url = new URL(window.location.href);
+  url.searchParams.set("step", String(step));
+  window.history.replaceState(window.history.state, "", url);
+}
+
+function onClick(state, event) {
+  // Capture phase: Streamlit's own handler never sees the click; the leave and its step arrive in one message.
+  const button = event.target.closest && event.target.closest(LEAVE_BUTTON);
+  if (!button || button.disabled) return;
+  event.stopPropagation();
+  event.preventDefault();
+  state.sent += 1;
+  state.setStateValue("leave", { step: shownStep(), seq: state.sent });
+}
+
+export default function (component) {
+  const { parentElement, setStateValue } = component;
+  let state = parentElement.__presentLeave;
+  if (!state) {
+    // seq starts at the clock so a remounted component never repeats a value Python has already seen
+    state = { sent: Date.now(), mirrored: null };
+    state.clickListener = (event) => onClick(state, event);
+    parentElement.__presentLeave = state;
+  }
+  state.setStateValue = setStateValue;
+  document.addEventListener("click", state.clickListener, true);
+  clearInterval(state.timer);
+  state.timer = setInterval(() => mirrorIntoAddress(state), 400);
+  return () => {
+    document.removeEventListener("click", state.clickListener, true);
+    clearInterval(state.timer);
+  };
+}
