@@ -10,6 +10,7 @@ from app_ui.grid_component import sudoku_grid
 from app_ui.trace_store import overlay_at, step_chart
 from trm import LoadedModel
 from trm.inference import Intervention
+from trm.sudoku import find_conflicts, shape_for_size
 from trm.trace import Trace, finish_trace, iter_trace
 
 KEY_KIND, KEY_SCALE, KEY_CELL, KEY_DIGIT = "solve_iv_kind", "solve_iv_scale", "solve_iv_cell", "solve_iv_digit"
@@ -39,7 +40,27 @@ def _controls(trace: Trace, step: int) -> Intervention:
                             format_func=lambda c: f"r{c // size + 1}c{c % size + 1}")
         digit = st.selectbox("Digit", list(range(1, size + 1)), key=KEY_DIGIT, width=90,
                              disabled=kind != "add_given")
+    if kind == "add_given":
+        st.caption(_given_note(trace, int(cell), int(digit)))
     return Intervention(step, kind, scale=float(scale), cell=int(cell), digit=int(digit))
+
+
+def _given_note(trace: Trace, cell: int, digit: int) -> str:
+    """What the digit about to be given is: the solution's, a wrong one, or one that breaks the puzzle's rules."""
+    size = trace.grid_size
+    where = f"r{cell // size + 1}c{cell % size + 1}"
+    grid = trace.puzzle.copy()
+    grid[cell] = digit
+    clashes = [c for c in find_conflicts(grid, shape_for_size(size)) if divmod(cell, size) in c.cells]
+    if clashes:
+        return (f"{digit} at {where} breaks the rules ({clashes[0].describe()}): the puzzle has no solution with "
+                "it. A test of what the model does with a contradiction.")
+    if trace.solution is None:
+        return f"{digit} at {where} breaks no rule with the givens."
+    right = int(trace.solution[cell])
+    return (f"{digit} at {where} is the solution's digit: a true hint." if digit == right else
+            f"{digit} at {where} breaks no rule with the givens but is wrong (the solution has {right} there): a "
+            "false hint.")
 
 
 def render_intervention(loaded: LoadedModel, trace: Trace, trace_id: str, step: int) -> None:

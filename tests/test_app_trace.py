@@ -295,6 +295,15 @@ def test_an_intervention_at_the_cursor_plays_beside_the_untouched_run(model_root
     change = at.session_state["solve_iv_altered"][1]
     assert "given in cell" in change.describe() and f"given in r{change.cell // 4 + 1}c" in change.describe(4)
     assert any(f"given in r{change.cell // 4 + 1}c{change.cell % 4 + 1}" in c.value for c in at.caption)
+    solution = stored.trace.solution  # the note under the controls says what the digit about to be given is
+    at.selectbox(key="solve_iv_cell").set_value(0).run()
+    at.selectbox(key="solve_iv_digit").set_value(3).run()  # r2c1 holds a given 3
+    assert any("3 at r1c1 breaks the rules (duplicate 3 in column 1" in c.value for c in at.caption)
+    at.selectbox(key="solve_iv_digit").set_value(int(solution[0])).run()
+    assert any(f"{solution[0]} at r1c1 is the solution's digit: a true hint" in c.value for c in at.caption)
+    wrong = next(d for d in range(1, 5) if d not in (3, int(solution[0])))
+    at.selectbox(key="solve_iv_digit").set_value(wrong).run()
+    assert any(f"{wrong} at r1c1 breaks no rule with the givens but is wrong" in c.value for c in at.caption)
 
 
 def test_the_cell_inspector_shows_a_cells_digits_at_the_cursor_and_every_cells_confidence(model_roots):
