@@ -52,12 +52,15 @@ def render_runs_table(runs: list[RunInfo]) -> None:
     if not runs:
         st.info("No runs yet: start one with the form on the left.", icon=":material/info:")
         return
-    styled = runs_frame(runs).style.map(_chip_style, subset=["Status"])
+    frame = runs_frame(runs)
+    styled = frame.style.map(_chip_style, subset=["Status"])
+    step_width = 16 + 8 * int(frame["Step"].str.len().max())  # "65,100 / 65,100" whole, not cut at a laptop's width
     st.dataframe(styled, hide_index=True, column_config={
+        "Step": st.column_config.TextColumn("Step", width=step_width),
         "Best exact": st.column_config.TextColumn("Best exact", help="Best held-out exact accuracy so far."),
         "Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0, format="percent",
                                                     width="small"),
-        "Details": st.column_config.TextColumn("Details", width="large"),
+        "Details": st.column_config.TextColumn("Details", width="medium"),
     }, key="train_runs_table")
 
 
