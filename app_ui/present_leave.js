@@ -1,7 +1,8 @@
 // Presentation mode's memory of the step (Streamlit Custom Components v2; see present_leave.py).
 // The presented player runs in its own frame, so the page never hears of its steps. This reads the frame's
 // step: it mirrors it into the address (a reload mid-talk comes back to it) and, when Leave presentation is
-// clicked, sends it with the leave, so the ordinary page opens on the step the audience last saw.
+// clicked, sends it with the leave, so the ordinary page opens on the step the audience last saw. It also gives
+// the page around the player the player's background.
 
 const LEAVE_BUTTON = ".st-key-solve_present_leave button";
 const FRAME = ".st-key-solve_presenting iframe";
@@ -26,6 +27,17 @@ function mirrorIntoAddress(state) {
   window.history.replaceState(window.history.state, "", url);
 }
 
+function matchBackground() {
+  // The player's T key switches its own theme only: the page around it takes the player's background, so a dark
+  // slide on a projector has no white frame.
+  try {
+    const colour = getComputedStyle(document.querySelector(FRAME).contentDocument.body).backgroundColor;
+    document.querySelector('[data-testid="stApp"]').style.background = colour;
+  } catch (error) {
+    // the frame is not loaded yet: the next tick tries again
+  }
+}
+
 function onClick(state, event) {
   // Capture phase: Streamlit's own handler never sees the click; the leave and its step arrive in one message.
   const button = event.target.closest && event.target.closest(LEAVE_BUTTON);
@@ -48,9 +60,11 @@ export default function (component) {
   state.setStateValue = setStateValue;
   document.addEventListener("click", state.clickListener, true);
   clearInterval(state.timer);
-  state.timer = setInterval(() => mirrorIntoAddress(state), 400);
+  state.timer = setInterval(() => { mirrorIntoAddress(state); matchBackground(); }, 400);
   return () => {
     document.removeEventListener("click", state.clickListener, true);
     clearInterval(state.timer);
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (app) app.style.background = "";  // the ordinary page keeps Streamlit's own theme
   };
 }

@@ -38,6 +38,9 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
     page.keyboard.press("End")
     expect(step).to_have_text("6 / 6")
     screenshot(f"present-{width}-{scheme}.png")
+    page.keyboard.press("t")  # the player's own theme switch: the page around it follows, no frame of the other
+    background = player.locator("body").evaluate("body => getComputedStyle(body).backgroundColor")
+    expect(page.get_by_test_id("stApp")).to_have_css("background-color", background, timeout=5_000)
     expect(page).to_have_url(re.compile(r"step=6"))  # the address follows the presented step
     page.get_by_role("button", name="Leave presentation").click()
     expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
