@@ -142,7 +142,9 @@ def _replaying(puzzle: np.ndarray) -> bool:
     """Play an uploaded trace while the grid still shows its puzzle; True if it did."""
     replay = st.session_state.get(tp.KEY_REPLAY)
     if replay is not None and np.array_equal(replay.trace.puzzle, puzzle):
-        st.caption("Replaying a saved trace: nothing is recomputed. Edit the grid or solve another puzzle to leave it.")
+        st.caption("Replaying a saved trace: nothing is recomputed. Edit the grid or solve another puzzle to leave it. "
+                   "The address cannot carry the file: a link to this page solves the puzzle with a model instead; "
+                   "share the file, or the **Offline page (HTML)** below.")
         _play(replay, "replayed-trace.json")
         return True
     st.session_state.pop(tp.KEY_REPLAY, None)  # the grid changed: the saved trace no longer belongs to it
