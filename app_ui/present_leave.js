@@ -31,8 +31,10 @@ function matchBackground() {
   // The player's T key switches its own theme only: the page around it takes the player's background, so a dark
   // slide on a projector has no white frame.
   try {
-    const colour = getComputedStyle(document.querySelector(FRAME).contentDocument.body).backgroundColor;
-    document.querySelector('[data-testid="stApp"]').style.background = colour;
+    const player = getComputedStyle(document.querySelector(FRAME).contentDocument.body);
+    document.querySelector('[data-testid="stApp"]').style.background = player.backgroundColor;
+    const hint = document.querySelector('.st-key-solve_presenting [data-testid="stCaptionContainer"]');
+    if (hint) hint.style.color = player.color;  // the key hint stays legible on either background
   } catch (error) {
     // the frame is not loaded yet: the next tick tries again
   }

@@ -23,6 +23,12 @@ _HIDE_PAGE = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding: 0.4rem 1rem 0 1rem !important; max-width: none !important; }}
 [data-testid="stMain"], [data-testid="stAppViewContainer"] {{ overflow: hidden !important; }}
 .st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100vh - 96px) !important; width: 100% !important; }}
+/* a phone: no keyboard, so no key hint (its two wrapped lines would push the frame's foot off the screen), and
+   the height the browser's own bars leave */
+@media (max-width: 640px) {{
+  .st-key-{PRESENT_CONTAINER} [data-testid="stCaptionContainer"] {{ display: none !important; }}
+  .st-key-{PRESENT_CONTAINER} iframe {{ height: calc(100dvh - 72px) !important; }}
+}}
 /* pinned to the window: entered from a scrolled page, it must not keep that scroll (the page cannot scroll now) */
 .st-key-{PRESENT_CONTAINER} {{ position: fixed !important; top: 0.4rem; left: 1rem; right: 1rem;
                              width: auto !important; }}  /* Streamlit's own width would run past the right edge */

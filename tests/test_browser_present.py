@@ -41,6 +41,8 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
     page.keyboard.press("t")  # the player's own theme switch: the page around it follows, no frame of the other
     background = player.locator("body").evaluate("body => getComputedStyle(body).backgroundColor")
     expect(page.get_by_test_id("stApp")).to_have_css("background-color", background, timeout=5_000)
+    ink = player.locator("body").evaluate("body => getComputedStyle(body).color")
+    expect(page.locator(".st-key-solve_presenting [data-testid=stCaptionContainer]")).to_have_css("color", ink)
     expect(page).to_have_url(re.compile(r"step=6"))  # the address follows the presented step
     page.get_by_role("button", name="Leave presentation").click()
     expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
@@ -91,10 +93,13 @@ def test_on_a_phone_the_presented_player_fits_the_width_and_its_buttons_are_reac
     assert frame["x"] >= 0 and frame["x"] + frame["width"] <= 390
     grid = player.locator("#grid").bounding_box()
     assert grid["x"] >= frame["x"] and grid["x"] + grid["width"] <= frame["x"] + frame["width"]
+    assert frame["y"] >= 0 and frame["y"] + frame["height"] <= 844  # its foot on the screen too
+    for control in ("#play", "#speed", "#theme"):  # below the grid and the charts: the player scrolls inside
+        player.locator(control).scroll_into_view_if_needed()
+        box = player.locator(control).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, control
     play = player.locator("#play")
-    play.scroll_into_view_if_needed()  # below the grid and the charts: the player scrolls inside its frame
-    box = play.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    play.scroll_into_view_if_needed()
     play.click()
     screenshot("present-phone.png")
     expect(player.locator("#play")).to_have_text(re.compile("Pause"), timeout=5_000)

@@ -18,8 +18,9 @@ def _number(value) -> bool:
 def _digits_problem(name: str, digits: np.ndarray, shape: GridShape, lowest: int) -> str | None:
     if digits.shape != (shape.cells,):
         return f"{name} has {digits.size} cells, not {shape.cells}"
-    if digits.min() < lowest or digits.max() > shape.size:
-        return f"{name} holds digits outside {lowest}-{shape.size}"
+    outside = digits[(digits < lowest) | (digits > shape.size)]
+    if outside.size:
+        return f"{name} holds the digit {int(outside[0])}, outside {lowest}-{shape.size}"
     return None
 
 

@@ -122,7 +122,10 @@ def _checked_trace(data: dict, source: str) -> Trace:
         shape = shape_for_size(trace.grid_size)
         if not trace.steps:
             raise ValueError("it has no steps")
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, PuzzleError) as error:
+    except OverflowError as error:  # a digit too large to store as one: numpy's words would mean nothing here
+        raise DataError(f"{source} is a damaged trace: it holds a number far outside the digits where a digit "
+                        "belongs.") from error
+    except (KeyError, TypeError, ValueError, AttributeError, PuzzleError) as error:
         raise DataError(f"{source} is a damaged trace ({type(error).__name__}: {error}).") from error
     problem = trace_problem(trace, shape)
     if problem:
