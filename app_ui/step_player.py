@@ -89,7 +89,8 @@ def _answer_grid(trace: Trace, step: int) -> None:
     record = trace.steps[step - 1]
     sudoku_grid(trace.puzzle.tolist(), trace.grid_size, key="solve_answer", givens=trace.puzzle.tolist(),
                 readonly=True, overlay=overlay_at(trace.puzzle, record),
-                on_select=select_cell if record.digit_probabilities is not None else None)
+                on_select=select_cell if record.digit_probabilities is not None else None,
+                show_conflicts=trace.solution is None)  # nothing to call wrong: repeats are the only cue
     st.caption(_grid_legend(trace))
     render_cell_inspector(trace, step)
 
@@ -189,7 +190,9 @@ def _made_with(trace: Trace) -> str:
 def _grid_legend(trace: Trace) -> str:
     text = ("**Bold**: givens. Teal: the model's digits, shaded darker where it is surer. "
             "Amber dot: changed since the previous step.")
-    return text + (" Red: wrong (disagrees with the solution)." if trace.solution is not None else "")
+    return text + (" Red: wrong (disagrees with the solution)." if trace.solution is not None else
+                   " Red: a digit repeated in its row, column or box (the puzzle has no single solution to judge "
+                   "against).")
 
 
 def _why_it_stops(trace: Trace, step: int) -> None:

@@ -228,3 +228,13 @@ def test_space_on_a_focused_button_presses_only_that_button(page, model_streamli
     page.locator("h1").click()  # nothing focused: Space is Play's shortcut
     page.keyboard.press(" ")
     expect(page.get_by_role("button", name="Pause")).to_be_visible(timeout=10_000)
+
+
+def test_a_puzzle_whose_givens_clash_shows_the_clash_in_the_answer(page, model_streamlit_url):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(model_streamlit_url + "/solve?p=1100000000000000&model=tiny4-untrained&steps=3")  # two 1s in row 1
+    answer = page.locator(".st-key-solve_answer")
+    expect(answer.get_by_role("gridcell")).to_have_count(16, timeout=60_000)  # solved by itself
+    for cell in ("r1c1", "r1c2"):  # no solution to call anything wrong: the repeat is the cue
+        expect(answer.locator(f"[aria-label={cell}]")).to_have_class(re.compile("sg-conflict"))
+    expect(page.get_by_text("a digit repeated in its row, column or box")).to_be_visible()
