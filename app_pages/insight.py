@@ -11,7 +11,7 @@ from app_ui import insight_data as idata
 from app_ui import model_picker as mp
 from app_ui.insight_results import render_live, render_results
 from trm import LoadedModel, TRMError, weights_fingerprint
-from trm.catalog import find_models, folder_mtime
+from trm.catalog import default_index, find_models, folder_mtime
 from trm.inference import has_fast_bf16
 from trm.evaluate import InsightRun, batch_size_for, cache_key, load_cached, run_batch, save_cached
 from trm.sudoku import PuzzleTable
@@ -34,7 +34,7 @@ def _pick_model():
         return None
     labels = {c.path: c.label for c in choices}
     sizes = {c.path: c.grid_size for c in choices}
-    path = st.selectbox("Model", list(labels), key=KEY_MODEL, width=320,
+    path = st.selectbox("Model", list(labels), key=KEY_MODEL, width=320, index=default_index(choices, 9),
                         format_func=lambda p: f"{labels[p]} ({sizes[p]}×{sizes[p]})")
     try:
         return mp.load_shared_model(path, folder_mtime(path), mp.device_name()), labels[path]

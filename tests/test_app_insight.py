@@ -124,3 +124,12 @@ def test_a_model_trained_past_256_steps_opens_at_its_own_count(roots):
     save_model(roots / "checkpoints" / "tiny4", TinyRecursiveModel(long, torch.Generator().manual_seed(0)), {})
     at = _insight()
     assert next(n for n in at.number_input if n.label == "Steps").value == 300
+
+
+def test_the_shipped_9x9_model_is_the_default_as_on_the_solve_page(tmp_path, monkeypatch):
+    for name, value in (("TRM_STUDIO_RUNS", tmp_path / "runs"), ("TRM_STUDIO_CACHE", tmp_path / "cache"),
+                        ("TRM_COMPILE", "0")):
+        monkeypatch.setenv(name, str(value))
+    (tmp_path / "runs").mkdir()
+    at = _insight()  # the repository's checkpoints: sudoku9-fast sorts before sudoku9-mlp
+    assert Path(at.selectbox(key="insight_model").value).name == "sudoku9-mlp"
