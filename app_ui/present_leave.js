@@ -18,11 +18,11 @@ function shownStep() {
   }
 }
 
-function mirrorIntoAddress(state) {
+function mirrorIntoAddress() {
+  // Compared with the address itself, not with what was last written: a rerun may have rewritten it since.
   const step = shownStep();
-  if (step === null || step === state.mirrored) return;
-  state.mirrored = step;
   const url = new URL(window.location.href);
+  if (step === null || url.searchParams.get("step") === String(step)) return;
   url.searchParams.set("step", String(step));
   window.history.replaceState(window.history.state, "", url);
 }
@@ -55,14 +55,14 @@ export default function (component) {
   let state = parentElement.__presentLeave;
   if (!state) {
     // seq starts at the clock so a remounted component never repeats a value Python has already seen
-    state = { sent: Date.now(), mirrored: null };
+    state = { sent: Date.now() };
     state.clickListener = (event) => onClick(state, event);
     parentElement.__presentLeave = state;
   }
   state.setStateValue = setStateValue;
   document.addEventListener("click", state.clickListener, true);
   clearInterval(state.timer);
-  state.timer = setInterval(() => { mirrorIntoAddress(state); matchBackground(); }, 400);
+  state.timer = setInterval(() => { mirrorIntoAddress(); matchBackground(); }, 400);
   return () => {
     document.removeEventListener("click", state.clickListener, true);
     clearInterval(state.timer);
