@@ -8,13 +8,10 @@ import streamlit as st
 
 from app_ui import trace_charts as charts
 from app_ui.trace_store import CHART_CONFIG
+from trm.sudoku import cell_name
 from trm.trace import Trace
 
 KEY_CELL = "solve_inspect_cell"
-
-
-def _name(cell: int, size: int) -> str:
-    return f"r{cell // size + 1}c{cell % size + 1}"
 
 
 def digit_figure(trace: Trace, cell: int, step: int) -> go.Figure:
@@ -38,7 +35,7 @@ def confidence_figure(trace: Trace, step: int) -> go.Figure:
     size = trace.grid_size
     blank = np.flatnonzero(trace.puzzle == 0)
     values = np.stack([record.confidence[blank] for record in trace.steps], axis=1)  # (blanks, steps)
-    names = [_name(int(c), size) for c in blank]
+    names = [cell_name(int(c), size) for c in blank]
     steps = [record.step for record in trace.steps]
     figure = go.Figure(go.Heatmap(z=values, x=steps, y=names, colorscale="Blues", zmin=0, zmax=1,
                                   colorbar=dict(title=dict(text="confidence"), thickness=12),
@@ -69,14 +66,14 @@ def render_cell_inspector(trace: Trace, step: int) -> None:
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown("**Cell inspector**")
-            cell = st.selectbox("Cell", cells, key=KEY_CELL, format_func=lambda c: _name(c, size), width=110,
+            cell = st.selectbox("Cell", cells, key=KEY_CELL, format_func=lambda c: cell_name(c, size), width=110,
                                 label_visibility="collapsed", help="Or click a cell in the grid above")
         st.plotly_chart(digit_figure(trace, cell, step), key=f"solve_chart_cell_{step}", config=CHART_CONFIG)
         given = " It is a given: the model still predicts it, and is scored on it." if trace.puzzle[cell] else ""
         right = "" if trace.solution is None else f" Green: the right digit, {int(trace.solution[cell])}."
         view = " It shows the puzzle's own view (view 0)." if trace.views is not None else ""
         st.caption(f"Click a cell in the grid to inspect it. The model's probability of each digit in "
-                   f"{_name(cell, size)} after step {step} (outlined: the digit it predicts).{right}{given}{view} "
+                   f"{cell_name(cell, size)} after step {step} (outlined: the digit it predicts).{right}{given}{view} "
                    f"Move the cursor to watch it change.")
     with st.expander("Every cell's confidence, step by step", icon=":material/grid_on:"):
         st.plotly_chart(confidence_figure(trace, step), key=f"solve_chart_confidence_{step}", config=CHART_CONFIG)

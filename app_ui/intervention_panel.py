@@ -10,7 +10,7 @@ from app_ui.grid_component import sudoku_grid
 from app_ui.trace_store import overlay_at, step_chart
 from trm import LoadedModel
 from trm.inference import Intervention
-from trm.sudoku import find_conflicts, shape_for_size
+from trm.sudoku import cell_name, find_conflicts, shape_for_size
 from trm.trace import Trace, finish_trace, iter_trace
 
 KEY_KIND, KEY_SCALE, KEY_CELL, KEY_DIGIT = "solve_iv_kind", "solve_iv_scale", "solve_iv_cell", "solve_iv_digit"
@@ -37,7 +37,7 @@ def _controls(trace: Trace, step: int) -> Intervention:
                                      "per position, so 1.0 is about the size of one entry.")
         blanks = [int(c) for c in np.flatnonzero(trace.puzzle == 0)] or [0]
         cell = st.selectbox("Cell", blanks, key=KEY_CELL, width=110, disabled=kind != "add_given",
-                            format_func=lambda c: f"r{c // size + 1}c{c % size + 1}")
+                            format_func=lambda c: cell_name(c, size))
         digit = st.selectbox("Digit", list(range(1, size + 1)), key=KEY_DIGIT, width=90,
                              disabled=kind != "add_given")
     if kind == "add_given":
@@ -48,7 +48,7 @@ def _controls(trace: Trace, step: int) -> Intervention:
 def _given_note(trace: Trace, cell: int, digit: int) -> str:
     """What the digit about to be given is: the solution's, a wrong one, or one that breaks the puzzle's rules."""
     size = trace.grid_size
-    where = f"r{cell // size + 1}c{cell % size + 1}"
+    where = cell_name(cell, size)
     grid = trace.puzzle.copy()
     grid[cell] = digit
     clashes = [c for c in find_conflicts(grid, shape_for_size(size)) if divmod(cell, size) in c.cells]

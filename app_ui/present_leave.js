@@ -4,13 +4,14 @@
 // clicked, sends it with the leave, so the ordinary page opens on the step the audience last saw. It also gives
 // the page around the player the player's background.
 
-const LEAVE_BUTTON = ".st-key-solve_present_leave button";
-const FRAME = ".st-key-solve_presenting iframe";
+function playerDocument(keys) {
+  return document.querySelector(`.st-key-${keys.presenting} iframe`).contentDocument;  // same origin: readable
+}
 
-function shownStep() {
+function shownStep(keys) {
   // The player writes "5 / 16" into #step; null while its frame is missing or not loaded yet.
   try {
-    const text = document.querySelector(FRAME).contentDocument.getElementById("step").textContent;
+    const text = playerDocument(keys).getElementById("step").textContent;
     const step = parseInt(text, 10);
     return Number.isInteger(step) && step > 0 ? step : null;
   } catch (error) {
@@ -18,22 +19,22 @@ function shownStep() {
   }
 }
 
-function mirrorIntoAddress() {
+function mirrorIntoAddress(keys) {
   // Compared with the address itself, not with what was last written: a rerun may have rewritten it since.
-  const step = shownStep();
+  const step = shownStep(keys);
   const url = new URL(window.location.href);
   if (step === null || url.searchParams.get("step") === String(step)) return;
   url.searchParams.set("step", String(step));
   window.history.replaceState(window.history.state, "", url);
 }
 
-function matchBackground() {
+function matchBackground(keys) {
   // The player's T key switches its own theme only: the page around it takes the player's background, so a dark
   // slide on a projector has no white frame.
   try {
-    const player = getComputedStyle(document.querySelector(FRAME).contentDocument.body);
+    const player = getComputedStyle(playerDocument(keys).body);
     document.querySelector('[data-testid="stApp"]').style.background = player.backgroundColor;
-    const hint = document.querySelector('.st-key-solve_presenting [data-testid="stCaptionContainer"]');
+    const hint = document.querySelector(`.st-key-${keys.presenting} [data-testid="stCaptionContainer"]`);
     if (hint) hint.style.color = player.color;  // the key hint stays legible on either background
   } catch (error) {
     // the frame is not loaded yet: the next tick tries again
@@ -42,16 +43,16 @@ function matchBackground() {
 
 function onClick(state, event) {
   // Capture phase: Streamlit's own handler never sees the click; the leave and its step arrive in one message.
-  const button = event.target.closest && event.target.closest(LEAVE_BUTTON);
+  const button = event.target.closest && event.target.closest(`.st-key-${state.keys.leave} button`);
   if (!button || button.disabled) return;
   event.stopPropagation();
   event.preventDefault();
   state.sent += 1;
-  state.setStateValue("leave", { step: shownStep(), seq: state.sent });
+  state.setStateValue("leave", { step: shownStep(state.keys), seq: state.sent });
 }
 
 export default function (component) {
-  const { parentElement, setStateValue } = component;
+  const { data, parentElement, setStateValue } = component;
   let state = parentElement.__presentLeave;
   if (!state) {
     // seq starts at the clock so a remounted component never repeats a value Python has already seen
@@ -60,9 +61,10 @@ export default function (component) {
     parentElement.__presentLeave = state;
   }
   state.setStateValue = setStateValue;
+  state.keys = data;  // the widget keys of the Leave button and of the presenting container
   document.addEventListener("click", state.clickListener, true);
   clearInterval(state.timer);
-  state.timer = setInterval(() => { mirrorIntoAddress(); matchBackground(); }, 400);
+  state.timer = setInterval(() => { mirrorIntoAddress(state.keys); matchBackground(state.keys); }, 400);
   return () => {
     document.removeEventListener("click", state.clickListener, true);
     clearInterval(state.timer);

@@ -6,6 +6,7 @@ v2 (``present_leave.js``, no iframe) reads the frame's step, mirrors it into the
 click on Leave presentation itself, sending the step with it. The Leave button keeps its own callback for where no
 browser runs (AppTest).
 
+Data sent to the browser: ``{"leave": the Leave button's widget key, "presenting": the presenting container's}``.
 The browser sends back state ``leave``: ``{"step": int | None, "seq": int}``; ``seq`` makes repeated leaves distinct.
 """
 
@@ -16,9 +17,11 @@ import streamlit as st
 from app_ui.component_assets import component_asset
 
 
-def present_leave(n: int, *, key: str, on_leave: Callable[[int | None], None]) -> None:
+def present_leave(n: int, *, key: str, leave_button: str, presenting: str,
+                  on_leave: Callable[[int | None], None]) -> None:
     """Call ``on_leave(step)`` (clamped to 1..n, None when the player's step could not be read) when the user clicks
-    Leave presentation in a browser."""
+    the button with widget key ``leave_button`` in a browser; the player is the frame in the container with key
+    ``presenting``."""
 
     def changed() -> None:
         leave = st.session_state[key].get("leave")
@@ -27,4 +30,5 @@ def present_leave(n: int, *, key: str, on_leave: Callable[[int | None], None]) -
             on_leave(min(max(step, 1), n) if isinstance(step, int) else None)
 
     mount = st.components.v2.component("trm_present_leave", js=component_asset("present_leave.js"))
-    mount(key=key, data={"n": n}, on_leave_change=changed, width="content")
+    mount(key=key, data={"leave": leave_button, "presenting": presenting}, on_leave_change=changed,
+          width="content")

@@ -15,7 +15,8 @@ KEY_PRESENT = "solve_present"
 URL_PRESENT = "present"
 NORMAL_CONTAINER = "solve_normal"  # the page as usual; hidden while presenting
 PRESENT_CONTAINER = "solve_presenting"
-SOLVING_CONTAINER = "solve_presenting_solving"  # a presented solve's progress, before its player
+SOLVING_CONTAINER = "solve_presenting_solving"
+LEAVE_BUTTON = "solve_present_leave"  # a presented solve's progress, before its player
 
 _HIDE_PAGE = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -90,9 +91,10 @@ def render_presentation(slot, stored: StoredTrace | None, threshold: float, step
     with slot.container(key=PRESENT_CONTAINER):
         st.html(_HIDE_PAGE)
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.button("Leave presentation", key="solve_present_leave", on_click=_leave, icon=":material/close:")
+            st.button("Leave presentation", key=LEAVE_BUTTON, on_click=_leave, icon=":material/close:")
             st.caption("Click the player, then: Space play · arrows step · Home/End · F fullscreen · T theme")
-            present_leave(len(trace.steps), key="solve_present_memory", on_leave=_leave_at)
+            present_leave(len(trace.steps), key="solve_present_memory", leave_button=LEAVE_BUTTON,
+                          presenting=PRESENT_CONTAINER, on_leave=_leave_at)
         components.html(render_html(trace, "TRM Studio", note=describe_maker(trace),
                                     start=min(max(step, 1), len(trace.steps))), height=720,
                         scrolling=True)  # a phone's one-column player is taller than the screen: it scrolls inside

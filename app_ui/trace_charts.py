@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from app_ui.log_ticks import log_axis_ticks
+from trm.sudoku import cell_name
 from trm.trace import Trace
 
 Y_COLOUR, Z_COLOUR, HALT_COLOUR, CORRECT_COLOUR = "#0072B2", "#E69F00", "#CC79A7", "#009E73"
@@ -183,7 +184,7 @@ def cell_pca_figure(trace: Trace, step: int) -> go.Figure:
         if not mask.any():
             continue
         cells = np.flatnonzero(mask)
-        labels = [f"r{c // size + 1}c{c % size + 1}: {digit or 'none'} ({record.confidence[c]:.0%})"
+        labels = [f"{cell_name(c, size)}: {digit or 'none'} ({record.confidence[c]:.0%})"
                   + (" given" if trace.puzzle[c] else "") for c in cells]
         outlines = ["#202124" if trace.puzzle[c] else "white" for c in cells]
         figure.add_scatter(x=points[step - 1, cells, 0], y=points[step - 1, cells, 1], mode="markers",

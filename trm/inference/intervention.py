@@ -12,6 +12,7 @@ import torch
 from trm.inference.core import Observer, RecursionState, StepOutput
 from trm.model.tokens import encode_grids
 from trm.model.trm import RecursiveModel
+from trm.sudoku.shape import cell_name
 
 KINDS = ("reset_z", "reset_y", "noise_z", "noise_y", "add_given")
 
@@ -38,7 +39,7 @@ class Intervention:
     def describe(self, grid_size: int | None = None) -> str:
         """'z reset to its initial state after step 5', for captions and legends; with ``grid_size`` a cell is
         named as on the page (r3c7), else by its index."""
-        cell = f"r{self.cell // grid_size + 1}c{self.cell % grid_size + 1}" if grid_size else f"cell {self.cell}"
+        cell = cell_name(self.cell, grid_size) if grid_size else f"cell {self.cell}"
         what = {"reset_z": "z reset to its initial state", "reset_y": "y reset to its initial state",
                 "noise_z": f"noise of size {self.scale:g} added to z", "noise_y": f"noise of size {self.scale:g} "
                 "added to y", "add_given": f"digit {self.digit} given in {cell}"}[self.kind]

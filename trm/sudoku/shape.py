@@ -65,3 +65,8 @@ def shape_for_cells(cells: int) -> GridShape:
     sizes = ", ".join(f"{s.cells} ({n}x{n})" for n, s in SHAPES.items())
     raise PuzzleError(f"A puzzle has {cells} cells; expected one of {sizes}.")
 
+
+
+def cell_name(cell: int, size: int) -> str:
+    """A cell's name as pages and captions show it: 1-based row and column, ``r3c7`` (``cell`` is row-major)."""
+    return f"r{cell // size + 1}c{cell % size + 1}"

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 
+from trm.sudoku.shape import cell_name
 from trm.trace.records import Trace
 
 STEP_COLUMNS = ("step", "q_halt_probability", "q_halt_logit", "halts_here", "blank_cells_right", "blank_cells",
@@ -46,7 +47,7 @@ def steps_csv(trace: Trace) -> str:
 def digits_csv(trace: Trace) -> str:
     """The predicted grid after every step: one row per step, one column per cell (r1c1, r1c2, ...)."""
     size = trace.grid_size
-    names = [f"r{c // size + 1}c{c % size + 1}" for c in range(size * size)]
+    names = [cell_name(c, size) for c in range(size * size)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["step", *names])
