@@ -24,6 +24,7 @@ from trm.runs.state import has_run_state, saved_step
 from trm.train.config import PRESETS, TrainConfig, get_preset
 from trm.train.device import setup_runtime
 from trm.train.loop import Run, RunSpec
+from trm.train.run_data import DATA_SHA256, STARTED_IN
 from trm.train.trainer import load_initial_model
 from trm.train.overrides import override_config, parse_settings
 
@@ -63,7 +64,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:
     model, train = parse_settings(args.set)
-    flags = {"total_steps": args.steps, "data_dir": args.data, "seed": args.seed, "batch_size": args.batch_size,
+    # a resumed run reads its saved paths from the folder it started in; one given now means this folder's
+    data = str(Path(args.data).resolve()) if args.resume and args.data else args.data
+    flags = {"total_steps": args.steps, "data_dir": data, "seed": args.seed, "batch_size": args.batch_size,
              "lr": args.lr}
     train.update({k: str(v) for k, v in flags.items() if v is not None})
     return model, train
@@ -79,8 +82,7 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
         spec.extra["resumed_with"] = [*saved.get("resumed_with", []), _this_command(argv)]
         if saved.get("init_from"):  # where a fine-tuning run started stays on record (its weights are not reloaded)
             spec.extra["init_from"] = saved["init_from"]
-        if saved.get("tensorboard"):
-            spec.extra["tensorboard"] = saved["tensorboard"]
+        spec.extra.update({key: saved[key] for key in ("tensorboard", STARTED_IN, DATA_SHA256) if saved.get(key)})
         if model_overrides:
             raise ConfigError("A resumed run keeps its model; start a new run to change model fields.")
     else:
@@ -94,7 +96,7 @@ def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSp
         if args.init_from:
             spec.extra["init_from"] = args.init_from
     if args.tensorboard:
-        spec.extra["tensorboard"] = args.tensorboard
+        spec.extra["tensorboard"] = str(Path(args.tensorboard).resolve()) if args.resume else args.tensorboard
     return spec
 
 

@@ -11,7 +11,7 @@ import torch
 from tqdm import tqdm
 
 from trm.checkpoint import save_model
-from trm.data import build, check_grid_size, load_split
+from trm.data import load_split
 from trm.errors import ConfigError, TrainingDiverged
 from trm.evaluate import EvalResult, evaluate_model
 from trm.model.config import ModelConfig
@@ -27,6 +27,7 @@ from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
 from trm.train.curriculum import mean_flops_per_sample, recursion_depth
 from trm.train.device import Runtime
+from trm.train.run_data import STARTED_IN, open_training_data, seen_from_start
 from trm.train.trainer import Trainer
 
 
@@ -63,27 +64,13 @@ def _eval_tokens(table, limit: int, device: torch.device) -> tuple[torch.Tensor,
     return inputs, labels
 
 
-def _ensure_data(data_dir: Path, grid_size: int, runtime: Runtime) -> None:
-    """Build the grid size's data set into ``data_dir`` when it is missing (a fresh clone has none)."""
-    if (data_dir / "train.npz").exists() or data_dir.exists() and any(data_dir.iterdir()):
-        return
-    if runtime.is_main:
-        tqdm.write(f"{data_dir} is missing: building the {grid_size}x{grid_size} data set there first")
-        build(grid_size, data_dir)
-    if runtime.is_distributed:
-        torch.distributed.barrier()
-
-
 class Run:
     """One training process (rank 0 writes the run folder)."""
 
     def __init__(self, spec: RunSpec, run_dir: Path, runtime: Runtime, resume: bool):
         self.spec, self.runtime = spec, runtime
         self.run_dir = Path(run_dir)
-        data_dir = Path(spec.train.data_dir)
-        _ensure_data(data_dir, spec.model.grid_size, runtime)
-        train = load_split(data_dir, "train")
-        check_grid_size(data_dir, spec.model.grid_size, train.shape.size)  # a set without meta.json too
+        data_dir, train = open_training_data(spec.train.data_dir, spec.model.grid_size, spec.extra, runtime, resume)
         self.trainer = Trainer(spec.model, spec.train, train, runtime)
         self.eval_inputs, self.eval_labels = _eval_tokens(load_split(data_dir, "test"), spec.train.eval_puzzles,
                                                           runtime.device)
@@ -133,6 +120,7 @@ class Run:
         folder = self.spec.extra.get("tensorboard")
         if folder:
             try:
+                folder = seen_from_start(folder, self.spec.extra.get(STARTED_IN)) if resume_step is not None else folder
                 self.tensorboard = TensorBoardLog(folder, self.run_dir, resume_step)
             except ConfigError:
                 release_lock(self.run_dir)  # refused before training: the folder is free for a corrected command
