@@ -120,3 +120,19 @@ def test_evaluation_and_trace_see_the_same_steps(model):
     result = evaluate_model(model, encode_grids(PUZZLES[:1]), encode_grids(SOLUTIONS[:1]), steps=3, autocast=False)
     assert result.accuracy_by_step == [float(s.is_solved) for s in trace.steps]
     assert result.cell_accuracy_by_step == pytest.approx([s.correct.mean() for s in trace.steps])
+
+
+def test_step_counts_mean_what_they_say(model):
+    tokens = encode_grids(PUZZLES)
+    assert [output.step for output in iter_steps(model, tokens)] == [1, 2, 3, 4]  # the trained count
+    assert list(iter_steps(model, tokens, 0)) == [] and run_steps(model, tokens, 0) is None
+    with pytest.raises(ValueError, match="steps must be 0 or more, got -3"):
+        list(iter_steps(model, tokens, -3))
+
+
+def test_puzzles_the_model_cannot_read_are_named_in_words(model):
+    nine = encode_grids(np.zeros((1, 81), dtype=np.int8))
+    with pytest.raises(ValueError, match=r"shape \(1, 81\), but this model plays 4x4 puzzles: it reads \(batch, 16\)"):
+        list(iter_steps(model, nine, 2))
+    with pytest.raises(ValueError, match="tokens must lie in 0..5 for a 4x4 model"):
+        list(iter_steps(model, encode_grids(np.full((1, 16), 7, dtype=np.int8)), 2))

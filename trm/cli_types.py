@@ -34,6 +34,9 @@ def positive_int(text: str) -> int:
     return _checked(text, int, lambda value: value >= 1, "at least 1")
 
 
+MAX_EVAL_STEPS = 4_096  # test-time depth far past any trained count; more only runs for hours
+
+
 def int_up_to(most: int, what: str):
     """An argparse type: an integer from 1 to ``most`` (views, steps: past the cap a run only exhausts memory)."""
     def parse(text: str) -> int:

@@ -34,7 +34,7 @@ from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
 
-MAX_STEPS = 4_096  # test-time depth far past any trained count; more only runs for hours
+MAX_STEPS = cli_types.MAX_EVAL_STEPS
 MAX_VIEWS = 64  # twice the Solve page's 32; each view is a full copy of the batch in memory
 
 
@@ -99,6 +99,12 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     if args.agree and args.agree > args.views:
         parser.error(f"--agree {args.agree} can never be met by {args.views} view(s): give --views {args.agree} "
                      "or more")
+    if args.agree and not 0.0 < args.threshold < 1.0:
+        parser.error(f"--agree counts views whose P(halt) reaches --threshold, so it needs one strictly between 0 "
+                     f"and 1 (got {args.threshold:g}): at 0 every view would halt at once, at 1 none ever would")
+    if args.agree and args.select != "q":
+        parser.error("--agree picks the grid its agreeing views give; --select chooses among views without it: "
+                     "give one of them")
     problem = args.predictions and cli_types.output_file_problem(  # checked before the long part
         "--predictions", args.predictions, force=args.force, inputs=(args.data, args.difficulty_mix),
         own_header=",".join(PREDICTION_COLUMNS))

@@ -42,7 +42,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
                         help="held-out set: a puzzle CSV, a data folder (its test split), a split .npz, or "
                              "minimal:4 for every minimal 4x4 puzzle (85,632, enumerated)")
-    parser.add_argument("--extra-steps", type=cli_types.positive_int, nargs="*", default=[],
+    parser.add_argument("--extra-steps", type=cli_types.int_up_to(cli_types.MAX_EVAL_STEPS, "steps"), nargs="*",
+                        default=[],
                         help="also evaluate at these step counts")
     parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles of each set")
     parser.add_argument("--summary", default="",

@@ -15,6 +15,7 @@ from functools import cached_property
 import torch
 
 from trm.inference.compiled import network_for
+from trm.model.config import ModelConfig
 from trm.model.stablemax import answer_probabilities
 from trm.model.tokens import decode_tokens
 from trm.model.trm import RecursiveModel
@@ -144,6 +145,21 @@ class _CallDispatch:
 
 
 @torch.inference_mode()
+def _step_count(config: ModelConfig, tokens: torch.Tensor, steps: int | None) -> int:
+    """How many steps to run (None: the trained count); ValueError, in words, for tokens this model cannot read."""
+    size, cells = config.grid_size, config.cells
+    if tokens.dim() != 2 or tokens.shape[1] != cells:
+        raise ValueError(f"tokens of shape {tuple(tokens.shape)}, but this model plays {size}x{size} puzzles: it "
+                         f"reads (batch, {cells}) tokens (trm.model.tokens.encode_grids of {cells}-cell grids).")
+    if tokens.numel() and not 0 <= int(tokens.min()) <= int(tokens.max()) < config.vocab_size:
+        raise ValueError(f"tokens must lie in 0..{config.vocab_size - 1} for a {size}x{size} model: "
+                         f"encode_grids of digits 0-{size} (0 a blank).")
+    count = config.max_supervision_steps if steps is None else steps
+    if count < 0:
+        raise ValueError(f"steps must be 0 or more, got {count}.")
+    return count
+
+
 def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = None, *,
                stop: StopRule | None = None, observers: Sequence[Observer] = (), bf16: bool = False,
                compiled: bool = True, start: tuple[torch.Tensor, torch.Tensor] | None = None) -> Iterator[StepOutput]:
@@ -157,6 +173,7 @@ def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = 
     model's initial state, (B, S, D) each. Every step runs in full, also past where the Q-head would halt: the
     caller (or ``stop``) decides, as the reference evaluates.
     """
+    count = _step_count(model.config, tokens, steps)
     device, batch = tokens.device, tokens.shape[0]
     dtype = torch.bfloat16 if bf16 else torch.float32
     with _precision_context(device, bf16):
@@ -166,7 +183,7 @@ def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = 
     dispatch = _CallDispatch(model, observers)
     for observer in observers:
         observer.on_start(state)
-    for step in range(1, (steps or model.config.max_supervision_steps) + 1):
+    for step in range(1, count + 1):
         embedded, started = state.tokens, time.perf_counter()
         network = network_for(model, state.tokens.shape[0], dtype) if compiled and not bf16 else None
         dispatch.begin(step, state.y, state.z)
