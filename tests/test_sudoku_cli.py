@@ -98,3 +98,10 @@ def test_the_solve_page_names_why_a_puzzle_has_no_single_answer_in_a_sentence():
         grid = np.array([int(c) for c in puzzle], dtype=np.int8)  # parse_puzzle refuses conflicting givens
         solution, why = exact_solution(grid, SHAPES[4])
         assert solution is None and why.startswith(f"The puzzle {phrase}, so there is no single right answer")
+
+
+def test_a_reader_that_stops_early_gets_its_lines_and_no_traceback():
+    command = f"'{sys.executable}' -m trm.sudoku generate --size 4 --count 2000 --seed 1 | head -1"
+    result = subprocess.run(["bash", "-c", command], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert len(result.stdout.split()) == 1 and len(result.stdout.strip()) == 16
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -5,6 +5,7 @@ A PUZZLE argument is puzzle text in any format ``parse_puzzle`` accepts, or ``-`
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -100,7 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"argument --level: no '{args.level}' level for {args.size}x{args.size} puzzles: "
                      + (f"they come in one, {levels[0]}" if len(levels) == 1 else f"choose one of {', '.join(levels)}"))
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # here, so a reader that went away is caught below and not at exit
+        return status
     except TRMError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (`| head`): what it wanted was written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's own flush would fail too
+        return 0
