@@ -233,6 +233,13 @@ def test_card_only_export_shows_another_recipes_run_beside_the_model(tmp_path, c
     assert "| 100 | 80.0% | 90.0% | " + "█" * 16 + " |" in section and "these weights**" not in section
     saved = json.loads((checkpoint / "config.json").read_text())["metadata"]["compared_runs"]
     assert [run["name"] for run in saved] == ["bigger-data"]
+    config = json.loads((checkpoint / "config.json").read_text())  # as written where its data folder existed
+    provenance = {"counts": {"train": 40, "test": 5}, "how_built": "by hand", "train": ["t.csv (sha256 ab)"]}
+    config["metadata"]["compared_runs"][0]["data_provenance"] = provenance
+    (checkpoint / "config.json").write_text(json.dumps(config))
+    assert export_main(["--card-only", str(checkpoint), "--compare-run", str(run)]) == 0  # here it is missing
+    saved = json.loads((checkpoint / "config.json").read_text())["metadata"]["compared_runs"]
+    assert saved[0]["data_provenance"] == provenance
     assert export_main(["--card-only", str(checkpoint), "--compare-run", str(tmp_path / "nothing")]) == 2
     assert "no metrics.jsonl" in capsys.readouterr().err
     (run / "run.json").write_text("{}")

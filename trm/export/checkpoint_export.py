@@ -127,6 +127,15 @@ def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dic
                                                                   str(destination)))
 
 
+def _keep_provenance(run: dict, earlier: dict) -> dict:
+    """A compared run whose data folder is not on this machine keeps the provenance its earlier entry recorded
+    (the card must not lose facts because a fresh clone lacks the data)."""
+    before = earlier.get(run["name"]) or {}
+    if run.get("data_provenance") is None and before.get("command") == run["command"]:
+        run["data_provenance"] = before.get("data_provenance")
+    return run
+
+
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
                   compare_runs: list[str] | None = None, test_time: list[str] | None = None) -> Path:
     """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
@@ -143,7 +152,8 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
     if run_dir:
         training["heldout_curve"] = training_curve(run_dir, required=True) or training.get("heldout_curve", [])
     if compare_runs:
-        metadata["compared_runs"] = [compared_run(folder) for folder in compare_runs]
+        earlier = {run.get("name"): run for run in metadata.get("compared_runs") or []}
+        metadata["compared_runs"] = [_keep_provenance(compared_run(folder), earlier) for folder in compare_runs]
     for path in test_time or []:
         metadata["test_time"] = merge_test_time(metadata.get("test_time") or [], read_test_time(Path(path)))
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
