@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -36,6 +37,21 @@ def test_a_run_that_died_before_its_first_checkpoint_says_so_and_starts_over_wit
     curves = read_curves(run_dir)
     assert [record["step"] for record in curves.train] == [3]
     assert [event["event"] for event in curves.events] == ["started"]
+
+
+def test_a_run_still_training_before_its_first_checkpoint_is_not_called_stopped(train_data_9x9, tmp_path, capsys):
+    run_dir = tmp_path / "young"
+    assert train_main(_args(train_data_9x9, run_dir, 6)) == 0
+    shutil.rmtree(run_dir / "state")
+    trainer = subprocess.Popen(["sleep", "60"])  # stands for a trainer that has not saved yet
+    try:
+        (run_dir / LOCK).write_text(str(trainer.pid))
+        assert train_main(["--resume", str(run_dir)]) == 2
+        error = capsys.readouterr().err
+        assert f"still being trained by process {trainer.pid}" in error and "start it again" not in error
+    finally:
+        trainer.kill()
+        trainer.wait()
 
 
 def test_resume_refuses_out_and_a_hand_edited_config_of_the_wrong_type(train_data_9x9, tmp_path, capsys):

@@ -19,6 +19,7 @@ from trm.errors import ConfigError, TRMError
 from trm.model.config import ModelConfig
 from trm.runs.layout import STATE, may_start_run_in
 from trm.runs.listing import read_run
+from trm.runs.lock import RunBusyError, is_process_alive, lock_holder
 from trm.runs.run_config import read_run_config, write_run_config
 from trm.runs.state import has_run_state, saved_step
 from trm.train.config import PRESETS, TrainConfig, get_preset
@@ -113,6 +114,10 @@ def _saved_configs(run_dir: Path, saved: dict) -> tuple[ModelConfig, TrainConfig
 
 def _refuse_unsaved(run_dir: Path, preset: str, command: str) -> None:
     """A run stopped before its first checkpoint has nothing to resume from: say so, and how to start it again."""
+    holder = lock_holder(run_dir)
+    if not has_run_state(run_dir) and holder is not None and is_process_alive(holder):
+        raise RunBusyError(f"{run_dir} is still being trained by process {holder}, which has not saved its first "
+                           f"checkpoint yet: there is nothing to resume while it runs.")
     if not has_run_state(run_dir):
         again = command or f"python -m trm.train --preset {preset} --out {run_dir} (and the same options)"
         raise ConfigError(f"{run_dir} stopped before it saved its first checkpoint, so there is nothing to resume; "
