@@ -1,6 +1,7 @@
 """Model checkpoints round-trip exactly, shard under the size cap, and every bad file raises CheckpointError."""
 
 import json
+import shutil
 
 import pytest
 import torch
@@ -78,6 +79,19 @@ def test_missing_folder_and_missing_config_are_named(saved, tmp_path):
     (path / "config.json").unlink()
     with pytest.raises(CheckpointError, match="config not found"):
         load_model(path)
+
+
+def test_a_file_or_a_run_folder_in_place_of_a_checkpoint_says_what_to_give(saved, tmp_path):
+    _, path = saved
+    with pytest.raises(CheckpointError, match=r"is a file: give the checkpoint folder that holds it \(config.json"):
+        load_model(path / "model.safetensors")
+    (tmp_path / "weights.pt").write_bytes(b"x")
+    with pytest.raises(CheckpointError, match="weights from other code go through trm.convert"):
+        load_model(tmp_path / "weights.pt")
+    run = tmp_path / "run"
+    shutil.copytree(path, run / "best")
+    with pytest.raises(CheckpointError, match=f"training run's folder: its best model is {run / 'best'}"):
+        load_model(run)
 
 
 def test_foreign_and_garbled_configs_are_refused(saved):

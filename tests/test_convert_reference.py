@@ -236,3 +236,13 @@ def test_a_bad_row_anywhere_in_an_eval_file_stops_the_conversion_before_it_write
     assert convert_main(["--from", "reference", str(source), "--out", str(tmp_path / "theirs"),
                          "--eval", f"late={tmp_path / 'late.csv'}"]) == 2
     assert "line 41" in capsys.readouterr().err and not (tmp_path / "theirs").exists()
+
+
+def test_folders_are_refused_with_what_to_give_instead(tmp_path, capsys):
+    assert convert_main(["--from", "reference", "checkpoints/sudoku4", "--out", str(tmp_path / "c")]) == 2
+    assert "already a TRM Studio checkpoint" in capsys.readouterr().err
+    (tmp_path / "run").mkdir()
+    assert convert_main(["--from", "reference", str(tmp_path / "run"), "--out", str(tmp_path / "c")]) == 2
+    error = capsys.readouterr().err
+    assert "is a folder: give the weights file inside it" in error and "TRM Studio checkpoint" not in error
+    assert not (tmp_path / "c").exists()

@@ -238,11 +238,23 @@ def weights_fingerprint(directory: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _refuse_other_than_checkpoint(directory: Path) -> None:
+    """CheckpointError saying what to give instead of a file, a missing folder or a training run's folder."""
+    if directory.is_file():
+        other = "" if directory.name == "model.safetensors" else "; weights from other code go through trm.convert"
+        raise CheckpointError(f"{directory} is a file: give the checkpoint folder that holds it (config.json beside "
+                              f"model.safetensors){other}.")
+    if not directory.is_dir():
+        raise CheckpointError(f"Checkpoint folder not found: {directory}.")
+    if not (directory / "config.json").exists() and (directory / "best" / "config.json").is_file():
+        raise CheckpointError(f"{directory} is a training run's folder: its best model is {directory / 'best'} "
+                              f"(or export it with python -m trm.export --run {directory} --name NAME).")
+
+
 def load_model(directory: str | Path, device: str | torch.device = "cpu") -> LoadedModel:
     """Load a checkpoint folder into a float32 model in eval mode; raises CheckpointError on any mismatch."""
     directory = resolve_directory(Path(directory))
-    if not directory.is_dir():
-        raise CheckpointError(f"Checkpoint folder not found: {directory}.")
+    _refuse_other_than_checkpoint(directory)
     config_data = read_json(directory / "config.json", "Checkpoint config")
     if config_data.get("format") != MODEL_FORMAT:
         raise CheckpointError(f"{directory}/config.json is not a TRM Studio model (format "

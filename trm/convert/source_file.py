@@ -36,10 +36,12 @@ def read_weights_file(path: Path) -> object:
     """The object stored in ``path`` (a dict of tensors for safetensors); CheckpointError, with the reason, for a
     missing, huge, damaged or non-weights-only file."""
     path = Path(path)
+    if path.is_dir() and (path / "config.json").is_file() and (path / "model.safetensors").is_file():
+        raise CheckpointError(f"{path} is already a TRM Studio checkpoint: the app, python -m trm.evaluate and "
+                              f"python -m trm.render open it as it is, so there is nothing to convert.")
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder: give the weights file inside it (step_N, .pth, .ckpt, "
-                              f".safetensors), or a TRM Studio checkpoint folder (config.json beside "
-                              f"model.safetensors).")
+                              f".safetensors).")
     if not path.exists():
         raise CheckpointError(f"{path}: no such file.")
     if not path.is_file():  # a device, a pipe or a socket: reading it could block or never end
