@@ -204,3 +204,8 @@ def test_card_only_with_eval_replaces_the_evaluations_and_keeps_the_weights(tmp_
     assert {p.name: p.read_bytes() for p in checkpoint.glob("*.safetensors")} == weights
     card = (checkpoint / "MODEL_CARD.md").read_text()
     assert "## Accuracy by difficulty" in card and "share of heldout_4x4.csv" in card
+
+
+def test_an_enumerated_set_of_another_size_is_refused_in_words(capsys):
+    assert evaluate_main(["--checkpoint", "checkpoints/sudoku4", "--data", "minimal:6", "--limit", "3"]) == 2
+    assert "minimal:6: only minimal:4 is enumerated" in capsys.readouterr().err

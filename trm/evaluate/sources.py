@@ -7,6 +7,7 @@ from pathlib import Path
 from trm.data import load_split
 from trm.evaluate.solutions import fill_solutions
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
+from trm.errors import DataError
 from trm.sudoku.enumeration import enumerate_minimal_puzzles
 from trm.sudoku.shape import shape_for_size
 
@@ -28,6 +29,9 @@ def read_eval_set(source: str, limit: int | None = None, solve: bool = True,
         puzzles, solutions = enumerate_minimal_puzzles(shape)
         return _first(PuzzleTable(shape, puzzles, solutions, ["enumerated minimal 4x4"] * len(puzzles)), limit), 0
     path = Path(source)
+    if source.startswith("minimal:") and not path.exists():
+        raise DataError(f"{source}: only {MINIMAL_4X4} is enumerated (every minimal 4x4 puzzle; larger grids have "
+                        f"far too many); for other sizes give a puzzle CSV or a data folder.")
     if path.is_dir() or path.suffix == ".npz":
         return _first(load_split(path if path.is_dir() else path.parent, "test" if path.is_dir() else path.stem),
                       limit), 0
