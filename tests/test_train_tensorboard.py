@@ -108,6 +108,12 @@ def test_a_fresh_start_hides_an_earlier_attempts_events_and_a_moved_run_keeps_it
     (board / "trm-run.txt").write_text("")  # left empty by a claim that died half-way: it names nobody
     TensorBoardLog(board, moved, resume_step=3).close()
     assert (board / "trm-run.txt").read_text().strip() == str(moved.resolve())
+    renamed = tmp_path / "elsewhere" / "b"
+    moved.rename(renamed)  # moved under another name: its own run.json still names the folder
+    with pytest.raises(ConfigError, match="holds the TensorBoard events of the run"):
+        TensorBoardLog(board, renamed)  # a new run may not take it over
+    TensorBoardLog(board, renamed, resume_step=3).close()
+    assert (board / "trm-run.txt").read_text().strip() == str(renamed.resolve())
 
 
 def test_a_folder_of_other_files_is_refused_and_left_as_it_was(train_data_9x9, tmp_path, capsys):

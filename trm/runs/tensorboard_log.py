@@ -23,10 +23,11 @@ def tensorboard_available() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
-def claim_folder(log_dir: Path, run_dir: Path) -> None:
+def claim_folder(log_dir: Path, run_dir: Path, resuming: bool = False) -> None:
     """Mark ``log_dir`` as ``run_dir``'s; ConfigError if another run's events are there already, since two runs in
     one folder draw their curves on top of each other and a resume of one would purge the other's events. A run
-    folder that was moved keeps its claim: the recorded folder is gone and the name is the same."""
+    folder that was moved keeps its claim: the recorded folder is gone and the name is the same, or (``resuming``:
+    the run's own run.json names this folder) gone under any name."""
     owner, run = log_dir / OWNER_FILE, Path(run_dir).resolve()
     if log_dir.exists() and (not log_dir.is_dir() or not owner.exists() and any(log_dir.iterdir())):
         raise ConfigError(f"{log_dir} is not a new or empty folder, nor one a run's TensorBoard events went to: "
@@ -40,10 +41,12 @@ def claim_folder(log_dir: Path, run_dir: Path) -> None:
     except FileExistsError:
         recorded = owner.read_text(encoding="utf-8").strip()
     # empty: the claiming process died between creating the file and writing it, so it names nobody
-    unclaimed = not recorded or not Path(recorded).exists() and Path(recorded).name == run.name
+    moved = not Path(recorded).exists() and (resuming or Path(recorded).name == run.name)
+    unclaimed = not recorded or moved
     if recorded != str(run) and not unclaimed:
         raise ConfigError(f"{log_dir} holds the TensorBoard events of the run {recorded}; give each run its own "
-                          f"folder (e.g. --tensorboard {_folder_beside(log_dir, run)}, beside it, not inside).")
+                          f"folder (e.g. --tensorboard {_folder_beside(log_dir, run)}, next to {log_dir} rather "
+                          f"than inside it).")
     if unclaimed:
         owner.write_text(f"{run}\n", encoding="utf-8")
 
@@ -79,7 +82,7 @@ class TensorBoardLog:
         except ImportError:
             raise ConfigError("--tensorboard needs the tensorboard package: pip install tensorboard (or leave "
                               "--tensorboard out; metrics.jsonl has the same numbers).") from None
-        claim_folder(Path(log_dir), Path(run_dir))
+        claim_folder(Path(log_dir), Path(run_dir), resuming=resume_step is not None)
         # purge_step hides earlier events at or after it: those logged after the checkpoint this run resumes from,
         # or, on a fresh start, all of an earlier attempt of this run that died before its first checkpoint.
         self.writer = SummaryWriter(str(log_dir), purge_step=0 if resume_step is None else resume_step + 1)
