@@ -246,3 +246,18 @@ def test_folders_are_refused_with_what_to_give_instead(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "is a folder: give the weights file inside it" in error and "TRM Studio checkpoint" not in error
     assert not (tmp_path / "c").exists()
+
+
+def test_a_plain_pickle_and_a_cut_short_save_are_told_apart_without_warnings(tmp_path, capsys, recwarn):
+    import pickle
+    folder = tmp_path / "run"
+    write_reference_run(folder, "mlp")
+    (folder / "step_7").write_bytes(pickle.dumps({"weights": [1.0, 2.0]}, protocol=4))
+    assert convert_main(["--from", "reference", str(folder / "step_7"), "--out", str(tmp_path / "x")]) == 2
+    error = capsys.readouterr().err
+    assert "is not a PyTorch or safetensors file" in error and not [w for w in recwarn if "pickle" in str(w.message)]
+    whole = folder / "step_8"
+    torch.save({"w": torch.ones(4096)}, whole)
+    whole.write_bytes(whole.read_bytes()[:2000])
+    assert convert_main(["--from", "reference", str(whole), "--out", str(tmp_path / "x")]) == 2
+    assert "starts as a PyTorch file but cannot be read: it is damaged or cut short" in capsys.readouterr().err

@@ -8,6 +8,7 @@ A file may hold a state dict directly or inside a wrapper (Lightning's ``state_d
 import hashlib
 import pathlib
 import pickle
+import warnings
 from pathlib import Path
 
 import torch
@@ -55,7 +56,9 @@ def read_weights_file(path: Path) -> object:
         except (SafetensorError, OSError, ValueError) as error:
             raise CheckpointError(f"{path} is not a readable safetensors file: {error}") from None
     try:
-        with torch.serialization.safe_globals(SAFE_PATH_GLOBALS):
+        # torch warns about old pickle protocols before refusing them: the refusal below says all there is to say
+        with torch.serialization.safe_globals(SAFE_PATH_GLOBALS), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         # "Unsupported global: GLOBAL x.y" for a class, "unsupported GLOBAL posix.system whose module ..." for a call
@@ -68,7 +71,16 @@ def read_weights_file(path: Path) -> object:
                               f"read, which could run code, so it is refused. Save its state_dict() alone, or as "
                               f"safetensors. ({what})") from None
     except Exception:  # torch.load fails on arbitrary bytes with KeyError, IndexError, RuntimeError...
+        if _starts_like_a_torch_archive(path):
+            raise CheckpointError(f"{path} starts as a PyTorch file but cannot be read: it is damaged or cut short "
+                                  f"(an interrupted copy or save?).") from None
         raise CheckpointError(f"{path} is not a PyTorch or safetensors file.") from None
+
+
+def _starts_like_a_torch_archive(path: Path) -> bool:
+    """Whether the file opens as torch.save's zip archive does."""
+    with path.open("rb") as file:
+        return file.read(4) == b"PK\x03\x04"
 
 
 def is_tensor_dict(value: object) -> bool:
