@@ -89,3 +89,20 @@ def test_evaluate_names_the_puzzles_it_skips(tmp_path, capsys):
     assert evaluate_main(["--checkpoint", CHECKPOINT, "--data", str(data), "--device", "cpu"]) == 0
     captured = capsys.readouterr()
     assert "skipped puzzles 1, 3 of" in captured.err and "(2 skipped: no unique solution)" in captured.out
+
+
+def test_a_command_stopped_with_sigterm_ends_in_one_line(tmp_path):
+    import signal
+    import time
+    command = [sys.executable, "-m", "trm.evaluate", "--checkpoint", str(REPO / "checkpoints" / "sudoku9-mlp"),
+               "--data", str(REPO / "assets" / "puzzles" / "heldout_forum_hardest_2k.csv"), "--steps", "64"]
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        deadline = time.monotonic() + 120
+        while "%|" not in log.read_text() and time.monotonic() < deadline:  # its progress bar: main is running
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=60)
+    error = log.read_text()
+    assert status == 128 + signal.SIGTERM and error.rstrip().endswith("interrupted") and "Traceback" not in error

@@ -7,6 +7,7 @@ so ``--steps 0`` or ``--threshold nan`` never turns into a default or a NaN deep
 import argparse
 import json
 import math
+import signal
 import sys
 
 MAX_SEED = 2**63 - 1  # what torch.Generator.manual_seed and NumPy's generators accept
@@ -139,10 +140,16 @@ def output_file_problem(option: str, path: str, *, force: bool = False, inputs: 
     return None
 
 
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt(signum)
+
+
 def run_command(main) -> int:
-    """Run a command line's ``main``; Ctrl+C ends it with one line (and the shell's status 130), not a traceback."""
+    """Run a command line's ``main``; Ctrl+C or SIGTERM ends it with one line (and the shell's status 130 or 143),
+    not a traceback, after the command's own clean-up for an interruption has run."""
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return main()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         print("\ninterrupted", file=sys.stderr)
-        return 130
+        return 128 + (interruption.args[0] if interruption.args else signal.SIGINT)

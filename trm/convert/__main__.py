@@ -71,6 +71,16 @@ def _evaluations(destination: Path) -> dict[str, float]:
     return {entry["name"]: entry["result"]["exact_accuracy"] for entry in evaluations or []}
 
 
+def _evaluate_written(destination: Path, eval_sets: list, device: str) -> None:
+    """Evaluate the converted checkpoint; an interruption leaves it written and says so."""
+    try:
+        reevaluate_checkpoint(destination, eval_sets, [], device)
+    except KeyboardInterrupt:
+        print(f"\nnote: {destination} was written; its card holds the evaluations finished so far. Add the rest "
+              f"with python -m trm.export --card-only {destination} --eval NAME=CSV ...", file=sys.stderr)
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     try:
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         eval_sets = read_eval_sets(sets, converted.grid_size, args.limit)  # a bad file leaves nothing written
         destination = write_converted(converted, Path(args.out), args.force)
         if sets:
-            reevaluate_checkpoint(destination, eval_sets, [], args.device)
+            _evaluate_written(destination, eval_sets, args.device)
     except (TRMError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
