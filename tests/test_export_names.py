@@ -64,7 +64,7 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
     assert "--eval takes NAME=CSV" in capsys.readouterr().err
     assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest)]) == 0  # the retry needs no --force
     card = (dest / "x1" / "MODEL_CARD.md").read_text()
-    assert "trained with the `sudoku9-mlp` preset: EMA weights of step 6 of 6." in card
+    assert "trained with the `sudoku9-mlp` preset: EMA weights of step 6 of 6, its best held-out evaluation." in card
     assert "- Status: finished its 6 steps" in card
 
     weights = dest / "x1" / "model.safetensors"

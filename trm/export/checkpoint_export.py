@@ -52,9 +52,12 @@ def refuse_to_overwrite(destination: Path, replace: bool) -> None:
                           f"checkpoint there.")
 
 
-def _default_summary(config: ModelConfig, training: dict) -> str:
+def _default_summary(config: ModelConfig, training: dict, source: str) -> str:
+    # the best weights of a finished run may come from before its last step (the first of tied evaluations)
+    chosen = ", its best held-out evaluation" if source == "best" else ", its latest saved state"
     return (f"{config.display_name} for {config.grid_size}x{config.grid_size} Sudoku, trained with the "
-            f"`{training['preset']}` preset: EMA weights of step {training['step']:,} of {training['total_steps']:,}.")
+            f"`{training['preset']}` preset: EMA weights of step {training['step']:,} of {training['total_steps']:,}"
+            f"{chosen}.")
 
 
 def _run_state(run_dir: Path) -> str:
@@ -81,7 +84,7 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     model, step = _ema_model(Path(run_dir), source)
     eval_sets = read_eval_sets(sets or {}, model.config.grid_size, limit)  # a bad file leaves nothing written
     training = training_metadata(run_dir, step)
-    metadata = {"summary": summary or _default_summary(model.config, training),
+    metadata = {"summary": summary or _default_summary(model.config, training, source),
                 "status": status or _run_state(run_dir), "parameters": count_parameters(model),
                 "dtype": str(dtype).replace("torch.", ""), "training": training, "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
