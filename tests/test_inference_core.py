@@ -124,7 +124,9 @@ def test_evaluation_and_trace_see_the_same_steps(model):
 
 def test_step_counts_mean_what_they_say(model):
     tokens = encode_grids(PUZZLES)
-    assert [output.step for output in iter_steps(model, tokens)] == [1, 2, 3, 4]  # the trained count
+    outputs = list(iter_steps(model, tokens))
+    assert [output.step for output in outputs] == [1, 2, 3, 4]  # the trained count
+    assert all(torch.is_inference(output.logits) for output in outputs)  # no autograd graph kept step after step
     assert list(iter_steps(model, tokens, 0)) == [] and run_steps(model, tokens, 0) is None
     with pytest.raises(ValueError, match="steps must be 0 or more, got -3"):
         list(iter_steps(model, tokens, -3))

@@ -5,9 +5,9 @@ sets the same way, so a card's "reproduce with" command accepts what the card wa
 from pathlib import Path
 
 from trm.data import load_split
+from trm.errors import DataError
 from trm.evaluate.solutions import fill_solutions
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
-from trm.errors import DataError
 from trm.sudoku.enumeration import enumerate_minimal_puzzles
 from trm.sudoku.shape import shape_for_size
 

@@ -144,7 +144,6 @@ class _CallDispatch:
         self.index, self.y, self.z = self.index + 1, y, z
 
 
-@torch.inference_mode()
 def _step_count(config: ModelConfig, tokens: torch.Tensor, steps: int | None) -> int:
     """How many steps to run (None: the trained count); ValueError, in words, for tokens this model cannot read."""
     size, cells = config.grid_size, config.cells
@@ -160,6 +159,7 @@ def _step_count(config: ModelConfig, tokens: torch.Tensor, steps: int | None) ->
     return count
 
 
+@torch.inference_mode()
 def iter_steps(model: RecursiveModel, tokens: torch.Tensor, steps: int | None = None, *,
                stop: StopRule | None = None, observers: Sequence[Observer] = (), bf16: bool = False,
                compiled: bool = True, start: tuple[torch.Tensor, torch.Tensor] | None = None) -> Iterator[StepOutput]:
