@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from trm import TRMError, check_folder_name
+from trm import CheckpointError, TRMError, check_folder_name
 from trm.catalog import checkpoints_root
 from trm.convert import (FORMATS, copy_studio_checkpoint, from_nano_trm, from_reference, open_source, studio_folder,
                          write_converted)
@@ -46,6 +46,10 @@ def _convert_from_path(name: str) -> tuple[Path, int, bool]:
         return *copy_studio_checkpoint(ours, _destination(name or _default_name(default))), True
     destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
+    if Path(local).is_dir():  # here a TRM Studio checkpoint folder is taken too, unlike trm.convert's
+        raise CheckpointError(f"{source} is a folder but not a TRM Studio checkpoint folder (config.json beside "
+                              f"model.safetensors): give that, or the weights file inside it (step_N, .pth, .ckpt, "
+                              f".safetensors).")
     converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
     return write_converted(converted, destination, command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), \
         converted.grid_size, False
