@@ -15,8 +15,8 @@ KEY_PRESENT = "solve_present"
 URL_PRESENT = "present"
 NORMAL_CONTAINER = "solve_normal"  # the page as usual; hidden while presenting
 PRESENT_CONTAINER = "solve_presenting"
-SOLVING_CONTAINER = "solve_presenting_solving"
-LEAVE_BUTTON = "solve_present_leave"  # a presented solve's progress, before its player
+SOLVING_CONTAINER = "solve_presenting_solving"  # a presented solve's progress, before its player
+LEAVE_BUTTON = "solve_present_leave"
 
 _HIDE_PAGE = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],

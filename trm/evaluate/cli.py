@@ -34,7 +34,7 @@ from trm.model.tokens import encode_grids
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
 
-MAX_STEPS = cli_types.MAX_EVAL_STEPS
+MAX_STEPS = cli_types.MAX_EVAL_STEPS  # shared with trm.export --extra-steps
 MAX_VIEWS = 64  # twice the Solve page's 32; each view is a full copy of the batch in memory
 
 
