@@ -36,6 +36,7 @@ def test_each_export_of_a_chain_lists_the_runs_its_weights_went_through(sudoku4_
     assert [run["step"] for run in earlier] == [2, 4]  # oldest first, each run's own steps
     assert card.index(f"--out {tmp_path / 'first'}") < card.index(f"--out {tmp_path / 'second'}")
     assert "- Wall time of all 3 runs: " in card
+    assert "- Optimiser steps of all 3 runs: 8\n" in card  # 2 + 4 + 2: what these weights went through
 
 
 def test_the_total_wall_time_counts_an_older_record_that_kept_only_hours():
@@ -50,6 +51,7 @@ def test_the_total_wall_time_counts_an_older_record_that_kept_only_hours():
     card = render_model_card("tuned", ModelConfig(grid_size=4, hidden_size=16), {"training": training}, [])
     assert "- Wall time: 30 s on CPU" in card and "8,000 of 8,000 planned steps in 0.12 h on CPU" in card
     assert "- Wall time of both runs: 7.7 min" in card  # 432 s + 30 s
+    assert "- Optimiser steps of both runs: 8,020" in card
     assert "- Status: n/a" in card
 
 

@@ -149,10 +149,13 @@ def _lineage_lines(train: dict) -> list[str]:
     lines.append("- Earlier runs these weights went through, oldest first:")
     lines += [f"  - `{run.get('command', 'n/a')}`: {_number(run.get('step'))} of {_number(run.get('total_steps'))} "
               f"planned steps in {_duration(run)} on {run.get('hardware', 'n/a')}" for run in earlier]
+    runs = "both runs" if len(earlier) == 1 else f"all {len(earlier) + 1} runs"
+    steps = [run.get("step") for run in (*earlier, train)]
+    if all(isinstance(step, int) and not isinstance(step, bool) for step in steps):
+        lines.append(f"- Optimiser steps of {runs}: {_number(sum(steps))}")  # each run's own steps, as exported
     seconds = [_seconds(run) for run in (*earlier, train)]
     if None not in seconds:
         total = sum(seconds)
-        runs = "both runs" if len(seconds) == 2 else f"all {len(seconds)} runs"
         whole = _duration({"wall_seconds": total, "wall_hours": round(total / 3600, 2)})
         lines.append(f"- Wall time of {runs}: {whole}")
     return lines
