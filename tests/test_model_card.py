@@ -290,3 +290,25 @@ def test_a_run_brought_back_without_its_state_gets_its_wall_time_from_its_log_in
     card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": {"wall_hours": 2.39}}, [])
     assert "- Wall time: 2.39 h on n/a" in card  # a card written before seconds were kept
 
+
+
+def test_card_only_export_replaces_the_opening_sentence_and_status_line_when_given(tmp_path):
+    import shutil
+    from pathlib import Path
+    from trm.export.__main__ import main as export_main
+
+    checkpoint = tmp_path / "sudoku4"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
+    before = json.loads((checkpoint / "config.json").read_text())["metadata"]
+    assert export_main(["--card-only", str(checkpoint), "--summary", "A chain of five runs.",
+                        "--status", "finished its chain"]) == 0
+    card = (checkpoint / "MODEL_CARD.md").read_text()
+    assert "A chain of five runs." in card and "- Status: finished its chain" in card
+    assert before["summary"] not in card
+    assert export_main(["--card-only", str(checkpoint), "--status", "shipped"]) == 0  # the summary given stays
+    card = (checkpoint / "MODEL_CARD.md").read_text()
+    assert "A chain of five runs." in card and "- Status: shipped" in card
+    assert export_main(["--card-only", str(checkpoint), "--eval", "all=minimal:4", "--limit", "8",
+                        "--summary", "Evaluated again."]) == 0
+    card = (checkpoint / "MODEL_CARD.md").read_text()
+    assert "Evaluated again." in card and "- Status: shipped" in card

@@ -47,9 +47,11 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="also evaluate at these step counts")
     parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles of each set")
     parser.add_argument("--summary", default="",
-                        help="the card's opening sentence (default: the model, its preset and step)")
+                        help="the card's opening sentence (default: the model, its preset and step; with --card-only: "
+                             "the one it has)")
     parser.add_argument("--status", default="",
-                        help="the card's status line (default: the run's, e.g. finished its 1,800 steps)")
+                        help="the card's status line (default: the run's, e.g. finished its 1,800 steps; with "
+                             "--card-only: the one it has)")
     parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
@@ -84,9 +86,10 @@ def _run(args: argparse.Namespace) -> Path:
     if args.card_only and sets:
         eval_sets = read_checkpoint_eval_sets(Path(args.card_only), sets, args.limit)
         return reevaluate_checkpoint(Path(args.card_only), eval_sets, args.extra_steps, args.device, autocast,
-                                     args.batch_size, args.difficulty_mix)
+                                     args.batch_size, args.difficulty_mix, args.summary, args.status)
     if args.card_only:
-        return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run, args.test_time)
+        return rerender_card(Path(args.card_only), args.data, args.run, args.compare_run, args.test_time,
+                             args.summary, args.status)
     return export_checkpoint(Path(args.run), args.name, Path(args.dest), args.source, sets, args.extra_steps,
                              args.limit, args.summary, args.status, args.device, autocast=autocast,
                              batch_size=args.batch_size, difficulty_mix=args.difficulty_mix, replace=args.force)

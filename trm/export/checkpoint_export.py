@@ -102,13 +102,14 @@ def read_checkpoint_eval_sets(checkpoint: Path, sets: dict[str, str], limit: int
 
 def reevaluate_checkpoint(checkpoint: Path, sets: list[EvalSet], extra_steps: list[int] | None = None,
                           device: str = "cpu", autocast: bool | None = None, batch_size: int = 512,
-                          difficulty_mix: str | None = None) -> Path:
+                          difficulty_mix: str | None = None, summary: str = "", status: str = "") -> Path:
     """Evaluate a checkpoint's own files again on ``sets`` (read_eval_sets, read_checkpoint_eval_sets) and replace
-    its card's evaluations; the weights and the rest of the metadata stay. The card is written after each set, as
-    in an export."""
+    its card's evaluations (and its opening sentence and status line where given); the weights and the rest of the
+    metadata stay. The card is written after each set, as in an export."""
     backtracks = mix_backtracks(difficulty_mix)
     saved = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = {key: value for key, value in (saved.get("metadata") or {}).items() if key != "difficulty_mix"}
+    metadata = _with_words(metadata, summary, status)
     _evaluate_into_card(checkpoint, checkpoint.name, ModelConfig.from_dict(saved["model"]), metadata, sets,
                         extra_steps or [], device, autocast, batch_size, difficulty_mix, backtracks)
     return checkpoint
@@ -130,6 +131,11 @@ def _write_card(destination: Path, name: str, config: ModelConfig, metadata: dic
                                                                   str(destination)))
 
 
+def _with_words(metadata: dict, summary: str, status: str) -> dict:
+    """The metadata with the card's opening sentence and status line replaced where new ones are given."""
+    return {**metadata, **({"summary": summary} if summary else {}), **({"status": status} if status else {})}
+
+
 def _keep_provenance(run: dict, earlier: dict) -> dict:
     """A compared run whose data folder is not on this machine keeps the provenance its earlier entry recorded
     (the card must not lose facts because a fresh clone lacks the data)."""
@@ -140,15 +146,17 @@ def _keep_provenance(run: dict, earlier: dict) -> dict:
 
 
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
-                  compare_runs: list[str] | None = None, test_time: list[str] | None = None) -> Path:
+                  compare_runs: list[str] | None = None, test_time: list[str] | None = None, summary: str = "",
+                  status: str = "") -> Path:
     """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
     provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, the
     held-out curve from ``run_dir``'s metrics when given, and ``compare_runs`` (run folders of other recipes,
     replacing any listed before) side by side, and ``test_time`` results (bench/test_time_rules.py --card-json
-    files, each replacing the entry of its set)."""
+    files, each replacing the entry of its set); ``summary`` and ``status``, where given, replace the card's
+    opening sentence and status line."""
     load_model(checkpoint, "cpu")  # a damaged checkpoint is refused, not given a card that vouches for it
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
-    metadata = loaded_config.get("metadata") or {}
+    metadata = _with_words(loaded_config.get("metadata") or {}, summary, status)
     training = metadata.setdefault("training", {})
     if not training.get("data_provenance"):
         training["data_provenance"] = data_provenance(data_dir or training.get("data", ""))
