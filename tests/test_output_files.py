@@ -27,6 +27,26 @@ def test_predictions_never_replace_the_puzzles_being_evaluated(tmp_path, capsys)
     assert data.read_bytes() == HELDOUT_4X4.read_bytes()
 
 
+def test_predictions_never_replace_the_puzzles_through_a_hard_link_or_inside_a_data_folder_even_forced(
+        tmp_path, capsys, sudoku4_data):
+    data = tmp_path / "puzzles.csv"
+    shutil.copy(HELDOUT_4X4, data)
+    (tmp_path / "same.csv").hardlink_to(data)
+    with pytest.raises(SystemExit):
+        _evaluate(data, tmp_path / "same.csv", "--force")
+    assert "is also this command's input" in capsys.readouterr().err
+    assert data.read_bytes() == HELDOUT_4X4.read_bytes()
+
+    folder = tmp_path / "sudoku4"
+    shutil.copytree(sudoku4_data, folder)
+    split = (folder / "test.npz").read_bytes()
+    with pytest.raises(SystemExit):
+        _evaluate(folder, folder / "test.npz", "--force")
+    assert "is a file of" in capsys.readouterr().err and (folder / "test.npz").read_bytes() == split
+    assert _evaluate(folder, folder / "predictions.csv") == 0  # a new file in it harms nothing
+    assert _evaluate(folder, folder / "predictions.csv", "--threshold", "0.9") == 0  # nor replacing its own
+
+
 def test_predictions_replace_earlier_predictions_but_not_other_files_unless_forced(tmp_path, capsys):
     notes = tmp_path / "notes.md"
     notes.write_text("# my notes\n")

@@ -117,6 +117,21 @@ def _starts_as(path, first_line: str, second_line_part: str) -> bool:
         return False
 
 
+def _same_file(target, source) -> bool:
+    """Whether writing ``target`` would write ``source``: the same path, a link to it, or a hard link."""
+    import os
+
+    try:
+        return target.resolve() == source.resolve() or (target.exists() and os.path.samefile(target, source))
+    except OSError:
+        return False
+
+
+def _inside(target, folder) -> bool:
+    """Whether ``target`` lies in ``folder`` (an input folder such as a data set), at any depth."""
+    return folder.is_dir() and folder.resolve() in target.resolve().parents
+
+
 def output_file_problem(option: str, path: str, *, force: bool = False, inputs: tuple[str, ...] = (),
                         own_header: str | None = None, own_row_part: str = "",
                         parent_must_exist: bool = True, is_own=None) -> str | None:
@@ -131,9 +146,13 @@ def output_file_problem(option: str, path: str, *, force: bool = False, inputs: 
         return f"{option} {path} is a folder: give a file name in it"
     if parent_must_exist and not target.resolve().parent.is_dir():
         return f"{option} {path}: {target.parent} is not a folder that exists"
-    if any(target.resolve() == Path(source).resolve() for source in inputs if source):
+    if any(_same_file(target, Path(source)) for source in inputs if source):
         return f"{option} {path} is also this command's input: writing there would replace it"
     own = (own_header and _starts_as(target, own_header, own_row_part)) or (is_own and is_own(target))
+    folder = next((source for source in inputs if source and _inside(target, Path(source))), None)
+    if target.exists() and folder and not own:  # even with --force: the folder is being read
+        return (f"{option} {path} is a file of {folder}, this command's input: writing there would replace it; "
+                "give a name outside it")
     if target.exists() and not force and not own:
         return (f"{option} {path} already exists and is not a file this command wrote: give another name, or "
                 "pass --force to replace it")
