@@ -37,6 +37,12 @@ def test_export_replaces_an_existing_checkpoint_only_with_force_and_never_a_fore
     assert export_main(["--run", str(run), "--name", "mine", "--dest", str(dest), "--force"]) == 2  # no such run
     assert "already exists" not in capsys.readouterr().err and (dest / "mine" / "config.json").exists()
 
+    (dest / "mine" / "NOTES.txt").write_text("my notes")  # somebody's file beside the checkpoint's own
+    (dest / "mine" / "plots").mkdir()
+    assert export_main(["--run", str(run), "--name", "mine", "--dest", str(dest), "--force"]) == 2
+    assert "also holds NOTES.txt, plots, which no export wrote" in capsys.readouterr().err
+    assert (dest / "mine" / "NOTES.txt").read_text() == "my notes" and (dest / "mine" / "plots").is_dir()
+
 
 def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_path, train_data_9x9, capsys):
     from tests.test_train import TINY

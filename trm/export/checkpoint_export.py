@@ -50,6 +50,17 @@ def refuse_to_overwrite(destination: Path, replace: bool) -> None:
     if not replace:
         raise ConfigError(f"{destination} already exists: choose another name, or pass --force to replace the "
                           f"checkpoint there.")
+    foreign = sorted(entry.name for entry in destination.iterdir() if not _written_by_us(entry))
+    if foreign:  # replacing swaps the whole folder: what someone added there would go with it
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise ConfigError(f"{destination} also holds {shown}, which no export wrote: move them out first, or "
+                          f"choose another name (--force replaces only a checkpoint's own files).")
+
+
+def _written_by_us(entry: Path) -> bool:
+    """A checkpoint's own file: its config, card or weights (one file or numbered shards)."""
+    return entry.is_file() and (entry.name in ("config.json", "MODEL_CARD.md")
+                                or (entry.name.startswith("model") and entry.name.endswith(".safetensors")))
 
 
 def _default_summary(config: ModelConfig, training: dict, source: str) -> str:
