@@ -81,9 +81,11 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
 
     status = json.loads((run / "status.json").read_text())  # as if killed (kill -9) while still training
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (run / "status.json").write_text(json.dumps({**status, "state": "running", "pid": int(gone.stdout)}))
+    (run / "status.json").write_text(json.dumps({**status, "state": "running", "step": 5, "pid": int(gone.stdout)}))
+    state = json.loads((run / "state" / "state.json").read_text())  # its last save before its end
+    (run / "state" / "state.json").write_text(json.dumps({**state, "step": 5}))
     assert export_main(["--run", str(run), "--name", "x2", "--dest", str(dest)]) == 0
-    assert "- Status: crashed at step 6 when exported" in (dest / "x2" / "MODEL_CARD.md").read_text()
+    assert "- Status: crashed at step 5 when exported" in (dest / "x2" / "MODEL_CARD.md").read_text()
 
 
 def test_an_export_interrupted_during_its_evaluations_says_what_it_left(tmp_path, train_data_9x9, capsys,

@@ -165,3 +165,27 @@ def test_a_run_launched_from_the_app_that_died_before_training_says_so_plainly(t
     assert run.state == "crashed" and "ended before its training began" in run.message and not run.problems
     assert run.is_restartable
     assert any("Run config not found" in problem for problem in read_run(stray).problems)  # not ours to explain
+
+
+def test_a_run_killed_after_saving_its_last_step_is_finished_for_the_list_resume_and_card(sudoku4_data, tmp_path,
+                                                                                          capsys):
+    from trm.export.checkpoint_export import export_checkpoint
+    from trm.train.__main__ import main as train_main
+
+    run_dir = tmp_path / "ended"
+    assert train_main(["--preset", "sudoku4-tiny", "--out", str(run_dir), "--steps", "4", "--data", str(sudoku4_data),
+                       "--device", "cpu", "--set", "train.checkpoint_every=1", "--set", "train.eval_every=2"]) == 0
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    status = json.loads((run_dir / "status.json").read_text())  # as a SIGKILL just after the last save leaves it
+    (run_dir / "status.json").write_text(json.dumps({**status, "state": "running", "step": 3,
+                                                     "pid": int(gone.stdout)}))
+    run = read_run(run_dir)
+    assert (run.state, run.step) == ("finished", 4) and "every step was saved" in run.message
+    assert train_main(["--resume", str(run_dir)]) == 2
+    assert "already trained 4 of its 4 steps (finished)" in capsys.readouterr().err
+    card = (export_checkpoint(run_dir, "ended", tmp_path / "checkpoints", source="latest") / "MODEL_CARD.md")
+    assert "- Status: finished its 4 steps" in card.read_text()
+
+    (run_dir / "state" / "state.json").write_text(json.dumps(  # killed one save earlier: a real crash
+        {**json.loads((run_dir / "state" / "state.json").read_text()), "step": 3}))
+    assert read_run(run_dir).state == "crashed"

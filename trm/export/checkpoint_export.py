@@ -73,9 +73,10 @@ def _default_summary(config: ModelConfig, training: dict, source: str) -> str:
 
 def _run_state(run_dir: Path) -> str:
     """What the run was doing when it was exported, in the words of its status file."""
-    state, step = read_run(run_dir).state, read_status(run_dir).get("step")  # read_run sees a crash as one
-    if state == "finished":
-        return f"finished its {step:,} steps" if isinstance(step, int) else "finished"
+    info, step = read_run(run_dir), read_status(run_dir).get("step")  # read_run sees a crash as one
+    if info.state == "finished":  # its status may predate its last step, if the process died just after saving
+        return f"finished its {info.total_steps:,} steps" if isinstance(info.total_steps, int) else "finished"
+    state = info.state
     return f"{state} at step {step:,} when exported" if state and isinstance(step, int) else ""
 
 

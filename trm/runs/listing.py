@@ -17,7 +17,7 @@ from trm.runs.layout import BEST, METRICS, RUN_CONFIG, RUN_FILES, TRAIN_LOG, run
 from trm.runs.lock import lock_holder, parse_pid, process_is_trainer
 from trm.runs.metrics import read_metrics
 from trm.runs.run_config import read_run_config
-from trm.runs.state import has_run_state
+from trm.runs.state import has_run_state, read_state_info
 from trm.runs.status import read_status
 
 STALE_SECONDS = 15 * 60  # longer than a 9x9 data build or torch.compile, during which nothing is written
@@ -93,6 +93,14 @@ def _state(status: dict, launch: dict, pid: int | None, last_seen: float | None)
     return "crashed", "the training process ended before writing a status; see its log"
 
 
+def _saved_info(path: Path) -> dict:
+    """The JSON part of the run's saved state ({} when it has none or it cannot be read)."""
+    try:
+        return read_state_info(path)
+    except TRMError:
+        return {}
+
+
 def _latest_step(path: Path) -> int:
     """The step of the last record of metrics.jsonl, reading only the file's tail (0 when there is none)."""
     records = read_metrics(path, tail_bytes=LATEST_STEP_BYTES).records
@@ -122,15 +130,19 @@ def read_run(path: str | Path) -> RunInfo:
     if never_began and launch and state == "crashed" and not status:
         message = "it ended before its training began (while loading its data or model); its log says why"
     train = config.get("train") if isinstance(config.get("train"), dict) else {}
-    best = status.get("best_exact_accuracy")
+    total = next((total for total in (_int_or_none(status.get("total_steps")), _int_or_none(train.get("total_steps")),
+                                      _launched_total(launch)) if total is not None), None)
+    saved = _saved_info(path) if state == "crashed" and status.get("state") == "running" else {}
+    if total is not None and (_int_or_none(saved.get("step")) or 0) >= total:  # its last save came after its end
+        state, message = "finished", "every step was saved; its process ended before it could record that"
+    best = max((value for value in (status.get("best_exact_accuracy"), saved.get("best_exact_accuracy"))
+                if isinstance(value, (int, float)) and value >= 0), default=None)
     return RunInfo(
         name=path.name, path=path, state=state, pid=pid,
-        step=max(_int_or_none(status.get("step")) or 0, _latest_step(path)),
-        total_steps=next((total for total in (_int_or_none(status.get("total_steps")),
-                                               _int_or_none(train.get("total_steps")), _launched_total(launch))
-                          if total is not None), None),
+        step=max(_int_or_none(status.get("step")) or 0, _latest_step(path), _int_or_none(saved.get("step")) or 0),
+        total_steps=total,
         preset=str(config.get("preset", "?")), device=str(status.get("device", "")),
-        best_exact_accuracy=float(best) if isinstance(best, (int, float)) and best >= 0 else None,
+        best_exact_accuracy=float(best) if best is not None else None,
         batch_size=_int_or_none(train.get("batch_size")), last_seen=last_seen, message=message,
         problems=tuple(problems), has_best_model=(path / BEST / "config.json").exists(),
         is_resumable=has_run_state(path), recipe=_recipe(config),
