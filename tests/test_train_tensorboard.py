@@ -87,6 +87,14 @@ def test_a_second_run_is_refused_a_folder_that_holds_another_runs_events(train_d
     with pytest.raises(ConfigError) as refused:
         TensorBoardLog(inside, tmp_path / "later" / "fourth")
     assert f"--tensorboard {tmp_path / 'fourth'}," in str(refused.value)  # out of the first run's folder
+    named = tmp_path / "tb" / "r3"  # named after its run, as --out runs/r3 --tensorboard tb/r3 does
+    (tmp_path / "A" / "runs" / "r3").mkdir(parents=True)
+    TensorBoardLog(named, tmp_path / "A" / "runs" / "r3").close()
+    (tmp_path / "tb" / "r3-tensorboard").mkdir()
+    (tmp_path / "tb" / "r3-tensorboard" / "x").write_text("taken")
+    with pytest.raises(ConfigError) as refused:
+        TensorBoardLog(named, tmp_path / "B" / "runs" / "r3")
+    assert f"--tensorboard {tmp_path / 'tb' / 'r3-2'}," in str(refused.value)  # never the refused one, nor a taken one
 
 
 def test_a_fresh_start_hides_an_earlier_attempts_events_and_a_moved_run_keeps_its_folder(tmp_path):

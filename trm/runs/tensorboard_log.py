@@ -52,12 +52,15 @@ def claim_folder(log_dir: Path, run_dir: Path, resuming: bool = False) -> None:
 
 
 def _folder_beside(log_dir: Path, run: Path) -> Path:
-    """A folder for ``run``'s events beside ``log_dir``, outside any run folder (a run's folder is its own)."""
+    """A folder for ``run``'s events beside ``log_dir`` that this run could claim: outside any run folder (a run's
+    folder is its own), not ``log_dir`` itself, and new or empty."""
     base = log_dir.resolve().parent
     while (base / RUN_CONFIG).exists() and base.parent != base:  # log_dir sat inside a run: not there either
         base = base.parent
-    beside = base / run.name
-    return base / f"{run.name}-tensorboard" if beside == run else beside
+    names = [run.name, f"{run.name}-tensorboard", *(f"{run.name}-{number}" for number in range(2, 1000))]
+    taken = (log_dir.resolve(), run)
+    return next(folder for folder in (base / name for name in names)
+                if folder not in taken and (not folder.exists() or folder.is_dir() and not any(folder.iterdir())))
 
 
 def _scalars(record: dict) -> dict[str, float]:
