@@ -158,8 +158,14 @@ def test_a_build_writes_only_into_a_new_or_empty_folder_or_over_a_data_set(tmp_p
     assert data_main(["build", "--size", "4", "--out", str(crowded / "notes.txt"), "--test-limit", "10"]) == 2
     assert "is a file" in capsys.readouterr().err
     again = shutil.copytree(sudoku4_data, tmp_path / "again")
-    assert data_main(["build", "--size", "4", "--out", str(again), "--test-limit", "10"]) == 0  # over a data set
+    before = (again / "meta.json").read_bytes()
+    assert data_main(["build", "--size", "4", "--out", str(again), "--test-limit", "10"]) == 2  # other settings
+    assert "built with another --test-limit; this build would replace its puzzles" in capsys.readouterr().err
+    assert (again / "meta.json").read_bytes() == before
+    assert data_main(["build", "--size", "4", "--out", str(again), "--test-limit", "10", "--force"]) == 0
     assert {p.name for p in again.iterdir()} == {"train.npz", "test.npz", "meta.json"}
+    assert data_main(["build", "--size", "4", "--out", str(again), "--seed", "7"]) == 2
+    assert "built with another --seed, --test-limit;" in capsys.readouterr().err
     before = (again / "meta.json").read_bytes()
     assert data_main(["build", "--size", "6", "--out", str(again), "--test-limit", "10"]) == 2  # another size
     assert "holds a 4x4 data set; a 6x6 build would replace it" in capsys.readouterr().err

@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--extra-train", action="append", default=[], metavar="CSV",
                       help="9x9: add this file's puzzles to the training split (minus any equivalent to a test "
                            "puzzle); repeatable")
+    make.add_argument("--force", action="store_true",
+                      help="replace a data set in --out that was built with another seed, test limit or extra files")
     minimal = commands.add_parser("minimal", help="write a CSV of random minimal puzzles (no given can go)")
     minimal.add_argument("--size", type=int, choices=(4, 6), required=True, help="grid size")
     minimal.add_argument("--count", type=cli_types.non_negative_int, required=True,
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.test_limit is not None and args.test_limit < 1:
                 raise ConfigError(f"--test-limit must be at least 1, got {args.test_limit}.")
             meta = build(args.size, args.out, test_limit=args.test_limit, seed=args.seed,
-                         extra_train_files=tuple(args.extra_train))
+                         extra_train_files=tuple(args.extra_train), force=args.force)
             keys = ("size", "counts", "dedupe", "extra_train_dedupe", "build_seconds")
             print(json.dumps({k: meta[k] for k in keys if k in meta}, indent=2))
         elif args.command == "minimal":

@@ -12,7 +12,7 @@ import numpy as np
 
 from trm.data.dedupe import concat_tables, remove_train_equivalents, select_rows
 from trm.data.generated import build_generated
-from trm.data.splits import data_grid_size, make_meta, save_meta, save_split
+from trm.data.splits import data_grid_size, load_meta, make_meta, save_meta, save_split
 from trm.errors import DataError
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
@@ -105,11 +105,12 @@ def _refuse_foreign_folder(out: Path) -> None:
 
 
 def build(size: int, out: str | Path, test_limit: int | None = None, seed: int = 0,
-          is_progress_shown: bool = True, extra_train_files: tuple[str | Path, ...] = ()) -> dict:
+          is_progress_shown: bool = True, extra_train_files: tuple[str | Path, ...] = (), force: bool = False) -> dict:
     """Build the data set of ``size`` (4, 6 or 9) into directory ``out``; returns its meta dict.
 
     ``extra_train_files`` (9x9 only) add puzzles to the training split. Raises DataError for an unsupported size,
-    extra files for a generated size, or a bad input file.
+    extra files for a generated size, a bad input file, or (unless ``force``) a data set already in ``out`` that
+    was built with other settings.
     """
     out = Path(out)
     _refuse_foreign_folder(out)
@@ -117,11 +118,32 @@ def build(size: int, out: str | Path, test_limit: int | None = None, seed: int =
     if held is not None and held != size:  # rebuilding a set of the same size is fine; silently swapping sizes is not
         raise DataError(f"{out} holds a {held}x{held} data set; a {size}x{size} build would replace it. Build into "
                         f"another folder (e.g. data/sudoku{size}), or delete this one first.")
-    if size == 9:
-        return build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown,
-                             extra_train_files=tuple(Path(p) for p in extra_train_files))
-    if extra_train_files:
+    if size not in (4, 6, 9):
+        raise DataError(f"No data set for size {size}: use 4, 6 or 9.")
+    if extra_train_files and size != 9:
         raise DataError(f"Extra training files are for 9x9 only; the {size}x{size} sets come from the generator.")
-    if size in (4, 6):
-        return build_generated(size, out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown)
-    raise DataError(f"No data set for size {size}: use 4, 6 or 9.")
+    extra = tuple(Path(p) for p in extra_train_files)
+    if held is not None and not force:
+        _refuse_other_settings(out, seed, test_limit, extra)
+    if size == 9:
+        meta = build_sudoku9(out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown,
+                             extra_train_files=extra)
+    else:
+        meta = build_generated(size, out, test_limit=test_limit, seed=seed, is_progress_shown=is_progress_shown)
+    save_meta(out, {**meta, "test_limit": test_limit})  # with the seed and sources: what a rebuild must match
+    return {**meta, "test_limit": test_limit}
+
+
+def _refuse_other_settings(out: Path, seed: int, test_limit: int | None, extra: tuple[Path, ...]) -> None:
+    """DataError when the data set in ``out`` was built with another seed, test limit or extra training files: a
+    rebuild would replace its puzzles, and the runs that trained on them could no longer resume."""
+    meta = load_meta(out)
+    before = {"seed": meta.get("seed"), "test_limit": meta.get("test_limit", test_limit),  # older sets lack it
+              "extra": [source.get("file") for source in meta.get("sources", {}).get("train", [])[1:]]}
+    now = {"seed": seed, "test_limit": test_limit, "extra": [path.name for path in extra]}
+    differ = [name for name in now if before[name] != now[name]]
+    if differ:
+        words = {"seed": "--seed", "test_limit": "--test-limit", "extra": "--extra-train"}
+        raise DataError(f"{out} holds a data set built with another {', '.join(words[name] for name in differ)}; "
+                        f"this build would replace its puzzles, and runs that trained on them could no longer "
+                        f"resume. Build into another folder, or pass --force to replace it.")
