@@ -44,7 +44,11 @@ def test_unknown_split_name_is_rejected(tmp_path):
 
 def test_corrupt_file_raises_data_error(tmp_path):
     (tmp_path / "test.npz").write_bytes(b"not a zip file at all")
-    with pytest.raises(DataError, match="not a readable .npz"):
+    with pytest.raises(DataError, match="is not an .npz archive") as refused:
+        load_split(tmp_path, "test")
+    assert "pickle" not in str(refused.value)  # NumPy's offer to unpickle it is no advice to give
+    (tmp_path / "test.npz").write_text("puzzle,prediction\n")
+    with pytest.raises(DataError, match="is not an .npz archive"):
         load_split(tmp_path, "test")
 
 
@@ -52,7 +56,7 @@ def test_truncated_file_raises_data_error(tmp_path):
     save_split(tmp_path, "test", _table())
     path = tmp_path / "test.npz"
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="is damaged or cut short"):
         load_split(tmp_path, "test")
 
 

@@ -80,6 +80,10 @@ def load_meta(directory: str | Path) -> dict:
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    if path.is_file() and not zipfile.is_zipfile(path):  # else NumPy reads it as a pickle and offers to unpickle it
+        with open(path, "rb") as handle:
+            what = "damaged or cut short" if handle.read(4) == b"PK\x03\x04" else "not an .npz archive"
+        raise DataError(f"{path} is {what} (an .npz is NumPy's zip of arrays); {_REBUILD_HINT}.")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = {"puzzles", "solutions"} - set(archive.files)
