@@ -241,6 +241,10 @@ def test_a_bad_row_anywhere_in_an_eval_file_stops_the_conversion_before_it_write
 def test_folders_are_refused_with_what_to_give_instead(tmp_path, capsys):
     assert convert_main(["--from", "reference", "checkpoints/sudoku4", "--out", str(tmp_path / "c")]) == 2
     assert "already a TRM Studio checkpoint" in capsys.readouterr().err
+    for kind in ("reference", "nano-trm"):  # its weights file alone: the same answer, not a missing config
+        assert convert_main(["--from", kind, "checkpoints/sudoku4/model.safetensors", "--out",
+                             str(tmp_path / "c")]) == 2
+        assert "is the weights file of the TRM Studio checkpoint checkpoints/sudoku4" in capsys.readouterr().err
     (tmp_path / "run").mkdir()
     assert convert_main(["--from", "reference", str(tmp_path / "run"), "--out", str(tmp_path / "c")]) == 2
     error = capsys.readouterr().err
@@ -261,3 +265,11 @@ def test_a_plain_pickle_and_a_cut_short_save_are_told_apart_without_warnings(tmp
     whole.write_bytes(whole.read_bytes()[:2000])
     assert convert_main(["--from", "reference", str(whole), "--out", str(tmp_path / "x")]) == 2
     assert "starts as a PyTorch file but cannot be read: it is damaged or cut short" in capsys.readouterr().err
+    legacy = folder / "step_9"  # torch.save's older, non-zip format, cut short too
+    torch.save({"w": torch.ones(4096)}, legacy, _use_new_zipfile_serialization=False)
+    legacy.write_bytes(legacy.read_bytes()[:2000])
+    assert convert_main(["--from", "reference", str(legacy), "--out", str(tmp_path / "x")]) == 2
+    assert "it is damaged or cut short" in capsys.readouterr().err
+    (folder / "step_10").write_bytes(b"")
+    assert convert_main(["--from", "reference", str(folder / "step_10"), "--out", str(tmp_path / "x")]) == 2
+    assert "is empty (an interrupted copy or save?)" in capsys.readouterr().err

@@ -15,6 +15,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
+from trm.checkpoint import is_model_folder
 from trm.errors import CheckpointError
 
 MAX_SOURCE_BYTES = 4 * 2 ** 30  # a paper-size TRM is ~30 MB in float32; a file this big is not a TRM
@@ -43,11 +44,17 @@ def read_weights_file(path: Path) -> object:
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder: give the weights file inside it (step_N, .pth, .ckpt, "
                               f".safetensors).")
+    if path.is_file() and path.name.startswith("model") and is_model_folder(path.parent):
+        raise CheckpointError(f"{path} is the weights file of the TRM Studio checkpoint {path.parent}: the app, "
+                              f"python -m trm.evaluate and python -m trm.render open that folder as it is, so there "
+                              f"is nothing to convert.")
     if not path.exists():
         raise CheckpointError(f"{path}: no such file.")
     if not path.is_file():  # a device, a pipe or a socket: reading it could block or never end
         raise CheckpointError(f"{path} is not a regular file: give a weights file (step_N, .pth, .ckpt, "
                               f".safetensors).")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (an interrupted copy or save?).")
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise CheckpointError(f"{path} is {path.stat().st_size / 2 ** 30:.1f} GiB: far larger than any TRM; refused.")
     if path.suffix == ".safetensors":
@@ -77,10 +84,15 @@ def read_weights_file(path: Path) -> object:
         raise CheckpointError(f"{path} is not a PyTorch or safetensors file.") from None
 
 
+# torch.save's legacy (non-zip) files open with its magic number pickled (protocol 2)
+LEGACY_TORCH_START = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)[:15]
+
+
 def _starts_like_a_torch_archive(path: Path) -> bool:
-    """Whether the file opens as torch.save's zip archive does."""
+    """Whether the file opens as torch.save's zip archive, or its legacy format, does."""
     with path.open("rb") as file:
-        return file.read(4) == b"PK\x03\x04"
+        start = file.read(len(LEGACY_TORCH_START))
+    return start[:4] == b"PK\x03\x04" or start == LEGACY_TORCH_START
 
 
 def is_tensor_dict(value: object) -> bool:
