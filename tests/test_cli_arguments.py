@@ -23,6 +23,7 @@ CASES = [
     (EVALUATE + ["--views", "2", "--agree", "2", "--threshold", "1"], "--threshold"),
     (EVALUATE + ["--views", "2", "--agree", "2", "--threshold", "0"], "--threshold"),
     (EVALUATE + ["--views", "2", "--agree", "2", "--select", "vote"], "--select"),
+    (EVALUATE + ["--views", "2", "--agree", "2", "--select", "q"], "--select"),  # given at all, even the default
     (EVALUATE + ["--predictions", "/nonexistent/rows.csv"], "--predictions"),
     (EVALUATE + ["--noise", "0.3"], "--noise"), (EVALUATE + ["--select", "vote"], "--select vote"),
     (EVALUATE + ["--seed", "-1"], "--seed"), (EVALUATE + ["--device", "gpu"], "--device"),

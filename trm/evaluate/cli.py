@@ -64,8 +64,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--force", action="store_true", help="let --predictions replace any existing file")
     parser.add_argument("--views", type=cli_types.int_up_to(MAX_VIEWS, "views"), default=1,
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
-    parser.add_argument("--select", choices=SELECTIONS, default="q",
-                        help="with --views: the view with the highest Q-halt logit (q) or the majority grid (vote)")
+    parser.add_argument("--select", choices=SELECTIONS,  # None: not given (q), so --agree can refuse it given
+                        help="with --views: the view with the highest Q-halt logit (q, the default) or the "
+                             "majority grid (vote)")
     parser.add_argument("--agree", type=cli_types.positive_int, metavar="M",
                         help="with --views: the agreement stop rule instead (each view stops when its P(halt) "
                              "reaches --threshold; a puzzle once M halted views give the same grid; only unfinished "
@@ -92,7 +93,7 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     if several and difficulty:
         parser.error("--by-difficulty and --difficulty-mix measure one view; they do not combine with --views, "
                      "--agree or --noise")
-    given = [option for option, used in (("--select vote", args.select != "q"), ("--noise", args.noise)) if used]
+    given = [option for option, used in (("--select vote", args.select == "vote"), ("--noise", args.noise)) if used]
     if given and args.views == 1:
         parser.error(f"{' and '.join(given)} {'work' if len(given) > 1 else 'works'} on several views of each "
                      "puzzle: add --views K (K >= 2)")
@@ -102,9 +103,10 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
     if args.agree and not 0.0 < args.threshold < 1.0:
         parser.error(f"--agree counts views whose P(halt) reaches --threshold, so it needs one strictly between 0 "
                      f"and 1 (got {args.threshold:g}): at 0 every view would halt at once, at 1 none ever would")
-    if args.agree and args.select != "q":
+    if args.agree and args.select is not None:
         parser.error("--agree picks the grid its agreeing views give; --select chooses among views without it: "
                      "give one of them")
+    args.select = args.select or "q"
     problem = args.predictions and cli_types.output_file_problem(  # checked before the long part
         "--predictions", args.predictions, force=args.force, inputs=(args.data, args.difficulty_mix),
         own_header=",".join(PREDICTION_COLUMNS))
