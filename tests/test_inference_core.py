@@ -138,3 +138,11 @@ def test_puzzles_the_model_cannot_read_are_named_in_words(model):
         list(iter_steps(model, nine, 2))
     with pytest.raises(ValueError, match="tokens must lie in 0..5 for a 4x4 model"):
         list(iter_steps(model, encode_grids(np.full((1, 16), 7, dtype=np.int8)), 2))
+
+
+@pytest.mark.parametrize("scale", [-0.5, float("nan"), float("inf")])
+def test_an_intervention_refuses_a_noise_scale_that_is_not_a_finite_number_from_zero_up(scale):
+    from trm.inference import Intervention
+
+    with pytest.raises(ValueError, match="noise scale must be a finite number >= 0"):
+        Intervention(2, "noise_z", scale=scale)

@@ -33,8 +33,8 @@ class Intervention:
             raise ValueError(f"intervention kind must be one of {KINDS}, got {self.kind!r}")
         if self.after_step < 1:
             raise ValueError(f"an intervention comes after a step (>= 1), got {self.after_step}")
-        if self.scale < 0:
-            raise ValueError(f"noise scale must be >= 0, got {self.scale}")
+        if not 0 <= self.scale < float("inf"):  # also NaN, which every comparison fails
+            raise ValueError(f"noise scale must be a finite number >= 0, got {self.scale}")
 
     def describe(self, grid_size: int | None = None) -> str:
         """'z reset to its initial state after step 5', for captions and legends; with ``grid_size`` a cell is
