@@ -130,6 +130,10 @@ def test_step_counts_mean_what_they_say(model):
     assert list(iter_steps(model, tokens, 0)) == [] and run_steps(model, tokens, 0) is None
     with pytest.raises(ValueError, match="steps must be 0 or more, got -3"):
         list(iter_steps(model, tokens, -3))
+    for wrong in (True, 2.5, "4"):
+        with pytest.raises(ValueError, match="steps must be a whole number"):
+            list(iter_steps(model, tokens, wrong))
+    assert len(list(iter_steps(model, tokens, np.int64(2)))) == 2
 
 
 def test_puzzles_the_model_cannot_read_are_named_in_words(model):

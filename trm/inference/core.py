@@ -7,6 +7,7 @@ it chooses the network (a compiled copy when one is ready for these shapes) and 
 """
 
 import contextlib
+import numbers
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -154,9 +155,11 @@ def _step_count(config: ModelConfig, tokens: torch.Tensor, steps: int | None) ->
         raise ValueError(f"tokens must lie in 0..{config.vocab_size - 1} for a {size}x{size} model: "
                          f"encode_grids of digits 0-{size} (0 a blank).")
     count = config.max_supervision_steps if steps is None else steps
+    if isinstance(count, bool) or not isinstance(count, numbers.Integral):  # True would run one step
+        raise ValueError(f"steps must be a whole number (or None for the trained count), got {count!r}.")
     if count < 0:
         raise ValueError(f"steps must be 0 or more, got {count}.")
-    return count
+    return int(count)
 
 
 @torch.inference_mode()
