@@ -29,6 +29,7 @@ CASES = [
     (EVALUATE + ["--seed", "-1"], "--seed"), (EVALUATE + ["--device", "gpu"], "--device"),
     (TRAIN + ["--lr", "nan"], "--lr"), (TRAIN + ["--lr", "0"], "--lr"), (TRAIN + ["--steps", "0"], "--steps"),
     (TRAIN + ["--batch-size", "abc"], "--batch-size"), (TRAIN + ["--seed", "1e3"], "--seed"),
+    (TRAIN + ["--tensorboard", "/nonexistent/never-written/"], "is the run's own folder"),
     (["trm.export", "--run", "r", "--name", "n", "--extra-steps", "0"], "--extra-steps"),
     (["trm.export", "--run", "r", "--name", "n", "--extra-steps", "5000"], "--extra-steps"),
     (["trm.export", "--run", "r", "--name", "n", "--limit", "-5"], "--limit"),

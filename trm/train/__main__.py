@@ -60,6 +60,10 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     if args.out and args.resume:
         parser.error("--resume continues a run in its own folder; --out names the folder of a new run (with "
                      "--preset)")
+    run_dir = args.resume or args.out
+    if args.tensorboard and run_dir and Path(args.tensorboard).resolve() == Path(run_dir).resolve():
+        parser.error(f"--tensorboard {args.tensorboard} is the run's own folder: give a folder of its own, e.g. "
+                     f"--tensorboard {Path(run_dir) / 'tensorboard'}")
     return args
 
 
