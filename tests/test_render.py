@@ -58,6 +58,9 @@ def test_pictures_drawn_again_into_their_folder_replace_the_earlier_ones(tmp_pat
     assert sorted(p.name for p in folder.iterdir()) == [".DS_Store", "a.gif", "charts.png", "step_001.png",
                                                          "step_002.png"]  # no stale steps 3-6 of the longer solve
     capsys.readouterr()
+    args[5] = str(folder) + "/"
+    assert render_main([*args, "--steps", "9"]) == 0  # more pictures than it lists
+    assert f'"{folder}/ (10 PNG files)"' in capsys.readouterr().out  # one slash, however the folder was written
 
 
 def test_files_it_wrote_are_replaced_and_anyone_elses_only_with_force(tmp_path, capsys):
@@ -97,12 +100,13 @@ def test_a_frame_shows_the_grid_in_either_theme(trace):
 @pytest.mark.parametrize("content, message", [
     ("{\"format\": \"something else\"}", "not a TRM Studio trace"),
     ("{\"format\": \"trm-studio/trace\", \"grid_size\": 4}", "damaged trace"),
-    ("[1, 2]", "should hold a JSON object"),
+    ("[1, 2]", "it is not a JSON object"),
+    ("# TRM Studio\n\nA README, not a trace.\n", "is not valid JSON"),  # not called corrupt: it is another file
     ("{\"format\": \"trm-studio/trace\", \"grid_size\": 7, \"puzzle\": [], \"steps\": []}", "damaged trace")])
 def test_a_bad_trace_file_is_a_clear_error(tmp_path, capsys, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)
-    with pytest.raises(DataError if "JSON object" not in message else Exception, match=message):
+    with pytest.raises(DataError, match=message):
         read_trace_file(path)
     assert render_main(["--trace", str(path), "--html", str(tmp_path / "x.html")]) == 2
     assert message in capsys.readouterr().err

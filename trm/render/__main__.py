@@ -159,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     pngs = [path for path in written if path.endswith(".png")]
+    folder = str(Path(args.png)) if args.png else ""  # frames/ and frames name the same folder
     listed = [path for path in written if not path.endswith(".png")] + (pngs if len(pngs) <= 8 else
-                                                                          [f"{args.png}/ ({len(pngs)} PNG files)"])
+                                                                          [f"{folder}/ ({len(pngs)} PNG files)"])
     print(json.dumps({"written": listed}))
     return 0
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-from trm.checkpoint import read_json
 from trm.errors import DataError, PuzzleError
 from trm.sudoku.shape import shape_for_size
 from trm.sudoku.validate import Conflict
@@ -98,7 +97,12 @@ MAX_TRACE_BYTES = 64 * 2 ** 20  # a 256-step 9x9 trace with views is a few MB
 def read_trace_file(path: Path) -> Trace:
     """A trace saved by the app or ``python -m trm.render``; a clear DataError for anything else (never a
     traceback: the file may come from anyone)."""
-    return _checked_trace(read_json(Path(path), "Trace"), str(path))
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"Trace not found: {path}." if not path.exists() else f"{path} is not a file.")
+    if path.stat().st_size > MAX_TRACE_BYTES:  # before reading it: any file may be given
+        raise DataError(f"{path} is {path.stat().st_size / 2 ** 20:.0f} MiB; a saved trace is far smaller.")
+    return trace_from_json(path.read_bytes(), str(path))
 
 
 def trace_from_json(data: bytes | str, source: str) -> Trace:

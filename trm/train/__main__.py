@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}. The run stopped; its last saved state is kept. Fix the cause (e.g. free disk "
               f"space), then continue with: python -m trm.train --resume {run_dir}", file=sys.stderr)
         return 1
-    print(json.dumps({"run_dir": str(run_dir), "state": final}))
+    if runtime.is_main:  # once, not once per torchrun rank
+        print(json.dumps({"run_dir": str(run_dir), "state": final}))
     return 0
 
 
