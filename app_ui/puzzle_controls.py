@@ -15,6 +15,7 @@ KEY_LEVEL = "solve_level"
 KEY_EXAMPLE = "solve_example"
 KEY_UPLOAD = "solve_trace_upload"
 KEY_SOURCE = "solve_source"
+PASTED = "Loaded the pasted puzzle."
 
 
 def _loaded(source: str) -> None:
@@ -44,10 +45,12 @@ def _on_paste() -> None:
     try:  # conflicting digits load, as typed ones and links do: the grid marks them, one edit fixes them
         pi.load_text(text, check_conflicts=False)
     except TRMError as error:
-        st.session_state[pi.KEY_NOTICE] = f"Could not read the pasted puzzle. {error}"
+        st.session_state[pi.KEY_NOTICE] = f"Could not read the pasted puzzle, so the grid is unchanged. {error}"
+        if st.session_state.get(KEY_SOURCE) == PASTED:  # it would read as if this text had loaded
+            del st.session_state[KEY_SOURCE]
         return
     st.session_state[KEY_PASTE] = ""
-    _loaded("Loaded the pasted puzzle.")
+    _loaded(PASTED)
 
 
 def _on_trace_upload() -> None:

@@ -132,6 +132,16 @@ def test_rejects_bad_pasted_puzzle_with_an_error_not_an_exception(text, message)
     assert _cells(at) == [int(c) for c in NORVIG_1]
 
 
+def test_a_failed_paste_after_a_good_one_does_not_leave_the_good_ones_caption():
+    at = _solve_page()
+    at.text_input(key="solve_paste").input(NORVIG_1).run()
+    assert any("Loaded the pasted puzzle." in caption.value for caption in at.caption)
+    at.text_input(key="solve_paste").input("1234").run()
+    assert any("the grid is unchanged. Found 4 cells" in error.value for error in at.error)
+    assert not any("Loaded the pasted puzzle." in caption.value for caption in at.caption)
+    assert _cells(at) == [int(c) for c in NORVIG_1]
+
+
 def test_a_pasted_puzzle_with_conflicts_loads_with_them_marked_as_typed_digits_do():
     at = _solve_page(NORVIG_1)
     at.text_input(key="solve_paste").input("11" + "0" * 79).run()
