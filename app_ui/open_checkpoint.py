@@ -28,6 +28,9 @@ def _default_name(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:64] or "converted"
 
 
+HOW_COPIED, HOW_CARDED, HOW_CONVERTED = "copied", "copied, card written", "converted"
+
+
 def _destination(name: str) -> Path:
     """The new checkpoint's folder: a plain name inside the checkpoints folder, not taken yet."""
     destination = checkpoints_root() / check_folder_name(name, "The name")
@@ -37,13 +40,14 @@ def _destination(name: str) -> Path:
     return destination
 
 
-def _convert_from_path(name: str) -> tuple[Path, int, bool]:
-    """(folder written, grid size, whether it was copied as it is)."""
+def _convert_from_path(name: str) -> tuple[Path, int, str]:
+    """(folder written, grid size, how: HOW_COPIED, HOW_CARDED or HOW_CONVERTED)."""
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
     ours = _studio_source(source)
     if ours is not None:  # already our format: nothing to convert; named after its folder (or its run's)
         default = ours.parent.name if ours.name == "best" else ours.name
-        return *copy_studio_checkpoint(ours, _destination(name or _default_name(default))), True
+        written, size, had_card = copy_studio_checkpoint(ours, _destination(name or _default_name(default)))
+        return written, size, HOW_COPIED if had_card else HOW_CARDED
     destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
     if Path(local).is_dir():  # here a TRM Studio checkpoint folder is taken too, unlike trm.convert's
@@ -52,10 +56,10 @@ def _convert_from_path(name: str) -> tuple[Path, int, bool]:
                               f".safetensors).")
     converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
     return write_converted(converted, destination, command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), \
-        converted.grid_size, False
+        converted.grid_size, HOW_CONVERTED
 
 
-def _convert_uploads(name: str) -> tuple[Path, int, bool]:
+def _convert_uploads(name: str) -> tuple[Path, int, str]:
     weights, config = st.session_state.get(KEY_UPLOAD), st.session_state.get(KEY_UPLOAD_CONFIG)
     reference = st.session_state[KEY_FORMAT] == "reference"
     if reference and config is None:
@@ -75,26 +79,28 @@ def _convert_uploads(name: str) -> tuple[Path, int, bool]:
             converted.origin["config_file"] = config.name
         return write_converted(converted, destination,
                                command=f"TRM Studio, Solve page: Open a checkpoint (upload of {weights.name})"), \
-            converted.grid_size, False
+            converted.grid_size, HOW_CONVERTED
 
 
 def _on_convert() -> None:
     name = st.session_state.get(KEY_NAME, "").strip()
     try:
         if st.session_state.get(KEY_PATH, "").strip():  # a typed path wins over an upload left from before
-            written, size, copied = _convert_from_path(name)
+            written, size, how = _convert_from_path(name)
         elif st.session_state.get(KEY_UPLOAD) is not None:
-            written, size, copied = _convert_uploads(name)
+            written, size, how = _convert_uploads(name)
         else:
             raise FileNotFoundError("give the path of the weights file, or upload it")
     except (TRMError, OSError) as error:
         st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
         return
     st.session_state[KEY_OPENED] = (str(written), size)
-    st.session_state[KEY_RESULT] = ("success", f"Copied into `{written}` ({size}×{size}): it was a TRM Studio "
-                                               f"checkpoint already, so its MODEL_CARD.md is its own." if copied else
-                                    f"Converted into `{written}` ({size}×{size}); its MODEL_CARD.md says where it "
-                                    f"came from.")
+    said = {HOW_COPIED: "it was a TRM Studio checkpoint already, so its MODEL_CARD.md is its own.",
+            HOW_CARDED: "it was a TRM Studio checkpoint already, without a model card: its MODEL_CARD.md was "
+                        "written from its config.json.",
+            HOW_CONVERTED: "its MODEL_CARD.md says where it came from."}[how]
+    done = "Converted into" if how == HOW_CONVERTED else "Copied into"
+    st.session_state[KEY_RESULT] = ("success", f"{done} `{written}` ({size}×{size}): {said}")
 
 
 def _studio_source(source: str) -> Path | None:

@@ -142,3 +142,18 @@ def test_a_folder_that_is_no_checkpoint_or_a_damaged_one_is_refused_and_nothing_
         assert any("Could not open that checkpoint" in e.value and reason in e.value for e in at.error), \
             [e.value for e in at.error]
     assert not list(empty_roots.iterdir())
+
+
+def test_a_run_folder_without_a_model_card_is_copied_with_one_written_and_the_page_says_so(empty_roots, tmp_path):
+    source = _studio_checkpoint(tmp_path / "colleague" / "run8" / "best")
+    (source / "MODEL_CARD.md").unlink()  # a run's best/ has none
+    at = _solve_page()
+    at.text_input(key="open_ckpt_path").set_value(str(source.parent)).run()
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception, at.exception
+    assert any("without a model card: its MODEL_CARD.md was written from its config.json" in s.value
+               for s in at.success), [s.value for s in at.success]
+    copied = empty_roots / "run8"
+    assert sorted(p.name for p in copied.iterdir()) == ["MODEL_CARD.md", "config.json", "model.safetensors"]
+    assert (copied / "MODEL_CARD.md").read_text().startswith("# run8\n")
+    assert (copied / "model.safetensors").read_bytes() == (source / "model.safetensors").read_bytes()

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 from trm.checkpoint import atomic_directory, check_folder_name, is_model_folder, load_model
-from trm.export.checkpoint_export import refuse_to_overwrite
+from trm.export.checkpoint_export import refuse_to_overwrite, rerender_card
 
 COPIED_FILES = ("config.json", "model*.safetensors", "MODEL_CARD.md")  # what a checkpoint is; nothing else travels
 
@@ -24,9 +24,10 @@ def _looks_like_ours(folder: Path) -> bool:
     return is_model_folder(folder) or ((folder / "config.json").is_file() and any(folder.glob("model*.safetensors")))
 
 
-def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int]:
+def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int, bool]:
     """Check that ``folder`` loads (weights-only safetensors, every shape matching its config), then copy its files
-    into ``destination``; returns (destination, grid size). CheckpointError where it does not load."""
+    into ``destination``; returns (destination, grid size, whether it had a model card). A folder without a card
+    (a run's best/) gets one written from its config.json. CheckpointError where it does not load."""
     loaded = load_model(folder)
     destination = Path(destination)
     check_folder_name(destination.name, "Checkpoint name")
@@ -36,4 +37,7 @@ def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int]:
             for path in sorted(loaded.path.glob(pattern)):
                 if path.is_file() and not path.is_symlink():
                     shutil.copyfile(path, temporary / path.name)
-    return destination, loaded.config.grid_size
+        had_card = (temporary / "MODEL_CARD.md").is_file()
+        if not had_card:
+            rerender_card(temporary, name=destination.name)
+    return destination, loaded.config.grid_size, had_card

@@ -159,13 +159,13 @@ def _keep_provenance(run: dict, earlier: dict) -> dict:
 
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
                   compare_runs: list[str] | None = None, test_time: list[str] | None = None, summary: str = "",
-                  status: str = "") -> Path:
+                  status: str = "", name: str | None = None) -> Path:
     """Write MODEL_CARD.md again from the checkpoint's config.json (no evaluation), adding the data set's
     provenance from ``data_dir`` (default: the data folder the run trained on) when the config lacks it, the
     held-out curve from ``run_dir``'s metrics when given, and ``compare_runs`` (run folders of other recipes,
     replacing any listed before) side by side, and ``test_time`` results (bench/test_time_rules.py --card-json
     files, each replacing the entry of its set); ``summary`` and ``status``, where given, replace the card's
-    opening sentence and status line."""
+    opening sentence and status line. ``name``: the card's title (default: the folder's name)."""
     load_model(checkpoint, "cpu")  # a damaged checkpoint is refused, not given a card that vouches for it
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
     metadata = _with_words(loaded_config.get("metadata") or {}, summary, status)
@@ -181,6 +181,6 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
         metadata["test_time"] = merge_test_time(metadata.get("test_time") or [], read_test_time(Path(path)))
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
     model_config = ModelConfig.from_dict(loaded_config["model"])
-    (checkpoint / "MODEL_CARD.md").write_text(render_model_card(checkpoint.name, model_config, metadata,
+    (checkpoint / "MODEL_CARD.md").write_text(render_model_card(name or checkpoint.name, model_config, metadata,
                                                                 metadata.get("evaluations", []), str(checkpoint)))
     return checkpoint
