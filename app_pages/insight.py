@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_ui import insight_batches as batches
 from app_ui import insight_data as idata
 from app_ui import model_picker as mp
 from app_ui.insight_results import render_live, render_results
@@ -136,11 +137,22 @@ def _run(jobs: list[_Job], table: PuzzleTable) -> None:
         st.button("Stop", key="insight_stop", on_click=_on_stop, icon=":material/stop:",
                   disabled=not st.session_state.get(KEY_RUNNING))
     if not st.session_state.get(KEY_RUNNING):
+        _wait_for_batch_in_flight([job.key for job in jobs])
         return
     try:
         _run_batches(jobs, table)
     finally:  # a failed batch must not leave the page "running" (and starting again by itself)
         st.session_state[KEY_RUNNING] = False
+    st.rerun()
+
+
+def _wait_for_batch_in_flight(keys: list[str]) -> None:
+    """After a Stop click, the page comes back while the batch in progress still computes: say so, and come back
+    again once it is saved, so that its results and Continue show without a reload."""
+    if not batches.computing(keys):
+        return
+    st.caption("Stopping: the batch in progress finishes first, then its results show here.")
+    batches.wait_until_saved(keys)
     st.rerun()
 
 
@@ -151,9 +163,13 @@ def _run_batches(jobs: list[_Job], table: PuzzleTable) -> None:
     while not all(job.run.finished for job in jobs) and st.session_state.get(KEY_RUNNING):
         for job in jobs:
             if not job.run.finished:
-                run_batch(job.loaded.model, job.run, table.puzzles, table.solutions,
-                          batch_size_for(job.run, job.loaded.config.grid_size), _bf16())
-                save_cached(idata.cache_folder(), job.key, job.run)
+                batches.mark_computing(job.key)
+                try:
+                    run_batch(job.loaded.model, job.run, table.puzzles, table.solutions,
+                              batch_size_for(job.run, job.loaded.config.grid_size), _bf16())
+                    save_cached(idata.cache_folder(), job.key, job.run)
+                finally:
+                    batches.mark_done(job.key)
         bar.progress(sum(job.run.done for job in jobs) / total, text=_progress_text(jobs))
         with live.container():
             render_live([(job.label, job.run) for job in jobs], jobs[0].loaded.config.max_supervision_steps)
