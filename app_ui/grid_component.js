@@ -183,7 +183,21 @@ function onKey(g, event) {
   }
 }
 
+function reloadOnBackOrForward() {
+  // Each new puzzle is written into the address bar as a history entry, but Streamlit does not rerun when Back or
+  // Forward brings an older one back: the address would name one puzzle and the grid show another. Reload, so the
+  // page shows what its address says (leaving for another page is Streamlit's own and is left alone).
+  if (window.__sgReloadsOnHistory) return;
+  window.__sgReloadsOnHistory = true;
+  window.addEventListener("popstate", () => {
+    if (window.location.pathname.endsWith("/solve")) {
+      window.location.reload();
+    }
+  });
+}
+
 function createGrid(parentElement) {
+  reloadOnBackOrForward();
   const root = document.createElement("div");
   root.className = "sg-root";
   const board = document.createElement("div");

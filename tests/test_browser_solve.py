@@ -164,3 +164,15 @@ def test_steps_follow_the_model_of_the_chosen_grid_size(page, streamlit_url, scr
     page.locator(".st-key-solve_size").get_by_text("9×9").click()
     expect(steps).to_have_value("16")
     screenshot("solve-steps-follow-the-model.png")
+
+
+def test_back_shows_the_puzzle_its_address_names(page, streamlit_url):
+    grid = _open_solve(page, streamlit_url, f"?p={NORVIG_1}")
+    page.get_by_role("button", name="Generate").click()
+    expect(page).not_to_have_url(re.compile(f"p={NORVIG_1}"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"p={NORVIG_1}"))
+    grid = page.locator(".st-key-solve_grid")
+    expect(_cell(grid, 1, 3)).to_have_text("3", timeout=30_000)  # the grid follows the address back
+    for (row, col), digit in {(1, 5): "2", (1, 7): "6", (2, 1): "9", (2, 4): "3"}.items():
+        expect(_cell(grid, row, col)).to_have_text(digit)
