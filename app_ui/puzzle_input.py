@@ -194,8 +194,9 @@ def _solve_status(status: SolveStatus, givens: int) -> PuzzleStatus:
     if status is SolveStatus.UNIQUE:
         return PuzzleStatus("success", f"**Unique solution**: {givens} givens, exactly one way to complete it.")
     if status is SolveStatus.MULTIPLE:
-        return PuzzleStatus("warning", f"**More than one solution**: {givens} givens are not enough to pin down "
-                                       f"one answer. Add digits until the solution is unique.")
+        counted = "1 given is" if givens == 1 else f"{givens} givens are"
+        return PuzzleStatus("warning", f"**More than one solution**: {counted} not enough to pin down one answer. "
+                                       f"Add digits until the solution is unique.")
     if status is SolveStatus.NO_SOLUTION:
         return PuzzleStatus("warning", "**No solution**: no digit conflicts yet, but the grid cannot be "
                                        "completed. Remove or change a digit.")

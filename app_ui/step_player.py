@@ -201,8 +201,10 @@ def _why_it_stops(trace: Trace, step: int) -> None:
         st.markdown("**Why it stops**")
         if halt is None:
             best = max(trace.steps, key=lambda r: r.q_halt_probability)
+            p = best.q_halt_probability
+            highest = f"{p:.2f}" if p >= 0.01 else f"{p:.1e}"  # 3.1e-05 rather than 0.00, as the chart writes it
             lines = [f"P(halt) never reaches {trace.halt_threshold:.2f} in {len(trace.steps)} steps (highest: "
-                     f"{best.q_halt_probability:.2f} at step {best.step}), so the model would use every step."]
+                     f"{highest} at step {best.step}), so the model would use every step."]
         else:
             record = trace.steps[halt - 1]
             lines = [f"The Q-head says stop at **step {halt}**: P(halt) = {record.q_halt_probability:.2f} ≥ "

@@ -57,7 +57,9 @@ def _last(records: list[dict], key: str) -> float | None:
 
 
 def _metric(column, label: str, value: float | None, pattern: str, help: str = "", delta: str | None = None):
-    column.metric(label, "—" if value is None else pattern.format(value), delta=delta, help=help or None)
+    unchanged = delta is not None and float(delta.split()[0]) == 0  # "+0.0 pts" is no gain: grey, not green
+    column.metric(label, "—" if value is None else pattern.format(value), delta=delta, help=help or None,
+                  delta_color="off" if unchanged else "normal")
 
 
 def _metrics_row(run: RunInfo, curves: Curves) -> None:
