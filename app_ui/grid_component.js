@@ -88,6 +88,33 @@ function buildCells(g) {
     g.cellEls.push(el);
   }
   g.builtFor = `${g.size}:${g.boxRows}x${g.boxCols}`;
+  buildPad(g);
+}
+
+function buildPad(g) {
+  // A touch screen shows no keyboard for the board (it is no text field): digit buttons under it instead,
+  // shown only where the main pointer is coarse (grid_component.css), for the cell selected by a tap.
+  if (!g.pad) {
+    g.pad = document.createElement("div");
+    g.pad.className = "sg-pad";
+    g.pad.setAttribute("role", "group");
+    g.pad.setAttribute("aria-label", "Digit pad");
+    g.root.appendChild(g.pad);
+  }
+  g.pad.replaceChildren();
+  for (let value = 0; value <= g.size; value++) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sg-pad-key";
+    button.textContent = value ? String(value) : "Clear";
+    button.setAttribute("aria-label", value ? `Digit ${value}` : "Clear the cell");
+    button.addEventListener("click", () => {
+      if (g.selected !== null && !g.readonly) setCell(g, g.selected, value);
+    });
+    if (value) g.pad.appendChild(button); else g.pad.dataset.clear = "1";
+    if (!value) g.clearKey = button;
+  }
+  g.pad.appendChild(g.clearKey);
 }
 
 function paint(g) {
@@ -245,6 +272,7 @@ export default function (component) {
   const shapeChanged = g.builtFor !== `${d.size}:${d.boxRows}x${d.boxCols}`;
   Object.assign(g, { size: d.size, boxRows: d.boxRows, boxCols: d.boxCols, givens: d.givens });
   Object.assign(g, { readonly: d.readonly, overlay: d.overlay, showConflicts: d.showConflicts });
+  g.root.dataset.readonly = d.readonly ? "true" : "false";
   g.reportSelection = !!(data && data.report_selection);
   if (shapeChanged) {
     buildCells(g);

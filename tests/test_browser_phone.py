@@ -2,6 +2,8 @@
 width, the grid and the player are usable, and nothing needs a sideways scroll. Screenshots go to test-artifacts/.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,3 +49,32 @@ def test_the_train_page_on_a_phone_fits_the_width(page, train_streamlit_url, scr
     expect(page.get_by_role("button", name="Start training")).to_be_visible(timeout=60_000)
     _fits_the_width(page, "[data-testid=stButton] button, input")
     screenshot("train-phone.png")
+
+
+def test_a_touch_screen_types_digits_with_the_pad_under_the_grid(browser, streamlit_url, screenshot, page):
+    from tests.conftest import ARTIFACTS
+
+    page.goto(f"{streamlit_url}/solve")  # a mouse and keyboard: no pad
+    expect(page.locator(".st-key-solve_grid").get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("group", name="Digit pad")).to_be_hidden()
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    try:
+        touch = phone.new_page()
+        touch.goto(f"{streamlit_url}/solve")
+        grid = touch.locator(".st-key-solve_grid")
+        cell = grid.get_by_role("gridcell", name="r1c1", exact=True)
+        expect(cell).to_be_visible(timeout=60_000)
+        cell.tap()
+        expect(cell).to_have_attribute("aria-selected", "true")
+        pad = touch.get_by_role("group", name="Digit pad")
+        expect(pad.get_by_role("button")).to_have_count(10)  # 1-9 and Clear
+        pad.get_by_role("button", name="Digit 5").tap()
+        expect(cell).to_have_text("5")
+        expect(touch).to_have_url(re.compile(r"p=50{80}"))
+        _fits_the_width(touch, ".sg-pad-key")
+        ARTIFACTS.mkdir(exist_ok=True)
+        grid.screenshot(path=ARTIFACTS / "solve-phone-digit-pad.png")
+        pad.get_by_role("button", name="Clear the cell").tap()
+        expect(cell).to_have_text("")
+    finally:
+        phone.close()
