@@ -5,7 +5,6 @@ widgets keep running, hidden, so leaving the mode finds everything as it was.
 """
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app_ui.present_leave import present_leave
 from app_ui.trace_store import KEY_PLAYING, KEY_STEP, StoredTrace, with_threshold
@@ -95,6 +94,6 @@ def render_presentation(slot, stored: StoredTrace | None, threshold: float, step
             st.caption("Click the player, then: Space play · arrows step · Home/End · F fullscreen · T theme")
             present_leave(len(trace.steps), key="solve_present_memory", leave_button=LEAVE_BUTTON,
                           presenting=PRESENT_CONTAINER, on_leave=_leave_at)
-        components.html(render_html(trace, "TRM Studio", note=describe_maker(trace),
-                                    start=min(max(step, 1), len(trace.steps))), height=720,
-                        scrolling=True)  # a phone's one-column player is taller than the screen: it scrolls inside
+        # a phone's one-column player is taller than the screen: it scrolls inside the frame
+        st.iframe(render_html(trace, "TRM Studio", note=describe_maker(trace), start=min(max(step, 1),
+                                                                                       len(trace.steps))), height=720)
