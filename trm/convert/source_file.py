@@ -34,10 +34,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_weights_file(path: Path) -> object:
-    """The object stored in ``path`` (a dict of tensors for safetensors); CheckpointError, with the reason, for a
-    missing, huge, damaged or non-weights-only file."""
-    path = Path(path)
+def _refuse_what_holds_no_weights(path: Path) -> None:
+    """CheckpointError, saying what to give instead, for a path that is no weights file to convert."""
     if path.is_dir() and (path / "config.json").is_file() and (path / "model.safetensors").is_file():
         raise CheckpointError(f"{path} is already a TRM Studio checkpoint: the app, python -m trm.evaluate and "
                               f"python -m trm.render open it as it is, so there is nothing to convert.")
@@ -57,6 +55,13 @@ def read_weights_file(path: Path) -> object:
         raise CheckpointError(f"{path} is empty (an interrupted copy or save?).")
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise CheckpointError(f"{path} is {path.stat().st_size / 2 ** 30:.1f} GiB: far larger than any TRM; refused.")
+
+
+def read_weights_file(path: Path) -> object:
+    """The object stored in ``path`` (a dict of tensors for safetensors); CheckpointError, with the reason, for a
+    missing, huge, damaged or non-weights-only file."""
+    path = Path(path)
+    _refuse_what_holds_no_weights(path)
     if path.suffix == ".safetensors":
         try:
             return load_file(str(path))

@@ -65,8 +65,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--views", type=cli_types.int_up_to(MAX_VIEWS, "views"), default=1,
                         help="K views per puzzle (the puzzle, then K-1 random Sudoku symmetries of it), one chosen")
     parser.add_argument("--select", choices=SELECTIONS,  # None: not given (q), so --agree can refuse it given
-                        help="with --views: the view with the highest Q-halt logit (q, the default) or the "
-                             "majority grid (vote)")
+                        help="with --views: the view with the highest Q-halt logit (q, default) or the majority grid")
     parser.add_argument("--agree", type=cli_types.positive_int, metavar="M",
                         help="with --views: the agreement stop rule instead (each view stops when its P(halt) "
                              "reaches --threshold; a puzzle once M halted views give the same grid; only unfinished "

@@ -50,8 +50,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="the card's opening sentence (default: the model, its preset and step; with --card-only: "
                              "the one it has)")
     parser.add_argument("--status", default="",
-                        help="the card's status line (default: the run's, e.g. finished its 1,800 steps; with "
-                             "--card-only: the one it has)")
+                        help="the card's status line (default: the run's, or with --card-only the card's own)")
     parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
