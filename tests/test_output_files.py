@@ -43,6 +43,10 @@ def test_predictions_never_replace_the_puzzles_through_a_hard_link_or_inside_a_d
     with pytest.raises(SystemExit):
         _evaluate(folder, folder / "test.npz", "--force")
     assert "is a file of" in capsys.readouterr().err and (folder / "test.npz").read_bytes() == split
+    (tmp_path / "linked.npz").hardlink_to(folder / "train.npz")  # the folder's file reached from outside it
+    with pytest.raises(SystemExit):
+        _evaluate(folder, tmp_path / "linked.npz", "--force")
+    assert "is a file of" in capsys.readouterr().err
     assert _evaluate(folder, folder / "predictions.csv") == 0  # a new file in it harms nothing
     assert _evaluate(folder, folder / "predictions.csv", "--threshold", "0.9") == 0  # nor replacing its own
 
@@ -79,3 +83,12 @@ def test_minimal_puzzles_replace_only_an_earlier_minimal_puzzle_file(tmp_path, c
     assert len(out.read_text().splitlines()) == 6
     assert data_main(["minimal", "--size", "4", "--count", "2", "--out", str(data), "--force"]) == 0
     assert len(data.read_text().splitlines()) == 3
+
+
+def test_predictions_never_replace_a_file_of_the_checkpoint_being_evaluated(tmp_path, capsys):
+    checkpoint = shutil.copytree(SUDOKU4, tmp_path / "mine")
+    config = (checkpoint / "config.json").read_bytes()
+    with pytest.raises(SystemExit):
+        evaluate_main(["--checkpoint", str(checkpoint), "--data", str(HELDOUT_4X4), "--limit", "3", "--device", "cpu",
+                       "--predictions", str(checkpoint / "config.json"), "--force"])
+    assert "is a file of" in capsys.readouterr().err and (checkpoint / "config.json").read_bytes() == config

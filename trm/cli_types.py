@@ -128,8 +128,12 @@ def _same_file(target, source) -> bool:
 
 
 def _inside(target, folder) -> bool:
-    """Whether ``target`` lies in ``folder`` (an input folder such as a data set), at any depth."""
-    return folder.is_dir() and folder.resolve() in target.resolve().parents
+    """Whether ``target`` lies in ``folder`` (an input folder such as a data set), at any depth, or is a hard link
+    to one of the files directly in it."""
+    if not folder.is_dir():
+        return False
+    return folder.resolve() in target.resolve().parents or (target.is_file() and any(
+        _same_file(target, entry) for entry in folder.iterdir() if entry.is_file()))
 
 
 def output_file_problem(option: str, path: str, *, force: bool = False, inputs: tuple[str, ...] = (),

@@ -107,7 +107,7 @@ def _check_combinations(parser: argparse.ArgumentParser, args: argparse.Namespac
                      "give one of them")
     args.select = args.select or "q"
     problem = args.predictions and cli_types.output_file_problem(  # checked before the long part
-        "--predictions", args.predictions, force=args.force, inputs=(args.data, args.difficulty_mix),
+        "--predictions", args.predictions, force=args.force, inputs=(args.data, args.difficulty_mix, args.checkpoint),
         own_header=",".join(PREDICTION_COLUMNS))
     if problem:
         parser.error(problem)

@@ -81,7 +81,7 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         flag = "--" + name.replace("_", "-")
         if Path(path).suffix.lower() not in allowed:
             parser.error(f"{flag} {path}: the file name must end in {' or '.join(allowed)}")
-        problem = cli_types.output_file_problem(flag, path, force=args.force, inputs=(args.trace,),
+        problem = cli_types.output_file_problem(flag, path, force=args.force, inputs=(args.trace, args.checkpoint),
                                                 is_own=written_by_render)
         if problem:
             parser.error(problem)
