@@ -28,7 +28,7 @@ def _default_name(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")[:64] or "converted"
 
 
-HOW_COPIED, HOW_CARDED, HOW_CONVERTED = "copied", "copied, card written", "converted"
+HOW_CONVERTED = "converted"
 
 
 def _destination(name: str) -> Path:
@@ -41,13 +41,12 @@ def _destination(name: str) -> Path:
 
 
 def _convert_from_path(name: str) -> tuple[Path, int, str]:
-    """(folder written, grid size, how: HOW_COPIED, HOW_CARDED or HOW_CONVERTED)."""
+    """(folder written, grid size, how: a copy's trm.convert.studio_copy.CARD_* or HOW_CONVERTED)."""
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
     ours = _studio_source(source)
     if ours is not None:  # already our format: nothing to convert; named after its folder (or its run's)
         default = ours.parent.name if ours.name == "best" else ours.name
-        written, size, had_card = copy_studio_checkpoint(ours, _destination(name or _default_name(default)))
-        return written, size, HOW_COPIED if had_card else HOW_CARDED
+        return copy_studio_checkpoint(ours, _destination(name or _default_name(default)))
     destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
     if Path(local).is_dir():  # here a TRM Studio checkpoint folder is taken too, unlike trm.convert's
@@ -95,10 +94,8 @@ def _on_convert() -> None:
         st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
         return
     st.session_state[KEY_OPENED] = (str(written), size)
-    said = {HOW_COPIED: "it was a TRM Studio checkpoint already, so its MODEL_CARD.md is its own.",
-            HOW_CARDED: "it was a TRM Studio checkpoint already, without a model card: its MODEL_CARD.md was "
-                        "written from its config.json.",
-            HOW_CONVERTED: "its MODEL_CARD.md says where it came from."}[how]
+    said = ("its MODEL_CARD.md says where it came from." if how == HOW_CONVERTED else
+            f"it was a TRM Studio checkpoint already; its MODEL_CARD.md is {how}.")
     done = "Converted into" if how == HOW_CONVERTED else "Copied into"
     st.session_state[KEY_RESULT] = ("success", f"{done} `{written}` ({size}×{size}): {said}")
 

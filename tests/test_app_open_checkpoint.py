@@ -151,9 +151,24 @@ def test_a_run_folder_without_a_model_card_is_copied_with_one_written_and_the_pa
     at.text_input(key="open_ckpt_path").set_value(str(source.parent)).run()
     at.button(key="open_ckpt_convert").click().run()
     assert not at.exception, at.exception
-    assert any("without a model card: its MODEL_CARD.md was written from its config.json" in s.value
+    assert any("its MODEL_CARD.md is written from its config.json" in s.value
                for s in at.success), [s.value for s in at.success]
     copied = empty_roots / "run8"
     assert sorted(p.name for p in copied.iterdir()) == ["MODEL_CARD.md", "config.json", "model.safetensors"]
     assert (copied / "MODEL_CARD.md").read_text().startswith("# run8\n")
     assert (copied / "model.safetensors").read_bytes() == (source / "model.safetensors").read_bytes()
+
+
+def test_a_training_runs_folder_is_exported_with_a_card_from_its_logs(empty_roots, tmp_path, sudoku4_data):
+    from trm.train.__main__ import main as train_main
+
+    run = tmp_path / "runs" / "tiny"
+    assert train_main(["--preset", "sudoku4-tiny", "--out", str(run), "--steps", "4", "--data", str(sudoku4_data),
+                       "--device", "cpu", "--set", "train.eval_every=2", "--set", "train.checkpoint_every=2"]) == 0
+    at = _solve_page()
+    at.text_input(key="open_ckpt_path").set_value(str(run)).run()
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception, at.exception
+    assert any("its MODEL_CARD.md is written from its run's logs" in s.value for s in at.success)
+    card = (empty_roots / "tiny" / "MODEL_CARD.md").read_text()
+    assert "--preset sudoku4-tiny" in card and "- Optimiser steps: " in card and "n/a of n/a" not in card

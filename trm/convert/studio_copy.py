@@ -4,8 +4,10 @@ conversion, only checking and copying into the checkpoints folder, unchanged, mo
 import shutil
 from pathlib import Path
 
+import torch
+
 from trm.checkpoint import atomic_directory, check_folder_name, is_model_folder, load_model
-from trm.export.checkpoint_export import refuse_to_overwrite, rerender_card
+from trm.export.checkpoint_export import export_checkpoint, refuse_to_overwrite, rerender_card
 
 COPIED_FILES = ("config.json", "model*.safetensors", "MODEL_CARD.md")  # what a checkpoint is; nothing else travels
 
@@ -24,14 +26,22 @@ def _looks_like_ours(folder: Path) -> bool:
     return is_model_folder(folder) or ((folder / "config.json").is_file() and any(folder.glob("model*.safetensors")))
 
 
-def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int, bool]:
+CARD_OWN, CARD_FROM_RUN, CARD_FROM_CONFIG = "its own", "written from its run's logs", "written from its config.json"
+
+
+def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int, str]:
     """Check that ``folder`` loads (weights-only safetensors, every shape matching its config), then copy its files
-    into ``destination``; returns (destination, grid size, whether it had a model card). A folder without a card
-    (a run's best/) gets one written from its config.json. CheckpointError where it does not load."""
+    into ``destination``; returns (destination, grid size, where its model card came from: CARD_*). A run's best/
+    is exported as Export does (same weights, a card from the run's logs); another folder without a card gets one
+    written from its config.json. CheckpointError where it does not load."""
     loaded = load_model(folder)
     destination = Path(destination)
     check_folder_name(destination.name, "Checkpoint name")
     refuse_to_overwrite(destination, replace=False)
+    run = loaded.path.parent
+    if loaded.path.name == "best" and (run / "run.json").is_file():
+        export_checkpoint(run, destination.name, destination.parent, source="best", dtype=torch.float32)
+        return destination, loaded.config.grid_size, CARD_FROM_RUN
     with atomic_directory(destination) as temporary:
         for pattern in COPIED_FILES:
             for path in sorted(loaded.path.glob(pattern)):
@@ -40,4 +50,4 @@ def copy_studio_checkpoint(folder: Path, destination: Path) -> tuple[Path, int, 
         had_card = (temporary / "MODEL_CARD.md").is_file()
         if not had_card:
             rerender_card(temporary, name=destination.name)
-    return destination, loaded.config.grid_size, had_card
+    return destination, loaded.config.grid_size, CARD_OWN if had_card else CARD_FROM_CONFIG
