@@ -1,5 +1,6 @@
 """Open a TRM Studio checkpoint from elsewhere (a colleague's folder, a download, another clone's run): it needs no
-conversion, only checking and copying into the checkpoints folder, unchanged, model card included."""
+conversion, only checking and copying into the checkpoints folder, unchanged, model card included (a training
+run's folder is exported from its best/ instead, so that its card comes from the run's logs)."""
 
 import shutil
 from pathlib import Path
