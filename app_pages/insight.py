@@ -131,12 +131,15 @@ def _run(jobs: list[_Job], table: PuzzleTable) -> None:
         st.session_state[KEY_RUNNING] = False
         return
     started = any(job.run.done for job in jobs)
+    running = bool(st.session_state.get(KEY_RUNNING))
+    # While a stopped batch still computes, a second start would run the same puzzles twice, side by side.
+    stopping = not running and batches.computing([job.key for job in jobs])
     with st.container(horizontal=True):
         st.button("Continue" if started else "Run", key="insight_run", type="primary", on_click=_on_run,
-                  icon=":material/play_arrow:", disabled=bool(st.session_state.get(KEY_RUNNING)))
+                  icon=":material/play_arrow:", disabled=running or stopping)
         st.button("Stop", key="insight_stop", on_click=_on_stop, icon=":material/stop:",
-                  disabled=not st.session_state.get(KEY_RUNNING))
-    if not st.session_state.get(KEY_RUNNING):
+                  disabled=not running)
+    if not running:
         _wait_for_batch_in_flight([job.key for job in jobs])
         return
     try:

@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+import streamlit
 import torch
 from streamlit.testing.v1 import AppTest
 
+from app_ui import insight_batches
 from trm.checkpoint import save_model
 from trm.evaluate import InsightRun
 from trm.model.config import ModelConfig
@@ -133,3 +135,14 @@ def test_the_shipped_9x9_model_is_the_default_as_on_the_solve_page(tmp_path, mon
     (tmp_path / "runs").mkdir()
     at = _insight()  # the repository's checkpoints: sudoku9-fast sorts before sudoku9-mlp
     assert Path(at.selectbox(key="insight_model").value).name == "sudoku9-mlp"
+
+
+def test_while_a_stopped_batch_still_computes_the_page_says_so_and_run_waits(roots, monkeypatch):
+    """A second start during that wait would run the same puzzles in two script threads at once."""
+    monkeypatch.setattr(insight_batches, "computing", lambda keys: True)
+    monkeypatch.setattr(insight_batches, "wait_until_saved", lambda keys: None)
+    monkeypatch.setattr(streamlit, "rerun", lambda: None)  # the page as it stands while it waits
+    at = _insight()
+    assert not at.exception, at.exception
+    assert any("Stopping" in caption.value for caption in at.caption)
+    assert at.button(key="insight_run").disabled and at.button(key="insight_stop").disabled
