@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from app_ui import address
 from app_ui import model_picker as mp
 from app_ui import open_checkpoint as oc
 from app_ui import presentation as pr
@@ -208,26 +209,27 @@ def _play(stored: tp.StoredTrace, export_name: str, loaded: LoadedModel | None =
                   key)
 
 
-pi.init_state()
-pi.read_url()
-tp.remember_linked_step()
-sl.read_link(vs.MAX_VIEWS, vs.NOISE_CHOICES)
-pr.read_present_link()
-presentation_slot = st.empty()
-st.session_state[KEY_SHOWN] = None
-with st.container(key=pr.NORMAL_CONTAINER):
-    st.title("Solve")
-    grid_col, controls_col = st.columns([3, 2], gap="large")
-    with controls_col:
-        pc.render_controls()
-    current, current_shape = pi.current_grid(), pi.current_shape()
-    with grid_col:
-        _render_grid(current, current_shape)
-        _render_status(current, current_shape)
-        _render_puzzle_text(current)
-    pi.write_url()
-    st.divider()
-    _render_trace_area(current, current_shape)
-pr.write_present_link()
-pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
-                       int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes())
+with address.one_change_per_run():  # each change the browser is sent is a history entry (Back)
+    pi.init_state()
+    pi.read_url()
+    tp.remember_linked_step()
+    sl.read_link(vs.MAX_VIEWS, vs.NOISE_CHOICES)
+    pr.read_present_link()
+    presentation_slot = st.empty()
+    st.session_state[KEY_SHOWN] = None
+    with st.container(key=pr.NORMAL_CONTAINER):
+        st.title("Solve")
+        grid_col, controls_col = st.columns([3, 2], gap="large")
+        with controls_col:
+            pc.render_controls()
+        current, current_shape = pi.current_grid(), pi.current_shape()
+        with grid_col:
+            _render_grid(current, current_shape)
+            _render_status(current, current_shape)
+            _render_puzzle_text(current)
+        pi.write_url()
+        st.divider()
+        _render_trace_area(current, current_shape)
+    pr.write_present_link()
+    pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
+                           int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes())

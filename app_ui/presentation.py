@@ -6,6 +6,7 @@ widgets keep running, hidden, so leaving the mode finds everything as it was.
 
 import streamlit as st
 
+from app_ui import address
 from app_ui.present_leave import present_leave
 from app_ui.trace_store import KEY_PLAYING, KEY_STEP, StoredTrace, with_threshold
 from trm.render import describe_maker, render_html
@@ -42,11 +43,7 @@ def read_present_link() -> None:
 
 
 def write_present_link() -> None:
-    if st.session_state.get(KEY_PRESENT):
-        if st.query_params.get(URL_PRESENT) != "1":
-            st.query_params[URL_PRESENT] = "1"
-    elif URL_PRESENT in st.query_params:
-        del st.query_params[URL_PRESENT]
+    address.put(URL_PRESENT, "1" if st.session_state.get(KEY_PRESENT) else None)
 
 
 def _leave() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from app_ui import address
 from trm import PuzzleError, TRMError
 from trm.sudoku import (
     LEVELS_BY_SIZE, GridShape, SolveStatus, find_conflicts, generate_puzzle, grid_to_string, parse_puzzle,
@@ -163,11 +164,7 @@ def write_url() -> None:
         if text not in written:
             written.append(text)
             del written[:-MAX_URLS_REMEMBERED]
-    if not grid.any():
-        if URL_PARAM in st.query_params:
-            del st.query_params[URL_PARAM]
-    elif st.query_params.get(URL_PARAM) != text:
-        st.query_params[URL_PARAM] = text
+    address.put(URL_PARAM, text if grid.any() else None)
 
 
 @st.cache_data(max_entries=512, show_spinner="Checking the puzzle…")

@@ -12,6 +12,8 @@ import math
 
 import streamlit as st
 
+from app_ui import address
+
 URL_MODEL, URL_STEPS, URL_THRESHOLD, URL_VIEWS = "model", "steps", "threshold", "views"
 URL_NOISE, URL_AGREE = "noise", "agree"
 URL_CMP_MODEL, URL_CMP_STEPS, URL_CMP_VIEWS, URL_CMP_THRESHOLD = "cmp_model", "cmp_steps", "cmp_views", "cmp_threshold"
@@ -156,10 +158,5 @@ def write_link(model_label: str | None, steps: int, threshold: float, views: int
 
 
 def write_param(name: str, value: str | None) -> None:
-    """Set ``name`` in the address, or take it out (None); only a change is written, so the browser is not
-    flooded."""
-    if value is None:
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != value:
-        st.query_params[name] = value
+    """Set ``name`` in the address, or take it out (None), with the run's other changes (``app_ui.address``)."""
+    address.put(name, value)

@@ -7,6 +7,7 @@ the cursor reruns only the player fragment, and Play re-runs it every ``PLAY_SEC
 
 import streamlit as st
 
+from app_ui import address
 from app_ui import trace_charts as charts
 from app_ui.cell_inspector import render_cell_inspector, select_cell
 from app_ui.commit_chart import render_when_it_commits
@@ -34,8 +35,14 @@ def render_player(stored: StoredTrace, threshold: float, export_name: str, loade
     """Draw the player for ``stored`` judged at ``threshold``; autoplay ticks while ``solve_playing``. With the
     model that made it (``loaded``), the Compare panel and (one view) the Intervene panel too."""
     playing = bool(st.session_state.get(KEY_PLAYING))
-    st.fragment(_player, run_every=_tick_seconds() if playing else None)(stored, threshold, export_name, playing,
-                                                                          _tick_seconds(), loaded, trace_id)
+    st.fragment(_player_run, run_every=_tick_seconds() if playing else None)(stored, threshold, export_name, playing,
+                                                                              _tick_seconds(), loaded, trace_id)
+
+
+def _player_run(*args) -> None:
+    """The fragment: the player, whose step goes into the address at the end of a rerun of its own too."""
+    with address.one_change_per_run():
+        _player(*args)
 
 
 def _tick_seconds() -> float:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from app_ui import address
 from app_ui.demo_traces import PRECOMPUTED
 from app_ui.grid_component import sudoku_grid
 from trm import LoadedModel
@@ -180,11 +181,7 @@ def _linked_step(n: int) -> int | None:
 
 def show_step_in_url(step: int | None) -> None:
     """Mirror the player's step into ``?step=`` (removed while no trace is shown)."""
-    if step is None:
-        if URL_STEP in st.query_params:
-            del st.query_params[URL_STEP]
-    elif st.query_params.get(URL_STEP) != str(step):
-        st.query_params[URL_STEP] = str(step)
+    address.put(URL_STEP, None if step is None else str(step))
 
 
 def with_threshold(trace: Trace, threshold: float) -> Trace:

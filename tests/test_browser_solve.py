@@ -176,3 +176,20 @@ def test_back_shows_the_puzzle_its_address_names(page, streamlit_url):
     expect(_cell(grid, 1, 3)).to_have_text("3", timeout=30_000)  # the grid follows the address back
     for (row, col), digit in {(1, 5): "2", (1, 7): "6", (2, 1): "9", (2, 4): "3"}.items():
         expect(_cell(grid, row, col)).to_have_text(digit)
+
+
+def test_each_change_of_puzzle_is_one_step_back_in_the_browsers_history(page, streamlit_url):
+    """The page changes several parameters at once (puzzle, model, steps...): sent one by one, each was a history
+    entry of its own, and Back had to be pressed once per parameter to reach the puzzle before."""
+    _open_solve(page, streamlit_url)
+    before = page.evaluate("history.length")
+    page.get_by_role("button", name="Generate").click()
+    expect(page).to_have_url(re.compile(r"p=\d{81}.*&model="))
+    first = re.search(r"p=(\d{81})", page.url).group(1)
+    page.get_by_role("button", name="Generate").click()
+    expect(page).not_to_have_url(re.compile(f"p={first}"))
+    expect(page.get_by_text("Unique solution")).to_be_visible()
+    page.wait_for_timeout(1500)  # any later address change would be another entry
+    assert page.evaluate("history.length") == before + 2
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"p={first}"))
