@@ -7,11 +7,14 @@ Writers here only note what they want; the run's end sends it all in one change 
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import streamlit as st
 
 KEY_WANTED = "address_wanted"  # this run's changes: name -> value, or None to take the parameter out
-KEY_DEPTH = "address_runs_open"  # a page's run (1), a fragment drawn inside it (2); a fragment rerun alone: 1
+# How many of one_change_per_run's blocks the script thread is in: a page's run (1), a fragment drawn inside it (2),
+# a fragment rerun alone (1). Not in the session's state: a run cut short may no longer write to that.
+_depth: ContextVar[int] = ContextVar("address_depth", default=0)
 
 
 @contextmanager
@@ -20,13 +23,12 @@ def one_change_per_run() -> Iterator[None]:
     fragment rerun alone (the step player) sends its own change, and one drawn in a page's run leaves it to the
     page's. A run cut short (a click starts the next, or st.rerun) sends nothing: what it sends may never reach
     the browser while the server would take it as sent; the next run puts and sends it again."""
-    outer = st.session_state.get(KEY_DEPTH, 0)
-    st.session_state[KEY_DEPTH] = outer + 1
+    token = _depth.set(_depth.get() + 1)
     try:
         yield
     finally:
-        st.session_state[KEY_DEPTH] = outer
-    if outer == 0:
+        _depth.reset(token)
+    if _depth.get() == 0:
         flush()
 
 

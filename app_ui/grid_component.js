@@ -223,8 +223,30 @@ function reloadOnBackOrForward() {
   });
 }
 
+function withoutStep(href) {
+  const url = new URL(href, window.location.href);
+  url.searchParams.delete("step");
+  return url.pathname + "?" + url.searchParams.toString();
+}
+
+function stepChangesReplaceTheEntry() {
+  // The player writes its step into the address at every tick of Play and every scrub. As history entries of their
+  // own, Back would walk through them before it reached the puzzle before, and the step a reloaded link writes
+  // would drop the Forward entries. A change of the step alone replaces the current entry instead.
+  if (window.__sgStepReplaces) return;
+  window.__sgStepReplaces = true;
+  const push = window.history.pushState.bind(window.history);
+  window.history.pushState = (state, unused, url) => {
+    if (url != null && withoutStep(String(url)) === withoutStep(window.location.href)) {
+      return window.history.replaceState(state, unused, url);
+    }
+    return push(state, unused, url);
+  };
+}
+
 function createGrid(parentElement) {
   reloadOnBackOrForward();
+  stepChangesReplaceTheEntry();
   const root = document.createElement("div");
   root.className = "sg-root";
   const board = document.createElement("div");

@@ -238,3 +238,31 @@ def test_a_puzzle_whose_givens_clash_shows_the_clash_in_the_answer(page, model_s
     for cell in ("r1c1", "r1c2"):  # no solution to call anything wrong: the repeat is the cue
         expect(answer.locator(f"[aria-label={cell}]")).to_have_class(re.compile("sg-conflict"))
     expect(page.get_by_text("a digit repeated in its row, column or box")).to_be_visible()
+
+
+def test_moving_the_step_leaves_no_history_entries_and_back_and_forward_go_between_puzzles(page,
+                                                                                          model_streamlit_url):
+    """Play and scrubbing write the step into the address; as entries of their own, Back walked through every step
+    before the puzzle before, and a reloaded link's step dropped the Forward entries."""
+    page.goto(f"{model_streamlit_url}/solve")
+    expect(page.locator(".st-key-solve_grid").get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Generate").click()
+    _solve(page, 81)
+    expect(page).to_have_url(re.compile(r"[?&]step=8\b"))
+    first = re.search(r"p=(\d{81})", page.url).group(1)
+    page.get_by_role("button", name="Generate").click()
+    expect(page).not_to_have_url(re.compile(f"p={first}"))
+    _solve(page, 81)
+    second = re.search(r"p=(\d{81})", page.url).group(1)
+    entries = page.evaluate("history.length")
+    page.locator(".st-key-solve_step_slider").get_by_role("slider").focus()
+    _go_to_first_step(page, 8)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_url(re.compile(r"[?&]step=2\b"))
+    assert page.evaluate("history.length") == entries
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"p={first}"))
+    expect(page.locator(".st-key-solve_answer").get_by_role("gridcell")).to_have_count(81, timeout=60_000)
+    page.wait_for_timeout(1500)  # the reloaded link solves by itself and writes its step
+    page.go_forward()
+    expect(page).to_have_url(re.compile(f"p={second}"))
