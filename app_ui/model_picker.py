@@ -44,12 +44,16 @@ def describe(loaded: LoadedModel) -> str:
     return text + origin_summary(metadata) + training_summary(metadata)
 
 
+def _seconds(seconds: float) -> str:
+    return "under a second" if seconds < 1 else f"{seconds:.0f} s"
+
+
 def compile_note(loaded: LoadedModel) -> str:
     """Where the fast path stands, in words for the page."""
     status = compile_status(loaded.model)
     return {
         "compiling": "Compiling the network in the background; solves run eager (slower) until it is ready.",
-        "ready": f"Compiled network in use (compiled in {status.seconds:.0f} s).",
+        "ready": f"Compiled network in use (compiled in {_seconds(status.seconds)}).",
         "failed": f"Compiling failed, running eager: {status.message}",
     }.get(status.state, "Running eager (no compilation for this model)." if is_compile_enabled() else
           "Running eager: compilation is switched off (TRM_COMPILE=0).")

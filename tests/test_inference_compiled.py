@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from app_ui import model_picker
 from app_ui.model_picker import compile_note
 from trm.inference import compiled
 from trm.model.config import ModelConfig
@@ -75,3 +76,9 @@ def test_a_compiled_network_that_disagrees_with_eager_is_rejected(monkeypatch):
 def test_only_models_with_slow_calls_are_worth_compiling():
     assert compiled.is_worth_compiling(ModelConfig())
     assert not compiled.is_worth_compiling(CONFIG)
+
+
+@pytest.mark.parametrize("seconds, said", [(0.3, "compiled in under a second"), (12.4, "compiled in 12 s")])
+def test_the_page_says_how_long_compiling_took_without_claiming_0_s(monkeypatch, seconds, said):
+    monkeypatch.setattr(model_picker, "compile_status", lambda model: compiled.CompileStatus("ready", seconds=seconds))
+    assert said in compile_note(SimpleNamespace(model=None))
