@@ -223,21 +223,28 @@ function reloadOnBackOrForward() {
   });
 }
 
-function withoutStep(href) {
-  const url = new URL(href, window.location.href);
-  url.searchParams.delete("step");
-  return url.pathname + "?" + url.searchParams.toString();
+function onlyAddsToTheAddress(next) {
+  // Every parameter of the address, a puzzle among them, keeps its value in `next` (the player's step aside):
+  // `next` adds to the solve on screen (a step, the defaults a link left out, a comparison) rather than naming
+  // another puzzle or setting. A first puzzle on an empty page is a new entry.
+  const now = new URL(window.location.href), then = new URL(next, window.location.href);
+  if (now.pathname !== then.pathname || !now.searchParams.has("p")) return false;
+  for (const [name, value] of now.searchParams) {
+    if (name !== "step" && then.searchParams.get(name) !== value) return false;
+  }
+  return true;
 }
 
-function stepChangesReplaceTheEntry() {
-  // The player writes its step into the address at every tick of Play and every scrub. As history entries of their
-  // own, Back would walk through them before it reached the puzzle before, and the step a reloaded link writes
-  // would drop the Forward entries. A change of the step alone replaces the current entry instead.
-  if (window.__sgStepReplaces) return;
-  window.__sgStepReplaces = true;
+function additionsReplaceTheEntry() {
+  // The player writes its step into the address at every tick of Play and every scrub, and a link that leaves
+  // settings out gets them written in once it is open. As history entries of their own, Back would walk through
+  // every step, and from a shared link it would come back to the same link, which writes its settings in again
+  // (Back never got past it). Such changes replace the current entry instead.
+  if (window.__sgAdditionsReplace) return;
+  window.__sgAdditionsReplace = true;
   const push = window.history.pushState.bind(window.history);
   window.history.pushState = (state, unused, url) => {
-    if (url != null && withoutStep(String(url)) === withoutStep(window.location.href)) {
+    if (url != null && onlyAddsToTheAddress(String(url))) {
       return window.history.replaceState(state, unused, url);
     }
     return push(state, unused, url);
@@ -246,7 +253,7 @@ function stepChangesReplaceTheEntry() {
 
 function createGrid(parentElement) {
   reloadOnBackOrForward();
-  stepChangesReplaceTheEntry();
+  additionsReplaceTheEntry();
   const root = document.createElement("div");
   root.className = "sg-root";
   const board = document.createElement("div");

@@ -193,3 +193,14 @@ def test_each_change_of_puzzle_is_one_step_back_in_the_browsers_history(page, st
     assert page.evaluate("history.length") == before + 2
     page.go_back()
     expect(page).to_have_url(re.compile(f"p={first}"))
+
+
+def test_back_leaves_a_shared_link_that_left_settings_out(page, streamlit_url):
+    """The page writes the settings such a link left out into the address once it is open; as a new entry, Back
+    returned to the short link, which wrote them in again, so Back never got past it."""
+    page.goto(f"{streamlit_url}/")
+    expect(page.get_by_role("link", name=re.compile("Solve your own puzzle"))).to_be_visible(timeout=30_000)
+    _open_solve(page, streamlit_url, f"?p={NORVIG_1}&model=sudoku9-mlp&steps=4")
+    expect(page).to_have_url(re.compile(r"threshold=.*&views=1"), timeout=60_000)  # the page's defaults written in
+    page.go_back()
+    expect(page).not_to_have_url(re.compile("/solve"))
