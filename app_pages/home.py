@@ -33,7 +33,7 @@ def _demo_page(path: str, stamp: float) -> str | None:
         trace = read_trace_file(path)
     except TRMError:
         return None
-    return render_html(trace, "Easter Monster, solved by a 7M-parameter TRM",
+    return render_html(trace, "Easter Monster, solved by a 5M-parameter TRM",
                        note=describe_maker(trace), autoplay=True, speed_ms=250, page_height=DEMO_HEIGHT)
 
 

@@ -58,3 +58,13 @@ def test_difficulty_note_quotes_the_cards_band_of_this_puzzle():
     assert difficulty_note(SimpleNamespace(metadata={"evaluations": [{"result": {"steps": 16}}]}), 5) == ""
     assert difficulty_note(SimpleNamespace(metadata={"eval": {}}), 5) == ""  # a run's best model
     assert difficulty_note(SimpleNamespace(metadata={"evaluations": [{"result": "n/a"}]}), 5) == ""  # hand-edited
+
+
+def test_weights_trained_over_several_runs_show_the_steps_of_all_of_them():
+    """The last run's own counter alone made a model of six runs look six times less trained beside another."""
+    training = {"step": 9086, "init_from": {"earlier": [{"step": 13631}, {"step": 5810}]}}
+    metadata = {"training": training, "evaluations": [{"name": "forum-hardest", "result": {"exact_accuracy": 0.368,
+                                                                                          "count": 2000}}]}
+    assert _training_summary(metadata).endswith("; 28,527 training steps over 3 runs")
+    training["init_from"]["earlier"][1]["step"] = None  # a run whose steps are unknown: the last run's own counter
+    assert _training_summary(metadata).endswith("; training step 9,086")

@@ -53,6 +53,9 @@ def test_the_total_wall_time_counts_an_older_record_that_kept_only_hours():
     assert "- Wall time of both runs: 7.7 min" in card  # 432 s + 30 s
     assert "- Optimiser steps of both runs: 8,020" in card
     assert "- Status: n/a" in card
+    training["heldout_curve"] = [{"step": 20, "count": 50, "steps": 4, "exact_accuracy": 0.5, "cell_accuracy": 0.8}]
+    card = render_model_card("tuned", ModelConfig(grid_size=4, hidden_size=16), {"training": training}, [])
+    assert "Only the last of its runs: the steps count from that run's start." in card  # 20, not 8,020
 
 
 def test_weights_started_from_a_runs_best_folder_name_that_run(sudoku4_data, tmp_path):

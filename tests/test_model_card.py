@@ -64,7 +64,8 @@ def test_card_shows_the_runs_held_out_curve_with_bars():
              {"step": 40000, "count": 50, "steps": 16, "exact_accuracy": 0.721, "cell_accuracy": 0.89}]
     card = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16), {"training": {"heldout_curve": curve}}, [])
     assert "## Held-out accuracy during training" in card
-    assert "(50 held-out puzzles, EMA weights, 16 supervision steps)" in card
+    assert ("(50 held-out puzzles of its data's test split, EMA weights, 16 supervision steps; the tables above may "
+            "hold other puzzles)") in card
     assert "| 2,000 | 0.0% | 40.0% |  |" in card
     assert "| 40,000 | 72.1% | 89.0% | " + "█" * 14 + " |" in card
     shipped = render_model_card("a", ModelConfig(grid_size=4, hidden_size=16),

@@ -99,6 +99,19 @@ def _larger_training_evaluation(training: dict, card_count: object) -> dict | No
     return None
 
 
+def steps_of_all_runs(training: dict) -> tuple[int, int] | None:
+    """(optimiser steps, runs) of weights trained over several runs, each from the previous one's export
+    (``--init-from``), from their card's training record; None for one run or when a run's steps are unknown."""
+    origin = training.get("init_from")
+    earlier = origin.get("earlier") if isinstance(origin, dict) else None
+    if not isinstance(earlier, list) or not earlier:
+        return None
+    steps = [run.get("step") if isinstance(run, dict) else None for run in earlier] + [training.get("step")]
+    if not all(isinstance(step, int) and not isinstance(step, bool) for step in steps):
+        return None
+    return sum(steps), len(steps)
+
+
 def training_summary(metadata: dict) -> str:
     """"; held-out puzzles solved: ..." from a shipped checkpoint's card or a run's best model, else ""."""
     evaluations = metadata.get("evaluations")
@@ -113,7 +126,10 @@ def training_summary(metadata: dict) -> str:
         larger = _larger_training_evaluation(training, result.get("count"))
         if larger:
             text += f", {larger['exact_accuracy']:.1%} of {larger['count']:,} in the run's own evaluation"
-        if isinstance(training.get("step"), int):
+        chain = steps_of_all_runs(training)
+        if chain:
+            text += f"; {chain[0]:,} training steps over {chain[1]} runs"
+        elif isinstance(training.get("step"), int):
             text += f"; training step {training['step']:,}"
         if str(metadata.get("status", "")).startswith("UNDER-TRAINED"):
             text += " — under-trained, see its MODEL_CARD.md"

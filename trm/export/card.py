@@ -3,6 +3,7 @@
 import shlex
 from pathlib import Path
 
+from trm.catalog import steps_of_all_runs
 from trm.evaluate import BandAccuracy, pooled_card_bands
 from trm.export.card_origin import origin_section
 from trm.export.card_test_time import views_and_steps_section
@@ -116,16 +117,22 @@ def _curve_rows(curve: list[dict], marked_step: object = None) -> list[str]:
     return lines
 
 
-def _curve_section(curve: list[dict] | None, shipped_step: object = None) -> list[str]:
+def _curve_section(train: dict) -> list[str]:
     """The run's own held-out evaluations while it trained: one row per evaluation, with a bar to read at a glance;
     the row of the shipped weights is marked (the run may have gone on past them)."""
+    curve = train.get("heldout_curve")
     if not curve:
         return []
     last = curve[-1]
     count = _number(last.get("count"), "?")
-    return ["", "## Held-out accuracy during training", "",
-            f"Measured by the training run itself ({count} held-out puzzles, EMA weights, "
-            f"{last.get('steps') or '?'} supervision steps).", "", *_curve_rows(curve, shipped_step)]
+    # The run evaluates the first puzzles of its data's test split: other puzzles than the tables above, so a
+    # figure for the same weights may differ from theirs.
+    lines = ["", "## Held-out accuracy during training", "",
+             f"Measured by the training run itself ({count} held-out puzzles of its data's test split, EMA weights, "
+             f"{last.get('steps') or '?'} supervision steps; the tables above may hold other puzzles)."]
+    if steps_of_all_runs(train):
+        lines[-1] += " Only the last of its runs: the steps count from that run's start."
+    return [*lines, "", *_curve_rows(curve, train.get("step"))]
 
 
 def _start_text(origin: object) -> str:
@@ -150,9 +157,9 @@ def _lineage_lines(train: dict) -> list[str]:
     lines += [f"  - `{run.get('command', 'n/a')}`: {_number(run.get('step'))} of {_number(run.get('total_steps'))} "
               f"planned steps in {_duration(run)} on {run.get('hardware', 'n/a')}" for run in earlier]
     runs = "both runs" if len(earlier) == 1 else f"all {len(earlier) + 1} runs"
-    steps = [run.get("step") for run in (*earlier, train)]
-    if all(isinstance(step, int) and not isinstance(step, bool) for step in steps):
-        lines.append(f"- Optimiser steps of {runs}: {_number(sum(steps))}")  # each run's own steps, as exported
+    chain = steps_of_all_runs(train)
+    if chain:
+        lines.append(f"- Optimiser steps of {runs}: {_number(chain[0])}")  # each run's own steps, as exported
     seconds = [_seconds(run) for run in (*earlier, train)]
     if None not in seconds:
         total = sum(seconds)
@@ -279,6 +286,6 @@ def render_model_card(name: str, config: ModelConfig, metadata: dict, evaluation
              *_reproduce_lines(location or f"checkpoints/{name}", evaluations),
              *_difficulty_section(evaluations, metadata.get("difficulty_mix")),
              *views_and_steps_section(metadata.get("test_time")),
-             *_curve_section(train.get("heldout_curve"), train.get("step")),
+             *_curve_section(train),
              *_compared_runs_section(metadata.get("compared_runs"), train.get("heldout_curve"), train.get("step"))]
     return "\n".join(lines) + "\n"
