@@ -20,6 +20,7 @@ from trm.catalog import find_models, folder_mtime
 from trm.trace import Trace, finish_trace, iter_trace
 
 KEY_MODEL, KEY_STEPS, KEY_VIEWS = "solve_cmp_model", "solve_cmp_steps", "solve_cmp_views"
+KEY_MODEL_SHOWN = "solve_cmp_model_shown"  # the model the controls showed last: a change resets the steps
 KEY_THRESHOLD, KEY_COMPARED = "solve_cmp_threshold", "solve_cmp_compared"  # (trace id, Comparison, its Trace)
 KEY_DEFAULTS_FOR, KEY_OWN_STEP = "solve_cmp_defaults_for", "solve_cmp_own_step"
 KEY_FOLLOW = "solve_cmp_follow"  # the Comparison each new solve repeats, or None; outlives the widgets' state
@@ -60,6 +61,7 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[st
         st.session_state[KEY_MODEL] = here if here in choices else next(iter(choices), here)
     if st.session_state.get(KEY_DEFAULTS_FOR) != trace_id:  # a new solve: the comparison followed, or a suggestion
         st.session_state[KEY_DEFAULTS_FOR] = trace_id
+        st.session_state.pop(KEY_MODEL_SHOWN, None)  # the defaults below are not a change of model
         followed = _followed(choices)
         if followed:
             st.session_state[KEY_MODEL] = followed.path
@@ -70,11 +72,20 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[st
     with st.container(horizontal=True, vertical_alignment="bottom"):
         path = st.selectbox("Model", list(choices) or [here], key=KEY_MODEL, width=260,
                             format_func=lambda p: choices.get(p, Path(p).name))
+        _steps_for_a_new_model(path, here, len(trace.steps))
         steps = st.number_input("Steps", 1, MAX_STEPS, key=KEY_STEPS, width=110)
         views = st.number_input("Views", 1, MAX_VIEWS, key=KEY_VIEWS, width=110)
         chosen = st.slider("Halting threshold", 0.05, 0.95, step=0.05, key=KEY_THRESHOLD, width=200)
     return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen),
                       use_bf16(int(views), mp.device_name()))
+
+
+def _steps_for_a_new_model(path: str, here: str, steps_above: int) -> None:
+    """When the model to compare changes: another model starts at the steps of the solve above, so the first
+    comparison is of the models alone; the same model again starts at its suggestion, more steps."""
+    if st.session_state.get(KEY_MODEL_SHOWN, path) != path:
+        st.session_state[KEY_STEPS] = min(4 * steps_above, MAX_STEPS) if path == here else steps_above
+    st.session_state[KEY_MODEL_SHOWN] = path
 
 
 def _followed(choices: dict[str, str]) -> "Comparison | None":

@@ -113,3 +113,17 @@ def test_a_followed_comparison_waits_out_puzzles_of_another_grid_size(model_root
     at.button(key="solve_run").click().run()
     assert any("Each new solve is compared this way too" in c.value for c in at.caption)
     assert any("**Compared** (other4" in md.value for md in at.markdown)
+
+
+def test_picking_another_model_to_compare_starts_at_the_steps_of_the_solve_above(model_roots):
+    """The suggestion for the same model is more steps; kept for another model, the first comparison of two models
+    would also compare step counts."""
+    at, checkpoints = _solved_with_two_models(model_roots)
+    above, solved_with = at.number_input(key="solve_steps").value, at.selectbox(key="solve_model").value
+    other = next(str(checkpoints / name) for name in ("tiny4", "other4") if str(checkpoints / name) != solved_with)
+    assert at.selectbox(key="solve_cmp_model").value == solved_with
+    assert at.number_input(key="solve_cmp_steps").value == min(4 * above, 256)
+    at.selectbox(key="solve_cmp_model").set_value(other).run()
+    assert at.number_input(key="solve_cmp_steps").value == above
+    at.selectbox(key="solve_cmp_model").set_value(solved_with).run()
+    assert at.number_input(key="solve_cmp_steps").value == min(4 * above, 256)
