@@ -88,7 +88,7 @@ def render_presentation(slot, stored: StoredTrace | None, threshold: float, step
         st.html(_HIDE_PAGE)
         with st.container(horizontal=True, vertical_alignment="center"):
             st.button("Leave presentation", key=LEAVE_BUTTON, on_click=_leave, icon=":material/close:")
-            st.caption("Click the player, then: Space play · arrows step · Home/End · F fullscreen · T theme")
+            st.caption("Click the player once so that its keys work")
             present_leave(len(trace.steps), key="solve_present_memory", leave_button=LEAVE_BUTTON,
                           presenting=PRESENT_CONTAINER, on_leave=_leave_at)
         # a phone's one-column player is taller than the screen: it scrolls inside the frame
