@@ -32,12 +32,6 @@ def one_change_per_run() -> Iterator[None]:
         flush()
 
 
-def get(name: str) -> str | None:
-    """The parameter as this run has set it so far (until then, as the address has it)."""
-    wanted = st.session_state.get(KEY_WANTED, {})
-    return wanted[name] if name in wanted else st.query_params.get(name)
-
-
 def put(name: str, value: str | None) -> None:
     """Set ``name`` to ``value`` in the address (None takes it out) when the run ends."""
     st.session_state.setdefault(KEY_WANTED, {})[name] = value
@@ -47,8 +41,11 @@ def flush() -> None:
     """Send this run's changes to the browser as one change of the address; nothing when they change nothing."""
     wanted = st.session_state.pop(KEY_WANTED, {})
     current = st.query_params.to_dict()
-    new = {**current, **{name: value for name, value in wanted.items() if value is not None}}
-    for name in [name for name, value in wanted.items() if value is None]:
-        new.pop(name, None)
+    new = dict(current)
+    for name, value in wanted.items():
+        if value is None:
+            new.pop(name, None)
+        else:
+            new[name] = value
     if new != current:
         st.query_params.from_dict(new)

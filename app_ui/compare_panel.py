@@ -65,7 +65,7 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[st
         followed = _followed(choices)
         if followed:
             st.session_state[KEY_MODEL] = followed.path
-        st.session_state[KEY_STEPS] = followed.steps if followed else min(4 * len(trace.steps), MAX_STEPS)
+        st.session_state[KEY_STEPS] = followed.steps if followed else _more_steps(len(trace.steps))
         st.session_state[KEY_VIEWS] = followed.views if followed else 1
         st.session_state[KEY_THRESHOLD] = followed.threshold if followed else trace.halt_threshold
         _apply_link(choices)
@@ -80,11 +80,16 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[st
                       use_bf16(int(views), mp.device_name()))
 
 
+def _more_steps(steps_above: int) -> int:
+    """The suggestion for the same model: test-time depth, four times the steps of the solve above."""
+    return min(4 * steps_above, MAX_STEPS)
+
+
 def _steps_for_a_new_model(path: str, here: str, steps_above: int) -> None:
     """When the model to compare changes: another model starts at the steps of the solve above, so the first
     comparison is of the models alone; the same model again starts at its suggestion, more steps."""
     if st.session_state.get(KEY_MODEL_SHOWN, path) != path:
-        st.session_state[KEY_STEPS] = min(4 * steps_above, MAX_STEPS) if path == here else steps_above
+        st.session_state[KEY_STEPS] = _more_steps(steps_above) if path == here else steps_above
     st.session_state[KEY_MODEL_SHOWN] = path
 
 

@@ -140,7 +140,7 @@ def write_compare(model_label: str | None, steps: int = 0, views: int = 1, thres
     wanted = {URL_CMP_MODEL: model_label, URL_CMP_STEPS: str(steps), URL_CMP_VIEWS: str(views),
               URL_CMP_THRESHOLD: f"{threshold:.2f}"}
     for name, value in wanted.items():
-        write_param(name, value if model_label is not None else None)
+        address.put(name, value if model_label is not None else None)
 
 
 def write_link(model_label: str | None, steps: int, threshold: float, views: int, noise: float) -> None:
@@ -150,13 +150,8 @@ def write_link(model_label: str | None, steps: int, threshold: float, views: int
     wanted = {URL_MODEL: model_label, URL_STEPS: str(steps), URL_THRESHOLD: f"{threshold:.2f}",
               URL_VIEWS: str(views), URL_NOISE: f"{noise:g}" if solving and several else None}
     for name, value in wanted.items():
-        write_param(name, value if solving else None)
+        address.put(name, value if solving else None)
     if not (solving and several):
-        write_param(URL_AGREE, None)
+        address.put(URL_AGREE, None)
     if not solving:
         write_compare(None)
-
-
-def write_param(name: str, value: str | None) -> None:
-    """Set ``name`` in the address, or take it out (None), with the run's other changes (``app_ui.address``)."""
-    address.put(name, value)

@@ -7,6 +7,7 @@ noise 0.3, stopping once 2 halted views agree, solve 99.6% at 112 supervision st
 
 import streamlit as st
 
+from app_ui import address
 from app_ui import solve_link as sl
 from trm.inference import has_fast_bf16
 
@@ -62,5 +63,5 @@ def pick_agree(views: int) -> int:
                                 help="Each view stops when its own P(halt) reaches the threshold; the puzzle "
                                      "stops once this many halted views give the same grid. Nothing is "
                                      "recomputed when it changes."))
-    sl.write_param(sl.URL_AGREE, str(agree))
+    address.put(sl.URL_AGREE, str(agree))
     return agree
