@@ -5,6 +5,7 @@ picker is ``app_ui.model_picker``, the streaming solve and the trace store ``app
 player and its charts ``app_ui.step_player`` / ``app_ui.trace_charts``.
 """
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from app_ui import view_settings as vs
 from app_ui import trace_store as tp
 from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
+from app_ui.scroll_to import scroll_to
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
@@ -30,6 +32,7 @@ from trm.sudoku import GridShape, grid_to_string
 KEY_MODEL_LABEL = "solve_model_label"
 KEY_SHOWN = "solve_shown_trace"
 KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, KEY_STEPS_FOR = "solve_model", "solve_threshold", "solve_steps", "solve_steps_for"
+TRACE_ANCHOR = "watch-the-model-think"
 MAX_STEPS = 256
 
 
@@ -154,7 +157,7 @@ def _replaying(puzzle: np.ndarray) -> bool:
 
 def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
-    st.subheader("Watch the model think")
+    st.subheader("Watch the model think", anchor=TRACE_ANCHOR)
     if _replaying(puzzle):
         return
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
@@ -169,10 +172,17 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     if loaded is None:
         return
     pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))
+    if pressed and not st.session_state.get(pr.KEY_PRESENT):
+        _scroll_to_the_solve()
     sl.write_link(st.session_state[KEY_MODEL_LABEL] if puzzle.any() else None, steps,
                   st.session_state[KEY_THRESHOLD], views, noise)
     _solve_and_play(loaded, puzzle, shape, tp.SolveSettings(steps, views, noise, vs.use_bf16(views, mp.device_name())),
                     pressed)
+
+
+def _scroll_to_the_solve() -> None:
+    """On a large screen the Solve button is the last thing in view: bring the solve's progress and player up."""
+    scroll_to(TRACE_ANCHOR, key="solve_scroll", request=str(time.time_ns()))
 
 
 def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, settings: tp.SolveSettings,

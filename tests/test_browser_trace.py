@@ -266,3 +266,24 @@ def test_moving_the_step_leaves_no_history_entries_and_back_and_forward_go_betwe
     page.wait_for_timeout(1500)  # the reloaded link solves by itself and writes its step
     page.go_forward()
     expect(page).to_have_url(re.compile(f"p={second}"))
+
+
+HEADING_AT_TOP = """() => {
+  const heading = document.getElementById("watch-the-model-think");
+  return Math.abs(heading.getBoundingClientRect().top - parseFloat(getComputedStyle(heading).scrollMarginTop)) < 2;
+}"""
+
+
+def test_solve_pressed_at_the_bottom_of_a_projector_window_scrolls_the_solve_up(page, model_streamlit_url):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{model_streamlit_url}/solve")
+    expect(page.locator(".st-key-solve_grid").get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text("Unique solution")).to_be_visible()
+    assert not page.evaluate(HEADING_AT_TOP)  # the button is in view, the player would be below the fold
+    _solve(page, 81)
+    page.wait_for_function(HEADING_AT_TOP, timeout=10_000)
+
+    page.mouse.wheel(0, -300)  # the user takes over: the page no longer pulls the heading back up
+    page.wait_for_timeout(1_000)
+    assert not page.evaluate(HEADING_AT_TOP)
