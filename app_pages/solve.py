@@ -44,8 +44,9 @@ def _render_grid(grid: np.ndarray, shape: GridShape) -> None:
         st.caption(st.session_state[pc.KEY_SOURCE])
     sudoku_grid(grid.tolist(), shape.size, key="solve_grid", givens=st.session_state[pi.KEY_GIVENS],
                 on_change=pi.set_cells)
-    st.caption("Click a cell and type a digit; Backspace clears, arrow keys move, Ctrl+Z undoes. "
-               "**Bold** digits are the puzzle's givens, blue ones you typed, red ones conflict.")
+    st.caption("Click a cell and type a digit; Backspace clears, arrow keys move, Ctrl+Z undoes (on a touch "
+               "screen: tap a cell, then the digit pad under the grid). **Bold** digits are the puzzle's givens, "
+               "blue ones you typed, red ones conflict.")
 
 
 def _render_puzzle_text(grid: np.ndarray) -> None:

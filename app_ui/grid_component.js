@@ -115,6 +115,18 @@ function buildPad(g) {
     if (!value) g.clearKey = button;
   }
   g.pad.appendChild(g.clearKey);
+  g.pad.appendChild(buildUndoKey(g)); // a touch screen has no Ctrl+Z
+}
+
+function buildUndoKey(g) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "sg-pad-key";
+  button.textContent = "Undo";
+  button.setAttribute("aria-label", "Undo the last digit");
+  button.addEventListener("click", () => { if (!g.readonly) stepHistory(g, g.undo, g.redo, "before"); });
+  g.undoKey = button;
+  return button;
 }
 
 function paint(g) {
@@ -127,6 +139,7 @@ function paint(g) {
   const selectedDigit = isHelping ? shown[g.selected][0] : 0;
   const ov = g.overlay || {};
   g.board.classList.toggle("sg-readonly", g.readonly);
+  if (g.undoKey) g.undoKey.disabled = !g.undo || g.undo.length === 0;
   g.cellEls.forEach((el, i) => {
     const [value, kind] = shown[i];
     el.querySelector(".sg-digit").textContent = value ? String(value) : "";

@@ -25,6 +25,7 @@ The browser sends back state ``cells`` (``n`` ints) after every edit and, when `
 the trigger ``selected`` (a cell index). Cells carry ``role="gridcell"`` and ``aria-label="r3c7"``
 (1-based row and column). Click selects; 1..size types; Backspace, Delete or 0 clears; arrow keys move;
 Ctrl/Cmd+Z undoes typed edits and Ctrl/Cmd+Shift+Z or Ctrl+Y redoes them (new cells from Python start a new history).
+On a touch screen an editable grid has a digit pad under it: the digits, Clear and Undo.
 Givens are bold and locked, typed digits blue, model digits teal; a digit repeated in a row, column or
 box turns red as it is typed. While editing, the selected cell's row, column, box and equal digits are
 tinted; the read-only view tints only the selected cell, so confidence shading stays readable.

@@ -51,7 +51,7 @@ def test_the_train_page_on_a_phone_fits_the_width(page, train_streamlit_url, scr
     screenshot("train-phone.png")
 
 
-def test_a_touch_screen_types_digits_with_the_pad_under_the_grid(browser, streamlit_url, screenshot, page):
+def test_a_touch_screen_types_and_undoes_digits_with_the_pad_under_the_grid(browser, streamlit_url, screenshot, page):
     from tests.conftest import ARTIFACTS
 
     page.goto(f"{streamlit_url}/solve")  # a mouse and keyboard: no pad
@@ -67,7 +67,9 @@ def test_a_touch_screen_types_digits_with_the_pad_under_the_grid(browser, stream
         cell.tap()
         expect(cell).to_have_attribute("aria-selected", "true")
         pad = touch.get_by_role("group", name="Digit pad")
-        expect(pad.get_by_role("button")).to_have_count(10)  # 1-9 and Clear
+        expect(pad.get_by_role("button")).to_have_count(11)  # 1-9, Clear and Undo
+        undo = pad.get_by_role("button", name="Undo the last digit")
+        expect(undo).to_be_disabled()
         pad.get_by_role("button", name="Digit 5").tap()
         expect(cell).to_have_text("5")
         expect(touch).to_have_url(re.compile(r"p=50{80}"))
@@ -76,5 +78,10 @@ def test_a_touch_screen_types_digits_with_the_pad_under_the_grid(browser, stream
         grid.screenshot(path=ARTIFACTS / "solve-phone-digit-pad.png")
         pad.get_by_role("button", name="Clear the cell").tap()
         expect(cell).to_have_text("")
+        undo.tap()  # a touch screen has no Ctrl+Z: the pad's Undo takes back the clear, then the 5
+        expect(cell).to_have_text("5")
+        undo.tap()
+        expect(cell).to_have_text("")
+        expect(undo).to_be_disabled()
     finally:
         phone.close()
