@@ -10,6 +10,7 @@ import streamlit as st
 from app_ui import insight_batches as batches
 from app_ui import insight_data as idata
 from app_ui import model_picker as mp
+from app_ui.kept_settings import keep_across_pages
 from app_ui.insight_results import render_live, render_results
 from trm import LoadedModel, TRMError, weights_fingerprint
 from trm.catalog import default_index, find_models, folder_mtime
@@ -29,6 +30,7 @@ SOURCES = ("Held-out file", "Generated", "Upload a CSV")
 
 def _pick_model():
     """(the loaded model, its label in the Solve page's picker), or None."""
+    keep_across_pages(KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL, KEY_SAMPLE, KEY_THRESHOLD, KEY_VIEWS, KEY_COMPARE)
     choices = [c for size in (9, 6, 4) for c in find_models(size) if c.problem is None and c.grid_size == size]
     if not choices:
         st.info("No model found: train one on the Train page or open one on the Solve page.")
@@ -199,6 +201,7 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
     same_size = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     with st.container(horizontal=True, vertical_alignment="bottom"):
         trained = loaded.config.max_supervision_steps
+        keep_across_pages(f"{KEY_STEPS}:{loaded.path}")
         steps = int(st.number_input("Steps", 1, max(256, trained), trained, width=110,
                                     # A key per model: each starts from its own count, and a rerun that races the
                                     # model change cannot carry the old model's count over from the browser.

@@ -22,6 +22,7 @@ from app_ui import view_settings as vs
 from app_ui import trace_store as tp
 from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
+from app_ui.kept_settings import keep_across_pages
 from app_ui.scroll_to import scroll_to
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
@@ -159,6 +160,7 @@ def _replaying(puzzle: np.ndarray) -> bool:
 def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
     st.subheader("Watch the model think", anchor=TRACE_ANCHOR)
+    keep_across_pages(KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, vs.KEY_VIEWS, vs.KEY_NOISE)
     if _replaying(puzzle):
         return
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_ui.kept_settings import keep_across_pages
 from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
@@ -186,6 +187,7 @@ def _data_caption(data_dir: str, size: int) -> str:
 
 def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
     """Draw the New run form; its Start button launches ``python -m trm.train`` in the background."""
+    keep_across_pages("train_size", "train_preset", "train_name", "train_tensorboard", *KNOBS, *MODEL_KNOBS)
     if st.session_state.get("train_preset") not in PRESETS:
         st.session_state.train_size = GRID_SIZES[0]
         _apply_size(runs_root)
