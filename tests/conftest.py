@@ -23,6 +23,10 @@ import torch
 if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
 
+from trm.checkpoint import save_model  # noqa: E402  (after the line above: trm defines the kernels)
+from trm.model.config import ModelConfig  # noqa: E402
+from trm.model.trm import TinyRecursiveModel  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("TRM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -255,3 +259,18 @@ def train_data_9x9(tmp_path_factory) -> Path:
     save_split(folder, "train", PuzzleTable(table.shape, table.puzzles[:64], table.solutions[:64]))
     save_split(folder, "test", PuzzleTable(table.shape, table.puzzles[64:], table.solutions[64:]))
     return folder
+
+
+TINY4 = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=4,
+                    prefix_len=2)  # an untrained 4x4 model that every page can load in a moment
+
+
+@pytest.fixture
+def tiny4_roots(tmp_path, monkeypatch) -> Path:
+    """The app's folders in tmp_path, with one untrained 4x4 checkpoint (``checkpoints/tiny4``) and no runs."""
+    save_model(tmp_path / "checkpoints" / "tiny4", TinyRecursiveModel(TINY4, torch.Generator().manual_seed(0)), {})
+    (tmp_path / "runs").mkdir()
+    for name, value in (("TRM_STUDIO_CHECKPOINTS", tmp_path / "checkpoints"), ("TRM_STUDIO_RUNS", tmp_path / "runs"),
+                        ("TRM_STUDIO_CACHE", tmp_path / "cache"), ("TRM_COMPILE", "0")):
+        monkeypatch.setenv(name, str(value))
+    return tmp_path

@@ -4,30 +4,18 @@ charts and a failures table whose rows open in Solve."""
 import json
 from pathlib import Path
 
-import pytest
 import streamlit
 import torch
 from streamlit.testing.v1 import AppTest
 
 from app_ui import insight_batches
+from tests.conftest import TINY4
 from trm.checkpoint import save_model
 from trm.evaluate import InsightRun
 from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TINY = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=4,
-                   prefix_len=2)
-
-
-@pytest.fixture
-def roots(tmp_path, monkeypatch) -> Path:
-    save_model(tmp_path / "checkpoints" / "tiny4", TinyRecursiveModel(TINY, torch.Generator().manual_seed(0)), {})
-    (tmp_path / "runs").mkdir()
-    for name, value in (("TRM_STUDIO_CHECKPOINTS", tmp_path / "checkpoints"), ("TRM_STUDIO_RUNS", tmp_path / "runs"),
-                        ("TRM_STUDIO_CACHE", tmp_path / "cache"), ("TRM_COMPILE", "0")):
-        monkeypatch.setenv(name, str(value))
-    return tmp_path
 
 
 def _insight() -> AppTest:
@@ -38,7 +26,7 @@ def _insight() -> AppTest:
     return at
 
 
-def test_a_run_shows_every_chart_and_the_failures_and_is_cached_for_the_next_visit(roots):
+def test_a_run_shows_every_chart_and_the_failures_and_is_cached_for_the_next_visit(tiny4_roots):
     at = _insight()
     assert at.selectbox(key="insight_file").value == "heldout_4x4.csv"
     at.number_input(key="insight_sample").set_value(60).run()
@@ -48,7 +36,7 @@ def test_a_run_shows_every_chart_and_the_failures_and_is_cached_for_the_next_vis
     for name in ("insight_accuracy", "insight_calibration", "insight_halting", "insight_difficulty"):
         assert any(name in key for key in keys), name
     assert any("60 of 60" in metric.value for metric in at.metric)
-    cached = list((roots / "cache" / "insight").glob("*.json"))
+    cached = list((tiny4_roots / "cache" / "insight").glob("*.json"))
     assert len(cached) == 1 and InsightRun.from_json(cached[0].read_text()).finished
     failures = at.dataframe[0].value
     assert len(failures) > 0 and failures["open in Solve"][0].startswith("/solve?p=")
@@ -60,11 +48,11 @@ def test_a_run_shows_every_chart_and_the_failures_and_is_cached_for_the_next_vis
     assert any("60 of 60" in metric.value for metric in again.metric)
 
 
-def test_a_stopped_run_continues_where_it_stopped_and_a_generated_set_can_be_picked(roots):
+def test_a_stopped_run_continues_where_it_stopped_and_a_generated_set_can_be_picked(tiny4_roots):
     at = _insight()
     at.number_input(key="insight_sample").set_value(40).run()
     at.button(key="insight_run").click().run()
-    cached = next((roots / "cache" / "insight").glob("*.json"))
+    cached = next((tiny4_roots / "cache" / "insight").glob("*.json"))
     run = InsightRun.from_json(cached.read_text())
     half = InsightRun(total=run.total, steps=run.steps)  # as if stopped at once
     cached.write_text(half.to_json())
@@ -78,9 +66,9 @@ def test_a_stopped_run_continues_where_it_stopped_and_a_generated_set_can_be_pic
     assert at.selectbox(key="insight_level").value == "easy" and at.button(key="insight_run").label == "Run"
 
 
-def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_chart(roots):
-    other = ModelConfig(**{**TINY.__dict__, "hidden_size": 16})
-    save_model(roots / "checkpoints" / "other4", TinyRecursiveModel(other, torch.Generator().manual_seed(1)), {})
+def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_chart(tiny4_roots):
+    other = ModelConfig(**{**TINY4.__dict__, "hidden_size": 16})
+    save_model(tiny4_roots / "checkpoints" / "other4", TinyRecursiveModel(other, torch.Generator().manual_seed(1)), {})
     at = _insight()
     at.number_input(key="insight_sample").set_value(30).run()
     at.selectbox(key="insight_views").set_value(4).run()
@@ -94,7 +82,7 @@ def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_
         assert any(name in key for key in keys), name
     assert any("pick of 4 views" in metric.label for metric in at.metric)
     assert any(metric.label.endswith(": solved") for metric in at.metric)  # the compared model's headline
-    runs = [InsightRun.from_json(p.read_text()) for p in (roots / "cache" / "insight").glob("*.json")]
+    runs = [InsightRun.from_json(p.read_text()) for p in (tiny4_roots / "cache" / "insight").glob("*.json")]
     assert len(runs) == 2 and all(r.finished and r.views == 4 for r in runs)
     accuracy = next(c for c in at.get("plotly_chart") if "insight_accuracy" in c.proto.id)
     names = [trace["name"] for trace in json.loads(accuracy.proto.spec)["data"]]
@@ -105,14 +93,14 @@ def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_
     assert "Accuracy by step (CSV)" in labels and "Commit by technique (CSV)" in labels
 
 
-def test_a_new_threshold_rereads_the_run_and_a_csv_of_another_size_is_refused_with_a_reason(roots):
+def test_a_new_threshold_rereads_the_run_and_a_csv_of_another_size_is_refused_with_a_reason(tiny4_roots):
     at = _insight()
     at.number_input(key="insight_sample").set_value(20).run()
     at.button(key="insight_run").click().run()
     at.slider(key="insight_threshold").set_value(0.2).run()
     assert not [button for button in at.button if button.key == "insight_run"]  # nothing to recompute
     assert any("threshold 0.20" in caption.value for caption in at.caption)
-    assert len(list((roots / "cache" / "insight").glob("*.json"))) == 1
+    assert len(list((tiny4_roots / "cache" / "insight").glob("*.json"))) == 1
     six = Path(__file__).resolve().parent.parent / "assets" / "puzzles" / "heldout_6x6.csv"
     at.segmented_control(key="insight_source").set_value("Upload a CSV").run()
     at.file_uploader(key="insight_upload").set_value(("six.csv", six.read_bytes(), "text/csv")).run()
@@ -121,9 +109,9 @@ def test_a_new_threshold_rereads_the_run_and_a_csv_of_another_size_is_refused_wi
     assert not at.session_state["insight_running"]
 
 
-def test_a_model_trained_past_256_steps_opens_at_its_own_count(roots):
-    long = ModelConfig(**{**TINY.to_dict(), "max_supervision_steps": 300})
-    save_model(roots / "checkpoints" / "tiny4", TinyRecursiveModel(long, torch.Generator().manual_seed(0)), {})
+def test_a_model_trained_past_256_steps_opens_at_its_own_count(tiny4_roots):
+    long = ModelConfig(**{**TINY4.to_dict(), "max_supervision_steps": 300})
+    save_model(tiny4_roots / "checkpoints" / "tiny4", TinyRecursiveModel(long, torch.Generator().manual_seed(0)), {})
     at = _insight()
     assert next(n for n in at.number_input if n.label == "Steps").value == 300
 
@@ -137,7 +125,7 @@ def test_the_shipped_9x9_model_is_the_default_as_on_the_solve_page(tmp_path, mon
     assert Path(at.selectbox(key="insight_model").value).name == "sudoku9-mlp"
 
 
-def test_while_a_stopped_batch_still_computes_the_page_says_so_and_run_waits(roots, monkeypatch):
+def test_while_a_stopped_batch_still_computes_the_page_says_so_and_run_waits(tiny4_roots, monkeypatch):
     """A second start during that wait would run the same puzzles in two script threads at once."""
     monkeypatch.setattr(insight_batches, "computing", lambda keys: True)
     monkeypatch.setattr(insight_batches, "wait_until_saved", lambda keys: None)

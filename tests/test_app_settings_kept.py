@@ -3,27 +3,14 @@ widget that a run does not draw, so without app_ui.kept_settings they fell back 
 
 from pathlib import Path
 
-import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import TINY4
 from trm.checkpoint import save_model
-from trm.model.config import ModelConfig
 from trm.model.trm import TinyRecursiveModel
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TINY = ModelConfig(grid_size=4, hidden_size=32, answer_cycles=2, latent_steps=2, max_supervision_steps=4,
-                   prefix_len=2)
-
-
-@pytest.fixture
-def roots(tmp_path, monkeypatch) -> Path:
-    save_model(tmp_path / "checkpoints" / "tiny4", TinyRecursiveModel(TINY, torch.Generator().manual_seed(0)), {})
-    (tmp_path / "runs").mkdir()
-    for name, value in (("TRM_STUDIO_CHECKPOINTS", tmp_path / "checkpoints"), ("TRM_STUDIO_RUNS", tmp_path / "runs"),
-                        ("TRM_STUDIO_CACHE", tmp_path / "cache"), ("TRM_COMPILE", "0")):
-        monkeypatch.setenv(name, str(value))
-    return tmp_path
 
 
 def _visit(at: AppTest, page: str) -> AppTest:
@@ -32,7 +19,7 @@ def _visit(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def test_insights_sample_steps_threshold_and_views_survive_a_visit_to_train(roots):
+def test_insights_sample_steps_threshold_and_views_survive_a_visit_to_train(tiny4_roots):
     at = _visit(AppTest.from_file(APP, default_timeout=120).run(), "app_pages/insight.py")
     at.number_input(key="insight_sample").set_value(60).run()
     at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("insight_steps:"))).set_value(7).run()
@@ -45,7 +32,7 @@ def test_insights_sample_steps_threshold_and_views_survive_a_visit_to_train(root
     assert at.selectbox(key="insight_views").value == 2
 
 
-def test_the_new_run_form_keeps_its_edits_through_a_visit_to_insight(roots):
+def test_the_new_run_form_keeps_its_edits_through_a_visit_to_insight(tiny4_roots):
     at = _visit(AppTest.from_file(APP, default_timeout=120).run(), "app_pages/train.py")
     at.number_input(key="train_steps").set_value(700).run()
     at.selectbox(key="train_optimizer").set_value("muon").run()
@@ -56,12 +43,12 @@ def test_the_new_run_form_keeps_its_edits_through_a_visit_to_insight(roots):
     assert at.text_input(key="train_name").value == "my-run"
 
 
-def test_the_solve_pages_model_steps_threshold_and_views_survive_a_visit_to_train(roots):
-    save_model(roots / "checkpoints" / "tiny4b", TinyRecursiveModel(TINY, torch.Generator().manual_seed(1)), {})
+def test_the_solve_pages_model_steps_threshold_and_views_survive_a_visit_to_train(tiny4_roots):
+    save_model(tiny4_roots / "checkpoints" / "tiny4b", TinyRecursiveModel(TINY4, torch.Generator().manual_seed(1)), {})
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["p"] = "0" * 15 + "1"
     _visit(at.run(), "app_pages/solve.py")
-    other = str(roots / "checkpoints" / "tiny4b")
+    other = str(tiny4_roots / "checkpoints" / "tiny4b")
     at.selectbox(key="solve_model").set_value(other).run()
     at.number_input(key="solve_steps").set_value(3).run()
     at.slider(key="solve_threshold").set_value(0.7).run()
