@@ -236,14 +236,18 @@ function reloadOnBackOrForward() {
   });
 }
 
-function onlyAddsToTheAddress(next) {
-  // Every parameter of the address, a puzzle among them, keeps its value in `next` (the player's step aside):
-  // `next` adds to the solve on screen (a step, the defaults a link left out, a comparison) rather than naming
-  // another puzzle or setting. A first puzzle on an empty page is a new entry.
+// How the solve on screen is read, not another solve: the player's step, and the halting threshold (moving it
+// re-reads the trace; by arrow keys it passes through values nobody chose, which Back would then walk through).
+const READINGS = new Set(["step", "threshold"]);
+
+function keepsTheSolve(next) {
+  // Every parameter of the address, a puzzle among them, keeps its value in `next` (the readings aside): `next`
+  // adds to the solve on screen (a step, the defaults a link left out, a comparison) or reads it another way,
+  // rather than naming another puzzle or setting. A first puzzle on an empty page is a new entry.
   const now = new URL(window.location.href), then = new URL(next, window.location.href);
   if (now.pathname !== then.pathname || !now.searchParams.has("p")) return false;
   for (const [name, value] of now.searchParams) {
-    if (name !== "step" && then.searchParams.get(name) !== value) return false;
+    if (!READINGS.has(name) && then.searchParams.get(name) !== value) return false;
   }
   return true;
 }
@@ -252,12 +256,12 @@ function additionsReplaceTheEntry() {
   // The player writes its step into the address at every tick of Play and every scrub, and a link that leaves
   // settings out gets them written in once it is open. As history entries of their own, Back would walk through
   // every step, and from a shared link it would come back to the same link, which writes its settings in again
-  // (Back never got past it). Such changes replace the current entry instead.
+  // (Back never got past it). Such changes, and a new threshold, replace the current entry instead.
   if (window.__sgAdditionsReplace) return;
   window.__sgAdditionsReplace = true;
   const push = window.history.pushState.bind(window.history);
   window.history.pushState = (state, unused, url) => {
-    if (url != null && onlyAddsToTheAddress(String(url))) {
+    if (url != null && keepsTheSolve(String(url))) {
       return window.history.replaceState(state, unused, url);
     }
     return push(state, unused, url);

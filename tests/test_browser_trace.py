@@ -287,3 +287,20 @@ def test_solve_pressed_at_the_bottom_of_a_projector_window_scrolls_the_solve_up(
     page.mouse.wheel(0, -300)  # the user takes over: the page no longer pulls the heading back up
     page.wait_for_timeout(1_000)
     assert not page.evaluate(HEADING_AT_TOP)
+
+
+def test_the_threshold_moved_by_arrow_keys_leaves_no_history_entries(page, model_streamlit_url):
+    """Each arrow press is a rerun that writes the threshold into the address: as entries of their own, Back walked
+    through thresholds nobody chose."""
+    page.goto(f"{model_streamlit_url}/solve")
+    expect(page.locator(".st-key-solve_grid").get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Generate").click()
+    _solve(page, 81)
+    expect(page).to_have_url(re.compile(r"[?&]threshold=0\.50\b"))
+    entries = page.evaluate("history.length")
+    page.locator(".st-key-solve_threshold").get_by_role("slider").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"[?&]threshold=0\.75\b"), timeout=15_000)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate("history.length") == entries
