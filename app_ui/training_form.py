@@ -13,7 +13,7 @@ from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
 from trm.data import data_grid_size
-from trm.runs import resolve_run_path, tensorboard_available
+from trm.runs import data_root, is_inside_data_root, resolve_run_path, tensorboard_available
 from trm.train import PRESETS, Preset, get_preset
 
 GRID_SIZES = sorted({preset.model.grid_size for preset in PRESETS.values()})
@@ -175,6 +175,8 @@ def _loss_and_averaging_fields() -> None:
 
 
 def _data_caption(data_dir: str, size: int) -> str:
+    if not is_inside_data_root(data_dir):  # Start refuses it: say so before the click
+        return f"⚠️ `{data_dir}` is not inside `{data_root()}`: choose a data set folder there."
     path = resolve_run_path(data_dir)
     held = data_grid_size(path)
     if held is not None and held != size:

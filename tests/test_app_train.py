@@ -115,6 +115,8 @@ def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(t
     at.text_input(key="train_name").input("outside").run()
     for folder in ("/etc/trm-data", "../../outside", str(tmp_path.parent.parent.parent / "elsewhere")):
         at.text_input(key="train_data").input(folder).run()
+        captions = " ".join(caption.value for caption in at.caption)
+        assert "is not inside" in captions and "is missing" not in captions, folder  # the hint said it would build
         at.button(key="train_start").click().run()
         assert not at.exception
         assert any("must lie inside" in error.value for error in at.error), folder
