@@ -35,7 +35,12 @@ def test_export_replaces_an_existing_checkpoint_only_with_force_and_never_a_fore
     assert "never replaced" in capsys.readouterr().err
     assert (dest / "foreign" / "notes.txt").read_text() == "not a checkpoint"
     assert export_main(["--run", str(run), "--name", "mine", "--dest", str(dest), "--force"]) == 2  # no such run
-    assert "already exists" not in capsys.readouterr().err and (dest / "mine" / "config.json").exists()
+    err = capsys.readouterr().err  # it said "Checkpoint folder not found: .../no-run/best"
+    assert f"No run folder at {run}" in err and "already exists" not in err
+    assert (dest / "mine" / "config.json").exists()
+    run.mkdir()  # a run before its first held-out evaluation
+    assert export_main(["--run", str(run), "--name", "early", "--dest", str(dest)]) == 2
+    assert "has no best model yet" in capsys.readouterr().err
 
     (dest / "mine" / "NOTES.txt").write_text("my notes")  # somebody's file beside the checkpoint's own
     (dest / "mine" / "plots").mkdir()

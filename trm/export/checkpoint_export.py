@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_json, save_model, write_json
-from trm.errors import ConfigError
+from trm.errors import CheckpointError, ConfigError
 from trm.export.card import render_model_card
 from trm.export.card_evaluation import (EvalSet, read_eval_sets, difficulty_mix_estimate, evaluate_checkpoint,
                                         mix_backtracks)
@@ -29,7 +29,12 @@ from trm.runs.status import read_status
 
 def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
     """The run's EMA model from ``best/`` or from the latest resumable state; returns (model, step)."""
+    if not run_dir.is_dir():
+        raise CheckpointError(f"No run folder at {run_dir}.")
     if source == "best":
+        if not (run_dir / BEST).exists():  # a run saves best/ at its first held-out evaluation
+            raise CheckpointError(f"{run_dir} has no best model yet (it is saved at the run's first held-out "
+                                  f"evaluation); export its latest state with --source latest.")
         loaded = load_model(run_dir / BEST)
         return loaded.model, int(loaded.metadata.get("step", 0))
     run = read_run_config(run_dir)
@@ -71,13 +76,19 @@ def _default_summary(config: ModelConfig, training: dict, source: str) -> str:
             f"{chosen}.")
 
 
-def _run_state(run_dir: Path) -> str:
-    """What the run was doing when it was exported, in the words of its status file."""
+def _run_state(run_dir: Path, weights_step: int) -> str:
+    """What the run was doing when it was exported, in the words of its status file, and where the exported
+    weights come from when that is not where the run stands."""
     info, step = read_run(run_dir), read_status(run_dir).get("step")  # read_run sees a crash as one
     if info.state == "finished":  # its status may predate its last step, if the process died just after saving
-        return f"finished its {info.total_steps:,} steps" if isinstance(info.total_steps, int) else "finished"
-    state = info.state
-    return f"{state} at step {step:,} when exported" if state and isinstance(step, int) else ""
+        reached = info.total_steps if isinstance(info.total_steps, int) else None
+        said = f"finished its {reached:,} steps" if reached is not None else "finished"
+    else:
+        reached = step if isinstance(step, int) else None
+        said = f"{info.state} at step {step:,} when exported" if info.state and reached is not None else ""
+    if said and reached is not None and weights_step != reached:
+        said += f"; these weights are from its step {weights_step:,}"
+    return said
 
 
 def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoints"), source: str = "best",
@@ -97,7 +108,7 @@ def export_checkpoint(run_dir: Path, name: str, dest_root: Path = Path("checkpoi
     eval_sets = read_eval_sets(sets or {}, model.config.grid_size, limit)  # a bad file leaves nothing written
     training = training_metadata(run_dir, step)
     metadata = {"summary": summary or _default_summary(model.config, training, source),
-                "status": status or _run_state(run_dir), "parameters": count_parameters(model),
+                "status": status or _run_state(run_dir, step), "parameters": count_parameters(model),
                 "dtype": str(dtype).replace("torch.", ""), "training": training, "evaluations": []}
     save_model(destination, model, metadata, dtype=dtype)
     _write_card(destination, name, model.config, metadata)

@@ -128,12 +128,16 @@ def _refuse_unsaved(run_dir: Path, preset: str, command: str) -> None:
                           f"start it again with the command that started it: {again}")
 
 
-def _refuse_finished(run_dir: Path, total_steps: int) -> None:
+def _refuse_finished(run_dir: Path, total_steps: int, steps_given: bool) -> None:
     """Resuming a run that already trained its total would do nothing: say so, and how to train it further."""
     step = saved_step(run_dir)
-    if step is not None and step >= total_steps:
-        raise ConfigError(f"{run_dir} already trained {step} of its {total_steps} steps ({read_run(run_dir).state}); "
-                          f"pass --steps N with N above {step} to train it further.")
+    if step is None or step < total_steps:
+        return
+    if steps_given:  # the total is the user's, not the run's plan
+        raise ConfigError(f"{run_dir} has already trained {step} steps, so --steps {total_steps} (the new total) "
+                          f"leaves nothing to train; pass --steps N with N above {step} to train it further.")
+    raise ConfigError(f"{run_dir} already trained {step} of its {total_steps} steps ({read_run(run_dir).state}); "
+                      f"pass --steps N with N above {step} to train it further.")
 
 
 def _this_command(argv: list[str]) -> str:
@@ -172,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         spec = _spec_for(args, run_dir, argv)
         if args.resume:
             _refuse_unsaved(run_dir, spec.preset, spec.command)
-            _refuse_finished(run_dir, spec.train.total_steps)
+            _refuse_finished(run_dir, spec.train.total_steps, args.steps is not None)
         if not args.resume and (run_dir / STATE).exists():
             raise ConfigError(f"{run_dir} already holds a run; use --resume {run_dir} or another --out folder.")
         if not args.resume and not may_start_run_in(run_dir):
