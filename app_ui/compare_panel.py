@@ -109,9 +109,10 @@ def _apply_link(choices: dict[str, str]) -> None:
     views, threshold = sl.take(sl.URL_CMP_VIEWS), sl.take(sl.URL_CMP_THRESHOLD)
     if label is not None:
         match = next((path for path, name in choices.items() if label in (name, Path(path).name)), None)
-        if match is None:
+        if match is None:  # a comparison with another model than the link's would answer another question
+            sl.should_autosolve_compare()  # taken: nothing is solved by itself
             st.warning(f"The link's comparison model `{label}` is not among this machine's models of this grid size, "
-                       f"so `{choices.get(st.session_state[KEY_MODEL], '?')}` is used.")
+                       f"so no comparison was solved; pick one below and press **Solve the comparison**.")
         else:
             st.session_state[KEY_MODEL] = match
     if steps is not None and steps > MAX_STEPS:

@@ -162,14 +162,18 @@ def test_a_link_with_a_comparison_solves_both_and_the_address_keeps_it(tmp_path,
     assert at.query_params["cmp_steps"] == ["5"]
 
 
-def test_a_comparison_the_link_cannot_have_here_is_said_and_the_rest_still_runs(tmp_path, monkeypatch):
+def test_a_comparison_model_the_link_cannot_have_here_is_said_and_nothing_is_compared_by_itself(tmp_path,
+                                                                                                 monkeypatch):
+    """Another model than the link's would answer another question (it compared the solve's own model with itself
+    at 256 steps); the solve itself still runs, and the panel keeps the link's other settings for a click."""
     _models(tmp_path, monkeypatch)
     at = _open({"p": PUZZLE_4X4, "cmp_model": "gamma", "cmp_steps": "400", "cmp_views": "x"})
     warnings = " ".join(w.value for w in at.warning)
     assert "`cmp_views=x` in the link is not valid here" in warnings
-    assert "comparison model `gamma` is not among" in warnings and "`cmp_steps=400`" in warnings
-    _, comparison, compared = at.session_state["solve_cmp_compared"]
-    assert comparison.steps == 256 and comparison.views == 1 and len(compared.steps) == 256
+    assert "comparison model `gamma` is not among" in warnings and "no comparison was solved" in warnings
+    assert "`cmp_steps=400`" in warnings
+    assert "solve_cmp_compared" not in at.session_state and at.number_input(key="solve_cmp_steps").value == 256
+    assert at.session_state["solve_shown_trace"] is not None  # the solve above ran
 
 
 def test_a_solve_without_a_comparison_leaves_none_in_the_address(tmp_path, monkeypatch):
