@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from trm import CheckpointError, TRMError, check_folder_name
-from trm.catalog import checkpoints_root
+from trm.catalog import checkpoints_root, find_models
 from trm.convert import (FORMATS, copy_studio_checkpoint, from_nano_trm, from_reference, open_source, studio_folder,
                          write_converted)
 
@@ -29,6 +29,19 @@ def _default_name(source: str) -> str:
 
 
 HOW_CONVERTED = "converted"
+HOW_LISTED = "listed"  # a folder of the checkpoints folder: selected, not copied beside itself
+
+
+def _listed(folder: Path) -> tuple[str, int] | None:
+    """(the model picker's path, grid size) of ``folder`` when it is a checkpoint of the checkpoints folder, else
+    None (a run's best model is still copied: that makes it a checkpoint with a card)."""
+    if folder.resolve().parent != checkpoints_root().resolve():
+        return None
+    for size in (9, 6, 4):
+        for choice in find_models(size):
+            if Path(choice.path).resolve() == folder.resolve():
+                return choice.path, size
+    return None
 
 
 def _destination(name: str) -> Path:
@@ -44,6 +57,8 @@ def _convert_from_path(name: str) -> tuple[Path, int, str]:
     """(folder written, grid size, how: a copy's trm.convert.studio_copy.CARD_* or HOW_CONVERTED)."""
     source, config = st.session_state.get(KEY_PATH, "").strip(), st.session_state.get(KEY_CONFIG, "").strip()
     ours = _studio_source(source)
+    if ours is not None and not name and (listed := _listed(ours)):  # a copy: a second entry of the same model
+        return (*listed, HOW_LISTED)
     if ours is not None:  # already our format: nothing to convert; named after its folder (or its run's)
         default = ours.parent.name if ours.name == "best" else ours.name
         return copy_studio_checkpoint(ours, _destination(name or _default_name(default)))
@@ -94,6 +109,10 @@ def _on_convert() -> None:
         st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
         return
     st.session_state[KEY_OPENED] = (str(written), size)
+    if how == HOW_LISTED:
+        st.session_state[KEY_RESULT] = ("success", f"`{written}` is in the model list already: it is now selected "
+                                                   f"({size}×{size}). Give a name to copy it under that name.")
+        return
     said = ("its MODEL_CARD.md says where it came from." if how == HOW_CONVERTED else
             f"it was a TRM Studio checkpoint already; its MODEL_CARD.md is {how}.")
     done = "Converted into" if how == HOW_CONVERTED else "Copied into"

@@ -125,6 +125,20 @@ def test_a_trm_studio_checkpoint_from_elsewhere_is_copied_as_it_is_whatever_the_
     assert at.selectbox(key="solve_model").value == str(copied)
 
 
+def test_a_checkpoint_the_picker_lists_already_is_selected_not_copied(empty_roots, tmp_path):
+    """Its own folder given as the path was refused as a taken name, inviting a copy of the same model."""
+    listed = _studio_checkpoint(empty_roots / "mine")
+    _studio_checkpoint(empty_roots / "other")
+    at = _solve_page()
+    at.selectbox(key="solve_model").set_value(str(empty_roots / "other")).run()
+    at.text_input(key="open_ckpt_path").set_value(str(listed / "model.safetensors")).run()
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("is in the model list already: it is now selected" in s.value for s in at.success)
+    assert sorted(p.name for p in empty_roots.iterdir()) == ["mine", "other"]  # no copy
+    assert at.selectbox(key="solve_model").value == str(listed)
+
+
 def test_a_folder_that_is_no_checkpoint_or_a_damaged_one_is_refused_and_nothing_is_written(empty_roots, tmp_path):
     damaged = _studio_checkpoint(tmp_path / "damaged")
     config = json.loads((damaged / "config.json").read_text())
