@@ -27,6 +27,7 @@ from app_ui.scroll_to import scroll_to
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
 from trm.catalog import checkpoints_root, default_index, difficulty_note, find_models, folder_mtime
+from trm.render import describe_maker
 from trm.runs import runs_root
 from trm.sudoku import GridShape, grid_to_string
 
@@ -148,7 +149,9 @@ def _replaying(puzzle: np.ndarray) -> bool:
     """Play an uploaded trace while the grid still shows its puzzle; True if it did."""
     replay = st.session_state.get(tp.KEY_REPLAY)
     if replay is not None and np.array_equal(replay.trace.puzzle, puzzle):
-        st.caption("Replaying a saved trace: nothing is recomputed. Edit the grid or solve another puzzle to leave it. "
+        maker = describe_maker(replay.trace)
+        st.caption(f"Replaying a saved trace{f' ({maker})' if maker else ''}: nothing is recomputed. Edit the grid "
+                   "or solve another puzzle to leave it. "
                    "The address cannot carry the file: a link to this page solves the puzzle with a model instead; "
                    "share the file, or the **Offline page (HTML)** below.")
         _play(replay, "replayed-trace.json")

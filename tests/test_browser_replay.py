@@ -28,6 +28,7 @@ def test_an_uploaded_trace_replays_and_a_bad_one_is_explained(page, model_stream
     expect(page.get_by_text("Replayed from a saved trace (sudoku4, 5 supervision steps)")).to_be_visible(
         timeout=30_000)
     expect(page.get_by_text("Unique solution")).to_be_visible()  # its puzzle fills the grid
+    expect(page.get_by_text("Replaying a saved trace (sudoku4, 5 supervision steps)")).to_be_visible()  # the banner
     expect(page.get_by_role("button", name="Offline page (HTML)")).to_be_visible()
     expect(page.get_by_role("button", name="Animation (GIF)")).to_be_visible()
     with page.expect_download() as download:
