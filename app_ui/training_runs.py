@@ -47,6 +47,11 @@ def _chip_style(text: str) -> str:
     return f"color: {STATE_COLOURS.get(text.split()[-1], 'gray')}; font-weight: 600"
 
 
+def _text_width(column: pd.Series, most: int = 400) -> int:
+    """Pixels that show the column's longest text whole (at most ``most``; the rest then scrolls)."""
+    return min(16 + 8 * int(column.str.len().max()), most)
+
+
 def render_runs_table(runs: list[RunInfo]) -> None:
     """The overview table of ``runs`` (newest first), the status cell coloured by state."""
     if not runs:
@@ -54,9 +59,10 @@ def render_runs_table(runs: list[RunInfo]) -> None:
         return
     frame = runs_frame(runs)
     styled = frame.style.map(_chip_style, subset=["Status"])
-    step_width = 16 + 8 * int(frame["Step"].str.len().max())  # "65,100 / 65,100" whole, not cut at a laptop's width
     st.dataframe(styled, hide_index=True, column_config={
-        "Step": st.column_config.TextColumn("Step", width=step_width),
+        # "65,100 / 65,100" and a run's name whole, not cut at a laptop's width ("sudoku4-tiny-1" showed "sudoku")
+        "Run": st.column_config.TextColumn("Run", width=_text_width(frame["Run"], most=260), pinned=True),
+        "Step": st.column_config.TextColumn("Step", width=_text_width(frame["Step"])),
         "Best exact": st.column_config.TextColumn("Best exact", help="Best held-out exact accuracy so far."),
         "Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0, format="percent",
                                                     width="small"),

@@ -286,3 +286,10 @@ def test_export_says_why_it_is_greyed_out():
     assert "first held-out evaluation" in _export_help(SimpleNamespace(has_best_model=False, is_alive=True))
     assert "has stopped" in _export_help(SimpleNamespace(has_best_model=True, is_alive=True))
     assert "checkpoints/" in _export_help(SimpleNamespace(has_best_model=True, is_alive=False))
+
+
+def test_the_runs_table_shows_a_runs_whole_name(train_runs_root):
+    _fake_run(train_runs_root, "sudoku4-tiny-1")  # at a laptop's width the column showed "sudoku"
+    at = _train_page()
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["Run"]["width"] >= 8 * len("sudoku4-tiny-1") and columns["Run"]["pinned"]
