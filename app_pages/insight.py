@@ -31,7 +31,10 @@ SOURCES = ("Held-out file", "Generated", "Upload a CSV")
 def _pick_model():
     """(the loaded model, its label in the Solve page's picker), or None."""
     keep_across_pages(KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL, KEY_SAMPLE, KEY_THRESHOLD, KEY_VIEWS, KEY_COMPARE)
-    choices = [c for size in (9, 6, 4) for c in find_models(size) if c.problem is None and c.grid_size == size]
+    found = {c.path: c for size in (9, 6, 4) for c in find_models(size)}  # an unreadable one comes with every size
+    choices = [c for c in found.values() if c.problem is None]
+    for unusable in (c for c in found.values() if c.problem is not None):  # the Solve page lists them, marked
+        st.caption(f"Left out: **{unusable.label}** cannot be used. {unusable.problem}")
     if not choices:
         st.info("No model found: train one on the Train page or open one on the Solve page.")
         return None

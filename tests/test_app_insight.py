@@ -134,3 +134,13 @@ def test_while_a_stopped_batch_still_computes_the_page_says_so_and_run_waits(tin
     assert not at.exception, at.exception
     assert any("Stopping" in caption.value for caption in at.caption)
     assert at.button(key="insight_run").disabled and at.button(key="insight_stop").disabled
+
+
+def test_a_checkpoint_that_cannot_be_used_is_left_out_with_its_reason(tiny4_roots):
+    broken = tiny4_roots / "checkpoints" / "badcfg4"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json")
+    (broken / "model.safetensors").write_bytes(b"")
+    at = _insight()
+    assert at.selectbox(key="insight_model").options == ["tiny4 (4×4)"]
+    assert any("Left out: **badcfg4** cannot be used." in caption.value for caption in at.caption)
