@@ -67,10 +67,12 @@ def _metrics_row(run: RunInfo, curves: Curves) -> None:
     delta = f"{(exact - previous) * 100:+.1f} pts" if exact is not None and previous is not None else None
     best = f"best {run.best_exact_accuracy:.1%}" if run.best_exact_accuracy is not None else "no evaluation yet"
     memory = _last(curves.train, "gpu_memory_gb")
+    evaluated = _last(curves.evals, "step")  # the held-out figures can be thousands of steps older than the rest
+    at = f" (step {evaluated:,.0f})" if evaluated is not None else ""
     first, second = st.columns(4), st.columns(4)
-    _metric(first[0], "Held-out exact", exact, "{:.1%}", f"Puzzles fully solved at the last evaluation; {best}.",
-            delta)
-    _metric(first[1], "Held-out cells", _last(curves.evals, "cell_accuracy"), "{:.1%}")
+    _metric(first[0], f"Held-out exact{at}", exact, "{:.1%}",
+            f"Puzzles fully solved at the last evaluation{at}; {best}.", delta)
+    _metric(first[1], f"Held-out cells{at}", _last(curves.evals, "cell_accuracy"), "{:.1%}")
     _metric(first[2], "Loss (LM)", _last(curves.train, "lm_loss"), "{:.4f}",
             "The answer's cross-entropy (the run's answer loss), last log line.")
     _metric(first[3], "Q-halt accuracy", _last(curves.train, "q_halt_accuracy"), "{:.1%}",

@@ -293,3 +293,11 @@ def test_the_runs_table_shows_a_runs_whole_name(train_runs_root):
     at = _train_page()
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["Run"]["width"] >= 8 * len("sudoku4-tiny-1") and columns["Run"]["pinned"]
+
+
+def test_the_held_out_figures_say_which_step_they_were_measured_at(train_runs_root):
+    _fake_run(train_runs_root, "evaluated")  # stopped at step 5, last evaluated at step 3
+    with (train_runs_root / "evaluated" / "metrics.jsonl").open("a") as log:
+        log.write('{"kind": "eval", "step": 3, "exact_accuracy": 0.596, "cell_accuracy": 0.9}\n')
+    at = _train_page()
+    assert _metric(at, "Held-out exact (step 3)") == "59.6%" and _metric(at, "Held-out cells (step 3)") == "90.0%"
