@@ -106,7 +106,9 @@ def _on_convert() -> None:
         else:
             raise FileNotFoundError("give the path of the weights file, or upload it")
     except (TRMError, OSError) as error:
-        st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {error}")
+        text = str(error).rstrip()
+        st.session_state[KEY_RESULT] = ("error", f"Could not open that checkpoint: {text}"
+                                                 f"{'' if text.endswith(('.', ')')) else '.'}")
         return
     st.session_state[KEY_OPENED] = (str(written), size)
     if how == HOW_LISTED:

@@ -58,6 +58,8 @@ def test_a_reference_checkpoint_opened_by_path_is_picked_and_solves(empty_roots,
 def test_an_upload_without_its_config_and_a_wrong_path_say_why(empty_roots, tmp_path):
     source = write_reference_run(tmp_path / "their-run", "mlp")
     at = _solve_page()
+    at.button(key="open_ckpt_convert").click().run()  # nothing given
+    assert any(e.value.endswith("give the path of the weights file, or upload it.") for e in at.error)
     at.text_input(key="open_ckpt_path").set_value(str(tmp_path / "nowhere" / "step_1")).run()
     at.button(key="open_ckpt_convert").click().run()
     assert not at.exception, at.exception

@@ -6,6 +6,8 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -227,6 +229,19 @@ def test_a_hub_checkpoint_opens_from_the_hub_cache_offline(tmp_path, monkeypatch
     assert "could not get run/step_9 from the hub repository alice/trm-sudoku" in capsys.readouterr().err
     assert convert_main(["--from", "reference", "hf:../etc", "--out", str(tmp_path / "x")]) == 2
     assert "is not hf:OWNER/REPO" in capsys.readouterr().err
+
+
+def test_a_hub_address_without_a_network_says_so_and_how_to_do_without(tmp_path):
+    pytest.importorskip("huggingface_hub")
+    # huggingface_hub reads its settings when imported: a process of its own. Nothing listens on port 9.
+    env = {**os.environ, "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_CACHE": str(tmp_path / "hub"),
+           "HF_HUB_OFFLINE": "0"}
+    done = subprocess.run([sys.executable, "-m", "trm.convert", "--from", "nano-trm", "hf:nobody/nothing", "--out",
+                           str(tmp_path / "x")], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 2  # it said "...: Got: ConnectError: [Errno 111] Connection refused"
+    assert "the Hugging Face Hub cannot be reached from this machine" in done.stderr
+    assert "HF_HUB_OFFLINE=1" in done.stderr and not (tmp_path / "x").exists()
 
 
 def test_a_bad_row_anywhere_in_an_eval_file_stops_the_conversion_before_it_writes(tmp_path, capsys):

@@ -54,12 +54,23 @@ def _options() -> dict:
     return {"cache_dir": os.environ.get("HF_HUB_CACHE") or None, "local_files_only": offline}
 
 
+UNREACHABLE = ("ConnectError", "ConnectionError", "ConnectTimeout", "Name or service not known",
+               "Temporary failure in name resolution", "Network is unreachable", "Connection refused")
+
+
+def _reason(error: Exception) -> str:
+    """Why the hub failed, in one line; no connection is said as such, with the ways round it."""
+    if any(sign in str(error) or sign in type(error.__cause__ or error).__name__ for sign in UNREACHABLE):
+        return ("the Hugging Face Hub cannot be reached from this machine (no network?). Download the file where "
+                "there is one and give its path, or set HF_HUB_OFFLINE=1 to use a copy in the local hub cache")
+    return (str(error).splitlines() or [type(error).__name__])[0]
+
+
 def _download(hub, repo: str, file: str) -> Path:
     try:
         return Path(hub.hf_hub_download(repo, file, **_options()))
     except Exception as error:  # the hub's errors (not found, offline and not cached, HTTP): all say why
-        raise CheckpointError(f"could not get {file} from the hub repository {repo}: "
-                              f"{str(error).splitlines()[0]}") from None
+        raise CheckpointError(f"could not get {file} from the hub repository {repo}: {_reason(error)}") from None
 
 
 def _only_file(hub, repo: str, kind: str) -> str:
@@ -68,7 +79,7 @@ def _only_file(hub, repo: str, kind: str) -> str:
         patterns = ["*" + pattern.lstrip("*") for pattern in PATTERNS[kind]]
         snapshot = Path(hub.snapshot_download(repo, allow_patterns=patterns, **_options()))
     except Exception as error:
-        raise CheckpointError(f"could not list the hub repository {repo}: {str(error).splitlines()[0]}") from None
+        raise CheckpointError(f"could not list the hub repository {repo}: {_reason(error)}") from None
     found = sorted(str(p.relative_to(snapshot)) for p in snapshot.rglob("*") if p.is_file() and any(
         fnmatch.fnmatch(p.name, pattern) for pattern in PATTERNS[kind]))
     if len(found) != 1:
