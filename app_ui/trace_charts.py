@@ -250,14 +250,18 @@ def two_runs_figure(first: Trace, second: Trace, names: tuple[str, str], step: i
     differ = [int((a.prediction != b.prediction).sum()) for a, b in zip(first.steps[:shared], second.steps[:shared])]
     # The bars take the first y axis and the lines the overlaid second one: an overlaid axis draws on top.
     figure.add_bar(x=list(range(1, shared + 1)), y=differ, name="cells that differ", marker_color=MUTED, opacity=0.5)
-    for run, name, colour in ((first, names[0], HALT_COLOUR), (second, names[1], Z_COLOUR)):
+    # The second line dashed and thinner: where both runs agree, it must not hide the first.
+    for run, name, line in ((first, names[0], dict(color=HALT_COLOUR, width=4)),
+                            (second, names[1], dict(color=Z_COLOUR, width=2, dash="dash"))):
         figure.add_scatter(x=[r.step for r in run.steps], y=[r.q_halt_probability for r in run.steps],
-                           name=f"P(halt), {name}", mode="lines+markers", line=dict(color=colour), yaxis="y2")
+                           name=f"P(halt), {name}", mode="lines+markers", line=line, yaxis="y2")
     if change_after is not None:
         figure.add_vline(x=change_after + 0.5, line=dict(dash="dot", color=MUTED), annotation_text="change",
                          annotation_position="top left")
     figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=STEP_SHADE, line_width=0, layer="below")
-    chart_layout(figure, "supervision step", "P(halt)")
+    longest = max(len(first.steps), len(second.steps))
+    chart_layout(figure, "supervision step", "P(halt)",
+                 xaxis=dict(range=[0.5, longest + 0.5], tick0=1, dtick=1 if longest <= 24 else None))
     # After chart_layout, which titles every y axis alike.
     most = max(differ, default=0)
     figure.update_layout(yaxis=dict(side="right", title_text="cells that differ", showgrid=False,

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from pathlib import Path
 
-from app_ui.trace_charts import accuracy_figure, halting_figure, logit_figure
+from app_ui.trace_charts import accuracy_figure, halting_figure, logit_figure, two_runs_figure
 from trm.trace.json_form import read_trace_file
 
 TRACE = Path(__file__).resolve().parents[1] / "assets" / "traces" / "easter-monster-16.json"
@@ -35,3 +35,11 @@ def test_a_run_that_never_halts_says_so_on_its_halting_chart():
     assert f"{highest:.2g}" in " ".join(texts) or f"{highest:.2f}" in " ".join(texts)
     halted = replace(trace, halt_threshold=highest / 2)
     assert not any("never halts" in note.text for note in halting_figure(halted, 1).layout.annotations)
+
+
+def test_the_comparison_chart_starts_at_step_1_and_both_lines_show_where_they_agree():
+    trace = read_trace_file(TRACE)
+    figure = two_runs_figure(trace, trace, ("above", "compared"), 1)  # the same run twice: the lines coincide
+    assert list(figure.layout.xaxis.range) == [0.5, len(trace.steps) + 0.5]  # it started at 0
+    first, second = (line for line in figure.data if line.type == "scatter")
+    assert second.line.dash == "dash" and second.line.width < first.line.width  # the top one lets the other show
