@@ -197,7 +197,7 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
     st.toggle("Presentation mode", key=pr.KEY_PRESENT,
               help="The solve alone on the screen, sized to the window, played by keys: for talks and classrooms")
     st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
-    note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape))
+    note = difficulty_note(loaded.metadata, _backtracks(puzzle, shape), settings.steps)
     if note:
         st.caption(note)
     key = tp.trace_key(str(loaded.path), folder_mtime(str(loaded.path)), puzzle, settings)

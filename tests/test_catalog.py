@@ -52,6 +52,10 @@ def test_difficulty_note_quotes_the_cards_band_of_this_puzzle():
     assert difficulty_note(loaded, 70) == ("The exact solver meets 70 dead ends on this puzzle (band 51-100). Of the "
                                            "puzzles on its card in that band, this model solves **60%** (6 of 10) at "
                                            "16 steps.")
+    # the steps chosen on the page: the card's bands at that count where it has them, else it says it has none
+    assert note_for_metadata(loaded.metadata, 70, 32).endswith("solves **0%** (0 of 2) at 32 steps.")
+    assert note_for_metadata(loaded.metadata, 70, 64).endswith(
+        "**60%** (6 of 10) at 16 steps (its card has no figures at the 64 steps chosen).")
     assert difficulty_note(loaded, 1).startswith("The exact solver meets 1 dead end on")
     assert "none of the puzzles on this model's card" in difficulty_note(loaded, 150)
     assert difficulty_note(loaded, None) == ""  # no unique solution

@@ -151,23 +151,25 @@ def origin_summary(metadata: dict) -> str:
     return f"; converted from {name} ({kind} format, sha256 {str(origin.get('sha256', '?'))[:8]}…)"
 
 
-def difficulty_note(metadata: dict, backtracks: int | None) -> str:
+def difficulty_note(metadata: dict, backtracks: int | None, steps: int | None = None) -> str:
     """How the model fares on puzzles as hard as this one (the exact solver's backtracks), from its card's accuracy
-    by difficulty (every set on the card, which need not all be held out: the 4x4 card counts all minimal puzzles);
+    by difficulty (every set on the card, which need not all be held out: the 4x4 card counts all minimal puzzles)
+    at ``steps`` supervision steps where the card has them, else at its first count (and then it says so);
     "" without a unique puzzle or without bands on the card (cards before them, runs)."""
     evaluations = metadata.get("evaluations") if isinstance(metadata, dict) else None
     if backtracks is None or not isinstance(evaluations, list):
         return ""
     try:
-        pooled = pooled_card_bands(evaluations)
+        pooled = (steps is not None and pooled_card_bands(evaluations, steps)) or pooled_card_bands(evaluations)
     except (KeyError, TypeError, ValueError, IndexError):  # a hand-edited card: say nothing rather than fail
         return ""
     if pooled is None:
         return ""
+    other = f" (its card has no figures at the {steps} steps chosen)" if steps and steps != pooled.steps else ""
     band = pooled.bands[band_index(backtracks)]
     dead_ends = f"The exact solver meets {backtracks:,} dead end{'' if backtracks == 1 else 's'} on this puzzle"
     if not band.count:
         return (f"{dead_ends}; none of the puzzles on this model's card falls in that band ({band.band}), so the "
                 f"card cannot say how it fares on puzzles this hard.")
     return (f"{dead_ends} (band {band.band}). Of the puzzles on its card in that band, this model solves "
-            f"**{band.accuracy:.0%}** ({band.correct:,} of {band.count:,}) at {pooled.steps} steps.")
+            f"**{band.accuracy:.0%}** ({band.correct:,} of {band.count:,}) at {pooled.steps} steps{other}.")

@@ -83,10 +83,12 @@ class CardBands:
     bands: list[BandAccuracy]
 
 
-def pooled_card_bands(evaluations: list[dict]) -> CardBands | None:
-    """Pool the ``by_difficulty`` tallies of a card's evaluations (``trm.export``'s format) made at the first
-    evaluation's step count; None when there are none (a card written before bands were recorded)."""
-    steps = evaluations[0]["result"]["steps"] if evaluations else None
+def pooled_card_bands(evaluations: list[dict], steps: int | None = None) -> CardBands | None:
+    """Pool the ``by_difficulty`` tallies of a card's evaluations (``trm.export``'s format) made at ``steps``
+    supervision steps (default: the first evaluation's count); None when there are none (a card written before
+    bands were recorded, or none at that count)."""
+    if steps is None:
+        steps = evaluations[0]["result"]["steps"] if evaluations else None
     chosen = [item for item in evaluations if item["result"]["steps"] == steps and item.get("by_difficulty")]
     if not chosen:
         return None
