@@ -28,14 +28,22 @@ function mirrorIntoAddress(keys) {
   window.history.replaceState(window.history.state, "", url);
 }
 
+function framesAround() {
+  // The app's background and Streamlit's top bar, which has a background of its own.
+  return [document.querySelector('[data-testid="stApp"]'), document.querySelector('[data-testid="stHeader"]')]
+    .filter(Boolean);
+}
+
 function matchBackground(keys) {
   // The player's T key switches its own theme only: the page around it takes the player's background, so a dark
   // slide on a projector has no white frame.
   try {
     const player = getComputedStyle(playerDocument(keys).body);
-    document.querySelector('[data-testid="stApp"]').style.background = player.backgroundColor;
+    for (const frame of framesAround()) frame.style.background = player.backgroundColor;
     const hint = document.querySelector(`.st-key-${keys.presenting} [data-testid="stCaptionContainer"]`);
     if (hint) hint.style.color = player.color;  // the key hint stays legible on either background
+    const leave = document.querySelector(`.st-key-${keys.leave} button`);
+    if (leave) Object.assign(leave.style, { background: "transparent", color: player.color });
   } catch (error) {
     // the frame is not loaded yet: the next tick tries again
   }
@@ -68,7 +76,6 @@ export default function (component) {
   return () => {
     document.removeEventListener("click", state.clickListener, true);
     clearInterval(state.timer);
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (app) app.style.background = "";  // the ordinary page keeps Streamlit's own theme
+    for (const frame of framesAround()) frame.style.background = "";  // the ordinary page keeps Streamlit's theme
   };
 }
