@@ -144,3 +144,25 @@ def test_a_checkpoint_that_cannot_be_used_is_left_out_with_its_reason(tiny4_root
     at = _insight()
     assert at.selectbox(key="insight_model").options == ["tiny4 (4×4)"]
     assert any("Left out: **badcfg4** cannot be used." in caption.value for caption in at.caption)
+
+
+def test_the_progress_bar_follows_the_steps_inside_a_batch(tiny4_roots, monkeypatch):
+    """A 9x9 batch takes tens of seconds on a CPU, with the bar standing still at "6 of 200 puzzles"."""
+    import trm.evaluate
+
+    shown = []
+    real = trm.evaluate.run_batch
+
+    def recording(*args, on_step=None, **kwargs):
+        def step(k):
+            on_step(k)  # the page's own report, which must not fail mid-batch
+            shown.append(k)
+        real(*args, on_step=step, **kwargs)
+
+    monkeypatch.setattr(trm.evaluate, "run_batch", recording)
+    at = _insight()
+    at.number_input(key="insight_sample").set_value(20).run()
+    at.button(key="insight_run").click().run()
+    assert not at.exception, at.exception
+    steps = TINY4.max_supervision_steps
+    assert shown and shown == list(range(1, steps + 1)) * (len(shown) // steps)

@@ -2,6 +2,8 @@
 calibration; every view for what the Q-head's pick among 1, 2, 4, ... views reaches; and, from the per-step
 answers, when each blank cell settles against the technique the logic solver needed for it."""
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
@@ -49,9 +51,10 @@ def _count_settling(run: InsightRun, puzzles: np.ndarray, solutions: np.ndarray,
 
 
 def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solutions: np.ndarray,
-              batch_size: int = 64, bf16: bool = False) -> None:
+              batch_size: int = 64, bf16: bool = False, on_step: Callable[[int], None] | None = None) -> None:
     """Add the next ``batch_size`` puzzles of (N, cells) ``puzzles`` (the same arrays every call) to ``run``. Views
-    are drawn from a seed fixed by the batch's position, so a run stopped and resumed equals one never stopped."""
+    are drawn from a seed fixed by the batch's position, so a run stopped and resumed equals one never stopped.
+    ``on_step(k)`` is called once step k of the batch is counted (a batch takes tens of seconds on a CPU)."""
     batch = slice(run.done, min(run.done + batch_size, run.total))
     device = next(model.parameters()).device
     originals = torch.as_tensor(puzzles[batch], device=device).long()
@@ -77,6 +80,8 @@ def run_batch(model: RecursiveModel, run: InsightRun, puzzles: np.ndarray, solut
             if run.views > 1:
                 _count_views(run, output.step, views.to_original(decode_tokens(output.tokens)),
                              output.q_halt_logit.view(rows, run.views), truth)
+            if on_step is not None:
+                on_step(output.step)
     _count_settling(run, puzzles[batch], solutions[batch], np.stack(per_step, axis=1))
     run.blank_cells += int(blank.sum())
     run.q_halt_logits += [[round(v, 3) for v in row] for row in torch.stack(q_halt_by_step, dim=1).cpu().tolist()]
