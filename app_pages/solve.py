@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from app_ui import address
+from app_ui import compare_panel as cp
 from app_ui import model_picker as mp
 from app_ui import open_checkpoint as oc
 from app_ui import presentation as pr
@@ -175,6 +176,9 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
                             disabled=loaded is None or not puzzle.any())
     oc.render_open_checkpoint()
     sl.show_notes()
+    waiting = cp.waiting_note(shape.size)
+    if waiting:
+        st.caption(waiting)
     if loaded is None:
         return
     pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))

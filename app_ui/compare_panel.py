@@ -100,6 +100,15 @@ def _followed(choices: dict[str, str]) -> "Comparison | None":
     return followed if followed is not None and followed.path in choices else None
 
 
+def waiting_note(size: int) -> str:
+    """A followed comparison whose model plays another grid size than ``size`` waits, unseen: say so ("" if none)."""
+    followed = st.session_state.get(KEY_FOLLOW)
+    if followed is None or followed.path in _model_choices(size):
+        return ""
+    return (f"The comparison with **{followed.label}** waits: that model plays another grid size, and it comes back "
+            f"with puzzles of its size (**Stop comparing** under the player ends it).")
+
+
 def _apply_link(choices: dict[str, str]) -> None:
     """The comparison a link asked for (once, on the first solve), each value checked: one that cannot be used here
     is said so, and the suggestion stands."""
