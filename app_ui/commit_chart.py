@@ -9,7 +9,7 @@ from app_ui.trace_charts import HEIGHT
 from app_ui.trace_store import CHART_CONFIG
 from trm import TRMError
 from trm.evaluate import settle_steps
-from trm.sudoku import logic_solve, shape_for_size
+from trm.sudoku import DIFFICULTY_ORDER, logic_solve, shape_for_size
 from trm.trace import Trace
 
 
@@ -52,10 +52,28 @@ def settle_figure(trace: Trace) -> go.Figure:
     return figure
 
 
+def settling_by_technique(trace: Trace) -> list[dict]:
+    """Per technique a person needs, easiest first as the solver tries them: its blank cells, and the mean and
+    last step at which the model commits to them."""
+    settled = settle_steps(np.stack([record.prediction for record in trace.steps]), trace.puzzle)
+    by_technique: dict[str, list[int]] = {}
+    for technique, step, digit in zip(_techniques(trace), settled, trace.puzzle):
+        if not digit:
+            by_technique.setdefault(technique, []).append(int(step))
+    order = [*DIFFICULTY_ORDER, *sorted(set(by_technique) - set(DIFFICULTY_ORDER))]  # "open": conflicting givens
+    return [{"a person needs": technique, "cells": len(by_technique[technique]),
+             "mean step": round(float(np.mean(by_technique[technique])), 1), "last step": max(by_technique[technique])}
+            for technique in order if technique in by_technique]
+
+
 def render_when_it_commits(trace: Trace) -> None:
-    """The heat map in the left half of a row, with its caption."""
-    settle_col, _ = st.columns(2, gap="large")
+    """The heat map in the left half of a row, with its caption; beside it, the same steps by technique."""
+    settle_col, table_col = st.columns(2, gap="large")
     with settle_col:
         st.plotly_chart(settle_figure(trace), key="solve_chart_settle", config=CHART_CONFIG)
         st.caption("When the model commits to each cell: the step from which its digit never changes again (light: "
                    "early; givens empty). Hover a cell for the technique a person needs there.")
+    with table_col:
+        st.dataframe(settling_by_technique(trace), hide_index=True, key="solve_settle_table")
+        st.caption("The same steps by the technique a person needs for the cell: does the model settle the cells "
+                   "that are easy for people first?")
