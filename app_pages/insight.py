@@ -142,7 +142,7 @@ def _step_shown(bar, jobs: list[_Job], job: _Job, batch_size: int):
 
 
 def _run(jobs: list[_Job], table: PuzzleTable) -> None:
-    """Continue the unfinished runs batch by batch while running (a Stop click ends the loop at the next batch)."""
+    """Continue the unfinished runs batch by batch while running (a Stop click ends the batch at its next step)."""
     if all(job.run.finished for job in jobs):
         st.session_state[KEY_RUNNING] = False
         return
@@ -166,11 +166,12 @@ def _run(jobs: list[_Job], table: PuzzleTable) -> None:
 
 
 def _wait_for_batch_in_flight(keys: list[str]) -> None:
-    """After a Stop click, the page comes back while the batch in progress still computes: say so, and come back
-    again once it is saved, so that its results and Continue show without a reload."""
+    """After a Stop click, the page comes back while the batch in progress still computes (until its next step):
+    say so, and come back again once it has ended, so that the results and Continue show without a reload."""
     if not batches.computing(keys):
         return
-    st.caption("Stopping: the batch in progress finishes first, then its results show here.")
+    st.caption("Stopping: the batch in progress ends at its next step (Continue runs it again); the results of the "
+               "batches before it then show here.")
     batches.wait_until_saved(keys)
     st.rerun()
 

@@ -1,6 +1,7 @@
 """Which Insight runs have a batch computing right now, in this app process. A Stop click reruns the page at once,
-in a new script thread, while the old one finishes its batch; that old thread may no longer touch the session's
-state, so the mark lives here, keyed by the run's cache key."""
+in a new script thread, while the old one is still inside its batch: it leaves at the batch's next step, when it
+next shows its progress (the batch is then not saved; Continue runs it again). That old thread may no longer touch
+the session's state, so the mark lives here, keyed by the run's cache key."""
 
 import threading
 import time
