@@ -182,17 +182,15 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     if loaded is None:
         return
     pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))
-    if pressed and not st.session_state.get(pr.KEY_PRESENT):
-        _scroll_to_the_solve()
+    scrolls = None if not pressed or st.session_state.get(pr.KEY_PRESENT) else str(time.time_ns())
+    if scrolls:  # on a large screen the Solve button is the last thing in view: bring the solve up
+        scroll_to(TRACE_ANCHOR, key="solve_scroll", group=scrolls, name="pressed")
     sl.write_link(st.session_state[KEY_MODEL_LABEL] if puzzle.any() else None, steps,
                   st.session_state[KEY_THRESHOLD], views, noise)
     _solve_and_play(loaded, puzzle, shape, tp.SolveSettings(steps, views, noise, vs.use_bf16(views, mp.device_name())),
                     pressed)
-
-
-def _scroll_to_the_solve() -> None:
-    """On a large screen the Solve button is the last thing in view: bring the solve's progress and player up."""
-    scroll_to(TRACE_ANCHOR, key="solve_scroll", request=str(time.time_ns()))
+    if scrolls:  # the solve is drawn: now the page is long enough for the heading to reach the top
+        scroll_to(TRACE_ANCHOR, key="solve_scroll_drawn", group=scrolls, name="drawn")
 
 
 def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, settings: tp.SolveSettings,

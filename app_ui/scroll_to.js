@@ -1,34 +1,24 @@
-// Scrolls a heading to the top of the window once per request (Streamlit Custom Components v2; see scroll_to.py).
-// What the user asked for is still being drawn when the request comes, and the page cannot scroll past its end,
-// so the scroll is repeated as the page grows, until the heading is at the top or the user scrolls themselves.
+// Scrolls a heading to the top of the window (Streamlit Custom Components v2; see scroll_to.py). Each request
+// scrolls once; requests of one group stop for good once the user scrolls the page themselves in between.
 
-const done = new Set(); // requests already scrolled for, so a rerun that mounts this again does not scroll back
-const FOLLOW_MS = 20000;
-const TICK_MS = 250;
+const done = new Set(); // requests already answered: a rerun that mounts one again does not scroll back
+const leftAlone = new Set(); // groups the user has scrolled since their first request
 const USER_SCROLLS = ["wheel", "touchstart", "keydown", "mousedown"];
 
-function follow(target) {
-  const started = Date.now();
-  let timer = null;
-  const stop = () => {
-    clearInterval(timer);
-    USER_SCROLLS.forEach((name) => window.removeEventListener(name, stop, true));
+function watchTheUser(group) {
+  const moved = () => {
+    leftAlone.add(group);
+    USER_SCROLLS.forEach((name) => window.removeEventListener(name, moved, true));
   };
-  const tick = () => {
-    if (!target.isConnected || Date.now() - started > FOLLOW_MS) return stop();
-    const margin = parseFloat(getComputedStyle(target).scrollMarginTop) || 0; // where "start" puts it
-    if (Math.abs(target.getBoundingClientRect().top - margin) < 2) return stop();
-    target.scrollIntoView({ behavior: "smooth", block: "start" });
-  };
-  USER_SCROLLS.forEach((name) => window.addEventListener(name, stop, true));
-  target.scrollIntoView({ behavior: "smooth", block: "start" });
-  timer = setInterval(tick, TICK_MS);
+  USER_SCROLLS.forEach((name) => window.addEventListener(name, moved, true));
 }
 
 export default function ({ data }) {
-  if (!data || done.has(data.request)) return;
+  if (!data || done.has(data.request) || leftAlone.has(data.group)) return;
   const target = document.getElementById(data.target);
   if (!target) return;
+  const first = ![...done].some((request) => request.startsWith(`${data.group}:`));
   done.add(data.request);
-  follow(target);
+  target.scrollIntoView({ behavior: "smooth", block: "start" });
+  if (first) watchTheUser(data.group);
 }
