@@ -11,8 +11,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see t
 
 import streamlit as st  # noqa: E402
 
-from app_ui.kept_settings import hold_settings_of_other_pages  # noqa: E402
-
 st.set_page_config(page_title="TRM Studio", page_icon="🧩", layout="wide")
 
 PAGES = [
@@ -30,5 +28,4 @@ with st.sidebar:
         "([arXiv 2510.04871](https://arxiv.org/abs/2510.04871)) solve Sudoku, step by step."
     )
 
-hold_settings_of_other_pages(navigation.url_path)
 navigation.run()

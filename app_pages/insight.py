@@ -10,7 +10,6 @@ import streamlit as st
 from app_ui import insight_batches as batches
 from app_ui import insight_data as idata
 from app_ui import model_picker as mp
-from app_ui.kept_settings import keep_across_pages
 from app_ui.insight_results import render_live, render_results
 from trm import LoadedModel, TRMError, weights_fingerprint
 from trm.catalog import default_index, find_models, folder_mtime
@@ -30,7 +29,6 @@ SOURCES = ("Held-out file", "Generated", "Upload a CSV")
 
 def _pick_model():
     """(the loaded model, its label in the Solve page's picker), or None."""
-    keep_across_pages(KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL, KEY_SAMPLE, KEY_THRESHOLD, KEY_VIEWS, KEY_COMPARE)
     found = {c.path: c for size in (9, 6, 4) for c in find_models(size)}  # an unreadable one comes with every size
     choices = [c for c in found.values() if c.problem is None]
     for unusable in (c for c in found.values() if c.problem is not None):  # the Solve page lists them, marked
@@ -40,7 +38,8 @@ def _pick_model():
         return None
     labels = {c.path: c.label for c in choices}
     sizes = {c.path: c.grid_size for c in choices}
-    path = st.selectbox("Model", list(labels), key=KEY_MODEL, width=320, index=default_index(choices, 9),
+    path = st.selectbox("Model", list(labels), key=KEY_MODEL, persist_state="session",
+                        width=320, index=default_index(choices, 9),
                         format_func=lambda p: f"{labels[p]} ({sizes[p]}×{sizes[p]})")
     try:
         return mp.load_shared_model(path, folder_mtime(path), mp.device_name()), labels[path]
@@ -55,8 +54,9 @@ def _pick_set(size: int):
         st.session_state[KEY_SAMPLE_FOR] = size
         st.session_state[KEY_SAMPLE] = DEFAULT_SAMPLE[size]
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        source = st.segmented_control("Puzzles", SOURCES, key=KEY_SOURCE, default=SOURCES[0], required=True)
-        sample = int(st.number_input("Sample", 1, 10_000, key=KEY_SAMPLE, width=110,
+        source = st.segmented_control("Puzzles", SOURCES, key=KEY_SOURCE, persist_state="session",
+                                      default=SOURCES[0], required=True)
+        sample = int(st.number_input("Sample", 1, 10_000, key=KEY_SAMPLE, persist_state="session", width=110,
                                      help="How many puzzles (the first ones of a file)."))
     try:
         chosen = _read_set(source, size, sample)
@@ -79,10 +79,10 @@ def _pick_set(size: int):
 def _read_set(source: str, size: int, sample: int):
     if source == SOURCES[0]:
         files = idata.held_out_files(size)
-        name = st.selectbox("Held-out file", files, key=KEY_FILE, width=320)
+        name = st.selectbox("Held-out file", files, key=KEY_FILE, persist_state="session", width=320)
         return (idata.held_out_table(name, sample), name) if name else None
     if source == SOURCES[1]:
-        level = st.selectbox("Level", idata.levels(size), key=KEY_LEVEL, width=160)
+        level = st.selectbox("Level", idata.levels(size), key=KEY_LEVEL, persist_state="session", width=160)
         return idata.generated_table(size, level, min(sample, MAX_GENERATED)), f"generated {level} (seed 0)"
     upload = st.file_uploader("A puzzle CSV (a puzzle column, optionally solution)", type=["csv"], key=KEY_UPLOAD)
     return (idata.uploaded_table(upload.getvalue(), sample, upload.name), upload.name) if upload else None
@@ -199,7 +199,7 @@ def _run_batches(jobs: list[_Job], table: PuzzleTable) -> None:
 def _pick_compared(loaded: LoadedModel, choices: dict[str, str]):
     """"Compare with": another model of the same grid size, loaded, and its label; or None."""
     others = [path for path in choices if path != str(loaded.path)]
-    path = st.selectbox("Compare with", [None, *others], key=KEY_COMPARE, width=260,
+    path = st.selectbox("Compare with", [None, *others], key=KEY_COMPARE, persist_state="session", width=260,
                         format_func=lambda p: "nothing" if p is None else choices[p],
                         help="A second model on the same puzzles and settings: its curve joins the accuracy chart.")
     if path is None:
@@ -217,15 +217,15 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
     same_size = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     with st.container(horizontal=True, vertical_alignment="bottom"):
         trained = loaded.config.max_supervision_steps
-        keep_across_pages(f"{KEY_STEPS}:{loaded.path}")
         steps = int(st.number_input("Steps", 1, max(256, trained), trained, width=110,
                                     # A key per model: each starts from its own count, and a rerun that races the
                                     # model change cannot carry the old model's count over from the browser.
-                                    key=f"{KEY_STEPS}:{loaded.path}",
+                                    key=f"{KEY_STEPS}:{loaded.path}", persist_state="session",
                                     help="Past the trained count shows what thinking longer does."))
-        threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=220,
+        threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, persist_state="session",
+                              width=220,
                               help="Where P(halt) counts as stop. Changing it re-reads the run; nothing reruns.")
-        views = st.selectbox("Views", VIEW_CHOICES, key=KEY_VIEWS, width=90,
+        views = st.selectbox("Views", VIEW_CHOICES, key=KEY_VIEWS, persist_state="session", width=90,
                              help="Each puzzle also under random symmetries; the Q-head picks one answer. Adds a "
                                   "views x steps chart; costs as many times the compute.")
         compared = _pick_compared(loaded, same_size)

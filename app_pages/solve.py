@@ -23,7 +23,6 @@ from app_ui import view_settings as vs
 from app_ui import trace_store as tp
 from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
-from app_ui.kept_settings import keep_across_pages
 from app_ui.scroll_to import scroll_to
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
@@ -98,7 +97,7 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
     if linked is not None and match is None:
         sl.note(f"The link's model `{linked}` is not among this machine's {shape.size}×{shape.size} models, so "
                 f"`{st.session_state[KEY_MODEL_LABEL]}` is used.")
-    st.selectbox("Model", paths, key=KEY_MODEL, format_func=labels.__getitem__, width=300,
+    st.selectbox("Model", paths, key=KEY_MODEL, persist_state="session", format_func=labels.__getitem__, width=300,
                  help="Checkpoint folders in checkpoints/ and the best model of each run on the Train page.")
     path = st.session_state[KEY_MODEL]
     problem = next(c.problem for c in choices if c.path == path)
@@ -129,9 +128,9 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
             linked = most_offered
         if linked is not None:
             st.session_state[key] = linked
-    st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, width=200,
+    st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, persist_state="session", width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
-    return int(st.number_input("Steps", 1, most_offered, most, key=KEY_STEPS, width=120,
+    return int(st.number_input("Steps", 1, most_offered, most, key=KEY_STEPS, persist_state="session", width=120,
                                help=f"Supervision steps to run. The model was trained for {most}; more shows "
                                     f"what extra thinking (test-time scaling) does."))
 
@@ -164,7 +163,6 @@ def _replaying(puzzle: np.ndarray) -> bool:
 def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     """Model picker, halting threshold, steps and Solve; then the step player of the trace for ``puzzle``."""
     st.subheader("Watch the model think", anchor=TRACE_ANCHOR)
-    keep_across_pages(KEY_MODEL, KEY_THRESHOLD, KEY_STEPS, vs.KEY_VIEWS, vs.KEY_NOISE)
     if _replaying(puzzle):
         return
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):

@@ -53,17 +53,28 @@ def settle_figure(trace: Trace) -> go.Figure:
 
 
 def settling_by_technique(trace: Trace) -> list[dict]:
-    """Per technique a person needs, easiest first as the solver tries them: its blank cells, and the mean and
-    last step at which the model commits to them."""
+    """Per technique a person needs, easiest first as the solver tries them: its blank cells, the mean and last
+    step at which the model commits to them, and (with a known solution) how many of them are right at the end: a
+    cell still wrong then has only stopped changing, at the last step at the latest."""
     settled = settle_steps(np.stack([record.prediction for record in trace.steps]), trace.puzzle)
-    by_technique: dict[str, list[int]] = {}
-    for technique, step, digit in zip(_techniques(trace), settled, trace.puzzle):
+    final = trace.steps[-1].prediction
+    by_technique: dict[str, list[tuple[int, bool]]] = {}
+    for cell, (technique, digit) in enumerate(zip(_techniques(trace), trace.puzzle)):
         if not digit:
-            by_technique.setdefault(technique, []).append(int(step))
+            right = trace.solution is not None and final[cell] == trace.solution[cell]
+            by_technique.setdefault(technique, []).append((int(settled[cell]), bool(right)))
     order = [*DIFFICULTY_ORDER, *sorted(set(by_technique) - set(DIFFICULTY_ORDER))]  # "open": conflicting givens
-    return [{"a person needs": technique, "cells": len(by_technique[technique]),
-             "mean step": round(float(np.mean(by_technique[technique])), 1), "last step": max(by_technique[technique])}
+    return [_technique_row(technique, by_technique[technique], trace.solution is not None)
             for technique in order if technique in by_technique]
+
+
+def _technique_row(technique: str, cells: list[tuple[int, bool]], solved: bool) -> dict:
+    steps = [step for step, _ in cells]
+    row = {"a person needs": technique, "cells": len(cells), "mean step": round(float(np.mean(steps)), 1),
+           "last step": max(steps)}
+    if solved:
+        row["right at the end"] = f"{sum(right for _, right in cells) / len(cells):.0%}"
+    return row
 
 
 def render_when_it_commits(trace: Trace) -> None:
@@ -76,4 +87,4 @@ def render_when_it_commits(trace: Trace) -> None:
     with table_col:
         st.dataframe(settling_by_technique(trace), hide_index=True, key="solve_settle_table")
         st.caption("The same steps by the technique a person needs for the cell: does the model settle the cells "
-                   "that are easy for people first?")
+                   "that are easy for people first? A cell still wrong at the end has only stopped changing.")

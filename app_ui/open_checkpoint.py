@@ -112,8 +112,9 @@ def _on_convert() -> None:
         return
     st.session_state[KEY_OPENED] = (str(written), size)
     if how == HOW_LISTED:
-        st.session_state[KEY_RESULT] = ("success", f"`{written}` is in the model list already: it is now selected "
-                                                   f"({size}×{size}). Give a name to copy it under that name.")
+        st.session_state[KEY_RESULT] = ("success", f"`{written}` is in the model list already, for {size}×{size} "
+                                                   f"puzzles, and is selected there. Give a name to copy it under "
+                                                   f"that name.")
         return
     said = ("its MODEL_CARD.md says where it came from." if how == HOW_CONVERTED else
             f"it was a TRM Studio checkpoint already; its MODEL_CARD.md is {how}.")

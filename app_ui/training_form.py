@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_ui.kept_settings import keep_across_pages
 from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
@@ -113,14 +112,17 @@ def _recipe_fields() -> None:
 
 def _model_fields() -> None:
     flat = get_preset(st.session_state.train_preset).model.is_flat_baseline
-    st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu", disabled=flat,
+    st.selectbox("SwiGLU", list(SWIGLU_NAMES), format_func=SWIGLU_NAMES.get, key="train_swiglu",
+                 persist_state="session", disabled=flat,
                  help="The flat baseline has the paper's SwiGLU only." if flat else
                  "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
                  "large steps stay stable (arXiv 2601.19085).")
     st.number_input("Cycles per supervision step (T)", min_value=1, max_value=64, step=1, key="train_cycles",
+                    persist_state="session",
                     help="Answer updates per supervision step, each after n latent updates; only the last cycle "
                          "carries gradients. 3 in the paper, 6 in arXiv 2601.19085.")
     st.number_input("Latent updates per cycle (n)", min_value=1, max_value=64, step=1, key="train_latent_steps",
+                    persist_state="session",
                     help="6 in the paper, 9 in arXiv 2601.19085. A supervision step runs T x (n + 1) network "
                          "calls, training and solving alike.")
 
@@ -128,49 +130,60 @@ def _model_fields() -> None:
 def _optimiser_fields() -> None:
     muon = st.session_state.train_optimizer == "muon"
     st.selectbox("Optimiser", list(OPTIMIZER_NAMES), format_func=OPTIMIZER_NAMES.get, key="train_optimizer",
+                 persist_state="session",
                  help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
                       "heads and biases stay with Adam.")
     st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
+                    persist_state="session",
                     disabled=not muon, help="Muon's rate for the network's matrices (0.02 in arXiv 2601.19085); "
                                             "the Learning rate above is then Adam's, for the rest.")
     st.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
+                    persist_state="session",
                     help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
     st.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f", key="train_muon_weight_decay",
+                    persist_state="session",
                     disabled=not muon, help="0.005 in arXiv 2601.19085.")
     st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
-                 key="train_schedule", help="After the warm-up: constant, or a cosine falling to zero at the "
-                                            "last step.")
-    st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup",
+                 key="train_schedule", persist_state="session",
+                 help="After the warm-up: constant, or a cosine falling to zero at the last step.")
+    st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup", persist_state="session",
                     help="Linear warm-up of every learning rate: 2,000 steps in the paper.")
     st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip",
+                    persist_state="session",
                     help="Clip the global gradient norm to this before each step: off in the paper, 1.0 in arXiv "
                          "2601.19085.")
     st.number_input("Puzzle-prefix weight decay", min_value=0.0, step=0.1, format="%.3f",
-                    key="train_prefix_weight_decay", help="Sign-SGD's decay on the puzzle prefix: 1.0 in the paper.")
+                    key="train_prefix_weight_decay", persist_state="session",
+                    help="Sign-SGD's decay on the puzzle prefix: 1.0 in the paper.")
 
 
 def _loss_and_averaging_fields() -> None:
     st.selectbox("Answer loss", list(ANSWER_LOSS_NAMES), format_func=ANSWER_LOSS_NAMES.get,
-                 key="train_answer_loss", help="The cross-entropy of each cell's digit: the paper's stable-max "
+                 key="train_answer_loss", persist_state="session",
+                 help="The cross-entropy of each cell's digit: the paper's stable-max "
                  "(grows linearly, not exponentially), or the usual softmax that arXiv 2601.19085 trains with.")
     st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.99, step=0.05, format="%.3f",
-                    key="train_label_smoothing", help="Share of each cell's target spread evenly over all "
+                    key="train_label_smoothing", persist_state="session",
+                    help="Share of each cell's target spread evenly over all "
                     "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
                     "then includes it: compare accuracies between runs, not losses.")
     st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
+                    persist_state="session",
                     help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
                          "arXiv 2601.19085.")
     st.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
-                    key="train_ema_rate", help="The evaluated and exported weights are this moving average "
+                    key="train_ema_rate", persist_state="session",
+                    help="The evaluated and exported weights are this moving average "
                     "of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
-    st.number_input("EMA from step", min_value=0, step=500, key="train_ema_start",
+    st.number_input("EMA from step", min_value=0, step=500, key="train_ema_start", persist_state="session",
                     help="Until this step the average copies the trained weights; arXiv 2601.19085 starts at "
                          "5,000. 0: from the first step, as the paper.")
-    st.checkbox("Fresh augmentations", key="train_fresh_augmentations",
+    st.checkbox("Fresh augmentations", key="train_fresh_augmentations", persist_state="session",
                 help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
                      "transpose) instead of picking one of the variants made at the start.")
     st.selectbox("Depth curriculum", list(CURRICULUM_NAMES), format_func=CURRICULUM_NAMES.get,
-                 key="train_curriculum", help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
+                 key="train_curriculum", persist_state="session",
+                 help="CGAR (arXiv 2511.08653): recurse a third as deep for the first "
                  "30% of the steps, two thirds for the next 30%; evaluation always runs the full depth.")
 
 
@@ -189,36 +202,42 @@ def _data_caption(data_dir: str, size: int) -> str:
 
 def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
     """Draw the New run form; its Start button launches ``python -m trm.train`` in the background."""
-    keep_across_pages("train_size", "train_preset", "train_name", "train_tensorboard", *KNOBS, *MODEL_KNOBS)
     if st.session_state.get("train_preset") not in PRESETS:
         st.session_state.train_size = GRID_SIZES[0]
         _apply_size(runs_root)
-    st.segmented_control("Grid size", GRID_SIZES, key="train_size", format_func=lambda n: f"{n}×{n}",
+    st.segmented_control("Grid size", GRID_SIZES, key="train_size", persist_state="session",
+                         format_func=lambda n: f"{n}×{n}",
                          required=True, on_change=_apply_size, args=(runs_root,))
     size = st.session_state.train_size or GRID_SIZES[0]
-    st.selectbox("Model preset", presets_for(size), key="train_preset", on_change=_apply_preset, args=(runs_root,),
+    st.selectbox("Model preset", presets_for(size), key="train_preset", persist_state="session",
+                 on_change=_apply_preset, args=(runs_root,),
                  help="Recipes from trm/train/config.py; the fields below are filled with the preset's values.")
     st.caption(get_preset(st.session_state.train_preset).description)
-    st.text_input("Data set (folder)", key="train_data", help="A folder with train.npz and test.npz "
+    st.text_input("Data set (folder)", key="train_data", persist_state="session",
+                  help="A folder with train.npz and test.npz "
                   "(`python -m trm.data build`), relative to the repository or absolute; it must lie in the "
                   "data folder (`data/`, or `$TRM_STUDIO_DATA`), where a missing set is built.")
     st.caption(_data_caption(st.session_state.train_data, size))
     steps, batch = st.columns(2)
-    steps.number_input("Steps", min_value=1, step=100, key="train_steps", help="Total optimiser steps.")
-    batch.number_input("Batch size", min_value=1, step=16, key="train_batch")
+    steps.number_input("Steps", min_value=1, step=100, key="train_steps", persist_state="session",
+                       help="Total optimiser steps.")
+    batch.number_input("Batch size", min_value=1, step=16, key="train_batch", persist_state="session")
     lr, seed = st.columns(2)
-    lr.number_input("Learning rate", min_value=0.0, step=1e-4, format="%.1e", key="train_lr")
-    seed.number_input("Seed", min_value=0, step=1, key="train_seed")
+    lr.number_input("Learning rate", min_value=0.0, step=1e-4, format="%.1e", key="train_lr", persist_state="session")
+    seed.number_input("Seed", min_value=0, step=1, key="train_seed", persist_state="session")
     _recipe_fields()
     with st.expander("Logging and checkpoints"):
-        st.number_input("Log a metrics line every N steps", min_value=1, key="train_log_every")
-        st.number_input("Evaluate on the held-out set every N steps", min_value=1, key="train_eval_every")
-        st.number_input("Save a resumable checkpoint every N steps", min_value=1, key="train_checkpoint_every")
+        st.number_input("Log a metrics line every N steps", min_value=1, key="train_log_every", persist_state="session")
+        st.number_input("Evaluate on the held-out set every N steps", min_value=1, key="train_eval_every",
+                        persist_state="session")
+        st.number_input("Save a resumable checkpoint every N steps", min_value=1, key="train_checkpoint_every",
+                        persist_state="session")
         available = tensorboard_available()
-        st.checkbox("Also write TensorBoard event files", key="train_tensorboard", disabled=not available,
+        st.checkbox("Also write TensorBoard event files", key="train_tensorboard", persist_state="session",
+                    disabled=not available,
                     help="Into the run's `tensorboard/` folder: `tensorboard --logdir runs` shows every run."
                     if available else "Needs the tensorboard package: pip install tensorboard.")
-    st.text_input("Run name", key="train_name", help=f"The run's folder under `{runs_root}`.")
+    st.text_input("Run name", key="train_name", persist_state="session", help=f"The run's folder under `{runs_root}`.")
     st.caption(f"Device: **{device.describe()}**")
     if size == 9 and not device.is_cuda:
         st.warning("The 9×9 presets are sized for a GPU; on this CPU they would take days.", icon=":material/speed:")

@@ -21,7 +21,7 @@ def pick_views() -> int:
     linked = sl.take(sl.URL_VIEWS)
     if linked is not None:
         st.session_state[KEY_VIEWS] = linked
-    return int(st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, width=120,
+    return int(st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, persist_state="session", width=120,
                                help="Solve the puzzle this many times at once: itself and random symmetries of it "
                                     "(relabelled digits, swapped rows and columns...). The Q-head picks the answer "
                                     "it trusts most. More views solve more hard puzzles and cost more compute."))
@@ -36,7 +36,7 @@ def pick_noise(views: int) -> float:
         st.session_state[KEY_NOISE] = 0.0
     if views == 1:
         return 0.0
-    return float(st.selectbox("Start noise", NOISE_CHOICES, key=KEY_NOISE, width=120,
+    return float(st.selectbox("Start noise", NOISE_CHOICES, key=KEY_NOISE, persist_state="session", width=120,
                               format_func=lambda s: "none" if s == 0 else f"{s:g}",
                               help="Gaussian noise on each view's starting y and z (not the puzzle's own): "
                                    "another start is another attempt where symmetries run out of variety. 0.3 "

@@ -136,7 +136,7 @@ def test_a_checkpoint_the_picker_lists_already_is_selected_not_copied(empty_root
     at.text_input(key="open_ckpt_path").set_value(str(listed / "model.safetensors")).run()
     at.button(key="open_ckpt_convert").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert any("is in the model list already: it is now selected" in s.value for s in at.success)
+    assert any("is in the model list already, for 9×9 puzzles, and is selected there" in s.value for s in at.success)
     assert sorted(p.name for p in empty_roots.iterdir()) == ["mine", "other"]  # no copy
     assert at.selectbox(key="solve_model").value == str(listed)
 

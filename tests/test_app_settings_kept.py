@@ -1,5 +1,6 @@
 """Settings chosen on one page are still there after a visit to another page (Streamlit forgets the value of every
-widget that a run does not draw, so without app_ui.kept_settings they fell back to defaults, or to a minimum)."""
+widget that a run does not draw unless the widget persists it for the session: they fell back to defaults, or to a
+minimum). tests/test_browser_settings_kept.py checks the same through the sidebar of a real browser."""
 
 from pathlib import Path
 

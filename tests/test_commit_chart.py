@@ -21,3 +21,12 @@ def test_the_settle_steps_are_grouped_by_technique_easiest_first():
     assert max(row["last step"] for row in rows) == settled.max()
     weighted = sum(row["mean step"] * row["cells"] for row in rows) / len(settled)
     assert abs(weighted - settled.mean()) < 0.1
+
+
+def test_cells_still_wrong_at_the_end_are_told_apart_from_settled_ones():
+    trace = read_trace_file(TRACES / "easter-monster-16.json")  # 16 steps do not solve it
+    (row,) = settling_by_technique(trace)
+    final = trace.steps[-1].prediction
+    blanks = trace.puzzle == 0
+    right = (final[blanks] == trace.solution[blanks]).mean()
+    assert right < 1 and row["right at the end"] == f"{right:.0%}"
