@@ -60,7 +60,7 @@ def render_runs_table(runs: list[RunInfo]) -> None:
     frame = runs_frame(runs)
     styled = frame.style.map(_chip_style, subset=["Status"])
     st.dataframe(styled, hide_index=True, column_config={
-        # "65,100 / 65,100" and a run's name whole, not cut at a laptop's width ("sudoku4-tiny-1" showed "sudoku")
+        # "65,100 / 65,100" and a run's name whole at a laptop's width, not cut to "sudoku"
         "Run": st.column_config.TextColumn("Run", width=_text_width(frame["Run"], most=180), pinned=True),
         "Step": st.column_config.TextColumn("Step", width=_text_width(frame["Step"])),
         "Best exact": st.column_config.TextColumn("Best exact", help="Best held-out exact accuracy so far."),

@@ -109,7 +109,7 @@ def test_a_followed_comparison_waits_out_puzzles_of_another_grid_size(model_root
     assert "solve_cmp_stop" not in [button.key for button in at.button]
     assert not any("Each new solve is compared this way too" in c.value for c in at.caption)
     assert not any("**Compared**" in md.value for md in at.markdown)
-    assert any("The comparison with **other4** waits" in c.value for c in at.caption)  # it went without a word
+    assert any("The comparison with **other4** waits" in c.value for c in at.caption)  # said, not dropped in silence
     at.text_input(key="solve_paste").input(PUZZLE_4X4).run()  # back to 4x4: followed again
     at.button(key="solve_run").click().run()
     assert any("Each new solve is compared this way too" in c.value for c in at.caption)

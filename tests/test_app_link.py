@@ -164,8 +164,8 @@ def test_a_link_with_a_comparison_solves_both_and_the_address_keeps_it(tmp_path,
 
 def test_a_comparison_model_the_link_cannot_have_here_is_said_and_nothing_is_compared_by_itself(tmp_path,
                                                                                                  monkeypatch):
-    """Another model than the link's would answer another question (it compared the solve's own model with itself
-    at 256 steps); the solve itself still runs, and the panel keeps the link's other settings for a click."""
+    """Another model than the link's would answer another question (the solve's own model against itself, say);
+    the solve itself still runs, and the panel keeps the link's other settings for a click."""
     _models(tmp_path, monkeypatch)
     at = _open({"p": PUZZLE_4X4, "cmp_model": "gamma", "cmp_steps": "400", "cmp_views": "x"})
     warnings = " ".join(w.value for w in at.warning)

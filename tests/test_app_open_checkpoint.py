@@ -128,7 +128,7 @@ def test_a_trm_studio_checkpoint_from_elsewhere_is_copied_as_it_is_whatever_the_
 
 
 def test_a_checkpoint_the_picker_lists_already_is_selected_not_copied(empty_roots, tmp_path):
-    """Its own folder given as the path was refused as a taken name, inviting a copy of the same model."""
+    """A copy beside itself would only be a second entry of the same model."""
     listed = _studio_checkpoint(empty_roots / "mine")
     _studio_checkpoint(empty_roots / "other")
     at = _solve_page()

@@ -116,7 +116,7 @@ def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(t
     for folder in ("/etc/trm-data", "../../outside", str(tmp_path.parent.parent.parent / "elsewhere")):
         at.text_input(key="train_data").input(folder).run()
         captions = " ".join(caption.value for caption in at.caption)
-        assert "is not inside" in captions and "is missing" not in captions, folder  # the hint said it would build
+        assert "is not inside" in captions and "is missing" not in captions, folder  # Start refuses it
         at.button(key="train_start").click().run()
         assert not at.exception
         assert any("must lie inside" in error.value for error in at.error), folder
@@ -289,7 +289,7 @@ def test_export_says_why_it_is_greyed_out():
 
 
 def test_the_runs_table_shows_a_runs_whole_name(train_runs_root):
-    _fake_run(train_runs_root, "sudoku4-tiny-1")  # at a laptop's width the column showed "sudoku"
+    _fake_run(train_runs_root, "sudoku4-tiny-1")  # cut to "sudoku" at a laptop's width by default
     at = _train_page()
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["Run"]["width"] >= 8 * len("sudoku4-tiny-1") and columns["Run"]["pinned"]

@@ -43,7 +43,7 @@ def test_presentation_fills_one_screen_and_plays_by_keys(page, model_streamlit_u
     expect(page.get_by_test_id("stApp")).to_have_css("background-color", background, timeout=5_000)
     ink = player.locator("body").evaluate("body => getComputedStyle(body).color")
     expect(page.locator(".st-key-solve_presenting [data-testid=stCaptionContainer]")).to_have_css("color", ink)
-    expect(page.get_by_test_id("stHeader")).to_have_css("background-color", background)  # the top bar stayed light
+    expect(page.get_by_test_id("stHeader")).to_have_css("background-color", background)  # the top bar too
     expect(page.get_by_role("button", name="Leave presentation")).to_have_css("color", ink)
     screenshot(f"present-{width}-{scheme}-switched.png")
     expect(page).to_have_url(re.compile(r"step=6"))  # the address follows the presented step

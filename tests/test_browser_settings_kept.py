@@ -30,9 +30,9 @@ def test_insight_and_train_settings_come_back_after_a_visit_elsewhere(page, mode
     _set(steps, "1234")
     page.wait_for_timeout(500)
     _go(page, "Insight")
-    expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("37", timeout=30_000)  # it came back as 1
+    expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("37", timeout=30_000)  # not Sample's minimum, 1
     _go(page, "Train")
-    expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("1234")  # it came back as the preset's
+    expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("1234")  # not the preset's count
 
 
 def test_the_solve_pages_steps_and_threshold_come_back_after_a_visit_elsewhere(page, model_streamlit_url):

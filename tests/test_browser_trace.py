@@ -290,7 +290,7 @@ def test_solve_pressed_at_the_bottom_of_a_projector_window_scrolls_the_solve_up(
 
 
 def test_the_threshold_moved_by_arrow_keys_leaves_no_history_entries(page, model_streamlit_url):
-    """Each arrow press is a rerun that writes the threshold into the address: as entries of their own, Back walked
+    """Each arrow press is a rerun that writes the threshold into the address: as entries of their own, Back would walk
     through thresholds nobody chose."""
     page.goto(f"{model_streamlit_url}/solve")
     expect(page.locator(".st-key-solve_grid").get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=60_000)

@@ -35,7 +35,7 @@ def test_export_replaces_an_existing_checkpoint_only_with_force_and_never_a_fore
     assert "never replaced" in capsys.readouterr().err
     assert (dest / "foreign" / "notes.txt").read_text() == "not a checkpoint"
     assert export_main(["--run", str(run), "--name", "mine", "--dest", str(dest), "--force"]) == 2  # no such run
-    err = capsys.readouterr().err  # it said "Checkpoint folder not found: .../no-run/best"
+    err = capsys.readouterr().err  # not "Checkpoint folder not found: .../no-run/best"
     assert f"No run folder at {run}" in err and "already exists" not in err
     assert (dest / "mine" / "config.json").exists()
     run.mkdir()  # a run before its first held-out evaluation

@@ -40,6 +40,6 @@ def test_a_run_that_never_halts_says_so_on_its_halting_chart():
 def test_the_comparison_chart_starts_at_step_1_and_both_lines_show_where_they_agree():
     trace = read_trace_file(TRACE)
     figure = two_runs_figure(trace, trace, ("above", "compared"), 1)  # the same run twice: the lines coincide
-    assert list(figure.layout.xaxis.range) == [0.5, len(trace.steps) + 0.5]  # it started at 0
+    assert list(figure.layout.xaxis.range) == [0.5, len(trace.steps) + 0.5]  # from step 1, not 0
     first, second = (line for line in figure.data if line.type == "scatter")
     assert second.line.dash == "dash" and second.line.width < first.line.width  # the top one lets the other show
