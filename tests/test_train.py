@@ -3,6 +3,7 @@
 import contextlib
 import errno
 import json
+import math
 import os
 import shutil
 import signal
@@ -275,3 +276,23 @@ def test_a_data_set_of_another_grid_size_is_refused_before_the_first_step(sudoku
                        "--device", "cpu"]) == 2
     assert "holds 4x4 puzzles, but the model plays 9x9" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_run_stopped_between_log_lines_logs_its_last_steps_at_the_step_it_saved(data_dir, tmp_path):
+    run_dir = tmp_path / "stopped"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000),
+                                "--set", "train.log_every=100000"], env=env,  # every stop falls between log lines
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not (run_dir / "state" / "state.json").exists() and time.time() < deadline:
+            time.sleep(0.2)
+        assert (run_dir / "state" / "state.json").exists(), "no checkpoint appeared"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+    assert json.loads((run_dir / "status.json").read_text())["state"] == "stopped"
+    train = [r for r in read_metrics(run_dir).records if r["kind"] == "train"]
+    assert len(train) == 1 and train[0]["step"] == load_run_state(run_dir).step  # none at all, without the line
+    assert train[0]["samples_per_second"] > 0 and math.isfinite(train[0]["lm_loss"])

@@ -191,18 +191,27 @@ class Run:
                 elif not self.runtime.is_distributed:
                     agreed_stop = stop.is_set
                 window_pauses += self._evaluate_and_save_when_due()
-            self.wall_seconds += time.perf_counter() - window_start  # steps since the last log line, the last eval
-            self.save_state()
-            self._check_ranks_in_sync()
-            final = "finished" if trainer.step >= config.total_steps else "stopped"
-            self._status(final)
-            return final
+            return self._finish(totals, window_steps, window_start, window_pauses)
         except BaseException as error:
             self._crashed(error)
             raise
         finally:
             bar.close()
             self._close()
+
+    def _finish(self, totals: dict, window_steps: int, window_start: float, window_pauses: float) -> str:
+        """After the loop: a line for the steps since the last log line, the state saved, and how the run ended."""
+        if self.runtime.is_cuda:  # the CPU runs ahead of the GPU: time the work, not the queue
+            torch.cuda.synchronize(self.runtime.device)
+        elapsed = time.perf_counter() - window_start
+        self.wall_seconds += elapsed  # steps since the last log line, the last eval
+        if window_steps:  # stopped between log lines: its last steps get a line too, at the saved step
+            self._log_train(totals, window_steps, elapsed - window_pauses, False)
+        self.save_state()
+        self._check_ranks_in_sync()
+        final = "finished" if self.trainer.step >= self.spec.train.total_steps else "stopped"
+        self._status(final)
+        return final
 
     def _close(self) -> None:
         """Flush the TensorBoard events and free the run folder for the next process."""
