@@ -66,19 +66,24 @@ def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
     assert run_json["resumed_with"] == [f"{python} -m trm.train --resume {tmp_path / 'resumed'} --steps 12"]
 
 
-def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path, capsys):
-    run_dir = tmp_path / "killed"
+def _train_until_its_first_checkpoint(data_dir: Path, run_dir: Path, then: signal.Signals, *extra: str) -> None:
+    """Start a long run in its own process, wait for its first checkpoint, then send it ``then``."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000), *extra],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
         while not (run_dir / "state" / "state.json").exists() and time.time() < deadline:
             time.sleep(0.2)
         assert (run_dir / "state" / "state.json").exists(), "no checkpoint appeared"
     finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.send_signal(then)
+        process.wait(timeout=120)
+
+
+def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path, capsys):
+    run_dir = tmp_path / "killed"
+    _train_until_its_first_checkpoint(data_dir, run_dir, signal.SIGKILL)
     saved_step = load_run_state(run_dir).step
     # The killed process may have logged steps past its last saved state: the resume starts from the state.
     with (run_dir / "metrics.jsonl").open("a") as log:
@@ -279,19 +284,8 @@ def test_a_data_set_of_another_grid_size_is_refused_before_the_first_step(sudoku
 
 
 def test_a_run_stopped_between_log_lines_logs_its_last_steps_at_the_step_it_saved(data_dir, tmp_path):
-    run_dir = tmp_path / "stopped"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000),
-                                "--set", "train.log_every=100000"], env=env,  # every stop falls between log lines
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 120
-        while not (run_dir / "state" / "state.json").exists() and time.time() < deadline:
-            time.sleep(0.2)
-        assert (run_dir / "state" / "state.json").exists(), "no checkpoint appeared"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=120)
+    run_dir = tmp_path / "stopped"  # no log line before step 100,000: every stop falls between two
+    _train_until_its_first_checkpoint(data_dir, run_dir, signal.SIGTERM, "--set", "train.log_every=100000")
     assert json.loads((run_dir / "status.json").read_text())["state"] == "stopped"
     train = [r for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert len(train) == 1 and train[0]["step"] == load_run_state(run_dir).step  # none at all, without the line
