@@ -28,11 +28,16 @@ def _techniques(trace: Trace) -> list[str]:
     return _techniques_of("".join(str(int(d)) for d in trace.puzzle), trace.grid_size)
 
 
+def _settle_steps(trace: Trace) -> np.ndarray:
+    """Per cell, the step from which the model's digit never changes again."""
+    return settle_steps(np.stack([record.prediction for record in trace.steps]), trace.puzzle)
+
+
 def settle_figure(trace: Trace) -> go.Figure:
     """A size x size heat map: light cells settled early, dark ones late, givens empty."""
     size = trace.grid_size
     shape = shape_for_size(size)
-    settled = settle_steps(np.stack([record.prediction for record in trace.steps]), trace.puzzle)
+    settled = _settle_steps(trace)
     values = np.where(trace.puzzle == 0, settled, np.nan).reshape(size, size)
     techniques = np.array(_techniques(trace), dtype=object).reshape(size, size)
     text = np.where(np.isnan(values), "", values.astype(object))
@@ -56,7 +61,7 @@ def settling_by_technique(trace: Trace) -> list[dict]:
     """Per technique a person needs, easiest first as the solver tries them: its blank cells, the mean and last
     step at which the model commits to them, and (with a known solution) how many of them are right at the end: a
     cell still wrong then has only stopped changing, at the last step at the latest."""
-    settled = settle_steps(np.stack([record.prediction for record in trace.steps]), trace.puzzle)
+    settled = _settle_steps(trace)
     final = trace.steps[-1].prediction
     by_technique: dict[str, list[tuple[int, bool]]] = {}
     for cell, (technique, digit) in enumerate(zip(_techniques(trace), trace.puzzle)):
