@@ -14,7 +14,7 @@ from trm.kernels.triton_support import processor_count, tma_compatible, triton
 if triton is not None:
     import triton.language as tl
 
-    from trm.kernels.triton_support import TensorDescriptor, grouped_tile, grouped_tile_offsets
+    from trm.kernels.triton_support import TensorDescriptor, grouped_tile, grouped_tile_offsets, sigmoid
 
     @triton.jit
     def gated_tile(gate, up, squares_ptr, offs_r, tile_n, rows, tiles_n, NORMED: tl.constexpr):
@@ -25,8 +25,8 @@ if triton is not None:
         if NORMED:
             product = gate * up
             tl.store(squares_ptr + offs_r * tiles_n + tile_n, tl.sum(product * product, axis=1), mask=offs_r < rows)
-            return tl.sigmoid(gate) * product
-        return gate * tl.sigmoid(gate) * up
+            return sigmoid(gate) * product
+        return gate * sigmoid(gate) * up
 
     @triton.jit
     def swiglu_matmul_kernel(x_ptr, w_ptr, out_ptr, squares_ptr, rows, width, depth,

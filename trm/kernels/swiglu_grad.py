@@ -15,14 +15,14 @@ from trm.kernels.triton_support import triton
 if triton is not None:
     import triton.language as tl
 
-    from trm.kernels.triton_support import grouped_tile
+    from trm.kernels.triton_support import grouped_tile, sigmoid
 
     @triton.jit
     def gate_up_gradients(d_act, gate, up, rstd_ptr, normed_sum_ptr, offs_r, rows, width, NORMED: tl.constexpr):
         """d(gate) and d(up) of one tile from d(activation), float32. NORMED: activation = s * p * r with s =
         sigmoid(gate), p = gate * up and r the row's reciprocal RMS over the width, so dp = d_act * s * r -
         r^2 / W * p * c with c the row's sum of d(out) * out (= sum over the width of d_act * activation)."""
-        sig = tl.sigmoid(gate)
+        sig = sigmoid(gate)
         if NORMED:
             r = tl.load(rstd_ptr + offs_r, mask=offs_r < rows, other=0.0)[:, None]
             c = tl.load(normed_sum_ptr + offs_r, mask=offs_r < rows, other=0.0)[:, None]

@@ -17,7 +17,7 @@ from trm.kernels.triton_support import tma_compatible, triton
 if triton is not None:
     import triton.language as tl
 
-    from trm.kernels.triton_support import TensorDescriptor
+    from trm.kernels.triton_support import TensorDescriptor, sigmoid
 
     @triton.jit
     def normalised_sum(x_t, mixed_t, seq, eps):
@@ -34,8 +34,8 @@ if triton is not None:
         sigmoid(gate) * gate * up, normalised once the whole width is summed (see normed_mix)."""
         if NORMED:
             product = gate * up
-            return tl.sigmoid(gate) * product, squares + tl.sum(product * product, axis=1)
-        return gate * tl.sigmoid(gate) * up, squares
+            return sigmoid(gate) * product, squares + tl.sum(product * product, axis=1)
+        return gate * sigmoid(gate) * up, squares
 
     @triton.jit
     def normed_mix(mixed_t, squares, true_width, eps, NORMED: tl.constexpr):

@@ -20,13 +20,15 @@ from trm.kernels.triton_support import triton
 if triton is not None:
     import triton.language as tl
 
+    from trm.kernels.triton_support import sigmoid
+
     @triton.jit
     def swiglu_gradients(gate, up, d_activated, width_rstd, normed_sum, true_width, NORMED: tl.constexpr):
         """The activation and d(gate), d(up) of one width chunk, float32. NORMED: a = s * p * r with s =
         sigmoid(gate), p = gate * up and r the width's reciprocal RMS, so dp = da * s * r - r^2 / W * p * c,
         where c = sum over the width of da * a, which equals sum over the rows of d(mixed) * mixed (mixed is
         W_down a): the kernel gets it before the width loop, so one pass suffices."""
-        sig = tl.sigmoid(gate)
+        sig = sigmoid(gate)
         if NORMED:
             product = gate * up
             r = width_rstd[:, None]

@@ -15,7 +15,26 @@ try:  # the engine must import without Triton
 except ImportError:
     triton = None
 
+INTERPRETED = os.environ.get("TRITON_INTERPRET") == "1"  # Triton's CPU interpreter (the tests): it runs no PTX
+
 if triton is not None:
+    if INTERPRETED:
+        @triton.jit
+        def sigmoid(x):
+            """tl.sigmoid: the interpreter cannot run the GPU's instructions below."""
+            return tl.sigmoid(x)
+    else:
+        @triton.jit
+        def sigmoid(x):
+            """1 / (1 + 2^(-x log2(e))) of float32 ``x`` with the GPU's approximate exp2 and reciprocal, subnormals
+            flushed to zero: both are within 2 ulp of float32, far under the bf16 rounding that follows. tl.sigmoid
+            compiles to the same two special-function instructions plus ~12 more for subnormal inputs and range
+            checks, which leave the kernels' activation steps issue-bound beside their tensor-core work."""
+            exp = tl.inline_asm_elementwise("ex2.approx.ftz.f32 $0, $1;", "=r,r", [x * -1.4426950408889634],
+                                            dtype=tl.float32, is_pure=True, pack=1)
+            return tl.inline_asm_elementwise("rcp.approx.ftz.f32 $0, $1;", "=r,r", [1.0 + exp], dtype=tl.float32,
+                                             is_pure=True, pack=1)
+
     @triton.jit
     def grouped_tile(rows, width, BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, GROUP_R: tl.constexpr):
         """This program's (row tile, column tile) of a GEMM, in grouped order: neighbouring programs share the
