@@ -1,9 +1,8 @@
 """Our Triton kernels for TRM-MLP's two sub-layers, and the one switch that picks which of them a model runs.
 
-The channel SwiGLU fused into its GEMMs (``swiglu_matmul`` without gradients, ``FusedSwiGLU`` with them, its backward
-kernel ``swiglu_gate_up_grad``) and the
-token-mixer sub-layer in one kernel each way (``token_mixer_forward``, ``token_mixer_backward``,
-``FusedTokenMixer``), with TMA versions of the forward kernels for Hopper and newer. Same maths as the plain
+The channel SwiGLU fused into its GEMMs (``swiglu_matmul`` without gradients, ``FusedSwiGLU`` with them, its
+backward kernel ``swiglu_gate_up_grad``) and the token-mixer sub-layer in one kernel each way
+(``token_mixer_forward``, ``token_mixer_backward``, ``FusedTokenMixer``), with TMA versions of the forward kernels for Hopper and newer. Same maths as the plain
 layers, faster on a GPU. ``choose_kernels`` picks a ``KernelChoice`` for a device and ``use_kernels`` gives it to
 a model's layers; ``PLAIN`` runs none. Imports without Triton (CPU wheels of PyTorch have none): then only
 ``PLAIN`` can be used. This package imports nothing from the rest of ``trm``.
