@@ -7,7 +7,8 @@ Timings (bench/kernel_*.py) say how fast each kernel is; the counters say what h
 rate, L2 and DRAM throughput, shared-memory bank conflicts, why the warps stall. Each kernel is compiled and run
 once before the launch that matters, so with ``--launch-skip 4`` ncu reads warm launches only (the first call of a
 Triton kernel also launches it). With ``--time`` it times each call instead, a quick before/after of a change
-to the kernels (the calls include the cuBLAS products and copies around the kernels, as training runs them).
+to the kernels (the calls include the cuBLAS products and copies around the kernels, as training runs them);
+``--sweep`` times each call at a few tiles (SWEEP_TILES).
 """
 
 import argparse
@@ -31,10 +32,36 @@ def kernel_calls(batch: int) -> dict:
     channel_grad = torch.randn_like(x)
     channel_down = torch.randn(512, 1536, device="cuda", dtype=torch.bfloat16) / 1536**0.5
     gate_up_out = x @ weight.T
-    return {"token mixer forward (TMA)": lambda: token_mixer_forward(*rows, EPS, tma=True),
-            "token mixer backward": lambda: token_mixer_backward(*rows, out, rstd, grad_out),
-            "channel SwiGLU forward (TMA)": lambda: swiglu_matmul(x, weight, tma=True),
-            "channel SwiGLU backward": lambda: swiglu_gate_up_grad(channel_grad, channel_down, gate_up_out)}
+    return {"token mixer forward (TMA)": lambda blocks=None: token_mixer_forward(*rows, EPS, blocks, tma=True),
+            "token mixer backward": lambda blocks=None: token_mixer_backward(*rows, out, rstd, grad_out, blocks),
+            "channel SwiGLU forward (TMA)": lambda blocks=None: swiglu_matmul(x, weight, blocks, tma=True),
+            "channel SwiGLU backward": (lambda blocks=None: swiglu_gate_up_grad(channel_grad, channel_down,
+                                                                                gate_up_out, blocks))}
+
+
+# --sweep: each kernel's tiles, its default (trm/kernels) first; the kernel benches sweep more, each in its own form
+SWEEP_TILES = {
+    "token mixer forward (TMA)": [(64, 64, 4, 2), (64, 64, 4, 1), (64, 32, 4, 2), (128, 64, 8, 2), (128, 64, 8, 1),
+                                  (128, 32, 8, 2)],
+    "token mixer backward": [(64, 32, 4, 3), (64, 32, 4, 2), (64, 64, 4, 2), (128, 32, 8, 3), (64, 16, 4, 3)],
+    "channel SwiGLU forward (TMA)": [(128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 256, 64, 8, 3),
+                                     (256, 128, 64, 8, 3), (128, 256, 32, 8, 3)],
+    "channel SwiGLU backward": [(64, 128, 64, 4, 3), (64, 128, 64, 4, 4), (128, 128, 64, 8, 3), (128, 64, 64, 4, 4),
+                                (64, 256, 64, 4, 3)],
+}
+
+
+def median_ms(call) -> float:
+    return triton.testing.do_bench(call, warmup=25, rep=300, return_mode="median")
+
+
+def sweep(label: str, call) -> None:
+    """Time ``call`` at each of the kernel's SWEEP_TILES; a tile that does not fit the GPU is named and skipped."""
+    for blocks in SWEEP_TILES[label]:
+        try:
+            print(f"{label:<32}{str(blocks):<24}{median_ms(lambda: call(blocks)):>9.4f} ms", flush=True)
+        except Exception as error:  # noqa: BLE001 - e.g. out of shared memory: report it, go on
+            print(f"{label:<32}{str(blocks):<24} failed: {str(error)[:70]}")
 
 
 def main() -> None:
@@ -42,11 +69,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=768)
     parser.add_argument("--launches", type=int, default=2, help="calls of each kernel; all but the first are warm")
     parser.add_argument("--time", action="store_true", help="time each call instead (median ms, triton's do_bench)")
+    parser.add_argument("--sweep", action="store_true", help="time each call at each of its SWEEP_TILES")
     args = parser.parse_args()
     calls = kernel_calls(args.batch)
     for label, call in calls.items():
+        if args.sweep:
+            sweep(label, call)
+            continue
         if args.time:
-            print(f"{label:<32}{triton.testing.do_bench(call, warmup=25, rep=300, return_mode='median'):>9.4f} ms")
+            print(f"{label:<32}{median_ms(call):>9.4f} ms")
             continue
         for _ in range(args.launches):
             call()

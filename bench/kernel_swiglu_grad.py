@@ -70,8 +70,8 @@ def time_variants(configs: list[tuple[int, int, int, int, int]], batch: int = 76
 
 
 # (BLOCK_R, BLOCK_N, BLOCK_K, warps, stages); the first is trm/kernels/swiglu_grad.py's SWIGLU_BACKWARD_BLOCKS
-TILES = [(64, 128, 64, 4, 4), (128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4), (128, 256, 64, 8, 3),
-         (256, 128, 64, 8, 3), (128, 128, 32, 4, 4), (128, 64, 64, 8, 3)]
+TILES = [(64, 128, 64, 4, 3), (64, 128, 64, 4, 4), (128, 128, 64, 8, 3), (128, 128, 64, 8, 4), (128, 64, 64, 4, 4),
+         (128, 256, 64, 8, 3), (256, 128, 64, 8, 3), (128, 128, 32, 4, 4), (128, 64, 64, 8, 3)]
 
 if __name__ == "__main__":
     run(__doc__.split("\n")[0], check, time_variants, TILES)

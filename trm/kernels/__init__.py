@@ -2,10 +2,11 @@
 
 The channel SwiGLU fused into its GEMMs (``swiglu_matmul`` without gradients, ``FusedSwiGLU`` with them, its
 backward kernel ``swiglu_gate_up_grad``) and the token-mixer sub-layer in one kernel each way
-(``token_mixer_forward``, ``token_mixer_backward``, ``FusedTokenMixer``), with TMA versions of the forward kernels for Hopper and newer. Same maths as the plain
-layers, faster on a GPU. ``choose_kernels`` picks a ``KernelChoice`` for a device and ``use_kernels`` gives it to
-a model's layers; ``PLAIN`` runs none. Imports without Triton (CPU wheels of PyTorch have none): then only
-``PLAIN`` can be used. This package imports nothing from the rest of ``trm``.
+(``token_mixer_forward``, ``token_mixer_backward``, ``FusedTokenMixer``), with TMA versions of the forward kernels
+for Hopper and newer. Same maths as the plain layers, faster on a GPU. ``choose_kernels`` picks a ``KernelChoice``
+for a device and ``use_kernels`` gives it to a model's layers; ``PLAIN`` runs none. Imports without Triton (CPU
+wheels of PyTorch have none): then only ``PLAIN`` can be used. This package imports nothing from the rest of
+``trm``.
 """
 
 from trm.kernels.choice import PLAIN, KernelChoice, choose_kernels, use_kernels

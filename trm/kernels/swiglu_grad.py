@@ -62,7 +62,7 @@ if triton is not None:
 
 
 # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: the fastest of bench/kernel_swiglu_grad.py's tiles on a Hopper GPU
-SWIGLU_BACKWARD_BLOCKS = (64, 128, 64, 4, 4)
+SWIGLU_BACKWARD_BLOCKS = (64, 128, 64, 4, 3)
 
 
 def swiglu_gate_up_grad(grad_out: torch.Tensor, down: torch.Tensor, gate_up: torch.Tensor,
