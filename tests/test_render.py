@@ -63,6 +63,21 @@ def test_pictures_drawn_again_into_their_folder_replace_the_earlier_ones(tmp_pat
     assert f'"{folder}/ (10 PNG files)"' in capsys.readouterr().out  # one slash, however the folder was written
 
 
+def test_pictures_named_like_its_own_but_not_drawn_by_it_are_kept(tmp_path, capsys):
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    (folder / "step_007.png").write_bytes(b"the user's own slide")
+    (folder / "charts.png").write_text("notes")
+    args = ["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--steps", "2", "--png", str(folder)]
+    with pytest.raises(SystemExit):
+        render_main(args)
+    assert "holds other files (charts.png, step_007.png)" in capsys.readouterr().err
+    assert (folder / "charts.png").read_text() == "notes"
+    assert render_main([*args, "--force"]) == 0  # told to: its pictures replace the same names, nothing goes
+    assert (folder / "step_007.png").read_bytes() == b"the user's own slide"
+    assert written_by_render(folder / "charts.png") and written_by_render(folder / "step_001.png")
+
+
 def test_files_it_wrote_are_replaced_and_anyone_elses_only_with_force(tmp_path, capsys):
     files = {"--gif": tmp_path / "a.gif", "--mp4": tmp_path / "a.mp4", "--html": tmp_path / "a.htm",
              "--trace-out": tmp_path / "t.json"}

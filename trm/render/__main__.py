@@ -90,7 +90,8 @@ def _check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     if args.png and Path(args.png).is_dir() and not args.force:
         outputs = {Path(getattr(args, name)).resolve() for name in ("gif", "mp4", "html", "trace_out")
                    if getattr(args, name)}
-        foreign = sorted(path.name for path in Path(args.png).iterdir() if not is_step_picture(path.name)
+        foreign = sorted(path.name for path in Path(args.png).iterdir()
+                         if not (is_step_picture(path.name) and written_by_render(path))
                          and not path.name.startswith(".") and path.resolve() not in outputs)
         if foreign:
             parser.error(f"--png {args.png} holds other files ({', '.join(foreign[:3])}"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from trm.errors import ConfigError
 from trm.render.frames import render_charts, render_frame
-from trm.render.own_files import MARK, MP4_OUTPUT_PARAMS
+from trm.render.own_files import MARK, MP4_OUTPUT_PARAMS, written_by_render
 from trm.trace.records import Trace
 
 Progress = Callable[[int], None]  # called with each step as its frame is drawn
@@ -75,19 +76,27 @@ def is_step_picture(name: str) -> bool:
     return name == "charts.png" or re.fullmatch(r"step_\d{3,}\.png", name) is not None
 
 
+def _marked() -> PngInfo:
+    """The PNG text chunk that tells this command's pictures from anyone else's (trm.render.own_files)."""
+    info = PngInfo()
+    info.add_text("Software", MARK)
+    return info
+
+
 def write_pngs(trace: Trace, folder: Path, theme: str = "light", progress: Progress | None = None) -> list[Path]:
     """``step_001.png`` ... one picture per step and ``charts.png`` (P(halt) and blanks right per step), in a
-    folder made if missing; step pictures past the last step, left by a longer solve drawn there before, go."""
+    folder made if missing; step pictures past the last step that this command drew there before (a longer solve)
+    go. Every picture carries the mark of trm.render.own_files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for earlier in folder.glob("step_*.png"):  # a longer solve drawn here before: its extra steps would mislead
-        if is_step_picture(earlier.name) and int(earlier.stem[5:]) > len(trace.steps):
+        if is_step_picture(earlier.name) and int(earlier.stem[5:]) > len(trace.steps) and written_by_render(earlier):
             earlier.unlink()
     digits = len(str(len(trace.steps)))
     paths = []
     for record, frame in zip(trace.steps, _frames(trace, theme, progress)):
         path = folder / f"step_{record.step:0{max(3, digits)}d}.png"
-        frame.save(path)
+        frame.save(path, pnginfo=_marked())
         paths.append(path)
-    render_charts(trace, theme).save(folder / "charts.png")
+    render_charts(trace, theme).save(folder / "charts.png", pnginfo=_marked())
     return [*paths, folder / "charts.png"]

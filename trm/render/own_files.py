@@ -1,8 +1,8 @@
 """Which existing files ``python -m trm.render`` may replace: those it wrote, known by a mark every format carries.
 
-A GIF holds the mark in its comment, an MP4 in its metadata (moved to the front of the file), the HTML player in a
-generator tag and a saved trace in its format field. Anything else at an output path is somebody's file: the
-command refuses it unless told --force.
+A GIF holds the mark in its comment, an MP4 in its metadata (moved to the front of the file), a PNG in a text chunk
+before its pixels, the HTML player in a generator tag and a saved trace in its format field. Anything else at an
+output path is somebody's file: the command refuses it unless told --force.
 """
 
 import re
@@ -13,7 +13,7 @@ from trm.trace.json_form import TRACE_FORMAT
 MARK = "TRM Studio"
 HTML_MARK = f'<meta name="generator" content="{MARK}">'
 MP4_OUTPUT_PARAMS = ["-metadata", f"comment=made with {MARK}", "-movflags", "+faststart"]
-_HEAD_BYTES = {".gif": 4096, ".mp4": 2 ** 20, ".html": 4096, ".htm": 4096, ".json": 256}
+_HEAD_BYTES = {".gif": 4096, ".mp4": 2 ** 20, ".png": 4096, ".html": 4096, ".htm": 4096, ".json": 256}
 
 
 def _head(path: Path, size: int) -> bytes:
@@ -25,7 +25,7 @@ def _head(path: Path, size: int) -> bytes:
 
 
 def written_by_render(path: Path) -> bool:
-    """Whether the file at ``path`` carries the mark its extension's writer puts in (a GIF, MP4, HTML player or
+    """Whether the file at ``path`` carries the mark its extension's writer puts in (a GIF, MP4, PNG, HTML player or
     trace JSON of this command), read from its first bytes only: a large foreign file costs nothing to refuse."""
     path = Path(path)
     suffix = path.suffix.lower()
