@@ -20,7 +20,7 @@ from trm.sudoku import read_puzzle_csv
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description="Does the model settle first the cells a person finds easy?")
     parser.add_argument("--checkpoint", default="checkpoints/sudoku9-mlp")
     parser.add_argument("--data", default="assets/puzzles/heldout_forum_hardest_2k.csv")
     parser.add_argument("--limit", type=int, default=300)

@@ -38,7 +38,16 @@ def test_export_replaces_an_existing_checkpoint_only_with_force_and_never_a_fore
     err = capsys.readouterr().err  # not "Checkpoint folder not found: .../no-run/best"
     assert f"No run folder at {run}" in err and "already exists" not in err
     assert (dest / "mine" / "config.json").exists()
-    run.mkdir()  # a run before its first held-out evaluation
+    run.mkdir()  # a folder that is not a run, then a saved model inside a run
+    assert export_main(["--run", str(run), "--name", "early", "--dest", str(dest)]) == 2
+    assert "is not a run folder (no run.json): give the folder python -m trm.train" in capsys.readouterr().err
+    (run / "run.json").write_text("{}")
+    save_model(run / "best", build_model(ModelConfig(grid_size=4, hidden_size=16, prefix_len=0)), {})
+    assert export_main(["--run", str(run / "best"), "--name", "early", "--dest", str(dest)]) == 2
+    assert f"give its run, --run {run}." in capsys.readouterr().err
+    run = tmp_path / "early-run"  # a run before its first held-out evaluation
+    run.mkdir()
+    (run / "run.json").write_text("{}")
     assert export_main(["--run", str(run), "--name", "early", "--dest", str(dest)]) == 2
     assert "has no best model yet" in capsys.readouterr().err
 
@@ -72,7 +81,7 @@ def test_a_bad_evaluation_file_is_refused_before_the_checkpoint_is_written(tmp_p
     assert "line 41" in capsys.readouterr().err and not (dest / "x1").exists()
     with pytest.raises(SystemExit):
         export_main(["--run", str(run), "--name", "x1", "--dest", str(dest), "--eval", "no-equals-sign"])
-    assert "--eval takes NAME=CSV" in capsys.readouterr().err
+    assert "--eval takes NAME=PATH" in capsys.readouterr().err
     assert export_main(["--run", str(run), "--name", "x1", "--dest", str(dest)]) == 0  # the retry needs no --force
     card = (dest / "x1" / "MODEL_CARD.md").read_text()
     assert "trained with the `sudoku9-mlp` preset: EMA weights of step 6 of 6, its best held-out evaluation." in card
@@ -113,3 +122,19 @@ def test_an_export_interrupted_during_its_evaluations_says_what_it_left(tmp_path
         export_main(["--run", str(run), "--name", "x", "--dest", str(tmp_path), "--eval", f"g={good}"])
     assert f"{tmp_path / 'x'} was written with the evaluations finished so far" in capsys.readouterr().err
     assert "No held-out evaluation was recorded." in (tmp_path / "x" / "MODEL_CARD.md").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--run", "r", "--name", "x", "--dest", "README.md"], "--dest README.md is a file"),
+    (["--card-only", "checkpoints/sudoku4", "--name", "x", "--force"], "--name, --force: only for exporting a run"),
+    (["--card-only", "checkpoints/sudoku4", "--source", "latest"], "--source: only for exporting a run"),
+    (["--card-only", "checkpoints/sudoku4", "--limit", "5"], "--limit and --extra-steps go with --eval"),
+    (["--run", "r", "--name", "x", "--data", "data/sudoku4"], "--data goes with --card-only"),
+    (["--run", "r", "--name", "x", "--extra-steps"], "expected at least one argument"),
+])
+def test_options_that_would_do_nothing_are_refused(args, message, capsys, monkeypatch):
+    from trm.export.__main__ import main as export_main
+    monkeypatch.chdir(Path(__file__).parents[1])
+    with pytest.raises(SystemExit) as stopped:
+        export_main(args)
+    assert stopped.value.code == 2 and message in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Command line: open another project's TRM checkpoint as ours, or write ours in the reference's format.
+"""Open another project's TRM checkpoint as ours, or write ours in the reference's format.
 
     python -m trm.convert --from reference runs/sudoku/step_65100 --out checkpoints/their-sudoku \
         [--config all_config.yaml] [--force] [--eval forum-hardest=assets/puzzles/heldout_forum_hardest_2k.csv]
@@ -46,12 +46,12 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     weights.add_argument("--raw", action="store_const", const=False, dest="ema",
                          help="--from nano-trm: the raw state_dict")
     parser.add_argument("--force", action="store_true", help="replace an existing TRM Studio checkpoint at --out")
-    parser.add_argument("--eval", action="append", default=[], metavar="NAME=CSV",
-                        help="--from: then evaluate on this held-out set (a puzzle CSV, a data folder's test split, "
-                             "or minimal:4) and add it to the card (repeatable)")
+    parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
+                        help="--from: then evaluate on this held-out set (a puzzle CSV, a data folder's test split, a "
+                             "split .npz, or minimal:4) and add it to the card (repeatable)")
     parser.add_argument("--limit", type=cli_types.positive_int, help="with --eval: the first N puzzles only")
     parser.add_argument("--step", type=cli_types.non_negative_int, help="--to reference: the N of step_N")
-    parser.add_argument("--device", type=cli_types.device, default="cpu", help="with --eval")
+    parser.add_argument("--device", type=cli_types.device, default="cpu", help="with --eval: cpu (default) or cuda")
     args = parser.parse_args(argv)
     if args.target_format and (args.eval or args.config or args.force or args.ema is not None):
         parser.error("--eval, --config, --force, --ema and --raw go with --from")
@@ -62,7 +62,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     if args.source_format and args.step is not None:
         parser.error("--step goes with --to reference")
     if any("=" not in item for item in args.eval):
-        parser.error("--eval takes NAME=CSV")
+        parser.error("--eval takes NAME=PATH")
     return args
 
 
@@ -77,7 +77,7 @@ def _evaluate_written(destination: Path, eval_sets: list, device: str) -> None:
         reevaluate_checkpoint(destination, eval_sets, [], device)
     except KeyboardInterrupt:
         print(f"\nnote: {destination} was written; its card holds the evaluations finished so far. Add the rest "
-              f"with python -m trm.export --card-only {destination} --eval NAME=CSV ...", file=sys.stderr)
+              f"with python -m trm.export --card-only {destination} --eval NAME=PATH ...", file=sys.stderr)
         raise
 
 

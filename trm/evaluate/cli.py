@@ -50,7 +50,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threshold", type=cli_types.probability, default=0.5,
                         help="P(halt) at which the Q-head halts")
     parser.add_argument("--batch-size", type=cli_types.positive_int, default=256)
-    parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
+    parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device(),
+                        help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--fp32", action="store_true", help="on CUDA: float32 throughout (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true",
                         help="on the CPU: bf16 autocast, as on CUDA (about 2x faster on CPUs with AVX512-BF16)")

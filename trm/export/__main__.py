@@ -4,7 +4,7 @@
         --eval forum-hardest=assets/puzzles/heldout_forum_hardest.csv --extra-steps 32 64 [--limit N] \
         [--difficulty-mix assets/puzzles/sudoku_extreme_train_1k.csv]
     python -m trm.export --card-only checkpoints/sudoku9-mlp [--data data/sudoku9] [--run RUN]   # card only
-    python -m trm.export --card-only checkpoints/sudoku9-mlp --eval NAME=CSV ... [--limit N]   # new evaluations
+    python -m trm.export --card-only checkpoints/sudoku9-mlp --eval NAME=PATH ... [--limit N]   # new evaluations
 
 Each evaluation also records its accuracy by difficulty band; with a difficulty mix, the card estimates the
 accuracy on a set of that mix from all sets' bands pooled.
@@ -28,39 +28,42 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--name", help="checkpoint name, e.g. sudoku9-mlp")
     parser.add_argument("--card-only", metavar="CHECKPOINT",
                         help="only write CHECKPOINT/MODEL_CARD.md again from its config.json; with --eval, replace "
-                             "its evaluations by new ones of its own files (the weights stay)")
+                             "its evaluations by new ones of its own files (the weights stay); --compare-run and "
+                             "--test-time also record what they add in its config.json")
     parser.add_argument("--data", help="with --card-only: the data folder the model trained on, for provenance")
     parser.add_argument("--compare-run", action="append", default=[], metavar="RUN_DIR",
-                        help="with --card-only: show this run of another recipe beside the model (repeatable)")
+                        help="with --card-only: show this run of another recipe beside the model (repeatable; "
+                             "the runs given replace those shown before)")
     parser.add_argument("--test-time", action="append", default=[], metavar="JSON",
                         help="with --card-only: add a test-time section from bench/test_time_rules.py --card-json")
-    parser.add_argument("--dest", default="checkpoints", help="folder the checkpoint NAME is written into")
+    parser.add_argument("--dest", help="folder the checkpoint NAME is written into (default: checkpoints)")
     parser.add_argument("--force", action="store_true", help="replace an existing checkpoint DEST/NAME")
-    parser.add_argument("--source", choices=["best", "latest"], default="best",
-                        help="the run's best EMA weights on its held-out evaluations (best/), or those of its "
-                             "latest saved state")
+    parser.add_argument("--source", choices=["best", "latest"],
+                        help="the run's best EMA weights on its held-out evaluations (best/, the default), or those "
+                             "of its latest saved state")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
                         help="held-out set: a puzzle CSV, a data folder (its test split), a split .npz, or "
                              "minimal:4 for every minimal 4x4 puzzle (85,632, enumerated)")
-    parser.add_argument("--extra-steps", type=cli_types.int_up_to(cli_types.MAX_EVAL_STEPS, "steps"), nargs="*",
-                        default=[],
-                        help="also evaluate at these step counts")
+    parser.add_argument("--extra-steps", type=cli_types.int_up_to(cli_types.MAX_EVAL_STEPS, "steps"), nargs="+",
+                        default=[], help="also evaluate at these step counts")
     parser.add_argument("--limit", type=cli_types.positive_int, help="evaluate the first N puzzles of each set")
     parser.add_argument("--summary", default="",
                         help="the card's opening sentence (default: the model, its preset and step; with --card-only: "
                              "the one it has)")
     parser.add_argument("--status", default="",
                         help="the card's status line (default: the run's, or with --card-only the card's own)")
-    parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device())
+    parser.add_argument("--device", type=cli_types.device, default=cli_types.default_device(),
+                        help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--fp32", action="store_true", help="on CUDA: evaluate in float32 (default: bf16 autocast)")
     parser.add_argument("--bf16", action="store_true", help="on the CPU: evaluate in bf16 autocast, as on CUDA")
     parser.add_argument("--batch-size", type=cli_types.positive_int, default=512, help="puzzles per evaluation batch")
     parser.add_argument("--difficulty-mix", metavar="CSV",
                         help="estimate the accuracy on a set with this CSV's difficulty mix (all sets pooled)")
     args = parser.parse_args(argv)
-    problem = _combination_problem(args)
+    problem = _combination_problem(args) or _card_only_problem(args)
     if problem:
         parser.error(problem)
+    args.dest, args.source = args.dest or "checkpoints", args.source or "best"
     return args
 
 
@@ -74,7 +77,22 @@ def _combination_problem(args: argparse.Namespace) -> str | None:
     if args.fp32 and args.bf16:
         return "choose one of --fp32 and --bf16"
     if any("=" not in item for item in args.eval):
-        return "--eval takes NAME=CSV"
+        return "--eval takes NAME=PATH"
+    if args.dest and Path(args.dest).exists() and not Path(args.dest).is_dir():
+        return f"--dest {args.dest} is a file; give the folder the checkpoint goes into"
+    return None
+
+
+def _card_only_problem(args: argparse.Namespace) -> str | None:
+    """Options that do nothing where they were given (--card-only rewrites one checkpoint's card in place)."""
+    if not args.card_only:
+        return "--data goes with --card-only CHECKPOINT" if args.data else None
+    export_only = [flag for flag, given in (("--name", args.name), ("--dest", args.dest), ("--force", args.force),
+                                            ("--source", args.source)) if given]
+    if export_only:
+        return f"{', '.join(export_only)}: only for exporting a run; --card-only works on the checkpoint in place"
+    if not args.eval and (args.limit or args.extra_steps):
+        return "--limit and --extra-steps go with --eval (with --card-only: new evaluations of the checkpoint)"
     return None
 
 

@@ -21,7 +21,7 @@ from trm.model.config import ModelConfig
 from trm.model.trm import RecursiveModel, count_parameters
 from trm.runs.listing import read_run
 from trm.runs.history import compared_run, data_provenance, training_curve, training_metadata
-from trm.runs.layout import BEST
+from trm.runs.layout import BEST, RUN_CONFIG
 from trm.runs.run_config import read_run_config
 from trm.runs.state import load_run_state
 from trm.runs.status import read_status
@@ -31,6 +31,12 @@ def _ema_model(run_dir: Path, source: str) -> tuple[RecursiveModel, int]:
     """The run's EMA model from ``best/`` or from the latest resumable state; returns (model, step)."""
     if not run_dir.is_dir():
         raise CheckpointError(f"No run folder at {run_dir}.")
+    if not (run_dir / RUN_CONFIG).is_file():
+        inside = run_dir.name == BEST and (run_dir.parent / RUN_CONFIG).is_file()
+        raise CheckpointError(f"{run_dir} is not a run folder (no {RUN_CONFIG}): "
+                              + (f"give its run, --run {run_dir.parent}." if inside else
+                                 "give the folder python -m trm.train --out wrote. A saved model (a checkpoint or a "
+                                 "run's best/) is already exported: evaluate it with python -m trm.evaluate."))
     if source == "best":
         if not (run_dir / BEST).exists():  # a run saves best/ at its first held-out evaluation
             raise CheckpointError(f"{run_dir} has no best model yet (it is saved at the run's first held-out "

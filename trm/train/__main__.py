@@ -39,13 +39,15 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--steps", type=cli_types.positive_int,
                         help="total optimiser steps (also extends a resumed run)")
     parser.add_argument("--data", help="data folder with train.npz and test.npz")
-    parser.add_argument("--seed", type=cli_types.seed)
-    parser.add_argument("--batch-size", type=cli_types.positive_int)
-    parser.add_argument("--lr", type=cli_types.positive_float)
+    parser.add_argument("--seed", type=cli_types.seed, help="random seed (default: the preset's)")
+    parser.add_argument("--batch-size", type=cli_types.positive_int,
+                        help="puzzles per optimiser step, over all GPUs (default: the preset's)")
+    parser.add_argument("--lr", type=cli_types.positive_float, help="peak learning rate (default: the preset's)")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="override any config field, e.g. train.eval_every=500 or model.hidden_size=128")
     parser.add_argument("--no-optimizer-state", action="store_true",
-                        help="save weights + EMA only (half the size; a resumed run warms its optimiser up again)")
+                        help="save weights, EMA and the recursion's carry without the optimiser's moments (two "
+                             "values per weight less; a resumed run warms its optimiser up again)")
     parser.add_argument("--device", type=cli_types.device, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--tensorboard", metavar="DIR",
                         help="also write the metrics as TensorBoard event files to DIR (needs: pip install "

@@ -39,7 +39,7 @@ class RunSpec:
     model: ModelConfig
     train: TrainConfig
     command: str = ""
-    save_optimizer: bool = True  # False: state holds weights only (half the size; a resume warms up again)
+    save_optimizer: bool = True  # False: no optimiser moments in the state (a resume warms up again)
     extra: dict = field(default_factory=dict)
 
 
