@@ -85,6 +85,16 @@ def test_minimal_puzzles_replace_only_an_earlier_minimal_puzzle_file(tmp_path, c
     assert len(data.read_text().splitlines()) == 3
 
 
+def test_minimal_puzzles_refuse_a_data_set_of_another_size_and_an_empty_6x6_file(tmp_path, capsys, sudoku4_data):
+    out = tmp_path / "minimal.csv"
+    assert data_main(["minimal", "--size", "6", "--count", "3", "--out", str(out), "--unlike",
+                      str(sudoku4_data)]) == 2
+    assert "holds 4x4 puzzles, but --size is 6" in capsys.readouterr().err and not out.exists()
+    with pytest.raises(SystemExit):
+        data_main(["minimal", "--size", "6", "--count", "0", "--out", str(out)])
+    assert "is for --size 4 only" in capsys.readouterr().err and not out.exists()
+
+
 def test_predictions_never_replace_a_file_of_the_checkpoint_being_evaluated(tmp_path, capsys):
     checkpoint = shutil.copytree(SUDOKU4, tmp_path / "mine")
     config = (checkpoint / "config.json").read_bytes()

@@ -10,7 +10,7 @@ from trm.data.build import build
 from trm.data.generated import MINIMAL_SOURCE, write_minimal_puzzles
 from trm.data.splits import load_split
 from trm.data.heldout import make_heldout_samples
-from trm.errors import ConfigError, TRMError
+from trm.errors import ConfigError, DataError, TRMError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unlike_puzzles(folder: str, size: int):
+    """The train puzzles of --unlike's data set, which must hold puzzles of the size drawn (DataError else)."""
+    train = load_split(Path(folder), "train")
+    if train.shape.size != size:
+        raise DataError(f"--unlike {folder} holds {train.shape.size}x{train.shape.size} puzzles, but --size is "
+                        f"{size}: give a {size}x{size} data set.")
+    return train.puzzles
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (2 with a message on stderr for a TRMError)."""
     parser = build_parser()
@@ -51,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     problem = args.command == "minimal" and cli_types.output_file_problem(
         "--out", args.out, force=args.force, inputs=(args.unlike,), own_header="puzzle,solution,source",
         own_row_part=f",{MINIMAL_SOURCE}|", parent_must_exist=False)
+    if args.command == "minimal" and args.count == 0 and args.size != 4:
+        problem = "--count 0 (every minimal puzzle) is for --size 4 only: give how many 6x6 puzzles to draw"
     if problem:
         parser.error(problem)
     try:
@@ -62,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             keys = ("size", "counts", "dedupe", "extra_train_dedupe", "build_seconds")
             print(json.dumps({k: meta[k] for k in keys if k in meta}, indent=2))
         elif args.command == "minimal":
-            unlike = load_split(Path(args.unlike), "train").puzzles if args.unlike else None
+            unlike = _unlike_puzzles(args.unlike, args.size) if args.unlike else None
             written = write_minimal_puzzles(args.size, args.count, args.seed, Path(args.out), unlike)
             if unlike is not None and written < args.count:  # 4x4 has too few kinds of puzzle to draw more
                 print(f"note: {args.count - written} of the {args.count} puzzles drawn are equivalent to one in "
