@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import torch
 from tqdm import tqdm
 
+from trm.evaluate.progress import puzzle_step_bar
 from trm.inference import iter_steps
 from trm.model.trm import RecursiveModel
 
@@ -116,9 +117,7 @@ def evaluate_model_at(model: RecursiveModel, inputs: torch.Tensor, labels: torch
     count, cells_per = inputs.shape
     tallies = [_Tally(steps) for steps in step_counts]
     use_autocast = autocast is True or (autocast is None and inputs.device.type == "cuda")
-    # counted in puzzle-steps, so a set that fits one batch still shows progress (a 9x9 step is seconds on a CPU)
-    progress = tqdm(total=count * max(step_counts), desc="evaluating", unit=" puzzle-steps", unit_scale=True,
-                    disable=not show_progress)
+    progress = puzzle_step_bar(count, max(step_counts), "evaluating", show_progress)
     with progress:
         for start in range(0, count, batch_size):
             batch = slice(start, start + batch_size)

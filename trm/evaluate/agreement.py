@@ -5,8 +5,8 @@ import time
 from dataclasses import asdict, dataclass
 
 import torch
-from tqdm import tqdm
 
+from trm.evaluate.progress import puzzle_step_bar
 from trm.inference import solve_with_agreement
 from trm.model.trm import RecursiveModel
 
@@ -32,6 +32,19 @@ class AgreementResult:
         return asdict(self)
 
 
+@dataclass
+class _BatchSteps:
+    """Advances the puzzle-step bar by a batch's puzzles for each step up to the one it is called with."""
+
+    progress: object
+    puzzles: int
+    done: int = 0
+
+    def __call__(self, step: int) -> None:
+        self.progress.update(self.puzzles * (step - self.done))
+        self.done = step
+
+
 def evaluate_agreement(model: RecursiveModel, puzzles: torch.Tensor, solutions: torch.Tensor, views: int, agree: int,
                        steps: int | None = None, threshold: float = 0.5, noise: float = 0.0, batch_size: int = 256,
                        autocast: bool | None = None, seed: int = 0, show_progress: bool = False) -> AgreementResult:
@@ -42,15 +55,17 @@ def evaluate_agreement(model: RecursiveModel, puzzles: torch.Tensor, solutions: 
     generator = torch.Generator(device=puzzles.device).manual_seed(seed)
     right, ran, agreed, stop_step = [], [], [], []
     started = time.perf_counter()
-    for first in tqdm(range(0, len(puzzles), batch_size), desc="solving with views", unit="batch",
-                      disable=not show_progress):
-        batch = slice(first, first + batch_size)
-        outcome = solve_with_agreement(model, puzzles[batch], views, agree, steps, threshold=threshold, noise=noise,
-                                       bf16=bf16, generator=generator)
-        right.append((outcome.answers == solutions[batch]).all(dim=-1).cpu())
-        ran.append(outcome.view_steps.cpu())
-        agreed.append(outcome.agreed.cpu())
-        stop_step.append(outcome.stop_step.cpu())
+    with puzzle_step_bar(len(puzzles), steps, f"solving with {views} views", show_progress) as progress:
+        for first in range(0, len(puzzles), batch_size):
+            batch = slice(first, first + batch_size)
+            counted = _BatchSteps(progress, puzzles[batch].shape[0])
+            outcome = solve_with_agreement(model, puzzles[batch], views, agree, steps, threshold=threshold,
+                                           noise=noise, bf16=bf16, generator=generator, on_step=counted)
+            counted(steps)  # a batch whose puzzles all stopped early has no steps left to run
+            right.append((outcome.answers == solutions[batch]).all(dim=-1).cpu())
+            ran.append(outcome.view_steps.cpu())
+            agreed.append(outcome.agreed.cpu())
+            stop_step.append(outcome.stop_step.cpu())
     if puzzles.device.type == "cuda":
         torch.cuda.synchronize(puzzles.device)
 

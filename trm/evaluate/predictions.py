@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
+from trm.evaluate.progress import puzzle_step_bar
 from trm.inference import iter_steps
 from trm.model.tokens import encode_grids
 from trm.model.trm import RecursiveModel
@@ -41,18 +41,20 @@ def predict(model: RecursiveModel, puzzles: np.ndarray, steps: int | None = None
     device = next(model.parameters()).device
     logit_threshold = float(torch.logit(torch.tensor(threshold, dtype=torch.float64)))
     grids, halts, finals = [], [], []
-    for first in tqdm(range(0, len(puzzles), batch_size), desc="predicting", unit="batch",
-                      disable=not show_progress):
-        tokens = encode_grids(puzzles[first:first + batch_size], device)
-        halt = torch.zeros(tokens.shape[0], dtype=torch.long, device=device)
-        last = None
-        with torch.inference_mode():
-            for last in iter_steps(model, tokens, steps, bf16=bf16, compiled=False):
-                newly = (halt == 0) & (last.q_halt_logit >= logit_threshold)
-                halt[newly] = last.step
-            grids.append(digits_only(last.logits.float(), model.config.grid_size).to(torch.int8).cpu().numpy())
-        halts.append(halt.cpu().numpy())
-        finals.append(last.q_halt_logit.float().cpu().numpy())
+    steps = steps or model.config.max_supervision_steps
+    with puzzle_step_bar(len(puzzles), steps, "predicting", show_progress) as progress:
+        for first in range(0, len(puzzles), batch_size):
+            tokens = encode_grids(puzzles[first:first + batch_size], device)
+            halt = torch.zeros(tokens.shape[0], dtype=torch.long, device=device)
+            last = None
+            with torch.inference_mode():
+                for last in iter_steps(model, tokens, steps, bf16=bf16, compiled=False):
+                    newly = (halt == 0) & (last.q_halt_logit >= logit_threshold)
+                    halt[newly] = last.step
+                    progress.update(tokens.shape[0])
+                grids.append(digits_only(last.logits.float(), model.config.grid_size).to(torch.int8).cpu().numpy())
+            halts.append(halt.cpu().numpy())
+            finals.append(last.q_halt_logit.float().cpu().numpy())
     return Predictions(np.concatenate(grids), np.concatenate(halts), np.concatenate(finals))
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 import torch
 from tqdm import tqdm
 
+from trm.evaluate.progress import puzzle_step_bar
 from trm.inference import iter_steps
 from trm.inference.selection import SELECTIONS, select_answer, select_by_q, select_by_vote
 from trm.inference.views import make_views, noisy_start
@@ -43,8 +44,8 @@ class ViewsResult:
         return {key: value for key, value in asdict(self).items() if key != "puzzle_correct"}
 
 
-def _batch_outcomes(model, puzzles, solutions, count, steps, bf16, noise, generator,
-                    rule: str) -> dict[str, torch.Tensor]:
+def _batch_outcomes(model, puzzles, solutions, count, steps, bf16, noise, generator, rule: str,
+                    progress: tqdm) -> dict[str, torch.Tensor]:
     """(steps, N) bool exact-right per rule for one batch of puzzles (digits on the model's device)."""
     shape = shape_for_size(model.config.grid_size)
     views = make_views(puzzles.shape[0], count, shape, generator)
@@ -61,6 +62,7 @@ def _batch_outcomes(model, puzzles, solutions, count, steps, bf16, noise, genera
         outcomes["view0"].append(right[:, 0])
         outcomes["any"].append(right.any(dim=1))
         outcomes["best_halt"].append(output.halt_probability.view(-1, count).max(dim=1).values)
+        progress.update(puzzles.shape[0])
     outcomes = {rule: torch.stack(values).cpu() for rule, values in outcomes.items()}
     outcomes["agreement"] = select_answer(answers, q_halt, rule).agreement.mean(dim=1).cpu()  # at the last step
     return outcomes
@@ -100,16 +102,16 @@ def evaluate_views(model: RecursiveModel, puzzles: torch.Tensor, solutions: torc
     generator = torch.Generator(device=puzzles.device).manual_seed(seed)
     totals = {rule: torch.zeros(steps) for rule in RULES}
     selected, best_halt, agreement = [], [], []
-    for start in tqdm(range(0, len(puzzles), batch_size), desc="evaluating views", unit="batch",
-                      disable=not show_progress):
-        batch = slice(start, start + batch_size)
-        outcomes = _batch_outcomes(model, puzzles[batch], solutions[batch], views, steps, bf16, noise, generator,
-                                   select)
-        for rule in RULES:
-            totals[rule] += outcomes[rule].sum(dim=1).float()
-        selected.append(outcomes[select])
-        best_halt.append(outcomes["best_halt"])
-        agreement.append(outcomes["agreement"])
+    with puzzle_step_bar(len(puzzles), steps, f"evaluating {views} views", show_progress) as progress:
+        for start in range(0, len(puzzles), batch_size):
+            batch = slice(start, start + batch_size)
+            outcomes = _batch_outcomes(model, puzzles[batch], solutions[batch], views, steps, bf16, noise, generator,
+                                       select, progress)
+            for rule in RULES:
+                totals[rule] += outcomes[rule].sum(dim=1).float()
+            selected.append(outcomes[select])
+            best_halt.append(outcomes["best_halt"])
+            agreement.append(outcomes["agreement"])
     by_rule = {rule: (total / len(puzzles)).tolist() for rule, total in totals.items()}
     selected = torch.cat(selected, dim=1)  # (steps, N)
     with_stop, mean_steps = _with_stop_rule(selected, torch.cat(best_halt, dim=1), halt_threshold)

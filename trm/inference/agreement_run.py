@@ -5,6 +5,8 @@ puzzle leaves once M halted views agree (RecursionState.keep). So the supervisio
 ones computed, and the wall time falls with them.
 """
 
+from collections.abc import Callable
+
 import torch
 
 from trm.data.augment import Symmetry, apply_symmetries
@@ -38,17 +40,20 @@ class _DropFinished(Observer):
 
 def solve_with_agreement(model: RecursiveModel, puzzles: torch.Tensor, views: int, agree: int,
                          steps: int | None = None, *, threshold: float = 0.5, noise: float = 0.0, bf16: bool = False,
-                         generator: torch.Generator | None = None) -> AgreementOutcome:
+                         generator: torch.Generator | None = None,
+                         on_step: Callable[[int], None] | None = None) -> AgreementOutcome:
     """``puzzles`` (N, cells) digits on the model's device; ``views`` K (the identity first, then seeded random
     symmetries); ``noise`` the std of Gaussian noise on every view's initial y and z but the first. Returns the
-    agreement rule's outcome after at most ``steps`` supervision steps (default: the model's trained count)."""
+    agreement rule's outcome after at most ``steps`` supervision steps (default: the model's trained count);
+    ``on_step(k)`` is called after each step k run (the run ends early once every puzzle has stopped)."""
     generator = generator or torch.Generator(device=puzzles.device).manual_seed(0)
     symmetric = make_views(puzzles.shape[0], views, shape_for_size(model.config.grid_size), generator)
     dtype = torch.bfloat16 if bf16 else torch.float32
     start = noisy_start(model, symmetric, noise, dtype, generator) if noise else None
     rule = HaltedViewsAgree(agree, threshold)
     observer = _DropFinished(symmetric, rule, puzzles.shape[0], puzzles.shape[1], puzzles.device)
-    for _ in iter_steps(model, encode_grids(symmetric.to_views(puzzles)), steps, observers=[observer], bf16=bf16,
-                        compiled=False, start=start):
-        pass
+    for output in iter_steps(model, encode_grids(symmetric.to_views(puzzles)), steps, observers=[observer],
+                             bf16=bf16, compiled=False, start=start):
+        if on_step is not None:
+            on_step(output.step)
     return rule.outcome()

@@ -1,0 +1,9 @@
+"""The evaluations' progress bar, counted in puzzle-steps: a set that fits one batch still moves it (a 9x9 step of a
+large batch takes seconds on a CPU, and a batch with several views of each puzzle minutes)."""
+
+from tqdm import tqdm
+
+
+def puzzle_step_bar(puzzles: int, steps: int, description: str, show: bool) -> tqdm:
+    """A bar of ``puzzles`` x ``steps``; advance it by a batch's puzzle count after each step the batch runs."""
+    return tqdm(total=puzzles * steps, desc=description, unit=" puzzle-steps", unit_scale=True, disable=not show)
