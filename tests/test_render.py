@@ -144,7 +144,8 @@ def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys):
             render_main(["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, *wrong])
         assert message in capsys.readouterr().err
     assert not (tmp_path / "x.gif").exists()  # nothing written before the check
-    for wrong, message in ((["--steps", "5000"], "at most 1024 steps"), (["--views", "100"], "64 views")):
+    for wrong, message in ((["--steps", "5000"], "at most 1024 steps"), (["--views", "100"], "64 views"),
+                           (["--noise", "0.3"], "give --views K")):
         with pytest.raises(SystemExit):
             render_main(["--checkpoint", SUDOKU4, "--puzzle", PUZZLE_4X4, "--html", str(tmp_path / "y.html"), *wrong])
         assert message in capsys.readouterr().err

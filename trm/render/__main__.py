@@ -64,6 +64,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--checkpoint needs --puzzle")
     if args.trace and (args.puzzle or args.steps or args.views > 1 or args.noise):
         parser.error("--trace replays a saved solve: --puzzle, --steps, --views and --noise need --checkpoint")
+    if args.noise and args.views == 1:
+        parser.error("--noise goes on every view but the puzzle's own: give --views K (2 or more) too")
     if (args.steps or 0) > MAX_STEPS or args.views > MAX_VIEWS:
         parser.error(f"at most {MAX_STEPS} steps and {MAX_VIEWS} views: every step of every view is drawn")
     _check_outputs(parser, args)
