@@ -66,11 +66,14 @@ def test_resumed_run_continues_bit_for_bit(data_dir, tmp_path):
     assert run_json["resumed_with"] == [f"{python} -m trm.train --resume {tmp_path / 'resumed'} --steps 12"]
 
 
-def _train_until_its_first_checkpoint(data_dir: Path, run_dir: Path, then: signal.Signals, *extra: str) -> None:
-    """Start a long run in its own process, wait for its first checkpoint, then send it ``then``."""
+def _train_until_its_first_checkpoint(data_dir: Path, run_dir: Path, then: signal.Signals, *extra: str) -> str:
+    """Start a long run in its own process, wait for its first checkpoint, then send it ``then``; returns what the
+    process printed."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000), *extra],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    printed = run_dir.with_name(run_dir.name + ".out")
+    with printed.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "trm.train", *_args(data_dir, run_dir, 100_000), *extra],
+                                   env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 120
         while not (run_dir / "state" / "state.json").exists() and time.time() < deadline:
@@ -79,6 +82,7 @@ def _train_until_its_first_checkpoint(data_dir: Path, run_dir: Path, then: signa
     finally:
         process.send_signal(then)
         process.wait(timeout=120)
+    return printed.read_text()
 
 
 def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path, capsys):
@@ -89,6 +93,7 @@ def test_killed_process_resumes_from_its_last_checkpoint(data_dir, tmp_path, cap
     with (run_dir / "metrics.jsonl").open("a") as log:
         log.write(json.dumps({"kind": "train", "step": saved_step + 6, "lm_loss": 1.0}) + "\n")
     assert train_main(["--resume", str(run_dir), "--steps", str(saved_step + 6)]) == 0
+    assert f"resuming {run_dir} at step {saved_step:,} of {saved_step + 6:,}" in capsys.readouterr().out
     steps = [r["step"] for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert steps == sorted(set(steps)) and steps[-1] == saved_step + 6
     # Resuming the finished run without a higher total would do nothing: it says so and changes nothing.
@@ -285,8 +290,11 @@ def test_a_data_set_of_another_grid_size_is_refused_before_the_first_step(sudoku
 
 def test_a_run_stopped_between_log_lines_logs_its_last_steps_at_the_step_it_saved(data_dir, tmp_path):
     run_dir = tmp_path / "stopped"  # no log line before step 100,000: every stop falls between two
-    _train_until_its_first_checkpoint(data_dir, run_dir, signal.SIGTERM, "--set", "train.log_every=100000")
+    printed = _train_until_its_first_checkpoint(data_dir, run_dir, signal.SIGTERM, "--set", "train.log_every=100000")
     assert json.loads((run_dir / "status.json").read_text())["state"] == "stopped"
+    saved = load_run_state(run_dir).step
+    assert f"stopped at step {saved:,} of 100,000, its state saved; continue with: python -m trm.train --resume " \
+           f"{run_dir}" in printed
     train = [r for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert len(train) == 1 and train[0]["step"] == load_run_state(run_dir).step  # none at all, without the line
     assert train[0]["samples_per_second"] > 0 and math.isfinite(train[0]["lm_loss"])

@@ -113,6 +113,7 @@ class Run:
             self._open_tensorboard(state.step)  # first: a refusal must leave the metrics log as it was
             truncate_metrics(self.run_dir, state.step)
             self._log({"kind": "event", "step": state.step, "event": "resumed", "notes": notes, **self._hardware()})
+            tqdm.write(f"resuming {self.run_dir} at step {state.step:,} of {self.spec.train.total_steps:,}")
             for note in notes:
                 tqdm.write(f"resume: {note}")
 
@@ -211,6 +212,9 @@ class Run:
         self._check_ranks_in_sync()
         final = "finished" if self.trainer.step >= self.spec.train.total_steps else "stopped"
         self._status(final)
+        if final == "stopped" and self.runtime.is_main:
+            tqdm.write(f"stopped at step {self.trainer.step:,} of {self.spec.train.total_steps:,}, its state saved; "
+                       f"continue with: python -m trm.train --resume {self.run_dir}")
         return final
 
     def _close(self) -> None:
