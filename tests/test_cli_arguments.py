@@ -67,6 +67,15 @@ def test_a_bad_set_override_is_refused_before_anything_is_written(tmp_path, sett
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("flags", [["--resume", "README.md"], ["--preset", "sudoku4-tiny", "--out", "README.md"]])
+def test_a_file_given_for_a_run_folder_is_named_as_a_file(flags, capsys, monkeypatch):
+    from trm.train.__main__ import main as train_main
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit):
+        train_main(flags)
+    assert f"{flags[-2]} README.md is a file; give a run folder" in capsys.readouterr().err
+
+
 def test_json_output_never_holds_a_bare_nan():
     from trm.cli_types import strict_json
 

@@ -170,3 +170,8 @@ def test_a_build_writes_only_into_a_new_or_empty_folder_or_over_a_data_set(tmp_p
     assert data_main(["build", "--size", "6", "--out", str(again), "--test-limit", "10"]) == 2  # another size
     assert "holds a 4x4 data set; a 6x6 build would replace it" in capsys.readouterr().err
     assert (again / "meta.json").read_bytes() == before
+
+
+def test_heldout_samples_need_a_folder_of_lists(capsys):
+    assert main(["heldout", "--shared-dir", __file__]) == 2
+    assert "is not a folder: give the folder that holds the full tdoku_*.csv lists" in capsys.readouterr().err

@@ -81,7 +81,7 @@ def test_a_damaged_state_is_refused_with_advice_for_a_run_and_leaves_the_folder_
     weights.write_bytes(weights.read_bytes()[:100])
     assert train_main(["--resume", str(run_dir), "--steps", "6"]) == 2
     error = capsys.readouterr().err
-    assert "is damaged and cannot be resumed" in error and "re-download" not in error
+    assert "is damaged and cannot be read (to resume or export it)" in error and "re-download" not in error
     assert not (run_dir / LOCK).exists() or lock_holder(run_dir) is None
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from trm.data.build import ASSETS_DIR, TRAIN_9_FILE, read_solved_csv
 from trm.data.dedupe import DedupeStats, remove_train_equivalents, select_rows
+from trm.errors import DataError
 from trm.sudoku.csv_io import write_puzzle_csv
 
 
@@ -39,6 +40,9 @@ def make_heldout_samples(shared_dir: str | Path, out_dir: str | Path = ASSETS_DI
     Repeats are checked per source only (each sample stands alone); the data build dedupes across them.
     Raises DataError when a source file is missing or malformed.
     """
+    if not Path(shared_dir).is_dir():
+        raise DataError(f"--shared-dir {shared_dir} is not a folder: give the folder that holds the full "
+                        f"tdoku_*.csv lists.")
     train = read_solved_csv(TRAIN_9_FILE, 9)
     stats = {}
     for number, sample in enumerate(HELDOUT_SAMPLES):

@@ -59,8 +59,8 @@ def load_run_state(run_dir: Path) -> RunState:
                         optimizer=load_sharded(folder, "optimizer") if has_optimizer else None,
                         extra=load_sharded(folder, "extra"))
     except CheckpointError as error:  # the shards' own advice (re-export, re-download) does not fit a run's state
-        raise CheckpointError(f"The training state in {folder} is damaged and cannot be resumed: "
-                              f"{str(error).split('; ')[0]}. Start the run again in a new --out folder, or resume "
+        raise CheckpointError(f"The training state in {folder} is damaged and cannot be read (to resume or export "
+                              f"it): {str(error).split('; ')[0]}. Start the run again in a new --out folder, or use "
                               f"a copy of this folder made before the damage.") from error
 
 

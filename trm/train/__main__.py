@@ -55,6 +55,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--init-from", metavar="MODEL_DIR",
                         help="new run: start from this saved model's weights (e.g. checkpoints/NAME) to fine-tune")
     args = parser.parse_args(argv)
+    for flag, path in (("--resume", args.resume), ("--out", args.out)):
+        if path and Path(path).is_file():
+            parser.error(f"{flag} {path} is a file; give a run folder")
     if args.preset and not args.out:
         parser.error("--preset needs --out RUN_DIR")
     if args.init_from and args.resume:
