@@ -131,9 +131,13 @@ def test_extra_training_files_join_the_training_split_minus_test_equivalents(tmp
     meta = build(9, tmp_path / "more", test_limit=50, seed=3, is_progress_shown=False, extra_train_files=(extra,))
     more = load_split(tmp_path / "more", "train")
     assert meta["counts"] == {"train": 1002, "test": 50}
-    assert meta["extra_train_dedupe"]["extra.csv"] == {"rows": 6, "repeated": 1, "equal_to_train": 2,
-                                                       "flagged_by_invariants": 1, "equivalent_to_train": 1,
+    assert meta["extra_train_dedupe"]["extra.csv"] == {"rows": 6, "repeated": 1, "equal_to_heldout": 2,
+                                                       "flagged_by_invariants": 1, "equivalent_to_heldout": 1,
                                                        "kept": 2}
+    with pytest.raises(DataError, match="--extra-train .*nowhere.csv: no such file"):
+        build(9, tmp_path / "none", test_limit=50, is_progress_shown=False,
+              extra_train_files=(tmp_path / "nowhere.csv",))
+    assert not (tmp_path / "none").exists()
     assert np.array_equal(more.puzzles[1000:], np.stack([puzzle.puzzle for puzzle in fresh]))
     assert not equivalent_mask(more.puzzles, test.puzzles, test.shape).any()
     assert [s["file"] for s in meta["sources"]["train"]] == [TRAIN_9_FILE.name, "extra.csv"]

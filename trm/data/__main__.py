@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
                          extra_train_files=tuple(args.extra_train), force=args.force)
             keys = ("size", "counts", "dedupe", "extra_train_dedupe", "build_seconds")
             print(json.dumps({k: meta[k] for k in keys if k in meta}, indent=2))
+            for name, counts in meta.get("extra_train_dedupe", {}).items():
+                if counts["kept"] == 0:
+                    print(f"note: none of {name}'s {counts['rows']:,} puzzles joined the training split: each is "
+                          f"already in it or equal or equivalent to a held-out puzzle", file=sys.stderr)
         elif args.command == "minimal":
             unlike = _unlike_puzzles(args.unlike, args.size) if args.unlike else None
             written = write_minimal_puzzles(args.size, args.count, args.seed, Path(args.out), unlike)

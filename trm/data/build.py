@@ -55,6 +55,12 @@ def _extra_training(train: PuzzleTable, test: PuzzleTable, extra_files: tuple[Pa
     return concat_tables(tables), stats
 
 
+def _against_heldout(counts: dict) -> dict:
+    """An extra training file's dedupe counts, named for what they were checked against: the held-out puzzles
+    (``repeated`` counts rows already in the training split, the file's own repeats included)."""
+    return {key.replace("_train", "_heldout"): value for key, value in counts.items()}
+
+
 def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, test_limit: int | None = None,
                   seed: int = 0, is_progress_shown: bool = True, extra_train_files: tuple[Path, ...] = ()) -> dict:
     """Write the 9x9 data set to ``out`` (train.npz, test.npz, meta.json); returns the meta dict.
@@ -82,7 +88,7 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
                          "permutations; exact test) to a training puzzle removed, then a seeded sample of "
                          "test_limit rows when given")
     if extra_train_files:
-        meta["extra_train_dedupe"] = {name: s.to_dict() for name, s in extra_stats.items()}
+        meta["extra_train_dedupe"] = {name: _against_heldout(s.to_dict()) for name, s in extra_stats.items()}
         meta["how_built"] += ("; extra training files: their puzzles added to train, minus repeats and anything "
                               "equal or equivalent to a held-out puzzle (extra_train_dedupe counts those against all "
                               "held-out files, before any test_limit sample)")
@@ -123,6 +129,9 @@ def build(size: int, out: str | Path, test_limit: int | None = None, seed: int =
     if extra_train_files and size != 9:
         raise DataError(f"Extra training files are for 9x9 only; the {size}x{size} sets come from the generator.")
     extra = tuple(Path(p) for p in extra_train_files)
+    missing = [str(path) for path in extra if not path.is_file()]
+    if missing:  # before the held-out dedupe, which takes a while
+        raise DataError(f"--extra-train {', '.join(missing)}: no such file.")
     if held is not None and not force:
         _refuse_other_settings(out, seed, test_limit, extra)
     if size == 9:
