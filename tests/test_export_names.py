@@ -128,7 +128,7 @@ def test_an_export_interrupted_during_its_evaluations_says_what_it_left(tmp_path
     (["--run", "r", "--name", "x", "--dest", "README.md"], "--dest README.md is a file"),
     (["--card-only", "checkpoints/sudoku4", "--name", "x", "--force"], "--name, --force: only for exporting a run"),
     (["--card-only", "checkpoints/sudoku4", "--source", "latest"], "--source: only for exporting a run"),
-    (["--card-only", "checkpoints/sudoku4", "--limit", "5"], "--limit and --extra-steps go with --eval"),
+    (["--card-only", "checkpoints/sudoku4", "--limit", "5", "--fp32"], "--limit, --fp32: only with --eval"),
     (["--run", "r", "--name", "x", "--data", "data/sudoku4"], "--data goes with --card-only"),
     (["--run", "r", "--name", "x", "--extra-steps"], "expected at least one argument"),
 ])

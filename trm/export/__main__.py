@@ -91,8 +91,12 @@ def _card_only_problem(args: argparse.Namespace) -> str | None:
                                             ("--source", args.source)) if given]
     if export_only:
         return f"{', '.join(export_only)}: only for exporting a run; --card-only works on the checkpoint in place"
-    if not args.eval and (args.limit or args.extra_steps):
-        return "--limit and --extra-steps go with --eval (with --card-only: new evaluations of the checkpoint)"
+    evaluation_only = [flag for flag, given in (("--limit", args.limit), ("--extra-steps", args.extra_steps),
+                                                ("--fp32", args.fp32), ("--bf16", args.bf16),
+                                                ("--difficulty-mix", args.difficulty_mix)) if given]
+    if not args.eval and evaluation_only:
+        return (f"{', '.join(evaluation_only)}: only with --eval (with --card-only: new evaluations of the "
+                f"checkpoint)")
     return None
 
 
