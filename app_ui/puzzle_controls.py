@@ -25,7 +25,7 @@ def _loaded(source: str) -> None:
 def _on_generate() -> None:
     size, level = st.session_state[pi.KEY_SIZE], st.session_state[KEY_LEVEL]
     if pi.run_safely(pi.generate, size, level):
-        _loaded(f"Generated a {level} {size}×{size} puzzle.")
+        _loaded(f"Generated {'an' if level[0] in 'aeiou' else 'a'} {level} {size}×{size} puzzle.")
 
 
 def _on_example() -> None:

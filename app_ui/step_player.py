@@ -280,9 +280,8 @@ def _inside_the_recursion(trace: Trace, step: int) -> None:
         if trace.solution is None:
             st.info("Decoding y and z needs the puzzle's unique solution.")
         else:
-            _chart(charts.decoding_figure(trace, step), "solve_chart_decoding",
-                   "The output head applied to y and to z after every inner call. y reads as the answer; z "
-                   "does not: it is scratch space for reasoning, as the paper argues.", jump=jump)
+            _chart(charts.decoding_figure(trace, step), "solve_chart_decoding", charts.decoding_caption(trace),
+                   jump=jump)
     render_when_it_commits(trace)
     if trace.pca is None:
         st.caption(f"The PCA views are computed for runs of up to {PCA_MAX_STEPS} steps (they keep every call's "

@@ -93,6 +93,19 @@ def decoding_figure(trace: Trace, step: int) -> go.Figure:
                    yaxis_tickformat=".0%")
 
 
+def decoding_caption(trace: Trace) -> str:
+    """What the decoding chart shows for this trace: whether z reads as the answer too, at the last inner call."""
+    cells, last = trace.puzzle.size, trace.steps[-1].calls
+    y_share, z_share = last.y_decoded_correct[-1] / cells, last.z_decoded_correct[-1] / cells
+    shares = f"{y_share:.0%} and {z_share:.0%} of cells right at the last call"
+    if y_share - z_share >= 0.1:
+        return (f"The output head applied to y and to z after every inner call. Here y reads as the answer and z "
+                f"does not ({shares}): z is scratch space for reasoning, as the paper argues.")
+    return (f"The output head applied to y and to z after every inner call. Here z reads almost as well as y "
+            f"({shares}): in this model and puzzle the scratchpad carries the answer too, unlike the paper's "
+            f"picture of z as pure scratch space.")
+
+
 def halting_figure(trace: Trace, step: int) -> go.Figure:
     """P(halt) per step with the threshold line, the halting step and the current step marked."""
     steps = [r.step for r in trace.steps]

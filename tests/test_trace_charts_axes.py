@@ -3,7 +3,7 @@
 from dataclasses import replace
 from pathlib import Path
 
-from app_ui.trace_charts import accuracy_figure, halting_figure, logit_figure, two_runs_figure
+from app_ui.trace_charts import accuracy_figure, decoding_caption, halting_figure, logit_figure, two_runs_figure
 from trm.trace.json_form import read_trace_file
 
 TRACE = Path(__file__).resolve().parents[1] / "assets" / "traces" / "easter-monster-16.json"
@@ -43,3 +43,10 @@ def test_the_comparison_chart_starts_at_step_1_and_both_lines_show_where_they_ag
     assert list(figure.layout.xaxis.range) == [0.5, len(trace.steps) + 0.5]  # from step 1, not 0
     first, second = (line for line in figure.data if line.type == "scatter")
     assert second.line.dash == "dash" and second.line.width < first.line.width  # the top one lets the other show
+
+
+def test_the_decoding_caption_says_what_this_solve_shows_about_z():
+    early = read_trace_file(TRACE)  # 16 steps of Easter Monster: y ahead of z
+    assert "Here y reads as the answer and z does not (57% and 38% of cells right" in decoding_caption(early)
+    solved = read_trace_file(TRACE.with_name("easter-monster-64.json"))  # z decodes the solved grid as well
+    assert "Here z reads almost as well as y (100% and 100% of cells right" in decoding_caption(solved)
