@@ -252,17 +252,39 @@ function keepsTheSolve(next) {
   return true;
 }
 
+// Marks the entry Streamlit pushes when its menu opens the Solve page: a bare /solve, which the page then fills in
+// with the puzzle the session holds.
+const VISIT = "trmSolveVisit";
+
+function opensTheSolvePage(next) {
+  const now = new URL(window.location.href), then = new URL(next, window.location.href);
+  return then.pathname.endsWith("/solve") && then.search === "" && now.pathname !== then.pathname;
+}
+
+function fillsTheVisit(next) {
+  // The address of a menu visit, once the page has written the session's puzzle into it: the same visit, so it
+  // takes the bare entry's place. As an entry of its own, Back would land on the bare /solve, whose reload (above)
+  // opens an empty page in a new session: the puzzle would be lost.
+  const now = new URL(window.location.href), then = new URL(next, window.location.href);
+  return Boolean(window.history.state && window.history.state[VISIT]) && now.search === "" &&
+    then.pathname === now.pathname && then.search !== "";
+}
+
 function additionsReplaceTheEntry() {
   // The player writes its step into the address at every tick of Play and every scrub, and a link that leaves
   // settings out gets them written in once it is open. As history entries of their own, Back would walk through
   // every step, and from a shared link it would come back to the same link, which writes its settings in again
-  // (Back never got past it). Such changes, and a new threshold, replace the current entry instead.
+  // (Back never got past it). Such changes, a new threshold, and the filling of a menu visit replace the current
+  // entry instead.
   if (window.__sgAdditionsReplace) return;
   window.__sgAdditionsReplace = true;
   const push = window.history.pushState.bind(window.history);
   window.history.pushState = (state, unused, url) => {
-    if (url != null && keepsTheSolve(String(url))) {
+    if (url != null && (keepsTheSolve(String(url)) || fillsTheVisit(String(url)))) {
       return window.history.replaceState(state, unused, url);
+    }
+    if (url != null && opensTheSolvePage(String(url))) {
+      return push({...(state || {}), [VISIT]: true}, unused, url);
     }
     return push(state, unused, url);
   };

@@ -195,6 +195,23 @@ def test_each_change_of_puzzle_is_one_step_back_in_the_browsers_history(page, st
     expect(page).to_have_url(re.compile(f"p={first}"))
 
 
+def test_back_after_a_visit_to_another_page_goes_to_that_page_and_keeps_the_puzzle(page, streamlit_url):
+    """Back used to land on the bare /solve that the menu opens before the page writes its puzzle in; the page
+    reloads on Back, and a bare /solve opened an empty grid in a new session: the puzzle was gone."""
+    grid = _open_solve(page, streamlit_url, "?p=0000300204100000")
+    expect(page).to_have_url(re.compile(r"model=sudoku4"), timeout=30_000)
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Insight").click()
+    expect(page).to_have_url(re.compile("/insight$"))
+    nav.get_by_role("link", name="Solve").click()
+    expect(page).to_have_url(re.compile(r"/solve\?p=0000300204100000&model=sudoku4"))
+    expect(_cell(grid, 2, 1)).to_have_text("3")
+    page.go_back()
+    expect(page).to_have_url(re.compile("/insight$"))
+    page.go_forward()
+    expect(_cell(page.locator(".st-key-solve_grid"), 2, 1)).to_have_text("3", timeout=30_000)
+
+
 def test_back_leaves_a_shared_link_that_left_settings_out(page, streamlit_url):
     """The page writes the settings such a link left out into the address once it is open; as a new entry, Back
     returned to the short link, which wrote them in again, so Back never got past it."""
