@@ -1,6 +1,7 @@
 """The HTML player that `python -m trm.render --html` writes plays offline in a browser, by keys and buttons, and
 fits a projector's and a laptop's screen."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,22 @@ def test_the_offline_player_plays_and_fits_the_screen(page, tmp_path, screenshot
         assert box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, selector
     assert page.locator(".cell").count() == 16 and errors == []
     screenshot(f"render-player-{width}.png")
+
+
+def test_the_offline_player_says_whether_the_stop_was_right(page, tmp_path):
+    from dataclasses import replace
+
+    from trm.render.html_player import write_html
+    from trm.trace.json_form import read_trace_file
+    trace = read_trace_file(REPO / "assets" / "traces" / "easter-monster-16.json")  # never solved in 16 steps
+    first = replace(trace.steps[0], q_halt_probability=0.9)  # a Q-head that stops at step 1, wrongly
+    early = replace(trace, steps=[first, *trace.steps[1:]])
+    page.goto(write_html(early, tmp_path / "early.html").as_uri())
+    wrong = int((early.puzzle == 0).sum() - first.correct[early.puzzle == 0].sum())
+    expect(page.locator("#why")).to_have_text(re.compile(
+        rf"stop at step 1: .* Its answer there is not yet right: {wrong} of \d+ blanks wrong\. No step solves the "
+        rf"grid in 16\."))
+    solved = read_trace_file(REPO / "assets" / "traces" / "easter-monster-64.json")  # halts at 60, right there
+    page.goto(write_html(solved, tmp_path / "solved.html").as_uri())
+    expect(page.locator("#why")).to_have_text(re.compile(r"stop at step 60: .* Its answer there is right\. The "
+                                                         r"grid is first solved at step 60\."))
