@@ -52,15 +52,17 @@ def _download(table: pd.DataFrame, name: str, key: str, stem: str) -> None:
 def _headline(run: InsightRun, compared: tuple[str, InsightRun] | None, threshold: float) -> None:
     with st.container(horizontal=True):
         st.metric("Puzzles", f"{run.done} of {run.total}")
-        st.metric(f"Solved after {run.steps} steps", f"{run.exact_accuracy_by_step()[-1]:.1%}")
+        own = " (the puzzle's own view)" if run.views > 1 else ""
+        st.metric(f"Solved after {run.steps} steps{own}", f"{run.exact_accuracy_by_step()[-1]:.1%}")
         if run.views > 1:
             st.metric(f"Q-head's pick of {run.views} views", f"{run.views_accuracy_by_step()[run.views][-1]:.1%}")
-        st.metric("Blank cells right", f"{run.cell_accuracy_by_step()[-1]:.1%}")
-        st.metric("Never halts", f"{run.halt_histogram(threshold)[-1]}")
+        st.metric(f"Blank cells right{own}", f"{run.cell_accuracy_by_step()[-1]:.1%}")
+        st.metric(f"Never halts{own}", f"{run.halt_histogram(threshold)[-1]}")
         if compared is not None and compared[1].done:
             other = compared[1]
             st.metric(f"{compared[0]}: solved", f"{other.exact_accuracy_by_step()[-1]:.1%}",
-                      delta=f"{other.exact_accuracy_by_step()[-1] - run.exact_accuracy_by_step()[-1]:+.1%}",
+                      delta=f"{100 * (other.exact_accuracy_by_step()[-1] - run.exact_accuracy_by_step()[-1]):+.1f} "
+                            f"points",
                       help=f"The compared model on the same {other.done} puzzles" if other.done == run.done else
                       f"The compared model on its first {other.done} puzzles")
 
@@ -126,6 +128,9 @@ def _render_failures(run: InsightRun, table: PuzzleTable, backtracks: list[int],
                      bf16: bool, stem: str) -> None:
     failures = _failures(run, table, backtracks, label, threshold)
     st.subheader(f"Failures ({len(failures)})", divider="gray")
+    if run.views > 1:
+        st.caption(f"Puzzles whose own view is not solved after {run.steps} steps; the Q-head's pick of "
+                   f"{run.views} views may still have solved them (the headline figures above).")
     if not len(failures):
         st.caption(f"Every one of the {run.done} puzzles was solved after {run.steps} steps.")
     else:

@@ -81,7 +81,10 @@ def test_views_add_a_views_by_steps_chart_and_a_second_model_joins_the_accuracy_
     for name in ("insight_chart_views", "insight_techniques", "insight_accuracy"):
         assert any(name in key for key in keys), name
     assert any("pick of 4 views" in metric.label for metric in at.metric)
-    assert any(metric.label.endswith(": solved") for metric in at.metric)  # the compared model's headline
+    compared_metric = next(metric for metric in at.metric if metric.label.endswith(": solved"))
+    assert compared_metric.proto.delta.endswith(" points")  # a difference of two percentages, not a percentage
+    assert any(metric.label == "Solved after 4 steps (the puzzle's own view)" for metric in at.metric)
+    assert any("the Q-head's pick of 4 views may still have solved them" in c.value for c in at.caption)
     runs = [InsightRun.from_json(p.read_text()) for p in (tiny4_roots / "cache" / "insight").glob("*.json")]
     assert len(runs) == 2 and all(r.finished and r.views == 4 for r in runs)
     accuracy = next(c for c in at.get("plotly_chart") if "insight_accuracy" in c.proto.id)
