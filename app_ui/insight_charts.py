@@ -10,7 +10,9 @@ from app_ui import trace_charts as charts
 from trm.evaluate import InsightRun, accuracy_by_band
 
 RUN_COLOURS = (charts.CORRECT_COLOUR, charts.Z_COLOUR)  # the model, then the one it is compared with
-CONFIG = {"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+# Only the picture button (as on Solve): the full zoom/pan bar covered the charts' legends, always on a phone
+CONFIG = {"displayModeBar": "hover", "displaylogo": False, "modeBarButtons": [["toImage"]],
+          "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def _step_axis(figure: go.Figure, steps: int) -> None:
@@ -45,6 +47,7 @@ def halting_figure(run: InsightRun, threshold: float) -> go.Figure:
                               hovertemplate="halts at %{x}: %{y} puzzles<extra></extra>"))
     charts.chart_layout(figure, f"step where P(halt) first reaches {threshold:.2f}", "puzzles")
     figure.update_xaxes(type="category")
+    figure.update_yaxes(rangemode="tozero", tickformat="d", dtick=max(1, -(-max(histogram) // 5)))  # whole puzzles
     return figure
 
 
@@ -72,6 +75,7 @@ def difficulty_figure(run: InsightRun, backtracks: list[int]) -> go.Figure:
     bands = [b for b in accuracy_by_band(backtracks[:run.done], run.right) if b.count]
     figure = go.Figure(go.Bar(x=[b.band for b in bands], y=[b.accuracy for b in bands],
                               marker_color=charts.CORRECT_COLOUR, customdata=[b.count for b in bands],
+                              text=[f"{b.count:,}" for b in bands], textposition="auto",  # each bar's puzzles
                               hovertemplate="%{x} backtracks: %{y:.0%} of %{customdata} puzzles<extra></extra>"))
     charts.chart_layout(figure, "exact solver's backtracks (difficulty)", "puzzles solved", yaxis_range=[0, 1.02])
     figure.update_yaxes(tickformat=".0%")
