@@ -116,9 +116,10 @@ def halting_figure(trace: Trace, step: int) -> go.Figure:
     figure.add_bar(x=steps, y=p_halt, name="P(halt)", marker=dict(color=colours, line=dict(
         color=["#202124" if s == step else "rgba(0,0,0,0)" for s in steps], width=2.5)),
         hovertemplate="step %{x}: P(halt) %{y:.3f}<extra></extra>")
+    early_halt = halt is not None and halt <= max(2, len(steps) // 4)  # its arrow would cross the label on the left
     figure.add_hline(y=trace.halt_threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
-                     annotation_text=f"threshold {trace.halt_threshold:.2f}", annotation_position="top left",
-                     **THRESHOLD_LABEL)
+                     annotation_text=f"threshold {trace.halt_threshold:.2f}",
+                     annotation_position="top right" if early_halt else "top left", **THRESHOLD_LABEL)
     if halt is not None:
         figure.add_annotation(x=halt, y=p_halt[halt - 1], text="halts here", showarrow=True, arrowhead=2, ay=-30,
                               font=dict(color=HALT_COLOUR))

@@ -50,3 +50,14 @@ def test_the_decoding_caption_says_what_this_solve_shows_about_z():
     assert "Here y reads as the answer and z does not (57% and 38% of cells right" in decoding_caption(early)
     solved = read_trace_file(TRACE.with_name("easter-monster-64.json"))  # z decodes the solved grid as well
     assert "Here z reads almost as well as y (100% and 100% of cells right" in decoding_caption(solved)
+
+
+def test_the_threshold_label_moves_right_when_the_model_halts_early():
+    trace = read_trace_file(TRACE)
+    first = replace(trace.steps[0], q_halt_probability=0.9)
+    early = replace(trace, steps=[first, *trace.steps[1:]])  # halts at step 1, under the label's usual place
+    label = next(note for note in halting_figure(early, 1).layout.annotations if note.text.startswith("threshold"))
+    assert label.xanchor == "right"
+    late = replace(trace, steps=[*trace.steps[:-1], replace(trace.steps[-1], q_halt_probability=0.9)])
+    label = next(note for note in halting_figure(late, 1).layout.annotations if note.text.startswith("threshold"))
+    assert label.xanchor == "left"
