@@ -245,7 +245,7 @@ def _halt_verdict(halt: int, solved: int) -> str:
 def _accuracy_caption(trace: Trace) -> str:
     if trace.solution is None:
         return "No unique solution to compare with: bars count digits the model repeats in a row, column or box."
-    return ("Share of cells right after each step; green once the whole grid is solved. The outlined bar is "
+    return ("Share of the blanks right after each step; green once the whole grid is solved. The outlined bar is "
             "the current step.")
 
 

@@ -131,7 +131,8 @@ def halting_figure(trace: Trace, step: int) -> go.Figure:
 
 
 def accuracy_figure(trace: Trace, step: int) -> go.Figure:
-    """Cells correct per step (green bars where the whole grid is solved); without a solution, rule breaks."""
+    """Share of the blanks right per step, as the player's "Blanks right" figure counts them (green bars where
+    the whole grid is solved); without a solution, rule breaks."""
     steps = [r.step for r in trace.steps]
     outline = dict(color=["#202124" if s == step else "rgba(0,0,0,0)" for s in steps], width=2.5)
     figure = go.Figure()
@@ -139,17 +140,18 @@ def accuracy_figure(trace: Trace, step: int) -> go.Figure:
         figure.add_bar(x=steps, y=[len(r.violations) for r in trace.steps], name="rule violations",
                        marker=dict(color=WRONG_COLOUR, line=outline))
         return chart_layout(figure, "supervision step", "repeated digits", showlegend=False)
-    right = [float(r.correct.mean()) for r in trace.steps]
+    blanks = trace.puzzle == 0  # the cells the model fills: the givens are right by construction
+    right = [float(r.correct[blanks].mean()) if blanks.any() else 1.0 for r in trace.steps]
     solved = [r.is_solved for r in trace.steps]
     figure.add_bar(x=steps, y=right, marker=dict(color=[CORRECT_COLOUR if s else Y_COLOUR for s in solved],
                                                  line=outline),
                    customdata=["solved" if s else "not solved" for s in solved],
-                   hovertemplate="step %{x}: %{y:.1%} of cells right, %{customdata}<extra></extra>")
+                   hovertemplate="step %{x}: %{y:.1%} of blanks right, %{customdata}<extra></extra>")
     first = trace.first_solved_step
     if first is not None:
         figure.add_annotation(x=first, y=1.0, text="solved", showarrow=True, arrowhead=2, ay=-24,
                               font=dict(color=CORRECT_COLOUR))
-    return chart_layout(figure, "supervision step", "cells right", yaxis_range=[0, 1.12], yaxis_tickformat=".0%",
+    return chart_layout(figure, "supervision step", "blanks right", yaxis_range=[0, 1.12], yaxis_tickformat=".0%",
                    showlegend=False, xaxis=dict(dtick=1 if len(steps) <= 24 else None))
 
 

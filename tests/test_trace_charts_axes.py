@@ -61,3 +61,10 @@ def test_the_threshold_label_moves_right_when_the_model_halts_early():
     late = replace(trace, steps=[*trace.steps[:-1], replace(trace.steps[-1], q_halt_probability=0.9)])
     label = next(note for note in halting_figure(late, 1).layout.annotations if note.text.startswith("threshold"))
     assert label.xanchor == "left"
+
+
+def test_the_accuracy_chart_counts_the_blanks_as_the_blanks_right_figure_does():
+    trace = read_trace_file(TRACE)
+    blanks = trace.puzzle == 0
+    bars = accuracy_figure(trace, 1).data[0]
+    assert bars.y[0] == trace.steps[0].correct[blanks].mean() < trace.steps[0].correct.mean()
