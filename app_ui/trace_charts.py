@@ -245,8 +245,19 @@ def logit_figure(trace: Trace, step: int) -> go.Figure:
                      # above the line, unless the line tops the chart and a label there would be cut off
                      annotation_position="bottom left" if threshold >= highest else "top left", **THRESHOLD_LABEL)
     _shade_step(figure, step + 0.5)
+    low = min([threshold, *(min(line.y) for line in figure.data if len(line.y))])
+    margin = max(highest - low, 1.0) * 0.08
+    _click_columns(figure, steps, low - margin, highest + margin)
     return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,  # the bar charts' x range
-                   xaxis=dict(dtick=1 if len(steps) <= 24 else None, range=[0.5, len(steps) + 0.5]))
+                   xaxis=dict(dtick=1 if len(steps) <= 24 else None, range=[0.5, len(steps) + 0.5]),
+                   yaxis_range=[low - margin, highest + margin])
+
+
+def _click_columns(figure: go.Figure, steps: list[int], low: float, high: float) -> None:
+    """Invisible bars filling each step's column, so a click anywhere in it picks the step, as on the bar charts
+    (a line chart's click counts only on a marker)."""
+    figure.add_bar(x=steps, y=[high - low] * len(steps), base=low, width=1.0, hoverinfo="none", showlegend=False,
+                   marker=dict(color="rgba(0,0,0,0)", line=dict(width=0)))
 
 
 def _logit(record) -> float:

@@ -68,3 +68,13 @@ def test_the_accuracy_chart_counts_the_blanks_as_the_blanks_right_figure_does():
     blanks = trace.puzzle == 0
     bars = accuracy_figure(trace, 1).data[0]
     assert bars.y[0] == trace.steps[0].correct[blanks].mean() < trace.steps[0].correct.mean()
+
+
+def test_a_click_anywhere_in_a_step_column_of_the_logit_chart_lands_on_a_bar_of_that_step():
+    trace = read_trace_file(TRACE)
+    figure = logit_figure(trace, 1)
+    columns, = [data for data in figure.data if data.type == "bar"]
+    low, high = figure.layout.yaxis.range
+    assert list(columns.x) == list(range(1, len(trace.steps) + 1)) and columns.width == 1.0
+    assert columns.base == low and all(value == high - low for value in columns.y)  # the chart's whole height
+    assert columns.marker.color == "rgba(0,0,0,0)" and columns.hoverinfo == "none"  # unseen, and clickable
