@@ -2,8 +2,8 @@
 count on the bar, and no zoom bar over the legends."""
 
 from app_ui import insight_charts
-from trm.evaluate import InsightRun, fill_solutions, run_batch
 from trm import load_model
+from trm.evaluate import InsightRun, fill_solutions, run_batch
 from trm.sudoku import read_puzzle_csv
 
 

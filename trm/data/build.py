@@ -55,12 +55,6 @@ def _extra_training(train: PuzzleTable, test: PuzzleTable, extra_files: tuple[Pa
     return concat_tables(tables), stats
 
 
-def _against_heldout(counts: dict) -> dict:
-    """An extra training file's dedupe counts, named for what they were checked against: the held-out puzzles
-    (``repeated`` counts rows already in the training split, the file's own repeats included)."""
-    return {key.replace("_train", "_heldout"): value for key, value in counts.items()}
-
-
 def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, test_limit: int | None = None,
                   seed: int = 0, is_progress_shown: bool = True, extra_train_files: tuple[Path, ...] = ()) -> dict:
     """Write the 9x9 data set to ``out`` (train.npz, test.npz, meta.json); returns the meta dict.
@@ -88,7 +82,7 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
                          "permutations; exact test) to a training puzzle removed, then a seeded sample of "
                          "test_limit rows when given")
     if extra_train_files:
-        meta["extra_train_dedupe"] = {name: _against_heldout(s.to_dict()) for name, s in extra_stats.items()}
+        meta["extra_train_dedupe"] = {name: s.to_dict(against="heldout") for name, s in extra_stats.items()}
         meta["how_built"] += ("; extra training files: their puzzles added to train, minus repeats and anything "
                               "equal or equivalent to a held-out puzzle (extra_train_dedupe counts those against all "
                               "held-out files, before any test_limit sample)")

@@ -19,8 +19,10 @@ class DedupeStats:
     equivalent_to_train: int  # confirmed equivalent by the exact test (equal ones excluded)
     kept: int
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, against: str = "train") -> dict:
+        """The counts, those against the reference set named for it (``against``: "train", or "heldout" where an
+        extra training file is checked against the held-out puzzles)."""
+        return {key.replace("_train", f"_{against}"): value for key, value in asdict(self).items()}
 
 
 def _row_keys(puzzles: np.ndarray) -> list[bytes]:
