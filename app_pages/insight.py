@@ -22,6 +22,7 @@ KEY_SAMPLE, KEY_STEPS, KEY_THRESHOLD = "insight_sample", "insight_steps", "insig
 KEY_UPLOAD, KEY_RUNNING = "insight_upload", "insight_running"
 KEY_VIEWS, KEY_COMPARE, KEY_SAMPLE_FOR = "insight_views", "insight_compare", "insight_sample_for"
 DEFAULT_SAMPLE = {9: 200, 6: 500, 4: 500}
+MAX_SAMPLE = 10_000
 MAX_GENERATED = 300  # generating is slow for 9x9: a few puzzles a second
 VIEW_CHOICES = (1, 2, 4, 8)
 SOURCES = ("Held-out file", "Generated", "Upload a CSV")
@@ -38,7 +39,7 @@ def _pick_model():
         return None
     labels = {c.path: c.label for c in choices}
     sizes = {c.path: c.grid_size for c in choices}
-    path = st.selectbox("Model", list(labels), key=KEY_MODEL, persist_state="session",
+    path = st.selectbox("Model", list(labels), key=KEY_MODEL, persist_state="session", bind="query-params",
                         width=320, index=default_index(choices, 9),
                         format_func=lambda p: f"{labels[p]} ({sizes[p]}×{sizes[p]})")
     try:
@@ -50,13 +51,16 @@ def _pick_model():
 
 def _pick_set(size: int):
     """The puzzles and a name for them, or None (with the reason shown)."""
-    if st.session_state.get(KEY_SAMPLE_FOR) != size:  # each grid size starts from its own sample size
+    previous_size = st.session_state.get(KEY_SAMPLE_FOR)
+    if previous_size != size:  # each grid size starts from its own sample size, unless a shared address names one
         st.session_state[KEY_SAMPLE_FOR] = size
-        st.session_state[KEY_SAMPLE] = DEFAULT_SAMPLE[size]
+        if previous_size is not None or not _sample_in_address():
+            st.session_state[KEY_SAMPLE] = DEFAULT_SAMPLE[size]
     with st.container(horizontal=True, vertical_alignment="bottom"):
         source = st.segmented_control("Puzzles", SOURCES, key=KEY_SOURCE, persist_state="session",
-                                      default=SOURCES[0], required=True)
-        sample = int(st.number_input("Sample", 1, 10_000, key=KEY_SAMPLE, persist_state="session", width=110,
+                                      bind="query-params", default=SOURCES[0], required=True)
+        sample = int(st.number_input("Sample", 1, MAX_SAMPLE, key=KEY_SAMPLE, persist_state="session",
+                                     bind="query-params", width=110,
                                      help="How many puzzles (the first ones of a file)."))
     try:
         chosen = _read_set(source, size, sample)
@@ -76,13 +80,23 @@ def _pick_set(size: int):
     return chosen
 
 
+def _sample_in_address() -> bool:
+    """Whether the address names a sample the Sample box takes (it drops any other value and would show 1)."""
+    try:
+        return 1 <= int(st.query_params.get(KEY_SAMPLE, "")) <= MAX_SAMPLE
+    except ValueError:
+        return False
+
+
 def _read_set(source: str, size: int, sample: int):
     if source == SOURCES[0]:
         files = idata.held_out_files(size)
-        name = st.selectbox("Held-out file", files, key=KEY_FILE, persist_state="session", width=320)
+        name = st.selectbox("Held-out file", files, key=KEY_FILE, persist_state="session", bind="query-params",
+                            width=320)
         return (idata.held_out_table(name, sample), name) if name else None
     if source == SOURCES[1]:
-        level = st.selectbox("Level", idata.levels(size), key=KEY_LEVEL, persist_state="session", width=160)
+        level = st.selectbox("Level", idata.levels(size), key=KEY_LEVEL, persist_state="session", bind="query-params",
+                             width=160)
         return idata.generated_table(size, level, min(sample, MAX_GENERATED)), f"generated {level} (seed 0)"
     upload = st.file_uploader("A puzzle CSV (a puzzle column, optionally solution)", type=["csv"], key=KEY_UPLOAD)
     return (idata.uploaded_table(upload.getvalue(), sample, upload.name), upload.name) if upload else None
@@ -199,7 +213,8 @@ def _run_batches(jobs: list[_Job], table: PuzzleTable) -> None:
 def _pick_compared(loaded: LoadedModel, choices: dict[str, str]):
     """"Compare with": another model of the same grid size, loaded, and its label; or None."""
     others = [path for path in choices if path != str(loaded.path)]
-    path = st.selectbox("Compare with", [None, *others], key=KEY_COMPARE, persist_state="session", width=260,
+    path = st.selectbox("Compare with", [None, *others], key=KEY_COMPARE, persist_state="session", bind="query-params",
+                        width=260,
                         format_func=lambda p: "nothing" if p is None else choices[p],
                         help="A second model on the same puzzles and settings: its curve joins the accuracy chart.")
     if path is None:
@@ -211,6 +226,14 @@ def _pick_compared(loaded: LoadedModel, choices: dict[str, str]):
         return None
 
 
+def _steps_key(loaded: LoadedModel) -> str:
+    """The Steps box's key, also its name in the address: one per model (its folder and the one above it, e.g.
+    runs/a/best and runs/b/best, in characters an address keeps as they are)."""
+    folder = Path(loaded.path)
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{folder.parent.name}-{folder.name}")
+    return f"{KEY_STEPS}_{name}"
+
+
 def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
     """Steps, halting threshold, views and the compared model (or None)."""
     size = loaded.config.grid_size
@@ -220,12 +243,13 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
         steps = int(st.number_input("Steps", 1, max(256, trained), trained, width=110,
                                     # A key per model: each starts from its own count, and a rerun that races the
                                     # model change cannot carry the old model's count over from the browser.
-                                    key=f"{KEY_STEPS}:{loaded.path}", persist_state="session",
+                                    key=_steps_key(loaded), persist_state="session", bind="query-params",
                                     help="Past the trained count shows what thinking longer does."))
         threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, persist_state="session",
-                              width=220,
+                              bind="query-params", width=220,
                               help="Where P(halt) counts as stop. Changing it re-reads the run; nothing reruns.")
-        views = st.selectbox("Views", VIEW_CHOICES, key=KEY_VIEWS, persist_state="session", width=90,
+        views = st.selectbox("Views", VIEW_CHOICES, key=KEY_VIEWS, persist_state="session", bind="query-params",
+                             width=90,
                              help="Each puzzle also under random symmetries; the Q-head picks one answer. Adds a "
                                   "views x steps chart; costs as many times the compute.")
         compared = _pick_compared(loaded, same_size)

@@ -1,6 +1,8 @@
 """A researcher runs the Insight page on a small model: picks it, a held-out file and a sample, runs it, and sees
 the charts (views x steps with two views) and the failures, each with a link to Solve."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,3 +34,38 @@ def test_the_insight_page_runs_a_set_and_shows_what_it_found(page, model_streaml
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(500)
     screenshot("insight-phone.png")
+
+
+def test_the_address_keeps_the_settings_so_a_reload_or_a_shared_link_opens_the_same_view(page, model_streamlit_url):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{model_streamlit_url}/insight")
+    page.get_by_role("combobox", name="Model").click()
+    page.get_by_role("option", name="tiny4-untrained (4×4)").click()
+    expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("500", timeout=30_000)  # the 4x4 default
+    sample = page.get_by_role("spinbutton", name="Sample")
+    sample.fill("40")
+    sample.press("Enter")
+    page.get_by_role("combobox", name="Views").click()
+    page.get_by_role("option", name="4", exact=True).click()
+    steps = page.get_by_role("spinbutton", name="Steps")
+    steps.fill("9")
+    steps.press("Enter")
+    expect(page).to_have_url(re.compile(r"insight_steps_[^=]*tiny4-untrained=9"), timeout=30_000)
+    shared = page.url
+    for visit in ("reload", "new tab"):
+        if visit == "reload":
+            page.reload()
+        else:
+            page = page.context.new_page()
+            page.goto(shared)
+        expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained (4×4)", timeout=30_000)
+        expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("40")
+        expect(page.get_by_role("combobox", name="Views")).to_have_value("4")
+        expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("9")
+
+
+def test_an_address_with_a_value_the_page_cannot_take_opens_its_defaults(page, model_streamlit_url):
+    page.goto(f"{model_streamlit_url}/insight?insight_sample=-3&insight_views=7&insight_model=gone")
+    expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("8", timeout=30_000)  # the 9x9 model's
+    expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("200")
+    expect(page.get_by_role("combobox", name="Views")).to_have_value("1")

@@ -26,14 +26,14 @@ if triton is not None:
     else:
         @triton.jit
         def sigmoid(x):
-            """1 / (1 + 2^(-x log2(e))) of float32 ``x`` with the GPU's approximate exp2 and reciprocal, subnormals
-            flushed to zero: both are within 2 ulp of float32, far under the bf16 rounding that follows. tl.sigmoid
-            compiles to the same two special-function instructions plus ~12 more for subnormal inputs and range
-            checks, which leave the kernels' activation steps issue-bound beside their tensor-core work."""
-            exp = tl.inline_asm_elementwise("ex2.approx.ftz.f32 $0, $1;", "=r,r", [x * -1.4426950408889634],
-                                            dtype=tl.float32, is_pure=True, pack=1)
-            return tl.inline_asm_elementwise("rcp.approx.ftz.f32 $0, $1;", "=r,r", [1.0 + exp], dtype=tl.float32,
+            """(1 + tanh(x / 2)) / 2 of float32 ``x`` with the GPU's approximate tanh: one special-function
+            instruction per element (tl.sigmoid's exp and reciprocal take two, plus ~12 more for subnormal inputs
+            and range checks), which leaves the kernels' activation steps less issue-bound beside their
+            tensor-core work. Its error (~2^-11 relative) is under the bf16 rounding that follows: the kernels'
+            errors against float64 and the training loss match the exact sigmoid's (bench/README.md)."""
+            half = tl.inline_asm_elementwise("tanh.approx.f32 $0, $1;", "=r,r", [x * 0.5], dtype=tl.float32,
                                              is_pure=True, pack=1)
+            return 0.5 * half + 0.5
 
     @triton.jit
     def grouped_tile(rows, width, BLOCK_R: tl.constexpr, BLOCK_N: tl.constexpr, GROUP_R: tl.constexpr):
