@@ -190,7 +190,14 @@ def _wait_for_batch_in_flight(keys: list[str]) -> None:
     st.rerun()
 
 
+# Streamlit's own Stop (top right, while a script runs) ends the script without a rerun: the page would then stay
+# as it was drawn, Run greyed out and the progress frozen, until the next click. The page's Stop does the same
+# job and reruns, so while batches run only that one shows.
+_HIDE_SCRIPT_STOP = "<style>[data-testid='stStatusWidget'] button { display: none; }</style>"
+
+
 def _run_batches(jobs: list[_Job], table: PuzzleTable) -> None:
+    st.html(_HIDE_SCRIPT_STOP)
     total = sum(job.run.total for job in jobs)
     bar = st.progress(sum(job.run.done for job in jobs) / total, text=_progress_text(jobs))
     live = st.empty()

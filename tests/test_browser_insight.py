@@ -69,3 +69,16 @@ def test_an_address_with_a_value_the_page_cannot_take_opens_its_defaults(page, m
     expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("8", timeout=30_000)  # the 9x9 model's
     expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("200")
     expect(page.get_by_role("combobox", name="Views")).to_have_value("1")
+
+
+def test_while_batches_run_only_the_pages_own_stop_shows_and_it_leaves_continue(page, model_streamlit_url):
+    # Streamlit's own Stop (top right) would end the script without a rerun, leaving the page frozen mid-run
+    page.goto(f"{model_streamlit_url}/insight?insight_sample=2000")
+    expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("8", timeout=30_000)  # the 9x9 model
+    page.locator(".st-key-insight_run button").click()
+    expect(page.locator(".st-key-insight_stop button")).to_be_enabled(timeout=30_000)
+    expect(page.locator("[data-testid=stStatusWidget]")).to_be_visible()  # the script is running
+    expect(page.locator("[data-testid=stStatusWidget] button")).to_be_hidden()
+    page.locator(".st-key-insight_stop button").click()
+    expect(page.locator(".st-key-insight_run button")).to_contain_text("Continue", timeout=30_000)
+    expect(page.locator(".st-key-insight_run button")).to_be_enabled()
