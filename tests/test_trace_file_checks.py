@@ -45,6 +45,18 @@ def _set(path: tuple, value):
                        "q_halt_logit": [[0.0]] * 16}), "its views at step 1 are damaged"),
     (_set(("views",), {"count": 1, "seed": 0, "noise": 0.0, "answers": [[[1] * 81]] * 3,
                        "q_halt_logit": [[0.0]] * 3}), "views cover a different number of steps"),
+    (_set(("steps", 1, "calls", "y_delta"), [1.0]), "step 2's call statistic y_delta does not have one value"),
+    (_set(("steps", 1, "calls", "z_delta", 0), "x"), "step 2's z_delta holds something other than numbers"),
+    (_set(("steps", 0, "calls", "y_decoded_correct", 0), 500), "step 1's y_decoded_correct is not a count"),
+    (_set(("steps", 0, "calls", "kinds", 0), "q"), "step 1's calls are not the 21 z- and y-updates of step 1"),
+    (_set(("steps", 4, "calls", "kinds"), ["z", "y"]), "step 5's calls are not the 21 z- and y-updates"),
+    (_set(("steps", 0, "calls", "kinds"), []), "step 1 records no calls of the network"),
+    (_set(("steps", 0, "halt_probability"), 0.5), "step 1 has a field this version does not know, "
+                                                  "'halt_probability'"),
+    (_set(("steps", 0, "calls", "extra"), []), "step 1's calls has a field this version does not know"),
+    (lambda data: data["steps"][0].pop("calls"), "it lacks the field 'calls'"),
+    (_set(("pca", "y_path"), [[0.0, 0.0, 0.0]]), "its PCA does not have a point for every call"),
+    (_set(("pca", "cells_explained"), ["a", "b"]), "its PCA holds something other than numbers"),
 ])
 def test_a_trace_with_a_value_out_of_range_is_refused_by_name(change, message):
     with pytest.raises(DataError, match="damaged trace") as refused:

@@ -54,6 +54,41 @@ def _step_problem(record: StepRecord, index: int, shape: GridShape) -> str | Non
     return None
 
 
+def _calls_problem(record: StepRecord, where: str, calls: int, cells: int) -> str | None:
+    """The per-call statistics drawn under "Inside the recursion": one entry per call in every list (the
+    norms may be absent), the same calls in every step, each a z- or y-update, finite changes, and cell counts
+    within the grid."""
+    stats = record.calls
+    if len(stats.kinds) != calls or any(kind not in ("z", "y") for kind in stats.kinds):
+        return f"{where}'s calls are not the {calls} z- and y-updates of step 1"
+    for name in ("y_delta", "z_delta", "y_decoded_correct", "z_decoded_correct", "y_norm", "z_norm"):
+        values = getattr(stats, name)
+        if not isinstance(values, list) or len(values) != calls and not (name.endswith("norm") and not values):
+            return f"{where}'s call statistic {name} does not have one value per call"
+        if name.endswith("correct"):
+            if not all(value is None or _number(value) and 0 <= value <= cells for value in values):
+                return f"{where}'s {name} is not a count of cells"
+        elif not all(_number(value) for value in values):
+            return f"{where}'s {name} holds something other than numbers"
+    return None
+
+
+def _pca_problem(trace: Trace, shape: GridShape) -> str | None:
+    """The PCA pictures' points: one per call of every step for the states, one per cell and step for the
+    cells."""
+    pca = trace.pca
+    if pca is None:
+        return None
+    calls = len(trace.steps) * len(trace.steps[0].calls.kinds)
+    arrays = (pca.y_path, pca.z_path, pca.state_explained, pca.cells, pca.cells_explained)
+    if any(array.dtype.kind not in "fiu" or not np.isfinite(array).all() for array in arrays):
+        return "its PCA holds something other than numbers"
+    if pca.y_path.shape[0] != calls or pca.z_path.shape != pca.y_path.shape or pca.y_path.ndim != 2 \
+            or pca.cells.ndim != 3 or pca.cells.shape[:2] != (len(trace.steps), shape.cells):
+        return "its PCA does not have a point for every call and cell of its steps"
+    return None
+
+
 def _views_problem(trace: Trace, shape: GridShape) -> str | None:
     if trace.views is None:
         return None
@@ -75,8 +110,11 @@ def trace_problem(trace: Trace, shape: GridShape) -> str | None:
         return problem
     if not _number(trace.halt_threshold) or not 0 <= trace.halt_threshold <= 1:
         return f"its halting threshold {trace.halt_threshold!r} is not a probability"
+    calls = len(trace.steps[0].calls.kinds) if isinstance(trace.steps[0].calls.kinds, list) else 0
+    if not calls:
+        return "step 1 records no calls of the network"
     for index, record in enumerate(trace.steps, start=1):
-        problem = _step_problem(record, index, shape)
+        problem = _step_problem(record, index, shape) or _calls_problem(record, f"step {index}", calls, shape.cells)
         if problem:
             return problem
-    return _views_problem(trace, shape)
+    return _pca_problem(trace, shape) or _views_problem(trace, shape)

@@ -64,22 +64,32 @@ def _views_from_dict(data: dict | None, puzzle: np.ndarray, solution: np.ndarray
     return ViewsTrace(puzzle, solution, int(data["seed"]), steps, float(data.get("noise", 0.0)))
 
 
+def _known_fields(data: dict, kind: type, where: str) -> dict:
+    """``data`` if each of its keys is a field of dataclass ``kind``; a ValueError naming the first that is not."""
+    unknown = sorted(set(data) - {f.name for f in dataclasses.fields(kind)})
+    if unknown:
+        raise ValueError(f"{where} has a field this version does not know, {unknown[0]!r}")
+    return data
+
+
 def trace_from_dict(data: dict) -> Trace:
     """Rebuild a Trace from :func:`trace_to_dict` output (cell states are zeros if they were not exported)."""
     cells = len(data["puzzle"])
     records = []
-    for step in data["steps"]:
-        fields = {k: v for k, v in step.items() if k not in ("calls", "violations", "correct")}
+    for index, step in enumerate(data["steps"], start=1):
+        fields = {k: v for k, v in _known_fields(step, StepRecord, f"step {index}").items()
+                  if k not in ("calls", "violations", "correct")}
         for name, dtype in _STEP_ARRAYS.items():
             fields[name] = np.asarray(fields.get(name, np.zeros((cells, 1))), dtype=dtype)
         fields["correct"] = None if step["correct"] is None else np.asarray(step["correct"], dtype=bool)
         if fields.get("digit_probabilities") is not None:
             fields["digit_probabilities"] = np.asarray(fields["digit_probabilities"], dtype=np.float16)
-        fields["calls"] = CallStats(**step["calls"])
+        fields["calls"] = CallStats(**_known_fields(step["calls"], CallStats, f"step {index}'s calls"))
         fields["violations"] = [Conflict(v["unit"], v["index"], v["digit"], [tuple(c) for c in v["cells"]])
                                 for v in step["violations"]]
         records.append(StepRecord(**fields))
-    pca = None if data["pca"] is None else TracePCA(**{k: np.asarray(v) for k, v in data["pca"].items()})
+    pca = None if data["pca"] is None else TracePCA(**{k: np.asarray(v) for k, v in
+                                                       _known_fields(data["pca"], TracePCA, "its PCA").items()})
     solution = None if data["solution"] is None else np.asarray(data["solution"], dtype=np.int8)
     puzzle = np.asarray(data["puzzle"], dtype=np.int8)
     views = _views_from_dict(data.get("views"), puzzle, solution)
@@ -129,8 +139,10 @@ def _checked_trace(data: dict, source: str) -> Trace:
     except OverflowError as error:  # a digit too large to store as one: numpy's words would mean nothing here
         raise DataError(f"{source} is a damaged trace: it holds a number far outside the digits where a digit "
                         "belongs.") from error
-    except (KeyError, TypeError, ValueError, AttributeError, PuzzleError) as error:
-        raise DataError(f"{source} is a damaged trace ({type(error).__name__}: {error}).") from error
+    except KeyError as error:
+        raise DataError(f"{source} is a damaged trace: it lacks the field {error.args[0]!r}.") from error
+    except (TypeError, ValueError, AttributeError, PuzzleError) as error:
+        raise DataError(f"{source} is a damaged trace ({error}).") from error
     problem = trace_problem(trace, shape)
     if problem:
         raise DataError(f"{source} is a damaged trace: {problem}.")
