@@ -72,3 +72,17 @@ def test_weights_trained_over_several_runs_show_the_steps_of_all_of_them():
     assert _training_summary(metadata).endswith("; 28,527 training steps over 3 runs")
     training["init_from"]["earlier"][1]["step"] = None  # a run whose steps are unknown: the last run's own counter
     assert _training_summary(metadata).endswith("; training step 9,086")
+
+
+def test_the_shipped_model_of_each_size_stays_the_default_beside_models_that_sort_first():
+    from trm.catalog import ModelEntry, default_index
+
+    def entries(size: int, shipped: str) -> list:
+        return [ModelEntry("broken", "/m/broken", size, problem="config.json is damaged"),
+                ModelEntry("my-model", "/m/my-model", size), ModelEntry(shipped, f"/m/{shipped}", size),
+                ModelEntry("run r (best)", "/r/best", size)]
+
+    for size, shipped in ((9, "sudoku9-mlp"), (6, "sudoku6"), (4, "sudoku4")):
+        assert default_index(entries(size, shipped), size) == 2
+        assert default_index(entries(size, "elsewhere"), size) == 1  # no shipped model: the first usable one
+    assert default_index([ModelEntry("sudoku4", "/m/sudoku4", None, problem="unreadable")], 4) == 0

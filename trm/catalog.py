@@ -17,7 +17,7 @@ from trm.runs import runs_root
 from trm.runs.layout import REPO
 
 CHECKPOINTS_ENV = "TRM_STUDIO_CHECKPOINTS"
-DEFAULT_9X9 = "sudoku9-mlp"
+DEFAULT_MODELS = {9: "sudoku9-mlp", 6: "sudoku6", 4: "sudoku4"}  # the shipped model of each size
 
 __all__ = ["CHECKPOINTS_ENV", "ModelEntry", "checkpoints_root", "default_index", "difficulty_note", "find_models",
            "folder_mtime", "origin_summary", "training_summary"]
@@ -73,11 +73,12 @@ def find_models(grid_size: int) -> list[ModelEntry]:
 
 
 def default_index(entries: list[ModelEntry], grid_size: int) -> int:
-    """checkpoints/sudoku9-mlp for 9x9 when it is there and usable, else the first usable model of the size; a
-    folder with a problem is never the default unless nothing else is there."""
+    """The shipped model of the size (DEFAULT_MODELS) when it is there and usable, else the first usable model of
+    the size: a model exported beside it (say my-4x4, which sorts first) must not take its place in the pickers
+    and in links that name no model. A folder with a problem is never the default unless nothing else is there."""
     usable = [i for i, e in enumerate(entries) if e.problem is None and e.grid_size is not None]
     for i in usable:
-        if grid_size == 9 and entries[i].label == DEFAULT_9X9:
+        if entries[i].label == DEFAULT_MODELS.get(grid_size) and entries[i].grid_size == grid_size:
             return i
     return usable[0] if usable else 0
 
