@@ -2,6 +2,7 @@
 equivalence class."""
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
@@ -179,3 +180,16 @@ def test_a_build_writes_only_into_a_new_or_empty_folder_or_over_a_data_set(tmp_p
 def test_heldout_samples_need_a_folder_of_lists(capsys):
     assert main(["heldout", "--shared-dir", __file__]) == 2
     assert "is not a folder: give the folder that holds the full tdoku_*.csv lists" in capsys.readouterr().err
+
+
+def test_an_extra_training_file_that_is_no_puzzle_csv_is_refused_before_the_dedupe(tmp_path, monkeypatch):
+    build_module = importlib.import_module("trm.data.build")  # trm.data.build is also the function's name
+
+    def dedupe(*args, **kwargs):
+        raise AssertionError("the held-out dedupe ran before the extra file was read")
+    monkeypatch.setattr(build_module, "remove_train_equivalents", dedupe)
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Not puzzles\nsome text\n", encoding="utf-8")
+    with pytest.raises(DataError, match="notes.md"):
+        build(9, tmp_path / "set", test_limit=50, is_progress_shown=False, extra_train_files=(notes,))
+    assert not (tmp_path / "set").exists()

@@ -40,7 +40,7 @@ def _sample(table: PuzzleTable, limit: int | None, rng: np.random.Generator) -> 
     return select_rows(table, np.sort(rng.choice(len(table), size=limit, replace=False)))
 
 
-def _extra_training(train: PuzzleTable, test: PuzzleTable, extra_files: tuple[Path, ...],
+def _extra_training(train: PuzzleTable, test: PuzzleTable, extra: dict[str, PuzzleTable],
                     is_progress_shown: bool) -> tuple[PuzzleTable, dict]:
     """``train`` plus the extra files' puzzles that repeat nothing already kept and match no held-out puzzle.
 
@@ -49,8 +49,8 @@ def _extra_training(train: PuzzleTable, test: PuzzleTable, extra_files: tuple[Pa
     """
     seen = set(row.tobytes() for row in train.puzzles)
     tables, stats = [train], {}
-    for path in extra_files:
-        table, stats[path.name] = remove_train_equivalents(read_solved_csv(path, 9), test, seen, is_progress_shown)
+    for name, extra_table in extra.items():
+        table, stats[name] = remove_train_equivalents(extra_table, test, seen, is_progress_shown)
         tables.append(table)
     return concat_tables(tables), stats
 
@@ -65,6 +65,7 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
     """
     start = time.perf_counter()
     train = read_solved_csv(TRAIN_9_FILE, 9)
+    extra = {path.name: read_solved_csv(path, 9) for path in extra_train_files}  # a bad file fails before the dedupe
     seen: set[bytes] = set()
     kept, stats = [], {}
     for path in test_files:
@@ -73,7 +74,7 @@ def build_sudoku9(out: Path, test_files: tuple[Path, ...] = HELDOUT_9_FILES, tes
     heldout = concat_tables(kept)
     test = _sample(heldout, test_limit, np.random.default_rng(seed))
     # against every held-out puzzle, not only the sample: the held-out files are evaluated whole elsewhere
-    train, extra_stats = _extra_training(train, heldout, tuple(extra_train_files), is_progress_shown)
+    train, extra_stats = _extra_training(train, heldout, extra, is_progress_shown)
     save_split(out, "train", train)
     save_split(out, "test", test)
     meta = make_meta(train, test, seed, [TRAIN_9_FILE, *extra_train_files], list(test_files), stats, start)
