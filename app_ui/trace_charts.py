@@ -239,18 +239,42 @@ def logit_figure(trace: Trace, step: int) -> go.Figure:
                                opacity=1.0 if is_chosen else 0.7, showlegend=False,
                                hovertemplate=f"view {view}, step %{{x}}: logit %{{y:.2f}}<extra></extra>")
     threshold = float(np.log(trace.halt_threshold / (1 - trace.halt_threshold)))
-    highest = max((max(trace_.y) for trace_ in figure.data if len(trace_.y)), default=threshold)
+    lines = [np.asarray(line.y, dtype=float) for line in figure.data if len(line.y)]
+    highest = max([threshold, *(line.max() for line in lines)])  # the threshold stays on the chart
+    low = min([threshold, *(line.min() for line in lines)])
+    margin = max(highest - low, 1.0) * 0.08
     figure.add_hline(y=threshold, line=dict(color="#5F6368", dash="dash", width=1.5),
                      annotation_text=f"threshold {trace.halt_threshold:.2f} = logit {threshold:.2f}",
-                     # above the line, unless the line tops the chart and a label there would be cut off
-                     annotation_position="bottom left" if threshold >= highest else "top left", **THRESHOLD_LABEL)
+                     annotation_position=_quiet_corner(lines, threshold, low - margin, highest + margin),
+                     **THRESHOLD_LABEL)
     _shade_step(figure, step + 0.5)
-    low = min([threshold, *(min(line.y) for line in figure.data if len(line.y))])
-    margin = max(highest - low, 1.0) * 0.08
     _click_columns(figure, steps, low - margin, highest + margin)
     return chart_layout(figure, "supervision step", "Q-halt logit", showlegend=False,  # the bar charts' x range
                    xaxis=dict(dtick=1 if len(steps) <= 24 else None, range=[0.5, len(steps) + 0.5]),
                    yaxis_range=[low - margin, highest + margin])
+
+
+def _quiet_corner(lines: list[np.ndarray], threshold: float, low: float, high: float) -> str:
+    """Where the threshold's label covers the fewest points of the lines (sampled at half steps, so a line
+    crossing the threshold under the label counts): above or below the line, at its left or right end. The label
+    is about a third of the chart wide and an eighth high; a side it would stick out of the chart is skipped."""
+    band = (high - low) / 8
+    corners = {}
+    for vertical, (bottom, top) in (("top", (threshold, threshold + band)), ("bottom", (threshold - band, threshold))):
+        if bottom < low or top > high:
+            continue
+        for side in ("left", "right"):
+            corners[f"{vertical} {side}"] = sum(_points_under(line, bottom, top, side) for line in lines)
+    return min(corners, key=corners.get) if corners else "top left"  # ties: top left, the usual place
+
+
+def _points_under(line: np.ndarray, bottom: float, top: float, side: str) -> int:
+    """How many points of ``line``, sampled at half steps, lie in the third of the chart at ``side`` between
+    ``bottom`` and ``top``."""
+    sampled = np.interp(np.arange(0, len(line) - 0.75, 0.5), np.arange(len(line)), line)
+    width = max(1, round(len(sampled) / 3))
+    part = sampled[:width] if side == "left" else sampled[-width:]
+    return int(((part >= bottom) & (part <= top)).sum())
 
 
 def _click_columns(figure: go.Figure, steps: list[int], low: float, high: float) -> None:

@@ -78,3 +78,25 @@ def test_a_click_anywhere_in_a_step_column_of_the_logit_chart_lands_on_a_bar_of_
     assert list(columns.x) == list(range(1, len(trace.steps) + 1)) and columns.width == 1.0
     assert columns.base == low and all(value == high - low for value in columns.y)  # the chart's whole height
     assert columns.marker.color == "rgba(0,0,0,0)" and columns.hoverinfo == "none"  # unseen, and clickable
+
+
+def _with_logits(trace, logits):
+    return replace(trace, steps=[replace(record, q_halt_logit=logit) for record, logit in zip(trace.steps, logits)])
+
+
+def test_the_threshold_stays_on_the_logit_chart_when_every_logit_is_below_it():
+    trace = read_trace_file(TRACE)  # logits near -11 all the way, the threshold's logit is 0
+    low, high = logit_figure(trace, 1).layout.yaxis.range
+    assert low < -11 and high >= 0.0
+
+
+def test_the_threshold_label_leaves_the_corner_where_the_line_crosses_it():
+    trace = read_trace_file(TRACE)
+    crossing_early = [-0.5, 0.4, 3, 5, 6, 7, 7.5, 8, 8, 8, 8, 8, 8, 8, 8, 8]  # crosses the threshold at steps 1-2
+    figure = logit_figure(_with_logits(trace, crossing_early), 1)
+    label = next(note for note in figure.layout.annotations if note.text.startswith("threshold"))
+    assert label.xanchor == "right"
+    crossing_late = [-8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -6, -0.3, 3]
+    label = next(note for note in logit_figure(_with_logits(trace, crossing_late), 1).layout.annotations
+                 if note.text.startswith("threshold"))
+    assert (label.xanchor, label.yanchor) == ("left", "bottom")  # the usual place: above the line, at the left
