@@ -231,6 +231,8 @@ with address.one_change_per_run():  # each change the browser is sent is a histo
     tp.remember_linked_step()
     sl.read_link(vs.MAX_VIEWS, vs.NOISE_CHOICES)
     pr.read_present_link()
+    holding_slot = st.empty()
+    pr.hold_the_stage(holding_slot)
     presentation_slot = st.empty()
     st.session_state[KEY_SHOWN] = None
     with st.container(key=pr.NORMAL_CONTAINER):
@@ -248,4 +250,4 @@ with address.one_change_per_run():  # each change the browser is sent is a histo
         _render_trace_area(current, current_shape)
     pr.write_present_link()
     pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
-                           int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes())
+                           int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes(), holding_slot)

@@ -17,6 +17,7 @@ NORMAL_CONTAINER = "solve_normal"  # the page as usual; hidden while presenting
 PRESENT_CONTAINER = "solve_presenting"
 SOLVING_CONTAINER = "solve_presenting_solving"  # a presented solve's progress, before its player
 LEAVE_BUTTON = "solve_present_leave"
+HOLD_CONTAINER = "solve_present_hold"  # the page hidden from a run's start, until the slide or the solving shows
 
 _HIDE_PAGE = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -34,6 +35,32 @@ _HIDE_PAGE = f"""<style>
 .st-key-{PRESENT_CONTAINER} {{ position: fixed !important; top: 0.4rem; left: 1rem; right: 1rem;
                              width: auto !important; }}  /* Streamlit's own width would run past the right edge */
 </style>"""
+
+
+# While the holding line is on the page, the page around it is hidden; the line itself gives way to the slide, or
+# to a solve's progress, as soon as either is there (they hide the page themselves).
+_HOLD = f""".stApp:has(.st-key-{HOLD_CONTAINER})"""
+_HOLD_STYLE = f"""<style>
+{_HOLD} [data-testid="stSidebar"], {_HOLD} [data-testid="stSidebarCollapsedControl"],
+{_HOLD} [data-testid="stHeader"], {_HOLD} .st-key-{NORMAL_CONTAINER} {{ display: none !important; }}
+.stApp:has(.st-key-{PRESENT_CONTAINER}) .st-key-{HOLD_CONTAINER},
+.stApp:has(.st-key-{SOLVING_CONTAINER}) .st-key-{HOLD_CONTAINER} {{ display: none !important; }}
+</style>"""
+
+
+def hold_the_stage(slot) -> None:
+    """While presenting, hide the ordinary page from the start of each run: before a link's slide shows, the run
+    draws the whole page and loads the model, seconds the audience would otherwise watch. ``slot`` sits above
+    the presentation's own; render_presentation empties it when there is nothing to present, and the page shows
+    again (a style on its own stays on the page until the run ends, so it hides only while this slot's line is
+    there)."""
+    if not st.session_state.get(KEY_PRESENT):
+        return
+    with slot.container(key=HOLD_CONTAINER):
+        # in the markdown, not st.html: a style on its own goes to a separate part of the page that is drawn a
+        # moment after this one, and the page would flash up in between
+        st.markdown(_HOLD_STYLE + "\n\n#### TRM Studio", unsafe_allow_html=True)
+        st.caption("Preparing the solve…")
 
 
 def read_present_link() -> None:
@@ -77,10 +104,13 @@ def solving_container(slot, notes: list[str]):
 
 
 def render_presentation(slot, stored: StoredTrace | None, threshold: float, step: int,
-                        notes: list[str] = ()) -> None:
+                        notes: list[str] = (), hold=None) -> None:
     """Fill ``slot`` (a container at the top of the page) with the presented solve, when presenting one; ``notes``
-    (what a link changed) pop up as toasts."""
+    (what a link changed) pop up as toasts. With nothing to present, ``hold`` (hold_the_stage's slot) is emptied,
+    so the ordinary page shows again."""
     if not st.session_state.get(KEY_PRESENT) or stored is None:
+        if hold is not None:
+            hold.empty()
         return
     _toast(notes)
     trace = with_threshold(stored.trace, threshold)

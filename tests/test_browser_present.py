@@ -106,3 +106,45 @@ def test_on_a_phone_the_presented_player_fits_the_width_and_its_buttons_are_reac
     play.click()
     screenshot("present-phone.png")
     expect(player.locator("#play")).to_have_text(re.compile("Pause"), timeout=5_000)
+
+
+# Frame by frame: whether the page said it is preparing the slide, and for how long the ordinary Solve page was
+# on the screen after that.
+WATCH_THE_PAGE = """
+window.holdSeen = false;
+window.normalPageMs = 0;
+let last = performance.now();
+const watch = (now) => {
+  const hold = document.querySelector('.st-key-solve_present_hold');
+  if (hold && hold.innerText.includes('TRM Studio')) window.holdSeen = true;
+  const page = document.querySelector('.st-key-solve_normal');
+  if (window.holdSeen && page && page.getBoundingClientRect().height > 0
+      && getComputedStyle(page).display !== 'none') {
+    window.normalPageMs += now - last;
+  }
+  last = now;
+  requestAnimationFrame(watch);
+};
+requestAnimationFrame(watch);
+"""
+
+
+def test_a_presentation_link_holds_the_stage_until_its_slide_shows(page, model_streamlit_url):
+    page.add_init_script(WATCH_THE_PAGE)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(model_streamlit_url + LINK.replace("p=0000300204100000", "p=0200300004100000"))
+    expect(page.frame_locator(".st-key-solve_presenting iframe").locator("#step")).to_have_text("4 / 6",
+                                                                                                timeout=60_000)
+    assert page.evaluate("window.holdSeen")  # "TRM Studio" from the run's first moment, not the ordinary page
+    assert page.evaluate("window.normalPageMs") == 0
+    expect(page.locator(".st-key-solve_present_hold")).to_be_hidden()  # the slide took its place
+    page.get_by_role("button", name="Leave presentation").click()
+    expect(page.get_by_role("heading", name="Solve")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.normalPageMs") > 0  # the watch itself works
+
+
+def test_a_presentation_link_with_nothing_to_present_shows_the_page(page, model_streamlit_url):
+    page.goto(model_streamlit_url + "/solve?present=1")  # no puzzle: nothing to solve, nothing to present
+    expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Enter or generate a puzzle first.")).to_be_visible()
