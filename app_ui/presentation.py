@@ -52,13 +52,12 @@ def hold_the_stage(slot) -> None:
     """While presenting, hide the ordinary page from the start of each run: before a link's slide shows, the run
     draws the whole page and loads the model, seconds the audience would otherwise watch. ``slot`` sits above
     the presentation's own; render_presentation empties it when there is nothing to present, and the page shows
-    again (a style on its own stays on the page until the run ends, so it hides only while this slot's line is
-    there)."""
+    again."""
     if not st.session_state.get(KEY_PRESENT):
         return
     with slot.container(key=HOLD_CONTAINER):
-        # in the markdown, not st.html: a style on its own goes to a separate part of the page that is drawn a
-        # moment after this one, and the page would flash up in between
+        # in the markdown beside its heading, not alone in st.html: a style alone goes to a page-wide place that
+        # emptying this slot would not clear, and the page would stay hidden with nothing to present
         st.markdown(_HOLD_STYLE + "\n\n#### TRM Studio", unsafe_allow_html=True)
         st.caption("Preparing the solve…")
 
