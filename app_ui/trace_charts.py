@@ -306,11 +306,11 @@ def two_runs_figure(first: Trace, second: Trace, names: tuple[str, str], step: i
                             (second, names[1], dict(color=Z_COLOUR, width=2, dash="dash"))):
         figure.add_scatter(x=[r.step for r in run.steps], y=[r.q_halt_probability for r in run.steps],
                            name=f"P(halt), {name}", mode="lines+markers", line=line, yaxis="y2")
-    if change_after is not None:
-        figure.add_vline(x=change_after + 0.5, line=dict(dash="dot", color=MUTED), annotation_text="change",
-                         annotation_position="top left")
-    figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=STEP_SHADE, line_width=0, layer="below")
     longest = max(len(first.steps), len(second.steps))
+    if change_after is not None:  # its label on the roomier side of the line (at the left it covers the axis)
+        figure.add_vline(x=change_after + 0.5, line=dict(dash="dot", color=MUTED), annotation_text="change",
+                         annotation_position="top right" if change_after <= longest / 2 else "top left")
+    figure.add_vrect(x0=step - 0.5, x1=step + 0.5, fillcolor=STEP_SHADE, line_width=0, layer="below")
     chart_layout(figure, "supervision step", "P(halt)",
                  xaxis=dict(range=[0.5, longest + 0.5], tick0=1, dtick=1 if longest <= 24 else None))
     # After chart_layout, which titles every y axis alike.

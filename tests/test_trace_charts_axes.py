@@ -100,3 +100,12 @@ def test_the_threshold_label_leaves_the_corner_where_the_line_crosses_it():
     label = next(note for note in logit_figure(_with_logits(trace, crossing_late), 1).layout.annotations
                  if note.text.startswith("threshold"))
     assert (label.xanchor, label.yanchor) == ("left", "bottom")  # the usual place: above the line, at the left
+
+
+def test_the_change_label_of_an_intervention_sits_on_the_roomier_side_of_its_line():
+    trace = read_trace_file(TRACE)  # 16 steps
+    def change_label(after):
+        figure = two_runs_figure(trace, trace, ("untouched", "altered"), 1, change_after=after)
+        return next(note for note in figure.layout.annotations if note.text == "change")
+    assert change_label(1).xanchor == "left"  # right of the line after step 1, clear of the y axis's ticks
+    assert change_label(12).xanchor == "right"
