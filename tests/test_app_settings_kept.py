@@ -23,12 +23,12 @@ def _visit(at: AppTest, page: str) -> AppTest:
 def test_insights_sample_steps_threshold_and_views_survive_a_visit_to_train(tiny4_roots):
     at = _visit(AppTest.from_file(APP, default_timeout=120).run(), "app_pages/insight.py")
     at.number_input(key="insight_sample").set_value(60).run()
-    at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("insight_steps:"))).set_value(7).run()
+    at.number_input(key=next(n.key for n in at.number_input if n.key.startswith("insight_steps_"))).set_value(7).run()
     at.slider(key="insight_threshold").set_value(0.7).run()
     at.selectbox(key="insight_views").set_value(2).run()
     _visit(_visit(at, "app_pages/train.py"), "app_pages/insight.py")
     assert at.number_input(key="insight_sample").value == 60  # it fell to its minimum, 1
-    assert next(n.value for n in at.number_input if n.key.startswith("insight_steps:")) == 7
+    assert next(n.value for n in at.number_input if n.key.startswith("insight_steps_")) == 7
     assert at.slider(key="insight_threshold").value == 0.7
     assert at.selectbox(key="insight_views").value == 2
 

@@ -48,6 +48,7 @@ def test_the_address_keeps_the_settings_so_a_reload_or_a_shared_link_opens_the_s
     page.get_by_role("combobox", name="Views").click()
     page.get_by_role("option", name="4", exact=True).click()
     steps = page.get_by_role("spinbutton", name="Steps")
+    expect(steps).to_have_value("6")  # the 4x4 model's box: until the run draws it, the 9x9 model's is there
     steps.fill("9")
     steps.press("Enter")
     expect(page).to_have_url(re.compile(r"insight_steps_[^=]*tiny4-untrained=9"), timeout=30_000)

@@ -4,7 +4,7 @@ A minimal puzzle has one solution and no given to spare: the hardest kind at its
 checkpoints at their default settings (their own number of supervision steps, float32 on the CPU), as the Solve
 page does.
 
-By default they check every fourth minimal 4x4 puzzle and 1,000 6x6 ones, to keep the suite short on a 2-core
+By default they check every fourth minimal 4x4 puzzle and 500 6x6 ones, to keep the suite short on a 2-core
 machine; ``TRM_FULL_CHECKS=1`` checks all 85,632 4x4 puzzles and 2,000 6x6 ones (about 3 minutes more there).
 """
 
@@ -43,13 +43,13 @@ def test_sudoku4_solves_every_one_of_the_85632_minimal_4x4_puzzles():
 
 @pytest.mark.slow
 def test_sudoku6_solves_random_minimal_6x6_puzzles_held_out_from_its_training():
-    count = 2000 if FULL else 1000
+    count = 2000 if FULL else 500
+    # One view (the Solve page's default) leaves 2 of the first 500 unsolved (puzzles 180 and 496) and 3 of the
+    # first 2,000 (0.3% of all 10,000).
     table = read_puzzle_csv(REPO / "assets" / "puzzles" / "minimal_6x6_10k.csv", limit=count)
-    # One view (the Solve page's default) leaves 2 of the first 1,000 unsolved and 3 of the first 2,000 (0.3% of
-    # all 10,000).
     wrong = _wrong("sudoku6", table.puzzles, table.solutions)
-    assert len(wrong) <= 2 * count // 1000, f"{len(wrong)} of {count:,} unsolved, e.g. " \
-                                            f"{[''.join(map(str, p)) for p in wrong[:3]]}"
+    assert len(wrong) <= (3 if FULL else 2), f"{len(wrong)} of {count:,} unsolved, e.g. " \
+                                             f"{[''.join(map(str, p)) for p in wrong[:3]]}"
     # Four views, the Q-head choosing: every one of these (99.99% of the 10,000, the card says).
     model = load_model(REPO / "checkpoints" / "sudoku6", "cpu").model
     result = evaluate_views(model, torch.as_tensor(table.puzzles).long(), torch.as_tensor(table.solutions).long(),
