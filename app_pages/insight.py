@@ -21,6 +21,7 @@ KEY_MODEL, KEY_SOURCE, KEY_FILE, KEY_LEVEL = "insight_model", "insight_source", 
 KEY_SAMPLE, KEY_STEPS, KEY_THRESHOLD = "insight_sample", "insight_steps", "insight_threshold"
 KEY_UPLOAD, KEY_RUNNING = "insight_upload", "insight_running"
 KEY_VIEWS, KEY_COMPARE, KEY_SAMPLE_FOR = "insight_views", "insight_compare", "insight_sample_for"
+KEY_STOPPED = "insight_stopped"  # Stop was clicked, since the last Run
 DEFAULT_SAMPLE = {9: 200, 6: 500, 4: 500}
 MAX_SAMPLE = 10_000
 MAX_GENERATED = 300  # generating is slow for 9x9: a few puzzles a second
@@ -116,11 +117,11 @@ def _bf16() -> bool:
 
 
 def _on_run() -> None:
-    st.session_state[KEY_RUNNING] = True
+    st.session_state[KEY_RUNNING], st.session_state[KEY_STOPPED] = True, False
 
 
 def _on_stop() -> None:
-    st.session_state[KEY_RUNNING] = False
+    st.session_state[KEY_RUNNING], st.session_state[KEY_STOPPED] = False, True
 
 
 @dataclass
@@ -171,6 +172,9 @@ def _run(jobs: list[_Job], table: PuzzleTable) -> None:
                   disabled=not running)
     if not running:
         _wait_for_batch_in_flight([job.key for job in jobs])
+        if st.session_state.get(KEY_STOPPED) and not started:  # else the results so far and Continue say it
+            st.caption("Stopped before the first batch of puzzles finished, so there is nothing to show yet "
+                       "(a stopped batch is not kept). Run starts again from the first puzzle.")
         return
     try:
         _run_batches(jobs, table)

@@ -169,3 +169,15 @@ def test_the_progress_bar_follows_the_steps_inside_a_batch(tiny4_roots, monkeypa
     assert not at.exception, at.exception
     steps = TINY4.max_supervision_steps
     assert shown and shown == list(range(1, steps + 1)) * (len(shown) // steps)
+
+
+def test_a_stop_before_the_first_batch_finished_says_that_nothing_was_kept(tiny4_roots):
+    at = _insight()
+    at.number_input(key="insight_sample").set_value(40).run()
+    assert not [c for c in at.caption if "Stopped before the first batch" in c.value]
+    at.session_state["insight_stopped"] = True  # what the page's Stop leaves while the first batch computes
+    at.run()
+    assert any("Stopped before the first batch of puzzles finished" in c.value for c in at.caption)
+    assert at.button(key="insight_run").label == "Run"
+    at.button(key="insight_run").click().run()  # a new run: the note goes
+    assert not [c for c in at.caption if "Stopped before the first batch" in c.value]
