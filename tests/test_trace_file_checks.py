@@ -51,6 +51,8 @@ def _set(path: tuple, value):
     (_set(("steps", 0, "calls", "kinds", 0), "q"), "step 1's calls are not the 21 z- and y-updates of step 1"),
     (_set(("steps", 4, "calls", "kinds"), ["z", "y"]), "step 5's calls are not the 21 z- and y-updates"),
     (_set(("steps", 0, "calls", "kinds"), []), "step 1 records no calls of the network"),
+    (_set(("steps", 2, "calls", "kinds"), 5), "step 3's calls are not the 21 z- and y-updates"),
+    (_set(("pca", "y_path"), 0.5), "its PCA does not have a point for every call"),
     (_set(("steps", 0, "halt_probability"), 0.5), "step 1 has a field this version does not know, "
                                                   "'halt_probability'"),
     (_set(("steps", 0, "calls", "extra"), []), "step 1's calls has a field this version does not know"),

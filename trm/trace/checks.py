@@ -59,11 +59,13 @@ def _calls_problem(record: StepRecord, where: str, calls: int, cells: int) -> st
     norms may be absent), the same calls in every step, each a z- or y-update, finite changes, and cell counts
     within the grid."""
     stats = record.calls
-    if len(stats.kinds) != calls or any(kind not in ("z", "y") for kind in stats.kinds):
+    if not isinstance(stats.kinds, list) or len(stats.kinds) != calls \
+            or any(kind not in ("z", "y") for kind in stats.kinds):
         return f"{where}'s calls are not the {calls} z- and y-updates of step 1"
     for name in ("y_delta", "z_delta", "y_decoded_correct", "z_decoded_correct", "y_norm", "z_norm"):
         values = getattr(stats, name)
-        if not isinstance(values, list) or len(values) != calls and not (name.endswith("norm") and not values):
+        absent_norms = name.endswith("norm") and values == []  # traces saved before the norms were recorded
+        if not isinstance(values, list) or (len(values) != calls and not absent_norms):
             return f"{where}'s call statistic {name} does not have one value per call"
         if name.endswith("correct"):
             if not all(value is None or _number(value) and 0 <= value <= cells for value in values):
@@ -83,8 +85,8 @@ def _pca_problem(trace: Trace, shape: GridShape) -> str | None:
     arrays = (pca.y_path, pca.z_path, pca.state_explained, pca.cells, pca.cells_explained)
     if any(array.dtype.kind not in "fiu" or not np.isfinite(array).all() for array in arrays):
         return "its PCA holds something other than numbers"
-    if pca.y_path.shape[0] != calls or pca.z_path.shape != pca.y_path.shape or pca.y_path.ndim != 2 \
-            or pca.cells.ndim != 3 or pca.cells.shape[:2] != (len(trace.steps), shape.cells):
+    if pca.y_path.ndim != 2 or pca.cells.ndim != 3 or pca.y_path.shape[0] != calls \
+            or pca.z_path.shape != pca.y_path.shape or pca.cells.shape[:2] != (len(trace.steps), shape.cells):
         return "its PCA does not have a point for every call and cell of its steps"
     return None
 
