@@ -1,6 +1,8 @@
 """What the kernel tests share: the skip without Triton, float64 and autograd references, and a kernel stand-in
 that fails the test if launched."""
 
+import os
+
 import pytest
 import torch
 
@@ -8,8 +10,17 @@ from trm.kernels import KernelChoice, use_kernels
 from trm.kernels.triton_support import can_run_kernels
 from trm.model.layers import SwiGLU
 
-needs_triton = pytest.mark.skipif(not can_run_kernels(torch.device("cpu")),
-                                  reason="needs Triton (its interpreter runs the kernels on the CPU)")
+# conftest.py turns Triton's interpreter on where there is no GPU. With a GPU the kernels compile for it instead, and
+# these float32 checks (exact to 1e-5 in the interpreter) cannot run in the same process: ``needs_gpu_kernels``
+# tests run there.
+needs_triton = pytest.mark.skipif(
+    not can_run_kernels(torch.device("cpu")),
+    reason="runs the kernels in Triton's interpreter on the CPU: needs Triton (`pip install triton`) and, on a "
+           "machine with a GPU, `TRITON_INTERPRET=1 python -m pytest tests/test_kernels_*.py`")
+needs_gpu_kernels = pytest.mark.skipif(
+    not (torch.cuda.is_available() and can_run_kernels(torch.device("cuda"))
+         and os.environ.get("TRITON_INTERPRET") != "1"),
+    reason="runs the compiled kernels in bf16: needs a CUDA GPU and Triton (CI has no GPU)")
 SWIGLU_BOTH_WAYS = KernelChoice(swiglu=True, swiglu_grad=True)
 TOKEN_MIXER_BOTH_WAYS = KernelChoice(token_mixer=True, token_mixer_grad=True)
 

@@ -42,10 +42,13 @@ def test_the_command_lines_switch_the_model_they_load(command, monkeypatch, tmp_
                             lambda model, device, autocast: switched.append((type(model).__name__, device, autocast)))
     puzzles = tmp_path / "p.csv"
     puzzles.write_text("puzzle\n" + "\n".join(["1234341221434321".replace(c, "0", 1) for c in "1234"]) + "\n")
+    # the device is named: on a machine with a GPU both commands would pick it by default
     if command == "evaluate":
-        assert cli.main(["--checkpoint", str(SUDOKU4), "--data", str(puzzles), "--json", "--fp32"]) == 0
+        assert cli.main(["--checkpoint", str(SUDOKU4), "--data", str(puzzles), "--json", "--fp32",
+                         "--device", "cpu"]) == 0
     else:
-        assert export_main(["--card-only", str(_copy(SUDOKU4, tmp_path)), "--eval", f"small={puzzles}"]) == 0
+        assert export_main(["--card-only", str(_copy(SUDOKU4, tmp_path)), "--eval", f"small={puzzles}",
+                            "--device", "cpu"]) == 0
     assert switched and switched[0][0] == type(load_model(SUDOKU4).model).__name__
     assert switched[0][1] == "cpu" and switched[0][2] is (False if command == "evaluate" else None)
 

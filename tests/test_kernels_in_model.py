@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from tests.kernel_checks import SWIGLU_BOTH_WAYS, TOKEN_MIXER_BOTH_WAYS, Refusing, \
-    check_swiglu_gradients_under_autocast, gradients, layer_gradients, needs_triton, plain_token_mixer, \
-    reference_swiglu
+    check_swiglu_gradients_under_autocast, gradients, layer_gradients, needs_gpu_kernels, needs_triton, \
+    plain_token_mixer, reference_swiglu
 from trm.kernels import KernelChoice, swiglu_matmul, token_mixer_backward, token_mixer_forward, use_kernels
 from trm.kernels import swiglu as swiglu_module
 from trm.kernels import token_mixer as token_mixer_module
@@ -17,9 +17,8 @@ from trm.model.config import ModelConfig
 from trm.model.layers import SwiGLU, TokenMixer
 from trm.model.trm import TinyRecursiveModel
 
-pytestmark = needs_triton
 
-
+@needs_triton
 def test_layers_with_kernels_match_the_plain_ones_with_and_without_gradients():
     torch.manual_seed(0)
     channel, mixer = SwiGLU(24, 4.0, 16), TokenMixer(13, 4.0, 1e-5, 16)
@@ -39,6 +38,7 @@ def test_layers_with_kernels_match_the_plain_ones_with_and_without_gradients():
             assert torch.allclose(a, b, atol=1e-5 * float(b.detach().abs().max()))
 
 
+@needs_triton
 def test_the_backward_kernels_can_be_left_to_autograd(monkeypatch):
     from trm.model import layers
     torch.manual_seed(0)
@@ -67,7 +67,7 @@ def test_the_backward_kernels_can_be_left_to_autograd(monkeypatch):
         assert torch.equal(a, b)  # the very same operations as the plain layers
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="the kernels in bf16 need a GPU (CI has none)")
+@needs_gpu_kernels
 def test_kernels_in_bf16_on_a_gpu_err_no_more_than_the_plain_layers():
     check_swiglu_gradients_under_autocast("cuda")
     generator = torch.Generator().manual_seed(0)
@@ -92,6 +92,7 @@ def test_kernels_in_bf16_on_a_gpu_err_no_more_than_the_plain_layers():
                               rtol=2e-2, atol=2e-2)
 
 
+@needs_triton
 @pytest.mark.parametrize("swiglu", ["standard", "normed"])
 @pytest.mark.parametrize("with_grad, tma", [(False, False), (True, False), (True, True)])
 def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, swiglu, monkeypatch):
@@ -120,6 +121,7 @@ def test_model_with_fused_kernels_keeps_outputs_and_gradients(with_grad, tma, sw
         assert torch.allclose(a, b, atol=1e-5)
 
 
+@needs_triton
 @pytest.mark.parametrize("swiglu", ["standard", "normed"])
 def test_training_with_the_fused_kernels_logs_the_same_losses(swiglu, tmp_path, monkeypatch):
     """The trainer switches the kernels on for a CUDA device only; here the interpreter stands in for one."""
