@@ -169,8 +169,9 @@ class Run:
         stop = _StopFlag()
         self._status("running")
         totals, window_start, window_steps, window_pauses = {}, time.perf_counter(), 0, 0.0
+        is_terminal = sys.stderr.isatty()  # a log file keeps every redraw of the bar: it gets a line a minute
         bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,
-                   dynamic_ncols=True, mininterval=1 if sys.stderr.isatty() else 60)  # a log file gets a line a minute
+                   dynamic_ncols=True, mininterval=1 if is_terminal else 60)
         # Under torchrun every rank must leave the loop at the same step (or the others hang in an all-reduce):
         # the stop request travels with the metrics of each log line, so all ranks stop at that line together.
         agreed_stop = False
@@ -187,10 +188,13 @@ class Run:
                     self.wall_seconds += elapsed  # the run's wall time counts its evaluations; its speed does not
                     record, agreed_stop = self._log_train(totals, window_steps, elapsed - window_pauses,
                                                           stop.is_set)
-                    bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
+                    bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}",
+                                    refresh=is_terminal)
                     totals, window_start, window_steps, window_pauses = {}, time.perf_counter(), 0, 0.0
                 elif not self.runtime.is_distributed:
                     agreed_stop = stop.is_set
+                if trainer.step >= config.total_steps:
+                    bar.close()  # before the last evaluation's line, which would draw the finished bar again
                 window_pauses += self._evaluate_and_save_when_due()
             return self._finish(totals, window_steps, window_start, window_pauses)
         except BaseException as error:
