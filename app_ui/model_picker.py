@@ -1,9 +1,8 @@
 """The Solve page's model picker: what trm.catalog finds, loaded once per process and described in a line."""
 
 import streamlit as st
-import torch
 
-from trm import LoadedModel, load_model
+from trm import LoadedModel, default_device, load_model
 from trm.catalog import origin_summary, training_summary
 from trm.inference import compile_status, is_compile_enabled, prepare_for_solving
 
@@ -16,7 +15,7 @@ HOW_TO_GET_ONE = {
 
 
 def device_name() -> str:
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return default_device()
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")

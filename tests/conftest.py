@@ -22,6 +22,9 @@ import torch
 # Without a GPU, the kernel tests run in Triton's interpreter, chosen before the kernels are defined.
 if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
+# Commands, the app and training stay on the CPU where a test names no device, as on CI: the checks compare with
+# float32 results (bf16 on a GPU differs) and time tiny runs (a GPU compiles first). GPU tests name their device.
+os.environ.setdefault("TRM_DEVICE", "cpu")
 
 from trm.checkpoint import save_model  # noqa: E402  (after the line above: trm defines the kernels)
 from trm.model.config import ModelConfig  # noqa: E402

@@ -117,3 +117,19 @@ def test_a_command_stopped_with_sigterm_ends_in_one_line(tmp_path):
         status = process.wait(timeout=60)
     error = log.read_text()
     assert status == 128 + signal.SIGTERM and error.rstrip().endswith("interrupted") and "Traceback" not in error
+
+
+def test_the_default_device_is_the_gpu_unless_trm_device_keeps_the_cpu(monkeypatch):
+    import torch
+    from trm.cli_types import default_device
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.delenv("TRM_DEVICE", raising=False)
+    assert default_device() == "cuda"
+    monkeypatch.setenv("TRM_DEVICE", "cpu")
+    assert default_device() == "cpu"
+    monkeypatch.setenv("TRM_DEVICE", "gpu")
+    with pytest.raises(ValueError, match="TRM_DEVICE='gpu': it takes only 'cpu'"):
+        default_device()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv("TRM_DEVICE")
+    assert default_device() == "cpu"

@@ -23,11 +23,12 @@ _LAZY_EXPORTS = {"LoadedModel": "trm.checkpoint", "load_model": "trm.checkpoint"
                  "build_model": "trm.model.build", "ModelConfig": "trm.model.config",
                  "decode_tokens": "trm.model.tokens", "encode_grids": "trm.model.tokens",
                  "RecursiveModel": "trm.model.trm", "count_parameters": "trm.model.trm",
-                 "weights_fingerprint": "trm.checkpoint", "check_folder_name": "trm.checkpoint"}
+                 "weights_fingerprint": "trm.checkpoint", "check_folder_name": "trm.checkpoint",
+                 "default_device": "trm.cli_types"}
 
 __all__ = ["CheckpointError", "ConfigError", "DataError", "LoadedModel", "ModelConfig", "PUBLIC_MODULES",
            "PuzzleError", "RecursiveModel", "TRMError", "build_model", "check_folder_name", "count_parameters",
-           "decode_tokens",
+           "decode_tokens", "default_device",
            "encode_grids", "load_model", "save_model", "weights_fingerprint"]
 
 

@@ -7,6 +7,7 @@ so ``--steps 0`` or ``--threshold nan`` never turns into a default or a NaN deep
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 
@@ -86,10 +87,20 @@ def device(text: str) -> str:
     return text
 
 
+DEVICE_VARIABLE = "TRM_DEVICE"  # =cpu: stay on the CPU where a device is not named, even with a GPU
+
+
 def default_device() -> str:
-    """``cuda`` when PyTorch sees a GPU, else ``cpu``."""
+    """The device where none is named (commands, the app, training): ``cuda`` when PyTorch sees a GPU, else
+    ``cpu``; ``cpu`` whenever the environment sets TRM_DEVICE=cpu (the test suite does: its checks compare with
+    float32 results). Raises ValueError for any other value of TRM_DEVICE."""
     import torch  # see device()
 
+    named = os.environ.get(DEVICE_VARIABLE, "")
+    if named == "cpu":
+        return "cpu"
+    if named:
+        raise ValueError(f"{DEVICE_VARIABLE}={named!r}: it takes only 'cpu'; unset it to use a GPU where there is one")
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from trm.cli_types import default_device
+
 
 @dataclass
 class Runtime:
@@ -40,10 +42,11 @@ class Runtime:
 
 
 def setup_runtime(device: str | None = None) -> Runtime:
-    """Pick CUDA when present (or ``device``), and join the torchrun process group when launched by torchrun."""
+    """Pick ``device``, else trm.cli_types.default_device (CUDA when present); join the torchrun process group
+    when launched by torchrun."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
-    use_cuda = torch.cuda.is_available() if device is None else device.startswith("cuda")
+    use_cuda = (device or default_device()).startswith("cuda")
     if use_cuda:
         local_rank = int(os.environ.get("LOCAL_RANK", "0"))
         torch.cuda.set_device(local_rank)
