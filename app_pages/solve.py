@@ -235,7 +235,7 @@ with address.one_change_per_run():  # each change the browser is sent is a histo
     pr.hold_the_stage(holding_slot)
     presentation_slot = st.empty()
     st.session_state[KEY_SHOWN] = None
-    with st.container(key=pr.NORMAL_CONTAINER):
+    with st.container(key=pr.NORMAL_CONTAINER, **pr.normal_page_box()):
         st.title("Solve")
         grid_col, controls_col = st.columns([3, 2], gap="large")
         with controls_col:
@@ -249,5 +249,8 @@ with address.one_change_per_run():  # each change the browser is sent is a histo
         st.divider()
         _render_trace_area(current, current_shape)
     pr.write_present_link()
-    pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
-                           int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes(), holding_slot)
+    page_boxed_for_nothing = pr.render_presentation(
+        presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
+        int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes(), holding_slot)
+if page_boxed_for_nothing:
+    st.rerun()

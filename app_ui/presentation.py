@@ -18,6 +18,7 @@ PRESENT_CONTAINER = "solve_presenting"
 SOLVING_CONTAINER = "solve_presenting_solving"  # a presented solve's progress, before its player
 LEAVE_BUTTON = "solve_present_leave"
 HOLD_CONTAINER = "solve_present_hold"  # the page hidden from a run's start, until the slide or the solving shows
+KEY_NOTHING_PRESENTED = "solve_present_nothing"  # the last run presented nothing: the page is drawn whole
 
 _HIDE_PAGE = f"""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -62,6 +63,16 @@ def hold_the_stage(slot) -> None:
         st.caption("Preparing the solve…")
 
 
+def normal_page_box() -> dict:
+    """st.container arguments for the ordinary page: while presenting, a box one pixel tall. The styles that hide
+    the page draw a moment after plain elements in a browser that has not loaded Streamlit's HTML element yet (up
+    to ~2 s after the page's first paint); the box hides it from the first paint, and its widgets keep running.
+    Once a run found nothing to present, the page is drawn whole (render_presentation)."""
+    if st.session_state.get(KEY_PRESENT) and not st.session_state.get(KEY_NOTHING_PRESENTED):
+        return {"height": 1, "border": False}
+    return {}
+
+
 def read_present_link() -> None:
     """``present=1`` in a link opens in presentation mode (read once per session)."""
     if KEY_PRESENT not in st.session_state:
@@ -103,14 +114,19 @@ def solving_container(slot, notes: list[str]):
 
 
 def render_presentation(slot, stored: StoredTrace | None, threshold: float, step: int,
-                        notes: list[str] = (), hold=None) -> None:
+                        notes: list[str] = (), hold=None) -> bool:
     """Fill ``slot`` (a container at the top of the page) with the presented solve, when presenting one; ``notes``
     (what a link changed) pop up as toasts. With nothing to present, ``hold`` (hold_the_stage's slot) is emptied,
-    so the ordinary page shows again."""
-    if not st.session_state.get(KEY_PRESENT) or stored is None:
+    so the ordinary page shows again. Returns True when this run drew the page in normal_page_box's one-pixel box
+    and has nothing to present: the caller runs the page again, whole."""
+    presenting = st.session_state.get(KEY_PRESENT)
+    if not presenting or stored is None:
         if hold is not None:
             hold.empty()
-        return
+        boxed = bool(normal_page_box())
+        st.session_state[KEY_NOTHING_PRESENTED] = bool(presenting)
+        return boxed
+    st.session_state[KEY_NOTHING_PRESENTED] = False
     _toast(notes)
     trace = with_threshold(stored.trace, threshold)
     with slot.container(key=PRESENT_CONTAINER):

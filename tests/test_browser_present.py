@@ -120,8 +120,8 @@ const watch = (now) => {
   const hold = document.querySelector('.st-key-solve_present_hold');
   if (hold && hold.innerText.includes('TRM Studio')) window.holdSeen = true;
   const page = document.querySelector('.st-key-solve_normal');
-  if (window.holdSeen && page && page.getBoundingClientRect().height > 0
-      && getComputedStyle(page).display !== 'none') {
+  // from the first paint: the styles that hide the page draw late in a fresh browser (one-pixel box meanwhile)
+  if (page && page.getBoundingClientRect().height > 2 && getComputedStyle(page).display !== 'none') {
     window.normalPageMs += now - last;
   }
   last = now;
