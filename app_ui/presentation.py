@@ -57,10 +57,12 @@ def hold_the_stage(slot) -> None:
     if not st.session_state.get(KEY_PRESENT):
         return
     with slot.container(key=HOLD_CONTAINER):
-        # in the markdown beside its heading, not alone in st.html: a style alone goes to a page-wide place that
-        # emptying this slot would not clear, and the page would stay hidden with nothing to present
-        st.markdown(_HOLD_STYLE + "\n\n#### TRM Studio", unsafe_allow_html=True)
+        # plain text first: markdown with HTML draws a moment later in a fresh browser (a grey bar meanwhile)
+        st.markdown("#### TRM Studio")
         st.caption("Preparing the solve…")
+        # in a markdown, not alone in st.html: a style alone goes to a page-wide place that emptying this slot
+        # would not clear, and the page would stay hidden with nothing to present
+        st.markdown(_HOLD_STYLE, unsafe_allow_html=True)
 
 
 def normal_page_box() -> dict:
