@@ -1,6 +1,7 @@
 """Every command line refuses out-of-range numbers with a usage error naming the option (exit status 2)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -119,7 +120,7 @@ def test_a_command_stopped_with_sigterm_ends_in_one_line(tmp_path):
     assert status == 128 + signal.SIGTERM and error.rstrip().endswith("interrupted") and "Traceback" not in error
 
 
-def test_the_default_device_is_the_gpu_unless_trm_device_keeps_the_cpu(monkeypatch):
+def test_the_default_device_is_the_gpu_unless_trm_device_keeps_the_cpu(monkeypatch, capsys):
     import torch
     from trm.cli_types import default_device
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
@@ -128,8 +129,15 @@ def test_the_default_device_is_the_gpu_unless_trm_device_keeps_the_cpu(monkeypat
     monkeypatch.setenv("TRM_DEVICE", "cpu")
     assert default_device() == "cpu"
     monkeypatch.setenv("TRM_DEVICE", "gpu")
-    with pytest.raises(ValueError, match="TRM_DEVICE='gpu': it takes only 'cpu'"):
-        default_device()
+    assert default_device() == "cuda" and default_device() == "cuda"
+    assert capsys.readouterr().err.count("TRM_DEVICE='gpu' is ignored: it takes only 'cpu'") == 1
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.delenv("TRM_DEVICE")
     assert default_device() == "cpu"
+
+
+def test_a_command_with_a_bad_trm_device_says_so_and_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", *EVALUATE, "--limit", "2", "--json"], cwd=REPO, text=True,
+                            capture_output=True, env={**os.environ, "TRM_DEVICE": "gpu"}, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "TRM_DEVICE='gpu' is ignored" in result.stderr and "Traceback" not in result.stderr

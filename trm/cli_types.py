@@ -5,6 +5,7 @@ so ``--steps 0`` or ``--threshold nan`` never turns into a default or a NaN deep
 """
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -93,15 +94,21 @@ DEVICE_VARIABLE = "TRM_DEVICE"  # =cpu: stay on the CPU where a device is not na
 def default_device() -> str:
     """The device where none is named (commands, the app, training): ``cuda`` when PyTorch sees a GPU, else
     ``cpu``; ``cpu`` whenever the environment sets TRM_DEVICE=cpu (the test suite does: its checks compare with
-    float32 results). Raises ValueError for any other value of TRM_DEVICE."""
+    float32 results). Any other value of TRM_DEVICE is ignored, with a line on stderr saying so."""
     import torch  # see device()
 
     named = os.environ.get(DEVICE_VARIABLE, "")
     if named == "cpu":
         return "cpu"
     if named:
-        raise ValueError(f"{DEVICE_VARIABLE}={named!r}: it takes only 'cpu'; unset it to use a GPU where there is one")
+        _say_once(f"{DEVICE_VARIABLE}={named!r} is ignored: it takes only 'cpu' (unset it to use a GPU where there "
+                  f"is one)")
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@functools.cache
+def _say_once(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _finite(value):
