@@ -249,8 +249,7 @@ with address.one_change_per_run():  # each change the browser is sent is a histo
         st.divider()
         _render_trace_area(current, current_shape)
     pr.write_present_link()
-    page_boxed_for_nothing = pr.render_presentation(
-        presentation_slot, st.session_state[KEY_SHOWN], st.session_state.get(KEY_THRESHOLD, 0.5),
-        int(st.session_state.get(tp.KEY_STEP) or 1), sl.take_shown_notes(), holding_slot)
-if page_boxed_for_nothing:
-    st.rerun()
+    if pr.render_presentation(presentation_slot, st.session_state[KEY_SHOWN],
+                              st.session_state.get(KEY_THRESHOLD, 0.5), int(st.session_state.get(tp.KEY_STEP) or 1),
+                              sl.take_shown_notes(), holding_slot):
+        st.rerun()  # inside: a run cut short sends no address, and the next one sends it (app_ui.address)

@@ -38,14 +38,13 @@ _HIDE_PAGE = f"""<style>
 </style>"""
 
 
-# While the holding line is on the page, the page around it is hidden; the line itself gives way to the slide, or
-# to a solve's progress, as soon as either is there (they hide the page themselves).
+# While the holding line is on the page, the page around it is hidden; the line itself stays above a solve's
+# progress and gives way to the slide as soon as it is there (the slide hides the page itself).
 _HOLD = f""".stApp:has(.st-key-{HOLD_CONTAINER})"""
 _HOLD_STYLE = f"""<style>
 {_HOLD} [data-testid="stSidebar"], {_HOLD} [data-testid="stSidebarCollapsedControl"],
 {_HOLD} [data-testid="stHeader"], {_HOLD} .st-key-{NORMAL_CONTAINER} {{ display: none !important; }}
-.stApp:has(.st-key-{PRESENT_CONTAINER}) .st-key-{HOLD_CONTAINER},
-.stApp:has(.st-key-{SOLVING_CONTAINER}) .st-key-{HOLD_CONTAINER} {{ display: none !important; }}
+.stApp:has(.st-key-{PRESENT_CONTAINER}) .st-key-{HOLD_CONTAINER} {{ display: none !important; }}
 </style>"""
 
 
@@ -62,7 +61,14 @@ def hold_the_stage(slot) -> None:
         st.caption("Preparing the solve…")
         # in a markdown, not alone in st.html: a style alone goes to a page-wide place that emptying this slot
         # would not clear, and the page would stay hidden with nothing to present
-        st.markdown(_HOLD_STYLE, unsafe_allow_html=True)
+        with _out_of_sight():
+            st.markdown(_HOLD_STYLE, unsafe_allow_html=True)
+
+
+def _out_of_sight():
+    """A one-pixel box for elements that draw nothing visible: styles, whose grey placeholder would otherwise show
+    for a second in a browser that has not loaded Streamlit's HTML element yet."""
+    return st.container(height=1, border=False)
 
 
 def normal_page_box() -> dict:
@@ -109,9 +115,8 @@ def solving_container(slot, notes: list[str]):
         return None
     _toast(notes)
     box = slot.container(key=SOLVING_CONTAINER)
-    with box:
+    with box, _out_of_sight():  # under the holding line (hold_the_stage), which names the app
         st.html(_HIDE_PAGE)
-        st.markdown("#### TRM Studio")
     return box
 
 

@@ -150,3 +150,13 @@ def test_a_presentation_link_with_nothing_to_present_shows_the_page(page, model_
     page.goto(model_streamlit_url + "/solve?present=1")  # no puzzle: nothing to solve, nothing to present
     expect(page.get_by_role("heading", name="Solve")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Enter or generate a puzzle first.")).to_be_visible()
+
+
+def test_presentation_switched_on_with_nothing_solved_keeps_it_in_the_address_and_the_page_whole(
+        page, model_streamlit_url):
+    page.goto(model_streamlit_url + "/solve?p=0000300204100000")  # not solved: nothing to present
+    expect(page.locator(".st-key-solve_grid").get_by_role("gridcell", name="r1c1")).to_be_visible(timeout=60_000)
+    page.get_by_text("Presentation mode").click()
+    expect(page).to_have_url(re.compile(r"present=1"), timeout=10_000)  # a link copied now opens presenting
+    expect(page.get_by_role("heading", name="Solve")).to_be_visible()
+    assert page.locator(".st-key-solve_normal").bounding_box()["height"] > 300  # drawn whole, not in the box
