@@ -64,3 +64,23 @@ def test_the_offline_player_says_whether_the_stop_was_right(page, tmp_path):
     page.goto(write_html(solved, tmp_path / "solved.html").as_uri())
     expect(page.locator("#why")).to_have_text(re.compile(r"stop at step 60: .* Its answer there is right\. The "
                                                          r"grid is first solved at step 60\."))
+
+
+def test_a_puzzle_without_a_single_solution_is_not_called_solved_or_unsolved(page, tmp_path):
+    from dataclasses import replace
+
+    from trm.render.html_player import write_html
+    from trm.trace.json_form import read_trace_file
+    trace = read_trace_file(REPO / "assets" / "traces" / "easter-monster-64.json")  # halts at 60, right there
+    unjudged = replace(trace, solution=None, steps=[replace(step, correct=None) for step in trace.steps])
+    page.goto(write_html(unjudged, tmp_path / "unjudged.html").as_uri())
+    expect(page.locator("#why")).to_have_text(re.compile(
+        r"stop at step 60: .* no single solution, so no answer is judged right or wrong\. Its answer there is one "
+        r"valid completion: every blank filled, no digit repeated\.$"))
+    expect(page.locator("#rightLabel")).to_have_text("Repeats")
+    expect(page.locator("#right")).to_have_text("54")  # step 1: the model's first answer repeats many digits
+    expect(page.locator(".cell.wrong").first).to_be_visible()  # and marks them
+    page.keyboard.press("End")
+    expect(page.locator("#right")).to_have_text("0")
+    expect(page.locator(".cell.wrong")).to_have_count(0)
+    expect(page.locator("#rightNote")).to_contain_text("Repeated digits per step")

@@ -4,6 +4,7 @@ input is a clear error."""
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -159,3 +160,21 @@ def test_the_saved_trace_round_trips(trace, tmp_path):
     path.write_text(json.dumps(trace_to_dict(trace)))
     again = read_trace_file(path)
     assert [s.prediction.tolist() for s in again.steps] == [s.prediction.tolist() for s in trace.steps]
+
+
+def test_without_a_single_solution_the_player_marks_only_repeated_digits(trace):
+    from dataclasses import replace
+
+    solution = trace.solution.copy()
+    repeat = solution.copy()
+    repeat[1] = repeat[0]  # r1c1's 4 also in r1c2: repeated in row 1, box 1, and column 2 with the given r3c2
+    gap = solution.copy()
+    gap[0] = 0
+    steps = [replace(record, prediction=grid.astype(np.int8), correct=None)
+             for record, grid in zip(trace.steps, [repeat, gap, solution])]
+    data = player_data(replace(trace, solution=None, steps=steps))
+    assert data["judged"] is False and player_data(trace)["judged"] is True
+    marked = [[i for i, w in enumerate(step["w"]) if w] for step in data["steps"]]
+    assert marked == [[0, 1], [], []]  # blanks only: the given is right whatever the model wrote
+    assert [(step["v"], step["full"], step["r"]) for step in data["steps"]] == [(3, True, None), (0, False, None),
+                                                                                (0, True, None)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from trm.sudoku.shape import shape_for_size
+from trm.sudoku.validate import Conflict, find_conflicts
 from trm.trace.records import Trace
 
 TEMPLATE = Path(__file__).with_name("player.html")
@@ -26,21 +27,35 @@ def describe_maker(trace: Trace) -> str:
 
 def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = False, speed_ms: int = 800) -> dict:
     """What the page needs, compact: per step the digits, confidence in percent, changed and wrong flags, P(halt),
-    and blanks right."""
+    blanks right and the digits repeated in the grid as shown (givens, and the model's digits in the blanks).
+    Without a single solution (``judged`` false) "wrong" marks the blanks whose digit repeats in a row, column or
+    box, as the Solve page does: nothing else can be called wrong."""
     shape = shape_for_size(trace.grid_size)
     blanks = trace.puzzle == 0
     steps = []
     for record in trace.steps:
-        wrong = (~record.correct & blanks) if record.correct is not None else np.zeros_like(blanks)
+        shown = np.where(blanks, record.prediction, trace.puzzle)
+        conflicts = find_conflicts(shown, shape)
+        wrong = (~record.correct & blanks) if record.correct is not None else _repeated(conflicts, shape.size) & blanks
         steps.append({"d": record.prediction.astype(int).tolist(),
                       "c": np.round(np.clip(record.confidence, 0, 1) * 100).astype(int).tolist(),
                       "ch": record.changed.astype(int).tolist(), "w": wrong.astype(int).tolist(),
                       "h": round(float(record.q_halt_probability), 4),
-                      "r": None if record.correct is None else int(record.correct[blanks].sum())})
+                      "r": None if record.correct is None else int(record.correct[blanks].sum()),
+                      "v": len(conflicts), "full": bool(record.prediction[blanks].all())})
     return {"size": shape.size, "boxRows": shape.box_rows, "boxCols": shape.box_cols,
             "puzzle": trace.puzzle.astype(int).tolist(), "threshold": trace.halt_threshold,
-            "blanks": int(blanks.sum()), "solvedAt": trace.first_solved_step, "note": note, "start": start,
-            "autoplay": autoplay, "speed": speed_ms, "steps": steps}
+            "blanks": int(blanks.sum()), "judged": trace.solution is not None, "solvedAt": trace.first_solved_step,
+            "note": note, "start": start, "autoplay": autoplay, "speed": speed_ms, "steps": steps}
+
+
+def _repeated(conflicts: list[Conflict], size: int) -> np.ndarray:
+    """(cells,) bool: the cells of ``conflicts``, digits repeated in their row, column or box."""
+    repeated = np.zeros(size * size, dtype=bool)
+    for conflict in conflicts:
+        for row, col in conflict.cells:
+            repeated[row * size + col] = True
+    return repeated
 
 
 def render_html(trace: Trace, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku", note: str = "",
