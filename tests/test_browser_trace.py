@@ -192,6 +192,9 @@ def test_next_clicked_during_play_pauses_one_step_past_the_step_shown(page, mode
     expect(page.get_by_role("combobox", name="Model")).to_have_value("tiny4-untrained", timeout=60_000)  # first load
     _solve(page, 16)
     _go_to_first_step(page, 6)
+    page.get_by_role("combobox", name="Speed").click()  # 1.5 s a step: room for the clicks on a busy machine
+    page.get_by_role("option", name="slow").click()
+    expect(page.get_by_role("combobox", name="Speed")).to_have_value("slow")
     page.get_by_role("button", name="Play").click()
     _step_shown(page, "3 / 6", timeout=20_000)
     step_metric = page.locator(STEP_METRIC).filter(has_text="Step").first
