@@ -178,3 +178,7 @@ def test_without_a_single_solution_the_player_marks_only_repeated_digits(trace):
     assert marked == [[0, 1], [], []]  # blanks only: the given is right whatever the model wrote
     assert [(step["v"], step["full"], step["r"]) for step in data["steps"]] == [(3, True, None), (0, False, None),
                                                                                 (0, True, None)]
+    corner = (28 + 3, 64 + 56 - 3)  # the bottom-left corner of r1c1 in a frame at the default cell size
+    frame = render_frame(replace(trace, solution=None, steps=steps), 1)
+    assert frame.getpixel(corner) == (198, 40, 40)  # the wrong-digit red
+    assert frame.getpixel((corner[0] + 2 * 56, corner[1])) != (198, 40, 40)  # r1c3 repeats nothing

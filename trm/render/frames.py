@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from trm.render.judging import shown_conflicts, wrong_blanks
 from trm.sudoku.shape import shape_for_size
 from trm.trace.records import StepRecord, Trace
 
@@ -44,6 +45,7 @@ def _draw_grid(draw: ImageDraw.ImageDraw, trace: Trace, record: StepRecord, orig
     shape = shape_for_size(trace.grid_size)
     left, top = origin
     digit_font, given_font = _font(int(cell * 0.55)), _font(int(cell * 0.6))
+    wrong_cells = wrong_blanks(trace, record)
     for index in range(shape.cells):
         row, col = divmod(index, shape.size)
         x, y = left + col * cell, top + row * cell
@@ -51,7 +53,7 @@ def _draw_grid(draw: ImageDraw.ImageDraw, trace: Trace, record: StepRecord, orig
         digit = given or int(record.prediction[index])
         fill = theme.background if given else _blend(theme, float(record.confidence[index]))
         draw.rectangle([x, y, x + cell, y + cell], fill=fill)
-        wrong = not given and record.correct is not None and not bool(record.correct[index])
+        wrong = bool(wrong_cells[index])
         if digit:
             colour = theme.ink if given else theme.wrong if wrong else theme.model_digit
             draw.text((x + cell / 2, y + cell / 2), str(digit), fill=colour, anchor="mm",
@@ -105,7 +107,8 @@ def render_frame(trace: Trace, step: int, cell: int = 56, theme: str = "light") 
     image = Image.new("RGB", (width, header + size * cell + strip + margin), colours.background)
     draw = ImageDraw.Draw(image)
     blanks = trace.puzzle == 0
-    right = "" if record.correct is None else f"   blanks right {int(record.correct[blanks].sum())}/{int(blanks.sum())}"
+    right = (f"   repeats {len(shown_conflicts(trace, record))}" if record.correct is None else
+             f"   blanks right {int(record.correct[blanks].sum())}/{int(blanks.sum())}")
     draw.text((margin, 22), f"Step {step} / {len(trace.steps)}", fill=colours.ink, anchor="lm", font=_font(24))
     halted = record.q_halt_probability >= trace.halt_threshold
     draw.text((margin, 48), f"P(halt) {record.q_halt_probability:.2f}{' · halts' if halted else ''}{right}",
@@ -140,7 +143,8 @@ def _bar_panel(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], values
 
 
 def render_charts(trace: Trace, theme: str = "light") -> Image.Image:
-    """P(halt) per step against the threshold and the share of blanks right per step, one picture for a slide."""
+    """P(halt) per step against the threshold and the share of blanks right per step (without a single solution:
+    the digits repeated per step), one picture for a slide."""
     colours = THEMES[theme]
     image = Image.new("RGB", (1200, 560), colours.background)
     draw = ImageDraw.Draw(image)
@@ -149,9 +153,16 @@ def render_charts(trace: Trace, theme: str = "light") -> Image.Image:
                [colours.halt if h >= trace.halt_threshold else colours.muted for h in halts],
                f"P(halt) per step (dashed: the threshold {trace.halt_threshold:.2f})", colours, trace.halt_threshold)
     blanks = trace.puzzle == 0
-    right = [0.0 if r.correct is None else float(r.correct[blanks].mean()) for r in trace.steps]
-    _bar_panel(draw, (60, 330, 1170, 520), right, [colours.model_digit if v >= 1 else colours.muted for v in right],
-               "Share of blanks right per step" + (" (no unique solution)" if trace.solution is None else ""),
-               colours)
+    if trace.solution is None:  # nothing can be called right: the digits repeated in a row, column or box instead
+        repeats = [len(shown_conflicts(trace, r)) for r in trace.steps]
+        most = max(max(repeats), 1)
+        _bar_panel(draw, (60, 330, 1170, 520), [v / most for v in repeats],
+                   [colours.wrong if v else colours.muted for v in repeats],
+                   f"Repeated digits per step, 0 to {most} (no single solution to judge against)", colours)
+    else:
+        right = [float(r.correct[blanks].mean()) for r in trace.steps]
+        _bar_panel(draw, (60, 330, 1170, 520), right,
+                   [colours.model_digit if v >= 1 else colours.muted for v in right], "Share of blanks right per step",
+                   colours)
     draw.text((615, 552), "supervision step", fill=colours.muted, anchor="md", font=_font(14))
     return image

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from trm.render.judging import shown_conflicts, wrong_blanks
 from trm.sudoku.shape import shape_for_size
-from trm.sudoku.validate import Conflict, find_conflicts
 from trm.trace.records import Trace
 
 TEMPLATE = Path(__file__).with_name("player.html")
@@ -34,9 +34,8 @@ def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = F
     blanks = trace.puzzle == 0
     steps = []
     for record in trace.steps:
-        shown = np.where(blanks, record.prediction, trace.puzzle)
-        conflicts = find_conflicts(shown, shape)
-        wrong = (~record.correct & blanks) if record.correct is not None else _repeated(conflicts, shape.size) & blanks
+        conflicts = shown_conflicts(trace, record)
+        wrong = wrong_blanks(trace, record, conflicts)
         steps.append({"d": record.prediction.astype(int).tolist(),
                       "c": np.round(np.clip(record.confidence, 0, 1) * 100).astype(int).tolist(),
                       "ch": record.changed.astype(int).tolist(), "w": wrong.astype(int).tolist(),
@@ -48,14 +47,6 @@ def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = F
             "blanks": int(blanks.sum()), "judged": trace.solution is not None, "solvedAt": trace.first_solved_step,
             "note": note, "start": start, "autoplay": autoplay, "speed": speed_ms, "steps": steps}
 
-
-def _repeated(conflicts: list[Conflict], size: int) -> np.ndarray:
-    """(cells,) bool: the cells of ``conflicts``, digits repeated in their row, column or box."""
-    repeated = np.zeros(size * size, dtype=bool)
-    for conflict in conflicts:
-        for row, col in conflict.cells:
-            repeated[row * size + col] = True
-    return repeated
 
 
 def render_html(trace: Trace, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku", note: str = "",

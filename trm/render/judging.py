@@ -1,0 +1,27 @@
+"""Which of a step's digits a picture or player may mark wrong: those that disagree with the puzzle's solution or,
+for a puzzle without a single solution (nothing there can be called right), those repeated in a row, column or
+box of the grid as shown (the givens, and the model's digits in the blanks)."""
+
+import numpy as np
+
+from trm.sudoku.shape import shape_for_size
+from trm.sudoku.validate import Conflict, find_conflicts
+from trm.trace.records import StepRecord, Trace
+
+
+def shown_conflicts(trace: Trace, record: StepRecord) -> list[Conflict]:
+    """The digits repeated in the grid as shown at ``record``'s step."""
+    blanks = trace.puzzle == 0
+    return find_conflicts(np.where(blanks, record.prediction, trace.puzzle), shape_for_size(trace.grid_size))
+
+
+def wrong_blanks(trace: Trace, record: StepRecord, conflicts: list[Conflict] | None = None) -> np.ndarray:
+    """(cells,) bool: the blanks to mark wrong at ``record``'s step (``conflicts``: shown_conflicts, if known)."""
+    blanks = trace.puzzle == 0
+    if record.correct is not None:
+        return ~record.correct & blanks
+    repeated = np.zeros(blanks.shape, dtype=bool)
+    for conflict in shown_conflicts(trace, record) if conflicts is None else conflicts:
+        for row, col in conflict.cells:
+            repeated[row * trace.grid_size + col] = True
+    return repeated & blanks
