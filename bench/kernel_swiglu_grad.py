@@ -38,8 +38,8 @@ def _relative_error(result, reference) -> float:
     return max(float((g.double() - r).norm() / r.norm()) for g, r in zip(result, reference))
 
 
-def _fused(blocks):
-    return lambda *inputs: FusedSwiGLU.apply(*inputs, blocks)
+def _fused(blocks, tma: bool = False):
+    return lambda *inputs: FusedSwiGLU.apply(*inputs, blocks, None, tma)
 
 
 def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
@@ -49,10 +49,13 @@ def check(device: str, dtype: torch.dtype, tolerance: float) -> None:
         inputs, grad_out = _case(rows, hidden, width, device, dtype)
         reference = gradients(unfused, [t.double() for t in inputs], grad_out.double())
         plain = _relative_error(gradients(unfused, inputs, grad_out), reference)
-        for blocks in ((32, 32, 16, 4, 2), (64, 16, 32, 4, 1)):
-            error = _relative_error(gradients(_fused(blocks), inputs, grad_out), reference)
-            print(f"check R={rows:,} D={hidden} W={width} {blocks}: relative error {error:.2e} against float64 "
-                  f"(the plain {dtype} path: {plain:.2e})")
+        # with tma (Hopper, as training runs it) the forward is the TMA kernel that also keeps gate and up
+        variants = [(blocks, tma) for blocks in ((32, 32, 16, 4, 2), (64, 16, 32, 4, 1))
+                    for tma in ((False, True) if device == "cuda" else (False,))]
+        for blocks, tma in variants:
+            error = _relative_error(gradients(_fused(blocks, tma), inputs, grad_out), reference)
+            print(f"check R={rows:,} D={hidden} W={width} {blocks}{' tma' if tma else ''}: relative error "
+                  f"{error:.2e} against float64 (the plain {dtype} path: {plain:.2e})")
             assert error < tolerance, f"{blocks}: relative error {error:.2e} >= {tolerance}"
 
 

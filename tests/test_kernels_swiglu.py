@@ -9,6 +9,7 @@ import torch
 from tests.kernel_checks import Refusing, check_swiglu_gradients_under_autocast, gradients, needs_triton, \
     reference_swiglu
 from trm.kernels import FusedSwiGLU, swiglu_matmul, tma_compatible
+from trm.kernels.swiglu import swiglu_matmul_keeping_gate_up
 from trm.kernels import swiglu as swiglu_module
 from trm.kernels import swiglu_grad as swiglu_grad_module
 
@@ -76,3 +77,26 @@ def _reference_gate_up_grad(grad_out, down, gate_up, blocks=None, normed=None):
 def test_channel_swiglu_with_gradients_under_autocast_matches_the_plain_layer(monkeypatch):
     monkeypatch.setattr(swiglu_grad_module, "swiglu_gate_up_grad", _reference_gate_up_grad)
     check_swiglu_gradients_under_autocast("cpu")
+
+
+def test_the_tma_kernel_that_keeps_gate_and_up_gives_them_and_the_plain_layers_gradients(monkeypatch):
+    generator = torch.Generator().manual_seed(0)
+    rows, hidden, width = 37, 24, 32  # ragged rows; the width a whole number of 16-wide tiles
+    inputs = [torch.randn(rows, hidden, generator=generator), torch.randn(2 * width, hidden, generator=generator) / 5,
+              torch.randn(hidden, width, generator=generator) / 6]
+    activated, gate_up = swiglu_matmul_keeping_gate_up(inputs[0], inputs[1], SMALL_BLOCKS)
+    assert torch.allclose(gate_up, inputs[0] @ inputs[1].T, atol=1e-5)
+    assert torch.allclose(activated.double(), reference_swiglu(inputs[0], inputs[1]), atol=1e-5)
+    assert swiglu_matmul_keeping_gate_up(inputs[0], inputs[1][:-32], SMALL_BLOCKS[:1] + (32,) + SMALL_BLOCKS[2:]) \
+        is None  # a width of 16 in 32-wide tiles: gate's ragged tile would spill into up
+
+    grad_out = torch.randn(rows, hidden, generator=generator)
+    expected = gradients(lambda x, gu, d: (torch.nn.functional.silu((x @ gu.T)[:, :width]) * (x @ gu.T)[:, width:])
+                         @ d.T, inputs, grad_out)
+    kept = []
+    monkeypatch.setattr(swiglu_grad_module, "swiglu_matmul_keeping_gate_up",
+                        lambda *args: kept.append(1) or swiglu_matmul_keeping_gate_up(*args))
+    fused = gradients(lambda *t: FusedSwiGLU.apply(*t, SMALL_BLOCKS, None, True), inputs, grad_out)
+    assert kept  # the forward ran the kernel, not the cuBLAS product
+    for result, reference in zip(fused, expected):
+        assert torch.allclose(result, reference, atol=1e-5 * float(reference.detach().abs().max()))

@@ -57,9 +57,10 @@ if triton is not None:
                  result.to(out_ptr.dtype.element_ty), mask=(offs_r[:, None] < rows) & (offs_n[None, :] < width))
 
     @triton.jit
-    def swiglu_tma_kernel(x_desc, w_desc, out_desc, squares_ptr, rows, width, depth, BLOCK_R: tl.constexpr,
+    def swiglu_tma_kernel(x_desc, w_desc, out_desc, squares_ptr, gate_up_desc, rows, width, depth,
+                          BLOCK_R: tl.constexpr,
                           BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_R: tl.constexpr,
-                          PROGRAMS: tl.constexpr, NORMED: tl.constexpr):
+                          PROGRAMS: tl.constexpr, NORMED: tl.constexpr, KEEP_GATE_UP: tl.constexpr):
         """swiglu_matmul_kernel's maths with its tiles copied by TMA; PROGRAMS programs (one per SM) stride over
         the tiles in grouped order. Loads past an edge come back zero and stores past one are clipped, so this
         needs no masks: gate tiles that run past ``width`` into the up rows only feed output columns that are
@@ -78,12 +79,40 @@ if triton is not None:
             offs_r = (off_r + tl.arange(0, BLOCK_R)).to(tl.int64)
             result = gated_tile(gate, up, squares_ptr, offs_r, off_n // BLOCK_N, rows, tiles_n, NORMED)
             out_desc.store([off_r, off_n], result.to(out_desc.dtype))
+            if KEEP_GATE_UP:  # the trained calls' backward reads gate and up as a cuBLAS product would give them
+                gate_up_desc.store([off_r, off_n], gate.to(gate_up_desc.dtype))
+                gate_up_desc.store([off_r, width + off_n], up.to(gate_up_desc.dtype))
 
 
 # BLOCK_R, BLOCK_N, BLOCK_K, warps, stages: the fastest of bench/kernel_swiglu.py's sweep on an H100 at the paper's
 # sizes, for each kernel (pointers: 0.496-0.498 ms per channel-MLP call; TMA, persistent: 0.443-0.447 ms).
 CHANNEL_BLOCKS = (128, 128, 64, 8, 3)
 CHANNEL_TMA_BLOCKS = (128, 128, 64, 8, 3)
+
+
+def swiglu_matmul_keeping_gate_up(x: torch.Tensor, weight: torch.Tensor,
+                                  blocks: tuple[int, int, int, int, int] | None = None
+                                  ) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """(silu(gate) * up, [gate, up]) from the TMA kernel (Hopper or newer), for a backward pass that needs gate and
+    up: one kernel instead of a cuBLAS product and an elementwise pass over its (R, 2W) result. None where the
+    kernel cannot run (then the caller computes): the width must be a whole number of tiles, since a ragged last
+    tile of gate would spill into up."""
+    rows, depth = x.shape
+    width = weight.shape[0] // 2
+    block_r, block_n, block_k, warps, stages = blocks or CHANNEL_TMA_BLOCKS
+    weight = weight.to(x.dtype).contiguous()
+    out = torch.empty((rows, width), device=x.device, dtype=x.dtype)
+    gate_up = torch.empty((rows, 2 * width), device=x.device, dtype=x.dtype)
+    if width % block_n or not tma_compatible(x, weight, out, gate_up):
+        return None
+    programs = min(triton.cdiv(rows, block_r) * triton.cdiv(width, block_n), processor_count(x.device))
+    swiglu_tma_kernel[(programs,)](
+        TensorDescriptor.from_tensor(x, [block_r, block_k]), TensorDescriptor.from_tensor(weight, [block_n, block_k]),
+        TensorDescriptor.from_tensor(out, [block_r, block_n]), out,
+        TensorDescriptor.from_tensor(gate_up, [block_r, block_n]), rows, width, depth, BLOCK_R=block_r,
+        BLOCK_N=block_n, BLOCK_K=block_k, GROUP_R=8, PROGRAMS=programs, NORMED=False, KEEP_GATE_UP=True,
+        num_warps=warps, num_stages=stages)
+    return out, gate_up
 
 
 def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, blocks: tuple[int, int, int, int, int] | None = None,
@@ -111,9 +140,9 @@ def swiglu_matmul(x: torch.Tensor, weight: torch.Tensor, blocks: tuple[int, int,
         swiglu_tma_kernel[(programs,)](
             TensorDescriptor.from_tensor(x, [block_r, block_k]),
             TensorDescriptor.from_tensor(weight, [block_n, block_k]),
-            TensorDescriptor.from_tensor(out, [block_r, block_n]), squares, rows, width, depth, BLOCK_R=block_r,
-            BLOCK_N=block_n, BLOCK_K=block_k, GROUP_R=8, PROGRAMS=programs, NORMED=normed, num_warps=warps,
-            num_stages=stages)
+            TensorDescriptor.from_tensor(out, [block_r, block_n]), squares, None, rows, width, depth,
+            BLOCK_R=block_r, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_R=8, PROGRAMS=programs, NORMED=normed,
+            KEEP_GATE_UP=False, num_warps=warps, num_stages=stages)
     else:
         stride_or, stride_on = out.stride()
         grid = (triton.cdiv(rows, block_r) * triton.cdiv(width, block_n),)

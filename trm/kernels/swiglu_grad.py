@@ -10,6 +10,7 @@ takes the same path; its width norm adds one reduction per row to the backward (
 import torch
 import torch.nn.functional as F
 
+from trm.kernels.swiglu import swiglu_matmul_keeping_gate_up
 from trm.kernels.triton_support import triton
 
 if triton is not None:
@@ -87,19 +88,24 @@ def swiglu_gate_up_grad(grad_out: torch.Tensor, down: torch.Tensor, gate_up: tor
 class FusedSwiGLU(torch.autograd.Function):
     """down(silu(gate) * up) for rows ``x`` (R, D), weights ``gate_up`` (2W, D) and ``down`` (D, W) already in the
     working dtype; the backward pass uses swiglu_gate_up_grad (with ``blocks``, its default tile if None). With
-    ``normed_eps`` the normed SwiGLU, sigmoid(gate) * RMSNorm(gate * up), computed as the plain layer does."""
+    ``normed_eps`` the normed SwiGLU, sigmoid(gate) * RMSNorm(gate * up), computed as the plain layer does. With
+    ``tma`` (Hopper or newer) the standard SwiGLU's forward runs swiglu_matmul_keeping_gate_up."""
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, gate_up: torch.Tensor, down: torch.Tensor, blocks=None,
-                normed_eps: float | None = None) -> torch.Tensor:
-        gate_up_out = x @ gate_up.T
-        gate, up = gate_up_out.chunk(2, dim=-1)
-        if normed_eps is None:
-            activated, rstd = F.silu(gate) * up, None
-        else:  # trm.model.layers.gated's rounding: the product in the working dtype, the norm in float32
-            product = (gate * up).float()
-            rstd = torch.rsqrt(product.square().mean(-1) + normed_eps)
-            activated = torch.sigmoid(gate) * (product * rstd[:, None]).to(gate.dtype)
+                normed_eps: float | None = None, tma: bool = False) -> torch.Tensor:
+        kept = swiglu_matmul_keeping_gate_up(x, gate_up, blocks) if tma and normed_eps is None else None
+        if kept is not None:
+            (activated, gate_up_out), rstd = kept, None
+        else:
+            gate_up_out = x @ gate_up.T
+            gate, up = gate_up_out.chunk(2, dim=-1)
+            if normed_eps is None:
+                activated, rstd = F.silu(gate) * up, None
+            else:  # trm.model.layers.gated's rounding: the product in the working dtype, the norm in float32
+                product = (gate * up).float()
+                rstd = torch.rsqrt(product.square().mean(-1) + normed_eps)
+                activated = torch.sigmoid(gate) * (product * rstd[:, None]).to(gate.dtype)
         out = activated @ down.T
         ctx.save_for_backward(x, gate_up, down, gate_up_out, activated, *((rstd, out) if rstd is not None else ()))
         ctx.blocks = blocks

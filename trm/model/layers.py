@@ -61,7 +61,7 @@ class SwiGLU(nn.Module):
         if self.kernels.swiglu_grad and with_grad:
             rows = hidden.reshape(-1, hidden.shape[-1])
             out = FusedSwiGLU.apply(rows, self.gate_up.weight.to(hidden.dtype), self.down.weight.to(hidden.dtype),
-                                    None, self.eps if self.normed else None)
+                                    None, self.eps if self.normed else None, self.kernels.tma)
             return out.view_as(hidden)
         if self.normed:
             gate, up = self.gate_up(hidden).chunk(2, dim=-1)
