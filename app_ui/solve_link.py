@@ -70,7 +70,7 @@ def _parsers(max_views: int, noise_choices: tuple[float, ...]) -> dict:
 
 def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
     """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve (and
-    compare) by itself: whenever it names a puzzle and any setting, valid or not. Steps are capped later, when the
+    compare) by itself: whenever it names a puzzle and any setting (valid or not), a step, or presentation mode. Steps are capped later, when the
     model (and so its own count) is known. Notes on the comparison's values wait for the Compare panel."""
     if KEY_PENDING in st.session_state:
         return
@@ -88,7 +88,9 @@ def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
     st.session_state[KEY_PENDING] = pending
     st.session_state[KEY_TEXTS] = {name: params[name] for name in pending}
     st.session_state[KEY_NOTES], st.session_state[KEY_COMPARE_NOTES] = notes, compare_notes
-    st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(named) or "step" in params)
+    # a puzzle with any setting, a step, or present=1 (a slide to show) asks for its solve
+    st.session_state[KEY_AUTOSOLVE] = bool(params.get("p")) and (bool(named) or "step" in params or
+                                                                 params.get("present") == "1")
     st.session_state[KEY_AUTOSOLVE_COMPARE] = bool(params.get("p")) and any(name in COMPARE_NAMES for name in named)
 
 

@@ -212,3 +212,12 @@ def test_a_link_step_that_is_not_a_step_of_the_solve_is_said_and_the_player_open
         assert at.session_state["solve_step"] == 6
         assert any(f"`step={step}` in the link is not a step of this solve (1 to 6)" in toast.value
                    for toast in at.toast), step
+
+
+def test_a_presentation_link_with_only_a_puzzle_solves_it_and_presents_it(tmp_path, monkeypatch):
+    _models(tmp_path, monkeypatch)
+    at = _open({"p": PUZZLE_4X4, "present": "1"})
+    assert at.session_state["solve_present"]
+    assert at.session_state["solve_shown_trace"] is not None  # solved without a click: the slide's solve
+    at = _open({"p": PUZZLE_4X4})  # a puzzle alone only fills the grid
+    assert at.session_state["solve_shown_trace"] is None
