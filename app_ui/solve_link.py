@@ -70,8 +70,9 @@ def _parsers(max_views: int, noise_choices: tuple[float, ...]) -> dict:
 
 def read_link(max_views: int, noise_choices: tuple[float, ...]) -> None:
     """On the session's first run: remember the link's settings (applied by ``apply``) and whether to solve (and
-    compare) by itself: whenever it names a puzzle and any setting (valid or not), a step, or presentation mode. Steps are capped later, when the
-    model (and so its own count) is known. Notes on the comparison's values wait for the Compare panel."""
+    compare) by itself: whenever it names a puzzle and any setting (valid or not), a step, or presentation mode.
+    Steps are capped later, when the model (and so its own count) is known. Notes on the comparison's values wait
+    for the Compare panel."""
     if KEY_PENDING in st.session_state:
         return
     params, pending, notes, compare_notes = st.query_params, {}, [], []

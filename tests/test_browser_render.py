@@ -83,4 +83,4 @@ def test_a_puzzle_without_a_single_solution_is_not_called_solved_or_unsolved(pag
     page.keyboard.press("End")
     expect(page.locator("#right")).to_have_text("0")
     expect(page.locator(".cell.wrong")).to_have_count(0)
-    expect(page.locator("#rightNote")).to_contain_text("Repeated digits per step")
+    expect(page.locator("#rightNote")).to_contain_text("Repeats per step")

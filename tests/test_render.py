@@ -175,7 +175,7 @@ def test_without_a_single_solution_the_player_marks_only_repeated_digits(trace):
     data = player_data(replace(trace, solution=None, steps=steps))
     assert data["judged"] is False and player_data(trace)["judged"] is True
     marked = [[i for i, w in enumerate(step["w"]) if w] for step in data["steps"]]
-    assert marked == [[0, 1], [], []]  # blanks only: the given is right whatever the model wrote
+    assert marked == [[0, 1, 9], [], []]  # every cell of a repeat, the given r3c2 too
     assert [(step["v"], step["full"], step["r"]) for step in data["steps"]] == [(3, True, None), (0, False, None),
                                                                                 (0, True, None)]
     corner = (28 + 3, 64 + 56 - 3)  # the bottom-left corner of r1c1 in a frame at the default cell size

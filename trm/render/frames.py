@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from trm.render.judging import shown_conflicts, wrong_blanks
+from trm.render.judging import shown_conflicts, wrong_cells
 from trm.sudoku.shape import shape_for_size
 from trm.trace.records import StepRecord, Trace
 
@@ -45,7 +45,7 @@ def _draw_grid(draw: ImageDraw.ImageDraw, trace: Trace, record: StepRecord, orig
     shape = shape_for_size(trace.grid_size)
     left, top = origin
     digit_font, given_font = _font(int(cell * 0.55)), _font(int(cell * 0.6))
-    wrong_cells = wrong_blanks(trace, record)
+    marked = wrong_cells(trace, record)
     for index in range(shape.cells):
         row, col = divmod(index, shape.size)
         x, y = left + col * cell, top + row * cell
@@ -53,9 +53,9 @@ def _draw_grid(draw: ImageDraw.ImageDraw, trace: Trace, record: StepRecord, orig
         digit = given or int(record.prediction[index])
         fill = theme.background if given else _blend(theme, float(record.confidence[index]))
         draw.rectangle([x, y, x + cell, y + cell], fill=fill)
-        wrong = bool(wrong_cells[index])
+        wrong = bool(marked[index])
         if digit:
-            colour = theme.ink if given else theme.wrong if wrong else theme.model_digit
+            colour = theme.wrong if wrong else theme.ink if given else theme.model_digit
             draw.text((x + cell / 2, y + cell / 2), str(digit), fill=colour, anchor="mm",
                       font=given_font if given else digit_font,
                       stroke_width=1 if given else 0, stroke_fill=colour)
@@ -158,7 +158,8 @@ def render_charts(trace: Trace, theme: str = "light") -> Image.Image:
         most = max(max(repeats), 1)
         _bar_panel(draw, (60, 330, 1170, 520), [v / most for v in repeats],
                    [colours.wrong if v else colours.muted for v in repeats],
-                   f"Repeated digits per step, 0 to {most} (no single solution to judge against)", colours)
+                   f"Repeats per step, 0 to {most}: a digit twice in a row, column or box (no single solution)",
+                   colours)
     else:
         right = [float(r.correct[blanks].mean()) for r in trace.steps]
         _bar_panel(draw, (60, 330, 1170, 520), right,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trm.render.judging import shown_conflicts, wrong_blanks
+from trm.render.judging import shown_conflicts, wrong_cells
 from trm.sudoku.shape import shape_for_size
 from trm.trace.records import Trace
 
@@ -28,14 +28,14 @@ def describe_maker(trace: Trace) -> str:
 def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = False, speed_ms: int = 800) -> dict:
     """What the page needs, compact: per step the digits, confidence in percent, changed and wrong flags, P(halt),
     blanks right and the digits repeated in the grid as shown (givens, and the model's digits in the blanks).
-    Without a single solution (``judged`` false) "wrong" marks the blanks whose digit repeats in a row, column or
-    box, as the Solve page does: nothing else can be called wrong."""
+    Without a single solution (``judged`` false) "wrong" marks every digit repeated in a row, column or box, as the
+    Solve page does: nothing else can be called wrong."""
     shape = shape_for_size(trace.grid_size)
     blanks = trace.puzzle == 0
     steps = []
     for record in trace.steps:
         conflicts = shown_conflicts(trace, record)
-        wrong = wrong_blanks(trace, record, conflicts)
+        wrong = wrong_cells(trace, record, conflicts)
         steps.append({"d": record.prediction.astype(int).tolist(),
                       "c": np.round(np.clip(record.confidence, 0, 1) * 100).astype(int).tolist(),
                       "ch": record.changed.astype(int).tolist(), "w": wrong.astype(int).tolist(),

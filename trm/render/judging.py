@@ -1,6 +1,7 @@
-"""Which of a step's digits a picture or player may mark wrong: those that disagree with the puzzle's solution or,
-for a puzzle without a single solution (nothing there can be called right), those repeated in a row, column or
-box of the grid as shown (the givens, and the model's digits in the blanks)."""
+"""Which of a step's digits a picture or player may mark wrong: the model's that disagree with the puzzle's solution
+or, for a puzzle without a single solution (nothing there can be called right), every digit repeated in a row,
+column or box of the grid as shown (the givens, and the model's digits in the blanks): givens too, since givens
+that contradict one another are the reason such a puzzle has no solution."""
 
 import numpy as np
 
@@ -15,8 +16,8 @@ def shown_conflicts(trace: Trace, record: StepRecord) -> list[Conflict]:
     return find_conflicts(np.where(blanks, record.prediction, trace.puzzle), shape_for_size(trace.grid_size))
 
 
-def wrong_blanks(trace: Trace, record: StepRecord, conflicts: list[Conflict] | None = None) -> np.ndarray:
-    """(cells,) bool: the blanks to mark wrong at ``record``'s step (``conflicts``: shown_conflicts, if known)."""
+def wrong_cells(trace: Trace, record: StepRecord, conflicts: list[Conflict] | None = None) -> np.ndarray:
+    """(cells,) bool: the cells to mark wrong at ``record``'s step (``conflicts``: shown_conflicts, if known)."""
     blanks = trace.puzzle == 0
     if record.correct is not None:
         return ~record.correct & blanks
@@ -24,4 +25,4 @@ def wrong_blanks(trace: Trace, record: StepRecord, conflicts: list[Conflict] | N
     for conflict in shown_conflicts(trace, record) if conflicts is None else conflicts:
         for row, col in conflict.cells:
             repeated[row * trace.grid_size + col] = True
-    return repeated & blanks
+    return repeated
