@@ -20,6 +20,7 @@ from app_ui.views_panel import render_views_panel
 from app_ui.trace_store import (CHART_CONFIG, KEY_JUST_STARTED, KEY_PLAYING, KEY_STEP, PCA_MAX_STEPS, PLAY_SECONDS,
                                  StoredTrace, overlay_at, show_step_in_url, step_chart, with_threshold)
 from trm import LoadedModel
+from trm.render import completion_verdict, shown_conflicts
 from trm.trace import Trace
 
 KEY_SLIDER, KEY_SHOWN = "solve_step_slider", "solve_steps_shown"  # the slider's own key; steps drawn lately
@@ -178,6 +179,10 @@ def _step_header(trace: Trace, step: int) -> None:
         st.metric("Step", f"{step} / {len(trace.steps)}")
         if record.correct is not None:
             st.metric("Blanks right", f"{int((record.correct & blank).sum())} / {int(blank.sum())}")
+        else:
+            st.metric("Repeats", len(shown_conflicts(trace, record)),
+                      help="A digit twice in a row, column or box. The puzzle has no single solution to judge the "
+                           "answer against, but a repeat is always wrong.")
         st.metric("Changed", int((record.changed & blank).sum()) if step > 1 else "–",
                   help="Cells whose digit differs from the previous step")
         st.metric("P(halt)", f"{record.q_halt_probability:.2f}")
@@ -216,7 +221,9 @@ def _why_it_stops(trace: Trace, step: int) -> None:
             record = trace.steps[halt - 1]
             lines = [f"The Q-head says stop at **step {halt}**: P(halt) = {record.q_halt_probability:.2f} ≥ "
                      f"{trace.halt_threshold:.2f}."]
-            if record.correct is not None:
+            if record.correct is None:
+                lines.append(completion_verdict(trace, record))
+            else:
                 blank_wrong = int((~record.correct & (trace.puzzle == 0)).sum())
                 lines.append("The answer there is **correct**." if record.is_solved else
                              f"The answer there is **not yet correct**: {_cells(blank_wrong)} of "

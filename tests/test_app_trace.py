@@ -176,6 +176,8 @@ def test_puzzle_with_several_solutions_still_runs_and_says_why_nothing_is_marked
     assert any("not marked right or wrong" in warning.value for warning in at.warning)
     stored = next(iter(at.session_state["solve_traces"].values()))
     assert stored.trace.solution is None
+    repeats = [m for m in at.metric if m.label == "Repeats"]  # in place of "Blanks right": nothing is right
+    assert len(repeats) == 1 and not [m for m in at.metric if m.label == "Blanks right"]
 
 
 def test_a_link_with_a_step_opens_the_player_at_that_step_after_solving(model_roots):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from trm import load_model
 from trm.errors import DataError
-from trm.render import player_data, render_frame
+from trm.render import completion_verdict, player_data, render_frame
 from trm.render.__main__ import main as render_main
 from trm.render.html_player import render_html
 from trm.render.own_files import HTML_MARK, written_by_render
@@ -178,6 +178,11 @@ def test_without_a_single_solution_the_player_marks_only_repeated_digits(trace):
     assert marked == [[0, 1, 9], [], []]  # every cell of a repeat, the given r3c2 too
     assert [(step["v"], step["full"], step["r"]) for step in data["steps"]] == [(3, True, None), (0, False, None),
                                                                                 (0, True, None)]
+    unjudged = replace(trace, solution=None, steps=steps)
+    verdicts = [completion_verdict(unjudged, step) for step in steps]
+    assert verdicts[0].endswith("not a valid completion: 3 repeats of a digit in a row, column or box.")
+    assert verdicts[1].endswith("not a valid completion: blanks left empty.")
+    assert verdicts[2].endswith("the answer there is one valid completion.")
     corner = (28 + 3, 64 + 56 - 3)  # the bottom-left corner of r1c1 in a frame at the default cell size
     frame = render_frame(replace(trace, solution=None, steps=steps), 1)
     assert frame.getpixel(corner) == (198, 40, 40)  # the wrong-digit red

@@ -5,6 +5,7 @@ renders without the model."""
 from trm.render.animation import gif_bytes, write_gif, write_mp4, write_pngs
 from trm.render.frames import THEMES, render_charts, render_frame
 from trm.render.html_player import describe_maker, player_data, render_html, write_html
+from trm.render.judging import completion_verdict, shown_conflicts
 
-__all__ = ["THEMES", "describe_maker", "gif_bytes", "player_data", "render_charts", "render_frame", "render_html",
-           "write_gif", "write_html", "write_mp4", "write_pngs"]
+__all__ = ["THEMES", "completion_verdict", "describe_maker", "gif_bytes", "player_data", "render_charts",
+           "render_frame", "render_html", "shown_conflicts", "write_gif", "write_html", "write_mp4", "write_pngs"]

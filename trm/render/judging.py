@@ -26,3 +26,16 @@ def wrong_cells(trace: Trace, record: StepRecord, conflicts: list[Conflict] | No
         for row, col in conflict.cells:
             repeated[row * trace.grid_size + col] = True
     return repeated
+
+
+def completion_verdict(trace: Trace, record: StepRecord) -> str:
+    """For a puzzle without a single solution: whether the answer at ``record``'s step completes the grid validly
+    (every blank filled, no digit repeated), in one sentence."""
+    repeats = len(shown_conflicts(trace, record))
+    faults = ([] if record.prediction[trace.puzzle == 0].all() else ["blanks left empty"]) + (
+        [] if not repeats else ["a digit repeated in a row, column or box" if repeats == 1 else
+                                f"{repeats} repeats of a digit in a row, column or box"])
+    if not faults:
+        return "No single solution to judge against: the answer there is one valid completion."
+    return ("No single solution to judge against, and the answer there is not a valid completion: "
+            f"{' and '.join(faults)}.")
