@@ -39,8 +39,13 @@ def runs_frame(runs: list[RunInfo]) -> pd.DataFrame:
         "Step": f"{run.step:,} / {run.total_steps:,}" if run.total_steps else f"{run.step:,}",
         "Best exact": "" if run.best_exact_accuracy is None else f"{run.best_exact_accuracy:.1%}",
         "Updated": _age(run.last_seen),
-        "Details": " · ".join(filter(None, [run.preset, *run.problems, run.message])),
+        # the preset only where the run's name does not already start with it (the form names runs after it)
+        "Details": " · ".join(filter(None, [_preset_unless_named(run), *run.problems, run.message])),
     } for run in runs])
+
+
+def _preset_unless_named(run: RunInfo) -> str:
+    return "" if not run.preset or run.name.startswith(run.preset) else run.preset
 
 
 def _chip_style(text: str) -> str:
@@ -58,6 +63,8 @@ def render_runs_table(runs: list[RunInfo]) -> None:
         st.info("No runs yet: start one with the form on the left.", icon=":material/info:")
         return
     frame = runs_frame(runs)
+    if not frame["Details"].any():  # nothing to say: the table fits a laptop's half page without scrolling
+        frame = frame.drop(columns="Details")
     styled = frame.style.map(_chip_style, subset=["Status"])
     st.dataframe(styled, hide_index=True, column_config={
         # "65,100 / 65,100" and a run's name whole at a laptop's width, not cut to "sudoku"

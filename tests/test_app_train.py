@@ -301,3 +301,18 @@ def test_the_held_out_figures_say_which_step_they_were_measured_at(train_runs_ro
         log.write('{"kind": "eval", "step": 3, "exact_accuracy": 0.596, "cell_accuracy": 0.9}\n')
     at = _train_page()
     assert _metric(at, "Held-out exact (step 3)") == "59.6%" and _metric(at, "Held-out cells (step 3)") == "90.0%"
+
+
+def test_the_runs_table_says_a_runs_preset_only_where_its_name_does_not():
+    from pathlib import Path
+
+    from app_ui.training_runs import runs_frame
+    from trm.runs import RunInfo
+
+    def run(name: str, preset: str, message: str = "") -> RunInfo:
+        return RunInfo(name, Path(name), "finished", None, 10, 10, preset, "cpu", None, 8, None, message, (), False,
+                       False)
+
+    frame = runs_frame([run("sudoku4-tiny-1", "sudoku4-tiny"), run("mine", "sudoku9-mlp"),
+                        run("sudoku4-tiny-2", "sudoku4-tiny", "stopped by the user")])
+    assert frame["Details"].tolist() == ["", "sudoku9-mlp", "stopped by the user"]
