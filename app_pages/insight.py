@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_ui import insight_batches as batches
 from app_ui import insight_data as idata
+from app_ui import insight_link as il
 from app_ui import model_picker as mp
 from app_ui.insight_results import render_live, render_results
 from trm import LoadedModel, TRMError, weights_fingerprint
@@ -270,11 +271,19 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
 st.title("Insight")
 st.caption("One model, or two, on a whole set of puzzles: where it succeeds, where it fails, and how far its halting "
            "head can be trusted. Results are cached: a second visit is instant.")
+il.remember_link()
+link_notes = st.empty()
 picked = _pick_model()
 if picked is not None:
     loaded, label = picked
     chosen = _pick_set(loaded.config.grid_size)
     steps, threshold, views, compared = _pick_settings(loaded)
+    size, source = loaded.config.grid_size, st.session_state[KEY_SOURCE]
+    drawn = {KEY_FILE: source == SOURCES[0], KEY_LEVEL: source == SOURCES[1]}  # the set's own box, when shown
+    il.note_dropped({KEY_MODEL: f"{label} ({size}×{size})", KEY_SAMPLE: str(st.session_state[KEY_SAMPLE]),
+                     KEY_SOURCE: str(source), _steps_key(loaded): str(steps), KEY_THRESHOLD: str(threshold),
+                     KEY_VIEWS: str(views), **{key: str(st.session_state.get(key)) for key, shown in drawn.items()
+                                               if shown}}, link_notes)
     if chosen is not None:
         table, set_name = chosen
         jobs = [_job(loaded, label, table, steps, views)]

@@ -18,8 +18,10 @@ from trm.model.trm import TinyRecursiveModel
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-def _insight() -> AppTest:
+def _insight(link: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
+    for name, value in (link or {}).items():
+        at.query_params[name] = value
     at.run()
     at.switch_page("app_pages/insight.py").run()
     assert not at.exception, at.exception
@@ -181,3 +183,14 @@ def test_a_stop_before_the_first_batch_finished_says_that_nothing_was_kept(tiny4
     assert at.button(key="insight_run").label == "Run"
     at.button(key="insight_run").click().run()  # a new run: the note goes
     assert not [c for c in at.caption if "Stopped before the first batch" in c.value]
+
+
+def test_a_link_whose_values_cannot_be_used_says_so_and_a_good_one_says_nothing(tiny4_roots):
+    at = _insight({"insight_model": "bogus", "insight_sample": "-3", "insight_views": "4"})
+    notes = [w.value for w in at.warning]
+    assert len(notes) == 1 and "`model=bogus`, `sample=-3` in the link are not available here" in notes[0]
+    at.run()
+    assert not at.warning  # said once
+    label = at.selectbox(key="insight_model").options[0]
+    at = _insight({"insight_model": label, "insight_sample": "7", "insight_views": "4", "insight_threshold": "0.35"})
+    assert not at.warning and at.session_state["insight_sample"] == 7 and at.session_state["insight_views"] == 4
