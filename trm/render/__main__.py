@@ -54,6 +54,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
                         help="animation speed of the GIF and MP4")
     parser.add_argument("--theme", choices=["light", "dark"], default="light", help="colours of GIF, MP4 and PNG")
     parser.add_argument("--start", type=cli_types.positive_int, default=1, help="the step the HTML player opens on")
+    # one solve: compiling it for a GPU would take longer than solving it on the CPU
     parser.add_argument("--device", type=cli_types.device, default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--force", action="store_true",
                         help="replace existing files at the output paths that this command did not write")
