@@ -46,6 +46,8 @@ def _run_module(argv: list[str], monkeypatch) -> int:
     seconds importing PyTorch); its exit status. An exception other than SystemExit fails the test."""
     monkeypatch.chdir(REPO)
     monkeypatch.setattr(sys, "argv", list(argv))
+    # runpy warns when the module it runs as __main__ is already imported (other tests import it for its main)
+    monkeypatch.delitem(sys.modules, f"{argv[0]}.__main__", raising=False)
     sigterm = signal.getsignal(signal.SIGTERM)  # the commands take SIGTERM over; pytest's process keeps its own
     try:
         runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
