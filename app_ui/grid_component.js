@@ -270,6 +270,27 @@ function fillsTheVisit(next) {
     then.pathname === now.pathname && then.search !== "";
 }
 
+// The Solve page's address as last written or opened: Back from it to another page can reach Streamlit with this
+// query string (Streamlit's own copy, not the address), and that page then writes it into its address as a new
+// entry, so Forward is lost and the other page's address carries the puzzle.
+function rememberSolveAddress(url) {
+  const then = new URL(url, window.location.href);
+  if (then.pathname.endsWith("/solve")) window.__sgSolveSearch = then.search;
+}
+
+function withoutSolveParameters(next) {
+  // `next` for another page, carrying the Solve page's puzzle as last seen: those of its parameters that are the
+  // Solve page's (same name and value) taken out; null when `next` is not such an address.
+  const then = new URL(next, window.location.href), solve = new URLSearchParams(window.__sgSolveSearch || "");
+  if (then.pathname.endsWith("/solve") || !solve.has("p") || then.searchParams.get("p") !== solve.get("p")) {
+    return null;
+  }
+  for (const [name, value] of solve) {
+    if (then.searchParams.get(name) === value) then.searchParams.delete(name);
+  }
+  return then.pathname + then.search + then.hash;
+}
+
 function additionsReplaceTheEntry() {
   // The player writes its step into the address at every tick of Play and every scrub, and a link that leaves
   // settings out gets them written in once it is open. As history entries of their own, Back would walk through
@@ -279,7 +300,18 @@ function additionsReplaceTheEntry() {
   if (window.__sgAdditionsReplace) return;
   window.__sgAdditionsReplace = true;
   const push = window.history.pushState.bind(window.history);
+  const replace = window.history.replaceState.bind(window.history);
+  rememberSolveAddress(window.location.href);
+  window.history.replaceState = (state, unused, url) => {
+    if (url != null) rememberSolveAddress(String(url));
+    return replace(state, unused, url);
+  };
   window.history.pushState = (state, unused, url) => {
+    const cleaned = url == null ? null : withoutSolveParameters(String(url));
+    if (cleaned !== null) {  // the other page's own address, in place of the one Back left it on
+      return replace(state, unused, cleaned);
+    }
+    if (url != null) rememberSolveAddress(String(url));
     if (url != null && (keepsTheSolve(String(url)) || fillsTheVisit(String(url)))) {
       return window.history.replaceState(state, unused, url);
     }

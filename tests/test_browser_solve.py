@@ -215,6 +215,23 @@ def test_back_after_a_visit_to_another_page_goes_to_that_page_and_keeps_the_puzz
     expect(_cell(page.locator(".st-key-solve_grid"), 2, 1)).to_have_text("3", timeout=30_000)
 
 
+
+def test_another_page_sent_the_solve_pages_address_keeps_its_own_and_forward_still_works(page, streamlit_url):
+    """Streamlit can answer Back from Solve with Solve's query string for the page Back opens; that page would write
+    it into its address as a new entry (Forward lost). Here Streamlit's push of such an address is played directly,
+    since the race itself is rare."""
+    _open_solve(page, streamlit_url, "?p=0000300204100000")
+    expect(page).to_have_url(re.compile(r"model=sudoku4"), timeout=30_000)
+    solve_search = page.evaluate("location.search")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Insight").click()
+    expect(page).to_have_url(re.compile("/insight$"))
+    entries = page.evaluate("history.length")
+    page.evaluate(f"history.pushState({{}}, '', '/insight{solve_search}&insight_sample=200')")
+    assert page.evaluate("location.pathname + location.search") == "/insight?insight_sample=200"
+    assert page.evaluate("history.length") == entries  # the entry replaced, not a new one
+    page.evaluate("history.pushState({}, '', '/insight?insight_sample=300')")  # an address of its own: a new entry
+    assert page.evaluate("history.length") == entries + 1
+
 def test_back_leaves_a_shared_link_that_left_settings_out(page, streamlit_url):
     """The page writes the settings such a link left out into the address once it is open; as a new entry, Back
     returned to the short link, which wrote them in again, so Back never got past it."""
