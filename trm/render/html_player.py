@@ -48,7 +48,6 @@ def player_data(trace: Trace, note: str = "", start: int = 1, autoplay: bool = F
             "note": note, "start": start, "autoplay": autoplay, "speed": speed_ms, "steps": steps}
 
 
-
 def render_html(trace: Trace, title: str = "TRM Studio: a Tiny Recursive Model solving Sudoku", note: str = "",
                 start: int = 1, autoplay: bool = False, speed_ms: int = 800, page_height: int | None = None) -> str:
     """The page as a string; ``note`` (e.g. the model and settings) shows under the title, ``start`` is the step
