@@ -10,20 +10,37 @@ from trm.trace import read_trace_file
 
 DEMO = DEMO_FOLDER / "easter-monster-64.json"
 # st.iframe sizes its frame to the page inside, but never measures that page smaller than the frame: once grown
-# (fullscreen, a narrow window) it would stay tall. The page therefore tells the frame its own height again.
-SAY_HEIGHT = """<script>
+# (fullscreen, a narrow window) it would stay tall. The page therefore tells the frame its own height again. It also
+# lays itself out for the window's height left below the frame's top, so a projector shows the whole demo unscrolled.
+FIT_FRAME = """<script>
 (() => {
+  const offsetInPage = (element) => {
+    let top = element.getBoundingClientRect().top;
+    for (let box = element.parentElement; box; box = box.parentElement) top += box.scrollTop;
+    return top;
+  };
+  const fit = () => {
+    try {
+      // under 640 px the charts no longer fit beside the grid; past 760 the grid would outgrow the page's width
+      const room = parent.innerHeight - offsetInPage(frameElement) - 12;
+      const height = Math.round(Math.min(760, Math.max(640, room)));
+      document.documentElement.style.setProperty("--page-height", height + "px");
+    } catch (error) {}  // a page of another origin around the frame: keep the height it was given
+  };
   const say = () => {
     if (document.fullscreenElement) return;
+    fit();
     const box = document.body.getBoundingClientRect();
     parent.postMessage({type: "streamlit:iframe:setSize", width: Math.ceil(box.width), height: Math.ceil(box.height)},
                        "*");
   };
+  say();
   addEventListener("resize", () => requestAnimationFrame(say));
+  parent.addEventListener("resize", () => requestAnimationFrame(say));
   document.addEventListener("fullscreenchange", () => requestAnimationFrame(say));
 })();
 </script>"""
-DEMO_HEIGHT = 640  # pixels, side by side; on a phone the player stacks and its frame grows to hold it
+DEMO_HEIGHT = 640  # pixels, until the page inside measures the window; on a phone the player stacks
 DEMO_PUZZLE_LINK = "1.......2.9.4...5...6...7...5.9.3.......7.......85..4.7.....6...3...9.8...2.....1"
 
 
@@ -42,15 +59,15 @@ st.markdown("A **Tiny Recursive Model** (arXiv 2510.04871) is one small network 
             "an answer *y* and a latent scratchpad *z*, and after each supervision step a **Q-head** decides "
             "whether to stop. Below, the shipped model works on Easter Monster for 64 steps: watch the grid settle "
             "and P(halt) jump once it is right.")
-page = _demo_page(str(DEMO), DEMO.stat().st_mtime) if DEMO.exists() else None
-if page is None:
-    st.info("The demo trace (assets/traces/easter-monster-64.json) is missing or damaged; the Solve page still "
-            "solves any puzzle.")
-else:
-    st.iframe(page.replace("</body>", SAY_HEIGHT + "</body>"), height="content")
 left, right = st.columns(2)
 with left:
     st.page_link("app_pages/solve.py", label="Solve your own puzzle, step by step", icon=":material/grid_on:",
                  query_params={"p": DEMO_PUZZLE_LINK})
 with right:
     st.page_link("app_pages/train.py", label="Train a model in the background", icon=":material/model_training:")
+page = _demo_page(str(DEMO), DEMO.stat().st_mtime) if DEMO.exists() else None
+if page is None:
+    st.info("The demo trace (assets/traces/easter-monster-64.json) is missing or damaged; the Solve page still "
+            "solves any puzzle.")
+else:
+    st.iframe(page.replace("</body>", FIT_FRAME + "</body>"), height="content")

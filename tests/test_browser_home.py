@@ -69,3 +69,21 @@ def test_after_fullscreen_the_demo_frame_returns_to_its_own_height(page, streaml
     below = player.locator("#rightChart").bounding_box()
     play = player.locator("#play").bounding_box()
     assert below["y"] + below["height"] <= play["y"]  # the controls sit under the charts again, not on them
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_the_way_to_solve_is_on_the_first_screen_and_a_projector_shows_a_large_whole_demo(page, streamlit_url, width,
+                                                                                        height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(streamlit_url)
+    player = page.frame_locator("iframe[title='st.iframe']").first
+    expect(player.locator("#step")).to_have_text(re.compile(r"^\d+ / 64$"), timeout=30_000)
+    link = page.get_by_role("link", name=re.compile("Solve your own puzzle")).bounding_box()
+    assert link["y"] + link["height"] <= height, link
+    if height >= 1080:  # the player grows into the room below it: a large grid, its controls still on the screen
+        page.wait_for_function("""() => {
+            const frame = document.querySelector("iframe[title='st.iframe']");
+            const inside = (id) => frame.contentDocument.getElementById(id).getBoundingClientRect();
+            const playBottom = frame.getBoundingClientRect().top + inside("play").bottom;
+            return inside("grid").height >= 560 && playBottom <= innerHeight;
+        }""", timeout=10_000)
