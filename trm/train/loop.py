@@ -2,7 +2,6 @@
 
 import math
 import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
 from trm.train.curriculum import mean_flops_per_sample, recursion_depth
 from trm.train.device import Runtime
+from trm.train.progress import training_progress
 from trm.train.run_data import STARTED_IN, open_training_data, seen_from_start
 from trm.train.trainer import Trainer
 
@@ -169,9 +169,7 @@ class Run:
         stop = _StopFlag()
         self._status("running")
         totals, window_start, window_steps, window_pauses = {}, time.perf_counter(), 0, 0.0
-        is_terminal = sys.stderr.isatty()  # a log file keeps every redraw of the bar: it gets a line a minute
-        bar = tqdm(total=config.total_steps, initial=trainer.step, unit="step", disable=not self.runtime.is_main,
-                   dynamic_ncols=True, mininterval=1 if is_terminal else 60)
+        bar = training_progress(config.total_steps, trainer.step, show=self.runtime.is_main)
         # Under torchrun every rank must leave the loop at the same step (or the others hang in an all-reduce):
         # the stop request travels with the metrics of each log line, so all ranks stop at that line together.
         agreed_stop = False
@@ -188,8 +186,7 @@ class Run:
                     self.wall_seconds += elapsed  # the run's wall time counts its evaluations; its speed does not
                     record, agreed_stop = self._log_train(totals, window_steps, elapsed - window_pauses,
                                                           stop.is_set)
-                    bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}",
-                                    refresh=is_terminal)
+                    bar.set_postfix(loss=f"{record['lm_loss']:.3f}", exact=f"{record['exact_accuracy']:.3f}")
                     totals, window_start, window_steps, window_pauses = {}, time.perf_counter(), 0, 0.0
                 elif not self.runtime.is_distributed:
                     agreed_stop = stop.is_set
