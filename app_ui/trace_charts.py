@@ -22,13 +22,23 @@ THRESHOLD_LABEL = dict(annotation_bgcolor="rgba(95, 99, 104, 0.85)", annotation_
 DIGIT_COLOURS = qualitative.Safe[:9] + qualitative.Dark2[:1]
 HEIGHT = 300
 PCA_HEIGHT = 350  # room for the ten-entry digit legend without a scroll bar
+CHART_FONT_SIZE = 16  # px, as the page's text; the theme's 12 px ticks are hard to read on a projector
 
 
 def chart_layout(figure: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
     figure.update_layout(height=HEIGHT, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
+                         font=dict(size=CHART_FONT_SIZE),
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""), **extra)
     figure.update_xaxes(title_text=x_title)
     figure.update_yaxes(title_text=y_title)
+    return readable_axes(figure)
+
+
+def readable_axes(figure: go.Figure) -> go.Figure:
+    """Axis titles as large as the page's text, ticks a little smaller: Streamlit's chart theme sets the axes' own
+    font sizes, which the layout's font does not reach."""
+    for update in (figure.update_xaxes, figure.update_yaxes):
+        update(tickfont_size=CHART_FONT_SIZE - 2, title_font_size=CHART_FONT_SIZE)
     return figure
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from app_ui.log_ticks import log_axis_ticks
+from app_ui.trace_charts import readable_axes
 from trm.runs import smooth
 
 RAW_OPACITY = 0.25  # the raw series stays visible, faintly, behind the smoothed one (TensorBoard's convention)
@@ -62,4 +63,4 @@ def curve_figure(title: str, series: list[Series], smoothing: float, *, is_perce
     if not any(one.steps for one in series):
         figure.add_annotation(text="no points yet", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                               font=dict(color="gray"))
-    return figure
+    return readable_axes(figure)

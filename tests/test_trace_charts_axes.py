@@ -109,3 +109,13 @@ def test_the_change_label_of_an_intervention_sits_on_the_roomier_side_of_its_lin
         return next(note for note in figure.layout.annotations if note.text == "change")
     assert change_label(1).xanchor == "left"  # right of the line after step 1, clear of the y axis's ticks
     assert change_label(12).xanchor == "right"
+
+
+def test_axis_titles_are_as_large_as_the_page_text_and_ticks_nearly_so():
+    from app_ui.training_charts import Series, curve_figure
+    trace = read_trace_file(TRACE)
+    figures = [logit_figure(trace, 1), halting_figure(trace, 1), accuracy_figure(trace, 1),
+               curve_figure("loss", [Series("run", [1, 2], [0.5, 0.4], "#123456")], smoothing=0.0)]
+    for figure in figures:  # Streamlit's theme would draw 12 px ticks, small on a projector
+        for axis in (figure.layout.xaxis, figure.layout.yaxis):
+            assert axis.title.font.size >= 16 and axis.tickfont.size >= 14
