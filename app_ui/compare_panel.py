@@ -187,6 +187,8 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
         except TRMError as error:
             st.error(f"Cannot load {comparison.label}: {error}")
             return
+        if not pressed:  # begun by a link or by a new solve above: this spinner is far below what is on screen
+            st.toast(f"Solving the comparison below with {comparison.describe()}…", icon=":material/compare:")
         with st.spinner(f"Solving with {comparison.describe()}…"):
             st.session_state[KEY_COMPARED] = last = (trace_id, comparison, _solve(other, trace, comparison))
         following = True

@@ -72,12 +72,15 @@ def test_a_comparison_is_repeated_for_each_new_solve_until_the_user_stops_compar
     at.button(key="solve_cmp_run").click().run()
     first_id = at.session_state["solve_cmp_compared"][0]
     assert any("Each new solve is compared this way too" in c.value for c in at.caption)
+    assert not at.toast  # pressed: its spinner is beside the button
 
     at.number_input(key="solve_steps").set_value(4).run()  # a new solve of the puzzle: compared again, unasked
     at.button(key="solve_run").click().run()
     assert not at.exception, at.exception
     trace_id, comparison, compared = at.session_state["solve_cmp_compared"]
     assert trace_id != first_id
+    toasts = [toast.value for toast in at.toast]  # the spinner is far below the top of the page
+    assert len(toasts) == 1 and toasts[0].startswith("Solving the comparison below with other4, 5 steps, 2 views")
     assert (comparison.label, comparison.steps, comparison.views) == ("other4", 5, 2) and len(compared.steps) == 5
     assert at.number_input(key="solve_cmp_steps").value == 5  # the followed settings, not the 4x suggestion
 
