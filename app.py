@@ -11,7 +11,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see t
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="TRM Studio", page_icon="🧩", layout="wide")
+# A presentation link opens with the sidebar closed: its slide's styles hide the sidebar only once the page has run,
+# and an audience would see it flash until then. (The sidebar's arrow opens it again after the talk.)
+SIDEBAR = "collapsed" if st.query_params.get("present") == "1" else "auto"
+st.set_page_config(page_title="TRM Studio", page_icon="🧩", layout="wide", initial_sidebar_state=SIDEBAR)
 
 PAGES = [
     st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),

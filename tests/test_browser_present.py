@@ -115,6 +115,7 @@ def test_on_a_phone_the_presented_player_fits_the_width_and_its_buttons_are_reac
 WATCH_THE_PAGE = """
 window.holdSeen = false;
 window.normalPageMs = 0;
+window.sidebarMs = 0;
 let last = performance.now();
 const watch = (now) => {
   const hold = document.querySelector('.st-key-solve_present_hold');
@@ -123,6 +124,11 @@ const watch = (now) => {
   // from the first paint: the styles that hide the page draw late in a fresh browser (one-pixel box meanwhile)
   if (page && page.getBoundingClientRect().height > 2 && getComputedStyle(page).display !== 'none') {
     window.normalPageMs += now - last;
+  }
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const box = sidebar && sidebar.getBoundingClientRect();
+  if (box && box.width > 0 && box.right > 0 && getComputedStyle(sidebar).display !== 'none') {
+    window.sidebarMs += now - last;
   }
   last = now;
   requestAnimationFrame(watch);
@@ -139,6 +145,7 @@ def test_a_presentation_link_holds_the_stage_until_its_slide_shows(page, model_s
                                                                                                 timeout=60_000)
     assert page.evaluate("window.holdSeen")  # "TRM Studio" from the run's first moment, not the ordinary page
     assert page.evaluate("window.normalPageMs") == 0
+    assert page.evaluate("window.sidebarMs") == 0  # not even before the slide's styles arrive
     expect(page.locator(".st-key-solve_present_hold")).to_be_hidden()  # the slide took its place
     page.get_by_role("button", name="Leave presentation").click()
     expect(page.get_by_role("heading", name="Solve")).to_be_visible()
