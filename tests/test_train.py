@@ -295,6 +295,9 @@ def test_a_run_stopped_between_log_lines_logs_its_last_steps_at_the_step_it_save
     saved = load_run_state(run_dir).step
     assert f"stopped at step {saved:,} of 100,000, its state saved; continue with: python -m trm.train --resume " \
            f"{run_dir}" in printed
+    lines = printed.splitlines()  # the last progress line, then how to go on, then the run's result
+    assert lines[-3].startswith(f"step {saved:,} of 100,000") and "left" not in lines[-3], lines[-3:]
+    assert lines[-2].startswith(f"stopped at step {saved:,}") and lines[-1].startswith('{"run_dir"')
     train = [r for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert len(train) == 1 and train[0]["step"] == load_run_state(run_dir).step  # none at all, without the line
     assert train[0]["samples_per_second"] > 0 and math.isfinite(train[0]["lm_loss"])

@@ -62,6 +62,9 @@ def test_run_killed_with_sigkill_is_listed_as_crashed_and_resumes_the_same_curve
     events = read_curves(run_dir).events
     assert [(e["event"], e["step"]) for e in events] == [("started", 0), ("resumed", saved)]
     assert all(e["device"] and e["world_size"] == 1 for e in events)  # each process says where it trained
+    log = (run_dir / "train.log").read_text()  # both launches, each under its command line, whole lines only
+    assert log.startswith("$ ") and log.count("\n\n$ ") == 1 and "\r" not in log, log[:500]
+    assert f"resuming {run_dir} at step {saved:,}" in log
 
 
 def test_export_writes_a_checkpoint_with_a_model_card_and_refuses_a_taken_name(sudoku4_data, train_runs_root,

@@ -63,7 +63,8 @@ def spawn_trainer(run_dir: Path, args: list[str]) -> int:
     environment = {**os.environ, "PYTHONUNBUFFERED": "1",
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     with (run_dir / TRAIN_LOG).open("ab") as log:
-        log.write(f"\n$ {' '.join(command)}\n".encode())
+        gap = "\n" if log.tell() else ""  # a blank line between launches of one run, none before the first
+        log.write(f"{gap}$ {' '.join(command)}\n".encode())
         log.flush()
         child = subprocess.Popen(command, cwd=REPO, env=environment, stdin=subprocess.DEVNULL, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
 
 from trm.checkpoint import save_model
 from trm.data import load_split
@@ -26,7 +25,7 @@ from trm.runs.status import write_crash_status, write_status
 from trm.train.config import TrainConfig
 from trm.train.curriculum import mean_flops_per_sample, recursion_depth
 from trm.train.device import Runtime
-from trm.train.progress import training_progress
+from trm.train.progress import say, training_progress
 from trm.train.run_data import STARTED_IN, open_training_data, seen_from_start
 from trm.train.trainer import Trainer
 
@@ -113,9 +112,9 @@ class Run:
             self._open_tensorboard(state.step)  # first: a refusal must leave the metrics log as it was
             truncate_metrics(self.run_dir, state.step)
             self._log({"kind": "event", "step": state.step, "event": "resumed", "notes": notes, **self._hardware()})
-            tqdm.write(f"resuming {self.run_dir} at step {state.step:,} of {self.spec.train.total_steps:,}")
+            say(f"resuming {self.run_dir} at step {state.step:,} of {self.spec.train.total_steps:,}")
             for note in notes:
-                tqdm.write(f"resume: {note}")
+                say(f"resume: {note}")
 
     def _open_tensorboard(self, resume_step: int | None) -> None:
         folder = self.spec.extra.get("tensorboard")
@@ -193,6 +192,7 @@ class Run:
                 if trainer.step >= config.total_steps:
                     bar.close()  # before the last evaluation's line, which would draw the finished bar again
                 window_pauses += self._evaluate_and_save_when_due()
+            bar.close()  # its last line before the run's closing words
             return self._finish(totals, window_steps, window_start, window_pauses)
         except BaseException as error:
             self._crashed(error)
@@ -214,8 +214,8 @@ class Run:
         final = "finished" if self.trainer.step >= self.spec.train.total_steps else "stopped"
         self._status(final)
         if final == "stopped" and self.runtime.is_main:
-            tqdm.write(f"stopped at step {self.trainer.step:,} of {self.spec.train.total_steps:,}, its state saved; "
-                       f"continue with: python -m trm.train --resume {self.run_dir}")
+            say(f"stopped at step {self.trainer.step:,} of {self.spec.train.total_steps:,}, its state saved; "
+                f"continue with: python -m trm.train --resume {self.run_dir}")
         return final
 
     def _close(self) -> None:
@@ -237,8 +237,8 @@ class Run:
         start = time.perf_counter()
         if evaluating:
             result = self.evaluate()
-            tqdm.write(f"step {step}: held-out exact {result.exact_accuracy:.4f} "
-                       f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
+            say(f"step {step:,}: held-out exact {result.exact_accuracy:.4f} "
+                f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
         if saving:
             self.save_state()
             self._status("running")

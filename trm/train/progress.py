@@ -30,19 +30,19 @@ class ProgressLines:
         self.fields = fields
 
     def close(self) -> None:
-        """A last line for the steps since the previous one (once)."""
+        """A last line for the steps since the previous one (once), without a time left: this process is done."""
         if not self.closed and self.step != self.last_line_step:
-            self._line()
+            self._line(closing=True)
         self.closed = True
 
-    def _line(self) -> None:
+    def _line(self, closing: bool = False) -> None:
         now = self.clock()
         elapsed, done = now - self.started, self.step - self.first_step
         parts = [f"step {self.step:,} of {self.total:,} ({100 * self.step / max(self.total, 1):.0f}%)"]
         if elapsed > 0 and done > 0:
             rate = done / elapsed
             parts.append(f"{rate:.2f} steps/s")
-            if self.step < self.total:
+            if self.step < self.total and not closing:
                 parts.append(f"about {format_duration((self.total - self.step) / rate)} left")
         parts += [f"{name} {value}" for name, value in self.fields.items()]
         print(", ".join(parts), file=self.stream or sys.stderr, flush=True)
@@ -55,3 +55,10 @@ def training_progress(total: int, initial: int, show: bool) -> "tqdm | ProgressL
     if sys.stderr.isatty() or not show:
         return tqdm(total=total, initial=initial, unit="step", disable=not show, dynamic_ncols=True, mininterval=1)
     return ProgressLines(total, initial)
+
+
+def say(text: str) -> None:
+    """A line on stdout that keeps its place among the progress lines on stderr: a log file written by ``> log
+    2>&1`` would otherwise hold stdout's block-buffered lines back until much later."""
+    tqdm.write(text)
+    sys.stdout.flush()
