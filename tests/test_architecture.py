@@ -10,7 +10,8 @@ import trm
 
 REPO = Path(__file__).resolve().parents[1]
 # Lower layers never import higher ones (the README's Layout section states the same order).
-LAYERS = [("trm.errors", "trm.cli_types"), ("trm.sudoku",), ("trm.data",), ("trm.kernels",), ("trm.model",),
+LAYERS = [("trm.errors", "trm.cli_types", "trm.progress_bars"), ("trm.sudoku",), ("trm.data",), ("trm.kernels",),
+          ("trm.model",),
           ("trm.checkpoint", "trm.trained_loss"), ("trm.inference",), ("trm.trace", "trm.evaluate"), ("trm.runs",),
           ("trm.catalog",),
           ("trm.train",), ("trm.export", "trm.render"), ("trm.convert",),

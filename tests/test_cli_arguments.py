@@ -131,7 +131,7 @@ def test_a_command_stopped_with_sigterm_ends_in_one_line(tmp_path):
     with log.open("w") as stderr:
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
         deadline = time.monotonic() + 120
-        while "%|" not in log.read_text() and time.monotonic() < deadline:  # its progress bar: main is running
+        while "% 0/" not in log.read_text() and time.monotonic() < deadline:  # its first progress line: main runs
             time.sleep(0.2)
         process.send_signal(signal.SIGTERM)
         status = process.wait(timeout=60)

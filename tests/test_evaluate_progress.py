@@ -39,7 +39,7 @@ def _tiny_model():
 
 def test_one_batch_moves_the_bar_after_every_step(monkeypatch):
     _Bar.made = []
-    monkeypatch.setattr(progress, "tqdm", _Bar)
+    monkeypatch.setattr(progress, "progress_bar", _Bar)
     grids = encode_grids(np.array([PUZZLE] * 5, dtype=np.int8))
     evaluate_model(_tiny_model(), grids, grids, batch_size=4, show_progress=True)
     bar, = _Bar.made
@@ -52,7 +52,7 @@ def test_one_batch_moves_the_bar_after_every_step(monkeypatch):
 ])
 def test_views_and_predictions_move_the_bar_after_every_step_of_a_batch(run, monkeypatch):
     _Bar.made = []
-    monkeypatch.setattr(progress, "tqdm", _Bar)
+    monkeypatch.setattr(progress, "progress_bar", _Bar)
     run(_tiny_model(), torch.tensor([PUZZLE] * 5), torch.tensor([SOLUTION] * 5))
     bar, = _Bar.made
     assert bar.total == 5 * 3 and bar.updates == [4, 4, 4, 1, 1, 1]  # per puzzle, however many views it has
@@ -60,7 +60,7 @@ def test_views_and_predictions_move_the_bar_after_every_step_of_a_batch(run, mon
 
 def test_agreement_fills_the_bar_even_where_its_puzzles_stop_early(monkeypatch):
     _Bar.made = []
-    monkeypatch.setattr(progress, "tqdm", _Bar)
+    monkeypatch.setattr(progress, "progress_bar", _Bar)
     evaluate_agreement(_tiny_model(), torch.tensor([PUZZLE] * 5), torch.tensor([SOLUTION] * 5), views=2, agree=1,
                        threshold=1e-6, batch_size=4, show_progress=True)  # every view halts at once
     bar, = _Bar.made

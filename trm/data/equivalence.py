@@ -18,8 +18,8 @@ from itertools import permutations, product
 from math import factorial
 
 import numpy as np
-from tqdm import tqdm
 
+from trm.progress_bars import progress_bar
 from trm.sudoku.shape import GridShape
 
 MAX_ENUMERATED_ARRANGEMENTS = 5000  # 4x4 has 128 cell arrangements, 6x6 3,456, 9x9 3.4 million
@@ -212,7 +212,7 @@ def equivalent_mask(candidates: np.ndarray, reference: np.ndarray, shape: GridSh
     """
     flagged = [(i, refs) for i, refs in enumerate(possible_equivalents(candidates, reference, shape)) if refs]
     mask = np.zeros(len(candidates), dtype=bool)
-    for i, refs in tqdm(flagged, desc="exact equivalence", unit="puzzle", disable=not is_progress_shown):
+    for i, refs in progress_bar(flagged, desc="exact equivalence", unit="puzzle", disable=not is_progress_shown):
         mask[i] = any(is_equivalent(candidates[i], reference[j], shape) for j in refs)
     return mask
 

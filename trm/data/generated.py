@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from trm.data.splits import make_meta, save_meta, save_split
 from trm.data.equivalence import equivalence_classes, equivalent_mask
+from trm.progress_bars import progress_bar
 from trm.sudoku.csv_io import PuzzleTable, write_puzzle_csv
 from trm.sudoku.enumeration import enumerate_minimal_puzzles, enumerate_solution_grids
 from trm.sudoku.generator import random_full_grid
@@ -67,7 +67,7 @@ def _draw_puzzles(shape: GridShape, count: int, plan: GeneratedPlan, rng: np.ran
     """``count`` (puzzle, solution) pairs, (count, cells) int8 each."""
     grids = enumerate_solution_grids(shape) if shape.size == 4 else None
     puzzles, solutions = [], []
-    for _ in tqdm(range(count), desc=f"generate {shape.size}x{shape.size}", disable=not is_progress_shown):
+    for _ in progress_bar(range(count), desc=f"generate {shape.size}x{shape.size}", disable=not is_progress_shown):
         solution = grids[rng.integers(len(grids))] if grids is not None else random_full_grid(shape, rng)
         target = int(rng.integers(plan.min_blanks, shape.cells))
         puzzles.append(carve_puzzle(solution, shape, target, rng))

@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
 
 import trm.cli_types as cli_types
 from trm.checkpoint import load_model
@@ -31,6 +30,7 @@ from trm.evaluate.predictions import COLUMNS as PREDICTION_COLUMNS, predict, wri
 from trm.evaluate.views import ViewsResult, evaluate_views
 from trm.inference.selection import SELECTIONS
 from trm.model.tokens import encode_grids
+from trm.progress_bars import progress_bar
 from trm.sudoku.csv_io import PuzzleTable, read_puzzle_csv
 
 
@@ -171,7 +171,7 @@ def _read_mix(mix_path: str | None, table: PuzzleTable) -> PuzzleTable | None:
 
 def _difficulty(table: PuzzleTable, correct: list[bool], mix: PuzzleTable | None,
                 quiet: bool) -> tuple[list[BandAccuracy], MixEstimate | None]:
-    puzzles = tqdm(table.puzzles, desc="backtracks", unit="puzzle", disable=quiet)
+    puzzles = progress_bar(table.puzzles, desc="backtracks", unit="puzzle", disable=quiet)
     bands = accuracy_by_band(puzzle_backtracks(puzzles, table.shape), correct)
     if mix is None:
         return bands, None

@@ -5,11 +5,11 @@ pairs, guessing): does the model settle first what people find easy?"""
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 from trm.inference import iter_steps
 from trm.model.tokens import encode_grids
 from trm.model.trm import RecursiveModel
+from trm.progress_bars import progress_bar
 from trm.sudoku.logic import DIFFICULTY_ORDER, logic_solve
 from trm.sudoku.shape import GridShape
 
@@ -46,7 +46,7 @@ def commit_by_technique(model: RecursiveModel, puzzles: np.ndarray, solutions: n
     device = next(model.parameters()).device
     settle = {name: [] for name in DIFFICULTY_ORDER}
     right = {name: [] for name in DIFFICULTY_ORDER}
-    for first in tqdm(range(0, len(puzzles), batch_size), desc="commit times", unit="batch",
+    for first in progress_bar(range(0, len(puzzles), batch_size), desc="commit times", unit="batch",
                       disable=not show_progress):
         batch = puzzles[first:first + batch_size]
         per_step = [output.answers.cpu().numpy() for output in

@@ -16,11 +16,10 @@ import json
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 import trm.cli_types as cli_types
 from trm.checkpoint import load_model
 from trm.errors import ConfigError, TRMError
+from trm.progress_bars import progress_bar
 from trm.render.animation import is_step_picture, write_gif, write_mp4, write_pngs
 from trm.render.html_player import describe_maker, write_html
 from trm.render.own_files import written_by_render
@@ -117,7 +116,7 @@ def _solve(args: argparse.Namespace) -> tuple[Trace, str]:
     found = solve(puzzle, shape_for_size(size))
     solution = found.solutions[0] if found.count == 1 else None  # no unique solution: nothing to mark wrong
     steps = args.steps or loaded.config.max_supervision_steps
-    records = [record for record in tqdm(iter_trace(loaded.model, puzzle, solution, steps, keep_states=False,
+    records = [record for record in progress_bar(iter_trace(loaded.model, puzzle, solution, steps, keep_states=False,
                                                     views=args.views, seed=args.seed, noise=args.noise),
                                          total=steps, desc="solving", unit="step")]
     trace = finish_trace(size, puzzle, solution, records, args.threshold, with_pca=False, seed=args.seed,
@@ -136,11 +135,11 @@ def _write(trace: Trace, note: str, args: argparse.Namespace) -> list[str]:
 
     for flag, writer in (("gif", write_gif), ("mp4", write_mp4)):
         if getattr(args, flag):
-            with tqdm(total=len(trace.steps), desc=f"drawing {flag.upper()}", unit="step") as bar:
+            with progress_bar(total=len(trace.steps), desc=f"drawing {flag.upper()}", unit="step") as bar:
                 written.append(str(writer(trace, Path(getattr(args, flag)), args.seconds_per_step, args.theme,
                                           progress)))
     if args.png:
-        with tqdm(total=len(trace.steps), desc="drawing PNGs", unit="step") as bar:
+        with progress_bar(total=len(trace.steps), desc="drawing PNGs", unit="step") as bar:
             written += [str(path) for path in write_pngs(trace, Path(args.png), args.theme, progress)]
     if args.html:
         if args.start > len(trace.steps):
