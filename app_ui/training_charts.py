@@ -26,6 +26,11 @@ class Series:
     dash: str = "solid"
 
 
+# Plotly's mode bar would appear over the legend, which sits at the chart's top right; dragging still zooms and a
+# double click resets
+TRAINING_CHART_CONFIG = {"displayModeBar": False}
+
+
 def _traces(series: Series, smoothing: float) -> list[go.Scatter]:
     hover = f"{series.label}<br>step %{{x:,}}: %{{y:.4g}}<extra></extra>"
     if not series.is_smoothed:
@@ -34,7 +39,9 @@ def _traces(series: Series, smoothing: float) -> list[go.Scatter]:
                            hovertemplate=hover)]
     raw = go.Scatter(x=series.steps, y=series.values, name=f"{series.label} (raw)", mode="lines", showlegend=False,
                      line=dict(color=series.colour, width=1, dash=series.dash), opacity=RAW_OPACITY, hoverinfo="skip")
-    smoothed = go.Scatter(x=series.steps, y=smooth(series.values, smoothing), name=series.label, mode="lines",
+    lone = len(series.steps) == 1  # a line needs two points: a run's first logged one is drawn as a dot
+    smoothed = go.Scatter(x=series.steps, y=smooth(series.values, smoothing), name=series.label,
+                          mode="lines+markers" if lone else "lines",
                           line=dict(color=series.colour, width=2.2, dash=series.dash), hovertemplate=hover)
     return [raw, smoothed] if smoothing > 0 else [smoothed]
 

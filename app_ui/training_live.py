@@ -8,7 +8,7 @@ import math
 
 import streamlit as st
 
-from app_ui.training_charts import Series, curve_figure
+from app_ui.training_charts import TRAINING_CHART_CONFIG, Series, curve_figure
 from app_ui.training_shared import RUN_COLOURS, status_chip
 from trm.runs import Curves, RunInfo, eta_seconds, format_duration, log_tail, read_curves, steps_per_second
 
@@ -114,7 +114,7 @@ def _charts(curves: Curves, smoothing: float, is_log_loss: bool) -> None:
         figures.append(curve_figure("GPU memory (GB)", [Series("peak", *train("gpu_memory_gb"), RED)], 0.0))
     for start in range(0, len(figures), 2):
         for column, (index, figure) in zip(st.columns(2), enumerate(figures[start:start + 2], start)):
-            column.plotly_chart(figure, key=f"train_chart_{index}")
+            column.plotly_chart(figure, key=f"train_chart_{index}", config=TRAINING_CHART_CONFIG)
 
 
 def render_live_view(run: RunInfo) -> None:

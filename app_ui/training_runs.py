@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_ui.training_charts import Series, curve_figure
+from app_ui.training_charts import TRAINING_CHART_CONFIG, Series, curve_figure
 from app_ui.training_shared import STATE_COLOURS, flash, run_styles
 from trm import TRMError
 from trm.control import delete_run, export_run, resume_run, stop_run
@@ -96,7 +96,7 @@ def render_compare(runs: list[RunInfo], smoothing: float) -> None:
     series = [Series(name, *read_curves(paths[name]).series(kind, field), styles[name][0], kind == "train",
                      dash=styles[name][1]) for name in shown]
     st.plotly_chart(curve_figure(label, series, smoothing, is_percent=is_percent, height=300),
-                    key="train_compare_chart")
+                    key="train_compare_chart", config=TRAINING_CHART_CONFIG)
 
 
 def _act(action, success: str) -> None:

@@ -232,6 +232,8 @@ def test_a_run_that_appears_joins_the_comparison_and_a_removed_choice_stays_remo
     at.run()
     assert not at.exception
     assert sorted(at.multiselect(key="train_compare").value) == ["b", "c"]
+    configs = [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]
+    assert configs and all(config.get("displayModeBar") is False for config in configs)  # it would cover the legend
 
 
 def _comparison(at: AppTest, names: list[str]) -> dict:
