@@ -38,9 +38,9 @@ def runs_frame(runs: list[RunInfo]) -> pd.DataFrame:
         "Progress": run.step / run.total_steps if run.total_steps else 0.0,
         "Step": f"{run.step:,} / {run.total_steps:,}" if run.total_steps else f"{run.step:,}",
         "Best exact": "" if run.best_exact_accuracy is None else f"{run.best_exact_accuracy:.1%}",
-        "Updated": _age(run.last_seen),
         # the preset only where the run's name does not already start with it (the form names runs after it)
         "Details": " · ".join(filter(None, [_preset_unless_named(run), *run.problems, run.message])),
+        "Updated": _age(run.last_seen),  # last: the column a laptop's half page cuts first
     } for run in runs])
 
 
@@ -53,8 +53,8 @@ def _chip_style(text: str) -> str:
 
 
 def _text_width(column: pd.Series, most: int = 400) -> int:
-    """Pixels that show the column's longest text whole (at most ``most``; the rest then scrolls)."""
-    return min(16 + 8 * int(column.str.len().max()), most)
+    """Pixels that show the column's longest text and its title whole (at most ``most``; the rest then scrolls)."""
+    return min(16 + max(8 * int(column.str.len().max()), 9 * len(str(column.name))), most)
 
 
 def render_runs_table(runs: list[RunInfo]) -> None:

@@ -318,3 +318,13 @@ def test_the_runs_table_says_a_runs_preset_only_where_its_name_does_not():
     frame = runs_frame([run("sudoku4-tiny-1", "sudoku4-tiny"), run("mine", "sudoku9-mlp"),
                         run("sudoku4-tiny-2", "sudoku4-tiny", "stopped by the user")])
     assert frame["Details"].tolist() == ["", "sudoku9-mlp", "stopped by the user"]
+    assert list(frame.columns)[-1] == "Updated"  # a laptop's half page cuts the last column first
+
+
+def test_a_column_of_short_run_names_still_shows_its_title_whole():
+    import pandas as pd
+
+    from app_ui.training_runs import _text_width
+
+    assert _text_width(pd.Series(["t", "x"], name="Run")) >= 16 + 9 * len("Run")  # not cut to "Ru"
+    assert _text_width(pd.Series(["sudoku4-tiny-1"], name="Run")) == 16 + 8 * len("sudoku4-tiny-1")
