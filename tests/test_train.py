@@ -301,3 +301,19 @@ def test_a_run_stopped_between_log_lines_logs_its_last_steps_at_the_step_it_save
     train = [r for r in read_metrics(run_dir).records if r["kind"] == "train"]
     assert len(train) == 1 and train[0]["step"] == load_run_state(run_dir).step  # none at all, without the line
     assert train[0]["samples_per_second"] > 0 and math.isfinite(train[0]["lm_loss"])
+
+
+def test_resume_of_a_folder_that_is_not_a_run_says_what_to_give(tmp_path, capsys):
+    assert train_main(["--resume", str(tmp_path / "nope")]) == 2
+    assert f"--resume {tmp_path / 'nope'}: no such folder; give the folder of a run (its --out)" in \
+        capsys.readouterr().err
+    (tmp_path / "plain").mkdir()
+    assert train_main(["--resume", str(tmp_path / "plain")]) == 2
+    assert "not a run folder (it holds no run.json)" in capsys.readouterr().err
+    assert not (tmp_path / "nope").exists() and list((tmp_path / "plain").iterdir()) == []
+
+
+def test_an_unknown_field_lists_the_known_ones_as_words(tmp_path, capsys):
+    assert train_main(["--preset", "sudoku4-tiny", "--out", str(tmp_path / "r"), "--set", "train.foo=1"]) == 2
+    error = capsys.readouterr().err
+    assert "Unknown train field 'foo'; known: answer_loss, augmentations, batch_size," in error and "['" not in error

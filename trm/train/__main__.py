@@ -17,7 +17,7 @@ import torch
 import trm.cli_types as cli_types
 from trm.errors import ConfigError, TRMError
 from trm.model.config import ModelConfig
-from trm.runs.layout import STATE, may_start_run_in
+from trm.runs.layout import RUN_CONFIG, STATE, may_start_run_in
 from trm.runs.listing import read_run
 from trm.runs.lock import RunBusyError, is_process_alive, lock_holder
 from trm.runs.run_config import read_run_config, write_run_config
@@ -85,6 +85,11 @@ def _collect_overrides(args: argparse.Namespace) -> tuple[dict, dict]:
 def _spec_for(args: argparse.Namespace, run_dir: Path, argv: list[str]) -> RunSpec:
     model_overrides, train_overrides = _collect_overrides(args)
     if args.resume:
+        if not run_dir.is_dir():
+            raise ConfigError(f"--resume {run_dir}: no such folder; give the folder of a run (its --out)")
+        if not (run_dir / RUN_CONFIG).is_file():
+            raise ConfigError(f"--resume {run_dir}: not a run folder (it holds no {RUN_CONFIG}); give the folder "
+                              "of a run (its --out)")
         saved = read_run_config(run_dir)
         spec = RunSpec(saved.get("preset", ""), *_saved_configs(run_dir, saved), saved.get("command", ""),
                        saved.get("save_optimizer", True))

@@ -26,7 +26,7 @@ def override_config(config, section: str, overrides: dict):
     changes = {}
     for name, text in overrides.items():
         if name not in names:
-            raise ConfigError(f"Unknown {section} field {name!r}; known: {sorted(names)}.")
+            raise ConfigError(f"Unknown {section} field {name!r}; known: {', '.join(sorted(names))}.")
         changes[name] = _parse_value(f"{section}.{name}", text, getattr(config, name))
     return dataclasses.replace(config, **changes)
 
