@@ -1,18 +1,19 @@
 """Train: start a TRM training run in the background, watch its curves live, stop, resume, compare and export.
 
 Runs are separate ``python -m trm.train`` processes (they outlive the page, the browser tab and the app); this page
-only reads their folders under the runs root (``runs/`` or ``$TRM_STUDIO_RUNS``). Two fragments poll the files
-every few seconds while a run is alive; with none alive the runs list still looks every IDLE_POLL_SECONDS for a run
-started elsewhere (a terminal). The form and buttons stay outside the fragments.
+only reads their folders under the runs root (``runs/`` or ``$TRM_STUDIO_RUNS``). Fragments poll the files while
+a run is alive: the watched run's progress and numbers every POLL_SECONDS, the curves and the runs table every
+CHART_POLL_SECONDS; with none alive the runs list still looks every IDLE_POLL_SECONDS for a run started elsewhere
+(a terminal). The form and buttons stay outside the fragments.
 """
 
 import streamlit as st
 
 from trm.catalog import checkpoints_root
 from app_ui.training_form import render_start_form
-from app_ui.training_live import render_live_view
+from app_ui.training_live import render_live_charts, render_live_view
 from app_ui.training_runs import render_actions, render_compare, render_runs_table
-from app_ui.training_shared import IDLE_POLL_SECONDS, POLL_SECONDS, show_flashes
+from app_ui.training_shared import CHART_POLL_SECONDS, IDLE_POLL_SECONDS, POLL_SECONDS, show_flashes
 from trm.control import detect_device, reap_children
 from trm.runs import list_runs, read_run, runs_root
 
@@ -56,6 +57,11 @@ def _live(name: str | None) -> None:
     render_live_view(run)
 
 
+def _live_charts(name: str | None) -> None:
+    if name is not None:
+        render_live_charts(read_run(ROOT / name))
+
+
 ROOT = runs_root()
 RUNS = list_runs(ROOT)
 st.session_state.train_seen_at_full_run = _seen(RUNS)
@@ -75,7 +81,7 @@ with form_column.container(border=True):
     render_start_form(ROOT, _device())
 with runs_column:
     st.markdown("**Runs**")
-    st.fragment(_overview, run_every=POLL_SECONDS if RUNS and _alive(RUNS) else IDLE_POLL_SECONDS)()
+    st.fragment(_overview, run_every=CHART_POLL_SECONDS if RUNS and _alive(RUNS) else IDLE_POLL_SECONDS)()
 
 st.divider()
 names = [run.name for run in RUNS]
@@ -90,3 +96,5 @@ if names:
     render_actions(selected, checkpoints_root(), buttons)
 # Always rendered (with nothing to show when there is no run), so a scheduled re-run always finds its fragment.
 st.fragment(_live, run_every=POLL_SECONDS if selected and selected.is_alive else None)(selected and selected.name)
+st.fragment(_live_charts, run_every=CHART_POLL_SECONDS if selected and selected.is_alive else None)(
+    selected and selected.name)

@@ -1,7 +1,9 @@
 """The Train page's live view of one run: status, progress with ETA, the latest numbers and its curves.
 
-The page calls ``render_live_view`` inside a fragment that re-runs every few seconds while the run is alive; it
-re-reads the run's files (status.json, metrics.jsonl) each time, so it shows runs started elsewhere too.
+The page calls ``render_live_view`` inside a fragment that re-runs every few seconds while the run is alive, and
+``render_live_charts`` in one that re-runs less often (drawing the curves is most of a refresh's work, and on a small
+machine it slows the training it shows); both re-read the run's files (status.json, metrics.jsonl) each time, so
+they show runs started elsewhere too.
 """
 
 import math
@@ -118,13 +120,18 @@ def _charts(curves: Curves, smoothing: float, is_log_loss: bool) -> None:
 
 
 def render_live_view(run: RunInfo) -> None:
-    """Everything about ``run`` as of now: header, progress and ETA, latest numbers, curves."""
+    """Everything about ``run`` as of now but its curves: header, progress and ETA, the latest numbers."""
     _header(run)
     curves = read_curves(run.path)
     if curves.problem:
         st.error(curves.problem, icon=":material/report:")
     _progress(run, curves)
     _metrics_row(run, curves)
+
+
+def render_live_charts(run: RunInfo) -> None:
+    """The curves of ``run`` with their smoothing and scale controls."""
+    curves = read_curves(run.path)
     controls = st.columns([2, 1, 3], vertical_alignment="bottom")
     smoothing = controls[0].slider("Smoothing", 0.0, 0.99, 0.6, 0.01, key="train_smoothing",
                                    help="Debiased exponential moving average (as in TensorBoard) over the full series; "
