@@ -51,3 +51,21 @@ def test_an_evaluation_into_a_log_file_prints_whole_lines(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "\r" not in error and all(line.strip() for line in error.splitlines()), error[:500]
     assert any(" 100% " in line and "puzzle-steps" in line for line in error.splitlines()), error[:1000]
+
+
+def test_a_terminal_that_reports_no_width_gets_lines_and_one_with_a_width_a_bar():
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    from trm.progress_bars import draws_a_bar
+    controller, terminal = os.openpty()
+    try:
+        with os.fdopen(terminal, "w", closefd=False) as stream:
+            for columns, expected in ((0, False), (120, True)):
+                fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+                assert draws_a_bar(stream) is expected
+    finally:
+        os.close(controller)
+        os.close(terminal)

@@ -1,6 +1,7 @@
 """Progress bars for the command lines: tqdm's bar on a terminal; in a log file or a pipe, a whole line at most once
 a minute, where a bar's carriage-return redraws and clearing runs of spaces would all stay in the file."""
 
+import os
 import sys
 
 from tqdm import tqdm
@@ -49,8 +50,18 @@ class LineBar(tqdm):
         super().close()
 
 
+def draws_a_bar(stream) -> bool:
+    """Whether ``stream`` is a terminal a bar can be drawn in: one that reports no width (a pseudo-terminal left at
+    0 columns) would get an empty bar, so it gets lines too."""
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return False
+    try:
+        return os.get_terminal_size(stream.fileno()).columns > 0
+    except (OSError, ValueError, AttributeError):
+        return True  # a terminal that hides its size: tqdm picks a width of its own
+
+
 def progress_bar(*args, **kwargs) -> tqdm:
     """``tqdm(*args, **kwargs)`` where stderr is a terminal, else a ``LineBar`` (``file`` set: where it writes)."""
     stream = kwargs.get("file") or sys.stderr
-    is_terminal = hasattr(stream, "isatty") and stream.isatty()
-    return tqdm(*args, **kwargs) if is_terminal else LineBar(*args, **kwargs)
+    return tqdm(*args, **kwargs) if draws_a_bar(stream) else LineBar(*args, **kwargs)

@@ -6,6 +6,7 @@ from typing import Callable, TextIO
 
 from tqdm import tqdm
 
+from trm.progress_bars import draws_a_bar
 from trm.runs.curves import format_duration
 
 LINE_EVERY_SECONDS = 60.0  # a log file read later, or tailed, needs no more
@@ -52,7 +53,7 @@ class ProgressLines:
 def training_progress(total: int, initial: int, show: bool) -> "tqdm | ProgressLines":
     """tqdm's bar when stderr is a terminal, whole lines otherwise; nothing at all when ``show`` is false (the other
     ranks of a torchrun run)."""
-    if sys.stderr.isatty() or not show:
+    if draws_a_bar(sys.stderr) or not show:
         return tqdm(total=total, initial=initial, unit="step", disable=not show, dynamic_ncols=True, mininterval=1)
     return ProgressLines(total, initial)
 
