@@ -19,6 +19,7 @@ class LineBar(tqdm):
         if total is None and args and hasattr(args[0], "__len__"):
             total = len(args[0])
         kwargs.setdefault("mininterval", LINE_EVERY_SECONDS)
+        kwargs.setdefault("maxinterval", LINE_EVERY_SECONDS)  # tqdm's monitor would force a line every 10 s
         kwargs.setdefault("bar_format", LINE_FORMAT if total is not None else LINE_FORMAT_WITHOUT_TOTAL)
         self._cleared = False  # set by tqdm.write's clear: the redraw it asks for next would repeat the last line
         self._last_line = None
