@@ -6,7 +6,7 @@ import sys
 
 from tqdm import tqdm
 
-LINE_EVERY_SECONDS = 60.0
+LINE_EVERY_SECONDS = 60.0  # a log file read later, or tailed, needs no more
 LINE_FORMAT = "{desc}: {percentage:3.0f}% {n}/{total} [{elapsed}<{remaining}, {rate_fmt}{postfix}]"
 LINE_FORMAT_WITHOUT_TOTAL = "{desc}: {n} [{elapsed}, {rate_fmt}{postfix}]"
 

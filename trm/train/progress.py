@@ -6,10 +6,8 @@ from typing import Callable, TextIO
 
 from tqdm import tqdm
 
-from trm.progress_bars import draws_a_bar
+from trm.progress_bars import LINE_EVERY_SECONDS, draws_a_bar
 from trm.runs.curves import format_duration
-
-LINE_EVERY_SECONDS = 60.0  # a log file read later, or tailed, needs no more
 
 
 class ProgressLines:
