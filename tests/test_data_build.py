@@ -3,14 +3,16 @@ equivalence class."""
 
 import dataclasses
 import importlib
+import shutil
 
 import numpy as np
 import pytest
 
 from trm.data import build, canonical_forms, equivalent_mask, is_equivalent, load_meta, load_split
 from trm.data.__main__ import main
-from trm.data.build import HELDOUT_9_FILES, TRAIN_9_FILE
+from trm.data.build import ASSETS_DIR, HELDOUT_9_FILES, TRAIN_9_FILE
 from trm.data.generated import GeneratedPlan, build_generated
+from trm.data.heldout import make_heldout_samples
 from trm.sudoku.enumeration import enumerate_solution_grids, is_minimal
 from trm.errors import DataError
 from trm.sudoku import generate_puzzle, read_puzzle_csv
@@ -193,3 +195,15 @@ def test_an_extra_training_file_that_is_no_puzzle_csv_is_refused_before_the_dedu
     with pytest.raises(DataError, match="notes.md"):
         build(9, tmp_path / "set", test_limit=50, is_progress_shown=False, extra_train_files=(notes,))
     assert not (tmp_path / "set").exists()
+
+
+def test_heldout_samples_with_a_list_missing_change_nothing(tmp_path):
+    shared, out = tmp_path / "shared", tmp_path / "assets"
+    shared.mkdir(), out.mkdir()
+    shutil.copy(ASSETS_DIR / "heldout_forum_hardest_1106.csv", shared / "tdoku_forum_hardest_1106.csv")
+    (out / "heldout_forum_hardest_1106.csv").write_text("the shipped sample\n")
+    with pytest.raises(DataError, match="lacks tdoku_forum_hardest_1905_11plus.csv, tdoku_magictour_top1465.csv, "
+                                        "tdoku_17clue.csv"):
+        make_heldout_samples(shared, out, is_progress_shown=False)
+    assert [p.name for p in out.iterdir()] == ["heldout_forum_hardest_1106.csv"]
+    assert (out / "heldout_forum_hardest_1106.csv").read_text() == "the shipped sample\n"

@@ -43,13 +43,19 @@ def make_heldout_samples(shared_dir: str | Path, out_dir: str | Path = ASSETS_DI
     if not Path(shared_dir).is_dir():
         raise DataError(f"--shared-dir {shared_dir} is not a folder: give the folder that holds the full "
                         f"tdoku_*.csv lists.")
+    missing = [sample.source for sample in HELDOUT_SAMPLES if not (Path(shared_dir) / sample.source).is_file()]
+    if missing:  # checked before anything is written: the shipped samples stay as they are
+        raise DataError(f"--shared-dir {shared_dir} lacks {', '.join(missing)}: the held-out samples are made from "
+                        f"all of {', '.join(sample.source for sample in HELDOUT_SAMPLES)}.")
     train = read_solved_csv(TRAIN_9_FILE, 9)
-    stats = {}
+    stats, tables = {}, []
     for number, sample in enumerate(HELDOUT_SAMPLES):
         table, stats[sample.source] = remove_train_equivalents(read_solved_csv(Path(shared_dir) / sample.source, 9),
                                                                train, set(), is_progress_shown)
         if sample.rows is not None and sample.rows < len(table):
             rng = np.random.default_rng([seed, number])
             table = select_rows(table, np.sort(rng.choice(len(table), size=sample.rows, replace=False)))
+        tables.append(table)
+    for sample, table in zip(HELDOUT_SAMPLES, tables):  # written once every source has been read without error
         write_puzzle_csv(Path(out_dir) / sample.target, table)
     return stats

@@ -5,6 +5,7 @@ set). The solution column may be missing or empty; blanks in puzzles are ``0`` o
 """
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,13 +155,20 @@ def _stack_table(path: Path, puzzles: list, solutions: list, sources: list[str],
 
 
 def write_puzzle_csv(path: str | Path, table: PuzzleTable) -> None:
-    """Write a PuzzleTable as ``puzzle,solution,source`` (solution empty when unknown)."""
+    """Write a PuzzleTable as ``puzzle,solution,source`` (solution empty when unknown). Written to a temporary file
+    beside ``path`` and renamed: a writer stopped midway leaves the previous file (or none), never a shorter one
+    that still looks complete."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["puzzle", "solution", "source"])
-        for i, puzzle in enumerate(table.puzzles):
-            solution = "" if table.solutions is None else "".join(map(str, table.solutions[i]))
-            source = table.sources[i] if i < len(table.sources) else ""
-            writer.writerow(["".join(map(str, puzzle)), solution, source])
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["puzzle", "solution", "source"])
+            for i, puzzle in enumerate(table.puzzles):
+                solution = "" if table.solutions is None else "".join(map(str, table.solutions[i]))
+                source = table.sources[i] if i < len(table.sources) else ""
+                writer.writerow(["".join(map(str, puzzle)), solution, source])
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)  # only still there when writing it failed or was stopped
