@@ -105,3 +105,15 @@ def test_a_reader_that_stops_early_gets_its_lines_and_no_traceback():
     result = subprocess.run(["bash", "-c", command], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert len(result.stdout.split()) == 1 and len(result.stdout.strip()) == 16
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_a_long_generation_stopped_with_sigterm_ends_in_one_line():
+    import signal
+    process = subprocess.Popen([sys.executable, "-m", "trm.sudoku", "generate", "--size", "9", "--level", "hard",
+                                "--count", "500"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    first = process.stdout.readline()  # a puzzle: the command is running
+    process.send_signal(signal.SIGTERM)
+    _, error = process.communicate(timeout=60)
+    assert len(first.strip()) == 81
+    assert process.returncode == 128 + signal.SIGTERM and error.strip() == "interrupted"

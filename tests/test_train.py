@@ -137,6 +137,18 @@ def test_new_run_in_a_folder_that_is_not_a_run_is_refused_and_left_alone(data_di
     assert train_main(_args(data_dir, tmp_path / "empty", 2)) == 0  # an empty folder is fine
 
 
+def test_ctrl_c_before_the_loop_starts_ends_in_one_line_and_leaves_no_folder(data_dir, tmp_path, monkeypatch,
+                                                                              capsys):
+    import trm.train.__main__ as train_command
+
+    def building_the_data_set(*args, **kwargs):  # Ctrl+C while Run prepares, before the loop handles signals
+        raise KeyboardInterrupt
+    monkeypatch.setattr(train_command, "Run", building_the_data_set)
+    assert train_main(_args(data_dir, tmp_path / "runs" / "new", 3)) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "trm.train",

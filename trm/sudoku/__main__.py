@@ -2,7 +2,8 @@
 
 import sys
 
+import trm.cli_types as cli_types
 from trm.sudoku.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli_types.run_command(main))

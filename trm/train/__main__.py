@@ -213,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         _remove_if_empty(made_here)
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before the loop's own handler is in place, e.g. while the data set is built
+        _remove_if_empty(made_here)
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     except OSError as error:  # a full disk, a folder gone: the run's last complete state is still on disk
         print(f"error: {error}. The run stopped; its last saved state is kept. Fix the cause (e.g. free disk "
               f"space), then continue with: python -m trm.train --resume {run_dir}", file=sys.stderr)
