@@ -51,12 +51,38 @@ def test_card_only_export_adds_provenance_without_evaluating(tmp_path):
     (checkpoint / "config.json").write_text(json.dumps(config))
     data = tmp_path / "data"
     data.mkdir()
-    (data / "meta.json").write_text(json.dumps({"counts": {"train": 7, "test": 3}, "sources": {
+    (data / "meta.json").write_text(json.dumps({"size": 4, "counts": {"train": 7, "test": 3}, "sources": {
         "train": [{"file": "mine.csv", "sha256": "ab" * 32}], "test": []}}))
     assert export_main(["--card-only", str(checkpoint), "--data", str(data)]) == 0
     card = (checkpoint / "MODEL_CARD.md").read_text()
     assert "- Training puzzles: 7 from mine.csv (sha256 abababababab)" in card
     assert "100.0%" in card  # the recorded evaluation is kept, not rerun
+
+
+def test_card_only_refuses_data_or_a_run_that_are_not_the_models(tmp_path, capsys):
+    import json
+    import shutil
+    from pathlib import Path
+    from trm.export.__main__ import main as export_main
+
+    checkpoint = tmp_path / "sudoku4"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "checkpoints" / "sudoku4", checkpoint)
+    before = {path.name: path.read_bytes() for path in checkpoint.iterdir()}
+    nine = tmp_path / "nine"
+    nine.mkdir()
+    (nine / "meta.json").write_text(json.dumps({"size": 9, "counts": {"train": 7, "test": 3}, "sources": {}}))
+    assert export_main(["--card-only", str(checkpoint), "--data", str(nine)]) == 2
+    assert "holds 9x9 puzzles; this model plays 4x4, so it did not train on them" in capsys.readouterr().err
+    assert export_main(["--card-only", str(checkpoint), "--data", str(tmp_path / "nowhere")]) == 2
+    assert "is not a built data set (no readable meta.json)" in capsys.readouterr().err
+    other_run = tmp_path / "flat"
+    other_run.mkdir()
+    model = {**json.loads((checkpoint / "config.json").read_text())["model"], "hidden_size": 8}
+    (other_run / "run.json").write_text(json.dumps({"preset": "sudoku4-flat", "model": model}))
+    (other_run / "metrics.jsonl").write_text(json.dumps({"kind": "eval", "step": 30, "exact_accuracy": 0.0}) + "\n")
+    assert export_main(["--card-only", str(checkpoint), "--run", str(other_run)]) == 2
+    assert "trained another model (hidden_size differ)" in capsys.readouterr().err
+    assert {path.name: path.read_bytes() for path in checkpoint.iterdir()} == before
 
 
 def test_card_shows_the_runs_held_out_curve_with_bars():
@@ -89,6 +115,8 @@ def test_card_only_export_takes_the_curve_from_the_runs_metrics(tmp_path):
                {"kind": "eval", "step": 100, "count": 500, "steps": 16, "exact_accuracy": 0.25, "cell_accuracy": 0.5},
                {"kind": "eval", "step": 200, "count": 500, "steps": 16, "exact_accuracy": 1.0, "cell_accuracy": 1.0}]
     (run / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in records) + '\n{"kind": "ev')  # torn tail
+    model = json.loads((checkpoint / "config.json").read_text())["model"]
+    (run / "run.json").write_text(json.dumps({"preset": "sudoku4-tiny", "model": model}))  # the run of these weights
     assert export_main(["--card-only", str(checkpoint), "--run", str(run)]) == 0
     card = (checkpoint / "MODEL_CARD.md").read_text()
     assert "| 100 | 25.0% | 50.0% | █████ |" in card

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_json, save_model, write_json
+from trm.data import load_meta
 from trm.errors import CheckpointError, ConfigError
 from trm.export.card import render_model_card
 from trm.export.card_evaluation import (EvalSet, read_eval_sets, difficulty_mix_estimate, evaluate_checkpoint,
@@ -174,6 +175,28 @@ def _keep_provenance(run: dict, earlier: dict) -> dict:
     return run
 
 
+def _data_set_of(data_dir: str, model: ModelConfig) -> dict:
+    """The provenance of a built data set of this model's grid size; CheckpointError for anything else."""
+    provenance = data_provenance(data_dir)
+    if provenance is None:
+        raise CheckpointError(f"--data {data_dir} is not a built data set (no readable meta.json): give the folder "
+                              f"the model trained on, as made by python -m trm.data build.")
+    size = load_meta(data_dir).get("size")
+    if size != model.grid_size:
+        raise CheckpointError(f"--data {data_dir} holds {size}x{size} puzzles; this model plays "
+                              f"{model.grid_size}x{model.grid_size}, so it did not train on them.")
+    return provenance
+
+
+def _check_trained_here(run_dir: str, model: ModelConfig) -> None:
+    """A run whose curve may go on this checkpoint's card: one that trained a model of this very config."""
+    run_model = ModelConfig.from_dict(read_run_config(run_dir).get("model") or {})
+    if run_model != model:
+        differing = [name for name, value in model.to_dict().items() if run_model.to_dict().get(name) != value]
+        raise CheckpointError(f"--run {run_dir} trained another model ({', '.join(differing)} differ), so its "
+                              f"held-out curve is not this checkpoint's: give the run these weights came from.")
+
+
 def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | None = None,
                   compare_runs: list[str] | None = None, test_time: list[str] | None = None, summary: str = "",
                   status: str = "", name: str | None = None) -> Path:
@@ -185,19 +208,23 @@ def rerender_card(checkpoint: Path, data_dir: str | None = None, run_dir: str | 
     opening sentence and status line. ``name``: the card's title (default: the folder's name)."""
     load_model(checkpoint, "cpu")  # a damaged checkpoint is refused, not given a card that vouches for it
     loaded_config = read_json(checkpoint / "config.json", "Checkpoint config")
+    model_config = ModelConfig.from_dict(loaded_config["model"])
     metadata = _with_words(loaded_config.get("metadata") or {}, summary, status)
     training = metadata.setdefault("training", {})
-    if not training.get("data_provenance"):
-        training["data_provenance"] = data_provenance(data_dir or training.get("data", ""))
+    if data_dir:  # named by the user: it replaces what the card says, once it is a data set this model can play
+        training["data_provenance"] = _data_set_of(data_dir, model_config)
+    elif not training.get("data_provenance"):
+        training["data_provenance"] = data_provenance(training.get("data", ""))
     if run_dir:
-        training["heldout_curve"] = training_curve(run_dir, required=True) or training.get("heldout_curve", [])
+        curve = training_curve(run_dir, required=True)
+        _check_trained_here(run_dir, model_config)
+        training["heldout_curve"] = curve or training.get("heldout_curve", [])
     if compare_runs:
         earlier = {run.get("name"): run for run in metadata.get("compared_runs") or []}
         metadata["compared_runs"] = [_keep_provenance(compared_run(folder), earlier) for folder in compare_runs]
     for path in test_time or []:
         metadata["test_time"] = merge_test_time(metadata.get("test_time") or [], read_test_time(Path(path)))
     write_json(checkpoint / "config.json", {**loaded_config, "metadata": metadata})
-    model_config = ModelConfig.from_dict(loaded_config["model"])
     (checkpoint / "MODEL_CARD.md").write_text(render_model_card(name or checkpoint.name, model_config, metadata,
                                                                 metadata.get("evaluations", []), str(checkpoint)))
     return checkpoint
