@@ -149,6 +149,20 @@ def test_ctrl_c_before_the_loop_starts_ends_in_one_line_and_leaves_no_folder(dat
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_status_says_the_step_of_every_evaluation_not_only_of_every_save(data_dir, tmp_path, monkeypatch):
+    import trm.train.loop as loop_module
+    written = []
+    real_write_status = loop_module.write_status
+
+    def recording(run_dir, state, step, total_steps, **fields):
+        written.append((state, step))
+        real_write_status(run_dir, state, step, total_steps, **fields)
+    monkeypatch.setattr(loop_module, "write_status", recording)
+    args = _args(data_dir, tmp_path / "run", 6) + ["--set", "train.eval_every=2", "--set", "train.checkpoint_every=6"]
+    assert train_main(args) == 0
+    assert ("running", 2) in written and ("running", 4) in written  # best/ may change there: an export reads it
+
+
 def test_torchrun_two_cpu_processes_train_in_sync(data_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "trm.train",

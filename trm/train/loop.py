@@ -241,7 +241,7 @@ class Run:
                 f"cell {result.cell_accuracy:.4f} (best {self.best_accuracy:.4f})")
         if saving:
             self.save_state()
-            self._status("running")
+        self._status("running")  # after an evaluation too: best/ may hold newer weights than the last saved state
         return time.perf_counter() - start
 
     def _check_ranks_in_sync(self) -> None:
