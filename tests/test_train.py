@@ -314,6 +314,16 @@ def test_a_data_set_of_another_grid_size_is_refused_before_the_first_step(sudoku
     assert not out.exists()
 
 
+def test_a_resumed_run_given_data_of_another_size_is_told_to_give_its_own(data_dir, sudoku4_data, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert train_main(_args(data_dir, run_dir, 3)) == 0
+    capsys.readouterr()
+    assert train_main(["--resume", str(run_dir), "--steps", "6", "--data", str(sudoku4_data)]) == 2
+    error = capsys.readouterr().err
+    assert "holds 4x4 puzzles, but the model plays 9x9: give --data with the data set this run trained on" in error
+    assert "built" not in error  # a resumed run never builds data
+
+
 def test_a_run_stopped_between_log_lines_logs_its_last_steps_at_the_step_it_saved(data_dir, tmp_path):
     run_dir = tmp_path / "stopped"  # no log line before step 100,000: every stop falls between two
     printed = _train_until_its_first_checkpoint(data_dir, run_dir, signal.SIGTERM, "--set", "train.log_every=100000")

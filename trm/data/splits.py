@@ -119,13 +119,16 @@ def data_grid_size(directory: str | Path) -> int | None:
     return size if isinstance(size, int) else None
 
 
-def check_grid_size(directory: str | Path, grid_size: int, size: int | None = None) -> None:
+def check_grid_size(directory: str | Path, grid_size: int, size: int | None = None, resumed: bool = False) -> None:
     """DataError when the data set in ``directory`` holds puzzles of another size than ``grid_size``; ``size`` is
-    the size it holds where already known (else read from its meta.json)."""
+    the size it holds where already known (else read from its meta.json). ``resumed``: for a run that goes on,
+    which never builds data, so the advice is to give its own data set."""
     size = data_grid_size(directory) if size is None else size
     if size is not None and size != grid_size:
+        advice = ("give --data with the data set this run trained on" if resumed else
+                  f"choose a {grid_size}x{grid_size} data set (a missing folder is built with the right size)")
         raise DataError(f"{directory} holds {size}x{size} puzzles, but the model plays {grid_size}x{grid_size}: "
-                        f"choose a {grid_size}x{grid_size} data set (a missing folder is built with the right size).")
+                        f"{advice}.")
 
 
 def load_split(directory: str | Path, split: str) -> PuzzleTable:

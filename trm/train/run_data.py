@@ -67,7 +67,7 @@ def open_training_data(data_dir: str, grid_size: int, extra: dict, runtime: Runt
     else:
         _build_if_missing(folder, grid_size, runtime)
     train = load_split(folder, "train")
-    check_grid_size(folder, grid_size, train.shape.size)  # a set without meta.json too
+    check_grid_size(folder, grid_size, train.shape.size, resumed=resume)  # a set without meta.json too
     fingerprint = puzzles_sha256(train)
     if not resume:
         extra.update({STARTED_IN: os.getcwd(), DATA_SHA256: fingerprint})
