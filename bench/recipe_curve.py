@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--targets", nargs="+", type=float, default=[0.2, 0.5, 0.737],
                         help="held-out exact accuracies as fractions (default: 0.2 0.5 0.737)")
     args = parser.parse_args()
+    not_runs = [str(run_dir) for run_dir in args.runs if not (run_dir / "metrics.jsonl").is_file()]
+    if not_runs:  # before any table: a half-printed one would look like a run with no evaluations
+        parser.error(f"not a training run (no metrics.jsonl): {', '.join(not_runs)}")
     for run_dir in args.runs:
         print(f"\n{run_dir} ({_device(run_dir)})\n")
         batch = _batch_size(run_dir)

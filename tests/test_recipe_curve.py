@@ -27,3 +27,13 @@ def test_a_folder_without_a_metrics_log_is_refused_by_name(tmp_path):
 
     with pytest.raises(SystemExit, match="is not a training run: it has no metrics.jsonl"):
         recipe_curve.curve(tmp_path)
+
+
+def test_a_run_list_with_a_folder_that_is_no_run_prints_no_table(tmp_path, monkeypatch, capsys):
+    import pytest
+
+    monkeypatch.setattr("sys.argv", ["recipe_curve.py", str(tmp_path)])
+    with pytest.raises(SystemExit):
+        recipe_curve.main()
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"not a training run (no metrics.jsonl): {tmp_path}" in captured.err

@@ -117,3 +117,11 @@ def test_a_long_generation_stopped_with_sigterm_ends_in_one_line():
     _, error = process.communicate(timeout=60)
     assert len(first.strip()) == 81
     assert process.returncode == 128 + signal.SIGTERM and error.strip() == "interrupted"
+
+
+def test_a_file_name_given_as_the_puzzle_is_told_how_files_go_in():
+    result = _run("solve", "assets/puzzles/heldout_top1465.csv")
+    assert result.returncode == 1 and "Bad character 'a' at position 1" in result.stderr
+    assert ("One puzzle in a file goes in through stdin: python -m trm.sudoku solve - < "
+            "assets/puzzles/heldout_top1465.csv") in result.stderr
+    assert "stdin" not in _run("solve", "12ab").stderr  # a mistyped puzzle is only told what is wrong with it

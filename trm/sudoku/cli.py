@@ -6,6 +6,7 @@ A PUZZLE argument is puzzle text in any format ``parse_puzzle`` accepts, or ``-`
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -22,7 +23,18 @@ from trm.sudoku.solver import SolveStatus, solve
 
 def _read_puzzle(args: argparse.Namespace) -> np.ndarray:
     text = sys.stdin.read() if args.puzzle == "-" else args.puzzle
-    return parse_puzzle(text, args.size)
+    try:
+        return parse_puzzle(text, args.size)
+    except PuzzleError as error:
+        if args.puzzle != "-" and _looks_like_a_file_name(args.puzzle):
+            raise PuzzleError(f"{error} One puzzle in a file goes in through stdin: python -m trm.sudoku "
+                              f"{args.command} - < {args.puzzle}") from error
+        raise
+
+
+def _looks_like_a_file_name(text: str) -> bool:
+    """A path or a name with an extension, where a puzzle was expected (puzzles hold no letters)."""
+    return Path(text).exists() or bool(re.search(r"[A-Za-z_]", text) and re.search(r"[./\\]", text))
 
 
 def _solve(args: argparse.Namespace) -> int:
