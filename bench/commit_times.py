@@ -31,8 +31,8 @@ def main() -> None:
     table, _ = fill_solutions(read_puzzle_csv(args.data, limit=args.limit))
     size, plays = table.shape.size, loaded.config.grid_size
     if size != plays:
-        raise SystemExit(f"error: {args.data} holds {size}x{size} puzzles, but {args.checkpoint} plays {plays}x{plays}: "
-                         f"give --data and --checkpoint of one size")
+        raise SystemExit(f"error: {args.data} holds {size}x{size} puzzles, but {args.checkpoint} plays "
+                         f"{plays}x{plays}: give --data and --checkpoint of one size")
     started = time.perf_counter()
     rows = commit_by_technique(loaded.model, table.puzzles, table.solutions, table.shape, args.steps,
                                show_progress=True)
