@@ -26,7 +26,7 @@ from trm import ConfigError
 from trm.data import load_split
 from trm.kernels import KernelChoice, use_kernels
 from trm.model import peak_flops, training_flops_per_sample
-from trm.train import COMPILE_MODES, Trainer, get_preset, override_config, parse_settings, setup_runtime
+from trm.train import COMPILE_MODES, PRESETS, Trainer, get_preset, override_config, parse_settings, setup_runtime
 
 
 def _sync(runtime) -> None:
@@ -75,7 +75,7 @@ def _profile(trainer: Trainer, runtime, path: str, steps: int = 3) -> dict:
 
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--preset", default="sudoku9-mlp")
+    parser.add_argument("--preset", default="sudoku9-mlp", choices=sorted(PRESETS))
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=10)
