@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trm.errors import DataError
+from trm import DataError
 from trm.sudoku import read_puzzle_csv, solve
 
 REPO = Path(__file__).resolve().parents[1]
