@@ -188,6 +188,8 @@ def _loss_and_averaging_fields() -> None:
 
 
 def _data_caption(data_dir: str, size: int) -> str:
+    if not data_dir.strip():
+        return f"⚠️ Name a data set folder inside `{data_root()}` (a missing one is built there)."
     if not is_inside_data_root(data_dir):  # Start refuses it: say so before the click
         return f"⚠️ `{data_dir}` is not inside `{data_root()}`: choose a data set folder there."
     path = resolve_run_path(data_dir)

@@ -60,7 +60,7 @@ def _text_width(column: pd.Series, most: int = 400) -> int:
 def render_runs_table(runs: list[RunInfo]) -> None:
     """The overview table of ``runs`` (newest first), the status cell coloured by state."""
     if not runs:
-        st.info("No runs yet: start one with the form on the left.", icon=":material/info:")
+        st.info("No runs yet: start one with the New run form.", icon=":material/info:")
         return
     frame = runs_frame(runs)
     if not frame["Details"].any():  # nothing to say: the table fits a laptop's half page without scrolling

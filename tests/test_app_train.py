@@ -121,6 +121,9 @@ def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(t
         assert not at.exception
         assert any("must lie inside" in error.value for error in at.error), folder
     assert not (train_runs_root / "outside").exists()
+    at.text_input(key="train_data").input("").run()
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "Name a data set folder inside" in captions and "``" not in captions
 
 
 def test_a_data_set_of_another_grid_size_is_flagged_and_refused_before_anything_starts(train_runs_root,

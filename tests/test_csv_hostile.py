@@ -93,3 +93,11 @@ def test_any_bytes_give_a_table_or_a_data_error(tmp_path, data):
         read_puzzle_csv(_write(tmp_path, b"puzzle,solution\n" + data))
     except DataError:
         pass
+
+
+def test_a_file_of_bare_puzzles_is_told_to_add_a_header(tmp_path):
+    path = _write(tmp_path, f"{VALID[0]}\n{VALID[0]}\n")  # one puzzle per line, as trm.sudoku generate prints them
+    with pytest.raises(DataError, match="its first line is a puzzle, not a header: add a first line 'puzzle'"):
+        read_puzzle_csv(path)
+    with pytest.raises(DataError, match="no puzzle column in header"):
+        read_puzzle_csv(_write(tmp_path, "grid,answer\n"))

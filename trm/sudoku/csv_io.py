@@ -98,12 +98,20 @@ def _first_undecodable_line(path: Path) -> int:
     return 1
 
 
+def _is_puzzle_text(text: str) -> bool:
+    """Whether ``text`` reads as a whole grid: 16, 36 or 81 digits, with '.' for blanks."""
+    return len(text.strip()) in (16, 36, 81) and all(char.isdigit() or char == "." for char in text.strip())
+
+
 def _read_rows(reader, path: Path, limit: int | None, lines: list[int]) -> tuple[list, list, list]:
     header = next(reader, None)
     if header is None:
         raise DataError(f"{path} is empty; expected a header such as 'puzzle,solution,source'.")
     puzzle_col = _pick_column(header, PUZZLE_COLUMNS)
     if puzzle_col is None:
+        if header and _is_puzzle_text(header[0]):  # one puzzle per line, as `trm.sudoku generate` prints them
+            raise DataError(f"{path}: its first line is a puzzle, not a header: add a first line 'puzzle' (or "
+                            f"'puzzle,solution' when the file has solutions).")
         raise DataError(f"{path}: no puzzle column in header {header}; expected one of {PUZZLE_COLUMNS}.")
     solution_col = _pick_column(header, SOLUTION_COLUMNS)
     source_col = _pick_column(header, ("source",))
