@@ -59,6 +59,7 @@ def _set(path: tuple, value):
     (lambda data: data["steps"][0].pop("calls"), "it lacks the field 'calls'"),
     (_set(("pca", "y_path"), [[0.0, 0.0, 0.0]]), "its PCA does not have a point for every call"),
     (_set(("pca", "cells_explained"), ["a", "b"]), "its PCA holds something other than numbers"),
+    (_set(("steps",), {"a": 1}), "its 'steps' is not a list of steps"),
 ])
 def test_a_trace_with_a_value_out_of_range_is_refused_by_name(change, message):
     with pytest.raises(DataError, match="damaged trace") as refused:

@@ -75,6 +75,8 @@ def _known_fields(data: dict, kind: type, where: str) -> dict:
 def trace_from_dict(data: dict) -> Trace:
     """Rebuild a Trace from :func:`trace_to_dict` output (cell states are zeros if they were not exported)."""
     cells = len(data["puzzle"])
+    if not isinstance(data["steps"], list):  # an object would be read as its keys, each called a step
+        raise ValueError("its 'steps' is not a list of steps")
     records = []
     for index, step in enumerate(data["steps"], start=1):
         fields = {k: v for k, v in _known_fields(step, StepRecord, f"step {index}").items()
