@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from trm.checkpoint import check_folder_name, is_model_folder, load_model, read_json, save_model, write_json
-from trm.data import load_meta
+from trm.data import data_grid_size
 from trm.errors import CheckpointError, ConfigError
 from trm.export.card import render_model_card
 from trm.export.card_evaluation import (EvalSet, read_eval_sets, difficulty_mix_estimate, evaluate_checkpoint,
@@ -181,7 +181,7 @@ def _data_set_of(data_dir: str, model: ModelConfig) -> dict:
     if provenance is None:
         raise CheckpointError(f"--data {data_dir} is not a built data set (no readable meta.json): give the folder "
                               f"the model trained on, as made by python -m trm.data build.")
-    size = load_meta(data_dir).get("size")
+    size = data_grid_size(data_dir)
     if size != model.grid_size:
         raise CheckpointError(f"--data {data_dir} holds {size}x{size} puzzles; this model plays "
                               f"{model.grid_size}x{model.grid_size}, so it did not train on them.")
@@ -190,9 +190,9 @@ def _data_set_of(data_dir: str, model: ModelConfig) -> dict:
 
 def _check_trained_here(run_dir: str, model: ModelConfig) -> None:
     """A run whose curve may go on this checkpoint's card: one that trained a model of this very config."""
-    run_model = ModelConfig.from_dict(read_run_config(run_dir).get("model") or {})
-    if run_model != model:
-        differing = [name for name, value in model.to_dict().items() if run_model.to_dict().get(name) != value]
+    run_model = ModelConfig.from_dict(read_run_config(run_dir).get("model") or {}).to_dict()
+    differing = [name for name, value in model.to_dict().items() if run_model.get(name) != value]
+    if differing:
         raise CheckpointError(f"--run {run_dir} trained another model ({', '.join(differing)} differ), so its "
                               f"held-out curve is not this checkpoint's: give the run these weights came from.")
 
