@@ -12,6 +12,7 @@ from app_ui import insight_data as idata
 from app_ui import insight_link as il
 from app_ui import model_picker as mp
 from app_ui.insight_results import render_live, render_results
+from app_ui.number_field import NumberRange, show_problem
 from trm import LoadedModel, TRMError, weights_fingerprint
 from trm.catalog import default_index, find_models, folder_mtime
 from trm.inference import has_fast_bf16
@@ -25,6 +26,7 @@ KEY_VIEWS, KEY_COMPARE, KEY_SAMPLE_FOR = "insight_views", "insight_compare", "in
 KEY_STOPPED = "insight_stopped"  # Stop was clicked, since the last Run
 DEFAULT_SAMPLE = {9: 200, 6: 500, 4: 500}
 MAX_SAMPLE = 10_000
+SAMPLE_RANGE = NumberRange(1, MAX_SAMPLE)
 MAX_GENERATED = 300  # generating is slow for 9x9: a few puzzles a second
 VIEW_CHOICES = (1, 2, 4, 8)
 SOURCES = ("Held-out file", "Generated", "Upload a CSV")
@@ -61,9 +63,12 @@ def _pick_set(size: int):
     with st.container(horizontal=True, vertical_alignment="bottom"):
         source = st.segmented_control("Puzzles", SOURCES, key=KEY_SOURCE, persist_state="session",
                                       bind="query-params", default=SOURCES[0], required=True)
-        sample = int(st.number_input("Sample", 1, MAX_SAMPLE, key=KEY_SAMPLE, persist_state="session",
-                                     bind="query-params", width=110,
-                                     help="How many puzzles (the first ones of a file)."))
+        sample = st.number_input("Sample", step=1, key=KEY_SAMPLE, persist_state="session", bind="query-params",
+                                 width=110, help=f"How many puzzles (the first ones of a file), 1 to {MAX_SAMPLE:,}.")
+    problem = SAMPLE_RANGE.problem("Sample", sample)  # checked here: app_ui/number_field.py says why
+    if problem:
+        show_problem(st, problem)
+        return None
     try:
         chosen = _read_set(source, size, sample)
     except TRMError as error:
@@ -83,7 +88,7 @@ def _pick_set(size: int):
 
 
 def _sample_in_address() -> bool:
-    """Whether the address names a sample the Sample box takes (it drops any other value and would show 1)."""
+    """Whether the address names a sample in range, which the page keeps in place of the grid size's default."""
     try:
         return 1 <= int(st.query_params.get(KEY_SAMPLE, "")) <= MAX_SAMPLE
     except ValueError:
@@ -246,17 +251,18 @@ def _steps_key(loaded: LoadedModel) -> str:
     return f"{KEY_STEPS}_{name}"
 
 
-def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
-    """Steps, halting threshold, views and the compared model (or None)."""
+def _pick_settings(loaded: LoadedModel) -> tuple[int | None, float, int, tuple | None]:
+    """Steps (None while its box is out of range), halting threshold, views and the compared model (or None)."""
     size = loaded.config.grid_size
     same_size = {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
     with st.container(horizontal=True, vertical_alignment="bottom"):
         trained = loaded.config.max_supervision_steps
-        steps = int(st.number_input("Steps", 1, max(256, trained), trained, width=110,
-                                    # A key per model: each starts from its own count, and a rerun that races the
-                                    # model change cannot carry the old model's count over from the browser.
-                                    key=_steps_key(loaded), persist_state="session", bind="query-params",
-                                    help="Past the trained count shows what thinking longer does."))
+        most = max(256, trained)
+        steps = st.number_input("Steps", value=trained, step=1, width=110,
+                                # A key per model: each starts from its own count, and a rerun that races the
+                                # model change cannot carry the old model's count over from the browser.
+                                key=_steps_key(loaded), persist_state="session", bind="query-params",
+                                help=f"1 to {most}. Past the trained count shows what thinking longer does.")
         threshold = st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, persist_state="session",
                               bind="query-params", width=220,
                               help="Where P(halt) counts as stop. Changing it re-reads the run; nothing reruns.")
@@ -265,7 +271,9 @@ def _pick_settings(loaded: LoadedModel) -> tuple[int, float, int, tuple | None]:
                              help="Each puzzle also under random symmetries; the Q-head picks one answer. Adds a "
                                   "views x steps chart; costs as many times the compute.")
         compared = _pick_compared(loaded, same_size)
-    return steps, threshold, int(views), compared
+    problem = NumberRange(1, most).problem("Steps", steps)
+    show_problem(st, problem)
+    return None if problem else int(steps), threshold, int(views), compared
 
 
 st.title("Insight")
@@ -280,11 +288,12 @@ if picked is not None:
     steps, threshold, views, compared = _pick_settings(loaded)
     size, source = loaded.config.grid_size, st.session_state[KEY_SOURCE]
     drawn = {KEY_FILE: source == SOURCES[0], KEY_LEVEL: source == SOURCES[1]}  # the set's own box, when shown
+    steps_key = _steps_key(loaded)
     il.note_dropped({KEY_MODEL: f"{label} ({size}×{size})", KEY_SAMPLE: str(st.session_state[KEY_SAMPLE]),
-                     KEY_SOURCE: str(source), _steps_key(loaded): str(steps), KEY_THRESHOLD: str(threshold),
-                     KEY_VIEWS: str(views), **{key: str(st.session_state.get(key)) for key, shown in drawn.items()
-                                               if shown}}, link_notes)
-    if chosen is not None:
+                     KEY_SOURCE: str(source), steps_key: str(st.session_state[steps_key]),
+                     KEY_THRESHOLD: str(threshold), KEY_VIEWS: str(views),
+                     **{key: str(st.session_state.get(key)) for key, shown in drawn.items() if shown}}, link_notes)
+    if chosen is not None and steps is not None:
         table, set_name = chosen
         jobs = [_job(loaded, label, table, steps, views)]
         if compared is not None:

@@ -23,6 +23,7 @@ from app_ui import view_settings as vs
 from app_ui import trace_store as tp
 from app_ui.demo_traces import demo_trace_path
 from app_ui.grid_component import sudoku_grid
+from app_ui.number_field import NumberRange, show_problem
 from app_ui.scroll_to import scroll_to
 from app_ui.step_player import render_player
 from trm import LoadedModel, TRMError
@@ -111,7 +112,7 @@ def _pick_model(shape: GridShape) -> LoadedModel | None:
         return None
 
 
-def _pick_steps(loaded: LoadedModel | None) -> int:
+def _pick_steps(loaded: LoadedModel | None) -> tuple[int, str | None]:
     most = loaded.config.max_supervision_steps if loaded else 16
     path = str(loaded.path) if loaded else None
     if st.session_state.get(KEY_STEPS_FOR) != path or KEY_STEPS not in st.session_state:
@@ -130,9 +131,10 @@ def _pick_steps(loaded: LoadedModel | None) -> int:
             st.session_state[key] = linked
     st.slider("Halting threshold", 0.05, 0.95, 0.5, 0.05, key=KEY_THRESHOLD, persist_state="session", width=200,
               help="The Q-head halts once P(halt) reaches this. Changing it re-reads the trace; nothing reruns.")
-    return int(st.number_input("Steps", 1, most_offered, most, key=KEY_STEPS, persist_state="session", width=120,
-                               help=f"Supervision steps to run. The model was trained for {most}; more shows "
-                                    f"what extra thinking (test-time scaling) does."))
+    steps = st.number_input("Steps", value=most, step=1, key=KEY_STEPS, persist_state="session", width=120,
+                            help=f"Supervision steps to run, 1 to {most_offered}. The model was trained for {most}; "
+                                 f"more shows what extra thinking (test-time scaling) does.")
+    return int(steps), NumberRange(1, most_offered).problem("Steps", steps)
 
 
 def _backtracks(puzzle: np.ndarray, shape: GridShape) -> int | None:
@@ -167,17 +169,20 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
         return
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         loaded = _pick_model(shape)
-        steps = _pick_steps(loaded)
-        views = vs.pick_views()
+        steps, steps_problem = _pick_steps(loaded)
+        views, views_problem = vs.pick_views()
         noise = vs.pick_noise(views)
+        problems = [problem for problem in (steps_problem, views_problem) if problem]
         pressed = st.button("Solve", key="solve_run", type="primary", icon=":material/psychology:",
-                            disabled=loaded is None or not puzzle.any())
+                            disabled=loaded is None or not puzzle.any() or bool(problems))
+    for problem in problems:  # the boxes show what was typed; Solve waits until it is in range
+        show_problem(st, problem)
     oc.render_open_checkpoint()
     sl.show_notes()
     waiting = cp.waiting_note(shape.size)
     if waiting:
         st.caption(waiting)
-    if loaded is None:
+    if loaded is None or problems:
         return
     pressed = pressed or (sl.should_autosolve() and bool(puzzle.any()))
     scrolls = None if not pressed or st.session_state.get(pr.KEY_PRESENT) else str(time.time_ns())

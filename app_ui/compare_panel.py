@@ -13,6 +13,7 @@ from app_ui import presentation as pr
 from app_ui import solve_link as sl
 from app_ui import trace_charts as charts
 from app_ui.grid_component import sudoku_grid
+from app_ui.number_field import NumberRange, show_problem
 from app_ui.trace_store import overlay_at, step_chart
 from app_ui.view_settings import MAX_VIEWS, use_bf16
 from trm import LoadedModel, TRMError
@@ -55,7 +56,10 @@ def _model_choices(size: int) -> dict[str, str]:
     return {c.path: c.label for c in find_models(size) if c.problem is None and c.grid_size == size}
 
 
-def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[str, str]) -> Comparison:
+def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[str, str]
+              ) -> tuple[Comparison, list[str]]:
+    """The second solve as the boxes describe it, and what is out of range in them (range-checked on the server,
+    app_ui/number_field.py says why)."""
     here = str(loaded.path)
     if st.session_state.get(KEY_MODEL) not in choices:
         st.session_state[KEY_MODEL] = here if here in choices else next(iter(choices), here)
@@ -73,11 +77,12 @@ def _controls(loaded: LoadedModel, trace: Trace, trace_id: str, choices: dict[st
         path = st.selectbox("Model", list(choices) or [here], key=KEY_MODEL, width=260,
                             format_func=lambda p: choices.get(p, Path(p).name))
         _steps_for_a_new_model(path, here, len(trace.steps))
-        steps = st.number_input("Steps", 1, MAX_STEPS, key=KEY_STEPS, width=110)
-        views = st.number_input("Views", 1, MAX_VIEWS, key=KEY_VIEWS, width=110)
+        steps = st.number_input("Steps", step=1, key=KEY_STEPS, width=110, help=f"1 to {MAX_STEPS}.")
+        views = st.number_input("Views", step=1, key=KEY_VIEWS, width=110, help=f"1 to {MAX_VIEWS}.")
         chosen = st.slider("Halting threshold", 0.05, 0.95, step=0.05, key=KEY_THRESHOLD, width=200)
-    return Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen),
-                      use_bf16(int(views), mp.device_name()))
+    problems = [NumberRange(1, MAX_STEPS).problem("Steps", steps), NumberRange(1, MAX_VIEWS).problem("Views", views)]
+    return (Comparison(path, choices.get(path, Path(path).name), int(steps), int(views), float(chosen),
+                       use_bf16(int(views), mp.device_name())), [problem for problem in problems if problem])
 
 
 def _more_steps(steps_above: int) -> int:
@@ -174,14 +179,17 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
                "threshold, and play both on one cursor.")
     choices = _model_choices(trace.grid_size)
     following = _followed(choices) is not None  # a comparison followed, of this grid size
-    comparison = _controls(loaded, trace, trace_id, choices)
+    comparison, problems = _controls(loaded, trace, trace_id, choices)
+    for problem in problems:
+        show_problem(st, problem)
     with st.container(horizontal=True, vertical_alignment="center"):
-        pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:")
+        pressed = st.button("Solve the comparison", key="solve_cmp_run", icon=":material/compare:",
+                            disabled=bool(problems))
         follow_slot = st.empty()  # filled once it is known whether a comparison is followed
     last = st.session_state.get(KEY_COMPARED)
     presenting = st.session_state.get(pr.KEY_PRESENT)  # the panel is hidden: its comparison waits until shown
     repeat = following and (last is None or last[0] != trace_id)  # not yet made for this solve
-    if pressed or (not presenting and (sl.should_autosolve_compare() or repeat)):
+    if not problems and (pressed or (not presenting and (sl.should_autosolve_compare() or repeat))):
         try:
             other = mp.load_shared_model(comparison.path, folder_mtime(comparison.path), mp.device_name())
         except TRMError as error:
@@ -192,7 +200,7 @@ def render_compare(loaded: LoadedModel, trace: Trace, trace_id: str, step: int, 
         with st.spinner(f"Solving with {comparison.describe()}…"):
             st.session_state[KEY_COMPARED] = last = (trace_id, comparison, _solve(other, trace, comparison))
         following = True
-    if following:  # what the boxes hold now is what the next solve repeats, run yet or not
+    if following and not problems:  # what the boxes hold now is what the next solve repeats, run yet or not
         st.session_state[KEY_FOLLOW] = comparison
     if _stopped_following(follow_slot, following):
         last = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_ui.number_field import AT_LEAST_ONE, NOT_NEGATIVE, NumberRange, checked_number, number_problem
 from app_ui.training_shared import flash
 from trm import TRMError
 from trm.control import DeviceInfo, start_run
@@ -36,6 +37,25 @@ SWIGLU_NAMES = {"standard": "standard (paper)", "normed": "normed"}
 SCHEDULE_NAMES = {"constant": "constant (paper)", "cosine": "cosine to zero"}
 CURRICULUM_NAMES = {"none": "none (paper)", "cgar": "CGAR"}
 ANSWER_LOSS_NAMES = {"stablemax": "stable-max (paper)", "softmax": "softmax"}
+NUMBER_BOXES = {  # widget key -> (label, the values Start accepts), checked on the server (app_ui/number_field.py)
+    "train_steps": ("Steps", AT_LEAST_ONE), "train_batch": ("Batch size", AT_LEAST_ONE),
+    "train_lr": ("Learning rate", NumberRange(above=0)), "train_seed": ("Seed", NOT_NEGATIVE),
+    "train_cycles": ("Cycles per supervision step (T)", NumberRange(1, 64)),
+    "train_latent_steps": ("Latent updates per cycle (n)", NumberRange(1, 64)),
+    "train_muon_lr": ("Muon learning rate", NumberRange(above=0)),
+    "train_weight_decay": ("Weight decay (Adam)", NOT_NEGATIVE),
+    "train_muon_weight_decay": ("Muon weight decay", NOT_NEGATIVE),
+    "train_warmup": ("Warm-up steps", NOT_NEGATIVE),
+    "train_grad_clip": ("Gradient-norm clip (0: off)", NOT_NEGATIVE),
+    "train_prefix_weight_decay": ("Puzzle-prefix weight decay", NOT_NEGATIVE),
+    "train_label_smoothing": ("Label smoothing (0: off)", NumberRange(0, 0.99)),
+    "train_q_halt_weight": ("Q-halt loss weight", NOT_NEGATIVE),
+    "train_ema_rate": ("EMA rate", NumberRange(0, 0.9999)), "train_ema_start": ("EMA from step", NOT_NEGATIVE),
+    "train_log_every": ("Log a metrics line every N steps", AT_LEAST_ONE),
+    "train_eval_every": ("Evaluate on the held-out set every N steps", AT_LEAST_ONE),
+    "train_checkpoint_every": ("Save a resumable checkpoint every N steps", AT_LEAST_ONE),
+}
+MUON_ONLY = ("train_muon_lr", "train_muon_weight_decay")  # greyed out, and not passed on, unless Muon is chosen
 
 
 def presets_for(size: int) -> list[str]:
@@ -68,9 +88,9 @@ def _apply_size(runs_root: Path) -> None:
 def _start(runs_root: Path) -> None:
     state = st.session_state
     preset = get_preset(state.train_preset)
-    if not state.train_lr > 0:  # the engine takes 0 (a frozen fine-tuning check); from this form it is a slip
-        flash("error", "Could not start the run: the learning rate is 0, so the weights would never change. "
-                       f"Enter one above 0 (this preset's is {preset.train.lr:.1e}).")
+    problems = _number_problems()
+    if problems:
+        flash("error", "Could not start the run: " + " ".join(problems))
         return
     try:
         run_dir = start_run(runs_root, state.train_name.strip(), state.train_preset, data_dir=state.train_data.strip(),
@@ -86,6 +106,23 @@ def _start(runs_root: Path) -> None:
                      f"leave this page or close the tab.")
     state.train_run = run_dir.name
     state.train_name = free_run_name(runs_root, state.train_preset)
+
+
+def _number_problems() -> list[str]:
+    """What is wrong with the form's numbers, one sentence per box; the learning rate's says why it matters."""
+    muon = st.session_state.get("train_optimizer") == "muon"
+    problems = [number_problem(label, allowed, key) for key, (label, allowed) in NUMBER_BOXES.items()
+                if muon or key not in MUON_ONLY]
+    if number_problem(*NUMBER_BOXES["train_lr"], "train_lr"):  # the engine takes 0 (a frozen fine-tuning check)
+        preset_lr = get_preset(st.session_state.train_preset).train.lr
+        problems.append(f"At 0 the weights would never change (this preset's is {preset_lr:.1e}).")
+    return [problem for problem in problems if problem]
+
+
+def _number(container, key: str, **kwargs) -> None:
+    """The form's number box ``key``, labelled and range-checked as NUMBER_BOXES says."""
+    label, allowed = NUMBER_BOXES[key]
+    checked_number(container, label, allowed, key=key, persist_state="session", **kwargs)
 
 
 def _train_overrides(preset: Preset) -> dict:
@@ -117,14 +154,12 @@ def _model_fields() -> None:
                  help="The flat baseline has the paper's SwiGLU only." if flat else
                  "normed: down(sigmoid(gate) x RMSNorm(gate x up)), which keeps activations bounded so Muon's "
                  "large steps stay stable (arXiv 2601.19085).")
-    st.number_input("Cycles per supervision step (T)", min_value=1, max_value=64, step=1, key="train_cycles",
-                    persist_state="session",
-                    help="Answer updates per supervision step, each after n latent updates; only the last cycle "
-                         "carries gradients. 3 in the paper, 6 in arXiv 2601.19085.")
-    st.number_input("Latent updates per cycle (n)", min_value=1, max_value=64, step=1, key="train_latent_steps",
-                    persist_state="session",
-                    help="6 in the paper, 9 in arXiv 2601.19085. A supervision step runs T x (n + 1) network "
-                         "calls, training and solving alike.")
+    _number(st, "train_cycles", step=1,
+            help="Answer updates per supervision step, each after n latent updates; only the last cycle "
+                 "carries gradients. 3 in the paper, 6 in arXiv 2601.19085.")
+    _number(st, "train_latent_steps", step=1,
+            help="6 in the paper, 9 in arXiv 2601.19085. A supervision step runs T x (n + 1) network "
+                 "calls, training and solving alike.")
 
 
 def _optimiser_fields() -> None:
@@ -133,28 +168,23 @@ def _optimiser_fields() -> None:
                  persist_state="session",
                  help="Muon orthogonalises each update of the recursive network's matrices; the embedding, "
                       "heads and biases stay with Adam.")
-    st.number_input("Muon learning rate", min_value=0.0, step=0.005, format="%.3f", key="train_muon_lr",
-                    persist_state="session",
-                    disabled=not muon, help="Muon's rate for the network's matrices (0.02 in arXiv 2601.19085); "
-                                            "the Learning rate above is then Adam's, for the rest.")
-    st.number_input("Weight decay (Adam)", min_value=0.0, step=0.1, format="%.3f", key="train_weight_decay",
-                    persist_state="session",
-                    help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
-    st.number_input("Muon weight decay", min_value=0.0, step=0.005, format="%.3f", key="train_muon_weight_decay",
-                    persist_state="session",
-                    disabled=not muon, help="0.005 in arXiv 2601.19085.")
+    _number(st, "train_muon_lr", step=0.005, format="%.3f", disabled=not muon,
+            help="Muon's rate for the network's matrices (0.02 in arXiv 2601.19085); "
+                 "the Learning rate above is then Adam's, for the rest.")
+    _number(st, "train_weight_decay", step=0.1, format="%.3f",
+            help="AdamATan2's decoupled weight decay: 1.0 in the paper.")
+    _number(st, "train_muon_weight_decay", step=0.005, format="%.3f", disabled=not muon,
+            help="0.005 in arXiv 2601.19085.")
     st.selectbox("Learning-rate schedule", list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
                  key="train_schedule", persist_state="session",
                  help="After the warm-up: constant, or a cosine falling to zero at the last step.")
-    st.number_input("Warm-up steps", min_value=0, step=100, key="train_warmup", persist_state="session",
-                    help="Linear warm-up of every learning rate: 2,000 steps in the paper.")
-    st.number_input("Gradient-norm clip (0: off)", min_value=0.0, step=0.5, key="train_grad_clip",
-                    persist_state="session",
-                    help="Clip the global gradient norm to this before each step: off in the paper, 1.0 in arXiv "
-                         "2601.19085.")
-    st.number_input("Puzzle-prefix weight decay", min_value=0.0, step=0.1, format="%.3f",
-                    key="train_prefix_weight_decay", persist_state="session",
-                    help="Sign-SGD's decay on the puzzle prefix: 1.0 in the paper.")
+    _number(st, "train_warmup", step=100,
+            help="Linear warm-up of every learning rate: 2,000 steps in the paper.")
+    _number(st, "train_grad_clip", step=0.5,
+            help="Clip the global gradient norm to this before each step: off in the paper, 1.0 in arXiv "
+                 "2601.19085.")
+    _number(st, "train_prefix_weight_decay", step=0.1, format="%.3f",
+            help="Sign-SGD's decay on the puzzle prefix: 1.0 in the paper.")
 
 
 def _loss_and_averaging_fields() -> None:
@@ -162,22 +192,19 @@ def _loss_and_averaging_fields() -> None:
                  key="train_answer_loss", persist_state="session",
                  help="The cross-entropy of each cell's digit: the paper's stable-max "
                  "(grows linearly, not exponentially), or the usual softmax that arXiv 2601.19085 trains with.")
-    st.number_input("Label smoothing (0: off)", min_value=0.0, max_value=0.99, step=0.05, format="%.3f",
-                    key="train_label_smoothing", persist_state="session",
-                    help="Share of each cell's target spread evenly over all "
-                    "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
-                    "then includes it: compare accuracies between runs, not losses.")
-    st.number_input("Q-halt loss weight", min_value=0.0, step=0.05, format="%.3f", key="train_q_halt_weight",
-                    persist_state="session",
-                    help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
-                         "arXiv 2601.19085.")
-    st.number_input("EMA rate", min_value=0.0, max_value=0.9999, step=0.001, format="%.4f",
-                    key="train_ema_rate", persist_state="session",
-                    help="The evaluated and exported weights are this moving average "
-                    "of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
-    st.number_input("EMA from step", min_value=0, step=500, key="train_ema_start", persist_state="session",
-                    help="Until this step the average copies the trained weights; arXiv 2601.19085 starts at "
-                         "5,000. 0: from the first step, as the paper.")
+    _number(st, "train_label_smoothing", step=0.05, format="%.3f",
+            help="Share of each cell's target spread evenly over all "
+                 "output classes (digits, blank, padding); arXiv 2601.19085 trains with 0.2. The LM loss "
+                 "then includes it: compare accuracies between runs, not losses.")
+    _number(st, "train_q_halt_weight", step=0.05, format="%.3f",
+            help="Weight of the halting head's loss beside the answer loss: 0.5 in the paper, 0.05 in "
+                 "arXiv 2601.19085.")
+    _number(st, "train_ema_rate", step=0.001, format="%.4f",
+            help="The evaluated and exported weights are this moving average "
+                 "of the trained ones: 0.999 in the paper, 0.9 in arXiv 2601.19085.")
+    _number(st, "train_ema_start", step=500,
+            help="Until this step the average copies the trained weights; arXiv 2601.19085 starts at "
+                 "5,000. 0: from the first step, as the paper.")
     st.checkbox("Fresh augmentations", key="train_fresh_augmentations", persist_state="session",
                 help="Give every drawn puzzle a new random symmetry (digits, bands, stacks, rows, columns, "
                      "transpose) instead of picking one of the variants made at the start.")
@@ -221,19 +248,15 @@ def render_start_form(runs_root: Path, device: DeviceInfo) -> None:
                   "data folder (`data/`, or `$TRM_STUDIO_DATA`), where a missing set is built.")
     st.caption(_data_caption(st.session_state.train_data, size))
     steps, batch = st.columns(2)
-    steps.number_input("Steps", min_value=1, step=100, key="train_steps", persist_state="session",
-                       help="Total optimiser steps.")
-    batch.number_input("Batch size", min_value=1, step=16, key="train_batch", persist_state="session")
+    _number(steps, "train_steps", step=100, help="Total optimiser steps.")
+    _number(batch, "train_batch", step=16)
     lr, seed = st.columns(2)
-    lr.number_input("Learning rate", min_value=0.0, step=1e-4, format="%.1e", key="train_lr", persist_state="session")
-    seed.number_input("Seed", min_value=0, step=1, key="train_seed", persist_state="session")
+    _number(lr, "train_lr", step=1e-4, format="%.1e")
+    _number(seed, "train_seed", step=1)
     _recipe_fields()
     with st.expander("Logging and checkpoints"):
-        st.number_input("Log a metrics line every N steps", min_value=1, key="train_log_every", persist_state="session")
-        st.number_input("Evaluate on the held-out set every N steps", min_value=1, key="train_eval_every",
-                        persist_state="session")
-        st.number_input("Save a resumable checkpoint every N steps", min_value=1, key="train_checkpoint_every",
-                        persist_state="session")
+        for key in ("train_log_every", "train_eval_every", "train_checkpoint_every"):
+            _number(st, key, step=1)
         available = tensorboard_available()
         st.checkbox("Also write TensorBoard event files", key="train_tensorboard", persist_state="session",
                     disabled=not available,

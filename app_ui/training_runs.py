@@ -153,7 +153,7 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
         st.session_state.train_resume_for = (run.name, run.total_steps, run.state)  # e.g. the watched run finishing
         st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
     blocked = _why_no_resume(run)
-    steps.number_input("Resume up to step", min_value=1, step=100, key="train_resume_steps",
+    steps.number_input("Resume up to step", step=100, key="train_resume_steps",  # resume_run checks the range
                        disabled=blocked is not None,
                        help=blocked or "The step Resume trains to; raise it to train a finished run further.")
     resume.button("Resume", key="train_resume", icon=":material/play_circle:", disabled=blocked is not None,

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_ui import address
 from app_ui import solve_link as sl
+from app_ui.number_field import NumberRange
 from trm.inference import has_fast_bf16
 
 KEY_VIEWS, KEY_NOISE, KEY_AGREE = "solve_views", "solve_noise", "solve_agree"
@@ -17,14 +18,18 @@ NOISE_CHOICES = (0.0, 0.1, 0.3, 0.5, 1.0)
 DEFAULT_AGREE = 2  # one halted view can be wrong; two rarely halt on the same wrong grid
 
 
-def pick_views() -> int:
+def pick_views() -> tuple[int, str | None]:
+    """The number of views, and why it cannot be used (None when it can): the box is range-checked on the server
+    (app_ui/number_field.py says why)."""
     linked = sl.take(sl.URL_VIEWS)
     if linked is not None:
         st.session_state[KEY_VIEWS] = linked
-    return int(st.number_input("Views", 1, MAX_VIEWS, 1, key=KEY_VIEWS, persist_state="session", width=120,
-                               help="Solve the puzzle this many times at once: itself and random symmetries of it "
-                                    "(relabelled digits, swapped rows and columns...). The Q-head picks the answer "
-                                    "it trusts most. More views solve more hard puzzles and cost more compute."))
+    views = st.number_input("Views", value=1, step=1, key=KEY_VIEWS, persist_state="session", width=120,
+                            help=f"Solve the puzzle this many times at once (1 to {MAX_VIEWS}): itself and random "
+                                 "symmetries of it (relabelled digits, swapped rows and columns...). The Q-head picks "
+                                 "the answer it trusts most. More views solve more hard puzzles and cost more "
+                                 "compute.")
+    return int(views), NumberRange(1, MAX_VIEWS).problem("Views", views)
 
 
 def pick_noise(views: int) -> float:

@@ -64,6 +64,20 @@ def test_another_model_with_views_and_its_own_threshold(model_roots):
     assert at.session_state["solve_cmp_compared"][2] is compared
 
 
+def test_comparison_numbers_out_of_range_are_shown_as_typed_and_solve_nothing(model_roots):
+    at, _ = _solved_with_two_models(model_roots)
+    at.number_input(key="solve_cmp_steps").set_value(0).run()
+    assert not at.exception and at.number_input(key="solve_cmp_steps").value == 0
+    assert any("Steps must be at least 1, got 0." in md.value for md in at.markdown)
+    assert at.button(key="solve_cmp_run").disabled and "solve_cmp_compared" not in at.session_state
+    at.number_input(key="solve_cmp_steps").set_value(3).run()
+    at.number_input(key="solve_cmp_views").set_value(99).run()
+    assert any("Views must be at most 32, got 99." in md.value for md in at.markdown)
+    at.number_input(key="solve_cmp_views").set_value(1).run()
+    at.button(key="solve_cmp_run").click().run()
+    assert not at.exception and at.session_state["solve_cmp_compared"][1].steps == 3
+
+
 def test_a_comparison_is_repeated_for_each_new_solve_until_the_user_stops_comparing(model_roots):
     at, checkpoints = _solved_with_two_models(model_roots)
     at.selectbox(key="solve_cmp_model").set_value(str(checkpoints / "other4")).run()

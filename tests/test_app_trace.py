@@ -72,6 +72,20 @@ def test_picker_lists_checkpoints_and_runs_of_the_grid_size_only(model_roots):
     assert not at.button(key="solve_run").disabled
 
 
+def test_steps_or_views_out_of_range_keep_what_was_typed_and_hold_solve_back(model_roots):
+    checkpoints, _ = model_roots
+    _save_tiny(checkpoints / "tiny4")
+    at = _solve_page(PUZZLE_4X4)
+    for key, value, said in (("solve_steps", 0, "Steps must be at least 1, got 0."),
+                             ("solve_views", 40, "Views must be at most 32, got 40.")):
+        at.number_input(key=key).set_value(value).run()
+        assert not at.exception
+        assert at.number_input(key=key).value == value and at.button(key="solve_run").disabled, key
+        assert any(said in markdown.value for markdown in at.markdown), key
+        at.number_input(key=key).set_value(2).run()
+    assert not at.button(key="solve_run").disabled
+
+
 def test_corrupt_checkpoint_shows_an_error_naming_the_file_and_the_page_keeps_running(model_roots):
     checkpoints, _ = model_roots
     folder = _save_tiny(checkpoints / "broken")

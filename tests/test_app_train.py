@@ -105,9 +105,28 @@ def test_a_learning_rate_of_zero_is_refused_before_anything_starts(train_runs_ro
     at.number_input(key="train_lr").set_value(0.0).run()  # what a cleared field becomes
     at.button(key="train_start").click().run()
     assert not at.exception
-    assert any("learning rate is 0" in error.value and "this preset's is" in error.value for error in at.error)
-    assert any("learning rate is 0" in toast.value for toast in at.toast)  # seen beside the button too
+    assert any("Learning rate must be above 0, got 0" in error.value and "this preset's is" in error.value
+               for error in at.error)
+    assert any("Learning rate must be above 0" in toast.value for toast in at.toast)  # seen beside the button too
     assert not (train_runs_root / "frozen").exists()
+
+
+def test_a_number_out_of_range_is_shown_as_typed_and_start_refuses_it(train_runs_root):
+    """The browser would keep such a value to itself and Start would use the last valid one: the server checks."""
+    at = _train_page()
+    at.text_input(key="train_name").input("out-of-range").run()
+    for key, value, said in (("train_steps", 0, "Steps must be at least 1, got 0."),
+                             ("train_batch", -5, "Batch size must be at least 1, got -5."),
+                             ("train_ema_rate", 1.5, "EMA rate must be at most 0.9999, got 1.5.")):
+        at.number_input(key=key).set_value(value).run()
+        assert at.number_input(key=key).value == value  # the box keeps what was typed
+        assert any(said in markdown.value for markdown in at.markdown), key  # a red line under it
+        at.button(key="train_start").click().run()
+        assert not at.exception
+        assert any(said in error.value for error in at.error), key
+        assert not (train_runs_root / "out-of-range").exists()
+        at.number_input(key=key).set_value(1 if key != "train_ema_rate" else 0.999).run()
+    assert not any("must be" in markdown.value for markdown in at.markdown)
 
 
 def test_a_data_folder_outside_the_data_root_is_refused_before_anything_starts(train_runs_root, tmp_path):
@@ -195,6 +214,9 @@ def test_a_diverged_run_offers_no_resume_and_a_run_without_metrics_says_it_ended
     assert "crashed before it logged any metrics" in notes and "first logging interval" not in notes
     at.selectbox(key="train_run").set_value("crash-from-the-app").run()
     assert not at.button(key="train_resume").disabled and "from step 0" in at.button(key="train_resume").help
+    at.number_input(key="train_resume_steps").set_value(-3).run()  # refused as typed, not as the last valid value
+    at.button(key="train_resume").click().run()
+    assert not at.exception and any("must be above the run's step 0; got -3" in e.value for e in at.error)
 
 
 def test_odd_lock_and_pid_values_never_take_the_page_down(train_runs_root):
