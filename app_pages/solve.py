@@ -188,17 +188,20 @@ def _render_trace_area(puzzle: np.ndarray, shape: GridShape) -> None:
     scrolls = None if not pressed or st.session_state.get(pr.KEY_PRESENT) else str(time.time_ns())
     if scrolls:  # on a large screen the Solve button is the last thing in view: bring the solve up
         scroll_to(TRACE_ANCHOR, key="solve_scroll", group=scrolls, name="pressed")
-    sl.write_link(st.session_state[KEY_MODEL_LABEL] if puzzle.any() else None, steps,
-                  st.session_state[KEY_THRESHOLD], views, noise)
-    _solve_and_play(loaded, puzzle, shape, tp.SolveSettings(steps, views, noise, vs.use_bf16(views, mp.device_name())),
-                    pressed)
+    shown = _solve_and_play(loaded, puzzle, shape,
+                            tp.SolveSettings(steps, views, noise, vs.use_bf16(views, mp.device_name())), pressed)
+    # Settings go into the address only beside a solve on screen: a link (or a reload) that carries them solves
+    # by itself, so an unsolved puzzle's address holds the puzzle alone.
+    sl.write_link(st.session_state[KEY_MODEL_LABEL] if shown else None, steps, st.session_state[KEY_THRESHOLD],
+                  views, noise)
     if scrolls:  # the solve is drawn: now the page is long enough for the heading to reach the top
         scroll_to(TRACE_ANCHOR, key="solve_scroll_drawn", group=scrolls, name="drawn")
 
 
 def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, settings: tp.SolveSettings,
-                    pressed: bool) -> None:
-    """The model's description, the solve (computed, precomputed or already stored) and its player."""
+                    pressed: bool) -> bool:
+    """The model's description, the solve (computed, precomputed or already stored) and its player; True when a
+    solve is on screen."""
     st.toggle("Presentation mode", key=pr.KEY_PRESENT,
               help="The solve alone on the screen, sized to the window, played by keys: for talks and classrooms")
     st.caption(f"{mp.describe(loaded)}. {mp.compile_note(loaded)}")
@@ -217,11 +220,12 @@ def _solve_and_play(loaded: LoadedModel, puzzle: np.ndarray, shape: GridShape, s
         sl.write_compare(None)  # a comparison belongs to a solve on screen
         st.caption("Press **Solve** to watch the model's answer after every supervision step."
                    if puzzle.any() else "Enter or generate a puzzle first.")
-        return
+        return False
     if stored.solution_note:
         st.warning(stored.solution_note)
     export_name = f"trace-{Path(str(loaded.path)).name}-{grid_to_string(puzzle)[:16]}-{settings.file_tag()}.json"
     _play(stored, export_name, loaded, key)
+    return True
 
 
 def _play(stored: tp.StoredTrace, export_name: str, loaded: LoadedModel | None = None, key: str = "") -> None:

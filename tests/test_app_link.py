@@ -108,12 +108,19 @@ def test_a_presented_solve_computes_out_of_sight_of_the_ordinary_page(tmp_path, 
     assert seen == [None]  # not presenting: the progress shows on the page
 
 
-def test_a_puzzle_alone_waits_for_solve_and_the_address_follows_the_settings(tmp_path, monkeypatch):
+def test_a_puzzle_alone_waits_for_solve_and_the_address_takes_the_settings_with_the_solve(tmp_path, monkeypatch):
     _models(tmp_path, monkeypatch)
     at = _open({"p": PUZZLE_4X4})
     assert "solve_step" not in at.session_state or not at.session_state["solve_step"]
     at.number_input(key="solve_steps").set_value(4).run()
+    # Unsolved, the address holds the puzzle alone: reloading it (or going Back to it) fills the grid, no more.
+    assert "steps" not in at.query_params and "model" not in at.query_params
+    reloaded = _open({name: values[-1] for name, values in at.query_params.items()})
+    assert "solve_step" not in reloaded.session_state or not reloaded.session_state["solve_step"]
+    at.button(key="solve_run").click().run()
     assert at.query_params["steps"] == ["4"] and at.query_params["model"] == ["alpha"]
+    at.number_input(key="solve_steps").set_value(5).run()  # no longer what is on screen: out until solved
+    assert "steps" not in at.query_params
 
 
 def test_play_has_a_speed_and_changing_it_while_playing_keeps_playing(tmp_path, monkeypatch):
