@@ -60,6 +60,13 @@ def _set(path: tuple, value):
     (_set(("pca", "y_path"), [[0.0, 0.0, 0.0]]), "its PCA does not have a point for every call"),
     (_set(("pca", "cells_explained"), ["a", "b"]), "its PCA holds something other than numbers"),
     (_set(("steps",), {"a": 1}), "its 'steps' is not a list of steps"),
+    (lambda data: data["pca"].pop("z_path"), "its PCA lacks the field 'z_path'"),
+    (lambda data: data["steps"][1]["calls"].pop("kinds"), "step 2's calls lacks the field 'kinds'"),
+    (lambda data: data["steps"][2].pop("seconds"), "step 3 lacks the field 'seconds'"),
+    (_set(("steps", 0, "calls"), [1, 2]), "step 1's calls is not an object"),
+    (_set(("made_by", "steps"), "abc"), "'made_by.steps' should be a whole number, got \"abc\""),
+    (_set(("made_by", "views"), True), "'made_by.views' should be a whole number, got true"),
+    (_set(("made_by", "model"), 5), "'made_by.model' should be a name, got 5"),
 ])
 def test_a_trace_with_a_value_out_of_range_is_refused_by_name(change, message):
     with pytest.raises(DataError, match="damaged trace") as refused:
@@ -71,3 +78,17 @@ def test_a_trace_with_a_value_out_of_range_is_refused_by_name(change, message):
 def test_every_shipped_trace_passes_the_checks():
     for path in sorted(TRACE.parent.glob("*.json")):
         assert read_trace_file(path).steps
+
+
+def test_a_number_of_thousands_of_digits_is_refused_in_words_a_user_can_act_on():
+    text = _tampered(lambda data: None).decode().replace('"grid_size": 9', '"grid_size": ' + "9" * 5001)
+    with pytest.raises(DataError) as refused:
+        trace_from_json(text, "upload.json")
+    assert str(refused.value) == ("upload.json is a damaged trace: it holds a whole number of 5,001 digits, where a "
+                                  "trace has only small counts and digits.")
+
+
+def test_confidences_beyond_float32_are_refused_without_a_numpy_warning(recwarn):
+    with pytest.raises(DataError, match="confidences are not probabilities"):
+        trace_from_json(_tampered(_set(("steps", 0, "confidence", 0), 1e308)), "upload.json")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

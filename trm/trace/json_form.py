@@ -66,10 +66,39 @@ def _views_from_dict(data: dict | None, puzzle: np.ndarray, solution: np.ndarray
 
 def _known_fields(data: dict, kind: type, where: str) -> dict:
     """``data`` if each of its keys is a field of dataclass ``kind``; a ValueError naming the first that is not."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} is not an object")
     unknown = sorted(set(data) - {f.name for f in dataclasses.fields(kind)})
     if unknown:
         raise ValueError(f"{where} has a field this version does not know, {unknown[0]!r}")
     return data
+
+
+def _built(kind: type, fields: dict, where: str):
+    """``kind(**fields)``, with a ValueError naming the first field it needs that ``fields`` lacks."""
+    needed = [f.name for f in dataclasses.fields(kind) if f.default is dataclasses.MISSING
+              and f.default_factory is dataclasses.MISSING and f.init]
+    missing = [name for name in needed if name not in fields]
+    if missing:
+        raise ValueError(f"{where} lacks the field {missing[0]!r}")
+    return kind(**fields)
+
+
+_MADE_BY_TYPES = {"model": (str, "a name"), "steps": (int, "a whole number"), "views": (int, "a whole number"),
+                  "seed": (int, "a whole number"), "noise": ((int, float), "a number"),
+                  "precision": (str, "a name"), "made_with": (str, "a name"), "weights": (str, "a fingerprint")}
+
+
+def _checked_made_by(made_by) -> dict:
+    """The trace's record of what made it, with each field the app shows of the type it shows it as."""
+    made_by = made_by or {}
+    if not isinstance(made_by, dict):
+        raise ValueError("'made_by' is not an object")
+    for name, value in made_by.items():
+        kind, what = _MADE_BY_TYPES.get(name, (object, ""))
+        if not isinstance(value, kind) or (kind is not object and isinstance(value, bool)):
+            raise ValueError(f"'made_by.{name}' should be {what}, got {json.dumps(value)[:40]}")
+    return made_by
 
 
 def trace_from_dict(data: dict) -> Trace:
@@ -86,20 +115,19 @@ def trace_from_dict(data: dict) -> Trace:
         fields["correct"] = None if step["correct"] is None else np.asarray(step["correct"], dtype=bool)
         if fields.get("digit_probabilities") is not None:
             fields["digit_probabilities"] = np.asarray(fields["digit_probabilities"], dtype=np.float16)
-        fields["calls"] = CallStats(**_known_fields(step["calls"], CallStats, f"step {index}'s calls"))
+        fields["calls"] = _built(CallStats, _known_fields(step["calls"], CallStats, f"step {index}'s calls"),
+                                 f"step {index}'s calls")
         fields["violations"] = [Conflict(v["unit"], v["index"], v["digit"], [tuple(c) for c in v["cells"]])
                                 for v in step["violations"]]
-        records.append(StepRecord(**fields))
-    pca = None if data["pca"] is None else TracePCA(**{k: np.asarray(v) for k, v in
-                                                       _known_fields(data["pca"], TracePCA, "its PCA").items()})
+        records.append(_built(StepRecord, fields, f"step {index}"))
+    pca = None if data["pca"] is None else _built(TracePCA, {k: np.asarray(v) for k, v in _known_fields(
+        data["pca"], TracePCA, "its PCA").items()}, "its PCA")
     solution = None if data["solution"] is None else np.asarray(data["solution"], dtype=np.int8)
     puzzle = np.asarray(data["puzzle"], dtype=np.int8)
     views = _views_from_dict(data.get("views"), puzzle, solution)
     for record, view in zip(records, views.steps if views else []):
         record.views = view
-    made_by = data.get("made_by") or {}
-    if not isinstance(made_by, dict):
-        raise ValueError("'made_by' is not an object")
+    made_by = _checked_made_by(data.get("made_by"))
     return Trace(data["grid_size"], puzzle, solution, data["halt_threshold"], records, pca, views, made_by)
 
 
@@ -117,12 +145,30 @@ def read_trace_file(path: Path) -> Trace:
     return trace_from_json(path.read_bytes(), str(path))
 
 
+class _LongNumber(ValueError):
+    def __init__(self, digits: int):
+        super().__init__(f"a whole number of {digits} digits")
+        self.digits = digits
+
+
+def _short_int(text: str) -> int:
+    """JSON's whole numbers, refusing the absurdly long: Python's own refusal (past 4,300 digits) advises a
+    setting of the interpreter, which means nothing to the person who gave the file."""
+    digits = len(text.lstrip("-"))
+    if digits > 100:
+        raise _LongNumber(digits)
+    return int(text)
+
+
 def trace_from_json(data: bytes | str, source: str) -> Trace:
     """:func:`read_trace_file` for an upload's bytes; ``source`` names it in errors."""
     if len(data) > MAX_TRACE_BYTES:
         raise DataError(f"{source} is {len(data) / 2 ** 20:.0f} MiB; a saved trace is far smaller.")
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, parse_int=_short_int)
+    except _LongNumber as error:
+        raise DataError(f"{source} is a damaged trace: it holds a whole number of {error.digits:,} digits, where "
+                        "a trace has only small counts and digits.") from error
     except (ValueError, RecursionError) as error:  # JSONDecodeError and bad UTF-8 are ValueErrors
         raise DataError(f"{source} is not valid JSON ({error}).") from error
     if not isinstance(parsed, dict):
@@ -134,7 +180,8 @@ def _checked_trace(data: dict, source: str) -> Trace:
     if data.get("format") != TRACE_FORMAT:
         raise DataError(f"{source} is not a TRM Studio trace (its 'format' is not {TRACE_FORMAT!r}).")
     try:
-        trace = trace_from_dict(data)
+        with np.errstate(over="ignore", invalid="ignore"):  # out-of-range floats become inf: trace_problem says so
+            trace = trace_from_dict(data)
         shape = shape_for_size(trace.grid_size)
         if not trace.steps:
             raise ValueError("it has no steps")
