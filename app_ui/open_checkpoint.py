@@ -65,9 +65,9 @@ def _convert_from_path(name: str) -> tuple[Path, int, str]:
     destination = _destination(name or _default_name(source))
     local = source if source.startswith("hf:") else str(Path(source).expanduser())
     if Path(local).is_dir():  # here a TRM Studio checkpoint folder is taken too, unlike trm.convert's
-        raise CheckpointError(f"{source} is a folder but not a TRM Studio checkpoint folder (config.json beside "
-                              f"model.safetensors): give that, or the weights file inside it (step_N, .pth, .ckpt, "
-                              f".safetensors).")
+        raise CheckpointError(f"{source} is a folder but not a TRM Studio checkpoint folder (a config.json that "
+                              f"TRM Studio wrote, beside model.safetensors): give that, or the weights file "
+                              f"inside it (step_N, .pth, .ckpt, .safetensors).")
     converted = open_source(st.session_state[KEY_FORMAT], local, Path(config).expanduser() if config else None)
     return write_converted(converted, destination, command=f"TRM Studio, Solve page: Open a checkpoint ({source})"), \
         converted.grid_size, HOW_CONVERTED

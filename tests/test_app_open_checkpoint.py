@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from safetensors.torch import save_file
 from streamlit.testing.v1 import AppTest
 
 from tests.reference_steps import write_reference_run
@@ -125,6 +126,21 @@ def test_a_trm_studio_checkpoint_from_elsewhere_is_copied_as_it_is_whatever_the_
     for name in ("MODEL_CARD.md", "config.json", "model.safetensors"):
         assert (copied / name).read_bytes() == (source / name).read_bytes()
     assert at.selectbox(key="solve_model").value == str(copied)
+
+
+def test_a_folder_with_another_programs_config_and_safetensors_is_not_called_ours(empty_roots, tmp_path):
+    """A Hugging Face model folder holds config.json and model.safetensors too: its config says what it is."""
+    folder = tmp_path / "bert"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "bert", "hidden_size": 768}')
+    save_file({"w": torch.zeros(2)}, str(folder / "model.safetensors"))
+    at = _solve_page()
+    at.text_input(key="open_ckpt_path").set_value(str(folder)).run()
+    assert not any("is a TRM Studio checkpoint" in c.value for c in at.caption)
+    at.button(key="open_ckpt_convert").click().run()
+    assert not at.exception
+    assert any("is a folder but not a TRM Studio checkpoint folder" in e.value for e in at.error)
+    assert not any(empty_roots.iterdir())
 
 
 def test_a_checkpoint_the_picker_lists_already_is_selected_not_copied(empty_roots, tmp_path):

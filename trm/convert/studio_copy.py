@@ -7,7 +7,8 @@ from pathlib import Path
 
 import torch
 
-from trm.checkpoint import atomic_directory, check_folder_name, is_model_folder, load_model
+from trm.checkpoint import atomic_directory, check_folder_name, is_model_folder, load_model, read_json
+from trm.errors import CheckpointError
 from trm.export.checkpoint_export import export_checkpoint, refuse_to_overwrite, rerender_card
 
 COPIED_FILES = ("config.json", "model*.safetensors", "MODEL_CARD.md")  # what a checkpoint is; nothing else travels
@@ -15,8 +16,10 @@ COPIED_FILES = ("config.json", "model*.safetensors", "MODEL_CARD.md")  # what a 
 
 def studio_folder(source: Path) -> Path | None:
     """The TRM Studio checkpoint folder ``source`` names, or None: the folder itself, a run folder (its best/), or
-    one of the folder's weights files. A folder counts by its files (config.json beside model*.safetensors), so
-    that a damaged one is reported as what it is when loaded, not as some other format."""
+    one of the folder's weights files. A folder counts by its config.json's format, or, where that file cannot be
+    read, by its files (config.json beside model*.safetensors), so that a damaged one is reported as what it is
+    when loaded, not as some other format; a readable config.json of another format (a Hugging Face model's) is
+    not ours."""
     source = Path(source)
     candidates = [source, source / "best"] if source.is_dir() else \
         [source.parent] if source.name.startswith("model") and source.suffix == ".safetensors" else []
@@ -24,7 +27,15 @@ def studio_folder(source: Path) -> Path | None:
 
 
 def _looks_like_ours(folder: Path) -> bool:
-    return is_model_folder(folder) or ((folder / "config.json").is_file() and any(folder.glob("model*.safetensors")))
+    if is_model_folder(folder):
+        return True
+    if not ((folder / "config.json").is_file() and any(folder.glob("model*.safetensors"))):
+        return False
+    try:
+        read_json(folder / "config.json", "Checkpoint config")
+    except CheckpointError:
+        return True  # damaged: load_model names the fault
+    return False  # a readable config that is not ours
 
 
 CARD_OWN, CARD_FROM_RUN, CARD_FROM_CONFIG = "its own", "written from its run's logs", "written from its config.json"
