@@ -11,6 +11,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: see t
 
 import streamlit as st  # noqa: E402
 
+from app_ui.address_history import keep_history_tidy  # noqa: E402
+
 # A presentation link opens with the sidebar closed: its slide's styles hide the sidebar only once the page has run,
 # and an audience would see it flash until then. (The sidebar's arrow opens it again after the talk.)
 SIDEBAR = "collapsed" if st.query_params.get("present") == "1" else "auto"
@@ -26,6 +28,7 @@ PAGES = [
 navigation = st.navigation(PAGES)
 
 with st.sidebar:
+    keep_history_tidy()
     st.caption(
         "**TRM Studio** — watch a Tiny Recursive Model "
         "([arXiv 2510.04871](https://arxiv.org/abs/2510.04871)) solve Sudoku, step by step."

@@ -63,8 +63,9 @@ def _pick_set(size: int):
     with st.container(horizontal=True, vertical_alignment="bottom"):
         source = st.segmented_control("Puzzles", SOURCES, key=KEY_SOURCE, persist_state="session",
                                       bind="query-params", default=SOURCES[0], required=True)
-        sample = st.number_input("Sample", step=1, key=KEY_SAMPLE, persist_state="session", bind="query-params",
-                                 width=110, help=f"How many puzzles (the first ones of a file), 1 to {MAX_SAMPLE:,}.")
+        sample = st.number_input("Sample", value=DEFAULT_SAMPLE[size], step=1, key=KEY_SAMPLE,
+                                 persist_state="session", bind="query-params", width=110,
+                                 help=f"How many puzzles (the first ones of a file), 1 to {MAX_SAMPLE:,}.")
     problem = SAMPLE_RANGE.problem("Sample", sample)  # checked here: app_ui/number_field.py says why
     if problem:
         show_problem(st, problem)
@@ -292,6 +293,7 @@ if picked is not None:
     il.note_dropped({KEY_MODEL: f"{label} ({size}×{size})", KEY_SAMPLE: str(st.session_state[KEY_SAMPLE]),
                      KEY_SOURCE: str(source), steps_key: str(st.session_state[steps_key]),
                      KEY_THRESHOLD: str(threshold), KEY_VIEWS: str(views),
+                     KEY_COMPARE: compared[1] if compared else "nothing",
                      **{key: str(st.session_state.get(key)) for key, shown in drawn.items() if shown}}, link_notes)
     if chosen is not None and steps is not None:
         table, set_name = chosen

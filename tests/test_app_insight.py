@@ -186,9 +186,10 @@ def test_a_stop_before_the_first_batch_finished_says_that_nothing_was_kept(tiny4
 
 
 def test_a_link_whose_values_cannot_be_used_says_so_and_a_good_one_says_nothing(tiny4_roots):
-    at = _insight({"insight_model": "bogus", "insight_sample": "-3", "insight_views": "4"})
+    at = _insight({"insight_model": "bogus", "insight_compare": "nobody", "insight_sample": "-3",
+                   "insight_views": "4"})
     notes = [w.value for w in at.warning]
-    assert len(notes) == 1 and "`model=bogus` in the link is not available here" in notes[0]
+    assert len(notes) == 1 and "`model=bogus`, `compare=nobody` in the link are not available here" in notes[0]
     # A number out of range stays in its box as the link gave it, with what is wrong under it; nothing runs.
     assert at.number_input(key="insight_sample").value == -3
     assert any("Sample must be at least 1, got -3." in md.value for md in at.markdown)

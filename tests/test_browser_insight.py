@@ -65,11 +65,14 @@ def test_the_address_keeps_the_settings_so_a_reload_or_a_shared_link_opens_the_s
         expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("9")
 
 
-def test_an_address_with_a_value_the_page_cannot_take_opens_its_defaults(page, model_streamlit_url):
+def test_an_address_with_a_value_the_page_cannot_take_opens_its_defaults_or_says_what_is_wrong(page,
+                                                                                              model_streamlit_url):
     page.goto(f"{model_streamlit_url}/insight?insight_sample=-3&insight_views=7&insight_model=gone")
     expect(page.get_by_role("spinbutton", name="Steps")).to_have_value("8", timeout=30_000)  # the 9x9 model's
-    expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("200")
     expect(page.get_by_role("combobox", name="Views")).to_have_value("1")
+    # A number box keeps the number as given, and says under it what is wrong with it (nothing runs on it)
+    expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("-3")
+    expect(page.get_by_text("Sample must be at least 1, got -3.")).to_be_visible()
 
 
 def test_while_batches_run_only_the_pages_own_stop_shows_and_it_leaves_continue(page, model_streamlit_url):
@@ -83,3 +86,32 @@ def test_while_batches_run_only_the_pages_own_stop_shows_and_it_leaves_continue(
     page.locator(".st-key-insight_stop button").click()
     expect(page.locator(".st-key-insight_run button")).to_contain_text("Continue", timeout=30_000)
     expect(page.locator(".st-key-insight_run button")).to_be_enabled()
+
+
+def test_back_and_forward_go_between_pages_once_each_and_insight_keeps_its_sample(page, model_streamlit_url):
+    """Leaving Insight used to leave a bare /insight entry behind, and coming back one of its own: Back landed on
+    Insight twice (once with its defaults) and Forward was lost."""
+    page.goto(f"{model_streamlit_url}/train")
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav).to_be_visible(timeout=60_000)
+    nav.get_by_role("link", name="Insight").click()
+    sample = page.get_by_role("spinbutton", name="Sample")
+    expect(sample).to_be_visible(timeout=30_000)
+    sample.fill("37")
+    sample.press("Enter")
+    expect(page).to_have_url(re.compile(r"/insight\?insight_sample=37$"))
+    nav.get_by_role("link", name="Solve").click()
+    expect(page).to_have_url(re.compile(r"/solve$"))
+    nav.get_by_role("link", name="Insight").click()
+    expect(page).to_have_url(re.compile(r"/insight\?insight_sample=37$"))
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=30_000)
+    for expected in (r"/solve$", r"/insight\?insight_sample=37$", r"/train$"):
+        page.go_back()
+        expect(page).to_have_url(re.compile(expected))
+        expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=30_000)
+        if "insight" in expected:
+            expect(page.get_by_role("spinbutton", name="Sample")).to_have_value("37")
+    for expected in (r"/insight\?insight_sample=37$", r"/solve$"):
+        page.go_forward()
+        expect(page).to_have_url(re.compile(expected))
+        expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=30_000)
