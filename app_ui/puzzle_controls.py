@@ -62,7 +62,7 @@ def _on_trace_upload() -> None:
         trace = trace_from_json(upload.getvalue(), upload.name)
         pi.load_text(grid_to_string(trace.puzzle))
     except TRMError as error:
-        st.session_state[pi.KEY_NOTICE] = f"Could not replay {upload.name}: {error}"
+        st.session_state[pi.KEY_NOTICE] = f"Could not replay it: {error}"  # the message names the file
         return
     st.session_state[tp.KEY_REPLAY] = tp.StoredTrace(trace, "", 0.0, 0.0, tp.REPLAYED)
     st.session_state[tp.KEY_STEP] = 1

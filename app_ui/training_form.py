@@ -113,7 +113,7 @@ def _number_problems() -> list[str]:
     muon = st.session_state.get("train_optimizer") == "muon"
     problems = [number_problem(label, allowed, key) for key, (label, allowed) in NUMBER_BOXES.items()
                 if muon or key not in MUON_ONLY]
-    if number_problem(*NUMBER_BOXES["train_lr"], "train_lr"):  # the engine takes 0 (a frozen fine-tuning check)
+    if st.session_state.get("train_lr") == 0:  # the engine takes 0 (a frozen fine-tuning check)
         preset_lr = get_preset(st.session_state.train_preset).train.lr
         problems.append(f"At 0 the weights would never change (this preset's is {preset_lr:.1e}).")
     return [problem for problem in problems if problem]

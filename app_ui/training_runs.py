@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_ui.number_field import show_problem
 from app_ui.training_charts import TRAINING_CHART_CONFIG, Series, curve_figure
 from app_ui.training_shared import STATE_COLOURS, flash, run_styles
 from trm import TRMError
@@ -153,9 +154,12 @@ def render_actions(run: RunInfo, checkpoints_root: Path, columns: list) -> None:
         st.session_state.train_resume_for = (run.name, run.total_steps, run.state)  # e.g. the watched run finishing
         st.session_state.train_resume_steps = total if run.state != "finished" else total * 2
     blocked = _why_no_resume(run)
-    steps.number_input("Resume up to step", step=100, key="train_resume_steps",  # resume_run checks the range
-                       disabled=blocked is not None,
-                       help=blocked or "The step Resume trains to; raise it to train a finished run further.")
+    resume_to = steps.number_input("Resume up to step", step=100, key="train_resume_steps",
+                                   disabled=blocked is not None,
+                                   help=blocked or "The step Resume trains to; raise it to train a finished run "
+                                                   "further.")
+    if blocked is None and resume_to <= run.step:  # resume_run refuses it too; said here, beside the box
+        show_problem(steps, f"Resume up to step must be above the run's step {run.step}, got {resume_to}.")
     resume.button("Resume", key="train_resume", icon=":material/play_circle:", disabled=blocked is not None,
                   width="stretch", help=blocked or _resume_help(run),
                   on_click=_act, args=(lambda: resume_run(run.path, st.session_state.train_resume_steps),

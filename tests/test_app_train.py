@@ -117,7 +117,8 @@ def test_a_number_out_of_range_is_shown_as_typed_and_start_refuses_it(train_runs
     at.text_input(key="train_name").input("out-of-range").run()
     for key, value, said in (("train_steps", 0, "Steps must be at least 1, got 0."),
                              ("train_batch", -5, "Batch size must be at least 1, got -5."),
-                             ("train_ema_rate", 1.5, "EMA rate must be at most 0.9999, got 1.5.")):
+                             ("train_ema_rate", 1.5, "EMA rate must be at most 0.9999, got 1.5."),
+                             ("train_lr", -0.1, "Learning rate must be above 0, got -0.1.")):
         at.number_input(key=key).set_value(value).run()
         assert at.number_input(key=key).value == value  # the box keeps what was typed
         assert any(said in markdown.value for markdown in at.markdown), key  # a red line under it
@@ -125,7 +126,8 @@ def test_a_number_out_of_range_is_shown_as_typed_and_start_refuses_it(train_runs
         assert not at.exception
         assert any(said in error.value for error in at.error), key
         assert not (train_runs_root / "out-of-range").exists()
-        at.number_input(key=key).set_value(1 if key != "train_ema_rate" else 0.999).run()
+        assert not any("would never change" in error.value for error in at.error)  # said only of 0
+        at.number_input(key=key).set_value({"train_ema_rate": 0.999, "train_lr": 1e-3}.get(key, 1)).run()
     assert not any("must be" in markdown.value for markdown in at.markdown)
 
 
@@ -215,6 +217,7 @@ def test_a_diverged_run_offers_no_resume_and_a_run_without_metrics_says_it_ended
     at.selectbox(key="train_run").set_value("crash-from-the-app").run()
     assert not at.button(key="train_resume").disabled and "from step 0" in at.button(key="train_resume").help
     at.number_input(key="train_resume_steps").set_value(-3).run()  # refused as typed, not as the last valid value
+    assert any("Resume up to step must be above the run's step 0, got -3." in md.value for md in at.markdown)
     at.button(key="train_resume").click().run()
     assert not at.exception and any("must be above the run's step 0; got -3" in e.value for e in at.error)
 

@@ -22,8 +22,7 @@ def test_an_uploaded_trace_replays_and_a_bad_one_is_explained(page, model_stream
     page.goto(f"{model_streamlit_url}/solve")
     upload = page.locator("[class*='st-key-solve_trace_upload'] input[type=file]")
     upload.set_input_files(str(tmp_path / "bad.json"))
-    expect(page.get_by_text("Could not replay bad.json")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("damaged trace")).to_be_visible()
+    expect(page.get_by_text("Could not replay it: bad.json is a damaged trace")).to_be_visible(timeout=30_000)
     upload.set_input_files(str(saved))
     expect(page.get_by_text("Replayed from a saved trace (sudoku4, 5 supervision steps)")).to_be_visible(
         timeout=30_000)

@@ -67,6 +67,10 @@ def _set(path: tuple, value):
     (_set(("made_by", "steps"), "abc"), "'made_by.steps' should be a whole number, got \"abc\""),
     (_set(("made_by", "views"), True), "'made_by.views' should be a whole number, got true"),
     (_set(("made_by", "model"), 5), "'made_by.model' should be a name, got 5"),
+    (_set(("steps", 0, "confidence", 3), "abc"), "it holds 'abc' where a number belongs"),
+    (_set(("pca", "y_path", 0, 0), 1e308), "its PCA holds something other than numbers"),
+    (_set(("steps", 1, "q_halt_logit"), 1e308), "step 2's halting logit 1e+308 is not a number"),
+    (_set(("steps", 1, "calls", "y_delta", 0), 1e300), "step 2's y_delta holds something other than numbers"),
 ])
 def test_a_trace_with_a_value_out_of_range_is_refused_by_name(change, message):
     with pytest.raises(DataError, match="damaged trace") as refused:
@@ -92,3 +96,9 @@ def test_confidences_beyond_float32_are_refused_without_a_numpy_warning(recwarn)
     with pytest.raises(DataError, match="confidences are not probabilities"):
         trace_from_json(_tampered(_set(("steps", 0, "confidence", 0), 1e308)), "upload.json")
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_json_nested_far_deeper_than_a_trace_is_refused_in_words():
+    with pytest.raises(DataError) as refused:
+        trace_from_json("[" * 100_000 + "]" * 100_000, "upload.json")
+    assert str(refused.value) == "upload.json is not a TRM Studio trace: it is nested far deeper than a trace."

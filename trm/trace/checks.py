@@ -10,9 +10,12 @@ from trm.sudoku.shape import GridShape
 from trm.trace.records import StepRecord, Trace
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the app draws in float32: a larger number breaks its charts
+
+
 def _number(value) -> bool:
     return isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool) \
-        and math.isfinite(value)
+        and math.isfinite(value) and abs(value) <= FLOAT32_MAX
 
 
 def _digits_problem(name: str, digits: np.ndarray, shape: GridShape, lowest: int) -> str | None:
@@ -83,7 +86,8 @@ def _pca_problem(trace: Trace, shape: GridShape) -> str | None:
         return None
     calls = len(trace.steps) * len(trace.steps[0].calls.kinds)
     arrays = (pca.y_path, pca.z_path, pca.state_explained, pca.cells, pca.cells_explained)
-    if any(array.dtype.kind not in "fiu" or not np.isfinite(array).all() for array in arrays):
+    if any(array.dtype.kind not in "fiu" or not np.isfinite(array).all() or np.abs(array).max(initial=0) > FLOAT32_MAX
+           for array in arrays):
         return "its PCA holds something other than numbers"
     if pca.y_path.ndim != 2 or pca.cells.ndim != 3 or pca.y_path.shape[0] != calls \
             or pca.z_path.shape != pca.y_path.shape or pca.cells.shape[:2] != (len(trace.steps), shape.cells):

@@ -169,11 +169,21 @@ def trace_from_json(data: bytes | str, source: str) -> Trace:
     except _LongNumber as error:
         raise DataError(f"{source} is a damaged trace: it holds a whole number of {error.digits:,} digits, where "
                         "a trace has only small counts and digits.") from error
-    except (ValueError, RecursionError) as error:  # JSONDecodeError and bad UTF-8 are ValueErrors
+    except RecursionError as error:
+        raise DataError(f"{source} is not a TRM Studio trace: it is nested far deeper than a trace.") from error
+    except ValueError as error:  # JSONDecodeError and bad UTF-8 are ValueErrors
         raise DataError(f"{source} is not valid JSON ({error}).") from error
     if not isinstance(parsed, dict):
         raise DataError(f"{source} is not a TRM Studio trace (it is not a JSON object).")
     return _checked_trace(parsed, source)
+
+
+def _in_words(error: ValueError) -> str:
+    """numpy's refusal of a word where a number belongs, said as such; other messages are ours already."""
+    text = str(error)
+    if text.startswith("could not convert string to float: "):
+        return f"it holds {text.removeprefix('could not convert string to float: ')} where a number belongs"
+    return text
 
 
 def _checked_trace(data: dict, source: str) -> Trace:
@@ -190,7 +200,9 @@ def _checked_trace(data: dict, source: str) -> Trace:
                         "belongs.") from error
     except KeyError as error:
         raise DataError(f"{source} is a damaged trace: it lacks the field {error.args[0]!r}.") from error
-    except (TypeError, ValueError, AttributeError, PuzzleError) as error:
+    except ValueError as error:
+        raise DataError(f"{source} is a damaged trace ({_in_words(error)}).") from error
+    except (TypeError, AttributeError, PuzzleError) as error:
         raise DataError(f"{source} is a damaged trace ({error}).") from error
     problem = trace_problem(trace, shape)
     if problem:
