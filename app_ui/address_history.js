@@ -102,6 +102,7 @@ export default function additionsReplaceTheEntry() {
   const push = window.history.pushState.bind(window.history);
   const replace = window.history.replaceState.bind(window.history);
   rememberSolveAddress(window.location.href);
+  window.addEventListener("popstate", () => clearTimeout(window.__sgPendingClear));
   window.history.replaceState = (state, unused, url) => {
     if (url != null) rememberSolveAddress(String(url));
     return replace(state, unused, url);
@@ -119,8 +120,12 @@ export default function additionsReplaceTheEntry() {
     if (url != null && clearsInsightSettings(String(url))) {
       // Held back a moment: followed by another page's address it was the leave, and Insight's entry keeps its
       // settings for Back; alone it is a setting set back to its default, and the address follows.
+      // Dropped too if the tab has moved to another entry meanwhile (Back or Forward): it was that entry's leave.
+      const from = window.location.href;
       clearTimeout(window.__sgPendingClear);
-      window.__sgPendingClear = setTimeout(() => window.history.replaceState(state, unused, url), CLEAR_WAIT_MS);
+      window.__sgPendingClear = setTimeout(() => {
+        if (window.location.href === from) window.history.replaceState(state, unused, url);
+      }, CLEAR_WAIT_MS);
       return undefined;
     }
     clearTimeout(window.__sgPendingClear);
