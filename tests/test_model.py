@@ -119,8 +119,12 @@ def test_config_rejects_bad_fields_by_name():
         ModelConfig(latent_steps=0)
     with pytest.raises(ConfigError, match="mixer"):
         ModelConfig(mixer="rnn")
-    with pytest.raises(ConfigError, match="unknown keys"):
+    with pytest.raises(ConfigError) as unknown:
         ModelConfig.from_dict({**ModelConfig().to_dict(), "extra": 1})
+    assert str(unknown.value) == "ModelConfig has field(s) this version does not know, 'extra'."
+    with pytest.raises(ConfigError) as missing:  # only what is wrong is named, no empty lists
+        ModelConfig.from_dict({key: value for key, value in ModelConfig().to_dict().items() if key != "mixer"})
+    assert str(missing.value) == "ModelConfig lacks the field(s) 'mixer'."
 
 
 def test_flat_baseline_has_one_position_and_the_trm_interface():

@@ -135,7 +135,9 @@ def _strict_from_dict(cls, data: dict):
     data = {**_ADDED_FIELDS.get(cls.__name__, {}), **data}
     unknown, missing = set(data) - names, names - set(data)
     if unknown or missing:
-        raise ConfigError(f"{cls.__name__}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}.")
+        parts = [f"{what} {', '.join(map(repr, sorted(keys)))}" for what, keys in
+                 (("lacks the field(s)", missing), ("has field(s) this version does not know,", unknown)) if keys]
+        raise ConfigError(f"{cls.__name__} {' and '.join(parts)}.")
     return cls(**data)
 
 
