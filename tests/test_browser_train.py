@@ -28,7 +28,7 @@ def _button(page, key: str):
 def test_live_loss_curve_grows_while_a_tiny_run_trains(train_streamlit_url, sudoku4_data, page, screenshot):
     page.set_viewport_size(TALL)
     page.goto(f"{train_streamlit_url}/train")
-    expect(page.get_by_text("No runs yet")).to_be_visible()
+    expect(page.get_by_text("No runs yet")).to_be_visible(timeout=30_000)  # a session's first load, on 2 busy cores
     _fill(page, "train_data", str(sudoku4_data))
     expect(page.get_by_text(f"Found {sudoku4_data}")).to_be_visible()
     _fill(page, "train_steps", "5000")  # far more than the test waits for: it must still run at Stop
